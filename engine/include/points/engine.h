@@ -1,0 +1,155 @@
+// The ledger engine: an idempotent double-entry core on an append-only RocksDB journal.
+//
+// Writes go through one submit queue to one writer thread, which applies whole groups of
+// batches in order (validate -> prefetch -> apply in memory -> append to the journal -> one sync)
+// and then completes every submission of the group. A result is reported only after the journal
+// records behind it are synced. Reads see committed state only. After a failed write or sync the
+// engine is fail-stop: it refuses every further write with UNAVAILABLE and keeps serving reads.
+//
+// Errors cross this border as absl::Status values; no exception leaves the engine.
+#ifndef POINTS_ENGINE_H_
+#define POINTS_ENGINE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "points/results.h"
+#include "points/types.h"
+
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
+namespace points {
+
+// Wall-clock source in nanoseconds since the Unix epoch. The engine never lets its timestamps go
+// backwards or repeat, whatever the clock says.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual uint64_t NowNanos() const = 0;
+};
+
+// The system's real-time clock.
+Clock* SystemClock();
+
+// A clock that moves only when told to: tests move time forward instead of waiting.
+class ManualClock : public Clock {
+ public:
+  explicit ManualClock(uint64_t now_ns) : now_ns_(now_ns) {}
+  uint64_t NowNanos() const override { return now_ns_.load(std::memory_order_acquire); }
+  void Set(uint64_t now_ns) { now_ns_.store(now_ns, std::memory_order_release); }
+  void Advance(uint64_t delta_ns) { now_ns_.fetch_add(delta_ns, std::memory_order_acq_rel); }
+
+ private:
+  std::atomic<uint64_t> now_ns_;
+};
+
+struct Options {
+  Clock* clock = nullptr;           // nullptr: SystemClock()
+  rocksdb::Env* env = nullptr;      // nullptr: RocksDB's default; tests inject faults here
+  bool create_if_missing = true;
+  // How often the idle writer checks for pending transfers whose timeout has passed.
+  uint64_t expiry_poll_interval_ms = 100;
+};
+
+// An account-history query: records with timestamp_min <= timestamp <= timestamp_max (0 for
+// timestamp_max means no upper bound), oldest first unless reversed, at most `limit`.
+struct HistoryFilter {
+  Id account_id = 0;
+  uint64_t timestamp_min = 0;
+  uint64_t timestamp_max = 0;
+  uint32_t limit = 0;  // 1..kHistoryPageMax
+  bool reversed = false;
+};
+
+struct EngineStats {
+  uint64_t accounts = 0;
+  uint64_t transfers = 0;          // successful transfers in the journal
+  uint64_t failed_ids = 0;         // ids recorded as failed
+  uint64_t pending_open = 0;       // pending transfers not yet resolved
+  uint64_t last_timestamp = 0;
+  uint64_t journal_records = 0;
+  uint64_t journal_bytes = 0;      // bytes of records and hashes appended since open
+  uint64_t groups_committed = 0;   // syncs since open
+  uint64_t events_committed = 0;   // events in those groups, for the mean group size
+  uint64_t queue_depth = 0;
+  uint64_t recovery_ms = 0;        // time Open spent rebuilding state from the journal
+};
+
+struct VerifyReport {
+  uint64_t chunks = 0;
+  uint64_t records = 0;
+  uint64_t accounts = 0;
+  uint64_t transfers = 0;
+  std::string chain_head_hex;  // SHA-256 chain hash after the last chunk
+};
+
+class Engine {
+ public:
+  using AccountsDone = absl::AnyInvocable<void(absl::StatusOr<std::vector<AccountEventResult>>)>;
+  using TransfersDone =
+      absl::AnyInvocable<void(absl::StatusOr<std::vector<TransferEventResult>>)>;
+  using CloseDone = absl::AnyInvocable<void(absl::StatusOr<std::vector<CloseAccountResult>>)>;
+
+  // Opens (or creates) the store in `dir` and rebuilds derived state from the journal.
+  static absl::StatusOr<std::unique_ptr<Engine>> Open(const Options& options,
+                                                      const std::string& dir);
+  // Finishes every queued submission, then closes the store.
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Asynchronous writes. `done` runs exactly once, on the writer thread after the sync (keep it
+  // short), or on the caller's thread when the submission is refused at once. A non-OK status
+  // means nothing of the submission was acknowledged; per-event outcomes are in the vector.
+  void SubmitCreateAccounts(std::vector<Account> accounts, AccountsDone done);
+  void SubmitCreateTransfers(std::vector<Transfer> transfers, TransfersDone done);
+  void SubmitCloseAccounts(std::vector<Id> ids, CloseDone done);
+
+  // Blocking forms of the above.
+  absl::StatusOr<std::vector<AccountEventResult>> CreateAccounts(std::vector<Account> accounts);
+  absl::StatusOr<std::vector<TransferEventResult>> CreateTransfers(
+      std::vector<Transfer> transfers);
+  absl::StatusOr<std::vector<CloseAccountResult>> CloseAccounts(std::vector<Id> ids);
+
+  // Voids, as journaled events, every pending transfer whose timeout has passed by the clock.
+  // The writer also does this by itself when idle; this form waits for the sync. Returns how
+  // many were voided.
+  absl::StatusOr<uint64_t> ExpirePendingTransfers();
+
+  // Reads of committed state. Lookups return the found records in the order asked, skipping ids
+  // that do not exist (a failed transfer's id is not a transfer).
+  absl::StatusOr<std::vector<Account>> LookupAccounts(absl::Span<const Id> ids) const;
+  absl::StatusOr<std::vector<Transfer>> LookupTransfers(absl::Span<const Id> ids) const;
+  // Transfers that debit or credit the account, by timestamp.
+  absl::StatusOr<std::vector<Transfer>> GetAccountTransfers(const HistoryFilter& filter) const;
+  // Balances after each change, for accounts created with kAccountHistory.
+  absl::StatusOr<std::vector<AccountBalance>> GetAccountBalances(
+      const HistoryFilter& filter) const;
+
+  // Walks the whole journal: recomputes every leaf hash and the hash chain, replays every record
+  // into fresh state and compares it with the live derived state. Blocks writes while it runs.
+  absl::Status Verify(VerifyReport* report = nullptr) const;
+
+  // OK while writable; the sticky write failure after fail-stop.
+  absl::Status WriteHealth() const;
+  EngineStats Stats() const;
+
+  class Impl;
+
+ private:
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace points
+
+#endif  // POINTS_ENGINE_H_

@@ -1,0 +1,37 @@
+// Every limit of the engine, named once. The engine asserts them; the service reuses them.
+#ifndef POINTS_LIMITS_H_
+#define POINTS_LIMITS_H_
+
+#include <cstddef>
+#include <cstdint>
+
+namespace points {
+
+// Events in one CreateAccounts / CreateTransfers / CloseAccounts call (TigerBeetle's figure:
+// 8189 events of 128 bytes fit a 1 MiB message with its header).
+inline constexpr size_t kBatchEventsMax = 8189;
+
+// Ids in one lookup call, and records in one history page.
+inline constexpr size_t kLookupIdsMax = 8189;
+inline constexpr size_t kHistoryPageMax = 8189;
+
+// Events that one group commit may carry: several submitters' batches share one sync.
+inline constexpr size_t kGroupEventsMax = 8 * kBatchEventsMax;
+
+// Submissions waiting for the writer; beyond this Submit refuses with RESOURCE_EXHAUSTED.
+inline constexpr size_t kSubmitQueueDepthMax = 4096;
+
+// Journal records per RocksDB value (engine/FORMAT.md).
+inline constexpr size_t kChunkRecordsMax = 64;
+
+// Capacity of the in-memory derived state (both fit comfortably in 24 GiB).
+inline constexpr uint64_t kAccountsMax = 16u << 20;      // 16.8M accounts
+inline constexpr uint64_t kTransfersMax = 512u << 20;    // 537M journaled transfer ids
+inline constexpr uint64_t kPendingTransfersMax = 4u << 20;  // unresolved pending transfers
+
+// Nanoseconds per second, for pending timeouts (given in seconds).
+inline constexpr uint64_t kNanosPerSecond = 1'000'000'000;
+
+}  // namespace points
+
+#endif  // POINTS_LIMITS_H_

@@ -1,0 +1,265 @@
+#include "journal.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "check.h"
+#include "points/limits.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+
+namespace points {
+namespace {
+
+constexpr char kJournalFamily[] = "journal";
+constexpr char kChainFamily[] = "chain";
+constexpr char kFormatKey[] = "format";
+constexpr char kFormatValue[] = "points-journal 1";
+
+absl::Status FromRocks(absl::string_view what, const rocksdb::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  const std::string message = absl::StrCat(what, ": ", status.ToString());
+  if (status.IsCorruption()) return absl::DataLossError(message);
+  if (status.IsNotFound()) return absl::NotFoundError(message);
+  if (status.IsInvalidArgument()) return absl::InvalidArgumentError(message);
+  return absl::UnavailableError(message);  // IO errors, full disk, a read-only DB
+}
+
+rocksdb::ColumnFamilyOptions JournalFamilyOptions() {
+  rocksdb::ColumnFamilyOptions options;
+  // Records are mostly random ids: compression costs CPU and saves little.
+  options.compression = rocksdb::kNoCompression;
+  options.write_buffer_size = 64 << 20;
+  options.target_file_size_base = 64 << 20;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_size = 16 << 10;  // about one chunk per block: a point read touches one block
+  table.block_cache = rocksdb::NewLRUCache(64 << 20);
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(const std::string& dir, rocksdb::Env* env,
+                                                       bool create_if_missing) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = create_if_missing;
+  db_options.create_missing_column_families = create_if_missing;
+  db_options.max_background_jobs = 2;
+  db_options.paranoid_checks = true;
+  // A torn tail of the WAL after a crash holds only unacknowledged groups: drop it, keep the rest.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  if (env != nullptr) db_options.env = env;
+  const rocksdb::ColumnFamilyOptions family = JournalFamilyOptions();
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {kJournalFamily, family},
+      {kChainFamily, family},
+  };
+  std::unique_ptr<Journal> journal(new Journal());
+  rocksdb::DB* db = nullptr;
+  absl::Status status = FromRocks(absl::StrCat("open ", dir),
+                                  rocksdb::DB::Open(db_options, dir, families,
+                                                    &journal->handles_, &db));
+  if (!status.ok()) return status;
+  journal->db_.reset(db);
+  journal->journal_cf_ = journal->handles_[1];
+  journal->chain_cf_ = journal->handles_[2];
+
+  std::string format;
+  rocksdb::Status read = db->Get(rocksdb::ReadOptions(), kFormatKey, &format);
+  if (read.IsNotFound()) {
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    status = FromRocks("write format", db->Put(sync, kFormatKey, kFormatValue));
+    if (!status.ok()) return status;
+  } else if (!read.ok()) {
+    return FromRocks("read format", read);
+  } else if (format != kFormatValue) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(dir, " holds format '", format, "', this engine reads '", kFormatValue, "'"));
+  }
+  return journal;
+}
+
+Journal::~Journal() {
+  if (db_ == nullptr) return;
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    db_->DestroyColumnFamilyHandle(handle);
+  }
+  db_->Close();
+}
+
+absl::Status Journal::Scan(absl::FunctionRef<absl::Status(const Record&)> visit) {
+  chunk_first_timestamps_.clear();
+  record_count_ = 0;
+  rocksdb::ReadOptions options;
+  options.fill_cache = false;
+  options.readahead_size = 4 << 20;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, journal_cf_));
+  Record record;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    uint64_t first_timestamp;
+    const rocksdb::Slice value = it->value();
+    if (!ParseChunkKey(it->key().ToStringView(), &first_timestamp) || value.size() == 0 ||
+        value.size() % kRecordSize != 0 || value.size() / kRecordSize > kChunkRecordsMax) {
+      return absl::DataLossError("journal chunk with a malformed key or size");
+    }
+    chunk_first_timestamps_.push_back(first_timestamp);
+    for (size_t offset = 0; offset < value.size(); offset += kRecordSize) {
+      std::memcpy(record.bytes.data(), value.data() + offset, kRecordSize);
+      if (absl::Status status = visit(record); !status.ok()) return status;
+      ++record_count_;
+    }
+  }
+  if (absl::Status status = FromRocks("scan journal", it->status()); !status.ok()) return status;
+
+  chain_head_ = Hash{};
+  std::unique_ptr<rocksdb::Iterator> chain(db_->NewIterator(rocksdb::ReadOptions(), chain_cf_));
+  chain->SeekToLast();
+  if (chain->Valid()) {
+    ChainHeader header;
+    if (!DecodeChainHeader(chain->value().ToStringView(), &header)) {
+      return absl::DataLossError("last chain entry is malformed");
+    }
+    uint64_t last_chain_timestamp;
+    if (!ParseChunkKey(chain->key().ToStringView(), &last_chain_timestamp) ||
+        chunk_first_timestamps_.empty() ||
+        last_chain_timestamp != chunk_first_timestamps_.back()) {
+      return absl::DataLossError("the chain and the journal end at different chunks");
+    }
+    chain_head_ = header.hash;
+  } else if (!chunk_first_timestamps_.empty()) {
+    return absl::DataLossError("journal chunks without a hash chain");
+  }
+  return FromRocks("scan chain", chain->status());
+}
+
+absl::Status Journal::ForEachChunk(absl::FunctionRef<absl::Status(const ChunkView&)> visit) const {
+  rocksdb::ReadOptions options;
+  options.fill_cache = false;
+  options.readahead_size = 4 << 20;
+  std::unique_ptr<rocksdb::Iterator> records(db_->NewIterator(options, journal_cf_));
+  std::unique_ptr<rocksdb::Iterator> chain(db_->NewIterator(options, chain_cf_));
+  std::vector<Record> record_buffer;
+  std::vector<Hash> leaf_buffer;
+  records->SeekToFirst();
+  chain->SeekToFirst();
+  for (; records->Valid(); records->Next(), chain->Next()) {
+    ChunkView view;
+    if (!chain->Valid() || records->key() != chain->key()) {
+      return absl::DataLossError("journal chunk without its chain entry");
+    }
+    const rocksdb::Slice value = records->value();
+    const std::string_view chain_value = chain->value().ToStringView();
+    if (!ParseChunkKey(records->key().ToStringView(), &view.first_timestamp) ||
+        !DecodeChainHeader(chain_value, &view.header) ||
+        value.size() != size_t{view.header.count} * kRecordSize) {
+      return absl::DataLossError("journal chunk with a malformed key, size or chain entry");
+    }
+    record_buffer.resize(view.header.count);
+    std::memcpy(record_buffer.data(), value.data(), value.size());
+    leaf_buffer.resize(view.header.count);
+    std::memcpy(leaf_buffer.data(), chain_value.data() + kChainHeaderSize,
+                sizeof(Hash) * view.header.count);
+    view.records = record_buffer;
+    view.leaves = leaf_buffer;
+    if (absl::Status status = visit(view); !status.ok()) return status;
+  }
+  if (chain->Valid()) return absl::DataLossError("chain entry without its journal chunk");
+  if (absl::Status status = FromRocks("scan journal", records->status()); !status.ok()) {
+    return status;
+  }
+  return FromRocks("scan chain", chain->status());
+}
+
+absl::Status Journal::Append(absl::Span<const Record> records) {
+  if (records.empty()) return absl::OkStatus();
+  leaves_.resize(records.size());
+  for (size_t i = 0; i < records.size(); ++i) leaves_[i] = LeafHash(records[i]);
+  rocksdb::WriteBatch batch(0, 0, 0, 0);
+  Hash head = chain_head_;
+  std::vector<uint64_t> new_chunks;
+  for (size_t start = 0; start < records.size(); start += kChunkRecordsMax) {
+    const size_t count = std::min(kChunkRecordsMax, records.size() - start);
+    const uint64_t first_timestamp = RecordTimestamp(records[start]);
+    POINTS_CHECK(RecordTimestamp(records[start + count - 1]) == first_timestamp + count - 1);
+    ChainHeader header;
+    header.count = static_cast<uint16_t>(count);
+    header.prev = head;
+    header.hash = ChainHash(head, first_timestamp, &leaves_[start], header.count);
+    head = header.hash;
+    const std::string key = ChunkKey(first_timestamp);
+    const rocksdb::Slice value(reinterpret_cast<const char*>(records[start].bytes.data()),
+                               count * kRecordSize);
+    absl::Status status = FromRocks("batch", batch.Put(journal_cf_, key, value));
+    if (status.ok()) {
+      status = FromRocks("batch", batch.Put(chain_cf_, key, EncodeChainValue(header, &leaves_[start])));
+    }
+    if (!status.ok()) return status;
+    new_chunks.push_back(first_timestamp);
+  }
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  const size_t bytes = batch.GetDataSize();
+  if (absl::Status status = FromRocks("journal write", db_->Write(options, &batch)); !status.ok()) {
+    return status;
+  }
+  chain_head_ = head;
+  chunk_first_timestamps_.insert(chunk_first_timestamps_.end(), new_chunks.begin(),
+                                 new_chunks.end());
+  record_count_ += records.size();
+  bytes_appended_ += bytes;
+  return absl::OkStatus();
+}
+
+absl::Status Journal::ReadRecords(absl::Span<const uint64_t> timestamps,
+                                  std::vector<Record>* out) const {
+  out->resize(timestamps.size());
+  // Route each timestamp to its chunk, then read each distinct chunk once.
+  std::vector<uint64_t> chunk_of(timestamps.size());
+  std::vector<uint64_t> chunks;
+  for (size_t i = 0; i < timestamps.size(); ++i) {
+    auto it = std::upper_bound(chunk_first_timestamps_.begin(), chunk_first_timestamps_.end(),
+                               timestamps[i]);
+    if (it == chunk_first_timestamps_.begin()) {
+      return absl::InternalError(absl::StrCat("no journal chunk holds timestamp ", timestamps[i]));
+    }
+    chunk_of[i] = *(it - 1);
+    chunks.push_back(chunk_of[i]);
+  }
+  std::sort(chunks.begin(), chunks.end());
+  chunks.erase(std::unique(chunks.begin(), chunks.end()), chunks.end());
+  std::vector<std::string> key_storage;
+  key_storage.reserve(chunks.size());
+  std::vector<rocksdb::Slice> keys;
+  keys.reserve(chunks.size());
+  for (uint64_t chunk : chunks) {
+    key_storage.push_back(ChunkKey(chunk));
+    keys.emplace_back(key_storage.back());
+  }
+  std::vector<rocksdb::PinnableSlice> values(chunks.size());
+  std::vector<rocksdb::Status> statuses(chunks.size());
+  db_->MultiGet(rocksdb::ReadOptions(), journal_cf_, keys.size(), keys.data(), values.data(),
+                statuses.data(), /*sorted_input=*/true);
+  for (size_t i = 0; i < timestamps.size(); ++i) {
+    const size_t c = std::lower_bound(chunks.begin(), chunks.end(), chunk_of[i]) - chunks.begin();
+    if (absl::Status status = FromRocks("read journal chunk", statuses[c]); !status.ok()) {
+      return status;
+    }
+    const uint64_t position = timestamps[i] - chunk_of[i];
+    if ((position + 1) * kRecordSize > values[c].size()) {
+      return absl::DataLossError(absl::StrCat("journal chunk lacks timestamp ", timestamps[i]));
+    }
+    std::memcpy((*out)[i].bytes.data(), values[c].data() + position * kRecordSize, kRecordSize);
+    if (RecordTimestamp((*out)[i]) != timestamps[i]) {
+      return absl::DataLossError(absl::StrCat("journal record at ", timestamps[i], " misplaced"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace points

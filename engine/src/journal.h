@@ -1,0 +1,79 @@
+// The journal in RocksDB: chunks of records (column family "journal") and their leaf hashes and
+// hash chain (column family "chain"), written together in one synced WriteBatch per group and
+// never updated or deleted. engine/FORMAT.md specifies the bytes.
+//
+// Not thread-safe on its own: the engine calls Append from the writer thread under its exclusive
+// lock and the reads under its shared lock.
+#ifndef POINTS_ENGINE_JOURNAL_H_
+#define POINTS_ENGINE_JOURNAL_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "records.h"
+#include "sha256.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+class Env;
+}  // namespace rocksdb
+
+namespace points {
+
+struct ChunkView {
+  uint64_t first_timestamp = 0;
+  absl::Span<const Record> records;
+  ChainHeader header;
+  absl::Span<const Hash> leaves;
+};
+
+class Journal {
+ public:
+  static absl::StatusOr<std::unique_ptr<Journal>> Open(const std::string& dir, rocksdb::Env* env,
+                                                       bool create_if_missing);
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Every record from the first, in order. Also rebuilds the chunk index and the chain head.
+  absl::Status Scan(absl::FunctionRef<absl::Status(const Record&)> visit);
+
+  // Every chunk with its chain entry, in order, for Verify.
+  absl::Status ForEachChunk(absl::FunctionRef<absl::Status(const ChunkView&)> visit) const;
+
+  // Appends the records (increasing, contiguous timestamps) as chunks, hashed and chained, in one
+  // WriteBatch written with sync. On failure nothing in memory moves on: the caller fail-stops.
+  absl::Status Append(absl::Span<const Record> records);
+
+  // The records with these timestamps (each must exist), in the same order.
+  absl::Status ReadRecords(absl::Span<const uint64_t> timestamps, std::vector<Record>* out) const;
+
+  const Hash& chain_head() const { return chain_head_; }
+  uint64_t chunk_count() const { return chunk_first_timestamps_.size(); }
+  uint64_t record_count() const { return record_count_; }
+  uint64_t bytes_appended() const { return bytes_appended_; }
+
+ private:
+  Journal() = default;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default (meta), journal, chain
+  rocksdb::ColumnFamilyHandle* journal_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* chain_cf_ = nullptr;
+  std::vector<uint64_t> chunk_first_timestamps_;  // sorted: routes a timestamp to its chunk
+  Hash chain_head_{};
+  uint64_t record_count_ = 0;
+  uint64_t bytes_appended_ = 0;
+  std::vector<Hash> leaves_;  // scratch for Append
+};
+
+}  // namespace points
+
+#endif  // POINTS_ENGINE_JOURNAL_H_

@@ -1,0 +1,169 @@
+// The in-memory ledger: accounts with balances, the id index, open pending transfers, the expiry
+// queue and per-account history, plus the apply step that changes them. No IO happens here: the
+// engine prefetches what apply needs, and writes out the records apply produces.
+//
+// Every change made while a group is open is recorded in an undo log, so that a failed linked
+// chain, or a group whose write failed, can be rolled back exactly.
+#ifndef POINTS_ENGINE_LEDGER_STATE_H_
+#define POINTS_ENGINE_LEDGER_STATE_H_
+
+#include <cstdint>
+#include <memory>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+#include "points/results.h"
+#include "points/types.h"
+#include "records.h"
+
+namespace points {
+
+struct Balances {
+  uint64_t debits_pending = 0;
+  uint64_t debits_posted = 0;
+  uint64_t credits_pending = 0;
+  uint64_t credits_posted = 0;
+  friend bool operator==(const Balances&, const Balances&) = default;
+};
+
+struct AccountState {
+  Account account;             // balances included
+  uint16_t created_flags = 0;  // as created: what an identical retry must match
+  std::vector<uint64_t> transfer_timestamps;  // transfers touching the account, increasing
+  std::unique_ptr<std::vector<AccountBalance>> balance_history;  // kAccountHistory only
+};
+
+enum class PendingState : uint8_t {
+  kNotPending = 0,  // an ordinary (posted) transfer, or a post or void
+  kOpen = 1,
+  kPosted = 2,
+  kVoided = 3,
+  kExpired = 4,
+};
+
+// What the id index keeps per transfer id: enough to route a lookup to the journal and to
+// answer pending-state questions without IO.
+struct IdEntry {
+  uint64_t timestamp = 0;
+  uint8_t failed_result = 0;  // 0: the transfer succeeded; else its CreateTransferResult
+  PendingState pending_state = PendingState::kNotPending;
+  friend bool operator==(const IdEntry&, const IdEntry&) = default;
+};
+
+struct PendingInfo {
+  uint64_t amount = 0;
+  uint64_t expires_at = 0;  // 0: never
+  uint32_t debit_index = 0;
+  uint32_t credit_index = 0;
+  uint32_t ledger = 0;
+  uint16_t code = 0;
+  friend bool operator==(const PendingInfo&, const PendingInfo&) = default;
+};
+
+class LedgerState {
+ public:
+  LedgerState();
+  ~LedgerState();
+  LedgerState(const LedgerState&) = delete;
+  LedgerState& operator=(const LedgerState&) = delete;
+
+  // ---- The writer's group lifecycle ----
+  // Opens a group: `now_ns` decides expiry, records get timestamps from `first_timestamp` on.
+  void BeginGroup(uint64_t now_ns, uint64_t first_timestamp);
+  // The records the open group produced, in timestamp order, and their count.
+  const std::vector<Record>& group_records() const { return records_; }
+  uint64_t group_first_timestamp() const { return group_first_timestamp_; }
+  // Forgets the undo log and records: the group is durable.
+  void CommitGroup();
+  // Undoes everything the open group did: its write failed.
+  void RollbackGroup();
+
+  // ---- Prefetch ----
+  // The committed journal timestamp of `id` when apply will need its original record.
+  bool NeedsOriginal(Id id, uint64_t* timestamp) const;
+  void AddPrefetched(const DecodedRecord& original);
+
+  // ---- Apply (live) ----
+  // Voids, with expiry records, every open pending transfer due at the group's now.
+  uint64_t ExpireDue();
+  // True when the expiry queue's earliest entry is due at `now_ns` (it may turn out stale).
+  bool HasExpiryDue(uint64_t now_ns) const {
+    return !expiry_.empty() && expiry_.top().expires_at <= now_ns;
+  }
+  void CreateAccounts(absl::Span<const Account> events, AccountEventResult* results);
+  void CreateTransfers(absl::Span<const Transfer> events, TransferEventResult* results);
+  void CloseAccounts(absl::Span<const Id> ids, CloseAccountResult* results);
+
+  // ---- Replay (recovery and Verify) ----
+  // Applies one journal record, trusting nothing: a record that does not apply is corruption.
+  absl::Status Replay(const Record& record);
+
+  // ---- Reads ----
+  const AccountState* FindAccount(Id id) const;
+  const IdEntry* FindId(Id id) const;
+  uint64_t last_timestamp() const { return last_timestamp_; }
+  uint64_t account_count() const { return accounts_.size(); }
+  uint64_t transfer_count() const { return transfer_count_; }
+  uint64_t failed_id_count() const { return ids_.size() - transfer_count_; }
+  uint64_t pending_open_count() const { return pending_.size(); }
+
+  // Per-ledger sums, floors and pending totals, in O(accounts + open pending transfers).
+  absl::Status CheckInvariants() const;
+  // Equal derived state, or the first difference in words.
+  absl::Status CompareWith(const LedgerState& other) const;
+
+ private:
+  struct Undo;
+  struct ExpiryEntry {
+    uint64_t expires_at;
+    Id pending_id;
+    bool operator>(const ExpiryEntry& other) const { return expires_at > other.expires_at; }
+  };
+
+  CreateAccountResult CreateAccount(const Account& a, uint64_t timestamp);
+  CreateTransferResult CreateTransfer(const Transfer& t, uint64_t timestamp, uint64_t* out_ts);
+  CreateTransferResult CreateNew(const Transfer& t, uint64_t timestamp);
+  CreateTransferResult Resolve(const Transfer& t, uint64_t timestamp);
+  CloseAccountResult CloseAccount(Id id, uint64_t timestamp);
+  CreateTransferResult CompareWithOriginal(const Transfer& t, const IdEntry& entry,
+                                           uint64_t* out_ts) const;
+  const DecodedRecord* Original(Id id, const IdEntry& entry) const;
+  void RecordFailedId(const Transfer& t, CreateTransferResult result);
+  void ReleasePending(Id pending_id, uint64_t timestamp, uint64_t post_amount, Undo* undo);
+  void PushBalance(AccountState& state, uint64_t timestamp);
+  void PopBalance(AccountState& state);
+  void Append(const Record& record);
+  size_t Mark() const;
+  void RollbackTo(size_t mark);
+  void UndoOne(const Undo& undo);
+
+  template <typename Event, typename Result, typename Traits>
+  void ApplyChained(absl::Span<const Event> events, Result* results);
+  struct AccountTraits;
+  struct TransferTraits;
+
+  std::vector<AccountState> accounts_;
+  absl::flat_hash_map<Id, uint32_t> account_index_;
+  absl::flat_hash_map<Id, IdEntry> ids_;
+  absl::flat_hash_map<Id, PendingInfo> pending_;
+  std::priority_queue<ExpiryEntry, std::vector<ExpiryEntry>, std::greater<ExpiryEntry>> expiry_;
+  uint64_t transfer_count_ = 0;
+  uint64_t last_timestamp_ = 0;
+
+  // The open group.
+  bool journaling_ = false;  // false while replaying: no records, no undo
+  uint64_t now_ns_ = 0;      // 0 while replaying: nothing expires by the clock
+  uint64_t group_first_timestamp_ = 0;
+  uint64_t last_timestamp_before_group_ = 0;
+  std::vector<Record> records_;
+  std::vector<Undo> undo_;
+  absl::flat_hash_map<Id, DecodedRecord> prefetched_;
+};
+
+}  // namespace points
+
+#endif  // POINTS_ENGINE_LEDGER_STATE_H_

@@ -1,0 +1,34 @@
+// Helpers shared by the engine tests: hermetic temporary directories and printed seeds.
+#ifndef POINTS_TESTS_ENGINE_TESTING_H_
+#define POINTS_TESTS_ENGINE_TESTING_H_
+
+#include <cstdint>
+#include <string>
+
+#include "points/types.h"
+
+namespace points::testing {
+
+// A fresh directory under $TEST_TMPDIR or /tmp, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// The seed for randomized tests: $POINTS_TEST_SEED if set, else `fallback`. Tests print it with
+// every failure (SCOPED_TRACE) so that a failing run can be repeated.
+uint64_t TestSeed(uint64_t fallback);
+
+// An id built from two 64-bit halves, for readable test data.
+inline Id MakeId(uint64_t high, uint64_t low) { return absl::MakeUint128(high, low); }
+
+}  // namespace points::testing
+
+#endif  // POINTS_TESTS_ENGINE_TESTING_H_
