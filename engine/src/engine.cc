@@ -33,6 +33,11 @@ uint64_t ElapsedMs(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
+uint64_t MicrosBetween(std::chrono::steady_clock::time_point from,
+                       std::chrono::steady_clock::time_point to) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(to - from).count();
+}
+
 // One caller's batch on its way through the writer, with the callback that completes it.
 struct Submission {
   enum Kind { kAccounts, kTransfers, kClose, kExpire };
@@ -166,6 +171,7 @@ class Engine::Impl {
   absl::Status ProcessGroup(std::vector<Submission>& group) {
     absl::WriterMutexLock lock(&state_mu_);
     if (!write_failure_.ok()) return write_failure_;
+    const auto started = std::chrono::steady_clock::now();
     const uint64_t now = clock_->NowNanos();
     if (absl::Status status = Prefetch(group); !status.ok()) return status;
     state_.BeginGroup(now, std::max(state_.last_timestamp() + 1, now));
@@ -191,7 +197,10 @@ class Engine::Impl {
           break;
       }
     }
+    const auto applied = std::chrono::steady_clock::now();
+    apply_us_total_ += MicrosBetween(started, applied);
     const absl::Status written = journal_->Append(state_.group_records());
+    write_us_total_ += MicrosBetween(applied, std::chrono::steady_clock::now());
     if (!written.ok()) {
       state_.RollbackGroup();
       write_failure_ = absl::UnavailableError(absl::StrCat(
@@ -213,12 +222,7 @@ class Engine::Impl {
   absl::Status Prefetch(const std::vector<Submission>& group)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_) {
     std::vector<uint64_t> timestamps;
-    for (const Submission& s : group) {
-      for (const Transfer& t : s.transfers) {
-        uint64_t timestamp;
-        if (state_.NeedsOriginal(t.id, &timestamp)) timestamps.push_back(timestamp);
-      }
-    }
+    for (const Submission& s : group) state_.CollectOriginalsNeeded(s.transfers, &timestamps);
     if (timestamps.empty()) return absl::OkStatus();
     std::sort(timestamps.begin(), timestamps.end());
     timestamps.erase(std::unique(timestamps.begin(), timestamps.end()), timestamps.end());
@@ -264,6 +268,8 @@ class Engine::Impl {
   absl::Status write_failure_ ABSL_GUARDED_BY(state_mu_);
   uint64_t groups_committed_ ABSL_GUARDED_BY(state_mu_) = 0;
   uint64_t events_committed_ ABSL_GUARDED_BY(state_mu_) = 0;
+  uint64_t apply_us_total_ ABSL_GUARDED_BY(state_mu_) = 0;
+  uint64_t write_us_total_ ABSL_GUARDED_BY(state_mu_) = 0;
   uint64_t recovery_ms_ = 0;
 
   mutable absl::Mutex queue_mu_;
@@ -484,6 +490,8 @@ EngineStats Engine::Stats() const {
     stats.groups_committed = impl_->groups_committed_;
     stats.events_committed = impl_->events_committed_;
     stats.recovery_ms = impl_->recovery_ms_;
+    stats.apply_us_total = impl_->apply_us_total_;
+    stats.write_us_total = impl_->write_us_total_;
   }
   absl::MutexLock lock(&impl_->queue_mu_);
   stats.queue_depth = impl_->queue_.size();

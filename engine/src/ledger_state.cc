@@ -111,6 +111,16 @@ bool LedgerState::NeedsOriginal(Id id, uint64_t* timestamp) const {
   return true;
 }
 
+void LedgerState::CollectOriginalsNeeded(absl::Span<const Transfer> transfers,
+                                         std::vector<uint64_t>* timestamps) const {
+  constexpr size_t kAhead = 16;  // overlap the index's cache misses (see PrefetchAhead)
+  for (size_t i = 0; i < transfers.size(); ++i) {
+    if (i + kAhead < transfers.size()) ids_.prefetch(transfers[i + kAhead].id);
+    uint64_t timestamp;
+    if (NeedsOriginal(transfers[i].id, &timestamp)) timestamps->push_back(timestamp);
+  }
+}
+
 void LedgerState::AddPrefetched(const DecodedRecord& original) {
   prefetched_.emplace(original.transfer.id, original);
 }

@@ -85,6 +85,9 @@ class LedgerState {
   // ---- Prefetch ----
   // The committed journal timestamp of `id` when apply will need its original record.
   bool NeedsOriginal(Id id, uint64_t* timestamp) const;
+  // NeedsOriginal for a whole batch: appends the timestamps to read.
+  void CollectOriginalsNeeded(absl::Span<const Transfer> transfers,
+                              std::vector<uint64_t>* timestamps) const;
   void AddPrefetched(const DecodedRecord& original);
 
   // ---- Apply (live) ----

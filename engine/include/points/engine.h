@@ -80,6 +80,8 @@ struct EngineStats {
   uint64_t journal_bytes = 0;      // bytes of records and hashes appended since open
   uint64_t groups_committed = 0;   // syncs since open
   uint64_t events_committed = 0;   // events in those groups, for the mean group size
+  uint64_t apply_us_total = 0;     // writer time in prefetch and apply, since open
+  uint64_t write_us_total = 0;     // writer time hashing, writing and syncing, since open
   uint64_t queue_depth = 0;
   uint64_t recovery_ms = 0;        // time Open spent rebuilding state from the journal
 };
