@@ -131,6 +131,7 @@ CreateTransferResult LedgerState::CompareWithOriginal(const Transfer& t, const I
   const DecodedRecord* original = Original(t.id, entry);
   POINTS_CHECK(original != nullptr);  // prefetch guarantees it
   const Transfer& o = original->transfer;
+  *out_ts = entry.timestamp;  // every exists* result carries the original's timestamp
   if (t.flags != o.flags) return TR::kExistsWithDifferentFlags;
   if (t.debit_account_id != o.debit_account_id) return TR::kExistsWithDifferentDebitAccountId;
   if (t.credit_account_id != o.credit_account_id) return TR::kExistsWithDifferentCreditAccountId;
@@ -142,7 +143,6 @@ CreateTransferResult LedgerState::CompareWithOriginal(const Transfer& t, const I
   if (t.timeout != o.timeout) return TR::kExistsWithDifferentTimeout;
   if (t.ledger != o.ledger) return TR::kExistsWithDifferentLedger;
   if (t.code != o.code) return TR::kExistsWithDifferentCode;
-  *out_ts = entry.timestamp;
   return entry.failed_result == 0 ? TR::kExists : TR::kIdAlreadyFailed;
 }
 
