@@ -15,6 +15,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <fstream>
 #include <random>
 #include <string>
@@ -39,6 +41,7 @@ struct Flags {
   double seconds = 10;
   uint64_t transfers = 0;  // stop after this many instead (0: run for `seconds`)
   bool reopen = false;     // close and time a reopen afterwards
+  bool async = false;      // submitters are in-flight callbacks, not threads
   bool json = false;
   std::string dir;  // default: a fresh directory under /tmp, removed afterwards
 };
@@ -46,7 +49,7 @@ struct Flags {
 constexpr char kUsage[] =
     "usage: engine_bench [--workload uniform|hot|replay|pending] [--accounts N] [--batch N]\n"
     "                    [--submitters K] [--seconds S] [--transfers N] [--reopen] [--json]\n"
-    "                    [--dir DIR]\n"
+    "                    [--async] [--dir DIR]\n"
     "  --workload    uniform: random account pairs; hot: 90% through 10 accounts;\n"
     "                replay: 10% of each batch resends earlier ids; pending: holds then posts\n"
     "                (default uniform)\n"
@@ -56,6 +59,8 @@ constexpr char kUsage[] =
     "  --seconds     length of the timed run (default 10)\n"
     "  --transfers   stop after this many transfers instead of after --seconds\n"
     "  --reopen      afterwards close the store and time reopening it\n"
+    "  --async       each submitter is one batch kept in flight with the engine's callback API\n"
+    "                (as a gRPC callback server uses it) instead of a thread blocking on it\n"
     "  --json        print one JSON object instead of text\n"
     "  --dir         data directory (default: a fresh one under /tmp, removed afterwards)\n";
 
@@ -92,6 +97,8 @@ Flags ParseFlags(int argc, char** argv) {
       flags.transfers = ParseCount("--transfers", value());
     } else if (arg == "--reopen") {
       flags.reopen = true;
+    } else if (arg == "--async") {
+      flags.async = true;
     } else if (arg == "--json") {
       flags.json = true;
     } else if (arg == "--dir") {
@@ -268,36 +275,69 @@ int Run(const Flags& flags) {
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> submitted{0};
   std::vector<SubmitterResult> results(flags.submitters);
-  std::vector<std::thread> threads;
   const auto start = Clock::now();
-  for (uint64_t s = 0; s < flags.submitters; ++s) {
-    threads.emplace_back([&, s] {
-      BatchMaker maker(flags, s);
-      SubmitterResult& out = results[s];
-      while (!stop.load(std::memory_order_relaxed)) {
-        std::vector<Transfer> batch = maker.Next();
-        const size_t size = batch.size();
-        const auto sent = Clock::now();
-        auto r = engine->CreateTransfers(std::move(batch));
-        CheckOk(r.status(), "create transfers");
-        out.batch_latency_us.push_back(
-            std::chrono::duration<double, std::micro>(Clock::now() - sent).count());
-        for (const auto& e : *r) {
-          if (e.result != CreateTransferResult::kOk && e.result != CreateTransferResult::kExists) {
-            ++out.failed;
-          }
-        }
-        out.transfers += size;
-        const uint64_t total = submitted.fetch_add(size) + size;
-        if (flags.transfers != 0 && total >= flags.transfers) stop = true;
+  auto account = [&](SubmitterResult& out, size_t size,
+                     const std::vector<TransferEventResult>& events, Clock::time_point sent) {
+    out.batch_latency_us.push_back(
+        std::chrono::duration<double, std::micro>(Clock::now() - sent).count());
+    for (const auto& e : events) {
+      if (e.result != CreateTransferResult::kOk && e.result != CreateTransferResult::kExists) {
+        ++out.failed;
       }
-    });
+    }
+    out.transfers += size;
+    const uint64_t total = submitted.fetch_add(size) + size;
+    if (flags.transfers != 0 && total >= flags.transfers) stop = true;
+  };
+  if (flags.async) {
+    // Closed loop without threads: each completion submits that submitter's next batch.
+    std::vector<std::unique_ptr<BatchMaker>> makers;
+    std::atomic<uint64_t> in_flight{flags.submitters};
+    std::function<void(uint64_t)> send = [&](uint64_t s) {
+      std::vector<Transfer> batch = makers[s]->Next();
+      const size_t size = batch.size();
+      const auto sent = Clock::now();
+      engine->SubmitCreateTransfers(
+          std::move(batch), [&, s, size, sent](absl::StatusOr<std::vector<TransferEventResult>> r) {
+            CheckOk(r.status(), "create transfers");
+            account(results[s], size, *r, sent);
+            if (stop.load()) {
+              in_flight.fetch_sub(1);
+            } else {
+              send(s);
+            }
+          });
+    };
+    for (uint64_t s = 0; s < flags.submitters; ++s) {
+      makers.push_back(std::make_unique<BatchMaker>(flags, s));
+    }
+    for (uint64_t s = 0; s < flags.submitters; ++s) send(s);
+    if (flags.transfers == 0) {
+      std::this_thread::sleep_for(std::chrono::duration<double>(flags.seconds));
+      stop = true;
+    }
+    while (in_flight.load() != 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  } else {
+    std::vector<std::thread> threads;
+    for (uint64_t s = 0; s < flags.submitters; ++s) {
+      threads.emplace_back([&, s] {
+        BatchMaker maker(flags, s);
+        while (!stop.load(std::memory_order_relaxed)) {
+          std::vector<Transfer> batch = maker.Next();
+          const size_t size = batch.size();
+          const auto sent = Clock::now();
+          auto r = engine->CreateTransfers(std::move(batch));
+          CheckOk(r.status(), "create transfers");
+          account(results[s], size, *r, sent);
+        }
+      });
+    }
+    if (flags.transfers == 0) {
+      std::this_thread::sleep_for(std::chrono::duration<double>(flags.seconds));
+      stop = true;
+    }
+    for (auto& t : threads) t.join();
   }
-  if (flags.transfers == 0) {
-    std::this_thread::sleep_for(std::chrono::duration<double>(flags.seconds));
-    stop = true;
-  }
-  for (auto& t : threads) t.join();
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
 
   SubmitterResult all;
@@ -343,6 +383,7 @@ int Run(const Flags& flags) {
   if (flags.json) {
     std::printf(
         "{\"workload\":\"%s\",\"accounts\":%llu,\"batch\":%llu,\"submitters\":%llu,"
+        "\"async\":%s,"
         "\"seconds\":%.3f,\"transfers\":%llu,\"failed_events\":%llu,"
         "\"transfers_per_second\":%.0f,\"batch_latency_us_p50\":%.1f,"
         "\"batch_latency_us_p99\":%.1f,\"mean_group_events\":%.1f,"
@@ -351,8 +392,8 @@ int Run(const Flags& flags) {
         "\"rss_bytes_per_account\":%.1f,\"reopen_seconds\":%.3f,\"reopened_transfers\":%llu,"
         "\"build\":\"%s\",\"cpus\":%ld,\"cpu\":\"%s\"}\n",
         flags.workload.c_str(), (unsigned long long)flags.accounts,
-        (unsigned long long)flags.batch, (unsigned long long)flags.submitters, elapsed,
-        (unsigned long long)all.transfers, (unsigned long long)all.failed, tps, p50, p99,
+        (unsigned long long)flags.batch, (unsigned long long)flags.submitters,
+        flags.async ? "true" : "false", elapsed, (unsigned long long)all.transfers, (unsigned long long)all.failed, tps, p50, p99,
         groups > 0 ? all.transfers / groups : 0.0, journal_bytes_per_transfer,
         disk_bytes_per_transfer, apply_us_per_group, write_us_per_group, rss_per_account,
         reopen_seconds,
@@ -361,9 +402,10 @@ int Run(const Flags& flags) {
   } else {
     std::printf("machine:     %ld cpus, %s; build %s\n", sysconf(_SC_NPROCESSORS_ONLN),
                 CpuModel().c_str(), build);
-    std::printf("workload:    %s, %llu accounts, batch %llu, %llu submitters, %.1f s\n",
+    std::printf("workload:    %s, %llu accounts, batch %llu, %llu %s submitters, %.1f s\n",
                 flags.workload.c_str(), (unsigned long long)flags.accounts,
-                (unsigned long long)flags.batch, (unsigned long long)flags.submitters, elapsed);
+                (unsigned long long)flags.batch, (unsigned long long)flags.submitters,
+                flags.async ? "async" : "thread", elapsed);
     std::printf("throughput:  %.0f durable transfers/s (%llu transfers, %llu failed events)\n",
                 tps, (unsigned long long)all.transfers, (unsigned long long)all.failed);
     std::printf("latency:     batch p50 %.0f us, p99 %.0f us; %.1f events per sync\n", p50, p99,

@@ -103,6 +103,11 @@ class Engine::Impl {
       stopping_ = true;
     }
     if (writer_.joinable()) writer_.join();
+    {
+      absl::MutexLock lock(&completion_mu_);
+      completer_stopping_ = true;
+    }
+    if (completer_.joinable()) completer_.join();
   }
 
   absl::Status Recover() {
@@ -114,7 +119,29 @@ class Engine::Impl {
     return status;
   }
 
-  void StartWriter() { writer_ = std::thread([this] { WriterLoop(); }); }
+  void StartWriter() {
+    completer_ = std::thread([this] { CompleterLoop(); });
+    writer_ = std::thread([this] { WriterLoop(); });
+  }
+
+  // Runs the callbacks of committed groups, so that waking many callers does not delay the
+  // writer's next group.
+  void CompleterLoop() {
+    for (;;) {
+      std::pair<std::vector<Submission>, absl::Status> done;
+      {
+        absl::MutexLock lock(&completion_mu_);
+        auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(completion_mu_) {
+          return !completions_.empty() || completer_stopping_;
+        };
+        completion_mu_.Await(absl::Condition(&ready));
+        if (completions_.empty()) return;
+        done = std::move(completions_.front());
+        completions_.pop_front();
+      }
+      for (Submission& submission : done.first) submission.Complete(done.second);
+    }
+  }
 
   void Submit(Submission submission) {
     absl::Status refused;
@@ -138,9 +165,8 @@ class Engine::Impl {
   // ---- The writer ----
 
   void WriterLoop() {
-    std::vector<Submission> group;
     for (;;) {
-      group.clear();
+      std::vector<Submission> group;
       {
         absl::MutexLock lock(&queue_mu_);
         auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
@@ -159,7 +185,8 @@ class Engine::Impl {
       }
       if (group.empty() && !ExpiryDue()) continue;
       const absl::Status status = ProcessGroup(group);
-      for (Submission& submission : group) submission.Complete(status);
+      absl::MutexLock lock(&completion_mu_);
+      completions_.emplace_back(std::move(group), status);
     }
   }
 
@@ -277,7 +304,13 @@ class Engine::Impl {
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
   absl::Status failure_ ABSL_GUARDED_BY(queue_mu_);  // the writer's failure, for Submit
 
+  absl::Mutex completion_mu_;
+  std::deque<std::pair<std::vector<Submission>, absl::Status>> completions_
+      ABSL_GUARDED_BY(completion_mu_);
+  bool completer_stopping_ ABSL_GUARDED_BY(completion_mu_) = false;
+
   std::thread writer_;
+  std::thread completer_;
 };
 
 // ---- Engine ----

@@ -52,6 +52,8 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(const std::string& dir, r
   db_options.paranoid_checks = true;
   // A torn tail of the WAL after a crash holds only unacknowledged groups: drop it, keep the rest.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  // Reusing WAL files makes each sync an overwrite, which needs no file-size update on disk.
+  db_options.recycle_log_file_num = 4;
   if (env != nullptr) db_options.env = env;
   const rocksdb::ColumnFamilyOptions family = JournalFamilyOptions();
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
