@@ -167,7 +167,9 @@ void CreateAccounts(Engine& engine, uint64_t count) {
       auto results = engine.CreateAccounts(std::move(batch));
       CheckOk(results.status(), "create accounts");
       for (const auto& r : *results) {
-        if (r.result != CreateAccountResult::kOk) CheckOk(absl::InternalError("account"), "create");
+        if (r.result != CreateAccountResult::kOk && r.result != CreateAccountResult::kExists) {
+          CheckOk(absl::InternalError(std::string(ResultName(r.result))), "create account");
+        }
       }
       batch.clear();
     }

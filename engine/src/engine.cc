@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <deque>
 #include <thread>
 
@@ -13,6 +15,7 @@
 #include "journal.h"
 #include "ledger_state.h"
 #include "points/limits.h"
+#include "snapshot.h"
 #include "verify.h"
 
 namespace points {
@@ -92,10 +95,12 @@ Clock* SystemClock() {
 
 class Engine::Impl {
  public:
-  Impl(const Options& options, std::unique_ptr<Journal> journal)
+  Impl(const Options& options, const std::string& dir, std::unique_ptr<Journal> journal)
       : options_(options),
         clock_(options.clock != nullptr ? options.clock : SystemClock()),
-        journal_(std::move(journal)) {}
+        snapshot_path_(dir + "/" + kSnapshotFileName),
+        journal_(std::move(journal)),
+        state_(std::make_unique<LedgerState>()) {}
 
   ~Impl() {
     {
@@ -108,14 +113,64 @@ class Engine::Impl {
       completer_stopping_ = true;
     }
     if (completer_.joinable()) completer_.join();
+    // A clean close leaves a snapshot, so that the next open need not replay the journal.
+    absl::WriterMutexLock lock(&state_mu_);
+    if (write_failure_.ok() && journal_->record_count() != snapshot_records_) {
+      if (absl::Status status = WriteSnapshot(); !status.ok()) {
+        std::fprintf(stderr, "points engine: %s\n", std::string(status.message()).c_str());
+      }
+    }
   }
 
   absl::Status Recover() {
     const auto start = std::chrono::steady_clock::now();
     absl::WriterMutexLock lock(&state_mu_);
-    absl::Status status = journal_->Scan([this](const Record& r) { return state_.Replay(r); });
-    if (status.ok()) status = state_.CheckInvariants();
+    absl::Status status = RecoverFromSnapshot();
+    if (!status.ok()) {
+      // No snapshot, or one that does not fit this journal: replay the journal from its start.
+      recovered_from_snapshot_ = false;
+      state_ = std::make_unique<LedgerState>();
+      status = journal_->Scan([this](const Record& r) { return state_->Replay(r); });
+    }
+    if (status.ok()) status = state_->CheckInvariants();
     recovery_ms_ = ElapsedMs(start);
+    return status;
+  }
+
+  absl::Status RecoverFromSnapshot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_) {
+    SnapshotReader in(snapshot_path_);
+    if (!in.exists()) return absl::NotFoundError("no snapshot");
+    char magic[sizeof(kSnapshotMagic)];
+    JournalPosition position;
+    uint64_t chunks = 0;
+    in.Get(magic, sizeof(magic));
+    in.GetPod(&position.record_count);
+    in.Get(position.chain_head.data(), position.chain_head.size());
+    if (std::memcmp(magic, kSnapshotMagic, sizeof(magic)) != 0 || !in.GetPod(&chunks) ||
+        chunks > position.record_count) {
+      return absl::DataLossError("not a snapshot of this format");
+    }
+    position.chunk_first_timestamps.resize(chunks);
+    in.Get(position.chunk_first_timestamps.data(), chunks * sizeof(uint64_t));
+    if (absl::Status status = state_->ReadSnapshot(in); !status.ok()) return status;
+    if (absl::Status status = in.Finish(); !status.ok()) return status;
+    snapshot_records_ = position.record_count;
+    recovered_from_snapshot_ = true;
+    return journal_->ResumeFrom(position, [this](const Record& r) { return state_->Replay(r); });
+  }
+
+  absl::Status WriteSnapshot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_) {
+    SnapshotWriter out(snapshot_path_);
+    const JournalPosition position = journal_->Position();
+    out.Put(kSnapshotMagic, sizeof(kSnapshotMagic));
+    out.PutPod(position.record_count);
+    out.Put(position.chain_head.data(), position.chain_head.size());
+    out.PutPod(uint64_t{position.chunk_first_timestamps.size()});
+    out.Put(position.chunk_first_timestamps.data(),
+            position.chunk_first_timestamps.size() * sizeof(uint64_t));
+    state_->WriteSnapshot(out);
+    absl::Status status = out.Finish();
+    if (status.ok()) snapshot_records_ = position.record_count;
     return status;
   }
 
@@ -192,7 +247,7 @@ class Engine::Impl {
 
   bool ExpiryDue() {
     absl::ReaderMutexLock lock(&state_mu_);
-    return write_failure_.ok() && state_.HasExpiryDue(clock_->NowNanos());
+    return write_failure_.ok() && state_->HasExpiryDue(clock_->NowNanos());
   }
 
   absl::Status ProcessGroup(std::vector<Submission>& group) {
@@ -201,23 +256,23 @@ class Engine::Impl {
     const auto started = std::chrono::steady_clock::now();
     const uint64_t now = clock_->NowNanos();
     if (absl::Status status = Prefetch(group); !status.ok()) return status;
-    state_.BeginGroup(now, std::max(state_.last_timestamp() + 1, now));
-    const uint64_t expired = state_.ExpireDue();
+    state_->BeginGroup(now, std::max(state_->last_timestamp() + 1, now));
+    const uint64_t expired = state_->ExpireDue();
     size_t events = 0;
     for (Submission& s : group) {
       events += s.events();
       switch (s.kind) {
         case Submission::kAccounts:
           s.account_results.resize(s.accounts.size());
-          state_.CreateAccounts(s.accounts, s.account_results.data());
+          state_->CreateAccounts(s.accounts, s.account_results.data());
           break;
         case Submission::kTransfers:
           s.transfer_results.resize(s.transfers.size());
-          state_.CreateTransfers(s.transfers, s.transfer_results.data());
+          state_->CreateTransfers(s.transfers, s.transfer_results.data());
           break;
         case Submission::kClose:
           s.close_results.resize(s.ids.size());
-          state_.CloseAccounts(s.ids, s.close_results.data());
+          state_->CloseAccounts(s.ids, s.close_results.data());
           break;
         case Submission::kExpire:
           s.expired = expired;
@@ -226,10 +281,10 @@ class Engine::Impl {
     }
     const auto applied = std::chrono::steady_clock::now();
     apply_us_total_ += MicrosBetween(started, applied);
-    const absl::Status written = journal_->Append(state_.group_records());
+    const absl::Status written = journal_->Append(state_->group_records());
     write_us_total_ += MicrosBetween(applied, std::chrono::steady_clock::now());
     if (!written.ok()) {
-      state_.RollbackGroup();
+      state_->RollbackGroup();
       write_failure_ = absl::UnavailableError(absl::StrCat(
           "the journal write failed, so the engine refuses writes until it is restarted (reads "
           "go on): ",
@@ -238,9 +293,17 @@ class Engine::Impl {
       failure_ = write_failure_;
       return write_failure_;
     }
-    state_.CommitGroup();
+    state_->CommitGroup();
     ++groups_committed_;
     events_committed_ += events;
+    if (options_.snapshot_interval_records != 0 &&
+        journal_->record_count() - snapshot_records_ >= options_.snapshot_interval_records) {
+      // Bounds the journal tail a crash leaves to replay. A failure here loses nothing: the
+      // journal is the truth and the previous snapshot stays valid.
+      if (absl::Status status = WriteSnapshot(); !status.ok()) {
+        std::fprintf(stderr, "points engine: %s\n", std::string(status.message()).c_str());
+      }
+    }
     return absl::OkStatus();
   }
 
@@ -249,7 +312,7 @@ class Engine::Impl {
   absl::Status Prefetch(const std::vector<Submission>& group)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_) {
     std::vector<uint64_t> timestamps;
-    for (const Submission& s : group) state_.CollectOriginalsNeeded(s.transfers, &timestamps);
+    for (const Submission& s : group) state_->CollectOriginalsNeeded(s.transfers, &timestamps);
     if (timestamps.empty()) return absl::OkStatus();
     std::sort(timestamps.begin(), timestamps.end());
     timestamps.erase(std::unique(timestamps.begin(), timestamps.end()), timestamps.end());
@@ -260,7 +323,7 @@ class Engine::Impl {
     for (const Record& record : records) {
       DecodedRecord decoded;
       if (!DecodeRecord(record, &decoded)) return absl::DataLossError("undecodable record");
-      state_.AddPrefetched(decoded);
+      state_->AddPrefetched(decoded);
     }
     return absl::OkStatus();
   }
@@ -286,12 +349,15 @@ class Engine::Impl {
 
   const Options options_;
   Clock* const clock_;
+  const std::string snapshot_path_;
   std::unique_ptr<Journal> journal_;
 
   // The writer holds it exclusively from prefetch until its sync returned: readers see only
   // committed state.
   mutable absl::Mutex state_mu_;
-  LedgerState state_ ABSL_GUARDED_BY(state_mu_);
+  std::unique_ptr<LedgerState> state_ ABSL_GUARDED_BY(state_mu_);
+  uint64_t snapshot_records_ ABSL_GUARDED_BY(state_mu_) = 0;  // journal records it covers
+  bool recovered_from_snapshot_ = false;
   absl::Status write_failure_ ABSL_GUARDED_BY(state_mu_);
   uint64_t groups_committed_ ABSL_GUARDED_BY(state_mu_) = 0;
   uint64_t events_committed_ ABSL_GUARDED_BY(state_mu_) = 0;
@@ -323,7 +389,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const Options& options,
   absl::StatusOr<std::unique_ptr<Journal>> journal =
       Journal::Open(dir, options.env, options.create_if_missing);
   if (!journal.ok()) return journal.status();
-  auto impl = std::make_unique<Impl>(options, *std::move(journal));
+  auto impl = std::make_unique<Impl>(options, dir, *std::move(journal));
   if (absl::Status status = impl->Recover(); !status.ok()) {
     return absl::DataLossError(
         absl::StrCat("recovery of ", dir, " failed: ", status.message()));
@@ -411,7 +477,7 @@ absl::StatusOr<std::vector<Account>> Engine::LookupAccounts(absl::Span<const Id>
   found.reserve(ids.size());
   absl::ReaderMutexLock lock(&impl_->state_mu_);
   for (Id id : ids) {
-    if (const AccountState* state = impl_->state_.FindAccount(id)) found.push_back(state->account);
+    if (const AccountState* state = impl_->state_->FindAccount(id)) found.push_back(state->account);
   }
   return found;
 }
@@ -424,7 +490,7 @@ absl::StatusOr<std::vector<Transfer>> Engine::LookupTransfers(absl::Span<const I
   absl::ReaderMutexLock lock(&impl_->state_mu_);
   std::vector<uint64_t> timestamps;
   for (Id id : ids) {
-    const IdEntry* entry = impl_->state_.FindId(id);
+    const IdEntry* entry = impl_->state_->FindId(id);
     if (entry != nullptr && entry->failed_result == 0) timestamps.push_back(entry->timestamp);
   }
   return impl_->ReadTransfers(std::move(timestamps));
@@ -471,7 +537,7 @@ absl::StatusOr<std::vector<Transfer>> Engine::GetAccountTransfers(
     const HistoryFilter& filter) const {
   if (absl::Status status = CheckFilter(filter); !status.ok()) return status;
   absl::ReaderMutexLock lock(&impl_->state_mu_);
-  const AccountState* state = impl_->state_.FindAccount(filter.account_id);
+  const AccountState* state = impl_->state_->FindAccount(filter.account_id);
   if (state == nullptr) return absl::NotFoundError("account not found");
   std::vector<uint64_t> timestamps;
   for (size_t i : Page(state->transfer_timestamps, filter, [](uint64_t ts) { return ts; })) {
@@ -484,7 +550,7 @@ absl::StatusOr<std::vector<AccountBalance>> Engine::GetAccountBalances(
     const HistoryFilter& filter) const {
   if (absl::Status status = CheckFilter(filter); !status.ok()) return status;
   absl::ReaderMutexLock lock(&impl_->state_mu_);
-  const AccountState* state = impl_->state_.FindAccount(filter.account_id);
+  const AccountState* state = impl_->state_->FindAccount(filter.account_id);
   if (state == nullptr) return absl::NotFoundError("account not found");
   if (state->balance_history == nullptr) {
     return absl::FailedPreconditionError(
@@ -500,7 +566,7 @@ absl::StatusOr<std::vector<AccountBalance>> Engine::GetAccountBalances(
 
 absl::Status Engine::Verify(VerifyReport* report) const {
   absl::ReaderMutexLock lock(&impl_->state_mu_);  // the writer needs it exclusively: writes wait
-  return VerifyJournal(*impl_->journal_, impl_->state_, report);
+  return VerifyJournal(*impl_->journal_, *impl_->state_, report);
 }
 
 absl::Status Engine::WriteHealth() const {
@@ -512,7 +578,7 @@ EngineStats Engine::Stats() const {
   EngineStats stats;
   {
     absl::ReaderMutexLock lock(&impl_->state_mu_);
-    const LedgerState& state = impl_->state_;
+    const LedgerState& state = *impl_->state_;
     stats.accounts = state.account_count();
     stats.transfers = state.transfer_count();
     stats.failed_ids = state.failed_id_count();
@@ -523,6 +589,8 @@ EngineStats Engine::Stats() const {
     stats.groups_committed = impl_->groups_committed_;
     stats.events_committed = impl_->events_committed_;
     stats.recovery_ms = impl_->recovery_ms_;
+    stats.recovered_from_snapshot = impl_->recovered_from_snapshot_;
+    stats.snapshot_records = impl_->snapshot_records_;
     stats.apply_us_total = impl_->apply_us_total_;
     stats.write_us_total = impl_->write_us_total_;
   }

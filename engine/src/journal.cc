@@ -54,6 +54,9 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(const std::string& dir, r
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   // Reusing WAL files makes each sync an overwrite, which needs no file-size update on disk.
   db_options.recycle_log_file_num = 4;
+  // Opening replays the WAL into memtables and keeps them there instead of flushing at open; the
+  // clean close flushes, so that a reopen after it has little WAL to replay.
+  db_options.avoid_flush_during_recovery = true;
   if (env != nullptr) db_options.env = env;
   const rocksdb::ColumnFamilyOptions family = JournalFamilyOptions();
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
@@ -89,6 +92,9 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(const std::string& dir, r
 
 Journal::~Journal() {
   if (db_ == nullptr) return;
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  db_->Flush(flush, {journal_cf_, chain_cf_}).PermitUncheckedError();
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
     db_->DestroyColumnFamilyHandle(handle);
   }
@@ -98,12 +104,45 @@ Journal::~Journal() {
 absl::Status Journal::Scan(absl::FunctionRef<absl::Status(const Record&)> visit) {
   chunk_first_timestamps_.clear();
   record_count_ = 0;
+  chain_head_ = Hash{};
+  return ScanAfter("", visit);
+}
+
+JournalPosition Journal::Position() const {
+  return JournalPosition{record_count_, chain_head_, chunk_first_timestamps_};
+}
+
+absl::Status Journal::ResumeFrom(const JournalPosition& position,
+                                 absl::FunctionRef<absl::Status(const Record&)> visit) {
+  if (position.chunk_first_timestamps.empty()) return Scan(visit);
+  const std::string last_key = ChunkKey(position.chunk_first_timestamps.back());
+  std::string chain_value;
+  rocksdb::Status read = db_->Get(rocksdb::ReadOptions(), chain_cf_, last_key, &chain_value);
+  ChainHeader header;
+  if (!read.ok() || !DecodeChainHeader(chain_value, &header) ||
+      header.hash != position.chain_head) {
+    return absl::FailedPreconditionError("the snapshot does not match the journal's hash chain");
+  }
+  chunk_first_timestamps_ = position.chunk_first_timestamps;
+  record_count_ = position.record_count;
+  chain_head_ = position.chain_head;
+  return ScanAfter(last_key, visit);
+}
+
+absl::Status Journal::ScanAfter(const std::string& after_key,
+                                absl::FunctionRef<absl::Status(const Record&)> visit) {
   rocksdb::ReadOptions options;
   options.fill_cache = false;
   options.readahead_size = 4 << 20;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, journal_cf_));
   Record record;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  if (after_key.empty()) {
+    it->SeekToFirst();
+  } else {
+    it->Seek(after_key);
+    if (it->Valid() && it->key() == rocksdb::Slice(after_key)) it->Next();
+  }
+  for (; it->Valid(); it->Next()) {
     uint64_t first_timestamp;
     const rocksdb::Slice value = it->value();
     if (!ParseChunkKey(it->key().ToStringView(), &first_timestamp) || value.size() == 0 ||
@@ -119,7 +158,6 @@ absl::Status Journal::Scan(absl::FunctionRef<absl::Status(const Record&)> visit)
   }
   if (absl::Status status = FromRocks("scan journal", it->status()); !status.ok()) return status;
 
-  chain_head_ = Hash{};
   std::unique_ptr<rocksdb::Iterator> chain(db_->NewIterator(rocksdb::ReadOptions(), chain_cf_));
   chain->SeekToLast();
   if (chain->Valid()) {

@@ -114,6 +114,11 @@ class LedgerState {
   uint64_t failed_id_count() const { return ids_.size() - transfer_count_; }
   uint64_t pending_open_count() const { return pending_.size(); }
 
+  // ---- Snapshot (snapshot_state.cc) ----
+  // Only between groups. ReadSnapshot fills a fresh LedgerState.
+  void WriteSnapshot(class SnapshotWriter& out) const;
+  absl::Status ReadSnapshot(class SnapshotReader& in);
+
   // Per-ledger sums, floors and pending totals, in O(accounts + open pending transfers).
   absl::Status CheckInvariants() const;
   // Equal derived state, or the first difference in words.

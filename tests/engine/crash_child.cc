@@ -155,7 +155,11 @@ int Main(int argc, char** argv) {
   }
   const uint64_t cycle = std::strtoull(argv[2], nullptr, 10);
   const uint64_t seed = std::strtoull(argv[3], nullptr, 10);
-  auto opened = Engine::Open(Options(), argv[1]);
+  Options options;
+  // Frequent snapshots, so that kills also land during snapshot writes and recovery replays a
+  // snapshot plus a journal tail.
+  options.snapshot_interval_records = 20000;
+  auto opened = Engine::Open(options, argv[1]);
   if (!opened.ok()) Die(opened.status());
   Engine& engine = **opened;
   std::vector<Account> accounts;

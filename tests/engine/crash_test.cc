@@ -154,6 +154,7 @@ TEST(CrashTest, AcknowledgedResultsSurviveSigkill) {
   absl::flat_hash_map<Id, TR> failed;  // acknowledged failures recorded in the journal
   uint64_t acked_events = 0;
   uint64_t unacked_chains = 0;
+  uint64_t snapshot_recoveries = 0;
 
   for (uint64_t cycle = 1; cycle <= cycles; ++cycle) {
     SCOPED_TRACE(absl::StrCat("cycle ", cycle));
@@ -165,6 +166,7 @@ TEST(CrashTest, AcknowledgedResultsSurviveSigkill) {
     ASSERT_TRUE(opened.ok()) << opened.status();
     Engine& engine = **opened;
     ASSERT_TRUE(engine.Verify().ok());
+    if (engine.Stats().recovered_from_snapshot) ++snapshot_recoveries;
 
     std::vector<Transfer> resend;
     for (const auto& batch : log.batches) {
@@ -228,9 +230,10 @@ TEST(CrashTest, AcknowledgedResultsSurviveSigkill) {
     ASSERT_TRUE(engine.Verify().ok());
   }
   std::printf("crash test: %llu cycles, %llu acknowledged events, %zu transfers, %zu failed ids, "
-              "%llu unacknowledged chains checked\n",
+              "%llu unacknowledged chains checked, %llu recoveries from a snapshot\n",
               (unsigned long long)cycles, (unsigned long long)acked_events, committed.size(),
-              failed.size(), (unsigned long long)unacked_chains);
+              failed.size(), (unsigned long long)unacked_chains,
+              (unsigned long long)snapshot_recoveries);
 }
 
 }  // namespace

@@ -58,6 +58,9 @@ struct Options {
   bool create_if_missing = true;
   // How often the idle writer checks for pending transfers whose timeout has passed.
   uint64_t expiry_poll_interval_ms = 100;
+  // After this many new journal records the writer saves a snapshot of derived state, bounding
+  // what a crash leaves to replay (0: only at a clean close). Saving stalls writes briefly.
+  uint64_t snapshot_interval_records = 16u << 20;
 };
 
 // An account-history query: records with timestamp_min <= timestamp <= timestamp_max (0 for
@@ -84,6 +87,8 @@ struct EngineStats {
   uint64_t write_us_total = 0;     // writer time hashing, writing and syncing, since open
   uint64_t queue_depth = 0;
   uint64_t recovery_ms = 0;        // time Open spent rebuilding state from the journal
+  bool recovered_from_snapshot = false;  // Open loaded a snapshot and replayed only the tail
+  uint64_t snapshot_records = 0;   // journal records the latest snapshot covers
 };
 
 struct VerifyReport {
