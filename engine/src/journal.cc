@@ -50,10 +50,10 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(const std::string& dir, r
   db_options.create_missing_column_families = create_if_missing;
   db_options.max_background_jobs = 2;
   db_options.paranoid_checks = true;
-  // A torn tail of the WAL after a crash holds only unacknowledged groups: drop it, keep the rest.
-  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
-  // Reusing WAL files makes each sync an overwrite, which needs no file-size update on disk.
-  db_options.recycle_log_file_num = 4;
+  // A torn record at the tail of the WAL after a crash can only be an unacknowledged group: it is
+  // dropped. Corruption anywhere else fails the open rather than silently dropping acknowledged
+  // groups after it (which kPointInTimeRecovery would do).
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   // Opening replays the WAL into memtables and keeps them there instead of flushing at open; the
   // clean close flushes, so that a reopen after it has little WAL to replay.
   db_options.avoid_flush_during_recovery = true;
@@ -109,7 +109,23 @@ absl::Status Journal::Scan(absl::FunctionRef<absl::Status(const Record&)> visit)
 }
 
 JournalPosition Journal::Position() const {
+  absl::MutexLock lock(&position_mu_);
   return JournalPosition{record_count_, chain_head_, chunk_first_timestamps_};
+}
+
+Hash Journal::chain_head() const {
+  absl::MutexLock lock(&position_mu_);
+  return chain_head_;
+}
+
+uint64_t Journal::record_count() const {
+  absl::MutexLock lock(&position_mu_);
+  return record_count_;
+}
+
+uint64_t Journal::bytes_appended() const {
+  absl::MutexLock lock(&position_mu_);
+  return bytes_appended_;
 }
 
 absl::Status Journal::ResumeFrom(const JournalPosition& position,
@@ -221,7 +237,7 @@ absl::Status Journal::Append(absl::Span<const Record> records) {
   leaves_.resize(records.size());
   for (size_t i = 0; i < records.size(); ++i) leaves_[i] = LeafHash(records[i]);
   rocksdb::WriteBatch batch(0, 0, 0, 0);
-  Hash head = chain_head_;
+  Hash head = chain_head();
   std::vector<uint64_t> new_chunks;
   for (size_t start = 0; start < records.size(); start += kChunkRecordsMax) {
     const size_t count = std::min(kChunkRecordsMax, records.size() - start);
@@ -248,6 +264,7 @@ absl::Status Journal::Append(absl::Span<const Record> records) {
   if (absl::Status status = FromRocks("journal write", db_->Write(options, &batch)); !status.ok()) {
     return status;
   }
+  absl::MutexLock lock(&position_mu_);
   chain_head_ = head;
   chunk_first_timestamps_.insert(chunk_first_timestamps_.end(), new_chunks.begin(),
                                  new_chunks.end());
@@ -262,6 +279,7 @@ absl::Status Journal::ReadRecords(absl::Span<const uint64_t> timestamps,
   // Route each timestamp to its chunk, then read each distinct chunk once.
   std::vector<uint64_t> chunk_of(timestamps.size());
   std::vector<uint64_t> chunks;
+  absl::ReleasableMutexLock lock(&position_mu_);
   for (size_t i = 0; i < timestamps.size(); ++i) {
     auto it = std::upper_bound(chunk_first_timestamps_.begin(), chunk_first_timestamps_.end(),
                                timestamps[i]);
@@ -271,6 +289,7 @@ absl::Status Journal::ReadRecords(absl::Span<const uint64_t> timestamps,
     chunk_of[i] = *(it - 1);
     chunks.push_back(chunk_of[i]);
   }
+  lock.Release();
   std::sort(chunks.begin(), chunks.end());
   chunks.erase(std::unique(chunks.begin(), chunks.end()), chunks.end());
   std::vector<std::string> key_storage;

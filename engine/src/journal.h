@@ -2,8 +2,7 @@
 // hash chain (column family "chain"), written together in one synced WriteBatch per group and
 // never updated or deleted. engine/FORMAT.md specifies the bytes.
 //
-// Not thread-safe on its own: the engine calls Append from the writer thread under its exclusive
-// lock and the reads under its shared lock.
+// Append runs on one thread at a time (the engine's syncer); reads may run beside it on others.
 #ifndef POINTS_ENGINE_JOURNAL_H_
 #define POINTS_ENGINE_JOURNAL_H_
 
@@ -15,6 +14,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "records.h"
 #include "sha256.h"
@@ -63,10 +63,9 @@ class Journal {
   // The records with these timestamps (each must exist), in the same order.
   absl::Status ReadRecords(absl::Span<const uint64_t> timestamps, std::vector<Record>* out) const;
 
-  const Hash& chain_head() const { return chain_head_; }
-  uint64_t chunk_count() const { return chunk_first_timestamps_.size(); }
-  uint64_t record_count() const { return record_count_; }
-  uint64_t bytes_appended() const { return bytes_appended_; }
+  Hash chain_head() const;
+  uint64_t record_count() const;
+  uint64_t bytes_appended() const;
 
  private:
   Journal() = default;
@@ -79,6 +78,9 @@ class Journal {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default (meta), journal, chain
   rocksdb::ColumnFamilyHandle* journal_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* chain_cf_ = nullptr;
+  // Open, Scan and ResumeFrom run before any other call; afterwards Append changes these under
+  // position_mu_ while readers route timestamps to chunks under it.
+  mutable absl::Mutex position_mu_;
   std::vector<uint64_t> chunk_first_timestamps_;  // sorted: routes a timestamp to its chunk
   Hash chain_head_{};
   uint64_t record_count_ = 0;

@@ -15,34 +15,73 @@ LedgerState::~LedgerState() = default;
 
 void LedgerState::BeginGroup(uint64_t now_ns, uint64_t first_timestamp) {
   POINTS_CHECK(first_timestamp > last_timestamp_);
-  POINTS_CHECK(records_.empty() && undo_.empty());
+  POINTS_CHECK(!journaling_ && records_.empty());
   journaling_ = true;
   now_ns_ = now_ns;
   last_timestamp_before_group_ = last_timestamp_;
   group_first_timestamp_ = first_timestamp;
+  group_undo_begin_ = undo_.size();
 }
 
-void LedgerState::CommitGroup() {
-  undo_.clear();
+std::shared_ptr<const std::vector<Record>> LedgerState::EndGroup() {
+  POINTS_CHECK(journaling_);
+  auto records = std::make_shared<const std::vector<Record>>(std::move(records_));
+  records_ = std::vector<Record>();
+  inflight_.push_back(InflightGroup{group_first_timestamp_, records,
+                                    undo_.size() - group_undo_begin_,
+                                    last_timestamp_before_group_});
+  prefetched_.clear();
+  journaling_ = false;
+  now_ns_ = 0;
+  return records;
+}
+
+void LedgerState::CommitOldestGroup() {
+  POINTS_CHECK(!inflight_.empty());
+  const size_t count = inflight_.front().undo_count;
+  POINTS_CHECK(count <= undo_.size());
+  undo_.erase(undo_.begin(), undo_.begin() + count);
+  if (journaling_) group_undo_begin_ -= count;
+  inflight_.pop_front();
+}
+
+void LedgerState::RollbackUncommitted() {
+  while (!undo_.empty()) {
+    UndoOne(undo_.back());
+    undo_.pop_back();
+  }
+  if (!inflight_.empty()) {
+    last_timestamp_ = inflight_.front().last_timestamp_before;
+  } else if (journaling_) {
+    last_timestamp_ = last_timestamp_before_group_;
+  }
+  inflight_.clear();
   records_.clear();
   prefetched_.clear();
   journaling_ = false;
   now_ns_ = 0;
 }
 
-void LedgerState::RollbackGroup() {
-  RollbackTo(0);
-  CommitGroup();
+bool LedgerState::FindUncommittedRecord(uint64_t timestamp, Record* out) const {
+  for (const InflightGroup& group : inflight_) {
+    if (timestamp >= group.first_timestamp &&
+        timestamp - group.first_timestamp < group.records->size()) {
+      *out = (*group.records)[timestamp - group.first_timestamp];
+      return true;
+    }
+  }
+  return false;
 }
 
 void LedgerState::Append(const Record& record) {
   POINTS_CHECK(RecordTimestamp(record) == group_first_timestamp_ + records_.size());
   records_.push_back(record);
-  POINTS_CHECK(records_.size() == undo_.size());
+  POINTS_CHECK(records_.size() == undo_.size() - group_undo_begin_);
 }
 
 void LedgerState::RollbackTo(size_t mark) {
-  POINTS_CHECK(records_.size() == undo_.size() && mark <= undo_.size());
+  POINTS_CHECK(records_.size() == undo_.size() - group_undo_begin_);
+  POINTS_CHECK(mark >= group_undo_begin_ && mark <= undo_.size());
   while (undo_.size() > mark) {
     UndoOne(undo_.back());
     undo_.pop_back();
@@ -107,6 +146,11 @@ void LedgerState::UndoOne(const Undo& undo) {
 bool LedgerState::NeedsOriginal(Id id, uint64_t* timestamp) const {
   auto it = ids_.find(id);
   if (it == ids_.end() || prefetched_.contains(id)) return false;
+  // Records of the open and in-flight groups are not in the journal yet; apply finds them in
+  // memory.
+  const uint64_t found = it->second.timestamp;
+  if (!inflight_.empty() && found >= inflight_.front().first_timestamp) return false;
+  if (journaling_ && found >= group_first_timestamp_) return false;
   *timestamp = it->second.timestamp;
   return true;
 }
@@ -126,13 +170,18 @@ void LedgerState::AddPrefetched(const DecodedRecord& original) {
 }
 
 const DecodedRecord* LedgerState::Original(Id id, const IdEntry& entry) const {
+  thread_local DecodedRecord uncommitted;
   if (journaling_ && entry.timestamp >= group_first_timestamp_) {
     // Created earlier in this group: decode it from the group's own records.
-    thread_local DecodedRecord in_group;
     const size_t position = entry.timestamp - group_first_timestamp_;
     POINTS_CHECK(position < records_.size());
-    POINTS_CHECK(DecodeRecord(records_[position], &in_group));
-    return &in_group;
+    POINTS_CHECK(DecodeRecord(records_[position], &uncommitted));
+    return &uncommitted;
+  }
+  Record record;
+  if (FindUncommittedRecord(entry.timestamp, &record)) {
+    POINTS_CHECK(DecodeRecord(record, &uncommitted));
+    return &uncommitted;
   }
   auto it = prefetched_.find(id);
   return it == prefetched_.end() ? nullptr : &it->second;

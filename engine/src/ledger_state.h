@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <deque>
 #include <queue>
 #include <string>
 #include <vector>
@@ -72,15 +73,21 @@ class LedgerState {
   LedgerState& operator=(const LedgerState&) = delete;
 
   // ---- The writer's group lifecycle ----
+  // Groups move through three states: open (being applied), in flight (applied, its records
+  // handed to the journal but not yet durable) and committed. Several groups may be in flight;
+  // they commit in order. Until a group commits, its undo log is kept.
+  //
   // Opens a group: `now_ns` decides expiry, records get timestamps from `first_timestamp` on.
   void BeginGroup(uint64_t now_ns, uint64_t first_timestamp);
-  // The records the open group produced, in timestamp order, and their count.
-  const std::vector<Record>& group_records() const { return records_; }
-  uint64_t group_first_timestamp() const { return group_first_timestamp_; }
-  // Forgets the undo log and records: the group is durable.
-  void CommitGroup();
-  // Undoes everything the open group did: its write failed.
-  void RollbackGroup();
+  // Closes the open group and returns its records, in timestamp order, for the journal.
+  std::shared_ptr<const std::vector<Record>> EndGroup();
+  // The oldest in-flight group is durable: forget its undo log.
+  void CommitOldestGroup();
+  // The journal failed: undo every in-flight group and the open one, newest first.
+  void RollbackUncommitted();
+  bool has_uncommitted() const { return !inflight_.empty() || journaling_; }
+  // A record of an in-flight group (not yet readable from the journal), by timestamp.
+  bool FindUncommittedRecord(uint64_t timestamp, Record* out) const;
 
   // ---- Prefetch ----
   // The committed journal timestamp of `id` when apply will need its original record.
@@ -162,14 +169,24 @@ class LedgerState {
   uint64_t transfer_count_ = 0;
   uint64_t last_timestamp_ = 0;
 
+  struct InflightGroup {
+    uint64_t first_timestamp;
+    std::shared_ptr<const std::vector<Record>> records;
+    size_t undo_count;
+    uint64_t last_timestamp_before;
+  };
+
   // The open group.
-  bool journaling_ = false;  // false while replaying: no records, no undo
+  bool journaling_ = false;  // false between groups and while replaying: no records, no undo
   uint64_t now_ns_ = 0;      // 0 while replaying: nothing expires by the clock
   uint64_t group_first_timestamp_ = 0;
   uint64_t last_timestamp_before_group_ = 0;
+  size_t group_undo_begin_ = 0;  // undo_ position where the open group's entries start
   std::vector<Record> records_;
-  std::vector<Undo> undo_;
   absl::flat_hash_map<Id, DecodedRecord> prefetched_;
+  // Undo entries of the in-flight groups (oldest first), then of the open group.
+  std::deque<Undo> undo_;
+  std::deque<InflightGroup> inflight_;
 };
 
 }  // namespace points

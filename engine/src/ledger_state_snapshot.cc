@@ -95,7 +95,7 @@ void UnpackAccount(const uint8_t* in, AccountState* state) {
 }  // namespace
 
 void LedgerState::WriteSnapshot(SnapshotWriter& out) const {
-  POINTS_CHECK(undo_.empty() && records_.empty());
+  POINTS_CHECK(!has_uncommitted() && undo_.empty());
   out.PutPod(last_timestamp_);
   out.PutPod(transfer_count_);
   out.PutPod(uint64_t{accounts_.size()});
