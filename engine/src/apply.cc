@@ -330,7 +330,8 @@ void LedgerState::ReleasePending(Id pending_id, uint64_t timestamp, uint64_t pos
 
 uint64_t LedgerState::ExpireDue() {
   uint64_t expired = 0;
-  while (!expiry_.empty() && expiry_.top().expires_at <= now_ns_) {
+  while (!expiry_.empty() && expiry_.top().expires_at <= now_ns_ &&
+         expired < kExpiriesPerGroupMax) {
     const ExpiryEntry due = expiry_.top();
     expiry_.pop();
     auto pending_it = pending_.find(due.pending_id);
@@ -459,6 +460,7 @@ void LedgerState::ApplyChained(absl::Span<const Event> events, Result* results) 
     while (Has(events[end].flags, Traits::kLinked)) ++end;
     ++end;  // the chain's last event carries no linked flag
     const size_t mark = Mark();
+    const uint64_t chain_first_timestamp = group_first_timestamp_ + records_.size();
     size_t failed_at = end;
     for (size_t j = i; j < end; ++j) {
       Traits::PrefetchAhead(*this, events, j);
@@ -473,6 +475,9 @@ void LedgerState::ApplyChained(absl::Span<const Event> events, Result* results) 
         for (size_t j = i; j < end; ++j) {
           if (j != failed_at) results[j] = {Traits::LinkedFailed(), 0};
         }
+        // An exists* result can name an event of this very chain, now rolled back: that record
+        // never reaches the journal, so its timestamp is not reported.
+        if (results[failed_at].timestamp >= chain_first_timestamp) results[failed_at].timestamp = 0;
       }
       Traits::RecordFailure(*this, events[failed_at], results[failed_at].result);
     }

@@ -111,6 +111,7 @@ absl::Status Engine::Impl::Recover() {
     status = journal_->Scan([this](const Record& r) { return state_->Replay(r); });
   }
   if (status.ok()) status = state_->CheckInvariants();
+  state_->RebuildExpiryQueue();
   recovery_ms_ = MicrosSince(start) / 1000;
   return status;
 }

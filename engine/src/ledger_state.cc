@@ -207,6 +207,7 @@ absl::Status LedgerState::Replay(const Record& record) {
       return absl::OkStatus();
     }
     case RecordKind::kTransfer: {
+      if (ids_.contains(t.id)) return refuse("transfer", "its id is already in the journal");
       uint64_t applied_ts = 0;
       Transfer request = t;
       request.timestamp = 0;
@@ -215,6 +216,9 @@ absl::Status LedgerState::Replay(const Record& record) {
       return absl::OkStatus();
     }
     case RecordKind::kTransferFailed:
+      if (!RecordsFailedId(static_cast<CreateTransferResult>(d.result))) {
+        return refuse("failed id", "its result is not one that records a failed id");
+      }
       if (t.id == 0 || !ids_.emplace(t.id, IdEntry{ts, static_cast<uint8_t>(d.result),
                                                    PendingState::kNotPending})
                             .second) {
@@ -226,6 +230,12 @@ absl::Status LedgerState::Replay(const Record& record) {
       auto entry = ids_.find(t.pending_id);
       if (entry == ids_.end() || entry->second.pending_state != PendingState::kOpen) {
         return refuse("expiry", "pending transfer not open");
+      }
+      const PendingInfo& info = pending_.at(t.pending_id);
+      if (info.amount != t.amount || info.ledger != t.ledger || info.code != t.code ||
+          accounts_[info.debit_index].account.id != t.debit_account_id ||
+          accounts_[info.credit_index].account.id != t.credit_account_id) {
+        return refuse("expiry", "it does not describe the pending transfer it names");
       }
       Undo ignored;
       ReleasePending(t.pending_id, ts, 0, &ignored);
@@ -240,6 +250,14 @@ absl::Status LedgerState::Replay(const Record& record) {
     }
   }
   return absl::DataLossError("unreachable record kind");
+}
+
+void LedgerState::RebuildExpiryQueue() {
+  std::vector<ExpiryEntry> entries;
+  for (const auto& [id, info] : pending_) {
+    if (info.expires_at != 0) entries.push_back(ExpiryEntry{info.expires_at, id});
+  }
+  expiry_ = decltype(expiry_)(std::greater<ExpiryEntry>(), std::move(entries));
 }
 
 const AccountState* LedgerState::FindAccount(Id id) const {

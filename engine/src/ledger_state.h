@@ -111,6 +111,9 @@ class LedgerState {
   // ---- Replay (recovery and Verify) ----
   // Applies one journal record, trusting nothing: a record that does not apply is corruption.
   absl::Status Replay(const Record& record);
+  // After replay: the expiry queue holds only open pending transfers (replay leaves an entry for
+  // every pending transfer it saw; resolved ones would linger until their timeout).
+  void RebuildExpiryQueue();
 
   // ---- Reads ----
   const AccountState* FindAccount(Id id) const;

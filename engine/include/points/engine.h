@@ -114,9 +114,12 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Asynchronous writes. `done` runs exactly once, on the writer thread after the sync (keep it
-  // short), or on the caller's thread when the submission is refused at once. A non-OK status
-  // means nothing of the submission was acknowledged; per-event outcomes are in the vector.
+  // Asynchronous writes. `done` runs exactly once: on the engine's completion thread after the
+  // sync (keep it short, and call only Submit* from it: the blocking forms are refused there with
+  // FAILED_PRECONDITION), or on the caller's thread when the submission is refused at once.
+  // Per-event outcomes are in the vector. A non-OK status acknowledges nothing: INVALID_ARGUMENT
+  // and RESOURCE_EXHAUSTED mean nothing was applied; UNAVAILABLE after a failed journal write
+  // means the outcome is unknown until a restart shows it (resend the same ids then).
   void SubmitCreateAccounts(std::vector<Account> accounts, AccountsDone done);
   void SubmitCreateTransfers(std::vector<Transfer> transfers, TransfersDone done);
   void SubmitCloseAccounts(std::vector<Id> ids, CloseDone done);
@@ -143,7 +146,8 @@ class Engine {
       const HistoryFilter& filter) const;
 
   // Walks the whole journal: recomputes every leaf hash and the hash chain, replays every record
-  // into fresh state and compares it with the live derived state. Blocks writes while it runs.
+  // into fresh state and compares it with the live derived state. Writes wait while it runs, and
+  // so do reads that arrive behind a waiting write: an operator's tool, not a health probe.
   absl::Status Verify(VerifyReport* report = nullptr) const;
 
   // OK while writable; the sticky write failure after fail-stop.
