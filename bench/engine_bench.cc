@@ -15,9 +15,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
-#include <fstream>
 #include <random>
 #include <string>
 #include <thread>
@@ -219,7 +219,9 @@ class BatchMaker {
   }
 
  private:
-  uint64_t Uniform(uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(random_); }
+  uint64_t Uniform(uint64_t n) {
+    return std::uniform_int_distribution<uint64_t>(0, n - 1)(random_);
+  }
   Id NewId() { return absl::MakeUint128(submitter_ + 1, ++sequence_); }
 
   void PickAccounts(Transfer* t) {
@@ -393,14 +395,13 @@ int Run(const Flags& flags) {
         "\"apply_us_per_group\":%.0f,\"write_us_per_group\":%.0f,"
         "\"rss_bytes_per_account\":%.1f,\"reopen_seconds\":%.3f,\"reopened_transfers\":%llu,"
         "\"build\":\"%s\",\"cpus\":%ld,\"cpu\":\"%s\"}\n",
-        flags.workload.c_str(), (unsigned long long)flags.accounts,
-        (unsigned long long)flags.batch, (unsigned long long)flags.submitters,
-        flags.async ? "true" : "false", elapsed, (unsigned long long)all.transfers, (unsigned long long)all.failed, tps, p50, p99,
+        flags.workload.c_str(), (unsigned long long)flags.accounts, (unsigned long long)flags.batch,
+        (unsigned long long)flags.submitters, flags.async ? "true" : "false", elapsed,
+        (unsigned long long)all.transfers, (unsigned long long)all.failed, tps, p50, p99,
         groups > 0 ? all.transfers / groups : 0.0, journal_bytes_per_transfer,
         disk_bytes_per_transfer, apply_us_per_group, write_us_per_group, rss_per_account,
-        reopen_seconds,
-        (unsigned long long)reopened_transfers, build, sysconf(_SC_NPROCESSORS_ONLN),
-        CpuModel().c_str());
+        reopen_seconds, (unsigned long long)reopened_transfers, build,
+        sysconf(_SC_NPROCESSORS_ONLN), CpuModel().c_str());
   } else {
     std::printf("machine:     %ld cpus, %s; build %s\n", sysconf(_SC_NPROCESSORS_ONLN),
                 CpuModel().c_str(), build);
@@ -408,8 +409,8 @@ int Run(const Flags& flags) {
                 flags.workload.c_str(), (unsigned long long)flags.accounts,
                 (unsigned long long)flags.batch, (unsigned long long)flags.submitters,
                 flags.async ? "async" : "thread", elapsed);
-    std::printf("throughput:  %.0f durable transfers/s (%llu transfers, %llu failed events)\n",
-                tps, (unsigned long long)all.transfers, (unsigned long long)all.failed);
+    std::printf("throughput:  %.0f durable transfers/s (%llu transfers, %llu failed events)\n", tps,
+                (unsigned long long)all.transfers, (unsigned long long)all.failed);
     std::printf("latency:     batch p50 %.0f us, p99 %.0f us; %.1f events per sync\n", p50, p99,
                 groups > 0 ? all.transfers / groups : 0.0);
     std::printf("writer:      %.0f us apply + %.0f us hash, write and sync per group\n",

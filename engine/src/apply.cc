@@ -218,12 +218,12 @@ CreateTransferResult LedgerState::CreateNew(const Transfer& t, uint64_t timestam
   dr.debits_posted = dr_new.debits_posted;
   cr.credits_pending = cr_new.credits_pending;
   cr.credits_posted = cr_new.credits_posted;
-  ids_.emplace(t.id, IdEntry{timestamp, 0,
-                             pending ? PendingState::kOpen : PendingState::kNotPending});
+  ids_.emplace(t.id,
+               IdEntry{timestamp, 0, pending ? PendingState::kOpen : PendingState::kNotPending});
   ++transfer_count_;
   if (pending) {
-    pending_.emplace(t.id, PendingInfo{t.amount, expires_at, dr_it->second, cr_it->second,
-                                       t.ledger, t.code});
+    pending_.emplace(
+        t.id, PendingInfo{t.amount, expires_at, dr_it->second, cr_it->second, t.ledger, t.code});
     if (expires_at != 0) expiry_.push(ExpiryEntry{expires_at, t.id});
   }
   dr_state.transfer_timestamps.push_back(timestamp);
@@ -489,8 +489,7 @@ void LedgerState::CreateAccounts(absl::Span<const Account> events, AccountEventR
   ApplyChained<Account, AccountEventResult, AccountTraits>(events, results);
 }
 
-void LedgerState::CreateTransfers(absl::Span<const Transfer> events,
-                                  TransferEventResult* results) {
+void LedgerState::CreateTransfers(absl::Span<const Transfer> events, TransferEventResult* results) {
   ApplyChained<Transfer, TransferEventResult, TransferTraits>(events, results);
 }
 

@@ -7,12 +7,12 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define POINTS_CHECK(condition)                                                         \
-  do {                                                                                  \
-    if (__builtin_expect(!(condition), 0)) {                                            \
+#define POINTS_CHECK(condition)                                                                \
+  do {                                                                                         \
+    if (__builtin_expect(!(condition), 0)) {                                                   \
       std::fprintf(stderr, "%s:%d: invariant violated: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                     \
-    }                                                                                   \
+      std::abort();                                                                            \
+    }                                                                                          \
   } while (false)
 
 #endif  // POINTS_ENGINE_CHECK_H_

@@ -26,8 +26,8 @@ class RealTimeClock : public Clock {
 absl::Status CheckBatchSize(size_t events) {
   if (events == 0) return absl::InvalidArgumentError("batch is empty: send 1 or more events");
   if (events > kBatchEventsMax) {
-    return absl::InvalidArgumentError(absl::StrCat("batch has ", events,
-                                                   " events; the limit is ", kBatchEventsMax));
+    return absl::InvalidArgumentError(
+        absl::StrCat("batch has ", events, " events; the limit is ", kBatchEventsMax));
   }
   return absl::OkStatus();
 }
@@ -51,8 +51,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const Options& options,
   if (!journal.ok()) return journal.status();
   auto impl = std::make_unique<Impl>(options, dir, *std::move(journal));
   if (absl::Status status = impl->Recover(); !status.ok()) {
-    return absl::DataLossError(
-        absl::StrCat("recovery of ", dir, " failed: ", status.message()));
+    return absl::DataLossError(absl::StrCat("recovery of ", dir, " failed: ", status.message()));
   }
   impl->Start();
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
@@ -109,22 +108,21 @@ absl::StatusOr<T> Wait(const Engine::Impl& impl, SubmitFn submit) {
 
 absl::StatusOr<std::vector<AccountEventResult>> Engine::CreateAccounts(
     std::vector<Account> accounts) {
-  return Wait<std::vector<AccountEventResult>>(
-      *impl_,
-      [&](AccountsDone done) { SubmitCreateAccounts(std::move(accounts), std::move(done)); });
+  return Wait<std::vector<AccountEventResult>>(*impl_, [&](AccountsDone done) {
+    SubmitCreateAccounts(std::move(accounts), std::move(done));
+  });
 }
 
 absl::StatusOr<std::vector<TransferEventResult>> Engine::CreateTransfers(
     std::vector<Transfer> transfers) {
-  return Wait<std::vector<TransferEventResult>>(
-      *impl_,
-      [&](TransfersDone done) { SubmitCreateTransfers(std::move(transfers), std::move(done)); });
+  return Wait<std::vector<TransferEventResult>>(*impl_, [&](TransfersDone done) {
+    SubmitCreateTransfers(std::move(transfers), std::move(done));
+  });
 }
 
 absl::StatusOr<std::vector<CloseAccountResult>> Engine::CloseAccounts(std::vector<Id> ids) {
   return Wait<std::vector<CloseAccountResult>>(
-      *impl_,
-      [&](CloseDone done) { SubmitCloseAccounts(std::move(ids), std::move(done)); });
+      *impl_, [&](CloseDone done) { SubmitCloseAccounts(std::move(ids), std::move(done)); });
 }
 
 absl::StatusOr<uint64_t> Engine::ExpirePendingTransfers() {
@@ -223,8 +221,8 @@ absl::StatusOr<std::vector<Transfer>> Engine::GetAccountTransfers(
 absl::StatusOr<std::vector<AccountBalance>> Engine::GetAccountBalances(
     const HistoryFilter& filter) const {
   if (absl::Status status = CheckFilter(filter); !status.ok()) return status;
-  return impl_->ReadCommitted([&]() ABSL_SHARED_LOCKS_REQUIRED(impl_->state_mu_)
-                                  -> absl::StatusOr<std::vector<AccountBalance>> {
+  return impl_->ReadCommitted([&]() ABSL_SHARED_LOCKS_REQUIRED(
+                                  impl_->state_mu_) -> absl::StatusOr<std::vector<AccountBalance>> {
     const AccountState* state = impl_->state_->FindAccount(filter.account_id);
     if (state == nullptr) return absl::NotFoundError("account not found");
     if (state->balance_history == nullptr) {

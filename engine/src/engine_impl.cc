@@ -17,8 +17,7 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 uint64_t MicrosSince(SteadyClock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start)
-      .count();
+  return std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start).count();
 }
 
 void LogError(const absl::Status& status) {
@@ -44,8 +43,7 @@ void Submission::Complete(const absl::Status& status) {
   }
 }
 
-Engine::Impl::Impl(const Options& options, const std::string& dir,
-                   std::unique_ptr<Journal> journal)
+Engine::Impl::Impl(const Options& options, const std::string& dir, std::unique_ptr<Journal> journal)
     : options_(options),
       clock_(options.clock != nullptr ? options.clock : SystemClock()),
       snapshot_path_(dir + "/" + kSnapshotFileName),

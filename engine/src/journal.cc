@@ -66,9 +66,9 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(const std::string& dir, r
   };
   std::unique_ptr<Journal> journal(new Journal());
   rocksdb::DB* db = nullptr;
-  absl::Status status = FromRocks(absl::StrCat("open ", dir),
-                                  rocksdb::DB::Open(db_options, dir, families,
-                                                    &journal->handles_, &db));
+  absl::Status status =
+      FromRocks(absl::StrCat("open ", dir),
+                rocksdb::DB::Open(db_options, dir, families, &journal->handles_, &db));
   if (!status.ok()) return status;
   journal->db_.reset(db);
   journal->journal_cf_ = journal->handles_[1];
@@ -183,8 +183,7 @@ absl::Status Journal::ScanAfter(const std::string& after_key,
     }
     uint64_t last_chain_timestamp;
     if (!ParseChunkKey(chain->key().ToStringView(), &last_chain_timestamp) ||
-        chunk_first_timestamps_.empty() ||
-        last_chain_timestamp != chunk_first_timestamps_.back()) {
+        chunk_first_timestamps_.empty() || last_chain_timestamp != chunk_first_timestamps_.back()) {
       return absl::DataLossError("the chain and the journal end at different chunks");
     }
     chain_head_ = header.hash;
@@ -253,7 +252,8 @@ absl::Status Journal::Append(absl::Span<const Record> records) {
                                count * kRecordSize);
     absl::Status status = FromRocks("batch", batch.Put(journal_cf_, key, value));
     if (status.ok()) {
-      status = FromRocks("batch", batch.Put(chain_cf_, key, EncodeChainValue(header, &leaves_[start])));
+      status =
+          FromRocks("batch", batch.Put(chain_cf_, key, EncodeChainValue(header, &leaves_[start])));
     }
     if (!status.ok()) return status;
     new_chunks.push_back(first_timestamp);

@@ -87,7 +87,8 @@ void LedgerState::RollbackTo(size_t mark) {
     undo_.pop_back();
     records_.pop_back();
   }
-  last_timestamp_ = records_.empty() ? last_timestamp_before_group_ : RecordTimestamp(records_.back());
+  last_timestamp_ =
+      records_.empty() ? last_timestamp_before_group_ : RecordTimestamp(records_.back());
 }
 
 size_t LedgerState::Mark() const { return undo_.size(); }
@@ -196,9 +197,8 @@ absl::Status LedgerState::Replay(const Record& record) {
     return absl::DataLossError(absl::StrCat("journal timestamps do not increase at ", ts));
   }
   auto refuse = [ts](absl::string_view what, std::string_view result) {
-    return absl::DataLossError(
-        absl::StrCat("journal record at ", ts, " (", what, ") does not replay: ",
-                     std::string(result)));
+    return absl::DataLossError(absl::StrCat("journal record at ", ts, " (", what,
+                                            ") does not replay: ", std::string(result)));
   };
   switch (d.kind) {
     case RecordKind::kAccountCreated: {
@@ -293,12 +293,13 @@ absl::Status LedgerState::CheckInvariants() const {
       return absl::InternalError(absl::StrCat("account ", IdText(a.id), " breaks its debit floor"));
     }
     if ((a.flags & kAccountCreditsMustNotExceedDebits) && credits > a.debits_posted) {
-      return absl::InternalError(absl::StrCat("account ", IdText(a.id), " breaks its credit floor"));
+      return absl::InternalError(
+          absl::StrCat("account ", IdText(a.id), " breaks its credit floor"));
     }
     if (pending_by_account[i].debits_pending != a.debits_pending ||
         pending_by_account[i].credits_pending != a.credits_pending) {
-      return absl::InternalError(
-          absl::StrCat("account ", IdText(a.id), " pending balances differ from its open transfers"));
+      return absl::InternalError(absl::StrCat("account ", IdText(a.id),
+                                              " pending balances differ from its open transfers"));
     }
   }
   for (const auto& [ledger, sums] : by_ledger) {
@@ -329,13 +330,13 @@ absl::Status LedgerState::CompareWith(const LedgerState& other) const {
         (a.balance_history == nullptr || *a.balance_history == *b.balance_history);
     if (!(a.account == b.account) || a.created_flags != b.created_flags ||
         a.transfer_timestamps != b.transfer_timestamps || !same_history) {
-      return absl::DataLossError(absl::StrCat("account ", IdText(a.account.id),
-                                              " differs from its journal replay"));
+      return absl::DataLossError(
+          absl::StrCat("account ", IdText(a.account.id), " differs from its journal replay"));
     }
   }
   if (ids_.size() != other.ids_.size() || transfer_count_ != other.transfer_count_) {
-    return absl::DataLossError(absl::StrCat("id index: ", ids_.size(), " live, ",
-                                            other.ids_.size(), " from the journal"));
+    return absl::DataLossError(
+        absl::StrCat("id index: ", ids_.size(), " live, ", other.ids_.size(), " from the journal"));
   }
   for (const auto& [id, entry] : ids_) {
     auto it = other.ids_.find(id);

@@ -8,8 +8,8 @@
 #define POINTS_ENGINE_LEDGER_STATE_H_
 
 #include <cstdint>
-#include <memory>
 #include <deque>
+#include <memory>
 #include <queue>
 #include <string>
 #include <vector>
@@ -32,8 +32,8 @@ struct Balances {
 };
 
 struct AccountState {
-  Account account;             // balances included
-  uint16_t created_flags = 0;  // as created: what an identical retry must match
+  Account account;                            // balances included
+  uint16_t created_flags = 0;                 // as created: what an identical retry must match
   std::vector<uint64_t> transfer_timestamps;  // transfers touching the account, increasing
   std::unique_ptr<std::vector<AccountBalance>> balance_history;  // kAccountHistory only
 };

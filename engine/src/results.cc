@@ -92,7 +92,10 @@ constexpr std::array<std::string_view, kCreateTransferResultCount> kTransferResu
 };
 
 constexpr std::array<std::string_view, kCloseAccountResultCount> kCloseResultNames = {
-    "ok", "id_must_not_be_zero", "account_not_found", "account_already_closed",
+    "ok",
+    "id_must_not_be_zero",
+    "account_not_found",
+    "account_already_closed",
     "account_has_pending_balance",
 };
 

@@ -67,8 +67,8 @@ absl::Status SnapshotWriter::Finish() {
   file_ = nullptr;
   if (failed_ || std::rename(temporary_path_.c_str(), path_.c_str()) != 0) {
     std::remove(temporary_path_.c_str());
-    return absl::UnavailableError(absl::StrCat("could not write snapshot ", path_, ": ",
-                                               std::strerror(errno)));
+    return absl::UnavailableError(
+        absl::StrCat("could not write snapshot ", path_, ": ", std::strerror(errno)));
   }
   // The rename is durable once the directory is synced.
   const int directory = open(DirectoryOf(path_).c_str(), O_RDONLY | O_DIRECTORY);

@@ -34,8 +34,12 @@ Transfer Move(uint64_t id, uint64_t from, uint64_t to, uint64_t points, uint16_t
 }
 
 const char* Name(uint64_t n) {
-  static const char* kNames[] = {"", "village issuer", "household Zhang", "household Li",
-                                 "household Wang", "points supermarket"};
+  static const char* kNames[] = {"",
+                                 "village issuer",
+                                 "household Zhang",
+                                 "household Li",
+                                 "household Wang",
+                                 "points supermarket"};
   return kNames[n];
 }
 
@@ -86,16 +90,16 @@ int main(int argc, char** argv) {
   std::printf("accounts: created or found %zu\n", created->size());
 
   const std::vector<Transfer> round = {
-      Move(1, 1, 2, 50, kHygieneAward), Move(2, 1, 3, 40, kHygieneAward),
+      Move(1, 1, 2, 50, kHygieneAward),   Move(2, 1, 3, 40, kHygieneAward),
       Move(3, 1, 4, 30, kVolunteerAward), Move(4, 2, 5, 20, kRedemption),
-      Move(4, 2, 5, 20, kRedemption),  // the terminal's retry of the same redemption
+      Move(4, 2, 5, 20, kRedemption),   // the terminal's retry of the same redemption
       Move(5, 3, 5, 500, kRedemption),  // more than household Li has
   };
   auto results = engine.CreateTransfers(round);
   if (!results.ok()) return Fail(results.status());
-  const char* what[] = {"award Zhang 50 (hygiene)", "award Li 40 (hygiene)",
+  const char* what[] = {"award Zhang 50 (hygiene)",     "award Li 40 (hygiene)",
                         "award Wang 30 (volunteering)", "Zhang redeems 20",
-                        "Zhang's terminal resends it", "Li tries to redeem 500"};
+                        "Zhang's terminal resends it",  "Li tries to redeem 500"};
   for (size_t i = 0; i < results->size(); ++i) {
     std::printf("  %-30s -> %s\n", what[i],
                 std::string(points::ResultName((*results)[i].result)).c_str());

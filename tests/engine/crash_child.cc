@@ -58,10 +58,9 @@ class Writer {
       if (!results.ok()) Die(results.status());
       std::string acks;
       for (size_t i = 0; i < batch.size(); ++i) {
-        acks += absl::StrFormat("A %d %d %d %d\n", absl::Uint128High64(batch[i].id),
-                                absl::Uint128Low64(batch[i].id),
-                                static_cast<uint32_t>((*results)[i].result),
-                                (*results)[i].timestamp);
+        acks += absl::StrFormat(
+            "A %d %d %d %d\n", absl::Uint128High64(batch[i].id), absl::Uint128Low64(batch[i].id),
+            static_cast<uint32_t>((*results)[i].result), (*results)[i].timestamp);
         if ((*results)[i].result == CreateTransferResult::kOk &&
             (batch[i].flags & kTransferPending)) {
           open_pending_.push_back(batch[i].id);
@@ -79,7 +78,9 @@ class Writer {
   }
 
  private:
-  uint64_t Uniform(uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(random_); }
+  uint64_t Uniform(uint64_t n) {
+    return std::uniform_int_distribution<uint64_t>(0, n - 1)(random_);
+  }
 
   Id NextId() {
     return absl::MakeUint128((cycle_ << 8) | static_cast<uint64_t>(thread_ + 1), ++sequence_);
@@ -134,9 +135,9 @@ class Writer {
 
   static std::string Announce(const Transfer& t) {
     return absl::StrFormat("E %d %d %d %d %d %d %d %d\n", absl::Uint128High64(t.id),
-                         absl::Uint128Low64(t.id), absl::Uint128Low64(t.debit_account_id),
-                         absl::Uint128Low64(t.credit_account_id), t.amount, t.flags,
-                         absl::Uint128High64(t.pending_id), absl::Uint128Low64(t.pending_id));
+                           absl::Uint128Low64(t.id), absl::Uint128Low64(t.debit_account_id),
+                           absl::Uint128Low64(t.credit_account_id), t.amount, t.flags,
+                           absl::Uint128High64(t.pending_id), absl::Uint128Low64(t.pending_id));
   }
 
   Engine& engine_;

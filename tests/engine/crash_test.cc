@@ -117,7 +117,8 @@ std::string RunAndKill(const std::string& dir, uint64_t cycle, uint64_t seed,
   Clock::time_point deadline = Clock::time_point::max();
   bool killed = false;
   for (;;) {
-    if (!killed && output.find("R\n") != std::string::npos && deadline == Clock::time_point::max()) {
+    if (!killed && output.find("R\n") != std::string::npos &&
+        deadline == Clock::time_point::max()) {
       deadline = Clock::now() + kill_after;
     }
     if (!killed && Clock::now() >= deadline) {
@@ -140,7 +141,9 @@ std::string RunAndKill(const std::string& dir, uint64_t cycle, uint64_t seed,
   return output;
 }
 
-bool IsRecordedFailure(TR result) { return RecordsFailedId(result) || result == TR::kIdAlreadyFailed; }
+bool IsRecordedFailure(TR result) {
+  return RecordsFailedId(result) || result == TR::kIdAlreadyFailed;
+}
 
 TEST(CrashTest, AcknowledgedResultsSurviveSigkill) {
   const uint64_t seed = testing::TestSeed(20261122);
@@ -229,11 +232,11 @@ TEST(CrashTest, AcknowledgedResultsSurviveSigkill) {
     }
     ASSERT_TRUE(engine.Verify().ok());
   }
-  std::printf("crash test: %llu cycles, %llu acknowledged events, %zu transfers, %zu failed ids, "
-              "%llu unacknowledged chains checked, %llu recoveries from a snapshot\n",
-              (unsigned long long)cycles, (unsigned long long)acked_events, committed.size(),
-              failed.size(), (unsigned long long)unacked_chains,
-              (unsigned long long)snapshot_recoveries);
+  std::printf(
+      "crash test: %llu cycles, %llu acknowledged events, %zu transfers, %zu failed ids, "
+      "%llu unacknowledged chains checked, %llu recoveries from a snapshot\n",
+      (unsigned long long)cycles, (unsigned long long)acked_events, committed.size(), failed.size(),
+      (unsigned long long)unacked_chains, (unsigned long long)snapshot_recoveries);
 }
 
 }  // namespace

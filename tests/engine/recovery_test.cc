@@ -27,8 +27,7 @@ Account MakeAccount(uint64_t n, uint16_t flags = 0) {
   return a;
 }
 
-Transfer MakeTransfer(uint64_t n, uint64_t from, uint64_t to, uint64_t amount,
-                      uint16_t flags = 0) {
+Transfer MakeTransfer(uint64_t n, uint64_t from, uint64_t to, uint64_t amount, uint16_t flags = 0) {
   Transfer t;
   t.id = MakeId(0x7e5, n);
   t.debit_account_id = MakeId(0xacc, from);

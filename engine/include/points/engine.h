@@ -53,8 +53,8 @@ class ManualClock : public Clock {
 };
 
 struct Options {
-  Clock* clock = nullptr;           // nullptr: SystemClock()
-  rocksdb::Env* env = nullptr;      // nullptr: RocksDB's default; tests inject faults here
+  Clock* clock = nullptr;       // nullptr: SystemClock()
+  rocksdb::Env* env = nullptr;  // nullptr: RocksDB's default; tests inject faults here
   bool create_if_missing = true;
   // How often the idle writer checks for pending transfers whose timeout has passed.
   uint64_t expiry_poll_interval_ms = 100;
@@ -75,20 +75,20 @@ struct HistoryFilter {
 
 struct EngineStats {
   uint64_t accounts = 0;
-  uint64_t transfers = 0;          // successful transfers in the journal
-  uint64_t failed_ids = 0;         // ids recorded as failed
-  uint64_t pending_open = 0;       // pending transfers not yet resolved
+  uint64_t transfers = 0;     // successful transfers in the journal
+  uint64_t failed_ids = 0;    // ids recorded as failed
+  uint64_t pending_open = 0;  // pending transfers not yet resolved
   uint64_t last_timestamp = 0;
   uint64_t journal_records = 0;
-  uint64_t journal_bytes = 0;      // bytes of records and hashes appended since open
-  uint64_t groups_committed = 0;   // syncs since open
-  uint64_t events_committed = 0;   // events in those groups, for the mean group size
-  uint64_t apply_us_total = 0;     // writer time in prefetch and apply, since open
-  uint64_t write_us_total = 0;     // writer time hashing, writing and syncing, since open
+  uint64_t journal_bytes = 0;     // bytes of records and hashes appended since open
+  uint64_t groups_committed = 0;  // syncs since open
+  uint64_t events_committed = 0;  // events in those groups, for the mean group size
+  uint64_t apply_us_total = 0;    // writer time in prefetch and apply, since open
+  uint64_t write_us_total = 0;    // writer time hashing, writing and syncing, since open
   uint64_t queue_depth = 0;
-  uint64_t recovery_ms = 0;        // time Open spent rebuilding state from the journal
+  uint64_t recovery_ms = 0;              // time Open spent rebuilding state from the journal
   bool recovered_from_snapshot = false;  // Open loaded a snapshot and replayed only the tail
-  uint64_t snapshot_records = 0;   // journal records the latest snapshot covers
+  uint64_t snapshot_records = 0;         // journal records the latest snapshot covers
 };
 
 struct VerifyReport {
@@ -102,8 +102,7 @@ struct VerifyReport {
 class Engine {
  public:
   using AccountsDone = absl::AnyInvocable<void(absl::StatusOr<std::vector<AccountEventResult>>)>;
-  using TransfersDone =
-      absl::AnyInvocable<void(absl::StatusOr<std::vector<TransferEventResult>>)>;
+  using TransfersDone = absl::AnyInvocable<void(absl::StatusOr<std::vector<TransferEventResult>>)>;
   using CloseDone = absl::AnyInvocable<void(absl::StatusOr<std::vector<CloseAccountResult>>)>;
 
   // Opens (or creates) the store in `dir` and rebuilds derived state from the journal.
@@ -126,8 +125,7 @@ class Engine {
 
   // Blocking forms of the above.
   absl::StatusOr<std::vector<AccountEventResult>> CreateAccounts(std::vector<Account> accounts);
-  absl::StatusOr<std::vector<TransferEventResult>> CreateTransfers(
-      std::vector<Transfer> transfers);
+  absl::StatusOr<std::vector<TransferEventResult>> CreateTransfers(std::vector<Transfer> transfers);
   absl::StatusOr<std::vector<CloseAccountResult>> CloseAccounts(std::vector<Id> ids);
 
   // Voids, as journaled events, every pending transfer whose timeout has passed by the clock.
@@ -142,8 +140,7 @@ class Engine {
   // Transfers that debit or credit the account, by timestamp.
   absl::StatusOr<std::vector<Transfer>> GetAccountTransfers(const HistoryFilter& filter) const;
   // Balances after each change, for accounts created with kAccountHistory.
-  absl::StatusOr<std::vector<AccountBalance>> GetAccountBalances(
-      const HistoryFilter& filter) const;
+  absl::StatusOr<std::vector<AccountBalance>> GetAccountBalances(const HistoryFilter& filter) const;
 
   // Walks the whole journal: recomputes every leaf hash and the hash chain, replays every record
   // into fresh state and compares it with the live derived state. Writes wait while it runs, and

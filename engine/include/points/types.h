@@ -16,7 +16,7 @@ using Id = absl::uint128;
 
 // Account flags. Bits not listed here are reserved and must be zero.
 enum AccountFlags : uint16_t {
-  kAccountLinked = 1u << 0,  // this event and the next succeed or fail together
+  kAccountLinked = 1u << 0,                      // this event and the next succeed or fail together
   kAccountDebitsMustNotExceedCredits = 1u << 1,  // floor: debits_pending+posted <= credits_posted
   kAccountCreditsMustNotExceedDebits = 1u << 2,  // floor: credits_pending+posted <= debits_posted
   kAccountHistory = 1u << 3,  // keep balances after every change, for BalancesAsOf
@@ -42,9 +42,9 @@ struct Account {
   Id user_data_128 = 0;
   uint64_t user_data_64 = 0;
   uint32_t user_data_32 = 0;
-  uint32_t ledger = 0;  // unit of account, e.g. points or money in fen; transfers never cross
-  uint16_t code = 0;    // kind of account, e.g. issuer, household, shop, fund
-  uint16_t flags = 0;   // AccountFlags
+  uint32_t ledger = 0;     // unit of account, e.g. points or money in fen; transfers never cross
+  uint16_t code = 0;       // kind of account, e.g. issuer, household, shop, fund
+  uint16_t flags = 0;      // AccountFlags
   uint64_t timestamp = 0;  // assigned by the engine; must be zero when creating
 
   friend bool operator==(const Account&, const Account&) = default;
@@ -61,8 +61,8 @@ struct Transfer {
   uint32_t user_data_32 = 0;
   uint32_t timeout = 0;  // seconds until a pending transfer expires; 0 = never
   uint32_t ledger = 0;
-  uint16_t code = 0;   // reason, e.g. hygiene award, redemption
-  uint16_t flags = 0;  // TransferFlags
+  uint16_t code = 0;       // reason, e.g. hygiene award, redemption
+  uint16_t flags = 0;      // TransferFlags
   uint64_t timestamp = 0;  // assigned by the engine; must be zero when creating
 
   friend bool operator==(const Transfer&, const Transfer&) = default;
