@@ -13,6 +13,9 @@ namespace points {
 LedgerState::LedgerState() = default;
 LedgerState::~LedgerState() = default;
 
+// Records a group starts with room for: most groups are small; a big one grows by doubling.
+constexpr size_t kRecordsReserved = 256;
+
 void LedgerState::BeginGroup(uint64_t now_ns, uint64_t first_timestamp) {
   POINTS_CHECK(first_timestamp > last_timestamp_);
   POINTS_CHECK(!journaling_ && records_.empty());
@@ -27,6 +30,7 @@ std::shared_ptr<const std::vector<Record>> LedgerState::EndGroup() {
   POINTS_CHECK(journaling_);
   auto records = std::make_shared<const std::vector<Record>>(std::move(records_));
   records_ = std::vector<Record>();
+  records_.reserve(kRecordsReserved);
   inflight_.push_back(InflightGroup{group_first_timestamp_, records,
                                     undo_.size() - group_undo_begin_,
                                     last_timestamp_before_group_});
@@ -39,17 +43,25 @@ std::shared_ptr<const std::vector<Record>> LedgerState::EndGroup() {
 void LedgerState::CommitOldestGroup() {
   POINTS_CHECK(!inflight_.empty());
   const size_t count = inflight_.front().undo_count;
-  POINTS_CHECK(count <= undo_.size());
-  undo_.erase(undo_.begin(), undo_.begin() + count);
-  if (journaling_) group_undo_begin_ -= count;
+  POINTS_CHECK(undo_front_ + count <= undo_.size());
+  undo_front_ += count;
   inflight_.pop_front();
+  constexpr size_t kCompactAfter = 4096;
+  if (undo_front_ == undo_.size() ||
+      (undo_front_ >= kCompactAfter && undo_front_ * 2 > undo_.size())) {
+    undo_.erase(undo_.begin(), undo_.begin() + undo_front_);
+    if (journaling_) group_undo_begin_ -= undo_front_;
+    undo_front_ = 0;
+  }
 }
 
 void LedgerState::RollbackUncommitted() {
-  while (!undo_.empty()) {
+  while (undo_.size() > undo_front_) {
     UndoOne(undo_.back());
     undo_.pop_back();
   }
+  undo_.clear();
+  undo_front_ = 0;
   if (!inflight_.empty()) {
     last_timestamp_ = inflight_.front().last_timestamp_before;
   } else if (journaling_) {

@@ -187,8 +187,11 @@ class LedgerState {
   size_t group_undo_begin_ = 0;  // undo_ position where the open group's entries start
   std::vector<Record> records_;
   absl::flat_hash_map<Id, DecodedRecord> prefetched_;
-  // Undo entries of the in-flight groups (oldest first), then of the open group.
-  std::deque<Undo> undo_;
+  // Undo entries of the in-flight groups (oldest first), then of the open group, from
+  // undo_front_ on; entries before it belong to committed groups and are dropped in bulk (a
+  // vector, not a deque: no allocation per few entries on the hot path).
+  std::vector<Undo> undo_;
+  size_t undo_front_ = 0;
   std::deque<InflightGroup> inflight_;
 };
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "check.h"
 #include "ledger_state.h"
+#include "ledger_state_undo.h"
 #include "points/limits.h"
 #include "snapshot.h"
 
@@ -95,7 +96,7 @@ void UnpackAccount(const uint8_t* in, AccountState* state) {
 }  // namespace
 
 void LedgerState::WriteSnapshot(SnapshotWriter& out) const {
-  POINTS_CHECK(!has_uncommitted() && undo_.empty());
+  POINTS_CHECK(!has_uncommitted() && undo_.size() == undo_front_);
   out.PutPod(last_timestamp_);
   out.PutPod(transfer_count_);
   out.PutPod(uint64_t{accounts_.size()});
