@@ -364,12 +364,14 @@ int Run(const Flags& flags) {
 
   double reopen_seconds = -1;
   uint64_t reopened_transfers = 0;
+  bool reopen_from_snapshot = false;
   if (flags.reopen) {
     const auto reopen_start = Clock::now();
     auto again = Engine::Open(Options(), dir);
     CheckOk(again.status(), "reopen");
     reopen_seconds = std::chrono::duration<double>(Clock::now() - reopen_start).count();
     reopened_transfers = (*again)->Stats().transfers;
+    reopen_from_snapshot = (*again)->Stats().recovered_from_snapshot;
   }
   if (temporary) std::filesystem::remove_all(dir);
 
@@ -394,14 +396,16 @@ int Run(const Flags& flags) {
         "\"journal_bytes_per_transfer\":%.1f,\"disk_write_bytes_per_transfer\":%.1f,"
         "\"apply_us_per_group\":%.0f,\"write_us_per_group\":%.0f,"
         "\"rss_bytes_per_account\":%.1f,\"reopen_seconds\":%.3f,\"reopened_transfers\":%llu,"
+        "\"reopen_from_snapshot\":%s,"
         "\"build\":\"%s\",\"cpus\":%ld,\"cpu\":\"%s\"}\n",
         flags.workload.c_str(), (unsigned long long)flags.accounts, (unsigned long long)flags.batch,
         (unsigned long long)flags.submitters, flags.async ? "true" : "false", elapsed,
         (unsigned long long)all.transfers, (unsigned long long)all.failed, tps, p50, p99,
         groups > 0 ? all.transfers / groups : 0.0, journal_bytes_per_transfer,
         disk_bytes_per_transfer, apply_us_per_group, write_us_per_group, rss_per_account,
-        reopen_seconds, (unsigned long long)reopened_transfers, build,
-        sysconf(_SC_NPROCESSORS_ONLN), CpuModel().c_str());
+        reopen_seconds, (unsigned long long)reopened_transfers,
+        reopen_from_snapshot ? "true" : "false", build, sysconf(_SC_NPROCESSORS_ONLN),
+        CpuModel().c_str());
   } else {
     std::printf("machine:     %ld cpus, %s; build %s\n", sysconf(_SC_NPROCESSORS_ONLN),
                 CpuModel().c_str(), build);
@@ -419,8 +423,9 @@ int Run(const Flags& flags) {
                 journal_bytes_per_transfer, disk_bytes_per_transfer);
     std::printf("memory:      %.1f resident bytes per account\n", rss_per_account);
     if (flags.reopen) {
-      std::printf("reopen:      %.3f s for %llu transfers\n", reopen_seconds,
-                  (unsigned long long)reopened_transfers);
+      std::printf("reopen:      %.3f s for %llu transfers (%s)\n", reopen_seconds,
+                  (unsigned long long)reopened_transfers,
+                  reopen_from_snapshot ? "snapshot + journal tail" : "whole journal replayed");
     }
   }
   return 0;

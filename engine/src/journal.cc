@@ -57,6 +57,8 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(const std::string& dir, r
   // Opening replays the WAL into memtables and keeps them there instead of flushing at open; the
   // clean close flushes, so that a reopen after it has little WAL to replay.
   db_options.avoid_flush_during_recovery = true;
+  // Bounds the WAL a crash leaves to replay at open: past this, RocksDB flushes memtables.
+  db_options.max_total_wal_size = 256 << 20;
   if (env != nullptr) db_options.env = env;
   const rocksdb::ColumnFamilyOptions family = JournalFamilyOptions();
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
@@ -80,6 +82,9 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(const std::string& dir, r
     rocksdb::WriteOptions sync;
     sync.sync = true;
     status = FromRocks("write format", db->Put(sync, kFormatKey, kFormatValue));
+    // Flushed at once: a column family with unflushed data pins every WAL file after it, and a
+    // reopen would replay them all.
+    if (status.ok()) status = FromRocks("flush format", db->Flush(rocksdb::FlushOptions()));
     if (!status.ok()) return status;
   } else if (!read.ok()) {
     return FromRocks("read format", read);
@@ -94,7 +99,7 @@ Journal::~Journal() {
   if (db_ == nullptr) return;
   rocksdb::FlushOptions flush;
   flush.wait = true;
-  db_->Flush(flush, {journal_cf_, chain_cf_}).PermitUncheckedError();
+  db_->Flush(flush, handles_).PermitUncheckedError();
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
     db_->DestroyColumnFamilyHandle(handle);
   }
