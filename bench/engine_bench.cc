@@ -269,6 +269,13 @@ int Run(const Flags& flags) {
   auto opened = Engine::Open(Options(), dir);
   CheckOk(opened.status(), "open");
   std::unique_ptr<Engine> engine = *std::move(opened);
+  const EngineStats at_open = engine->Stats();
+  if (at_open.transfers > 0) {
+    std::fprintf(
+        stderr, "opened %s: %llu transfers recovered in %llu ms (%s)\n", dir.c_str(),
+        (unsigned long long)at_open.transfers, (unsigned long long)at_open.recovery_ms,
+        at_open.recovered_from_snapshot ? "snapshot + journal tail" : "whole journal replayed");
+  }
   CreateAccounts(*engine, flags.accounts);
   const uint64_t rss_accounts = ResidentBytes();
   const EngineStats stats_before = engine->Stats();

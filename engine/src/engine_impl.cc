@@ -106,7 +106,8 @@ absl::Status Engine::Impl::Recover() {
     recovered_from_snapshot_ = false;
     snapshot_records_ = 0;
     state_ = std::make_unique<LedgerState>();
-    status = journal_->Scan([this](const Record& r) { return state_->Replay(r); });
+    status = journal_->Scan(
+        [this](absl::Span<const Record> chunk) { return state_->ReplayChunk(chunk); });
   }
   if (status.ok()) status = state_->CheckInvariants();
   state_->RebuildExpiryQueue();
@@ -133,7 +134,8 @@ absl::Status Engine::Impl::RecoverFromSnapshot() {
   if (absl::Status status = in.Finish(); !status.ok()) return status;
   snapshot_records_ = position.record_count;
   recovered_from_snapshot_ = true;
-  return journal_->ResumeFrom(position, [this](const Record& r) { return state_->Replay(r); });
+  return journal_->ResumeFrom(
+      position, [this](absl::Span<const Record> chunk) { return state_->ReplayChunk(chunk); });
 }
 
 absl::Status Engine::Impl::WriteSnapshot() {

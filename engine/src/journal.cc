@@ -106,7 +106,7 @@ Journal::~Journal() {
   db_->Close();
 }
 
-absl::Status Journal::Scan(absl::FunctionRef<absl::Status(const Record&)> visit) {
+absl::Status Journal::Scan(ChunkVisitor visit) {
   chunk_first_timestamps_.clear();
   record_count_ = 0;
   chain_head_ = Hash{};
@@ -133,8 +133,7 @@ uint64_t Journal::bytes_appended() const {
   return bytes_appended_;
 }
 
-absl::Status Journal::ResumeFrom(const JournalPosition& position,
-                                 absl::FunctionRef<absl::Status(const Record&)> visit) {
+absl::Status Journal::ResumeFrom(const JournalPosition& position, ChunkVisitor visit) {
   if (position.chunk_first_timestamps.empty()) return Scan(visit);
   const std::string last_key = ChunkKey(position.chunk_first_timestamps.back());
   std::string chain_value;
@@ -150,13 +149,12 @@ absl::Status Journal::ResumeFrom(const JournalPosition& position,
   return ScanAfter(last_key, visit);
 }
 
-absl::Status Journal::ScanAfter(const std::string& after_key,
-                                absl::FunctionRef<absl::Status(const Record&)> visit) {
+absl::Status Journal::ScanAfter(const std::string& after_key, ChunkVisitor visit) {
   rocksdb::ReadOptions options;
   options.fill_cache = false;
   options.readahead_size = 4 << 20;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, journal_cf_));
-  Record record;
+  Record records[kChunkRecordsMax];
   if (after_key.empty()) {
     it->SeekToFirst();
   } else {
@@ -171,11 +169,12 @@ absl::Status Journal::ScanAfter(const std::string& after_key,
       return absl::DataLossError("journal chunk with a malformed key or size");
     }
     chunk_first_timestamps_.push_back(first_timestamp);
-    for (size_t offset = 0; offset < value.size(); offset += kRecordSize) {
-      std::memcpy(record.bytes.data(), value.data() + offset, kRecordSize);
-      if (absl::Status status = visit(record); !status.ok()) return status;
-      ++record_count_;
+    const size_t count = value.size() / kRecordSize;
+    std::memcpy(records, value.data(), value.size());
+    if (absl::Status status = visit(absl::MakeConstSpan(records, count)); !status.ok()) {
+      return status;
     }
+    record_count_ += count;
   }
   if (absl::Status status = FromRocks("scan journal", it->status()); !status.ok()) return status;
 

@@ -43,15 +43,16 @@ class Journal {
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
-  // Every record from the first, in order. Also rebuilds the chunk index and the chain head.
-  absl::Status Scan(absl::FunctionRef<absl::Status(const Record&)> visit);
+  // Every chunk's records from the first, in order. Also rebuilds the chunk index and the chain
+  // head.
+  using ChunkVisitor = absl::FunctionRef<absl::Status(absl::Span<const Record>)>;
+  absl::Status Scan(ChunkVisitor visit);
 
   // The position a snapshot records, and resuming from one: checks that the journal holds the
   // snapshot's last chunk with the same chain hash, adopts the position, then visits every record
   // after it. FAILED_PRECONDITION when the snapshot does not belong to this journal.
   JournalPosition Position() const;
-  absl::Status ResumeFrom(const JournalPosition& position,
-                          absl::FunctionRef<absl::Status(const Record&)> visit);
+  absl::Status ResumeFrom(const JournalPosition& position, ChunkVisitor visit);
 
   // Every chunk with its chain entry, in order, for Verify.
   absl::Status ForEachChunk(absl::FunctionRef<absl::Status(const ChunkView&)> visit) const;
@@ -71,8 +72,7 @@ class Journal {
   Journal() = default;
   // Visits the chunks after `after_key` (all when empty), extending the chunk index, then reads
   // the chain head from the last chain entry.
-  absl::Status ScanAfter(const std::string& after_key,
-                         absl::FunctionRef<absl::Status(const Record&)> visit);
+  absl::Status ScanAfter(const std::string& after_key, ChunkVisitor visit);
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default (meta), journal, chain
