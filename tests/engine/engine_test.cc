@@ -15,43 +15,25 @@ namespace {
 
 using testing::MakeId;
 using testing::TempDir;
-
-Account MakeAccount(uint64_t n) {
-  Account a;
-  a.id = MakeId(0xacc, n);
-  a.ledger = 1;
-  a.code = 1;
-  return a;
-}
-
-Transfer MakeTransfer(uint64_t n, uint64_t amount, uint16_t flags = 0) {
-  Transfer t;
-  t.id = MakeId(0x7e5, n);
-  t.debit_account_id = MakeId(0xacc, 1);
-  t.credit_account_id = MakeId(0xacc, 2);
-  t.amount = amount;
-  t.ledger = 1;
-  t.code = 1;
-  t.flags = flags;
-  return t;
-}
+using testing::TestAccount;
+using testing::TestTransfer;
 
 TEST(EngineTest, BlockingCallFromACallbackIsRefusedNotDeadlocked) {
   TempDir dir;
   auto engine = *Engine::Open(Options(), dir.path());
   absl::Notification done;
   absl::Status inner;
-  engine->SubmitCreateAccounts({MakeAccount(1)}, [&](auto result) {
+  engine->SubmitCreateAccounts({TestAccount(1)}, [&](auto result) {
     ASSERT_TRUE(result.ok());
-    inner = engine->CreateAccounts({MakeAccount(2)}).status();
+    inner = engine->CreateAccounts({TestAccount(2)}).status();
     done.Notify();
   });
   ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(30)));
   EXPECT_EQ(inner.code(), absl::StatusCode::kFailedPrecondition) << inner;
   // Submitting from a callback works, and the engine still serves everyone afterwards.
   absl::Notification chained;
-  engine->SubmitCreateAccounts({MakeAccount(3)}, [&](auto) {
-    engine->SubmitCreateAccounts({MakeAccount(4)}, [&](auto result) {
+  engine->SubmitCreateAccounts({TestAccount(3)}, [&](auto) {
+    engine->SubmitCreateAccounts({TestAccount(4)}, [&](auto result) {
       EXPECT_TRUE(result.ok());
       chained.Notify();
     });
@@ -64,10 +46,11 @@ TEST(EngineTest, BlockingCallFromACallbackIsRefusedNotDeadlocked) {
 TEST(EngineTest, ExistsInsideAFailedChainReportsNoTimestampOfARolledBackRecord) {
   TempDir dir;
   auto engine = *Engine::Open(Options(), dir.path());
-  ASSERT_TRUE(engine->CreateAccounts({MakeAccount(1), MakeAccount(2)}).ok());
+  ASSERT_TRUE(engine->CreateAccounts({TestAccount(1), TestAccount(2)}).ok());
   // The chain creates id 7, then sends id 7 again (its flags differ: no linked): the chain fails,
   // so the first id 7 never existed and no timestamp may point at it.
-  auto results = engine->CreateTransfers({MakeTransfer(7, 5, kTransferLinked), MakeTransfer(7, 6)});
+  auto results = engine->CreateTransfers(
+      {TestTransfer(7, 1, 2, 5, kTransferLinked), TestTransfer(7, 1, 2, 6)});
   ASSERT_TRUE(results.ok());
   EXPECT_EQ((*results)[0].result, CreateTransferResult::kLinkedEventFailed);
   EXPECT_EQ((*results)[1].result, CreateTransferResult::kExistsWithDifferentFlags);  // linked
@@ -79,13 +62,13 @@ TEST(EngineTest, ExistsInsideAFailedChainReportsNoTimestampOfARolledBackRecord) 
 TEST(EngineTest, ManyCallbackSubmittersAllCompleteAndCommit) {
   TempDir dir;
   auto engine = *Engine::Open(Options(), dir.path());
-  ASSERT_TRUE(engine->CreateAccounts({MakeAccount(1), MakeAccount(2)}).ok());
+  ASSERT_TRUE(engine->CreateAccounts({TestAccount(1), TestAccount(2)}).ok());
   constexpr int kSubmissions = 2000;
   std::atomic<int> ok{0};
   absl::Notification all;
   std::atomic<int> remaining{kSubmissions};
   for (int i = 0; i < kSubmissions; ++i) {
-    engine->SubmitCreateTransfers({MakeTransfer(1000 + i, 1)}, [&](auto result) {
+    engine->SubmitCreateTransfers({TestTransfer(1000 + i, 1, 2, 1)}, [&](auto result) {
       if (result.ok() && (*result)[0].result == CreateTransferResult::kOk) ++ok;
       if (--remaining == 0) all.Notify();
     });
@@ -119,24 +102,25 @@ TEST(EngineTest, RecoveryRefusesAJournalWithADuplicateTransferId) {
   TempDir dir;
   WriteRawJournal(
       dir.path(),
-      {At(EncodeAccountCreated(MakeAccount(1)), 100), At(EncodeAccountCreated(MakeAccount(2)), 101),
-       At(EncodeTransfer(RecordKind::kTransfer, MakeTransfer(1, 5), 0), 102),
-       At(EncodeTransfer(RecordKind::kTransfer, MakeTransfer(1, 5), 0), 103)});
+      {At(EncodeAccountCreated(TestAccount(1)), 100), At(EncodeAccountCreated(TestAccount(2)), 101),
+       At(EncodeTransfer(RecordKind::kTransfer, TestTransfer(1, 1, 2, 5), 0), 102),
+       At(EncodeTransfer(RecordKind::kTransfer, TestTransfer(1, 1, 2, 5), 0), 103)});
   auto engine = Engine::Open(Options(), dir.path());
   EXPECT_EQ(engine.status().code(), absl::StatusCode::kDataLoss) << engine.status();
 }
 
 TEST(EngineTest, RecoveryRefusesAFailedIdRecordWithAResultThatRecordsNothing) {
   TempDir dir;
-  WriteRawJournal(dir.path(),
-                  {At(EncodeTransfer(RecordKind::kTransferFailed, MakeTransfer(1, 5), 0), 100)});
+  WriteRawJournal(
+      dir.path(),
+      {At(EncodeTransfer(RecordKind::kTransferFailed, TestTransfer(1, 1, 2, 5), 0), 100)});
   auto engine = Engine::Open(Options(), dir.path());
   EXPECT_EQ(engine.status().code(), absl::StatusCode::kDataLoss) << engine.status();
 }
 
 TEST(EngineTest, RecoveryRefusesAnExpiryThatDoesNotMatchItsPendingTransfer) {
   TempDir dir;
-  Transfer hold = MakeTransfer(1, 5, kTransferPending);
+  Transfer hold = TestTransfer(1, 1, 2, 5, kTransferPending);
   hold.timeout = 1;
   Transfer expiry;
   expiry.pending_id = hold.id;
@@ -145,8 +129,8 @@ TEST(EngineTest, RecoveryRefusesAnExpiryThatDoesNotMatchItsPendingTransfer) {
   expiry.amount = 4;  // the hold was 5
   expiry.ledger = 1;
   expiry.code = 1;
-  WriteRawJournal(dir.path(), {At(EncodeAccountCreated(MakeAccount(1)), 100),
-                               At(EncodeAccountCreated(MakeAccount(2)), 101),
+  WriteRawJournal(dir.path(), {At(EncodeAccountCreated(TestAccount(1)), 100),
+                               At(EncodeAccountCreated(TestAccount(2)), 101),
                                At(EncodeTransfer(RecordKind::kTransfer, hold, 0), 102),
                                At(EncodeTransfer(RecordKind::kPendingExpired, expiry, 0), 103)});
   auto engine = Engine::Open(Options(), dir.path());

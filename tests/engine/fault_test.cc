@@ -15,6 +15,8 @@ namespace {
 
 using testing::MakeId;
 using testing::TempDir;
+using testing::TestAccount;
+using testing::TestTransfer;
 
 enum class Fault { kNone, kSync, kAppend };
 
@@ -64,25 +66,6 @@ class FaultyFileSystem : public rocksdb::FileSystemWrapper {
   std::atomic<Fault> fault_{Fault::kNone};
 };
 
-Account MakeAccount(uint64_t n) {
-  Account a;
-  a.id = MakeId(0xacc, n);
-  a.ledger = 1;
-  a.code = 1;
-  return a;
-}
-
-Transfer MakeTransfer(uint64_t n, uint64_t amount) {
-  Transfer t;
-  t.id = MakeId(0x7e5, n);
-  t.debit_account_id = MakeId(0xacc, 1);
-  t.credit_account_id = MakeId(0xacc, 2);
-  t.amount = amount;
-  t.ledger = 1;
-  t.code = 1;
-  return t;
-}
-
 class FaultTest : public ::testing::TestWithParam<Fault> {};
 
 TEST_P(FaultTest, FailedWriteStopsWritesKeepsReadsAndRecovers) {
@@ -95,21 +78,21 @@ TEST_P(FaultTest, FailedWriteStopsWritesKeepsReadsAndRecovers) {
     auto opened = Engine::Open(options, dir.path());
     ASSERT_TRUE(opened.ok()) << opened.status();
     Engine& engine = **opened;
-    ASSERT_TRUE(engine.CreateAccounts({MakeAccount(1), MakeAccount(2)}).ok());
-    auto first = engine.CreateTransfers({MakeTransfer(1, 10)});
+    ASSERT_TRUE(engine.CreateAccounts({TestAccount(1), TestAccount(2)}).ok());
+    auto first = engine.CreateTransfers({TestTransfer(1, 1, 2, 10)});
     ASSERT_TRUE(first.ok());
     ASSERT_EQ((*first)[0].result, CreateTransferResult::kOk);
 
     file_system->Arm(GetParam());
-    auto failed = engine.CreateTransfers({MakeTransfer(2, 5)});
+    auto failed = engine.CreateTransfers({TestTransfer(2, 1, 2, 5)});
     EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable) << failed.status();
     EXPECT_EQ(engine.WriteHealth().code(), absl::StatusCode::kUnavailable);
     file_system->Arm(Fault::kNone);
 
     // Fail-stop: even with the disk healthy again, nothing more is accepted until a restart.
-    auto refused = engine.CreateTransfers({MakeTransfer(3, 1)});
+    auto refused = engine.CreateTransfers({TestTransfer(3, 1, 2, 1)});
     EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
-    auto refused_accounts = engine.CreateAccounts({MakeAccount(3)});
+    auto refused_accounts = engine.CreateAccounts({TestAccount(3)});
     EXPECT_EQ(refused_accounts.status().code(), absl::StatusCode::kUnavailable);
 
     // Reads go on, and show only committed state: the failed group was rolled back in memory.
@@ -130,7 +113,7 @@ TEST_P(FaultTest, FailedWriteStopsWritesKeepsReadsAndRecovers) {
   ASSERT_TRUE(reopened.ok()) << reopened.status();
   Engine& engine = **reopened;
   EXPECT_TRUE(engine.Verify().ok());
-  auto retry = engine.CreateTransfers({MakeTransfer(2, 5), MakeTransfer(1, 10)});
+  auto retry = engine.CreateTransfers({TestTransfer(2, 1, 2, 5), TestTransfer(1, 1, 2, 10)});
   ASSERT_TRUE(retry.ok()) << retry.status();
   EXPECT_TRUE((*retry)[0].result == CreateTransferResult::kOk ||
               (*retry)[0].result == CreateTransferResult::kExists)
@@ -151,7 +134,7 @@ TEST(FaultTest, RefusedBatchesSayWhy) {
   auto engine = *Engine::Open(Options(), dir.path());
   auto empty = engine->CreateTransfers({});
   EXPECT_EQ(empty.status().code(), absl::StatusCode::kInvalidArgument);
-  std::vector<Transfer> too_many(8190, MakeTransfer(1, 1));
+  std::vector<Transfer> too_many(8190, TestTransfer(1, 1, 2, 1));
   auto big = engine->CreateTransfers(too_many);
   EXPECT_EQ(big.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(big.status().message().find("8189"), std::string::npos) << big.status();

@@ -15,29 +15,8 @@ namespace {
 
 using testing::MakeId;
 using testing::TempDir;
-
-constexpr uint32_t kPoints = 1;
-
-Account MakeAccount(uint64_t n, uint16_t flags = 0) {
-  Account a;
-  a.id = MakeId(0xacc, n);
-  a.ledger = kPoints;
-  a.code = 1;
-  a.flags = flags;
-  return a;
-}
-
-Transfer MakeTransfer(uint64_t n, uint64_t from, uint64_t to, uint64_t amount, uint16_t flags = 0) {
-  Transfer t;
-  t.id = MakeId(0x7e5, n);
-  t.debit_account_id = MakeId(0xacc, from);
-  t.credit_account_id = MakeId(0xacc, to);
-  t.amount = amount;
-  t.ledger = kPoints;
-  t.code = 7;
-  t.flags = flags;
-  return t;
-}
+using testing::TestAccount;
+using testing::TestTransfer;
 
 std::unique_ptr<Engine> OpenOrDie(const std::string& dir) {
   absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Open(Options(), dir);
@@ -47,18 +26,18 @@ std::unique_ptr<Engine> OpenOrDie(const std::string& dir) {
 
 // Issuer 1 funds households 2..9 (floored), they spend at shop 10; some pending, some failed.
 void WriteSampleLedger(Engine& engine) {
-  std::vector<Account> accounts = {MakeAccount(1), MakeAccount(10, kAccountHistory)};
+  std::vector<Account> accounts = {TestAccount(1), TestAccount(10, kAccountHistory)};
   for (uint64_t h = 2; h <= 9; ++h) {
-    accounts.push_back(MakeAccount(h, kAccountDebitsMustNotExceedCredits | kAccountHistory));
+    accounts.push_back(TestAccount(h, kAccountDebitsMustNotExceedCredits | kAccountHistory));
   }
   auto created = engine.CreateAccounts(accounts);
   ASSERT_TRUE(created.ok()) << created.status();
   std::vector<Transfer> transfers;
   uint64_t n = 1;
-  for (uint64_t h = 2; h <= 9; ++h) transfers.push_back(MakeTransfer(n++, 1, h, 100));
-  for (uint64_t h = 2; h <= 9; ++h) transfers.push_back(MakeTransfer(n++, h, 10, 30));
-  transfers.push_back(MakeTransfer(n++, 2, 10, 1000));  // exceeds_credits: recorded as failed
-  transfers.push_back(MakeTransfer(n++, 3, 10, 20, kTransferPending));
+  for (uint64_t h = 2; h <= 9; ++h) transfers.push_back(TestTransfer(n++, 1, h, 100));
+  for (uint64_t h = 2; h <= 9; ++h) transfers.push_back(TestTransfer(n++, h, 10, 30));
+  transfers.push_back(TestTransfer(n++, 2, 10, 1000));  // exceeds_credits: recorded as failed
+  transfers.push_back(TestTransfer(n++, 3, 10, 20, kTransferPending));
   auto result = engine.CreateTransfers(transfers);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ((*result)[16].result, CreateTransferResult::kExceedsCredits);
@@ -89,7 +68,7 @@ TEST(RecoveryTest, ReopenRestoresAccountsTransfersAndIndexes) {
   EXPECT_EQ(report_after.transfers, 17u);
 
   // The failed id stays failed, the pending one can still be posted, the old id still exists.
-  auto retry = engine->CreateTransfers({MakeTransfer(17, 2, 10, 1000), MakeTransfer(1, 1, 2, 100)});
+  auto retry = engine->CreateTransfers({TestTransfer(17, 2, 10, 1000), TestTransfer(1, 1, 2, 100)});
   ASSERT_TRUE(retry.ok());
   EXPECT_EQ((*retry)[0].result, CreateTransferResult::kIdAlreadyFailed);
   EXPECT_EQ((*retry)[1].result, CreateTransferResult::kExists);
@@ -111,13 +90,13 @@ TEST(RecoveryTest, TimestampsKeepIncreasingAcrossReopenEvenIfTheClockGoesBack) {
   uint64_t last = 0;
   {
     auto engine = *Engine::Open(options, dir.path());
-    auto r = engine->CreateAccounts({MakeAccount(1), MakeAccount(2)});
+    auto r = engine->CreateAccounts({TestAccount(1), TestAccount(2)});
     ASSERT_TRUE(r.ok());
     last = (*r)[1].timestamp;
   }
   clock.Set(1'000'000'000'000'000'000);  // decades back
   auto engine = *Engine::Open(options, dir.path());
-  auto r = engine->CreateTransfers({MakeTransfer(1, 1, 2, 5)});
+  auto r = engine->CreateTransfers({TestTransfer(1, 1, 2, 5)});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ((*r)[0].result, CreateTransferResult::kOk);
   EXPECT_GT((*r)[0].timestamp, last);
@@ -185,7 +164,7 @@ TEST(RecoveryTest, PeriodicSnapshotPlusJournalTailAfterAnUncleanStop) {
     auto engine = *Engine::Open(options, dir.path());
     WriteSampleLedger(*engine);  // 10 accounts, then 18 transfer records: a periodic snapshot
     ASSERT_GE(engine->Stats().snapshot_records, 10u);
-    ASSERT_TRUE(engine->CreateTransfers({MakeTransfer(100, 1, 4, 7)}).ok());  // after it
+    ASSERT_TRUE(engine->CreateTransfers({TestTransfer(100, 1, 4, 7)}).ok());  // after it
     expected = *engine->LookupAccounts(ids);
     // Keep a copy of the snapshot as it is now, standing in for a crash before the clean close
     // could write a newer one.
@@ -211,7 +190,7 @@ TEST(RecoveryTest, DamagedOrForeignSnapshotIsIgnored) {
   }
   {
     auto engine = OpenOrDie(other.path());  // a different ledger with its own snapshot
-    ASSERT_TRUE(engine->CreateAccounts({MakeAccount(1)}).ok());
+    ASSERT_TRUE(engine->CreateAccounts({TestAccount(1)}).ok());
   }
   const std::string snapshot = dir.path() + "/points-snapshot";
   {

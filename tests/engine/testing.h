@@ -29,6 +29,29 @@ uint64_t TestSeed(uint64_t fallback);
 // An id built from two 64-bit halves, for readable test data.
 inline Id MakeId(uint64_t high, uint64_t low) { return absl::MakeUint128(high, low); }
 
+// Test data on ledger 1: account n has id (0xacc, n), transfer n has id (0x7e5, n).
+inline Account TestAccount(uint64_t n, uint16_t flags = 0) {
+  Account a;
+  a.id = MakeId(0xacc, n);
+  a.ledger = 1;
+  a.code = 1;
+  a.flags = flags;
+  return a;
+}
+
+inline Transfer TestTransfer(uint64_t n, uint64_t from, uint64_t to, uint64_t amount,
+                             uint16_t flags = 0) {
+  Transfer t;
+  t.id = MakeId(0x7e5, n);
+  t.debit_account_id = MakeId(0xacc, from);
+  t.credit_account_id = MakeId(0xacc, to);
+  t.amount = amount;
+  t.ledger = 1;
+  t.code = 1;
+  t.flags = flags;
+  return t;
+}
+
 }  // namespace points::testing
 
 #endif  // POINTS_TESTS_ENGINE_TESTING_H_
