@@ -168,7 +168,12 @@ TEST(CrashTest, AcknowledgedResultsSurviveSigkill) {
     auto opened = Engine::Open(Options(), dir.path());
     ASSERT_TRUE(opened.ok()) << opened.status();
     Engine& engine = **opened;
-    ASSERT_TRUE(engine.Verify().ok());
+    // The full checks (every acknowledged id of every cycle, and Verify's replay of the whole
+    // journal) grow with the journal; a long run does them every 10th cycle and at the end.
+    const bool full_check = cycles <= 20 || cycle % 10 == 0 || cycle == cycles;
+    if (full_check) {
+      ASSERT_TRUE(engine.Verify().ok());
+    }
     if (engine.Stats().recovered_from_snapshot) ++snapshot_recoveries;
 
     std::vector<Transfer> resend;
@@ -204,9 +209,16 @@ TEST(CrashTest, AcknowledgedResultsSurviveSigkill) {
         }
       }
     }
-    // Every acknowledged transfer of every cycle so far is there, once, as acknowledged.
+    // Every acknowledged transfer (of every cycle so far, or of this one) is there, once, as
+    // acknowledged.
     std::vector<Id> ids;
-    for (const auto& [id, entry] : committed) ids.push_back(id);
+    if (full_check) {
+      for (const auto& [id, entry] : committed) ids.push_back(id);
+    } else {
+      for (const Transfer& t : resend) {
+        if (committed.contains(t.id)) ids.push_back(t.id);
+      }
+    }
     for (size_t start = 0; start < ids.size(); start += 4096) {
       const size_t count = std::min<size_t>(4096, ids.size() - start);
       auto found = engine.LookupTransfers(absl::MakeConstSpan(ids).subspan(start, count));
@@ -230,7 +242,9 @@ TEST(CrashTest, AcknowledgedResultsSurviveSigkill) {
         EXPECT_EQ((*results)[i].result, expected) << ResultName((*results)[i].result);
       }
     }
-    ASSERT_TRUE(engine.Verify().ok());
+    if (full_check) {
+      ASSERT_TRUE(engine.Verify().ok());
+    }
   }
   std::printf(
       "crash test: %llu cycles, %llu acknowledged events, %zu transfers, %zu failed ids, "
