@@ -1,0 +1,193 @@
+// pointsd: the gRPC service in front of the ledger engine.
+//
+// Serves points.v1.LedgerService, standard health checking (grpc.health.v1) and server
+// reflection on one port. SIGTERM or SIGINT drains gracefully: stop accepting, finish the calls
+// in flight, let the engine commit what it accepted, write its snapshot, exit 0.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "boost/asio/io_context.hpp"
+#include "boost/asio/signal_set.hpp"
+#include "boost/asio/steady_timer.hpp"
+#include "boost/asio/thread_pool.hpp"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "ledger_service.h"
+#include "points/engine.h"
+
+namespace points::server {
+namespace {
+
+// The largest request or response: 8189 transfers of about 200 bytes of protobuf each, with room.
+constexpr int kMessageBytesMax = 4 << 20;
+
+struct Config {
+  std::string listen = "127.0.0.1:50051";
+  std::string data_dir = "./var/pointsd";
+  int reader_threads = 2;
+  int drain_seconds = 10;
+  int stats_seconds = 60;
+};
+
+constexpr char kUsage[] =
+    "usage: pointsd [--listen HOST:PORT] [--data-dir DIR] [--reader-threads N]\n"
+    "               [--drain-seconds N] [--stats-seconds N]\n"
+    "\n"
+    "Serves the points ledger over gRPC (points.v1.LedgerService, grpc.health.v1.Health and\n"
+    "server reflection) from an embedded RocksDB store.\n"
+    "\n"
+    "  --listen HOST:PORT    address to listen on; port 0 picks a free one and prints it\n"
+    "                        (default 127.0.0.1:50051; env POINTS_LISTEN)\n"
+    "  --data-dir DIR        the store, created if missing (default ./var/pointsd;\n"
+    "                        env POINTS_DATA_DIR)\n"
+    "  --reader-threads N    threads serving reads, 1..64 (default 2; env POINTS_READER_THREADS)\n"
+    "  --drain-seconds N     on SIGTERM/SIGINT, how long calls in flight may take to finish\n"
+    "                        (default 10; env POINTS_DRAIN_SECONDS)\n"
+    "  --stats-seconds N     log engine statistics every N seconds, 0 = never (default 60;\n"
+    "                        env POINTS_STATS_SECONDS)\n"
+    "  --help                this text\n"
+    "\n"
+    "Messages are limited to 4 MiB; a request holds at most 8189 events or ids.\n"
+    "Plaintext only for now: serve it on loopback or behind a TLS proxy.\n";
+
+[[noreturn]] void Usage(const std::string& error) {
+  std::fprintf(stderr, "pointsd: %s\n\n%s", error.c_str(), kUsage);
+  std::exit(2);
+}
+
+int ParseInt(const std::string& flag, const std::string& text, int min, int max) {
+  int value;
+  if (!absl::SimpleAtoi(text, &value) || value < min || value > max) {
+    Usage(absl::StrCat(flag, " must be a whole number from ", min, " to ", max, ", got '", text,
+                       "'"));
+  }
+  return value;
+}
+
+Config ParseConfig(int argc, char** argv) {
+  Config config;
+  // Environment first, flags override it.
+  if (const char* v = std::getenv("POINTS_LISTEN")) config.listen = v;
+  if (const char* v = std::getenv("POINTS_DATA_DIR")) config.data_dir = v;
+  if (const char* v = std::getenv("POINTS_READER_THREADS")) {
+    config.reader_threads = ParseInt("POINTS_READER_THREADS", v, 1, 64);
+  }
+  if (const char* v = std::getenv("POINTS_DRAIN_SECONDS")) {
+    config.drain_seconds = ParseInt("POINTS_DRAIN_SECONDS", v, 0, 3600);
+  }
+  if (const char* v = std::getenv("POINTS_STATS_SECONDS")) {
+    config.stats_seconds = ParseInt("POINTS_STATS_SECONDS", v, 0, 86400);
+  }
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) Usage(arg + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else if (arg == "--listen") {
+      config.listen = value();
+    } else if (arg == "--data-dir") {
+      config.data_dir = value();
+    } else if (arg == "--reader-threads") {
+      config.reader_threads = ParseInt(arg, value(), 1, 64);
+    } else if (arg == "--drain-seconds") {
+      config.drain_seconds = ParseInt(arg, value(), 0, 3600);
+    } else if (arg == "--stats-seconds") {
+      config.stats_seconds = ParseInt(arg, value(), 0, 86400);
+    } else {
+      Usage("unknown option " + arg);
+    }
+  }
+  if (config.listen.find(':') == std::string::npos) Usage("--listen must be HOST:PORT");
+  return config;
+}
+
+void LogStats(const Engine& engine) {
+  const EngineStats s = engine.Stats();
+  std::fprintf(stderr,
+               "pointsd: accounts=%llu transfers=%llu pending_open=%llu groups=%llu "
+               "events_per_group=%.1f queue_depth=%llu\n",
+               (unsigned long long)s.accounts, (unsigned long long)s.transfers,
+               (unsigned long long)s.pending_open, (unsigned long long)s.groups_committed,
+               s.groups_committed ? double(s.events_committed) / s.groups_committed : 0.0,
+               (unsigned long long)s.queue_depth);
+}
+
+void ScheduleStats(boost::asio::steady_timer& timer, const Engine& engine, int seconds) {
+  timer.expires_after(std::chrono::seconds(seconds));
+  timer.async_wait([&timer, &engine, seconds](const boost::system::error_code& error) {
+    if (error) return;  // cancelled at shutdown
+    LogStats(engine);
+    ScheduleStats(timer, engine, seconds);
+  });
+}
+
+int Run(const Config& config) {
+  auto opened = Engine::Open(Options(), config.data_dir);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "pointsd: cannot open %s: %s\n", config.data_dir.c_str(),
+                 opened.status().ToString().c_str());
+    return 1;
+  }
+  std::unique_ptr<Engine> engine = *std::move(opened);
+  boost::asio::thread_pool readers(config.reader_threads);
+  LedgerService service(engine.get(), &readers);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(kMessageBytesMax);
+  builder.SetMaxSendMessageSize(kMessageBytesMax);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    std::fprintf(stderr, "pointsd: cannot listen on %s\n", config.listen.c_str());
+    return 1;
+  }
+  const std::string host = config.listen.substr(0, config.listen.rfind(':'));
+  std::printf("pointsd listening on %s:%d, data in %s\n", host.c_str(), port,
+              config.data_dir.c_str());
+  std::fflush(stdout);
+
+  boost::asio::io_context io;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  boost::asio::steady_timer stats_timer(io);
+  if (config.stats_seconds > 0) ScheduleStats(stats_timer, *engine, config.stats_seconds);
+  signals.async_wait([&](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    std::fprintf(stderr, "pointsd: signal %d: draining\n", signal);
+    server->GetHealthCheckService()->Shutdown();
+    // Stops accepting, then waits for calls in flight (cancelling those still running at the
+    // deadline). Every write the engine accepted is committed before it is destroyed below.
+    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(config.drain_seconds));
+    stats_timer.cancel();
+  });
+  io.run();
+  server->Wait();
+  readers.join();
+  LogStats(*engine);
+  engine.reset();  // drains the submit queue, syncs, writes the snapshot
+  std::fprintf(stderr, "pointsd: stopped cleanly\n");
+  return 0;
+}
+
+}  // namespace
+}  // namespace points::server
+
+int main(int argc, char** argv) {
+  return points::server::Run(points::server::ParseConfig(argc, argv));
+}
