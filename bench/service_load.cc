@@ -1,0 +1,296 @@
+// service_load: closed-loop load on a running pointsd, with the ceiling of a trivial RPC (the
+// standard health check) measured in the same run, so that results read as a ratio of it.
+//
+//   service_load --target 127.0.0.1:50051 --inflight 64 --channels 4 --transfers-per-rpc 1
+//
+// It creates the accounts it needs (ids chosen at random per run, so it can run against any
+// server), then keeps `--inflight` CreateTransfers calls outstanding across `--channels`
+// channels for `--seconds`, each completion sending the next call.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/notification.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "grpcpp/support/slice.h"
+#include "points/v1/ledger.grpc.pb.h"
+
+namespace points::bench {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+struct Flags {
+  std::string target = "127.0.0.1:50051";
+  int inflight = 64;
+  int channels = 4;
+  int transfers_per_rpc = 1;
+  double seconds = 10;
+  int accounts = 10000;
+  bool json = false;
+};
+
+constexpr char kUsage[] =
+    "usage: service_load [--target HOST:PORT] [--inflight N] [--channels M]\n"
+    "                    [--transfers-per-rpc K] [--seconds S] [--accounts A] [--json]\n"
+    "  --target             pointsd to load (default 127.0.0.1:50051)\n"
+    "  --inflight           calls kept outstanding (default 64)\n"
+    "  --channels           gRPC channels they are spread over (default 4)\n"
+    "  --transfers-per-rpc  transfers in each CreateTransfers call, 1..8189 (default 1)\n"
+    "  --seconds            length of each measured phase (default 10)\n"
+    "  --accounts           accounts created for the run (default 10000)\n"
+    "  --json               one JSON object instead of text\n";
+
+[[noreturn]] void Usage(const std::string& error) {
+  std::fprintf(stderr, "service_load: %s\n%s", error.c_str(), kUsage);
+  std::exit(2);
+}
+
+int ParseInt(const std::string& flag, const char* text, int min, int max) {
+  int value;
+  if (!absl::SimpleAtoi(text, &value) || value < min || value > max) {
+    Usage(absl::StrFormat("%s must be %d..%d", flag, min, max));
+  }
+  return value;
+}
+
+Flags ParseFlags(int argc, char** argv) {
+  Flags flags;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> const char* {
+      if (i + 1 >= argc) Usage(arg + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "--target") {
+      flags.target = value();
+    } else if (arg == "--inflight") {
+      flags.inflight = ParseInt(arg, value(), 1, 100000);
+    } else if (arg == "--channels") {
+      flags.channels = ParseInt(arg, value(), 1, 256);
+    } else if (arg == "--transfers-per-rpc") {
+      flags.transfers_per_rpc = ParseInt(arg, value(), 1, 8189);
+    } else if (arg == "--accounts") {
+      flags.accounts = ParseInt(arg, value(), 2, 1000000);
+    } else if (arg == "--seconds") {
+      if (!absl::SimpleAtod(value(), &flags.seconds) || flags.seconds <= 0) {
+        Usage("--seconds must be a positive number");
+      }
+    } else if (arg == "--json") {
+      flags.json = true;
+    } else if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else {
+      Usage("unknown flag " + arg);
+    }
+  }
+  return flags;
+}
+
+std::string IdBytes(uint64_t high, uint64_t low) {
+  std::string bytes(16, '\0');
+  for (int i = 7; i >= 0; --i, high >>= 8) bytes[i] = static_cast<char>(high & 0xff);
+  for (int i = 15; i >= 8; --i, low >>= 8) bytes[i] = static_cast<char>(low & 0xff);
+  return bytes;
+}
+
+struct PhaseResult {
+  double rpcs_per_second = 0;
+  double latency_us_p50 = 0;
+  double latency_us_p99 = 0;
+  double latency_us_p999 = 0;
+  uint64_t rpcs = 0;
+  uint64_t errors = 0;
+  uint64_t refused_events = 0;  // results other than ok
+};
+
+double Percentile(std::vector<double>& values, double p) {
+  if (values.empty()) return 0;
+  const size_t k = std::min(values.size() - 1, static_cast<size_t>(p * values.size()));
+  std::nth_element(values.begin(), values.begin() + k, values.end());
+  return values[k];
+}
+
+// Keeps `inflight` calls outstanding for `seconds`: `start_call(slot, done)` issues one call and
+// runs done(ok, refused_events) when it completes.
+template <typename StartCall>
+PhaseResult RunClosedLoop(const Flags& flags, StartCall start_call) {
+  std::mutex mu;
+  std::vector<double> latencies_us;
+  std::atomic<bool> stop{false};
+  std::atomic<int> outstanding{flags.inflight};
+  std::atomic<uint64_t> errors{0};
+  std::atomic<uint64_t> refused{0};
+  absl::Notification drained;
+  std::function<void(int)> issue = [&](int slot) {
+    const auto sent = SteadyClock::now();
+    start_call(slot, [&, slot, sent](bool ok, uint64_t refused_events) {
+      const double us =
+          std::chrono::duration<double, std::micro>(SteadyClock::now() - sent).count();
+      if (!ok) ++errors;
+      refused += refused_events;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        latencies_us.push_back(us);
+      }
+      if (stop.load()) {
+        if (--outstanding == 0) drained.Notify();
+      } else {
+        issue(slot);
+      }
+    });
+  };
+  const auto start = SteadyClock::now();
+  for (int slot = 0; slot < flags.inflight; ++slot) issue(slot);
+  std::this_thread::sleep_for(std::chrono::duration<double>(flags.seconds));
+  stop = true;
+  drained.WaitForNotification();
+  const double elapsed = std::chrono::duration<double>(SteadyClock::now() - start).count();
+  PhaseResult result;
+  result.rpcs = latencies_us.size();
+  result.rpcs_per_second = result.rpcs / elapsed;
+  result.latency_us_p50 = Percentile(latencies_us, 0.50);
+  result.latency_us_p99 = Percentile(latencies_us, 0.99);
+  result.latency_us_p999 = Percentile(latencies_us, 0.999);
+  result.errors = errors;
+  result.refused_events = refused;
+  return result;
+}
+
+int Run(const Flags& flags) {
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int c = 0; c < flags.channels; ++c) {
+    grpc::ChannelArguments args;
+    args.SetInt("grpc.channel_id", c);  // distinct arguments: distinct connections
+    args.SetMaxReceiveMessageSize(4 << 20);
+    channels.push_back(
+        grpc::CreateCustomChannel(flags.target, grpc::InsecureChannelCredentials(), args));
+  }
+  std::vector<std::unique_ptr<v1::LedgerService::Stub>> stubs;
+  std::vector<std::unique_ptr<grpc::GenericStub>> generic;
+  for (auto& channel : channels) {
+    stubs.push_back(v1::LedgerService::NewStub(channel));
+    generic.push_back(std::make_unique<grpc::GenericStub>(channel));
+  }
+
+  // Accounts for this run: random high id half, so runs never collide.
+  std::mt19937_64 random(std::random_device{}());
+  const uint64_t run_id = random() | 1;
+  for (int first = 0; first < flags.accounts; first += 8189) {
+    v1::CreateAccountsRequest request;
+    for (int n = first; n < std::min(flags.accounts, first + 8189); ++n) {
+      v1::Account* a = request.add_accounts();
+      a->set_id(IdBytes(run_id, n + 1));
+      a->set_ledger(1);
+      a->set_code(1);
+    }
+    v1::CreateAccountsResponse response;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    grpc::Status status = stubs[0]->CreateAccounts(&context, request, &response);
+    if (!status.ok()) {
+      std::fprintf(stderr, "service_load: cannot create accounts on %s: %s\n", flags.target.c_str(),
+                   status.error_message().c_str());
+      return 1;
+    }
+  }
+
+  // Phase 1, the ceiling: the standard health check, an empty request, nothing behind it.
+  // HealthCheckRequest{service: ""} encodes to zero bytes; a ByteBuffer needs one slice of them.
+  grpc::Slice no_bytes("", 0);
+  const grpc::ByteBuffer empty_request(&no_bytes, 1);
+  PhaseResult ceiling = RunClosedLoop(flags, [&](int slot, auto done) {
+    auto* context = new grpc::ClientContext();
+    auto* response = new grpc::ByteBuffer();
+    generic[slot % generic.size()]->UnaryCall(context, "/grpc.health.v1.Health/Check",
+                                              grpc::StubOptions(), &empty_request, response,
+                                              [context, response, done](grpc::Status status) {
+                                                done(status.ok(), 0);
+                                                delete response;
+                                                delete context;
+                                              });
+  });
+
+  // Phase 2: CreateTransfers, fresh ids every call.
+  std::atomic<uint64_t> next_id{1};
+  std::vector<std::mt19937_64> picks;
+  for (int slot = 0; slot < flags.inflight; ++slot) picks.emplace_back(run_id + slot);
+  PhaseResult load = RunClosedLoop(flags, [&](int slot, auto done) {
+    struct Call {
+      grpc::ClientContext context;
+      v1::CreateTransfersRequest request;
+      v1::CreateTransfersResponse response;
+    };
+    auto* call = new Call();
+    std::uniform_int_distribution<int> account(1, flags.accounts);
+    for (int i = 0; i < flags.transfers_per_rpc; ++i) {
+      v1::Transfer* t = call->request.add_transfers();
+      t->set_id(IdBytes(run_id, next_id++));
+      const int debit = account(picks[slot]);
+      int credit = account(picks[slot]);
+      if (credit == debit) credit = debit % flags.accounts + 1;
+      t->set_debit_account_id(IdBytes(run_id, debit));
+      t->set_credit_account_id(IdBytes(run_id, credit));
+      t->set_amount(1);
+      t->set_ledger(1);
+      t->set_code(1);
+    }
+    stubs[slot % stubs.size()]->async()->CreateTransfers(
+        &call->context, &call->request, &call->response, [call, done](grpc::Status status) {
+          uint64_t refused = 0;
+          for (const auto& r : call->response.results()) {
+            if (r.result() != v1::CREATE_TRANSFER_RESULT_OK) ++refused;
+          }
+          done(status.ok(), refused);
+          delete call;
+        });
+  });
+
+  const double transfers_per_second = load.rpcs_per_second * flags.transfers_per_rpc;
+  const double ratio =
+      ceiling.rpcs_per_second > 0 ? load.rpcs_per_second / ceiling.rpcs_per_second : 0;
+  if (flags.json) {
+    std::printf(
+        "{\"target\":\"%s\",\"inflight\":%d,\"channels\":%d,\"transfers_per_rpc\":%d,"
+        "\"seconds\":%.1f,\"rpcs_per_second\":%.0f,\"transfers_per_second\":%.0f,"
+        "\"latency_us_p50\":%.0f,\"latency_us_p99\":%.0f,\"latency_us_p999\":%.0f,"
+        "\"ceiling_rpcs_per_second\":%.0f,\"ceiling_latency_us_p50\":%.0f,"
+        "\"ratio_to_ceiling\":%.3f,\"errors\":%llu,\"refused_events\":%llu}\n",
+        flags.target.c_str(), flags.inflight, flags.channels, flags.transfers_per_rpc,
+        flags.seconds, load.rpcs_per_second, transfers_per_second, load.latency_us_p50,
+        load.latency_us_p99, load.latency_us_p999, ceiling.rpcs_per_second, ceiling.latency_us_p50,
+        ratio, (unsigned long long)(load.errors + ceiling.errors),
+        (unsigned long long)load.refused_events);
+  } else {
+    std::printf("ceiling:   %.0f health-check RPCs/s, p50 %.0f us\n", ceiling.rpcs_per_second,
+                ceiling.latency_us_p50);
+    std::printf("load:      %.0f RPCs/s = %.0f transfers/s (%.0f%% of the ceiling)\n",
+                load.rpcs_per_second, transfers_per_second, 100 * ratio);
+    std::printf("latency:   p50 %.0f us, p99 %.0f us, p999 %.0f us\n", load.latency_us_p50,
+                load.latency_us_p99, load.latency_us_p999);
+    std::printf("errors:    %llu RPC errors, %llu refused events\n",
+                (unsigned long long)(load.errors + ceiling.errors),
+                (unsigned long long)load.refused_events);
+  }
+  return load.errors + ceiling.errors == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace points::bench
+
+int main(int argc, char** argv) {
+  return points::bench::Run(points::bench::ParseFlags(argc, argv));
+}
