@@ -17,6 +17,7 @@
 #include "boost/asio/signal_set.hpp"
 #include "boost/asio/steady_timer.hpp"
 #include "boost/asio/thread_pool.hpp"
+#include "demo_village.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
@@ -36,11 +37,12 @@ struct Config {
   int reader_threads = 2;
   int drain_seconds = 10;
   int stats_seconds = 60;
+  bool demo = false;
 };
 
 constexpr char kUsage[] =
     "usage: pointsd [--listen HOST:PORT] [--data-dir DIR] [--reader-threads N]\n"
-    "               [--drain-seconds N] [--stats-seconds N]\n"
+    "               [--drain-seconds N] [--stats-seconds N] [--demo]\n"
     "\n"
     "Serves the points ledger over gRPC (points.v1.LedgerService, grpc.health.v1.Health and\n"
     "server reflection) from an embedded RocksDB store.\n"
@@ -54,6 +56,8 @@ constexpr char kUsage[] =
     "                        (default 10; env POINTS_DRAIN_SECONDS)\n"
     "  --stats-seconds N     log engine statistics every N seconds, 0 = never (default 60;\n"
     "                        env POINTS_STATS_SECONDS)\n"
+    "  --demo                seed a demo village first (issuer 1, households 101-103,\n"
+    "                        supermarket 201, a few awards); seeding again changes nothing\n"
     "  --help                this text\n"
     "\n"
     "Messages are limited to 4 MiB; a request holds at most 8189 events or ids.\n"
@@ -104,6 +108,8 @@ Config ParseConfig(int argc, char** argv) {
       config.reader_threads = ParseInt(arg, value(), 1, 64);
     } else if (arg == "--drain-seconds") {
       config.drain_seconds = ParseInt(arg, value(), 0, 3600);
+    } else if (arg == "--demo") {
+      config.demo = true;
     } else if (arg == "--stats-seconds") {
       config.stats_seconds = ParseInt(arg, value(), 0, 86400);
     } else {
@@ -142,6 +148,13 @@ int Run(const Config& config) {
     return 1;
   }
   std::unique_ptr<Engine> engine = *std::move(opened);
+  if (config.demo) {
+    if (absl::Status status = SeedDemoVillage(*engine); !status.ok()) {
+      std::fprintf(stderr, "pointsd: cannot seed the demo village: %s\n",
+                   status.ToString().c_str());
+      return 1;
+    }
+  }
   boost::asio::thread_pool readers(config.reader_threads);
   LedgerService service(engine.get(), &readers);
 

@@ -1,0 +1,22 @@
+// A small demo village for newcomers: an issuer, three households, the village points
+// supermarket, and a first inspection round with one redemption. Fixed ids, so seeding twice
+// changes nothing (the engine answers exists).
+#ifndef POINTS_SERVER_DEMO_VILLAGE_H_
+#define POINTS_SERVER_DEMO_VILLAGE_H_
+
+#include "absl/status/status.h"
+#include "points/engine.h"
+
+namespace points::server {
+
+// Ids as plain numbers (pointsctl accepts them as well as UUID text).
+inline constexpr uint64_t kDemoIssuer = 1;  // the village committee's points issuer
+inline constexpr uint64_t kDemoHouseholds[] = {101, 102, 103};
+inline constexpr uint64_t kDemoShop = 201;  // the village points supermarket
+inline constexpr uint32_t kDemoPointsLedger = 1;
+
+absl::Status SeedDemoVillage(Engine& engine);
+
+}  // namespace points::server
+
+#endif  // POINTS_SERVER_DEMO_VILLAGE_H_
