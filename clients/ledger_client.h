@@ -1,0 +1,91 @@
+// A small client for points.v1.LedgerService. Callers deal in engine values (points::Account,
+// points::Transfer, result codes) and absl::Status; protobuf and gRPC stay inside.
+//
+// Every attempt has a deadline. A call that fails with UNAVAILABLE or DEADLINE_EXCEEDED is sent
+// again, after a growing pause, up to a bounded number of attempts. The retry resends the very
+// same request, with the same ids: ids are idempotency keys, so an event the server applied
+// during an attempt whose answer was lost now answers EXISTS instead of being applied twice. A
+// caller that retries on its own must do the same.
+#ifndef POINTS_CLIENTS_LEDGER_CLIENT_H_
+#define POINTS_CLIENTS_LEDGER_CLIENT_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "points/engine.h"
+#include "points/results.h"
+#include "points/types.h"
+
+namespace points::client {
+
+struct RetryPolicy {
+  // Attempts in all, the first included: 1 never retries.
+  int max_attempts = 5;
+  absl::Duration initial_backoff = absl::Milliseconds(100);
+  absl::Duration max_backoff = absl::Seconds(2);
+  double backoff_multiplier = 2.0;
+};
+
+// True for the failures after which the same request may be sent again: UNAVAILABLE (not
+// connected, or the server is going away) and DEADLINE_EXCEEDED (no answer in time; the server
+// may have applied the request, which is why only the same ids may be resent). False for every
+// other code: INVALID_ARGUMENT, NOT_FOUND, RESOURCE_EXHAUSTED and so on would get the same
+// answer again.
+bool IsRetryable(absl::StatusCode code);
+
+// The pause before retry number `retry` (1 = before the second attempt), before jitter:
+// initial_backoff * backoff_multiplier^(retry - 1), capped at max_backoff.
+absl::Duration BackoffBeforeRetry(const RetryPolicy& policy, int retry);
+
+struct ClientOptions {
+  // Of each attempt, so a call takes at most about max_attempts * (deadline + max_backoff).
+  absl::Duration deadline = absl::Seconds(10);
+  RetryPolicy retry;
+  // Called before each retry with the number of the attempt about to be made (2, 3, ...) and the
+  // failure that caused it; for logging. May be empty.
+  std::function<void(int next_attempt, const absl::Status& failure)> on_retry;
+};
+
+class LedgerClient {
+ public:
+  // `target` is a gRPC target, usually "host:port". Connects lazily, on the first call.
+  explicit LedgerClient(const std::string& target, ClientOptions options = {});
+  ~LedgerClient();
+  LedgerClient(const LedgerClient&) = delete;
+  LedgerClient& operator=(const LedgerClient&) = delete;
+
+  // 1..8189 events each, applied in order; one result per event, in the order sent. An error
+  // status means no answer arrived: nothing is known about what was applied, and resending the
+  // same events is the way to find out.
+  absl::StatusOr<std::vector<AccountEventResult>> CreateAccounts(
+      absl::Span<const Account> accounts);
+  absl::StatusOr<std::vector<TransferEventResult>> CreateTransfers(
+      absl::Span<const Transfer> transfers);
+
+  // The records found among 1..8189 ids, in the order asked; ids not found are left out.
+  absl::StatusOr<std::vector<Account>> LookupAccounts(absl::Span<const Id> ids);
+  absl::StatusOr<std::vector<Transfer>> LookupTransfers(absl::Span<const Id> ids);
+
+  // One page of an account's transfers. For the next page ask again from the last timestamp + 1
+  // (reversed: up to the last timestamp - 1); fewer than filter.limit means the range is done.
+  // NOT_FOUND when the account does not exist.
+  absl::StatusOr<std::vector<Transfer>> GetAccountHistory(const HistoryFilter& filter);
+
+  const std::string& target() const { return target_; }
+
+ private:
+  struct Connection;
+  std::string target_;
+  ClientOptions options_;
+  std::unique_ptr<Connection> connection_;
+};
+
+}  // namespace points::client
+
+#endif  // POINTS_CLIENTS_LEDGER_CLIENT_H_

@@ -1,0 +1,1034 @@
+// pointsctl: the command line of the points ledger. Every RPC of points.v1.LedgerService is a
+// subcommand; `pointsctl --help` and `pointsctl COMMAND --help` say how to use them.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "ledger_client.h"
+#include "points/limits.h"
+#include "points/results.h"
+#include "transfer_csv.h"
+#include "value_text.h"
+
+namespace points::client {
+namespace {
+
+// The exit codes, as --help documents them.
+constexpr int kExitOk = 0;
+constexpr int kExitRpcFailed = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitRefused = 3;
+
+constexpr char kDefaultTarget[] = "127.0.0.1:50051";
+constexpr size_t kImportBatchDefault = 1000;
+constexpr uint32_t kHistoryLimitDefault = 100;
+
+constexpr char kGlobalHelp[] =
+    "Global flags (before or after the command):\n"
+    "  --target HOST:PORT        the pointsd to talk to (default 127.0.0.1:50051;\n"
+    "                            env POINTS_TARGET)\n"
+    "  --json                    JSON Lines output, one object per line (`pointsctl --help`)\n"
+    "  --deadline-seconds S      deadline of each attempt of a call, may be fractional\n"
+    "                            (default 10)\n"
+    "  --attempts N              attempts per call: UNAVAILABLE and DEADLINE_EXCEEDED are\n"
+    "                            retried with backoff, resending the same ids (default 5;\n"
+    "                            1 = no retry)\n"
+    "  --help, -h                help for pointsctl or for the command\n";
+
+constexpr char kExitHelp[] =
+    "Exit codes:\n"
+    "  0  done: every event answered ok or exists, every id asked for was found\n"
+    "  1  a call failed at the RPC level: server unreachable, deadline exceeded on every\n"
+    "     attempt, or the request refused as a whole\n"
+    "  2  usage error: unknown command or flag, a bad value, a file that cannot be read, a\n"
+    "     malformed CSV line\n"
+    "  3  the server answered but refused at least one event (a result other than ok or\n"
+    "     exists), or an id asked for was not found\n";
+
+constexpr char kMainHelp[] =
+    "usage: pointsctl [GLOBAL FLAGS] COMMAND [FLAGS] [ARGS]\n"
+    "\n"
+    "The command line of the points ledger (points.v1.LedgerService served by pointsd).\n"
+    "\n"
+    "Commands:\n"
+    "  accounts create     create accounts\n"
+    "  accounts lookup     show accounts by id\n"
+    "  transfers create    create a transfer\n"
+    "  transfers lookup    show transfers by id\n"
+    "  transfers import    create the transfers of a CSV file, in batches\n"
+    "  history             show an account's transfers by time\n"
+    "\n"
+    "Ids are UUID text, the 16 big-endian bytes in hex grouped 8-4-4-4-12\n"
+    "(00000000-0000-0000-0000-00000000002a); a plain decimal integer (42) is accepted too.\n"
+    "Ids are idempotency keys: running a create again with the same ids applies nothing twice;\n"
+    "the server answers `exists`.\n"
+    "\n"
+    "Output is an aligned table by default. With --json it is JSON Lines: one object per line,\n"
+    "one line per record or per event result. Field names are the proto's; ids are UUID\n"
+    "strings, 64-bit numbers (balances, amounts, user_data_64, timestamps in nanoseconds) are\n"
+    "decimal strings, as in protobuf's JSON mapping (JSON numbers lose precision above 2^53),\n"
+    "32-bit numbers are numbers, flags are arrays of names. Errors go to stderr as text.\n"
+    "\n"
+    "Examples:\n"
+    "  pointsctl accounts create --id 1 --id 2 --ledger 1 --code 10 \\\n"
+    "      --flags debits_must_not_exceed_credits\n"
+    "  pointsctl transfers create --id 100 --debit-account-id 1 --credit-account-id 2 \\\n"
+    "      --amount 50 --ledger 1 --code 1\n"
+    "  pointsctl accounts lookup 1 2\n"
+    "  pointsctl --json history 2 --limit 10 --reverse\n"
+    "  pointsctl transfers import awards.csv --batch 2000\n"
+    "\n";
+
+// ---------------------------------------------------------------------------------------------
+// Command-line parsing.
+
+struct FlagSpec {
+  absl::string_view name;        // "--limit"
+  absl::string_view value_name;  // "N"; empty for a switch
+  absl::string_view help;        // says the default
+  bool repeatable = false;
+};
+
+struct GlobalOptions {
+  std::string target = kDefaultTarget;
+  bool json = false;
+  absl::Duration deadline = absl::Seconds(10);
+  int attempts = 5;
+};
+
+struct Invocation {
+  GlobalOptions global;
+  std::map<std::string, std::vector<std::string>, std::less<>> flags;  // values in order given
+  std::vector<std::string> args;
+
+  bool Has(absl::string_view flag) const { return flags.find(flag) != flags.end(); }
+  // The last value given for `flag`, if any.
+  std::optional<std::string> Value(absl::string_view flag) const {
+    auto it = flags.find(flag);
+    if (it == flags.end()) return std::nullopt;
+    return it->second.back();
+  }
+};
+
+struct Command {
+  absl::string_view group;  // "accounts", or "" for a command of one word
+  absl::string_view name;
+  absl::string_view args_usage;
+  absl::string_view summary;  // one line, for the list of commands
+  absl::string_view description;
+  std::vector<FlagSpec> flags;
+  int (*run)(const Invocation&);
+};
+
+std::string CommandName(const Command& command) {
+  return command.group.empty() ? std::string(command.name)
+                               : absl::StrCat(command.group, " ", command.name);
+}
+
+// The command being parsed or run, for the pointer to its help after a usage error.
+const Command* current_command = nullptr;
+
+// A usage error ends the program, as in pointsd: nothing has been sent yet when one is found.
+[[noreturn]] void Usage(const std::string& message) {
+  std::fprintf(stderr, "pointsctl: %s\nrun `pointsctl%s%s --help` for usage\n", message.c_str(),
+               current_command != nullptr ? " " : "",
+               current_command != nullptr ? CommandName(*current_command).c_str() : "");
+  std::exit(kExitUsage);
+}
+
+std::string CommandHelp(const Command& command) {
+  std::string help = absl::StrCat("usage: pointsctl ", CommandName(command), " [FLAGS]",
+                                  command.args_usage.empty() ? "" : " ", command.args_usage, "\n\n",
+                                  command.description, "\n");
+  if (!command.flags.empty()) {
+    absl::StrAppend(&help, "Flags:\n");
+    for (const FlagSpec& flag : command.flags) {
+      std::string left = absl::StrCat("  ", flag.name);
+      if (!flag.value_name.empty()) absl::StrAppend(&left, " ", flag.value_name);
+      left.resize(std::max<size_t>(left.size() + 2, 28), ' ');
+      absl::StrAppend(&help, left, flag.help, flag.repeatable ? " (repeatable)" : "", "\n");
+    }
+    absl::StrAppend(&help, "\n");
+  }
+  absl::StrAppend(&help, kGlobalHelp, "\n", kExitHelp);
+  return help;
+}
+
+// Reads a global flag at argv[*i] into `global`; false if it is not one.
+bool ParseGlobalFlag(int argc, char** argv, int* i, GlobalOptions* global) {
+  absl::string_view arg = argv[*i];
+  absl::string_view name = arg.substr(0, arg.find('='));
+  auto value = [&]() -> std::string {
+    if (name.size() < arg.size()) return std::string(arg.substr(name.size() + 1));
+    if (*i + 1 >= argc) Usage(absl::StrCat(name, " needs a value"));
+    return argv[++*i];
+  };
+  if (name == "--target") {
+    global->target = value();
+    if (global->target.empty()) Usage("--target must not be empty");
+  } else if (name == "--json") {
+    global->json = true;
+  } else if (name == "--deadline-seconds") {
+    const std::string text = value();
+    double seconds = 0;
+    if (!absl::SimpleAtod(text, &seconds) || !(seconds > 0) || seconds > 3600) {
+      Usage(
+          absl::StrCat("--deadline-seconds must be a number of seconds above 0 and at most "
+                       "3600, got '",
+                       text, "'"));
+    }
+    global->deadline = absl::Seconds(seconds);
+  } else if (name == "--attempts") {
+    const std::string text = value();
+    absl::StatusOr<uint64_t> attempts = ParseUnsigned(text, 100);
+    if (!attempts.ok() || *attempts == 0) {
+      Usage(absl::StrCat("--attempts must be a whole number from 1 to 100, got '", text, "'"));
+    }
+    global->attempts = static_cast<int>(*attempts);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values from flags and arguments. Each ends the program with a usage error naming the flag, so
+// commands read as a list of fields.
+
+Id IdArg(absl::string_view what, const std::string& text) {
+  absl::StatusOr<Id> id = ParseId(text);
+  if (!id.ok()) Usage(absl::StrCat(what, ": ", id.status().message()));
+  return *id;
+}
+
+uint64_t NumberFlag(const Invocation& in, absl::string_view flag, uint64_t max,
+                    uint64_t fallback = 0) {
+  std::optional<std::string> text = in.Value(flag);
+  if (!text) return fallback;
+  absl::StatusOr<uint64_t> number = ParseUnsigned(*text, max);
+  if (!number.ok()) Usage(absl::StrCat(flag, ": ", number.status().message()));
+  return *number;
+}
+
+Id IdFlag(const Invocation& in, absl::string_view flag) {
+  std::optional<std::string> text = in.Value(flag);
+  return text ? IdArg(flag, *text) : Id(0);
+}
+
+uint64_t TimestampFlag(const Invocation& in, absl::string_view flag) {
+  std::optional<std::string> text = in.Value(flag);
+  if (!text) return 0;
+  absl::StatusOr<uint64_t> timestamp = ParseTimestamp(*text);
+  if (!timestamp.ok()) Usage(absl::StrCat(flag, ": ", timestamp.status().message()));
+  return *timestamp;
+}
+
+void RequireFlag(const Invocation& in, absl::string_view flag) {
+  if (!in.Has(flag)) Usage(absl::StrCat(flag, " is required"));
+}
+
+std::vector<Id> IdArgs(const Invocation& in, absl::string_view what) {
+  if (in.args.empty()) Usage(absl::StrCat("give at least one ", what, " id"));
+  if (in.args.size() > kLookupIdsMax) {
+    Usage(absl::StrCat("at most ", kLookupIdsMax, " ids per call, got ", in.args.size()));
+  }
+  std::vector<Id> ids;
+  for (const std::string& arg : in.args) ids.push_back(IdArg(what, arg));
+  return ids;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output.
+
+// Columns padded to their widest cell; numbers aligned right.
+class Table {
+ public:
+  struct Column {
+    std::string title;
+    bool right_aligned = false;
+  };
+
+  explicit Table(std::vector<Column> columns) : columns_(std::move(columns)) {}
+
+  void AddRow(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
+
+  void Print(FILE* out) const {
+    std::vector<size_t> widths;
+    for (const Column& column : columns_) widths.push_back(column.title.size());
+    for (const auto& row : rows_) {
+      for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+    }
+    std::vector<std::string> titles;
+    for (const Column& column : columns_) titles.push_back(column.title);
+    PrintRow(out, titles, widths);
+    for (const auto& row : rows_) PrintRow(out, row, widths);
+  }
+
+ private:
+  void PrintRow(FILE* out, const std::vector<std::string>& cells,
+                const std::vector<size_t>& widths) const {
+    std::string line;
+    for (size_t i = 0; i < cells.size(); ++i) {
+      const std::string padding(widths[i] - cells[i].size(), ' ');
+      if (i > 0) line += "  ";
+      line += columns_[i].right_aligned ? padding + cells[i] : cells[i] + padding;
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    std::fprintf(out, "%s\n", line.c_str());
+  }
+
+  std::vector<Column> columns_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+std::string OrDash(std::string text) { return text.empty() ? "-" : text; }
+
+// One JSON object, built field by field in order.
+class JsonObject {
+ public:
+  JsonObject& String(absl::string_view key, absl::string_view value) {
+    return Raw(key, Quote(value));
+  }
+  // 64-bit numbers are strings, as in protobuf's JSON mapping.
+  JsonObject& Uint64(absl::string_view key, uint64_t value) {
+    return Raw(key, absl::StrCat("\"", value, "\""));
+  }
+  JsonObject& Uint32(absl::string_view key, uint32_t value) {
+    return Raw(key, absl::StrCat(value));
+  }
+  JsonObject& Bool(absl::string_view key, bool value) { return Raw(key, value ? "true" : "false"); }
+  // Flags "a|b" as ["a","b"].
+  JsonObject& Flags(absl::string_view key, const std::string& flags) {
+    std::vector<std::string> names;
+    if (!flags.empty()) {
+      for (absl::string_view name : absl::StrSplit(flags, '|')) names.push_back(Quote(name));
+    }
+    return Raw(key, absl::StrCat("[", absl::StrJoin(names, ","), "]"));
+  }
+  JsonObject& Raw(absl::string_view key, absl::string_view json) {
+    absl::StrAppend(&text_, text_.empty() ? "{" : ",", Quote(key), ":", json);
+    return *this;
+  }
+  std::string Done() const { return text_.empty() ? "{}" : text_ + "}"; }
+  void PrintLine(FILE* out) const { std::fprintf(out, "%s\n", Done().c_str()); }
+
+  static std::string Quote(absl::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+      switch (c) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        default:
+          if (static_cast<unsigned char>(c) < 0x20) {
+            absl::StrAppend(&out, "\\u00",
+                            absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
+          } else {
+            out += c;
+          }
+      }
+    }
+    return out + "\"";
+  }
+
+ private:
+  std::string text_;
+};
+
+JsonObject AccountJson(const Account& a) {
+  JsonObject json;
+  json.String("id", FormatId(a.id))
+      .Uint64("debits_pending", a.debits_pending)
+      .Uint64("debits_posted", a.debits_posted)
+      .Uint64("credits_pending", a.credits_pending)
+      .Uint64("credits_posted", a.credits_posted)
+      .String("user_data_128", FormatId(a.user_data_128))
+      .Uint64("user_data_64", a.user_data_64)
+      .Uint32("user_data_32", a.user_data_32)
+      .Uint32("ledger", a.ledger)
+      .Uint32("code", a.code)
+      .Flags("flags", FormatAccountFlags(a.flags))
+      .Uint64("timestamp", a.timestamp);
+  return json;
+}
+
+JsonObject TransferJson(const Transfer& t) {
+  JsonObject json;
+  json.String("id", FormatId(t.id))
+      .String("debit_account_id", FormatId(t.debit_account_id))
+      .String("credit_account_id", FormatId(t.credit_account_id))
+      .Uint64("amount", t.amount)
+      .String("pending_id", FormatId(t.pending_id))
+      .String("user_data_128", FormatId(t.user_data_128))
+      .Uint64("user_data_64", t.user_data_64)
+      .Uint32("user_data_32", t.user_data_32)
+      .Uint32("timeout_seconds", t.timeout)
+      .Uint32("ledger", t.ledger)
+      .Uint32("code", t.code)
+      .Flags("flags", FormatTransferFlags(t.flags))
+      .Uint64("timestamp", t.timestamp);
+  return json;
+}
+
+void PrintAccounts(const GlobalOptions& global, const std::vector<Account>& accounts) {
+  if (global.json) {
+    for (const Account& a : accounts) AccountJson(a).PrintLine(stdout);
+    return;
+  }
+  Table table({{"ID"},
+               {"LEDGER", true},
+               {"CODE", true},
+               {"DEBITS_POSTED", true},
+               {"CREDITS_POSTED", true},
+               {"DEBITS_PENDING", true},
+               {"CREDITS_PENDING", true},
+               {"FLAGS"},
+               {"CREATED"}});
+  for (const Account& a : accounts) {
+    table.AddRow({FormatId(a.id), absl::StrCat(a.ledger), absl::StrCat(a.code),
+                  absl::StrCat(a.debits_posted), absl::StrCat(a.credits_posted),
+                  absl::StrCat(a.debits_pending), absl::StrCat(a.credits_pending),
+                  OrDash(FormatAccountFlags(a.flags)), FormatTimestamp(a.timestamp)});
+  }
+  table.Print(stdout);
+}
+
+void PrintTransfers(const GlobalOptions& global, const std::vector<Transfer>& transfers) {
+  if (global.json) {
+    for (const Transfer& t : transfers) TransferJson(t).PrintLine(stdout);
+    return;
+  }
+  // Pending ids and timeouts are rare: their columns appear only when some row has one.
+  const bool any_pending_id = std::any_of(transfers.begin(), transfers.end(),
+                                          [](const Transfer& t) { return t.pending_id != 0; });
+  const bool any_timeout = std::any_of(transfers.begin(), transfers.end(),
+                                       [](const Transfer& t) { return t.timeout != 0; });
+  std::vector<Table::Column> columns = {{"ID"},           {"DEBIT_ACCOUNT"}, {"CREDIT_ACCOUNT"},
+                                        {"AMOUNT", true}, {"LEDGER", true},  {"CODE", true},
+                                        {"FLAGS"}};
+  if (any_pending_id) columns.push_back({"PENDING_ID"});
+  if (any_timeout) columns.push_back({"TIMEOUT_S", true});
+  columns.push_back({"TIMESTAMP"});
+  Table table(std::move(columns));
+  for (const Transfer& t : transfers) {
+    std::vector<std::string> row = {FormatId(t.id),
+                                    FormatId(t.debit_account_id),
+                                    FormatId(t.credit_account_id),
+                                    absl::StrCat(t.amount),
+                                    absl::StrCat(t.ledger),
+                                    absl::StrCat(t.code),
+                                    OrDash(FormatTransferFlags(t.flags))};
+    if (any_pending_id) row.push_back(t.pending_id != 0 ? FormatId(t.pending_id) : "-");
+    if (any_timeout) row.push_back(absl::StrCat(t.timeout));
+    row.push_back(FormatTimestamp(t.timestamp));
+    table.AddRow(std::move(row));
+  }
+  table.Print(stdout);
+}
+
+// The engine names results with std::string_view, which this abseil does not take.
+template <typename Result>
+std::string ResultText(Result result) {
+  return std::string(ResultName(result));
+}
+
+bool AccountAccepted(CreateAccountResult r) {
+  return r == CreateAccountResult::kOk || r == CreateAccountResult::kExists;
+}
+bool TransferAccepted(CreateTransferResult r) {
+  return r == CreateTransferResult::kOk || r == CreateTransferResult::kExists;
+}
+
+// One row or line per event: its id, the result's name and the record's timestamp.
+template <typename Result>
+void PrintEventResults(const GlobalOptions& global, const std::vector<Id>& ids,
+                       const std::vector<Result>& results) {
+  if (global.json) {
+    for (size_t i = 0; i < results.size(); ++i) {
+      JsonObject()
+          .String("id", FormatId(ids[i]))
+          .String("result", ResultText(results[i].result))
+          .Uint64("timestamp", results[i].timestamp)
+          .PrintLine(stdout);
+    }
+    return;
+  }
+  Table table({{"ID"}, {"RESULT"}, {"TIMESTAMP"}});
+  for (size_t i = 0; i < results.size(); ++i) {
+    table.AddRow({FormatId(ids[i]), ResultText(results[i].result),
+                  results[i].timestamp != 0 ? FormatTimestamp(results[i].timestamp) : "-"});
+  }
+  table.Print(stdout);
+}
+
+int RpcFailed(const absl::Status& status) {
+  std::fprintf(stderr, "pointsctl: %s: %s\n", absl::StatusCodeToString(status.code()).c_str(),
+               std::string(status.message()).c_str());
+  return kExitRpcFailed;
+}
+
+LedgerClient MakeClient(const GlobalOptions& global) {
+  ClientOptions options;
+  options.deadline = global.deadline;
+  options.retry.max_attempts = global.attempts;
+  options.on_retry = [](int next_attempt, const absl::Status& failure) {
+    std::fprintf(stderr, "pointsctl: %s: %s; retrying (attempt %d)\n",
+                 absl::StatusCodeToString(failure.code()).c_str(),
+                 std::string(failure.message()).c_str(), next_attempt);
+  };
+  return LedgerClient(global.target, std::move(options));
+}
+
+// Lookups name the ids they did not find on stderr and exit 3 for them.
+int ReportNotFound(absl::string_view what, const std::vector<Id>& asked,
+                   const std::vector<Id>& found) {
+  int missing = 0;
+  for (Id id : asked) {
+    if (std::find(found.begin(), found.end(), id) == found.end()) {
+      std::fprintf(stderr, "pointsctl: %s %s not found\n", std::string(what).c_str(),
+                   FormatId(id).c_str());
+      ++missing;
+    }
+  }
+  return missing == 0 ? kExitOk : kExitRefused;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands.
+
+int RunAccountsCreate(const Invocation& in) {
+  RequireFlag(in, "--id");
+  Account prototype;
+  prototype.ledger = static_cast<uint32_t>(NumberFlag(in, "--ledger", UINT32_MAX));
+  prototype.code = static_cast<uint16_t>(NumberFlag(in, "--code", UINT16_MAX));
+  prototype.user_data_128 = IdFlag(in, "--user-data-128");
+  prototype.user_data_64 = NumberFlag(in, "--user-data-64", UINT64_MAX);
+  prototype.user_data_32 = static_cast<uint32_t>(NumberFlag(in, "--user-data-32", UINT32_MAX));
+  if (std::optional<std::string> text = in.Value("--flags")) {
+    absl::StatusOr<uint16_t> flags = ParseAccountFlags(*text);
+    if (!flags.ok()) Usage(absl::StrCat("--flags: ", flags.status().message()));
+    prototype.flags = *flags;
+  }
+  std::vector<Account> accounts;
+  std::vector<Id> ids;
+  for (const std::string& text : in.flags.at("--id")) {
+    ids.push_back(IdArg("--id", text));
+    accounts.push_back(prototype);
+    accounts.back().id = ids.back();
+  }
+  if (accounts.size() > kBatchEventsMax) {
+    Usage(absl::StrCat("at most ", kBatchEventsMax, " accounts per call"));
+  }
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<std::vector<AccountEventResult>> results = client.CreateAccounts(accounts);
+  if (!results.ok()) return RpcFailed(results.status());
+  PrintEventResults(in.global, ids, *results);
+  const bool all_accepted = std::all_of(results->begin(), results->end(),
+                                        [](const auto& r) { return AccountAccepted(r.result); });
+  return all_accepted ? kExitOk : kExitRefused;
+}
+
+int RunAccountsLookup(const Invocation& in) {
+  const std::vector<Id> ids = IdArgs(in, "account");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<std::vector<Account>> accounts = client.LookupAccounts(ids);
+  if (!accounts.ok()) return RpcFailed(accounts.status());
+  PrintAccounts(in.global, *accounts);
+  std::vector<Id> found;
+  for (const Account& a : *accounts) found.push_back(a.id);
+  return ReportNotFound("account", ids, found);
+}
+
+int RunTransfersCreate(const Invocation& in) {
+  RequireFlag(in, "--id");
+  Transfer t;
+  t.id = IdFlag(in, "--id");
+  t.debit_account_id = IdFlag(in, "--debit-account-id");
+  t.credit_account_id = IdFlag(in, "--credit-account-id");
+  t.amount = NumberFlag(in, "--amount", UINT64_MAX);
+  t.ledger = static_cast<uint32_t>(NumberFlag(in, "--ledger", UINT32_MAX));
+  t.code = static_cast<uint16_t>(NumberFlag(in, "--code", UINT16_MAX));
+  t.pending_id = IdFlag(in, "--pending-id");
+  t.timeout = static_cast<uint32_t>(NumberFlag(in, "--timeout-seconds", UINT32_MAX));
+  t.user_data_128 = IdFlag(in, "--user-data-128");
+  t.user_data_64 = NumberFlag(in, "--user-data-64", UINT64_MAX);
+  t.user_data_32 = static_cast<uint32_t>(NumberFlag(in, "--user-data-32", UINT32_MAX));
+  if (std::optional<std::string> text = in.Value("--flags")) {
+    absl::StatusOr<uint16_t> flags = ParseTransferFlags(*text);
+    if (!flags.ok()) Usage(absl::StrCat("--flags: ", flags.status().message()));
+    t.flags = *flags;
+  }
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<std::vector<TransferEventResult>> results = client.CreateTransfers({t});
+  if (!results.ok()) return RpcFailed(results.status());
+  PrintEventResults(in.global, {t.id}, *results);
+  return TransferAccepted(results->front().result) ? kExitOk : kExitRefused;
+}
+
+int RunTransfersLookup(const Invocation& in) {
+  const std::vector<Id> ids = IdArgs(in, "transfer");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<std::vector<Transfer>> transfers = client.LookupTransfers(ids);
+  if (!transfers.ok()) return RpcFailed(transfers.status());
+  PrintTransfers(in.global, *transfers);
+  std::vector<Id> found;
+  for (const Transfer& t : *transfers) found.push_back(t.id);
+  return ReportNotFound("transfer", ids, found);
+}
+
+int RunHistory(const Invocation& in) {
+  if (in.args.size() != 1) Usage("give exactly one account id");
+  HistoryFilter filter;
+  filter.account_id = IdArg("account id", in.args[0]);
+  filter.limit =
+      static_cast<uint32_t>(NumberFlag(in, "--limit", kHistoryPageMax, kHistoryLimitDefault));
+  if (filter.limit == 0) Usage(absl::StrCat("--limit must be 1..", kHistoryPageMax));
+  filter.timestamp_min = TimestampFlag(in, "--from");
+  filter.timestamp_max = TimestampFlag(in, "--to");
+  filter.reversed = in.Has("--reverse");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<std::vector<Transfer>> transfers = client.GetAccountHistory(filter);
+  if (transfers.status().code() == absl::StatusCode::kNotFound) {
+    std::fprintf(stderr, "pointsctl: account %s not found\n", FormatId(filter.account_id).c_str());
+    return kExitRefused;
+  }
+  if (!transfers.ok()) return RpcFailed(transfers.status());
+  PrintTransfers(in.global, *transfers);
+  if (transfers->size() == filter.limit) {
+    const uint64_t last = transfers->back().timestamp;
+    std::fprintf(stderr, "pointsctl: %u transfers shown, more may follow: ask again with %s %llu\n",
+                 filter.limit, filter.reversed ? "--to" : "--from",
+                 static_cast<unsigned long long>(filter.reversed ? last - 1 : last + 1));
+  }
+  return kExitOk;
+}
+
+// `transfers import`: the file in batches, stopping at the first malformed line or failed call.
+class Importer {
+ public:
+  Importer(const Invocation& in, std::string path, size_t batch_size)
+      : global_(in.global),
+        path_(std::move(path)),
+        batch_size_(batch_size),
+        client_(MakeClient(in.global)),
+        show_progress_(isatty(STDERR_FILENO) != 0) {}
+
+  int Run() {
+    std::ifstream file;
+    std::istream* input = &std::cin;
+    if (path_ != "-") {
+      file.open(path_, std::ios::binary);
+      if (!file) Usage(absl::StrCat("cannot read ", path_));
+      input = &file;
+      std::error_code error;
+      file_bytes_ = std::filesystem::file_size(path_, error);
+      if (error) file_bytes_ = 0;
+    }
+    std::string line;
+    if (!std::getline(*input, line)) Usage(absl::StrCat(path_, " is empty"));
+    bytes_read_ += line.size() + 1;
+    absl::StatusOr<TransferCsvHeader> header = ParseTransferCsvHeader(line);
+    if (!header.ok()) Usage(absl::StrCat(path_, ":1: ", header.status().message()));
+
+    int line_number = 1;
+    while (std::getline(*input, line)) {
+      ++line_number;
+      bytes_read_ += line.size() + 1;
+      if (absl::StripAsciiWhitespace(line).empty()) continue;
+      absl::StatusOr<Transfer> transfer = ParseTransferCsvLine(*header, line);
+      if (!transfer.ok()) return StopAtMalformedLine(line_number, transfer.status());
+      batch_.push_back(*transfer);
+      batch_lines_.push_back(line_number);
+      // A linked chain must not be cut by a batch boundary: the engine would refuse its open end.
+      const bool chain_open = batch_.back().flags & kTransferLinked;
+      if ((batch_.size() >= batch_size_ && !chain_open) || batch_.size() == kBatchEventsMax) {
+        if (!SendBatch()) return kExitRpcFailed;
+      }
+    }
+    if (!batch_.empty() && !SendBatch()) return kExitRpcFailed;
+    ClearProgress();
+    PrintSummary(/*complete=*/true);
+    return refused_ == 0 ? kExitOk : kExitRefused;
+  }
+
+ private:
+  // Sends the batch; false, after saying where the import stopped, when the call failed.
+  bool SendBatch() {
+    absl::StatusOr<std::vector<TransferEventResult>> results = client_.CreateTransfers(batch_);
+    if (!results.ok()) {
+      ClearProgress();
+      std::fprintf(stderr,
+                   "pointsctl: %s: %s\npointsctl: stopped: the batch from line %d onward is in an "
+                   "unknown state and nothing after it was sent; run the same import again to "
+                   "finish (transfers already applied answer exists)\n",
+                   absl::StatusCodeToString(results.status().code()).c_str(),
+                   std::string(results.status().message()).c_str(), batch_lines_.front());
+      PrintSummary(/*complete=*/false);
+      return false;
+    }
+    for (size_t i = 0; i < results->size(); ++i) {
+      const TransferEventResult& r = (*results)[i];
+      ++counts_[static_cast<uint32_t>(r.result)];
+      if (TransferAccepted(r.result)) continue;
+      ++refused_;
+      if (global_.json) {
+        JsonObject()
+            .Uint32("line", batch_lines_[i])
+            .String("id", FormatId(batch_[i].id))
+            .String("result", ResultText(r.result))
+            .PrintLine(stdout);
+      } else {
+        std::printf("line %d: transfer %s: %s\n", batch_lines_[i], FormatId(batch_[i].id).c_str(),
+                    ResultText(r.result).c_str());
+      }
+    }
+    sent_ += batch_.size();
+    ++batches_;
+    batch_.clear();
+    batch_lines_.clear();
+    ShowProgress();
+    return true;
+  }
+
+  int StopAtMalformedLine(int line_number, const absl::Status& status) {
+    ClearProgress();
+    const int first_unsent = batch_lines_.empty() ? line_number : batch_lines_.front();
+    std::fprintf(stderr,
+                 "pointsctl: %s:%d: %s\npointsctl: stopped: nothing from line %d onward was "
+                 "sent; transfers sent before it: %llu\n",
+                 path_.c_str(), line_number, std::string(status.message()).c_str(), first_unsent,
+                 static_cast<unsigned long long>(sent_));
+    PrintSummary(/*complete=*/false);
+    return kExitUsage;
+  }
+
+  // Per result code, in code order, e.g. "ok 950, exists 50".
+  std::string CountsText() const {
+    std::vector<std::string> parts;
+    for (const auto& [code, count] : counts_) {
+      parts.push_back(
+          absl::StrCat(ResultText(static_cast<CreateTransferResult>(code)), " ", count));
+    }
+    return parts.empty() ? "nothing sent" : absl::StrJoin(parts, ", ");
+  }
+
+  void PrintSummary(bool complete) const {
+    if (global_.json) {
+      JsonObject counts;
+      for (const auto& [code, count] : counts_) {
+        counts.Uint64(ResultText(static_cast<CreateTransferResult>(code)), count);
+      }
+      JsonObject()
+          .String("file", path_)
+          .Bool("complete", complete)
+          .Uint64("transfers", sent_)
+          .Uint64("batches", batches_)
+          .Raw("results", counts.Done())
+          .PrintLine(stdout);
+      return;
+    }
+    std::printf("%s%s: %llu transfers in %llu batches: %s\n",
+                complete ? "" : "incomplete: ", path_.c_str(),
+                static_cast<unsigned long long>(sent_), static_cast<unsigned long long>(batches_),
+                CountsText().c_str());
+  }
+
+  // A bar on stderr, only for a person watching a terminal: logs and pipes get none.
+  void ShowProgress() {
+    if (!show_progress_) return;
+    constexpr int kWidth = 30;
+    if (file_bytes_ > 0) {
+      const double done = std::min(1.0, static_cast<double>(bytes_read_) / file_bytes_);
+      const int filled = static_cast<int>(done * kWidth);
+      std::fprintf(stderr, "\r[%s%s] %3d%%  %llu transfers sent", std::string(filled, '#').c_str(),
+                   std::string(kWidth - filled, '.').c_str(), static_cast<int>(done * 100),
+                   static_cast<unsigned long long>(sent_));
+    } else {
+      std::fprintf(stderr, "\r%llu transfers sent", static_cast<unsigned long long>(sent_));
+    }
+    std::fflush(stderr);
+    progress_shown_ = true;
+  }
+
+  void ClearProgress() {
+    if (!progress_shown_) return;
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+    progress_shown_ = false;
+  }
+
+  const GlobalOptions& global_;
+  const std::string path_;
+  const size_t batch_size_;
+  LedgerClient client_;
+  const bool show_progress_;
+  bool progress_shown_ = false;
+  uint64_t file_bytes_ = 0;
+  uint64_t bytes_read_ = 0;
+  std::vector<Transfer> batch_;
+  std::vector<int> batch_lines_;  // the line of each transfer in batch_
+  uint64_t sent_ = 0;
+  uint64_t batches_ = 0;
+  uint64_t refused_ = 0;
+  std::map<uint32_t, uint64_t> counts_;  // result code -> events
+};
+
+int RunTransfersImport(const Invocation& in) {
+  if (in.args.size() != 1) Usage("give exactly one CSV file (or - for stdin)");
+  const uint64_t batch_size = NumberFlag(in, "--batch", kBatchEventsMax, kImportBatchDefault);
+  if (batch_size == 0) Usage(absl::StrCat("--batch must be 1..", kBatchEventsMax));
+  Importer importer(in, in.args[0], batch_size);
+  return importer.Run();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command table.
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> commands = {
+      {"accounts",
+       "create",
+       "",
+       "create accounts",
+       "Creates accounts with the given ids, all with the same ledger, code, flags and user data.\n"
+       "Running it again answers `exists` for every id and changes nothing.\n"
+       "\n"
+       "Example: pointsctl accounts create --id 1 --id 2 --ledger 1 --code 10 --flags history\n",
+       {{"--id", "ID", "an account id; required", true},
+        {"--ledger", "N", "unit of account, 1..4294967295 (default 0: refused by the server)"},
+        {"--code", "N", "kind of account, 1..65535 (default 0: refused by the server)"},
+        {"--flags", "LIST",
+         "names joined by |: linked, debits_must_not_exceed_credits,\n"
+         "                            credits_must_not_exceed_debits, history, closed "
+         "(default none)"},
+        {"--user-data-128", "ID", "opaque reference (default 0)"},
+        {"--user-data-64", "N", "opaque reference (default 0)"},
+        {"--user-data-32", "N", "opaque reference (default 0)"}},
+       RunAccountsCreate},
+      {"accounts",
+       "lookup",
+       "ID...",
+       "show accounts by id",
+       "Shows the accounts with the given ids (1..8189): balances, ledger, code, flags.\n"
+       "Ids not found are named on stderr and make the exit code 3.\n",
+       {},
+       RunAccountsLookup},
+      {"transfers",
+       "create",
+       "",
+       "create a transfer",
+       "Creates one transfer: moves --amount from the debit account to the credit account.\n"
+       "Running it again with the same --id answers `exists` and moves nothing.\n"
+       "Fields not given are 0; the server answers a missing field with a result such as\n"
+       "amount_must_not_be_zero (exit code 3).\n"
+       "\n"
+       "Example: pointsctl transfers create --id 100 --debit-account-id 1 "
+       "--credit-account-id 2 \\\n"
+       "             --amount 50 --ledger 1 --code 1\n",
+       {{"--id", "ID", "the transfer id, its idempotency key; required"},
+        {"--debit-account-id", "ID", "the account paying (default 0)"},
+        {"--credit-account-id", "ID", "the account receiving (default 0)"},
+        {"--amount", "N", "in the ledger's unit (default 0)"},
+        {"--ledger", "N", "must match both accounts' ledger (default 0)"},
+        {"--code", "N", "the reason, 1..65535 (default 0)"},
+        {"--flags", "LIST",
+         "names joined by |: linked, pending, post_pending_transfer,\n"
+         "                            void_pending_transfer (default none)"},
+        {"--pending-id", "ID", "the pending transfer a post or void resolves (default 0)"},
+        {"--timeout-seconds", "N", "a pending transfer expires after this, 0 = never (default 0)"},
+        {"--user-data-128", "ID", "opaque reference (default 0)"},
+        {"--user-data-64", "N", "opaque reference (default 0)"},
+        {"--user-data-32", "N", "opaque reference (default 0)"}},
+       RunTransfersCreate},
+      {"transfers",
+       "lookup",
+       "ID...",
+       "show transfers by id",
+       "Shows the transfers with the given ids (1..8189). Ids not found (or whose transfer\n"
+       "failed) are named on stderr and make the exit code 3.\n",
+       {},
+       RunTransfersLookup},
+      {"transfers",
+       "import",
+       "FILE.csv",
+       "create the transfers of a CSV file, in batches",
+       "Creates the transfers of a CSV file (- reads stdin), in batches, in file order.\n"
+       "\n"
+       "The first line names the columns, in any order. Required: id, debit_account_id,\n"
+       "credit_account_id, amount, ledger, code. Optional: pending_id, user_data_128,\n"
+       "user_data_64, user_data_32, timeout_seconds, flags (names joined by |, e.g.\n"
+       "pending|linked). An empty cell is 0, except id. Blank lines are skipped. For example:\n"
+       "\n"
+       "  id,debit_account_id,credit_account_id,amount,ledger,code,flags\n"
+       "  1001,1,2,50,1,1,\n"
+       "  1002,1,3,20,1,1,pending\n"
+       "\n"
+       "Transfers the server refuses are listed with their line number; the end is a summary\n"
+       "per result, e.g. `ok 950, exists 50`. Safe to run again: ids are idempotency keys, so\n"
+       "a second run answers exists for every transfer and changes nothing. A malformed line\n"
+       "stops the import before its batch: nothing from that batch onward is sent, and the\n"
+       "message says from which line (exit code 2). A linked chain is never split between\n"
+       "batches. A progress bar is drawn on stderr when stderr is a terminal.\n",
+       {{"--batch", "N", "transfers per request, 1..8189 (default 1000)"}},
+       RunTransfersImport},
+      {"",
+       "history",
+       "ACCOUNT_ID",
+       "show an account's transfers by time",
+       "Shows the transfers that debit or credit an account, oldest first, one page of\n"
+       "--limit. When the page is full, stderr says how to ask for the next one.\n"
+       "\n"
+       "Timestamps are nanoseconds since the Unix epoch or RFC 3339, e.g. 2024-05-01T08:00:00Z\n"
+       "or 2024-05-01T16:00:00+08:00.\n",
+       {{"--limit", "N", "transfers to show, 1..8189 (default 100)"},
+        {"--from", "TIME", "earliest timestamp, inclusive (default: the beginning)"},
+        {"--to", "TIME", "latest timestamp, inclusive (default: no limit)"},
+        {"--reverse", "", "newest first"}},
+       RunHistory},
+  };
+  return commands;
+}
+
+bool IsHelp(absl::string_view arg) { return arg == "--help" || arg == "-h"; }
+
+bool AnyHelp(int from, int argc, char** argv) {
+  for (int i = from; i < argc; ++i) {
+    if (IsHelp(argv[i])) return true;
+  }
+  return false;
+}
+
+// `pointsctl --help`, or for a group, `pointsctl accounts --help`.
+void PrintHelp(const std::string& group) {
+  if (group.empty()) {
+    std::printf("%s%s\n%s", kMainHelp, kGlobalHelp, kExitHelp);
+    return;
+  }
+  std::string text =
+      absl::StrCat("usage: pointsctl ", group, " COMMAND [FLAGS] [ARGS]\n\nCommands:\n");
+  for (const Command& c : Commands()) {
+    if (c.group != group) continue;
+    std::string left = absl::StrCat("  ", CommandName(c), " ", c.args_usage);
+    left.resize(std::max<size_t>(left.size() + 2, 30), ' ');
+    absl::StrAppend(&text, left, c.summary, "\n");
+  }
+  absl::StrAppend(&text, "\nRun `pointsctl ", group, " COMMAND --help` for its flags.\n");
+  std::fputs(text.c_str(), stdout);
+}
+
+// Reads the command's flags and arguments from argv[i..]; global flags may be among them.
+Invocation ParseInvocation(const Command& command, int i, int argc, char** argv,
+                           GlobalOptions global) {
+  Invocation in;
+  for (; i < argc; ++i) {
+    const absl::string_view arg = argv[i];
+    if (!absl::StartsWith(arg, "--")) {
+      in.args.emplace_back(arg);
+      continue;
+    }
+    if (ParseGlobalFlag(argc, argv, &i, &global)) continue;
+    const absl::string_view name = arg.substr(0, arg.find('='));
+    auto spec = std::find_if(command.flags.begin(), command.flags.end(),
+                             [&](const FlagSpec& f) { return f.name == name; });
+    if (spec == command.flags.end()) {
+      Usage(absl::StrCat("unknown flag ", name, " for ", CommandName(command)));
+    }
+    std::vector<std::string>& values = in.flags[std::string(name)];
+    if (!values.empty() && !spec->repeatable) Usage(absl::StrCat(name, " given twice"));
+    if (spec->value_name.empty()) {
+      if (name.size() < arg.size()) Usage(absl::StrCat(name, " takes no value"));
+      values.emplace_back();
+    } else if (name.size() < arg.size()) {
+      values.emplace_back(arg.substr(name.size() + 1));
+    } else if (i + 1 < argc) {
+      values.emplace_back(argv[++i]);
+    } else {
+      Usage(absl::StrCat(name, " needs a value"));
+    }
+  }
+  in.global = std::move(global);
+  return in;
+}
+
+int Main(int argc, char** argv) {
+  GlobalOptions global;
+  if (const char* target = std::getenv("POINTS_TARGET"); target != nullptr && *target != '\0') {
+    global.target = target;
+  }
+  // Global flags, then the command's one or two words.
+  int i = 1;
+  bool help = false;
+  for (; i < argc && absl::StartsWith(argv[i], "-"); ++i) {
+    if (IsHelp(argv[i])) {
+      help = true;
+    } else if (!ParseGlobalFlag(argc, argv, &i, &global)) {
+      Usage(absl::StrCat("unknown global flag ", argv[i]));
+    }
+  }
+  const Command* command = nullptr;
+  std::string group;  // a group named without its command, as in `pointsctl accounts --help`
+  if (i < argc) {
+    const absl::string_view first = argv[i++];
+    for (const Command& c : Commands()) {
+      if (c.group.empty() && c.name == first) command = &c;
+      if (!c.group.empty() && c.group == first) group = std::string(first);
+    }
+    if (command == nullptr && group.empty()) {
+      Usage(absl::StrCat("unknown command '", first, "'"));
+    }
+    if (!group.empty() && i < argc && !absl::StartsWith(argv[i], "-")) {
+      const absl::string_view second = argv[i++];
+      for (const Command& c : Commands()) {
+        if (c.group == group && c.name == second) command = &c;
+      }
+      if (command == nullptr) Usage(absl::StrCat("unknown command '", group, " ", second, "'"));
+    }
+  }
+  // Help wins over whatever else is wrong on the line: it is what the user is asking for.
+  help |= AnyHelp(i, argc, argv);
+  if (command == nullptr) {
+    if (!help) {
+      Usage(group.empty() ? "no command given" : absl::StrCat("'", group, "' needs a command"));
+    }
+    PrintHelp(group);
+    return kExitOk;
+  }
+  current_command = command;
+  if (help) {
+    std::fputs(CommandHelp(*command).c_str(), stdout);
+    return kExitOk;
+  }
+  return command->run(ParseInvocation(*command, i, argc, argv, global));
+}
+
+}  // namespace
+}  // namespace points::client
+
+int main(int argc, char** argv) { return points::client::Main(argc, argv); }

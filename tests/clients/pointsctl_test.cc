@@ -1,0 +1,352 @@
+// pointsctl end to end: the real binary against a real pointsd, checked by exit code and output.
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "ledger_client.h"
+#include "pointsd_process.h"
+#include "testing.h"
+#include "value_text.h"
+
+namespace points::client {
+namespace {
+
+using testing::Pointsd;
+using testing::RunPointsctl;
+using testing::TempDir;
+
+constexpr int kExitOk = 0;
+constexpr int kExitRpcFailed = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitRefused = 3;
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// Prints what a failed expectation needs to be understood.
+std::string Describe(const testing::Run& run) {
+  return absl::StrCat("exit ", run.exit_code, "\n--- stdout\n", run.out, "--- stderr\n", run.err);
+}
+
+// A server with a temporary store, and pointsctl pointed at it.
+class PointsctlTest : public ::testing::Test {
+ protected:
+  PointsctlTest() : pointsd_(data_.path()) {}
+
+  testing::Run Ctl(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--target", pointsd_.target()});
+    return RunPointsctl(scratch_.path(), args);
+  }
+
+  // The account's balances, as pointsctl shows them in JSON.
+  std::string AccountJson(const std::string& id) {
+    const testing::Run run = Ctl({"--json", "accounts", "lookup", id});
+    EXPECT_EQ(run.exit_code, kExitOk) << Describe(run);
+    return run.out;
+  }
+
+  void CreateAccounts() {
+    const testing::Run run = Ctl({"accounts", "create", "--id", "1", "--id", "2", "--ledger", "1",
+                                  "--code", "10", "--flags", "debits_must_not_exceed_credits"});
+    ASSERT_EQ(run.exit_code, kExitOk) << Describe(run);
+    const testing::Run issuer =
+        Ctl({"accounts", "create", "--id", "3", "--ledger", "1", "--code", "1"});
+    ASSERT_EQ(issuer.exit_code, kExitOk) << Describe(issuer);
+  }
+
+  std::string WriteFile(const std::string& name, const std::string& text) {
+    const std::string path = scratch_.path() + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  TempDir data_;
+  TempDir scratch_;
+  Pointsd pointsd_;
+};
+
+TEST(PointsctlHelpTest, HelpListsCommandsFlagsDefaultsAndExitCodes) {
+  TempDir scratch;
+  const testing::Run main = RunPointsctl(scratch.path(), {"--help"});
+  EXPECT_EQ(main.exit_code, kExitOk);
+  for (const char* part : {"accounts create", "accounts lookup", "transfers create",
+                           "transfers lookup", "transfers import", "history", "--target",
+                           "POINTS_TARGET", "--json", "--deadline-seconds", "Exit codes"}) {
+    EXPECT_TRUE(Contains(main.out, part)) << part << "\n" << main.out;
+  }
+  const testing::Run import = RunPointsctl(scratch.path(), {"transfers", "import", "--help"});
+  EXPECT_EQ(import.exit_code, kExitOk);
+  EXPECT_TRUE(Contains(import.out, "--batch N")) << import.out;
+  EXPECT_TRUE(Contains(import.out, "default 1000")) << import.out;
+  EXPECT_TRUE(Contains(import.out, "Exit codes")) << import.out;
+  const testing::Run history = RunPointsctl(scratch.path(), {"history", "-h"});
+  EXPECT_EQ(history.exit_code, kExitOk);
+  for (const char* part : {"--limit", "default 100", "--from", "--to", "--reverse"}) {
+    EXPECT_TRUE(Contains(history.out, part)) << part << "\n" << history.out;
+  }
+  const testing::Run group = RunPointsctl(scratch.path(), {"accounts", "--help"});
+  EXPECT_EQ(group.exit_code, kExitOk);
+  EXPECT_TRUE(Contains(group.out, "accounts lookup ID...")) << group.out;
+}
+
+TEST(PointsctlUsageTest, BadArgumentsExit2WithAMessage) {
+  TempDir scratch;
+  struct {
+    std::vector<std::string> args;
+    const char* message;
+  } cases[] = {
+      {{}, "no command given"},
+      {{"bogus"}, "unknown command 'bogus'"},
+      {{"accounts", "close"}, "unknown command 'accounts close'"},
+      {{"accounts", "lookup"}, "at least one account id"},
+      {{"accounts", "lookup", "not-an-id"}, "'not-an-id' is not an id"},
+      {{"accounts", "create", "--ledger", "1"}, "--id is required"},
+      {{"transfers", "create", "--id", "1", "--amount", "-5"}, "--amount: '-5'"},
+      {{"transfers", "create", "--id", "1", "--code", "70000"}, "--code: '70000' is out of range"},
+      {{"transfers", "create", "--id", "1", "--flags", "pending|posted"}, "unknown flag 'posted'"},
+      {{"transfers", "create", "--id", "1", "--colour", "red"}, "unknown flag --colour"},
+      {{"history", "1", "--limit", "0"}, "--limit must be 1..8189"},
+      {{"history", "1", "--from", "yesterday"}, "--from: 'yesterday' is not a timestamp"},
+      {{"transfers", "import", "a.csv", "--batch", "9000"}, "--batch: '9000' is out of range"},
+      {{"--deadline-seconds", "0", "accounts", "lookup", "1"}, "--deadline-seconds"},
+  };
+  for (const auto& c : cases) {
+    const testing::Run run = RunPointsctl(scratch.path(), c.args);
+    EXPECT_EQ(run.exit_code, kExitUsage) << Describe(run);
+    EXPECT_TRUE(Contains(run.err, c.message)) << c.message << "\n" << Describe(run);
+    EXPECT_TRUE(Contains(run.err, "--help")) << Describe(run);
+    EXPECT_TRUE(run.out.empty()) << Describe(run);
+  }
+}
+
+TEST(PointsctlUsageTest, UnreachableTargetExits1) {
+  TempDir scratch;
+  const std::string target = "127.0.0.1:" + std::to_string(testing::UnusedPort());
+  const testing::Run run = RunPointsctl(
+      scratch.path(), {"--target", target, "--attempts", "2", "accounts", "lookup", "1"});
+  EXPECT_EQ(run.exit_code, kExitRpcFailed) << Describe(run);
+  EXPECT_TRUE(Contains(run.err, "UNAVAILABLE")) << Describe(run);
+  EXPECT_TRUE(Contains(run.err, target)) << Describe(run);
+  // The environment names the target when --target does not.
+  const testing::Run from_env =
+      RunPointsctl(scratch.path(), {"--attempts=1", "history", "1"}, {{"POINTS_TARGET", target}});
+  EXPECT_EQ(from_env.exit_code, kExitRpcFailed) << Describe(from_env);
+  EXPECT_TRUE(Contains(from_env.err, target)) << Describe(from_env);
+}
+
+TEST_F(PointsctlTest, AccountsCreateAndLookupShowUuidsBalancesAndFlags) {
+  const testing::Run created =
+      Ctl({"accounts", "create", "--id", "1", "--id", "00000000-0000-0000-0000-000000000002",
+           "--ledger", "1", "--code", "10", "--flags", "history"});
+  ASSERT_EQ(created.exit_code, kExitOk) << Describe(created);
+  EXPECT_TRUE(Contains(created.out, "00000000-0000-0000-0000-000000000001  ok")) << created.out;
+  EXPECT_TRUE(Contains(created.out, "00000000-0000-0000-0000-000000000002  ok")) << created.out;
+
+  // Ids are idempotency keys: the same again changes nothing.
+  const testing::Run again = Ctl(
+      {"accounts", "create", "--id", "1", "--ledger", "1", "--code", "10", "--flags", "history"});
+  EXPECT_EQ(again.exit_code, kExitOk) << Describe(again);
+  EXPECT_TRUE(Contains(again.out, "exists")) << again.out;
+  // A different ledger for an existing id is refused: exit 3.
+  const testing::Run different = Ctl(
+      {"accounts", "create", "--id", "1", "--ledger", "2", "--code", "10", "--flags", "history"});
+  EXPECT_EQ(different.exit_code, kExitRefused) << Describe(different);
+  EXPECT_TRUE(Contains(different.out, "exists_with_different_ledger")) << different.out;
+
+  const testing::Run table = Ctl({"accounts", "lookup", "1", "2"});
+  ASSERT_EQ(table.exit_code, kExitOk) << Describe(table);
+  const std::vector<std::string> lines = absl::StrSplit(table.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 3u) << table.out;
+  EXPECT_TRUE(Contains(lines[0], "ID")) << table.out;
+  EXPECT_TRUE(Contains(lines[0], "CREDITS_POSTED")) << table.out;
+  EXPECT_TRUE(Contains(lines[1], "00000000-0000-0000-0000-000000000001")) << table.out;
+  EXPECT_TRUE(Contains(lines[1], "history")) << table.out;
+  // Aligned columns: every line puts its FLAGS cell at the same place.
+  const size_t flags_column = lines[0].find("FLAGS");
+  EXPECT_EQ(lines[1].find("history"), flags_column) << table.out;
+  EXPECT_EQ(lines[2].find("history"), flags_column) << table.out;
+
+  const testing::Run json = Ctl({"--json", "accounts", "lookup", "2"});
+  ASSERT_EQ(json.exit_code, kExitOk) << Describe(json);
+  EXPECT_TRUE(Contains(json.out, "{\"id\":\"00000000-0000-0000-0000-000000000002\"")) << json.out;
+  EXPECT_TRUE(Contains(json.out, "\"ledger\":1,\"code\":10,\"flags\":[\"history\"]")) << json.out;
+
+  const testing::Run missing = Ctl({"accounts", "lookup", "1", "77"});
+  EXPECT_EQ(missing.exit_code, kExitRefused) << Describe(missing);
+  EXPECT_TRUE(Contains(missing.err, "00000000-0000-0000-0000-00000000004d not found"))
+      << missing.err;
+  EXPECT_TRUE(Contains(missing.out, "00000000-0000-0000-0000-000000000001")) << missing.out;
+}
+
+TEST_F(PointsctlTest, TransfersCreateLookupAndHistory) {
+  CreateAccounts();
+  const testing::Run award =
+      Ctl({"transfers", "create", "--id", "100", "--debit-account-id", "3", "--credit-account-id",
+           "1", "--amount", "50", "--ledger", "1", "--code", "1"});
+  ASSERT_EQ(award.exit_code, kExitOk) << Describe(award);
+  EXPECT_TRUE(Contains(award.out, "00000000-0000-0000-0000-000000000064  ok")) << award.out;
+  const testing::Run spend =
+      Ctl({"--json", "transfers", "create", "--id", "101", "--debit-account-id", "1",
+           "--credit-account-id", "2", "--amount", "20", "--ledger", "1", "--code", "2"});
+  ASSERT_EQ(spend.exit_code, kExitOk) << Describe(spend);
+  EXPECT_TRUE(Contains(spend.out, "\"result\":\"ok\"")) << spend.out;
+
+  const testing::Run overspend =
+      Ctl({"transfers", "create", "--id", "102", "--debit-account-id", "1", "--credit-account-id",
+           "2", "--amount", "31", "--ledger", "1", "--code", "2"});
+  EXPECT_EQ(overspend.exit_code, kExitRefused) << Describe(overspend);
+  EXPECT_TRUE(Contains(overspend.out, "exceeds_credits")) << overspend.out;
+  const testing::Run retried =
+      Ctl({"transfers", "create", "--id", "100", "--debit-account-id", "3", "--credit-account-id",
+           "1", "--amount", "50", "--ledger", "1", "--code", "1"});
+  EXPECT_EQ(retried.exit_code, kExitOk) << Describe(retried);
+  EXPECT_TRUE(Contains(retried.out, "exists")) << retried.out;
+  EXPECT_TRUE(Contains(AccountJson("1"),
+                       "\"debits_posted\":\"20\",\"credits_pending\":\"0\","
+                       "\"credits_posted\":\"50\""));
+
+  const testing::Run lookup = Ctl({"transfers", "lookup", "100", "101", "102"});
+  EXPECT_EQ(lookup.exit_code, kExitRefused) << Describe(lookup);  // 102 failed: not a transfer
+  EXPECT_TRUE(Contains(lookup.err, "00000000-0000-0000-0000-000000000066 not found")) << lookup.err;
+  const std::vector<std::string> rows = absl::StrSplit(lookup.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(rows.size(), 3u) << lookup.out;
+  EXPECT_TRUE(Contains(rows[1], "00000000-0000-0000-0000-000000000064")) << lookup.out;
+  EXPECT_TRUE(Contains(rows[2], "00000000-0000-0000-0000-000000000065")) << lookup.out;
+
+  // History of account 1: the award, then the spend; --reverse turns it around.
+  const testing::Run history = Ctl({"--json", "history", "1"});
+  ASSERT_EQ(history.exit_code, kExitOk) << Describe(history);
+  const std::vector<std::string> oldest_first =
+      absl::StrSplit(history.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(oldest_first.size(), 2u) << history.out;
+  EXPECT_TRUE(Contains(oldest_first[0], "-000000000064\"")) << history.out;
+  EXPECT_TRUE(Contains(oldest_first[1], "-000000000065\"")) << history.out;
+  const testing::Run newest = Ctl({"--json", "history", "1", "--reverse", "--limit", "1"});
+  ASSERT_EQ(newest.exit_code, kExitOk) << Describe(newest);
+  EXPECT_TRUE(Contains(newest.out, "-000000000065\"")) << newest.out;
+  EXPECT_FALSE(Contains(newest.out, "-000000000064\"")) << newest.out;
+  EXPECT_TRUE(Contains(newest.err, "more may follow: ask again with --to")) << newest.err;
+
+  // --from after the award's timestamp leaves only the spend.
+  const std::string award_json = Ctl({"--json", "transfers", "lookup", "100"}).out;
+  const size_t at = award_json.find("\"timestamp\":\"") + 13;
+  const uint64_t award_timestamp = std::stoull(award_json.substr(at));
+  const testing::Run later =
+      Ctl({"--json", "history", "1", "--from", std::to_string(award_timestamp + 1)});
+  ASSERT_EQ(later.exit_code, kExitOk) << Describe(later);
+  EXPECT_FALSE(Contains(later.out, "-000000000064\"")) << later.out;
+  EXPECT_TRUE(Contains(later.out, "-000000000065\"")) << later.out;
+  const testing::Run earlier = Ctl({"history", "1", "--to", FormatTimestamp(award_timestamp)});
+  ASSERT_EQ(earlier.exit_code, kExitOk) << Describe(earlier);
+  EXPECT_TRUE(Contains(earlier.out, "00000000-0000-0000-0000-000000000064")) << earlier.out;
+  EXPECT_FALSE(Contains(earlier.out, "00000000-0000-0000-0000-000000000065")) << earlier.out;
+
+  const testing::Run unknown = Ctl({"history", "99"});
+  EXPECT_EQ(unknown.exit_code, kExitRefused) << Describe(unknown);
+  EXPECT_TRUE(Contains(unknown.err, "not found")) << unknown.err;
+}
+
+std::string AwardsCsv(int count) {
+  std::string csv = "id,debit_account_id,credit_account_id,amount,ledger,code,flags\n";
+  for (int i = 1; i <= count; ++i) {
+    absl::StrAppend(&csv, FormatId(testing::MakeId(0xcafe, i)), ",3,", 1 + i % 2, ",", i % 5 + 1,
+                    ",1,1,\n");
+  }
+  return csv;
+}
+
+TEST_F(PointsctlTest, ImportTwiceAppliesOnceAndSecondRunReportsExists) {
+  CreateAccounts();
+  constexpr int kTransfers = 3000;
+  const std::string path = WriteFile("awards.csv", AwardsCsv(kTransfers));
+
+  const testing::Run first = Ctl({"transfers", "import", path});
+  ASSERT_EQ(first.exit_code, kExitOk) << Describe(first);
+  EXPECT_TRUE(Contains(first.out, "3000 transfers in 3 batches: ok 3000")) << first.out;
+  EXPECT_FALSE(Contains(first.err, "\r")) << "a progress bar on a stderr that is not a terminal";
+  const std::string balances_1 = AccountJson("1");
+  const std::string balances_2 = AccountJson("2");
+  const std::string balances_3 = AccountJson("3");
+  // Account 3 paid (i % 5 + 1) for i = 1..3000: 600 each of 1..5.
+  EXPECT_TRUE(Contains(balances_3, "\"debits_posted\":\"9000\"")) << balances_3;
+
+  const testing::Run second = Ctl({"transfers", "import", path, "--batch", "8189"});
+  ASSERT_EQ(second.exit_code, kExitOk) << Describe(second);
+  EXPECT_TRUE(Contains(second.out, "3000 transfers in 1 batches: exists 3000")) << second.out;
+  EXPECT_EQ(AccountJson("1"), balances_1);
+  EXPECT_EQ(AccountJson("2"), balances_2);
+  EXPECT_EQ(AccountJson("3"), balances_3);
+
+  const testing::Run json = Ctl({"--json", "transfers", "import", path});
+  ASSERT_EQ(json.exit_code, kExitOk) << Describe(json);
+  EXPECT_TRUE(Contains(json.out,
+                       "\"complete\":true,\"transfers\":\"3000\",\"batches\":\"3\","
+                       "\"results\":{\"exists\":\"3000\"}"))
+      << json.out;
+}
+
+TEST_F(PointsctlTest, ImportDrawsAProgressBarOnlyOnATerminal) {
+  CreateAccounts();
+  const std::string path = WriteFile("awards.csv", AwardsCsv(300));
+  const testing::Run run =
+      RunPointsctl(scratch_.path(),
+                   {"--target", pointsd_.target(), "transfers", "import", path, "--batch", "100"},
+                   {}, testing::Stderr::kTerminal);
+  ASSERT_EQ(run.exit_code, kExitOk) << Describe(run);
+  EXPECT_TRUE(Contains(run.err, "\r[##########....................]  33%  100 transfers sent"))
+      << run.err;
+  EXPECT_TRUE(Contains(run.err, "100%  300 transfers sent")) << run.err;
+  EXPECT_TRUE(Contains(run.out, "300 transfers in 3 batches: ok 300")) << run.out;
+  EXPECT_FALSE(Contains(run.out, "\r")) << "the bar belongs on stderr";
+}
+
+TEST_F(PointsctlTest, ImportListsRefusedTransfersByLineAndExits3) {
+  CreateAccounts();
+  const std::string path = WriteFile("mixed.csv",
+                                     "id,debit_account_id,credit_account_id,amount,ledger,code\n"
+                                     "1,3,1,10,1,1\n"
+                                     "\n"
+                                     "2,1,2,11,1,1\n"  // 11 > 10: refused by the floor
+                                     "3,1,2,10,1,1\n");
+  const testing::Run run = Ctl({"transfers", "import", path});
+  EXPECT_EQ(run.exit_code, kExitRefused) << Describe(run);
+  EXPECT_TRUE(Contains(run.out,
+                       "line 4: transfer 00000000-0000-0000-0000-000000000002: "
+                       "exceeds_credits"))
+      << run.out;
+  EXPECT_TRUE(Contains(run.out, "3 transfers in 1 batches: ok 2, exceeds_credits 1")) << run.out;
+}
+
+TEST_F(PointsctlTest, MalformedLineIsReportedByNumberAndNothingFromItsBatchOnIsSent) {
+  CreateAccounts();
+  std::string csv = AwardsCsv(3000);
+  // Line 1 is the header, so transfer i is on line i + 1. Break line 1500 (transfer 1499).
+  std::vector<std::string> lines = absl::StrSplit(csv, '\n');
+  lines[1499] = absl::StrCat(FormatId(testing::MakeId(0xcafe, 1499)), ",3,1,lots,1,1,");
+  const std::string path = WriteFile("broken.csv", absl::StrJoin(lines, "\n"));
+
+  const testing::Run run = Ctl({"transfers", "import", path});
+  EXPECT_EQ(run.exit_code, kExitUsage) << Describe(run);
+  EXPECT_TRUE(Contains(run.err, path + ":1500: amount: 'lots' is not a whole number")) << run.err;
+  // The first batch (lines 2..1001) went out; the second, holding line 1500, did not.
+  EXPECT_TRUE(Contains(run.err, "nothing from line 1002 onward was sent")) << run.err;
+  EXPECT_TRUE(Contains(run.out, "incomplete")) << run.out;
+  EXPECT_TRUE(Contains(run.out, "1000 transfers in 1 batches: ok 1000")) << run.out;
+
+  LedgerClient client(pointsd_.target());
+  absl::StatusOr<std::vector<Transfer>> sent = client.LookupTransfers(std::vector<Id>{
+      testing::MakeId(0xcafe, 1), testing::MakeId(0xcafe, 1000), testing::MakeId(0xcafe, 1001),
+      testing::MakeId(0xcafe, 1498), testing::MakeId(0xcafe, 3000)});
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  ASSERT_EQ(sent->size(), 2u);
+  EXPECT_EQ((*sent)[0].id, testing::MakeId(0xcafe, 1));
+  EXPECT_EQ((*sent)[1].id, testing::MakeId(0xcafe, 1000));
+}
+
+}  // namespace
+}  // namespace points::client
