@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "check.h"
@@ -66,6 +67,15 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(const std::string& dir, r
       {kJournalFamily, family},
       {kChainFamily, family},
   };
+  if (create_if_missing) {
+    // RocksDB creates only the last directory of the path; a data dir like ./var/pointsd on a
+    // fresh checkout needs its parents too.
+    std::error_code error;
+    std::filesystem::create_directories(dir, error);
+    if (error) {
+      return absl::UnavailableError(absl::StrCat("cannot create ", dir, ": ", error.message()));
+    }
+  }
   std::unique_ptr<Journal> journal(new Journal());
   rocksdb::DB* db = nullptr;
   absl::Status status =

@@ -213,6 +213,15 @@ TEST(RecoveryTest, DamagedOrForeignSnapshotIsIgnored) {
   EXPECT_TRUE(engine->Verify().ok());
 }
 
+TEST(RecoveryTest, OpenCreatesMissingParentDirectories) {
+  TempDir dir;
+  const std::string nested =
+      dir.path() + "/var/points/store";  // like ./var/pointsd on a fresh clone
+  auto engine = OpenOrDie(nested);
+  ASSERT_NE(engine, nullptr);
+  EXPECT_TRUE(engine->CreateAccounts({TestAccount(1)}).ok());
+}
+
 TEST(RecoveryTest, EmptyStoreVerifies) {
   TempDir dir;
   auto engine = OpenOrDie(dir.path());
