@@ -9,7 +9,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
-#include "pointsd_process.h"
+#include "pointsctl_process.h"
 #include "testing.h"
 
 namespace points::client {

@@ -8,7 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "ledger_client.h"
-#include "pointsd_process.h"
+#include "pointsctl_process.h"
 #include "testing.h"
 #include "value_text.h"
 

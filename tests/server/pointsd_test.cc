@@ -16,6 +16,7 @@
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "points/v1/ledger.grpc.pb.h"
+#include "pointsd_process.h"
 #include "testing.h"
 
 namespace points::server {
@@ -25,56 +26,16 @@ using testing::TempDir;
 using testing::TestAccount;
 using testing::TestTransfer;
 
-// A pointsd process on 127.0.0.1 and a free port.
-class Pointsd {
+// The real pointsd (tests/server/pointsd_process.h) with a stub talking to it.
+class Pointsd : public testing::Pointsd {
  public:
-  explicit Pointsd(const std::string& data_dir) {
-    int out[2];
-    if (pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      close(out[1]);
-      execl(POINTSD_PATH, POINTSD_PATH, "--listen", "127.0.0.1:0", "--data-dir", data_dir.c_str(),
-            "--stats-seconds", "0", nullptr);
-      _exit(127);
-    }
-    close(out[1]);
-    // The first line says where it listens: "pointsd listening on 127.0.0.1:PORT, ...".
-    FILE* stream = fdopen(out[0], "r");
-    char line[512] = {0};
-    if (std::fgets(line, sizeof(line), stream) != nullptr) {
-      const std::string text = line;
-      const size_t colon = text.find(':', text.find("127.0.0.1"));
-      if (colon != std::string::npos) port_ = std::atoi(text.c_str() + colon + 1);
-    }
-    std::fclose(stream);
-    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(port_),
-                                   grpc::InsecureChannelCredentials());
-    stub_ = v1::LedgerService::NewStub(channel_);
-  }
-
-  ~Pointsd() {
-    if (pid_ > 0) Stop(SIGKILL);
-  }
-
-  // Sends `signal` and returns the exit status.
-  int Stop(int signal) {
-    kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return status;
-  }
-
-  int port() const { return port_; }
+  explicit Pointsd(const std::string& data_dir)
+      : testing::Pointsd(data_dir),
+        stub_(v1::LedgerService::NewStub(
+            grpc::CreateChannel(target(), grpc::InsecureChannelCredentials()))) {}
   v1::LedgerService::Stub& stub() { return *stub_; }
 
  private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::LedgerService::Stub> stub_;
 };
 

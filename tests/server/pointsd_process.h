@@ -1,0 +1,100 @@
+// A real pointsd process on 127.0.0.1 for end-to-end tests (the tests of server/ and clients/):
+// port 0 picks a free port, or a port chosen in advance starts a server behind a waiting client.
+// The including target defines POINTSD_PATH.
+#ifndef POINTS_TESTS_SERVER_POINTSD_PROCESS_H_
+#define POINTS_TESTS_SERVER_POINTSD_PROCESS_H_
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace points::testing {
+
+// A pointsd process on 127.0.0.1: port 0 picks a free port, read from its first stdout line.
+class Pointsd {
+ public:
+  explicit Pointsd(const std::string& data_dir, int port = 0) {
+    int out[2];
+    if (pipe(out) != 0) return;
+    const std::string listen = "127.0.0.1:" + std::to_string(port);
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      close(out[0]);
+      close(out[1]);
+      execl(POINTSD_PATH, POINTSD_PATH, "--listen", listen.c_str(), "--data-dir", data_dir.c_str(),
+            "--stats-seconds", "0", nullptr);
+      _exit(127);
+    }
+    close(out[1]);
+    // The first line says where it listens: "pointsd listening on 127.0.0.1:PORT, ...".
+    FILE* stream = fdopen(out[0], "r");
+    char line[512] = {0};
+    if (std::fgets(line, sizeof(line), stream) != nullptr) {
+      const std::string text = line;
+      const size_t colon = text.find(':', text.find("127.0.0.1"));
+      if (colon != std::string::npos) port_ = std::atoi(text.c_str() + colon + 1);
+    }
+    std::fclose(stream);
+  }
+
+  ~Pointsd() {
+    if (pid_ > 0) Stop(SIGKILL);
+  }
+  Pointsd(const Pointsd&) = delete;
+  Pointsd& operator=(const Pointsd&) = delete;
+
+  // Sends `signal` and returns the exit status.
+  int Stop(int signal) {
+    kill(pid_, signal);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+
+  // SIGSTOP/SIGCONT: a server that accepts connections but never answers, and then does.
+  void Pause() { kill(pid_, SIGSTOP); }
+  void Resume() { kill(pid_, SIGCONT); }
+
+  int port() const { return port_; }
+  std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+// A loopback port that was free a moment ago and on which nothing listens: connections to it are
+// refused until a server is started on it.
+inline int UnusedPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address = {};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof(address);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+}  // namespace points::testing
+
+#endif  // POINTS_TESTS_SERVER_POINTSD_PROCESS_H_
