@@ -59,7 +59,7 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(const std::string& dir, r
   // clean close flushes, so that a reopen after it has little WAL to replay.
   db_options.avoid_flush_during_recovery = true;
   // Bounds the WAL a crash leaves to replay at open: past this, RocksDB flushes memtables.
-  db_options.max_total_wal_size = 256 << 20;
+  db_options.max_total_wal_size = 512 << 20;
   if (env != nullptr) db_options.env = env;
   const rocksdb::ColumnFamilyOptions family = JournalFamilyOptions();
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {

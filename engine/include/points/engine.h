@@ -61,7 +61,7 @@ struct Options {
   // After this many new journal records the writer saves a snapshot of derived state, bounding
   // what a crash leaves to replay (0: only at a clean close). Saving stalls writes for about as
   // long as a reopen takes to read it (engine_bench --reopen measures both).
-  uint64_t snapshot_interval_records = 8u << 20;
+  uint64_t snapshot_interval_records = 16u << 20;
 };
 
 // An account-history query: records with timestamp_min <= timestamp <= timestamp_max (0 for
