@@ -32,31 +32,6 @@
 
 namespace points {
 
-// gtest finds these by argument-dependent lookup, so they must live in namespace points itself
-// (not in the unnamed namespace below). They make failures name the codes instead of bytes.
-void PrintTo(CreateAccountResult r, std::ostream* os) {
-  *os << ResultName(r) << " (" << static_cast<uint32_t>(r) << ")";
-}
-void PrintTo(CreateTransferResult r, std::ostream* os) {
-  *os << ResultName(r) << " (" << static_cast<uint32_t>(r) << ")";
-}
-void PrintTo(CloseAccountResult r, std::ostream* os) {
-  *os << ResultName(r) << " (" << static_cast<uint32_t>(r) << ")";
-}
-void PrintTo(const Account& a, std::ostream* os) {
-  *os << "Account{id=" << a.id << " dp=" << a.debits_pending << " dpo=" << a.debits_posted
-      << " cp=" << a.credits_pending << " cpo=" << a.credits_posted << " ud128=" << a.user_data_128
-      << " ud64=" << a.user_data_64 << " ud32=" << a.user_data_32 << " ledger=" << a.ledger
-      << " code=" << a.code << " flags=" << a.flags << " ts=" << a.timestamp << "}";
-}
-void PrintTo(const Transfer& t, std::ostream* os) {
-  *os << "Transfer{id=" << t.id << " dr=" << t.debit_account_id << " cr=" << t.credit_account_id
-      << " amount=" << t.amount << " pending_id=" << t.pending_id << " ud128=" << t.user_data_128
-      << " ud64=" << t.user_data_64 << " ud32=" << t.user_data_32 << " timeout=" << t.timeout
-      << " ledger=" << t.ledger << " code=" << t.code << " flags=" << t.flags
-      << " ts=" << t.timestamp << "}";
-}
-
 namespace {
 
 using AR = CreateAccountResult;

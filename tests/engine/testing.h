@@ -3,9 +3,23 @@
 #define POINTS_TESTS_ENGINE_TESTING_H_
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 
+#include "points/results.h"
 #include "points/types.h"
+
+namespace points {
+
+// gtest finds these by argument-dependent lookup, so they live in namespace points itself. They
+// make failures name the codes and fields instead of printing bytes.
+void PrintTo(CreateAccountResult result, std::ostream* os);
+void PrintTo(CreateTransferResult result, std::ostream* os);
+void PrintTo(CloseAccountResult result, std::ostream* os);
+void PrintTo(const Account& a, std::ostream* os);
+void PrintTo(const Transfer& t, std::ostream* os);
+
+}  // namespace points
 
 namespace points::testing {
 
