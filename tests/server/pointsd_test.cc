@@ -12,8 +12,12 @@
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "convert.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "grpcpp/support/slice.h"
 #include "gtest/gtest.h"
 #include "points/v1/ledger.grpc.pb.h"
 #include "pointsd_process.h"
@@ -107,6 +111,37 @@ TEST(PointsdTest, EveryRpcWorksAndRetriesAreHarmless) {
   ASSERT_EQ(page.transfers_size(), 1);
   EXPECT_EQ(page.transfers(0).timestamp(), first.results(0).timestamp());
   EXPECT_EQ(pointsd.Stop(SIGTERM), 0);
+}
+
+TEST(PointsdTest, StandardHealthCheckAnswersServing) {
+  TempDir dir;
+  Pointsd pointsd(dir.path());
+  // grpc.health.v1.Health/Check through a generic stub, as a generic tool (or a Kubernetes
+  // probe) calls it: HealthCheckRequest{service: ""} is zero bytes, and the answer
+  // HealthCheckResponse{status: SERVING (1)} is field 1, varint 1: the bytes 08 01.
+  grpc::GenericStub generic(
+      grpc::CreateChannel(pointsd.target(), grpc::InsecureChannelCredentials()));
+  grpc::Slice no_bytes("", 0);
+  const grpc::ByteBuffer request(&no_bytes, 1);
+  grpc::ByteBuffer response;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  absl::Notification done;
+  grpc::Status status;
+  generic.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
+                    &response, [&](grpc::Status s) {
+                      status = s;
+                      done.Notify();
+                    });
+  done.WaitForNotification();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (const grpc::Slice& slice : slices) {
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  EXPECT_EQ(bytes, std::string("\x08\x01", 2));
 }
 
 TEST(PointsdTest, BadRequestsGetInvalidArgumentNamingTheFieldAndWriteNothing) {
