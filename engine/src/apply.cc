@@ -413,39 +413,11 @@ struct LedgerState::TransferTraits {
   static void RecordFailure(LedgerState& s, const Transfer& t, TR result) {
     if (RecordsFailedId(result)) s.RecordFailedId(t, result);
   }
-  // Apply is bound by cache misses on three hash tables and the account array. Touching them a
-  // few events ahead, in two stages (the index slots, then the accounts they name), lets the
-  // misses of several events overlap.
   static void PrefetchAhead(LedgerState& s, absl::Span<const Transfer> events, size_t i) {
     constexpr size_t kSlotsAhead = 24;
     constexpr size_t kAccountsAhead = 12;
-    constexpr size_t kHistoryAhead = 4;
-    if (i + kSlotsAhead < events.size()) {
-      const Transfer& t = events[i + kSlotsAhead];
-      s.ids_.prefetch(t.id);
-      s.account_index_.prefetch(t.debit_account_id);
-      s.account_index_.prefetch(t.credit_account_id);
-    }
-    if (i + kAccountsAhead < events.size()) {
-      const Transfer& t = events[i + kAccountsAhead];
-      for (Id id : {t.debit_account_id, t.credit_account_id}) {
-        if (auto it = s.account_index_.find(id); it != s.account_index_.end()) {
-          const char* line = reinterpret_cast<const char*>(&s.accounts_[it->second]);
-          __builtin_prefetch(line, 1);
-          __builtin_prefetch(line + 64, 1);
-        }
-      }
-    }
-    // Third stage: the end of each account's history, where apply appends.
-    if (i + kHistoryAhead < events.size()) {
-      const Transfer& t = events[i + kHistoryAhead];
-      for (Id id : {t.debit_account_id, t.credit_account_id}) {
-        if (auto it = s.account_index_.find(id); it != s.account_index_.end()) {
-          const std::vector<uint64_t>& history = s.accounts_[it->second].transfer_timestamps;
-          __builtin_prefetch(history.data() + history.size(), 1);
-        }
-      }
-    }
+    if (i + kSlotsAhead < events.size()) s.PrefetchSlots(events[i + kSlotsAhead]);
+    if (i + kAccountsAhead < events.size()) s.PrefetchAccounts(events[i + kAccountsAhead]);
   }
 };
 

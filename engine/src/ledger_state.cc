@@ -201,15 +201,24 @@ const DecodedRecord* LedgerState::Original(Id id, const IdEntry& entry) const {
   return it == prefetched_.end() ? nullptr : &it->second;
 }
 
-absl::Status LedgerState::Replay(const Record& record) {
-  DecodedRecord d;
-  if (!DecodeRecord(record, &d)) return absl::DataLossError("journal record of unknown kind");
-  return Replay(d);
+void LedgerState::PrefetchSlots(const Transfer& t) const {
+  ids_.prefetch(t.id);
+  account_index_.prefetch(t.debit_account_id);
+  account_index_.prefetch(t.credit_account_id);
+}
+
+void LedgerState::PrefetchAccounts(const Transfer& t) const {
+  for (Id id : {t.debit_account_id, t.credit_account_id}) {
+    if (auto it = account_index_.find(id); it != account_index_.end()) {
+      const char* line = reinterpret_cast<const char*>(&accounts_[it->second]);
+      __builtin_prefetch(line, 1);
+      __builtin_prefetch(line + 64, 1);
+    }
+  }
 }
 
 absl::Status LedgerState::ReplayChunk(absl::Span<const Record> records) {
-  // Like apply, replay is bound by cache misses: decode the chunk, then touch the index slots and
-  // accounts of records a few places ahead of the one being replayed.
+  // Decode the chunk first, so that records ahead can be prefetched (see PrefetchSlots).
   constexpr size_t kSlotsAhead = 8;
   constexpr size_t kAccountsAhead = 4;
   DecodedRecord decoded[kChunkRecordsMax];
@@ -220,19 +229,9 @@ absl::Status LedgerState::ReplayChunk(absl::Span<const Record> records) {
     }
   }
   for (size_t i = 0; i < records.size(); ++i) {
-    if (i + kSlotsAhead < records.size()) {
-      const Transfer& t = decoded[i + kSlotsAhead].transfer;
-      ids_.prefetch(t.id);
-      account_index_.prefetch(t.debit_account_id);
-      account_index_.prefetch(t.credit_account_id);
-    }
+    if (i + kSlotsAhead < records.size()) PrefetchSlots(decoded[i + kSlotsAhead].transfer);
     if (i + kAccountsAhead < records.size()) {
-      const Transfer& t = decoded[i + kAccountsAhead].transfer;
-      for (Id id : {t.debit_account_id, t.credit_account_id}) {
-        if (auto it = account_index_.find(id); it != account_index_.end()) {
-          __builtin_prefetch(&accounts_[it->second], 1);
-        }
-      }
+      PrefetchAccounts(decoded[i + kAccountsAhead].transfer);
     }
     if (absl::Status status = Replay(decoded[i]); !status.ok()) return status;
   }

@@ -110,7 +110,6 @@ class LedgerState {
 
   // ---- Replay (recovery and Verify) ----
   // Applies one journal record, trusting nothing: a record that does not apply is corruption.
-  absl::Status Replay(const Record& record);
   absl::Status Replay(const DecodedRecord& record);
   // Replay of one journal chunk, with the prefetching that makes recovery fast.
   absl::Status ReplayChunk(absl::Span<const Record> records);
@@ -158,6 +157,11 @@ class LedgerState {
   void PushBalance(AccountState& state, uint64_t timestamp);
   void PopBalance(AccountState& state);
   void Append(const Record& record);
+  // Apply and replay are bound by cache misses on the hash tables and the account array. Touching
+  // them a few events ahead, in two stages (the index slots, then the accounts they name), lets
+  // the misses of several events overlap.
+  void PrefetchSlots(const Transfer& t) const;
+  void PrefetchAccounts(const Transfer& t) const;
   size_t Mark() const;
   void RollbackTo(size_t mark);
   void UndoOne(const Undo& undo);
