@@ -1,7 +1,9 @@
 // Reopening a store rebuilds exactly the committed state; Verify catches tampering.
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <thread>
 
 #include "gtest/gtest.h"
 #include "journal.h"
@@ -163,7 +165,13 @@ TEST(RecoveryTest, PeriodicSnapshotPlusJournalTailAfterAnUncleanStop) {
   {
     auto engine = *Engine::Open(options, dir.path());
     WriteSampleLedger(*engine);  // 10 accounts, then 18 transfer records: a periodic snapshot
-    ASSERT_GE(engine->Stats().snapshot_records, 10u);
+    // The writer saves periodic snapshots between groups, after the acknowledgements went out:
+    // wait (bounded) until it has saved one that covers the sample ledger.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (engine->Stats().snapshot_records < 28 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_EQ(engine->Stats().snapshot_records, 28u);  // 10 accounts + 18 transfer records
     ASSERT_TRUE(engine->CreateTransfers({TestTransfer(100, 1, 4, 7)}).ok());  // after it
     expected = *engine->LookupAccounts(ids);
     // Keep a copy of the snapshot as it is now, standing in for a crash before the clean close
