@@ -1052,7 +1052,10 @@ class ModelRun {
     const uint64_t want = model_.ExpirePendingTransfers(now);
     absl::StatusOr<uint64_t> got = engine_->ExpirePendingTransfers();
     ASSERT_TRUE(got.ok()) << got.status();
-    ASSERT_EQ(*got, want) << "ExpirePendingTransfers at " << now;
+    // The writer may have voided some of them on its own first (it checks the clock between
+    // groups), so the call itself voids at most that many; balances and pending states, compared
+    // after every batch, must still match exactly.
+    ASSERT_LE(*got, want) << "ExpirePendingTransfers at " << now;
     expired_on_demand_ += want;
   }
 

@@ -130,8 +130,8 @@ class Engine {
   absl::StatusOr<std::vector<CloseAccountResult>> CloseAccounts(std::vector<Id> ids);
 
   // Voids, as journaled events, every pending transfer whose timeout has passed by the clock.
-  // The writer also does this by itself when idle; this form waits for the sync. Returns how
-  // many were voided.
+  // The writer also does this by itself between groups; this form waits for the sync. Returns how
+  // many this call voided (not those the writer had already voided on its own).
   absl::StatusOr<uint64_t> ExpirePendingTransfers();
 
   // Reads of committed state. Lookups return the found records in the order asked, skipping ids
