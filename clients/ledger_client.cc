@@ -208,4 +208,47 @@ absl::StatusOr<std::vector<Transfer>> LedgerClient::GetAccountHistory(const Hist
   return TransfersFromResponse("GetAccountHistory", response.mutable_transfers());
 }
 
+absl::Status LedgerClient::WatchAccounts(absl::Span<const Id> ids, uint64_t after_timestamp,
+                                         const WatchCallback& on_changes) {
+  v1::WatchAccountsRequest request;
+  FillIds(ids, request.mutable_account_ids());
+  const int max_attempts = std::max(1, options_.retry.max_attempts);
+  std::vector<BalanceChange> changes;
+  for (int attempt = 1;; ++attempt) {
+    request.set_after_timestamp(after_timestamp);  // the resume point moves with every message
+    grpc::ClientContext context;
+    auto reader = connection_->stub->WatchAccounts(&context, request);
+    v1::WatchAccountsResponse response;
+    bool stopped = false;
+    while (!stopped && reader->Read(&response)) {
+      changes.clear();
+      for (const v1::BalanceChange& proto : response.changes()) {
+        absl::StatusOr<BalanceChange> change = server::BalanceChangeFromProto(proto);
+        if (!change.ok()) {
+          context.TryCancel();
+          reader->Finish();
+          return MalformedResponse("WatchAccounts", change.status());
+        }
+        changes.push_back(*change);
+      }
+      if (changes.empty()) continue;
+      after_timestamp = changes.back().balance.timestamp;
+      attempt = 1;  // the stream worked: a later drop starts a fresh round of attempts
+      stopped = !on_changes(changes);
+    }
+    if (stopped) context.TryCancel();
+    const absl::Status status = FromGrpc(reader->Finish());
+    if (stopped) return absl::OkStatus();
+    if (!IsRetryable(status.code()) || attempt >= max_attempts) {
+      return absl::Status(
+          status.code(),
+          absl::StrCat("WatchAccounts to ", target_, ": ", status.message(),
+                       attempt > 1 ? absl::StrCat(" (after ", attempt, " attempts)") : ""));
+    }
+    if (options_.on_retry) options_.on_retry(attempt + 1, status);
+    absl::SleepFor(BackoffBeforeRetry(options_.retry, attempt) *
+                   absl::Uniform(connection_->random, 0.8, 1.2));
+  }
+}
+
 }  // namespace points::client

@@ -77,6 +77,18 @@ class LedgerClient {
   // NOT_FOUND when the account does not exist.
   absl::StatusOr<std::vector<Transfer>> GetAccountHistory(const HistoryFilter& filter);
 
+  // Follows the balance changes of 1..64 accounts created with the history flag: every change
+  // after `after_timestamp` (0: from the first), oldest first, then each new one as it commits,
+  // calling `on_changes` with each batch received until it returns false (then OK). When the
+  // stream drops (UNAVAILABLE: the server restarted or the network went away) it watches again
+  // from the last timestamp received, after the retry policy's pause, so nothing is missed and
+  // nothing repeated; the attempts count afresh once changes arrive again. Any other error
+  // (NOT_FOUND, FAILED_PRECONDITION for an account without history, ...) ends the watch. No
+  // deadline: it runs until stopped.
+  using WatchCallback = std::function<bool(const std::vector<BalanceChange>& changes)>;
+  absl::Status WatchAccounts(absl::Span<const Id> ids, uint64_t after_timestamp,
+                             const WatchCallback& on_changes);
+
   const std::string& target() const { return target_; }
 
  private:

@@ -147,8 +147,9 @@ absl::StatusOr<std::vector<Transfer>> TransfersFromProto(
 }
 
 absl::StatusOr<std::vector<Id>> IdsFromProto(
-    const google::protobuf::RepeatedPtrField<std::string>& ids, const std::string& field) {
-  if (absl::Status status = CheckCount(ids.size(), kLookupIdsMax, field); !status.ok()) {
+    const google::protobuf::RepeatedPtrField<std::string>& ids, const std::string& field,
+    size_t max) {
+  if (absl::Status status = CheckCount(ids.size(), max, field); !status.ok()) {
     return status;
   }
   std::vector<Id> out;
@@ -175,6 +176,39 @@ absl::StatusOr<HistoryFilter> HistoryFilterFromProto(const v1::GetAccountHistory
   filter.limit = request.limit();
   filter.reversed = request.reversed();
   return filter;
+}
+
+absl::StatusOr<WatchRequest> WatchFromProto(const v1::WatchAccountsRequest& request) {
+  absl::StatusOr<std::vector<Id>> ids =
+      IdsFromProto(request.account_ids(), "account_ids", kWatchAccountsMax);
+  if (!ids.ok()) return ids.status();
+  for (size_t i = 0; i < ids->size(); ++i) {
+    if ((*ids)[i] == 0) return Invalid(absl::StrCat("account_ids[", i, "]"), "must not be zero");
+    for (size_t j = 0; j < i; ++j) {
+      if ((*ids)[i] == (*ids)[j]) {
+        return Invalid(absl::StrCat("account_ids[", i, "]"),
+                       absl::StrCat("repeats account_ids[", j, "]; name each account once"));
+      }
+    }
+  }
+  return WatchRequest{*std::move(ids), request.after_timestamp()};
+}
+
+absl::StatusOr<BalanceChange> BalanceChangeFromProto(const v1::BalanceChange& proto) {
+  absl::StatusOr<Id> id = IdFromBytes(proto.account_id(), "account_id");
+  if (!id.ok()) return id.status();
+  return BalanceChange{
+      *id, AccountBalance{proto.timestamp(), proto.debits_pending(), proto.debits_posted(),
+                          proto.credits_pending(), proto.credits_posted()}};
+}
+
+void BalanceChangeToProto(const BalanceChange& change, v1::BalanceChange* out) {
+  out->set_account_id(IdToBytes(change.account_id));
+  out->set_timestamp(change.balance.timestamp);
+  out->set_debits_pending(change.balance.debits_pending);
+  out->set_debits_posted(change.balance.debits_posted);
+  out->set_credits_pending(change.balance.credits_pending);
+  out->set_credits_posted(change.balance.credits_posted);
 }
 
 void AccountToProto(const Account& a, v1::Account* out) {

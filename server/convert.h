@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "points/engine.h"
+#include "points/limits.h"
 #include "points/types.h"
 #include "points/v1/ledger.pb.h"
 
@@ -22,10 +23,20 @@ std::string IdToBytes(Id id);
 
 absl::StatusOr<std::vector<Account>> AccountsFromProto(const v1::CreateAccountsRequest& request);
 absl::StatusOr<std::vector<Transfer>> TransfersFromProto(const v1::CreateTransfersRequest& request);
-// Lookup ids: 1..kLookupIdsMax of 16 bytes each.
+// Ids: 1..max of 16 bytes each.
 absl::StatusOr<std::vector<Id>> IdsFromProto(
-    const google::protobuf::RepeatedPtrField<std::string>& ids, const std::string& field);
+    const google::protobuf::RepeatedPtrField<std::string>& ids, const std::string& field,
+    size_t max = kLookupIdsMax);
 absl::StatusOr<HistoryFilter> HistoryFilterFromProto(const v1::GetAccountHistoryRequest& request);
+
+struct WatchRequest {
+  std::vector<Id> account_ids;  // 1..kWatchAccountsMax, distinct
+  uint64_t after_timestamp = 0;
+};
+absl::StatusOr<WatchRequest> WatchFromProto(const v1::WatchAccountsRequest& request);
+void BalanceChangeToProto(const BalanceChange& change, v1::BalanceChange* out);
+// For clients reading a stream: the id must be 16 bytes, not zero.
+absl::StatusOr<BalanceChange> BalanceChangeFromProto(const v1::BalanceChange& proto);
 
 void AccountToProto(const Account& account, v1::Account* out);
 void TransferToProto(const Transfer& transfer, v1::Transfer* out);

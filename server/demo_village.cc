@@ -35,9 +35,12 @@ absl::Status SeedDemoVillage(Engine& engine) {
     accounts.push_back(a);
   };
   add(kDemoIssuer, kIssuerCode, 0);
-  // A household cannot spend points it has not got.
-  for (uint64_t h : kDemoHouseholds) add(h, kHouseholdCode, kAccountDebitsMustNotExceedCredits);
-  add(kDemoShop, kShopCode, 0);
+  // A household cannot spend points it has not got; households and the shop keep balance
+  // history, so that their apps can watch them (WatchAccounts).
+  for (uint64_t h : kDemoHouseholds) {
+    add(h, kHouseholdCode, kAccountDebitsMustNotExceedCredits | kAccountHistory);
+  }
+  add(kDemoShop, kShopCode, kAccountHistory);
   auto created = engine.CreateAccounts(accounts);
   if (!created.ok()) return created.status();
   for (const AccountEventResult& r : *created) {

@@ -92,4 +92,9 @@ grpc::ServerUnaryReactor* LedgerService::GetAccountHistory(
   return reactor;
 }
 
+grpc::ServerWriteReactor<v1::WatchAccountsResponse>* LedgerService::WatchAccounts(
+    grpc::CallbackServerContext* /*context*/, const v1::WatchAccountsRequest* request) {
+  return new WatchStream(engine_, readers_, watch_hub_, *request);
+}
+
 }  // namespace points::server

@@ -142,7 +142,10 @@ void ScheduleStats(boost::asio::steady_timer& timer, const Engine& engine, int s
 }
 
 int Run(const Config& config) {
-  auto opened = Engine::Open(Options(), config.data_dir);
+  WatchHub watch_hub;  // outlives the engine, whose commits it hears
+  Options options;
+  options.on_commit = [&watch_hub] { watch_hub.NotifyCommit(); };
+  auto opened = Engine::Open(options, config.data_dir);
   if (!opened.ok()) {
     std::fprintf(stderr, "pointsd: cannot open %s: %s\n", config.data_dir.c_str(),
                  opened.status().ToString().c_str());
@@ -157,7 +160,7 @@ int Run(const Config& config) {
     }
   }
   boost::asio::thread_pool readers(config.reader_threads);
-  LedgerService service(engine.get(), &readers);
+  LedgerService service(engine.get(), &readers, &watch_hub);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -185,6 +188,7 @@ int Run(const Config& config) {
     if (error) return;
     std::fprintf(stderr, "pointsd: signal %d: draining\n", signal);
     server->GetHealthCheckService()->Shutdown();
+    watch_hub.Shutdown();  // streams never end by themselves: end them, so the drain can
     // Stops accepting, then waits for calls in flight (cancelling those still running at the
     // deadline). Every write the engine accepted is committed before it is destroyed below.
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(config.drain_seconds));

@@ -372,23 +372,25 @@ void Engine::Impl::SyncerLoop() {
         failure_ = status;
       }
     }
-    Complete(std::move(group.submissions), status);
+    Complete(std::move(group.submissions), status, /*committed=*/status.ok());
   }
 }
 
 // ---- Completions ----
 
-void Engine::Impl::Complete(std::vector<Submission> submissions, const absl::Status& status) {
-  if (submissions.empty()) return;
+void Engine::Impl::Complete(std::vector<Submission> submissions, const absl::Status& status,
+                            bool committed) {
+  const bool notify = committed && options_.on_commit;
+  if (submissions.empty() && !notify) return;
   absl::MutexLock lock(&completion_mu_);
-  completions_.emplace_back(std::move(submissions), status);
+  completions_.push_back(Completion{std::move(submissions), status, notify});
 }
 
 // Runs the callbacks, so that waking many callers delays neither the writer nor the syncer.
 void Engine::Impl::CompleterLoop() {
   completer_thread_id_ = std::this_thread::get_id();
   for (;;) {
-    std::pair<std::vector<Submission>, absl::Status> done;
+    Completion done;
     {
       absl::MutexLock lock(&completion_mu_);
       auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(completion_mu_) {
@@ -399,7 +401,8 @@ void Engine::Impl::CompleterLoop() {
       done = std::move(completions_.front());
       completions_.pop_front();
     }
-    for (Submission& submission : done.first) submission.Complete(done.second);
+    for (Submission& submission : done.submissions) submission.Complete(done.status);
+    if (done.notify_commit) options_.on_commit();
   }
 }
 

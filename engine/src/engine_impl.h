@@ -133,7 +133,9 @@ class Engine::Impl {
   void MaybeWriteSnapshot(const Group& open);
   absl::Status RecoverFromSnapshot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_);
   absl::Status WriteSnapshot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_);
-  void Complete(std::vector<Submission> submissions, const absl::Status& status);
+  // Hands callbacks to the completer; `committed` groups also call options_.on_commit there.
+  void Complete(std::vector<Submission> submissions, const absl::Status& status,
+                bool committed = false);
 
   // The coordination lock: submit queue, hand-over to the syncer, commit progress.
   mutable absl::Mutex mu_;
@@ -149,8 +151,12 @@ class Engine::Impl {
   absl::Status failure_ ABSL_GUARDED_BY(mu_);  // the syncer's failure, for Submit
 
   absl::Mutex completion_mu_;
-  std::deque<std::pair<std::vector<Submission>, absl::Status>> completions_
-      ABSL_GUARDED_BY(completion_mu_);
+  struct Completion {
+    std::vector<Submission> submissions;
+    absl::Status status;
+    bool notify_commit = false;
+  };
+  std::deque<Completion> completions_ ABSL_GUARDED_BY(completion_mu_);
   bool completer_stopping_ ABSL_GUARDED_BY(completion_mu_) = false;
 
   std::thread writer_;

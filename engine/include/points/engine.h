@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,6 +63,10 @@ struct Options {
   // what a crash leaves to replay (0: only at a clean close). Saving stalls writes for about as
   // long as a reopen takes to read it (engine_bench --reopen measures both).
   uint64_t snapshot_interval_records = 16u << 20;
+  // Called on the completion thread after each group commits (its submissions' callbacks have
+  // run), including groups that only voided expired pending transfers. A read started after the
+  // call sees the group. Keep it short: it delays every later completion. May be empty.
+  std::function<void()> on_commit;
 };
 
 // An account-history query: records with timestamp_min <= timestamp <= timestamp_max (0 for
@@ -142,6 +147,15 @@ class Engine {
   absl::StatusOr<std::vector<Transfer>> GetAccountTransfers(const HistoryFilter& filter) const;
   // Balances after each change, for accounts created with kAccountHistory.
   absl::StatusOr<std::vector<AccountBalance>> GetAccountBalances(const HistoryFilter& filter) const;
+  // Balance changes of 1..kWatchAccountsMax distinct accounts, each created with kAccountHistory,
+  // merged oldest first: those with timestamp > after_timestamp, at most `limit`
+  // (1..kHistoryPageMax; one more when the last transfer moved between two watched accounts,
+  // whose two changes share a timestamp and are never split). One consistent read, so asking
+  // again after the last timestamp returned misses nothing and repeats nothing. NOT_FOUND /
+  // FAILED_PRECONDITION name the account.
+  absl::StatusOr<std::vector<BalanceChange>> GetBalanceChanges(absl::Span<const Id> account_ids,
+                                                               uint64_t after_timestamp,
+                                                               uint32_t limit) const;
 
   // Walks the whole journal: recomputes every leaf hash and the hash chain, replays every record
   // into fresh state and compares it with the live derived state. Writes wait while it runs, and

@@ -15,6 +15,10 @@ inline constexpr size_t kBatchEventsMax = 8189;
 inline constexpr size_t kLookupIdsMax = 8189;
 inline constexpr size_t kHistoryPageMax = 8189;
 
+// Accounts one balance-change query (and one WatchAccounts stream) follows: a household, its
+// members' view of a shop or two, not a whole village.
+inline constexpr size_t kWatchAccountsMax = 64;
+
 // Events that one group commit may carry: several submitters' batches share one sync.
 inline constexpr size_t kGroupEventsMax = 8 * kBatchEventsMax;
 

@@ -79,6 +79,14 @@ struct AccountBalance {
   friend bool operator==(const AccountBalance&, const AccountBalance&) = default;
 };
 
+// One change of one account's balances, as GetBalanceChanges merges them across accounts.
+struct BalanceChange {
+  Id account_id = 0;
+  AccountBalance balance;
+
+  friend bool operator==(const BalanceChange&, const BalanceChange&) = default;
+};
+
 }  // namespace points
 
 #endif  // POINTS_TYPES_H_
