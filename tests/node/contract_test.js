@@ -368,6 +368,94 @@ describe('points.v1.LedgerService from the .proto alone', () => {
     assert.equal(transfers.length, 0);
   });
 
+  it('WatchAccounts streams every change, then new ones live, and resumes from a timestamp', async () => {
+    // Everything so far, as GetAccountHistory sees the household's transfers.
+    const { transfers: past } = await call('GetAccountHistory', {
+      account_id: HOUSEHOLD,
+      limit: 8189,
+    });
+    const watch = client.WatchAccounts({ account_ids: [HOUSEHOLD], after_timestamp: '0' });
+    const received = [];
+    let wanted = past.length;
+    let onWanted;
+    watch.on('data', ({ changes }) => {
+      received.push(...changes);
+      if (received.length >= wanted && onWanted) onWanted();
+    });
+    const ended = new Promise((resolve) => watch.on('error', resolve));
+    const arrived = () =>
+      new Promise((resolve) => {
+        onWanted = resolve;
+        if (received.length >= wanted) resolve();
+      });
+    await arrived();
+    assert.deepEqual(
+      received.map((c) => c.timestamp),
+      past.map((t) => t.timestamp),
+    );
+    // A new award arrives on the open stream with the balance after it.
+    const before = await lookupAccount(HOUSEHOLD);
+    wanted += 1;
+    const { results } = await call('CreateTransfers', {
+      transfers: [transfer(20, ISSUER, HOUSEHOLD, 9n)],
+    });
+    const [result] = results;
+    await arrived();
+    const last = received[received.length - 1];
+    assert.equal(last.timestamp, result.timestamp);
+    assert.equal(BigInt(last.credits_posted), BigInt(before.credits_posted) + 9n);
+    assert.ok(last.account_id.equals(HOUSEHOLD));
+    watch.cancel();
+    assert.equal((await ended).code, grpc.status.CANCELLED);
+
+    // A phone that saw all but the last change resumes after the one before it.
+    const resumed = client.WatchAccounts({
+      account_ids: [HOUSEHOLD],
+      after_timestamp: received[received.length - 2].timestamp,
+    });
+    const resumedEnded = new Promise((resolve) => resumed.on('error', resolve));
+    const [first] = await new Promise((resolve) =>
+      resumed.once('data', ({ changes }) => resolve(changes)),
+    );
+    resumed.cancel();
+    assert.equal(first.timestamp, last.timestamp);
+    assert.equal((await resumedEnded).code, grpc.status.CANCELLED);
+  });
+
+  it('server reflection lists the services and describes the ledger', async () => {
+    const reflectionDefinition = protoLoader.loadSync('grpc/reflection/v1alpha/reflection.proto', {
+      includeDirs: [path.join(__dirname, 'node_modules', '@grpc', 'reflection', 'build', 'proto')],
+      keepCase: true,
+    });
+    const { ServerReflection } =
+      grpc.loadPackageDefinition(reflectionDefinition).grpc.reflection.v1alpha;
+    const reflection = new ServerReflection(
+      `127.0.0.1:${pointsd.port}`,
+      grpc.credentials.createInsecure(),
+    );
+    const ask = (request) =>
+      new Promise((resolve, reject) => {
+        const stream = reflection.ServerReflectionInfo();
+        stream.once('data', (response) => {
+          stream.end();
+          resolve(response);
+        });
+        stream.once('error', reject);
+        stream.write(request);
+      });
+    const listed = await ask({ list_services: '' });
+    const names = listed.list_services_response.service.map((s) => s.name);
+    assert.ok(names.includes('points.v1.LedgerService'), names.join(', '));
+    assert.ok(names.includes('grpc.health.v1.Health'), names.join(', '));
+    const described = await ask({ file_containing_symbol: 'points.v1.LedgerService' });
+    const files = described.file_descriptor_response.file_descriptor_proto;
+    assert.ok(
+      files.some((bytes) => bytes.includes('WatchAccounts')),
+      'no WatchAccounts in the descriptor',
+    );
+    reflection.close();
+  });
+
   it('stops on SIGTERM with exit code 0', async () => {
     client.close();
     client = null;
