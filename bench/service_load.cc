@@ -218,9 +218,10 @@ int Run(const Flags& flags) {
     generic[slot % generic.size()]->UnaryCall(context, "/grpc.health.v1.Health/Check",
                                               grpc::StubOptions(), &empty_request, response,
                                               [context, response, done](grpc::Status status) {
-                                                done(status.ok(), 0);
+                                                // Free first: the last done() lets the phase end.
                                                 delete response;
                                                 delete context;
+                                                done(status.ok(), 0);
                                               });
   });
 
@@ -254,8 +255,8 @@ int Run(const Flags& flags) {
           for (const auto& r : call->response.results()) {
             if (r.result() != v1::CREATE_TRANSFER_RESULT_OK) ++refused;
           }
+          delete call;  // first: the last done() lets the phase, and the program, end
           done(status.ok(), refused);
-          delete call;
         });
   });
 
