@@ -251,6 +251,42 @@ TEST_F(PointsctlTest, TransfersCreateLookupAndHistory) {
   EXPECT_TRUE(Contains(unknown.err, "not found")) << unknown.err;
 }
 
+TEST_F(PointsctlTest, AccountsWatchShowsChangesAfterATimestampAndStopsAtCount) {
+  const testing::Run created = Ctl({"accounts", "create", "--id", "1", "--id", "2", "--ledger", "1",
+                                    "--code", "10", "--flags", "history"});
+  ASSERT_EQ(created.exit_code, kExitOk) << Describe(created);
+  for (const char* id : {"100", "101", "102"}) {
+    const testing::Run award =
+        Ctl({"transfers", "create", "--id", id, "--debit-account-id", "2", "--credit-account-id",
+             "1", "--amount", "5", "--ledger", "1", "--code", "1"});
+    ASSERT_EQ(award.exit_code, kExitOk) << Describe(award);
+  }
+  // Three transfers between two watched accounts: six changes, both sides of each together.
+  const testing::Run all = Ctl({"--json", "accounts", "watch", "1", "2", "--count", "6"});
+  ASSERT_EQ(all.exit_code, kExitOk) << Describe(all);
+  const std::vector<std::string> lines = absl::StrSplit(all.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 6u) << all.out;
+  EXPECT_TRUE(Contains(lines[0], "-000000000001\"")) << all.out;
+  EXPECT_TRUE(Contains(lines[1], "-000000000002\"")) << all.out;
+  EXPECT_TRUE(Contains(lines[4], "\"credits_posted\":\"15\"")) << all.out;
+  EXPECT_TRUE(Contains(lines[5], "\"debits_posted\":\"15\"")) << all.out;
+
+  // Resuming after the second transfer's timestamp shows only the third.
+  const size_t at = lines[3].find("\"timestamp\":\"") + 13;
+  const std::string after = std::to_string(std::stoull(lines[3].substr(at)));
+  const testing::Run rest = Ctl({"accounts", "watch", "1", "--after", after, "--count", "1"});
+  ASSERT_EQ(rest.exit_code, kExitOk) << Describe(rest);
+  EXPECT_TRUE(Contains(rest.out, "TIMESTAMP")) << rest.out;
+  const std::vector<std::string> rows = absl::StrSplit(rest.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(rows.size(), 2u) << rest.out;
+  EXPECT_TRUE(Contains(rows[1], "00000000-0000-0000-0000-000000000001")) << rest.out;
+  EXPECT_TRUE(Contains(rows[1], " 15 ")) << rest.out;
+
+  const testing::Run unknown = Ctl({"accounts", "watch", "99"});
+  EXPECT_EQ(unknown.exit_code, kExitRefused) << Describe(unknown);
+  EXPECT_TRUE(Contains(unknown.err, "not found")) << unknown.err;
+}
+
 std::string AwardsCsv(int count) {
   std::string csv = "id,debit_account_id,credit_account_id,amount,ledger,code,flags\n";
   for (int i = 1; i <= count; ++i) {
