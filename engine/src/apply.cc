@@ -1,8 +1,8 @@
 // The apply step: checks one event in the documented order (engine/README.md, "Order of
 // checks") and, when it passes, changes the in-memory ledger and appends its journal record.
-#include "check.h"
 #include "ledger_state.h"
 #include "ledger_state_undo.h"
+#include "points/check.h"
 #include "points/limits.h"
 
 namespace points {

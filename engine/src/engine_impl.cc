@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "check.h"
+#include "points/check.h"
 #include "points/limits.h"
 #include "snapshot.h"
 

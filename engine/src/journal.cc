@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
-#include "check.h"
+#include "points/check.h"
 #include "points/limits.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"

@@ -5,8 +5,8 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
-#include "check.h"
 #include "ledger_state_undo.h"
+#include "points/check.h"
 #include "points/limits.h"
 
 namespace points {

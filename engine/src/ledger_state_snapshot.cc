@@ -3,9 +3,9 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "check.h"
 #include "ledger_state.h"
 #include "ledger_state_undo.h"
+#include "points/check.h"
 #include "points/limits.h"
 #include "snapshot.h"
 

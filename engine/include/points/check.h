@@ -1,8 +1,8 @@
 // Invariant checks that stay on in production builds. A broken invariant means the in-memory
 // ledger can no longer be trusted: the process stops before it can journal or report anything
 // built on it (TigerBeetle's rule: assertions are a force multiplier, not a debug aid).
-#ifndef POINTS_ENGINE_CHECK_H_
-#define POINTS_ENGINE_CHECK_H_
+#ifndef POINTS_CHECK_H_
+#define POINTS_CHECK_H_
 
 #include <cstdio>
 #include <cstdlib>
@@ -15,4 +15,4 @@
     }                                                                                          \
   } while (false)
 
-#endif  // POINTS_ENGINE_CHECK_H_
+#endif  // POINTS_CHECK_H_

@@ -1,0 +1,99 @@
+#include "ids.h"
+
+#include <openssl/sha.h>
+
+#include <string>
+
+#include "points/check.h"
+
+namespace points::domain {
+namespace {
+
+// The bytes an id is hashed from: a tag naming the kind of thing, then its fields, each
+// fixed-width big-endian, so that no two different tuples encode alike.
+class IdInput {
+ public:
+  explicit IdInput(const char* tag) : bytes_(tag) { bytes_.push_back('\0'); }
+  IdInput& U8(uint8_t v) { return Put(v, 1); }
+  IdInput& U32(uint32_t v) { return Put(v, 4); }
+  IdInput& U64(uint64_t v) { return Put(v, 8); }
+  IdInput& U128(Id v) { return U64(absl::Uint128High64(v)).U64(absl::Uint128Low64(v)); }
+
+  Id Hash() const {
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(bytes_.data()), bytes_.size(), digest);
+    uint64_t high = 0xD0;  // the domain's prefix byte, then 120 bits of the digest
+    for (int i = 0; i < 7; ++i) high = high << 8 | digest[i];
+    uint64_t low = 0;
+    for (int i = 7; i < 15; ++i) low = low << 8 | digest[i];
+    return absl::MakeUint128(high, low);
+  }
+
+ private:
+  IdInput& Put(uint64_t v, int width) {
+    for (int shift = 8 * (width - 1); shift >= 0; shift -= 8) {
+      bytes_.push_back(static_cast<char>(v >> shift & 0xff));
+    }
+    return *this;
+  }
+  std::string bytes_;
+};
+
+}  // namespace
+
+Ledgers LedgersOf(VillageId village) {
+  POINTS_CHECK(village >= 1 && village <= kVillagesMax);
+  return Ledgers{2 * village, 2 * village + 1, (1u << 31) + 2 * village};
+}
+
+namespace ids {
+
+Id OfVillageAccount(VillageId village, VillageAccount kind) {
+  return IdInput("village-account").U32(village).U8(static_cast<uint8_t>(kind)).Hash();
+}
+
+Id Household(VillageId village, uint64_t household) {
+  return IdInput("household").U32(village).U64(household).Hash();
+}
+
+Id Budget(VillageId village, uint32_t period) {
+  return IdInput("budget").U32(village).U32(period).Hash();
+}
+
+Id BudgetFunding(VillageId village, uint32_t period) {
+  return IdInput("budget-funding").U32(village).U32(period).Hash();
+}
+
+Id Cap(VillageId village, uint64_t household, uint32_t rule, CapWindow window,
+       uint32_t window_index) {
+  return IdInput("cap")
+      .U32(village)
+      .U64(household)
+      .U32(rule)
+      .U8(static_cast<uint8_t>(window))
+      .U32(window_index)
+      .Hash();
+}
+
+Id CapFunding(VillageId village, uint64_t household, uint32_t rule, CapWindow window,
+              uint32_t window_index) {
+  return IdInput("cap-funding")
+      .U32(village)
+      .U64(household)
+      .U32(rule)
+      .U8(static_cast<uint8_t>(window))
+      .U32(window_index)
+      .Hash();
+}
+
+Id AwardTransfer(VillageId village, Id award, AwardLeg leg, AwardStep step) {
+  return IdInput("award")
+      .U32(village)
+      .U128(award)
+      .U8(static_cast<uint8_t>(leg))
+      .U8(static_cast<uint8_t>(step))
+      .Hash();
+}
+
+}  // namespace ids
+}  // namespace points::domain

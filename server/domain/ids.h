@@ -1,0 +1,69 @@
+// Deterministic ids for every account and transfer the domain creates (README.md, "Accounts").
+//
+// An id is SHA-256 over a tag and the fields that name the thing, cut to 120 bits, under the
+// prefix byte 0xD0: so the same award leg or cap account always gets the same id (a resent step
+// answers `exists`), and a domain id never equals a small hand-made id such as the demo's 101.
+#ifndef POINTS_SERVER_DOMAIN_IDS_H_
+#define POINTS_SERVER_DOMAIN_IDS_H_
+
+#include <cstdint>
+
+#include "points/types.h"
+
+namespace points::domain {
+
+// Villages are numbered 1..kVillagesMax; their ledgers are derived from the number.
+using VillageId = uint32_t;
+inline constexpr VillageId kVillagesMax = 1u << 20;
+
+// The three ledgers of a village (README.md, "Ledgers of a village").
+struct Ledgers {
+  uint32_t points = 0;  // points: awards, redemptions, settlement's points leg, expiry
+  uint32_t money = 0;   // fen: micro-fund levy, settlement's money leg
+  uint32_t limits = 0;  // control units: budget, caps, stock reservations
+};
+// Requires 1 <= village <= kVillagesMax.
+Ledgers LedgersOf(VillageId village);
+
+// A village's own accounts.
+enum class VillageAccount : uint8_t {
+  kIssuer = 1,         // points: the source of every award
+  kExpirySink = 2,     // points: where lapsed points go
+  kMicroFund = 3,      // money: the community micro-fund
+  kCommitteeCash = 4,  // money: what the committee pays shops from
+  kLimitSource = 5,    // limits: funds budget, cap and stock accounts
+  kLimitSink = 6,      // limits: takes reservations against them
+};
+
+// The windows a cap counts over.
+enum class CapWindow : uint8_t { kDay = 1, kMonth = 2, kYear = 3 };
+
+// The legs of an award's chain and the steps that move them.
+enum class AwardLeg : uint8_t {
+  kBudget = 1,
+  kCapDay = 2,
+  kCapMonth = 3,
+  kCapYear = 4,
+  kPoints = 5,  // issuer -> household (a deduction: household -> issuer)
+};
+enum class AwardStep : uint8_t { kPending = 1, kPost = 2, kVoid = 3 };
+
+namespace ids {
+
+Id OfVillageAccount(VillageId village, VillageAccount kind);
+Id Household(VillageId village, uint64_t household);
+// The issuance budget of `period` (e.g. 202611 for a month, 2026 for a year: the village says).
+Id Budget(VillageId village, uint32_t period);
+Id BudgetFunding(VillageId village, uint32_t period);
+// A household's cap for one rule in one window: `window_index` numbers the day, month or year.
+Id Cap(VillageId village, uint64_t household, uint32_t rule, CapWindow window,
+       uint32_t window_index);
+Id CapFunding(VillageId village, uint64_t household, uint32_t rule, CapWindow window,
+              uint32_t window_index);
+// One leg of an award at one step; `award` is the client-chosen award id.
+Id AwardTransfer(VillageId village, Id award, AwardLeg leg, AwardStep step);
+
+}  // namespace ids
+}  // namespace points::domain
+
+#endif  // POINTS_SERVER_DOMAIN_IDS_H_

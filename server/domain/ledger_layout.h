@@ -1,0 +1,82 @@
+// The ledger shapes of the points supermarket (README.md): the accounts a village has, and the
+// linked chains that put an award on notice, post it and void it, with the budget and cap legs
+// whose account floors make the engine refuse an award over a limit. Pure functions: they build
+// engine values and submit nothing, so a workflow can resend the very same chain after a crash.
+#ifndef POINTS_SERVER_DOMAIN_LEDGER_LAYOUT_H_
+#define POINTS_SERVER_DOMAIN_LEDGER_LAYOUT_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "ids.h"
+#include "points/types.h"
+
+namespace points::domain {
+
+// Account codes: what kind of account it is.
+enum AccountCode : uint16_t {
+  kAccountCodeIssuer = 1,
+  kAccountCodeHousehold = 2,
+  kAccountCodeShop = 3,
+  kAccountCodeMicroFund = 4,
+  kAccountCodeSink = 5,
+  kAccountCodeCommitteeCash = 6,
+  kAccountCodeLimitSource = 7,
+  kAccountCodeBudget = 8,
+  kAccountCodeCap = 9,
+};
+
+// Transfer codes: why points moved. Award categories first, then the control movements.
+enum TransferCode : uint16_t {
+  kCodeHygiene = 10,
+  kCodeVolunteering = 11,
+  kCodeVillageAgreement = 12,
+  kCodeModelAward = 13,
+  kCodeTask = 14,
+  kCodeDeduction = 15,
+  kCodeLimitFunding = 100,       // a budget or cap account receives its limit
+  kCodeBudgetReservation = 101,  // an award's budget leg
+  kCodeCapReservation = 102,     // an award's cap leg
+};
+
+// The accounts every village has, on its three ledgers.
+std::vector<Account> VillageAccounts(VillageId village);
+Account HouseholdAccount(VillageId village, uint64_t household);
+
+// The issuance budget of a period: an account that its funding transfer fills with `budget`
+// points of allowance, which award legs then use up. Create the account, then fund it; both are
+// idempotent by their ids.
+Account BudgetAccount(VillageId village, uint32_t period);
+Transfer BudgetFunding(VillageId village, uint32_t period, uint64_t budget);
+
+// A household's cap for one rule in one window, created and funded on first use.
+struct CapWindowRef {
+  CapWindow window = CapWindow::kDay;
+  uint32_t index = 0;  // which day, month or year (the caller numbers them)
+  uint64_t limit = 0;  // points the household may earn by the rule in that window
+};
+Account CapAccount(VillageId village, uint64_t household, uint32_t rule, const CapWindowRef& cap);
+Transfer CapFunding(VillageId village, uint64_t household, uint32_t rule, const CapWindowRef& cap);
+
+// What the ledger needs to know of an award (or a deduction).
+struct AwardSpec {
+  VillageId village = 0;
+  Id award = 0;  // the client-chosen award id: its legs' ids derive from it
+  uint64_t household = 0;
+  uint32_t rule = 0;
+  uint16_t code = kCodeHygiene;    // the rule's category; kCodeDeduction for a deduction
+  uint64_t amount = 0;             // points, > 0
+  uint32_t budget_period = 0;      // 0: no issuance budget applies
+  std::vector<CapWindowRef> caps;  // the rule's caps (none for a deduction)
+};
+
+// The linked chain that puts the award on notice: every leg pending, all or nothing. Legs in
+// order: budget, caps, then the points. A deduction is the points leg alone, household -> issuer.
+std::vector<Transfer> OnNoticeChain(const AwardSpec& award);
+// Post or void every pending leg of OnNoticeChain, as one linked chain.
+std::vector<Transfer> PostChain(const AwardSpec& award);
+std::vector<Transfer> VoidChain(const AwardSpec& award);
+
+}  // namespace points::domain
+
+#endif  // POINTS_SERVER_DOMAIN_LEDGER_LAYOUT_H_
