@@ -54,6 +54,7 @@ struct CapWindowRef {
   CapWindow window = CapWindow::kDay;
   uint32_t index = 0;  // which day, month or year (the caller numbers them)
   uint64_t limit = 0;  // points the household may earn by the rule in that window
+  friend bool operator==(const CapWindowRef&, const CapWindowRef&) = default;
 };
 Account CapAccount(VillageId village, uint64_t household, uint32_t rule, const CapWindowRef& cap);
 Transfer CapFunding(VillageId village, uint64_t household, uint32_t rule, const CapWindowRef& cap);

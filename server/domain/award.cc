@@ -1,0 +1,220 @@
+#include "award.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace points::domain {
+namespace {
+
+constexpr uint8_t kAwardFormatVersion = 1;
+
+absl::Status Invalid(const std::string& field, const std::string& what) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
+}
+
+absl::Status CheckText(const std::string& text, size_t max, const std::string& field) {
+  if (text.size() > max) {
+    return Invalid(field, absl::StrCat(text.size(), " bytes, the limit is ", max));
+  }
+  return absl::OkStatus();
+}
+
+class Writer {
+ public:
+  Writer& Int(uint64_t v, int width) {
+    for (int shift = 8 * (width - 1); shift >= 0; shift -= 8) {
+      bytes_.push_back(static_cast<char>(v >> shift & 0xff));
+    }
+    return *this;
+  }
+  Writer& Id128(Id v) { return Int(absl::Uint128High64(v), 8).Int(absl::Uint128Low64(v), 8); }
+  Writer& Text(const std::string& s) {
+    Int(s.size(), 4);
+    bytes_ += s;
+    return *this;
+  }
+  std::string bytes() && { return std::move(bytes_); }
+
+ private:
+  std::string bytes_;
+};
+
+class Reader {
+ public:
+  explicit Reader(const std::string& bytes) : bytes_(bytes) {}
+  uint64_t Int(int width) {
+    if (pos_ + width > bytes_.size()) {
+      ok_ = false;
+      return 0;
+    }
+    uint64_t v = 0;
+    for (int i = 0; i < width; ++i) v = v << 8 | static_cast<uint8_t>(bytes_[pos_++]);
+    return v;
+  }
+  Id Id128() {
+    const uint64_t high = Int(8);
+    return absl::MakeUint128(high, Int(8));
+  }
+  std::string Text() {
+    const uint64_t size = Int(4);
+    if (!ok_ || pos_ + size > bytes_.size()) {
+      ok_ = false;
+      return "";
+    }
+    std::string s = bytes_.substr(pos_, size);
+    pos_ += size;
+    return s;
+  }
+  bool done_ok() const { return ok_ && pos_ == bytes_.size(); }
+
+ private:
+  const std::string& bytes_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+const char* AwardStateName(AwardState state) {
+  switch (state) {
+    case AwardState::kAwaitingReview:
+      return "awaiting_review";
+    case AwardState::kApproving:
+      return "approving";
+    case AwardState::kOnNotice:
+      return "on_notice";
+    case AwardState::kHeld:
+      return "held";
+    case AwardState::kPosted:
+      return "posted";
+    case AwardState::kVoided:
+      return "voided";
+    case AwardState::kRefused:
+      return "refused";
+  }
+  return "unknown";
+}
+
+absl::StatusOr<uint64_t> AwardAmount(const AwardRequest& r) {
+  if (r.award == 0) return Invalid("award", "must not be zero");
+  if (r.village == 0 || r.village > kVillagesMax) {
+    return Invalid("village", absl::StrCat("must be 1..", kVillagesMax));
+  }
+  if (r.household == 0) return Invalid("household", "must not be zero");
+  if (r.rule.rule == 0) return Invalid("rule", "must not be zero");
+  if (r.rule.code < kCodeHygiene || r.rule.code > kCodeDeduction) {
+    return Invalid("rule.code", absl::StrCat("must be a category ", int{kCodeHygiene}, "..",
+                                             int{kCodeDeduction}, ", got ", r.rule.code));
+  }
+  if (r.rule.code == kCodeDeduction &&
+      (r.rule.cap_per_day != 0 || r.rule.cap_per_month != 0 || r.rule.cap_per_year != 0)) {
+    return Invalid("rule", "a deduction has no caps");
+  }
+  if (r.quantity == 0) return Invalid("quantity", "must not be zero");
+  if (r.rule.difficulty_percent == 0) return Invalid("rule.difficulty_percent", "must not be zero");
+  if (r.evidence.size() > kEvidenceRefsMax) {
+    return Invalid("evidence",
+                   absl::StrCat(r.evidence.size(), " references, the limit is ", kEvidenceRefsMax));
+  }
+  for (size_t i = 0; i < r.evidence.size(); ++i) {
+    if (absl::Status s =
+            CheckText(r.evidence[i], kEvidenceRefBytesMax, absl::StrCat("evidence[", i, "]"));
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (absl::Status s = CheckText(r.note, kNoteBytesMax, "note"); !s.ok()) return s;
+  if (r.recorded_by.empty()) return Invalid("recorded_by", "must name who recorded it");
+  if (absl::Status s = CheckText(r.recorded_by, kPersonBytesMax, "recorded_by"); !s.ok()) return s;
+  // points_per_unit x quantity x difficulty / 100, in 128 bits so no step can overflow.
+  const absl::uint128 amount =
+      absl::uint128(r.rule.points_per_unit) * r.quantity * r.rule.difficulty_percent / 100;
+  if (amount == 0) return Invalid("quantity", "the award comes to 0 points");
+  if (amount > kAwardPointsMax) {
+    return Invalid("quantity",
+                   absl::StrCat("the award comes to ", absl::Uint128Low64(amount),
+                                " points or more; one award is at most ", kAwardPointsMax));
+  }
+  return static_cast<uint64_t>(amount);
+}
+
+AwardSpec LedgerSpecOf(const Award& a) {
+  AwardSpec spec;
+  spec.village = a.request.village;
+  spec.award = a.request.award;
+  spec.household = a.request.household;
+  spec.rule = a.request.rule.rule;
+  spec.code = a.request.rule.code;
+  spec.amount = a.amount;
+  spec.budget_period = a.budget_period;
+  spec.caps = a.caps;
+  return spec;
+}
+
+std::string EncodeAward(const Award& a) {
+  Writer w;
+  const AwardRequest& r = a.request;
+  w.Int(kAwardFormatVersion, 1).Id128(r.award).Int(r.village, 4).Int(r.household, 8);
+  w.Int(r.rule.rule, 4).Int(r.rule.version, 4).Int(r.rule.code, 2).Int(r.rule.points_per_unit, 8);
+  w.Int(r.rule.difficulty_percent, 4).Int(r.rule.cap_per_day, 8).Int(r.rule.cap_per_month, 8);
+  w.Int(r.rule.cap_per_year, 8).Int(r.quantity, 8).Int(r.evidence.size(), 4);
+  for (const std::string& e : r.evidence) w.Text(e);
+  w.Text(r.note).Text(r.recorded_by);
+  w.Int(a.amount, 8).Int(static_cast<uint8_t>(a.state), 1).Int(a.recorded_at_ns, 8);
+  w.Int(a.notice_ends_at_ns, 8).Int(a.budget_period, 4).Int(a.caps.size(), 4);
+  for (const CapWindowRef& c : a.caps) {
+    w.Int(static_cast<uint8_t>(c.window), 1).Int(c.index, 4).Int(c.limit, 8);
+  }
+  w.Text(a.reviewed_by).Text(a.objected_by).Text(a.objection).Text(a.decided_by).Text(a.refusal);
+  return std::move(w).bytes();
+}
+
+absl::StatusOr<Award> DecodeAward(const std::string& bytes) {
+  Reader r(bytes);
+  if (r.Int(1) != kAwardFormatVersion) return absl::DataLossError("award record: unknown version");
+  Award a;
+  AwardRequest& q = a.request;
+  q.award = r.Id128();
+  q.village = static_cast<VillageId>(r.Int(4));
+  q.household = r.Int(8);
+  q.rule.rule = static_cast<uint32_t>(r.Int(4));
+  q.rule.version = static_cast<uint32_t>(r.Int(4));
+  q.rule.code = static_cast<uint16_t>(r.Int(2));
+  q.rule.points_per_unit = r.Int(8);
+  q.rule.difficulty_percent = static_cast<uint32_t>(r.Int(4));
+  q.rule.cap_per_day = r.Int(8);
+  q.rule.cap_per_month = r.Int(8);
+  q.rule.cap_per_year = r.Int(8);
+  q.quantity = r.Int(8);
+  const uint64_t evidence = r.Int(4);
+  if (evidence > kEvidenceRefsMax) return absl::DataLossError("award record: evidence count");
+  for (uint64_t i = 0; i < evidence; ++i) q.evidence.push_back(r.Text());
+  q.note = r.Text();
+  q.recorded_by = r.Text();
+  a.amount = r.Int(8);
+  const uint64_t state = r.Int(1);
+  if (state < 1 || state > 7) return absl::DataLossError("award record: unknown state");
+  a.state = static_cast<AwardState>(state);
+  a.recorded_at_ns = r.Int(8);
+  a.notice_ends_at_ns = r.Int(8);
+  a.budget_period = static_cast<uint32_t>(r.Int(4));
+  const uint64_t caps = r.Int(4);
+  if (caps > 3) return absl::DataLossError("award record: cap count");
+  for (uint64_t i = 0; i < caps; ++i) {
+    CapWindowRef c;
+    const uint64_t window = r.Int(1);
+    if (window < 1 || window > 3) return absl::DataLossError("award record: cap window");
+    c.window = static_cast<CapWindow>(window);
+    c.index = static_cast<uint32_t>(r.Int(4));
+    c.limit = r.Int(8);
+    a.caps.push_back(c);
+  }
+  a.reviewed_by = r.Text();
+  a.objected_by = r.Text();
+  a.objection = r.Text();
+  a.decided_by = r.Text();
+  a.refusal = r.Text();
+  if (!r.done_ok()) return absl::DataLossError("award record: truncated or trailing bytes");
+  return a;
+}
+
+}  // namespace points::domain

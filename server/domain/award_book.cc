@@ -1,0 +1,396 @@
+#include "award_book.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "points/results.h"
+
+namespace points::domain {
+namespace {
+
+using TR = CreateTransferResult;
+
+std::string BigEndian(uint64_t v, int width) {
+  std::string out;
+  for (int shift = 8 * (width - 1); shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>(v >> shift & 0xff));
+  }
+  return out;
+}
+
+std::string VillagePrefix(const char* kind, VillageId village) {
+  return absl::StrCat(kind, BigEndian(village, 4));
+}
+
+std::string AwardKey(VillageId village, Id award) {
+  return absl::StrCat(VillagePrefix("a/", village), BigEndian(absl::Uint128High64(award), 8),
+                      BigEndian(absl::Uint128Low64(award), 8));
+}
+
+std::string BudgetKey(VillageId village, uint32_t period) {
+  return absl::StrCat(VillagePrefix("b/", village), BigEndian(period, 4));
+}
+
+bool Accepted(TR r) { return r == TR::kOk || r == TR::kExists; }
+bool Accepted(CreateAccountResult r) {
+  return r == CreateAccountResult::kOk || r == CreateAccountResult::kExists;
+}
+
+template <typename Result>
+absl::Status AllAccepted(const absl::StatusOr<std::vector<Result>>& results, const char* what) {
+  if (!results.ok()) return results.status();
+  for (const auto& r : *results) {
+    if (!Accepted(r.result)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(what, " refused by the ledger: ", std::string(ResultName(r.result))));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The civil day, month and year of `ns` at the village's offset: 20261122, 202611, 2026.
+struct CivilDate {
+  uint32_t day, month, year;
+};
+CivilDate CivilDateOf(uint64_t ns, int utc_offset_seconds) {
+  const absl::CivilSecond t = absl::ToCivilSecond(absl::FromUnixNanos(static_cast<int64_t>(ns)),
+                                                  absl::FixedTimeZone(utc_offset_seconds));
+  const uint32_t year = static_cast<uint32_t>(t.year());
+  const uint32_t month = year * 100 + static_cast<uint32_t>(t.month());
+  return CivilDate{month * 100 + static_cast<uint32_t>(t.day()), month, year};
+}
+
+// Why the ledger refused an award's chain, from the first result that is not a linked failure.
+std::string RefusalOf(const Award& award, const std::vector<TransferEventResult>& results) {
+  std::vector<std::string> legs;
+  if (award.budget_period != 0) legs.push_back("the issuance budget is used up");
+  for (const CapWindowRef& cap : award.caps) {
+    const char* window = cap.window == CapWindow::kDay     ? "day"
+                         : cap.window == CapWindow::kMonth ? "month"
+                                                           : "year";
+    legs.push_back(
+        absl::StrCat("the household's cap per ", window, " (", cap.limit, " points) is reached"));
+  }
+  legs.push_back(award.request.rule.code == kCodeDeduction
+                     ? "the deduction is larger than the household's balance"
+                     : "the household cannot receive it");
+  for (size_t i = 0; i < results.size(); ++i) {
+    const TR r = results[i].result;
+    if (r == TR::kOk || r == TR::kLinkedEventFailed) continue;
+    const std::string name(ResultName(r));
+    return r == TR::kExceedsCredits && i < legs.size() ? absl::StrCat(legs[i], " (", name, ")")
+                                                       : name;
+  }
+  return "refused";
+}
+
+}  // namespace
+
+AwardBook::AwardBook(Engine* engine, Clock* clock, DomainStore* store, AwardPolicy policy)
+    : engine_(engine), clock_(clock), store_(store), policy_(policy) {}
+
+absl::StatusOr<std::unique_ptr<AwardBook>> AwardBook::Open(Engine* engine, Clock* clock,
+                                                           DomainStore* store, AwardPolicy policy) {
+  std::unique_ptr<AwardBook> book(new AwardBook(engine, clock, store, policy));
+  std::vector<Award> approving;
+  absl::Status scan_error;
+  absl::MutexLock lock(&book->mu_);
+  absl::Status status = store->Scan("a/", [&](const std::string&, const std::string& value) {
+    absl::StatusOr<Award> award = DecodeAward(value);
+    if (!award.ok()) {
+      scan_error = award.status();
+      return false;
+    }
+    if (award->state == AwardState::kApproving) approving.push_back(*award);
+    book->TrackNotice(*award);
+    return true;
+  });
+  if (!status.ok()) return status;
+  if (!scan_error.ok()) return scan_error;
+  // A crash between approval and notice: resend the same chain (the same ids answer exists).
+  for (Award& award : approving) {
+    if (absl::StatusOr<Award> done = book->PutOnNotice(std::move(award)); !done.ok()) {
+      return done.status();
+    }
+  }
+  return book;
+}
+
+absl::Status AwardBook::SetUpVillage(VillageId village) {
+  if (village == 0 || village > kVillagesMax) {
+    return absl::InvalidArgumentError(absl::StrCat("village must be 1..", kVillagesMax));
+  }
+  return AllAccepted(engine_->CreateAccounts(VillageAccounts(village)), "village accounts");
+}
+
+absl::Status AwardBook::SetUpHousehold(VillageId village, uint64_t household) {
+  if (village == 0 || village > kVillagesMax || household == 0) {
+    return absl::InvalidArgumentError("village must be 1..2^20 and household not zero");
+  }
+  return AllAccepted(engine_->CreateAccounts({HouseholdAccount(village, household)}),
+                     "household account");
+}
+
+absl::Status AwardBook::SetBudget(VillageId village, uint32_t period, uint64_t points) {
+  if (village == 0 || village > kVillagesMax || period == 0 || points == 0) {
+    return absl::InvalidArgumentError("village, period and points must not be zero");
+  }
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<std::string> set = store_->Get(BudgetKey(village, period));
+  if (set.ok() && *set != BigEndian(points, 8)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the budget of period ", period, " is already set"));
+  }
+  if (!set.ok() && set.status().code() != absl::StatusCode::kNotFound) return set.status();
+  if (absl::Status s =
+          AllAccepted(engine_->CreateAccounts({BudgetAccount(village, period)}), "budget account");
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = AllAccepted(
+          engine_->CreateTransfers({BudgetFunding(village, period, points)}), "budget funding");
+      !s.ok()) {
+    return s;
+  }
+  return store_->Put(BudgetKey(village, period), BigEndian(points, 8));
+}
+
+absl::Status AwardBook::Save(const Award& award) {
+  return store_->Put(AwardKey(award.request.village, award.request.award), EncodeAward(award));
+}
+
+absl::StatusOr<Award> AwardBook::Load(VillageId village, Id award) const {
+  absl::StatusOr<std::string> bytes = store_->Get(AwardKey(village, award));
+  if (!bytes.ok()) {
+    if (bytes.status().code() == absl::StatusCode::kNotFound) {
+      return absl::NotFoundError("no such award in this village");
+    }
+    return bytes.status();
+  }
+  return DecodeAward(*bytes);
+}
+
+void AwardBook::TrackNotice(const Award& award) {
+  const auto key =
+      std::make_tuple(award.notice_ends_at_ns, award.request.village, award.request.award);
+  if (award.state == AwardState::kOnNotice) {
+    on_notice_.insert(key);
+  } else {
+    on_notice_.erase(key);
+  }
+}
+
+absl::StatusOr<Award> AwardBook::Record(const AwardRequest& request) {
+  absl::StatusOr<uint64_t> amount = AwardAmount(request);
+  if (!amount.ok()) return amount.status();
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<Award> existing = Load(request.village, request.award);
+  if (existing.ok()) {
+    if (existing->request == request) return existing;
+    return absl::AlreadyExistsError("this award id was used for a different award");
+  }
+  if (existing.status().code() != absl::StatusCode::kNotFound) return existing.status();
+
+  Award award;
+  award.request = request;
+  award.amount = *amount;
+  award.recorded_at_ns = clock_->NowNanos();
+  const CivilDate date = CivilDateOf(award.recorded_at_ns, policy_.utc_offset_seconds);
+  if (store_->Get(BudgetKey(request.village, date.month)).ok()) award.budget_period = date.month;
+  if (request.rule.cap_per_day != 0) {
+    award.caps.push_back({CapWindow::kDay, date.day, request.rule.cap_per_day});
+  }
+  if (request.rule.cap_per_month != 0) {
+    award.caps.push_back({CapWindow::kMonth, date.month, request.rule.cap_per_month});
+  }
+  if (request.rule.cap_per_year != 0) {
+    award.caps.push_back({CapWindow::kYear, date.year, request.rule.cap_per_year});
+  }
+  if (request.rule.code == kCodeDeduction) award.budget_period = 0;  // deductions issue nothing
+  const bool needs_review = award.amount > policy_.review_threshold_points;
+  award.state = needs_review ? AwardState::kAwaitingReview : AwardState::kApproving;
+  if (absl::Status s = Save(award); !s.ok()) return s;
+  if (needs_review) return award;
+  return PutOnNotice(std::move(award));
+}
+
+absl::StatusOr<Award> AwardBook::Approve(VillageId village, Id award_id,
+                                         const std::string& reviewer) {
+  if (reviewer.empty() || reviewer.size() > kPersonBytesMax) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("reviewer must name a person in 1..", kPersonBytesMax, " bytes"));
+  }
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<Award> award = Load(village, award_id);
+  if (!award.ok()) return award.status();
+  if (award->state != AwardState::kAwaitingReview) {
+    if (award->reviewed_by == reviewer) return award;  // a resent approval
+    return absl::FailedPreconditionError(
+        absl::StrCat("the award is ", AwardStateName(award->state), ", not awaiting review"));
+  }
+  if (reviewer == award->request.recorded_by) {
+    return absl::PermissionDeniedError("a second person must approve: not the one who recorded");
+  }
+  award->reviewed_by = reviewer;
+  award->state = AwardState::kApproving;
+  if (absl::Status s = Save(*award); !s.ok()) return s;
+  return PutOnNotice(*std::move(award));
+}
+
+absl::Status AwardBook::EnsureCaps(const Award& award) {
+  if (award.caps.empty()) return absl::OkStatus();
+  std::vector<Account> accounts;
+  std::vector<Transfer> fundings;
+  for (const CapWindowRef& cap : award.caps) {
+    accounts.push_back(
+        CapAccount(award.request.village, award.request.household, award.request.rule.rule, cap));
+    fundings.push_back(
+        CapFunding(award.request.village, award.request.household, award.request.rule.rule, cap));
+  }
+  if (absl::Status s = AllAccepted(engine_->CreateAccounts(accounts), "cap accounts"); !s.ok()) {
+    return s;
+  }
+  // A cap funded earlier in the window (by an earlier award) answers exists: the first funding
+  // of a window stands, even if a later rule version changed the cap.
+  absl::StatusOr<std::vector<TransferEventResult>> funded = engine_->CreateTransfers(fundings);
+  if (!funded.ok()) return funded.status();
+  for (const TransferEventResult& r : *funded) {
+    if (!Accepted(r.result) && r.result != TR::kExistsWithDifferentAmount) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cap funding refused by the ledger: ", std::string(ResultName(r.result))));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Award> AwardBook::PutOnNotice(Award award) {
+  if (absl::Status s = EnsureCaps(award); !s.ok()) return s;
+  absl::StatusOr<std::vector<TransferEventResult>> results =
+      engine_->CreateTransfers(OnNoticeChain(LedgerSpecOf(award)));
+  if (!results.ok()) return results.status();  // unknown outcome: Open resends the same chain
+  bool all_accepted = true;
+  for (const TransferEventResult& r : *results) all_accepted &= Accepted(r.result);
+  if (all_accepted) {
+    award.state = AwardState::kOnNotice;
+    award.notice_ends_at_ns = clock_->NowNanos() + policy_.notice_window_ns;
+  } else {
+    award.state = AwardState::kRefused;
+    award.refusal = RefusalOf(award, *results);
+  }
+  if (absl::Status s = Save(award); !s.ok()) return s;
+  TrackNotice(award);
+  return award;
+}
+
+absl::StatusOr<Award> AwardBook::Object(VillageId village, Id award_id, const std::string& by,
+                                        const std::string& reason) {
+  if (by.empty() || by.size() > kPersonBytesMax) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("by must name a person in 1..", kPersonBytesMax, " bytes"));
+  }
+  if (reason.empty() || reason.size() > kNoteBytesMax) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("reason must say why, in 1..", kNoteBytesMax, " bytes"));
+  }
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<Award> award = Load(village, award_id);
+  if (!award.ok()) return award.status();
+  if (award->state == AwardState::kHeld && award->objected_by == by && award->objection == reason) {
+    return award;  // a resent objection
+  }
+  if (award->state != AwardState::kOnNotice) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the award is ", AwardStateName(award->state), ", not on notice"));
+  }
+  if (clock_->NowNanos() >= award->notice_ends_at_ns) {
+    return absl::FailedPreconditionError("the notice window has ended");
+  }
+  on_notice_.erase(std::make_tuple(award->notice_ends_at_ns, village, award_id));
+  award->state = AwardState::kHeld;
+  award->objected_by = by;
+  award->objection = reason;
+  if (absl::Status s = Save(*award); !s.ok()) return s;
+  return award;
+}
+
+absl::StatusOr<Award> AwardBook::Decide(VillageId village, Id award_id, bool keep,
+                                        const std::string& by) {
+  if (by.empty() || by.size() > kPersonBytesMax) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("by must name a person in 1..", kPersonBytesMax, " bytes"));
+  }
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<Award> award = Load(village, award_id);
+  if (!award.ok()) return award.status();
+  if (award->state != AwardState::kHeld) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the award is ", AwardStateName(award->state), ", not held"));
+  }
+  award->decided_by = by;
+  if (keep) {
+    award->state = AwardState::kOnNotice;
+    if (absl::Status s = Save(*award); !s.ok()) return s;
+    TrackNotice(*award);
+    if (clock_->NowNanos() >= award->notice_ends_at_ns) return PostOne(*std::move(award));
+    return award;
+  }
+  absl::Status voided =
+      AllAccepted(engine_->CreateTransfers(VoidChain(LedgerSpecOf(*award))), "void");
+  if (!voided.ok()) return voided;
+  award->state = AwardState::kVoided;
+  if (absl::Status s = Save(*award); !s.ok()) return s;
+  return award;
+}
+
+absl::StatusOr<Award> AwardBook::PostOne(Award award) {
+  absl::Status posted =
+      AllAccepted(engine_->CreateTransfers(PostChain(LedgerSpecOf(award))), "post");
+  if (!posted.ok()) return posted;
+  award.state = AwardState::kPosted;
+  if (absl::Status s = Save(award); !s.ok()) return s;
+  TrackNotice(award);
+  return award;
+}
+
+absl::StatusOr<size_t> AwardBook::PostDue() {
+  absl::MutexLock lock(&mu_);
+  const uint64_t now = clock_->NowNanos();
+  std::vector<std::tuple<uint64_t, VillageId, Id>> due;
+  for (const auto& entry : on_notice_) {
+    if (std::get<0>(entry) > now) break;
+    due.push_back(entry);
+  }
+  size_t posted = 0;
+  for (const auto& [ends_at, village, award_id] : due) {
+    absl::StatusOr<Award> award = Load(village, award_id);
+    if (!award.ok()) return award.status();
+    if (absl::StatusOr<Award> done = PostOne(*std::move(award)); !done.ok()) return done.status();
+    ++posted;
+  }
+  return posted;
+}
+
+absl::StatusOr<Award> AwardBook::Get(VillageId village, Id award) const {
+  return Load(village, award);
+}
+
+absl::StatusOr<std::vector<Award>> AwardBook::List(VillageId village, AwardState state) const {
+  std::vector<Award> found;
+  absl::Status decode_error;
+  absl::Status status =
+      store_->Scan(VillagePrefix("a/", village), [&](const std::string&, const std::string& v) {
+        absl::StatusOr<Award> award = DecodeAward(v);
+        if (!award.ok()) {
+          decode_error = award.status();
+          return false;
+        }
+        if (award->state == state) found.push_back(*std::move(award));
+        return true;
+      });
+  if (!status.ok()) return status;
+  if (!decode_error.ok()) return decode_error;
+  return found;
+}
+
+}  // namespace points::domain

@@ -1,0 +1,96 @@
+// The award workflow (README.md, "Awards"): record -> review -> public notice -> posted, with
+// objections that hold an award for the committee's decision. State lives in the domain store;
+// points move only through the ledger chains of ledger_layout.h, whose budget and cap legs the
+// engine enforces. Every step is idempotent and crash-safe: the record is written (synced)
+// before its chain is submitted, and Open resubmits the chain of an award caught in between.
+//
+// Blocking: calls wait for the engine's group commit. The server calls them from its reader
+// pool, never from a gRPC reactor or the engine's completion thread.
+#ifndef POINTS_SERVER_DOMAIN_AWARD_BOOK_H_
+#define POINTS_SERVER_DOMAIN_AWARD_BOOK_H_
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "award.h"
+#include "domain_store.h"
+#include "points/engine.h"
+
+namespace points::domain {
+
+inline constexpr uint64_t kNanosPerDay = 86'400ull * 1'000'000'000ull;
+
+struct AwardPolicy {
+  uint64_t notice_window_ns = 3 * kNanosPerDay;  // how long an award is on the notice board
+  // Awards of more points need a second person's approval; at or below it, recording puts the
+  // award on notice at once. 0: every award is reviewed.
+  uint64_t review_threshold_points = 0;
+  int utc_offset_seconds = 8 * 3600;  // days, months and years count in China Standard Time
+};
+
+class AwardBook {
+ public:
+  // `engine`, `clock` and `store` must outlive the book. Resubmits the chains of awards that a
+  // crash left between approval and notice.
+  static absl::StatusOr<std::unique_ptr<AwardBook>> Open(Engine* engine, Clock* clock,
+                                                         DomainStore* store, AwardPolicy policy);
+
+  // Ledger set-up, idempotent: a village's accounts, a household's account, and the issuance
+  // budget of a period (YYYYMM, in the village's time). A budget is set once per period.
+  absl::Status SetUpVillage(VillageId village);
+  absl::Status SetUpHousehold(VillageId village, uint64_t household);
+  absl::Status SetBudget(VillageId village, uint32_t period, uint64_t points);
+
+  // Records an award. Idempotent by award id: the same request again returns the award as it
+  // stands; different fields under a used id are ALREADY_EXISTS. At or below the review
+  // threshold the award goes on notice at once (or is refused by the ledger's limits).
+  absl::StatusOr<Award> Record(const AwardRequest& request);
+  // A second person approves: the award goes on notice (or is refused). The recorder may not
+  // approve their own award (PERMISSION_DENIED).
+  absl::StatusOr<Award> Approve(VillageId village, Id award, const std::string& reviewer);
+  // An objection during the notice window holds the award (FAILED_PRECONDITION after it).
+  absl::StatusOr<Award> Object(VillageId village, Id award, const std::string& by,
+                               const std::string& reason);
+  // The committee's decision on a held award: keep (it posts when its window has ended) or void
+  // (its points, budget and caps are given back).
+  absl::StatusOr<Award> Decide(VillageId village, Id award, bool keep, const std::string& by);
+  // Posts every award whose window has ended and that nobody holds; how many it posted. The
+  // server's notice timer calls it; nobody presses a button.
+  absl::StatusOr<size_t> PostDue();
+
+  absl::StatusOr<Award> Get(VillageId village, Id award) const;
+  // A village's awards in `state`, in award-id order.
+  absl::StatusOr<std::vector<Award>> List(VillageId village, AwardState state) const;
+
+ private:
+  AwardBook(Engine* engine, Clock* clock, DomainStore* store, AwardPolicy policy);
+  absl::Status Save(const Award& award) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<Award> Load(VillageId village, Id award) const;
+  // Approving -> on notice (or refused): ensures the cap accounts, submits the pending chain.
+  absl::StatusOr<Award> PutOnNotice(Award award) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status EnsureCaps(const Award& award);
+  absl::StatusOr<Award> PostOne(Award award) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void TrackNotice(const Award& award) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  Engine* const engine_;
+  Clock* const clock_;
+  DomainStore* const store_;
+  const AwardPolicy policy_;
+  // One workflow step at a time: steps are short, and the limits that matter under concurrency
+  // are the ledger's floors, not this lock.
+  mutable absl::Mutex mu_;
+  // Awards on notice (not held), by when their window ends: what PostDue looks at.
+  std::set<std::tuple<uint64_t, VillageId, Id>> on_notice_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace points::domain
+
+#endif  // POINTS_SERVER_DOMAIN_AWARD_BOOK_H_

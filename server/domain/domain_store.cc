@@ -1,0 +1,69 @@
+#include "domain_store.h"
+
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+
+namespace points::domain {
+namespace {
+
+absl::Status FromRocks(const rocksdb::Status& status, const char* what) {
+  if (status.ok()) return absl::OkStatus();
+  if (status.IsNotFound()) return absl::NotFoundError(what);
+  return absl::UnavailableError(absl::StrCat("domain store: ", what, ": ", status.ToString()));
+}
+
+}  // namespace
+
+DomainStore::DomainStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+
+DomainStore::~DomainStore() {
+  if (db_ != nullptr) db_->Close().PermitUncheckedError();
+}
+
+absl::StatusOr<std::unique_ptr<DomainStore>> DomainStore::Open(const std::string& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) {
+    return absl::UnavailableError(absl::StrCat("cannot create ", dir, ": ", error.message()));
+  }
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  rocksdb::DB* db = nullptr;
+  if (absl::Status status = FromRocks(rocksdb::DB::Open(options, dir, &db), "open"); !status.ok()) {
+    return status;
+  }
+  return std::unique_ptr<DomainStore>(new DomainStore(std::unique_ptr<rocksdb::DB>(db)));
+}
+
+absl::Status DomainStore::Put(const std::string& key, const std::string& value) {
+  rocksdb::WriteOptions options;
+  options.sync = true;  // a step is acknowledged only once it would survive a power cut
+  return FromRocks(db_->Put(options, key, value), "put");
+}
+
+absl::StatusOr<std::string> DomainStore::Get(const std::string& key) const {
+  std::string value;
+  if (absl::Status status = FromRocks(db_->Get(rocksdb::ReadOptions(), key, &value), "get");
+      !status.ok()) {
+    return status;
+  }
+  return value;
+}
+
+absl::Status DomainStore::Scan(
+    const std::string& prefix,
+    const std::function<bool(const std::string& key, const std::string& value)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (!visit(it->key().ToString(), it->value().ToString())) break;
+  }
+  return FromRocks(it->status(), "scan");
+}
+
+}  // namespace points::domain

@@ -1,0 +1,43 @@
+// The domain's own records (README.md, "Storage of the domain's own records"): a small RocksDB
+// of its own beside the engine's, for meaning and workflow state, never for a balance. Every
+// write is synced before it returns, so a workflow step that was acknowledged survives a crash.
+#ifndef POINTS_SERVER_DOMAIN_DOMAIN_STORE_H_
+#define POINTS_SERVER_DOMAIN_DOMAIN_STORE_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace rocksdb {
+class DB;
+}  // namespace rocksdb
+
+namespace points::domain {
+
+class DomainStore {
+ public:
+  // Opens (or creates) the store in `dir`, creating missing parent directories.
+  static absl::StatusOr<std::unique_ptr<DomainStore>> Open(const std::string& dir);
+  ~DomainStore();
+  DomainStore(const DomainStore&) = delete;
+  DomainStore& operator=(const DomainStore&) = delete;
+
+  absl::Status Put(const std::string& key, const std::string& value);
+  // NOT_FOUND when the key is absent.
+  absl::StatusOr<std::string> Get(const std::string& key) const;
+  // Calls `visit` for every key starting with `prefix`, in key order, until it returns false.
+  absl::Status Scan(
+      const std::string& prefix,
+      const std::function<bool(const std::string& key, const std::string& value)>& visit) const;
+
+ private:
+  explicit DomainStore(std::unique_ptr<rocksdb::DB> db);
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+}  // namespace points::domain
+
+#endif  // POINTS_SERVER_DOMAIN_DOMAIN_STORE_H_
