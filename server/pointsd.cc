@@ -5,6 +5,7 @@
 // in flight, let the engine commit what it accepted, write its snapshot, exit 0.
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -14,7 +15,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "award_book.h"
+#include "award_service.h"
 #include "boost/asio/io_context.hpp"
+#include "boost/asio/post.hpp"
 #include "boost/asio/signal_set.hpp"
 #include "boost/asio/steady_timer.hpp"
 #include "boost/asio/thread_pool.hpp"
@@ -38,15 +42,19 @@ struct Config {
   int reader_threads = 2;
   int drain_seconds = 10;
   int stats_seconds = 60;
+  int notice_seconds = 3 * 86400;
+  uint64_t review_threshold = 0;
   bool demo = false;
 };
 
 constexpr char kUsage[] =
     "usage: pointsd [--listen HOST:PORT] [--data-dir DIR] [--reader-threads N]\n"
-    "               [--drain-seconds N] [--stats-seconds N] [--demo]\n"
+    "               [--drain-seconds N] [--stats-seconds N] [--notice-seconds N]\n"
+    "               [--review-threshold N] [--demo]\n"
     "\n"
-    "Serves the points ledger over gRPC (points.v1.LedgerService, grpc.health.v1.Health and\n"
-    "server reflection) from an embedded RocksDB store.\n"
+    "Serves the points ledger and the award workflow over gRPC (points.v1.LedgerService,\n"
+    "VillageService, AwardService, grpc.health.v1.Health and server reflection) from an\n"
+    "embedded RocksDB store (the domain's records in DIR/domain).\n"
     "\n"
     "  --listen HOST:PORT    address to listen on; port 0 picks a free one and prints it\n"
     "                        (default 127.0.0.1:50051; env POINTS_LISTEN)\n"
@@ -57,6 +65,10 @@ constexpr char kUsage[] =
     "                        (default 10; env POINTS_DRAIN_SECONDS)\n"
     "  --stats-seconds N     log engine statistics every N seconds, 0 = never (default 60;\n"
     "                        env POINTS_STATS_SECONDS)\n"
+    "  --notice-seconds N    how long an approved award stays on the notice board before the\n"
+    "                        server posts it (default 259200 = 3 days; env POINTS_NOTICE_SECONDS)\n"
+    "  --review-threshold N  awards of more points need a second person's approval; 0 = all do\n"
+    "                        (default 0; env POINTS_REVIEW_THRESHOLD)\n"
     "  --demo                seed a demo village first (issuer 1, households 101-103,\n"
     "                        supermarket 201, a few awards); seeding again changes nothing\n"
     "  --help                this text\n"
@@ -92,6 +104,12 @@ Config ParseConfig(int argc, char** argv) {
   if (const char* v = std::getenv("POINTS_STATS_SECONDS")) {
     config.stats_seconds = ParseInt("POINTS_STATS_SECONDS", v, 0, 86400);
   }
+  if (const char* v = std::getenv("POINTS_NOTICE_SECONDS")) {
+    config.notice_seconds = ParseInt("POINTS_NOTICE_SECONDS", v, 1, 90 * 86400);
+  }
+  if (const char* v = std::getenv("POINTS_REVIEW_THRESHOLD")) {
+    config.review_threshold = ParseInt("POINTS_REVIEW_THRESHOLD", v, 0, 1'000'000);
+  }
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&]() -> std::string {
@@ -113,6 +131,10 @@ Config ParseConfig(int argc, char** argv) {
       config.demo = true;
     } else if (arg == "--stats-seconds") {
       config.stats_seconds = ParseInt(arg, value(), 0, 86400);
+    } else if (arg == "--notice-seconds") {
+      config.notice_seconds = ParseInt(arg, value(), 1, 90 * 86400);
+    } else if (arg == "--review-threshold") {
+      config.review_threshold = ParseInt(arg, value(), 0, 1'000'000);
     } else {
       Usage("unknown option " + arg);
     }
@@ -130,6 +152,29 @@ void LogStats(const Engine& engine) {
                (unsigned long long)s.pending_open, (unsigned long long)s.groups_committed,
                s.groups_committed ? double(s.events_committed) / s.groups_committed : 0.0,
                (unsigned long long)s.queue_depth);
+}
+
+// The notice timer: every second, posts the awards whose notice window has ended. The posting
+// waits for the ledger, so it runs on the worker pool; a tick is skipped while one is running.
+void ScheduleNotice(boost::asio::steady_timer& timer, domain::AwardBook& book,
+                    boost::asio::thread_pool& workers, std::atomic<bool>& busy) {
+  timer.expires_after(std::chrono::seconds(1));
+  timer.async_wait([&timer, &book, &workers, &busy](const boost::system::error_code& error) {
+    if (error) return;  // cancelled at shutdown
+    if (!busy.exchange(true)) {
+      boost::asio::post(workers, [&book, &busy] {
+        absl::StatusOr<size_t> posted = book.PostDue();
+        if (!posted.ok()) {
+          std::fprintf(stderr, "pointsd: posting awards whose notice ended: %s\n",
+                       posted.status().ToString().c_str());
+        } else if (*posted > 0) {
+          std::fprintf(stderr, "pointsd: posted %zu awards whose notice ended\n", *posted);
+        }
+        busy = false;
+      });
+    }
+    ScheduleNotice(timer, book, workers, busy);
+  });
 }
 
 void ScheduleStats(boost::asio::steady_timer& timer, const Engine& engine, int seconds) {
@@ -159,8 +204,25 @@ int Run(const Config& config) {
       return 1;
     }
   }
+  auto store = domain::DomainStore::Open(config.data_dir + "/domain");
+  if (!store.ok()) {
+    std::fprintf(stderr, "pointsd: cannot open the domain store: %s\n",
+                 store.status().ToString().c_str());
+    return 1;
+  }
+  domain::AwardPolicy policy;
+  policy.notice_window_ns = uint64_t{1'000'000'000} * config.notice_seconds;
+  policy.review_threshold_points = config.review_threshold;
+  auto book = domain::AwardBook::Open(engine.get(), SystemClock(), store->get(), policy);
+  if (!book.ok()) {
+    std::fprintf(stderr, "pointsd: cannot open the award book: %s\n",
+                 book.status().ToString().c_str());
+    return 1;
+  }
   boost::asio::thread_pool readers(config.reader_threads);
   LedgerService service(engine.get(), &readers, &watch_hub);
+  VillageService village_service(book->get(), &readers);
+  AwardService award_service(book->get(), &readers);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -170,6 +232,8 @@ int Run(const Config& config) {
   builder.SetMaxReceiveMessageSize(kMessageBytesMax);
   builder.SetMaxSendMessageSize(kMessageBytesMax);
   builder.RegisterService(&service);
+  builder.RegisterService(&village_service);
+  builder.RegisterService(&award_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     std::fprintf(stderr, "pointsd: cannot listen on %s\n", config.listen.c_str());
@@ -184,6 +248,9 @@ int Run(const Config& config) {
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   boost::asio::steady_timer stats_timer(io);
   if (config.stats_seconds > 0) ScheduleStats(stats_timer, *engine, config.stats_seconds);
+  boost::asio::steady_timer notice_timer(io);
+  std::atomic<bool> notice_busy{false};
+  ScheduleNotice(notice_timer, **book, readers, notice_busy);
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) return;
     std::fprintf(stderr, "pointsd: signal %d: draining\n", signal);
@@ -193,11 +260,14 @@ int Run(const Config& config) {
     // deadline). Every write the engine accepted is committed before it is destroyed below.
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(config.drain_seconds));
     stats_timer.cancel();
+    notice_timer.cancel();
   });
   io.run();
   server->Wait();
   readers.join();
   LogStats(*engine);
+  book->reset();
+  store->reset();
   engine.reset();  // drains the submit queue, syncs, writes the snapshot
   std::fprintf(stderr, "pointsd: stopped cleanly\n");
   return 0;

@@ -25,17 +25,24 @@ namespace points::testing {
 // A pointsd process on 127.0.0.1: port 0 picks a free port, read from its first stdout line.
 class Pointsd {
  public:
-  explicit Pointsd(const std::string& data_dir, int port = 0) {
+  // `flags` go after the standard ones, e.g. {"--notice-seconds", "1"}.
+  explicit Pointsd(const std::string& data_dir, int port = 0,
+                   const std::vector<std::string>& flags = {}) {
     int out[2];
     if (pipe(out) != 0) return;
-    const std::string listen = "127.0.0.1:" + std::to_string(port);
+    std::vector<std::string> args = {POINTSD_PATH, "--listen", "127.0.0.1:" + std::to_string(port),
+                                     "--data-dir", data_dir,   "--stats-seconds",
+                                     "0"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    std::vector<char*> argv;
+    for (std::string& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
     pid_ = fork();
     if (pid_ == 0) {
       dup2(out[1], STDOUT_FILENO);
       close(out[0]);
       close(out[1]);
-      execl(POINTSD_PATH, POINTSD_PATH, "--listen", listen.c_str(), "--data-dir", data_dir.c_str(),
-            "--stats-seconds", "0", nullptr);
+      execv(POINTSD_PATH, argv.data());
       _exit(127);
     }
     close(out[1]);

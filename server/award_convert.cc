@@ -1,0 +1,89 @@
+#include "award_convert.h"
+
+#include "absl/strings/str_cat.h"
+#include "convert.h"
+
+namespace points::server {
+
+// The wire's numbers are the domain's: categories are the ledger's transfer codes, states the
+// domain's AwardState.
+static_assert(static_cast<int>(v1::CATEGORY_HYGIENE) == domain::kCodeHygiene);
+static_assert(static_cast<int>(v1::CATEGORY_DEDUCTION) == domain::kCodeDeduction);
+static_assert(v1::AWARD_STATE_AWAITING_REVIEW ==
+              static_cast<int>(domain::AwardState::kAwaitingReview));
+static_assert(v1::AWARD_STATE_REFUSED == static_cast<int>(domain::AwardState::kRefused));
+
+absl::StatusOr<domain::AwardRequest> AwardRequestFromProto(const v1::Award& a) {
+  domain::AwardRequest r;
+  absl::StatusOr<Id> id = IdFromBytes(a.award_id(), "award.award_id");
+  if (!id.ok()) return id.status();
+  r.award = *id;
+  r.village = a.village();
+  r.household = a.household();
+  const v1::Rule& rule = a.rule();
+  r.rule.rule = rule.rule();
+  r.rule.version = rule.version();
+  if (rule.category() < v1::CATEGORY_HYGIENE || rule.category() > v1::CATEGORY_DEDUCTION) {
+    return absl::InvalidArgumentError(
+        "award.rule.category: must be one of hygiene .. deduction, not unspecified");
+  }
+  r.rule.code = static_cast<uint16_t>(rule.category());  // categories are the transfer codes
+  r.rule.points_per_unit = rule.points_per_unit();
+  if (rule.difficulty_percent() > 10000) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "award.rule.difficulty_percent: must be 1..10000, got ", rule.difficulty_percent()));
+  }
+  r.rule.difficulty_percent = rule.difficulty_percent() == 0 ? 100 : rule.difficulty_percent();
+  r.rule.cap_per_day = rule.cap_per_day();
+  r.rule.cap_per_month = rule.cap_per_month();
+  r.rule.cap_per_year = rule.cap_per_year();
+  r.quantity = a.quantity();
+  if (static_cast<size_t>(a.evidence_size()) > domain::kEvidenceRefsMax) {
+    return absl::InvalidArgumentError(absl::StrCat("award.evidence: ", a.evidence_size(),
+                                                   " references, the limit is ",
+                                                   domain::kEvidenceRefsMax));
+  }
+  r.evidence.assign(a.evidence().begin(), a.evidence().end());
+  r.note = a.note();
+  r.recorded_by = a.recorded_by();
+  return r;
+}
+
+void AwardToProto(const domain::Award& award, v1::Award* out) {
+  const domain::AwardRequest& r = award.request;
+  out->set_award_id(IdToBytes(r.award));
+  out->set_village(r.village);
+  out->set_household(r.household);
+  v1::Rule* rule = out->mutable_rule();
+  rule->set_rule(r.rule.rule);
+  rule->set_version(r.rule.version);
+  rule->set_category(static_cast<v1::Category>(r.rule.code));
+  rule->set_points_per_unit(r.rule.points_per_unit);
+  rule->set_difficulty_percent(r.rule.difficulty_percent);
+  rule->set_cap_per_day(r.rule.cap_per_day);
+  rule->set_cap_per_month(r.rule.cap_per_month);
+  rule->set_cap_per_year(r.rule.cap_per_year);
+  out->set_quantity(r.quantity);
+  for (const std::string& e : r.evidence) out->add_evidence(e);
+  out->set_note(r.note);
+  out->set_recorded_by(r.recorded_by);
+  out->set_points(award.amount);
+  out->set_state(static_cast<v1::AwardState>(award.state));  // numbered alike
+  out->set_recorded_at(award.recorded_at_ns);
+  out->set_notice_ends_at(award.notice_ends_at_ns);
+  out->set_reviewed_by(award.reviewed_by);
+  out->set_objected_by(award.objected_by);
+  out->set_objection(award.objection);
+  out->set_decided_by(award.decided_by);
+  out->set_refusal(award.refusal);
+}
+
+absl::StatusOr<domain::AwardState> AwardStateFromProto(v1::AwardState state,
+                                                       const std::string& field) {
+  if (state < v1::AWARD_STATE_AWAITING_REVIEW || state > v1::AWARD_STATE_REFUSED) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": name a state, not unspecified"));
+  }
+  return static_cast<domain::AwardState>(state);
+}
+
+}  // namespace points::server

@@ -1,0 +1,21 @@
+// The one place where the messages of awards.proto become domain values and back. Wire checks
+// (id lengths, enum values) happen here and name the field; the domain checks the rest (limits
+// of text, amounts) and names the field too.
+#ifndef POINTS_SERVER_AWARD_CONVERT_H_
+#define POINTS_SERVER_AWARD_CONVERT_H_
+
+#include "absl/status/statusor.h"
+#include "award.h"
+#include "points/v1/awards.pb.h"
+
+namespace points::server {
+
+absl::StatusOr<domain::AwardRequest> AwardRequestFromProto(const v1::Award& award);
+void AwardToProto(const domain::Award& award, v1::Award* out);
+// AWARD_STATE_UNSPECIFIED and unknown values are INVALID_ARGUMENT naming `field`.
+absl::StatusOr<domain::AwardState> AwardStateFromProto(v1::AwardState state,
+                                                       const std::string& field);
+
+}  // namespace points::server
+
+#endif  // POINTS_SERVER_AWARD_CONVERT_H_

@@ -1,0 +1,143 @@
+#include "award_service.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "award_convert.h"
+#include "boost/asio/post.hpp"
+#include "convert.h"
+#include "ids.h"
+#include "status.h"
+
+namespace points::server {
+namespace {
+
+// Replies at most this many awards to ListAwards (awards.proto says so).
+constexpr size_t kListAwardsMax = 1000;
+
+// Runs `work` (which returns the call's status and fills its response) on the worker pool and
+// finishes the call with its status.
+template <typename Work>
+grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context,
+                                  boost::asio::thread_pool* workers, Work work) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  boost::asio::post(*workers, [reactor, work = std::move(work)]() mutable {
+    reactor->Finish(ToGrpcStatus(work()));
+  });
+  return reactor;
+}
+
+// Puts the award (or the error) of a workflow step into `out`.
+absl::Status Reply(const absl::StatusOr<domain::Award>& award, v1::Award* out) {
+  if (!award.ok()) return award.status();
+  AwardToProto(*award, out);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* VillageService::CreateVillage(grpc::CallbackServerContext* context,
+                                                        const v1::CreateVillageRequest* request,
+                                                        v1::CreateVillageResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    if (absl::Status s = book_->SetUpVillage(request->village()); !s.ok()) return s;
+    const domain::Ledgers ledgers = domain::LedgersOf(request->village());
+    response->set_points_ledger(ledgers.points);
+    response->set_money_ledger(ledgers.money);
+    response->set_issuer_account_id(IdToBytes(
+        domain::ids::OfVillageAccount(request->village(), domain::VillageAccount::kIssuer)));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* VillageService::CreateHousehold(grpc::CallbackServerContext* context,
+                                                          const v1::CreateHouseholdRequest* request,
+                                                          v1::CreateHouseholdResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    if (absl::Status s = book_->SetUpHousehold(request->village(), request->household()); !s.ok()) {
+      return s;
+    }
+    response->set_account_id(
+        IdToBytes(domain::ids::Household(request->village(), request->household())));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* VillageService::SetBudget(grpc::CallbackServerContext* context,
+                                                    const v1::SetBudgetRequest* request,
+                                                    v1::SetBudgetResponse* /*response*/) {
+  return Offload(context, workers_, [this, request] {
+    return book_->SetBudget(request->village(), request->month(), request->points());
+  });
+}
+
+grpc::ServerUnaryReactor* AwardService::RecordAward(grpc::CallbackServerContext* context,
+                                                    const v1::RecordAwardRequest* request,
+                                                    v1::RecordAwardResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<domain::AwardRequest> award = AwardRequestFromProto(request->award());
+    if (!award.ok()) return award.status();
+    return Reply(book_->Record(*award), response->mutable_award());
+  });
+}
+
+grpc::ServerUnaryReactor* AwardService::ApproveAward(grpc::CallbackServerContext* context,
+                                                     const v1::ApproveAwardRequest* request,
+                                                     v1::ApproveAwardResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<Id> id = IdFromBytes(request->award_id(), "award_id");
+    if (!id.ok()) return id.status();
+    return Reply(book_->Approve(request->village(), *id, request->reviewer()),
+                 response->mutable_award());
+  });
+}
+
+grpc::ServerUnaryReactor* AwardService::ObjectToAward(grpc::CallbackServerContext* context,
+                                                      const v1::ObjectToAwardRequest* request,
+                                                      v1::ObjectToAwardResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<Id> id = IdFromBytes(request->award_id(), "award_id");
+    if (!id.ok()) return id.status();
+    return Reply(book_->Object(request->village(), *id, request->by(), request->reason()),
+                 response->mutable_award());
+  });
+}
+
+grpc::ServerUnaryReactor* AwardService::DecideAward(grpc::CallbackServerContext* context,
+                                                    const v1::DecideAwardRequest* request,
+                                                    v1::DecideAwardResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<Id> id = IdFromBytes(request->award_id(), "award_id");
+    if (!id.ok()) return id.status();
+    return Reply(book_->Decide(request->village(), *id, request->keep(), request->by()),
+                 response->mutable_award());
+  });
+}
+
+grpc::ServerUnaryReactor* AwardService::GetAward(grpc::CallbackServerContext* context,
+                                                 const v1::GetAwardRequest* request,
+                                                 v1::GetAwardResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<Id> id = IdFromBytes(request->award_id(), "award_id");
+    if (!id.ok()) return id.status();
+    return Reply(book_->Get(request->village(), *id), response->mutable_award());
+  });
+}
+
+grpc::ServerUnaryReactor* AwardService::ListAwards(grpc::CallbackServerContext* context,
+                                                   const v1::ListAwardsRequest* request,
+                                                   v1::ListAwardsResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<domain::AwardState> state = AwardStateFromProto(request->state(), "state");
+    if (!state.ok()) return state.status();
+    absl::StatusOr<std::vector<domain::Award>> awards = book_->List(request->village(), *state);
+    if (!awards.ok()) return awards.status();
+    for (size_t i = 0; i < awards->size() && i < kListAwardsMax; ++i) {
+      AwardToProto((*awards)[i], response->add_awards());
+    }
+    response->set_truncated(awards->size() > kListAwardsMax);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace points::server

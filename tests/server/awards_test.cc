@@ -1,0 +1,266 @@
+// VillageService and AwardService end to end: the real pointsd, driven over gRPC. An approved
+// award is posted by the server's own notice timer when its window ends; objections hold it;
+// the ledger's budget refuses what is over it; bad requests name the field; state survives a
+// restart.
+#include <signal.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "convert.h"
+#include "grpcpp/create_channel.h"
+#include "gtest/gtest.h"
+#include "points/v1/awards.grpc.pb.h"
+#include "points/v1/ledger.grpc.pb.h"
+#include "pointsd_process.h"
+#include "testing.h"
+
+namespace points::server {
+namespace {
+
+using testing::TempDir;
+
+constexpr uint32_t kVillage = 5;
+
+std::unique_ptr<grpc::ClientContext> Context() {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return context;
+}
+
+// This month as YYYYMM in China Standard Time, as the server counts budget periods.
+uint32_t ThisMonth() {
+  const absl::CivilSecond now = absl::ToCivilSecond(absl::Now(), absl::FixedTimeZone(8 * 3600));
+  return static_cast<uint32_t>(now.year() * 100 + now.month());
+}
+
+class Village {
+ public:
+  Village(const std::string& data_dir, std::vector<std::string> flags)
+      : pointsd_(std::make_unique<testing::Pointsd>(data_dir, 0, flags)), data_dir_(data_dir) {
+    Connect();
+  }
+
+  void Connect() {
+    auto channel = grpc::CreateChannel(pointsd_->target(), grpc::InsecureChannelCredentials());
+    villages_ = v1::VillageService::NewStub(channel);
+    awards_ = v1::AwardService::NewStub(channel);
+    ledger_ = v1::LedgerService::NewStub(channel);
+  }
+
+  void Restart(std::vector<std::string> flags) {
+    EXPECT_EQ(pointsd_->Stop(SIGTERM), 0);
+    pointsd_ = std::make_unique<testing::Pointsd>(data_dir_, 0, flags);
+    Connect();
+  }
+
+  std::string SetUp(uint64_t households) {
+    v1::CreateVillageRequest village;
+    village.set_village(kVillage);
+    v1::CreateVillageResponse created;
+    EXPECT_TRUE(villages_->CreateVillage(Context().get(), village, &created).ok());
+    for (uint64_t h = 1; h <= households; ++h) {
+      v1::CreateHouseholdRequest household;
+      household.set_village(kVillage);
+      household.set_household(h);
+      v1::CreateHouseholdResponse response;
+      EXPECT_TRUE(villages_->CreateHousehold(Context().get(), household, &response).ok());
+      account_ids_.push_back(response.account_id());
+    }
+    return created.issuer_account_id();
+  }
+
+  grpc::Status Record(uint64_t award, uint64_t household, uint64_t points, v1::Award* out,
+                      v1::Category category = v1::CATEGORY_HYGIENE) {
+    v1::RecordAwardRequest request;
+    v1::Award* a = request.mutable_award();
+    a->set_award_id(IdToBytes(award));
+    a->set_village(kVillage);
+    a->set_household(household);
+    a->mutable_rule()->set_rule(1);
+    a->mutable_rule()->set_version(1);
+    a->mutable_rule()->set_category(category);
+    a->mutable_rule()->set_points_per_unit(points);
+    a->set_quantity(1);
+    a->add_evidence("photo:3f2a");
+    a->set_note("庭院整洁");
+    a->set_recorded_by("grid-wang");
+    v1::RecordAwardResponse response;
+    grpc::Status status = awards_->RecordAward(Context().get(), request, &response);
+    *out = response.award();
+    return status;
+  }
+
+  grpc::Status Approve(uint64_t award, const std::string& reviewer, v1::Award* out) {
+    v1::ApproveAwardRequest request;
+    request.set_village(kVillage);
+    request.set_award_id(IdToBytes(award));
+    request.set_reviewer(reviewer);
+    v1::ApproveAwardResponse response;
+    grpc::Status status = awards_->ApproveAward(Context().get(), request, &response);
+    *out = response.award();
+    return status;
+  }
+
+  v1::Award Get(uint64_t award) {
+    v1::GetAwardRequest request;
+    request.set_village(kVillage);
+    request.set_award_id(IdToBytes(award));
+    v1::GetAwardResponse response;
+    EXPECT_TRUE(awards_->GetAward(Context().get(), request, &response).ok());
+    return response.award();
+  }
+
+  v1::Account Household(uint64_t h) {
+    v1::LookupAccountsRequest request;
+    request.add_ids(account_ids_.at(h - 1));
+    v1::LookupAccountsResponse response;
+    EXPECT_TRUE(ledger_->LookupAccounts(Context().get(), request, &response).ok());
+    return response.accounts_size() == 1 ? response.accounts(0) : v1::Account();
+  }
+
+  v1::VillageService::Stub& villages() { return *villages_; }
+  v1::AwardService::Stub& awards() { return *awards_; }
+
+ private:
+  std::unique_ptr<testing::Pointsd> pointsd_;
+  std::string data_dir_;
+  std::unique_ptr<v1::VillageService::Stub> villages_;
+  std::unique_ptr<v1::AwardService::Stub> awards_;
+  std::unique_ptr<v1::LedgerService::Stub> ledger_;
+  std::vector<std::string> account_ids_;
+};
+
+TEST(AwardsTest, AnApprovedAwardIsPostedByTheServerWhenItsNoticeEnds) {
+  TempDir dir;
+  Village village(dir.path(), {"--notice-seconds", "1"});
+  village.SetUp(1);
+  v1::Award award;
+  ASSERT_TRUE(village.Record(1, 1, 10, &award).ok());
+  EXPECT_EQ(award.state(), v1::AWARD_STATE_AWAITING_REVIEW);
+  EXPECT_EQ(award.points(), 10u);
+  grpc::Status own = village.Approve(1, "grid-wang", &award);
+  EXPECT_EQ(own.error_code(), grpc::StatusCode::PERMISSION_DENIED) << own.error_message();
+  ASSERT_TRUE(village.Approve(1, "committee-li", &award).ok());
+  EXPECT_EQ(award.state(), v1::AWARD_STATE_ON_NOTICE);
+  // Until the server posts it the points are pending; then they count. Nobody presses a button:
+  // the test only watches (for at most 30 s, not a timing assertion).
+  for (int i = 0; i < 300 && village.Get(1).state() != v1::AWARD_STATE_POSTED; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(village.Get(1).state(), v1::AWARD_STATE_POSTED);
+  EXPECT_EQ(village.Household(1).credits_posted(), 10u);
+  EXPECT_EQ(village.Household(1).credits_pending(), 0u);
+}
+
+TEST(AwardsTest, ObjectionsHoldAwardsDecisionsVoidThemAndStateSurvivesARestart) {
+  TempDir dir;
+  Village village(dir.path(), {});  // the default window: 3 days
+  village.SetUp(2);
+  v1::Award award;
+  ASSERT_TRUE(village.Record(1, 1, 10, &award).ok());
+  ASSERT_TRUE(village.Approve(1, "committee-li", &award).ok());
+  ASSERT_TRUE(village.Record(2, 2, 20, &award).ok());
+  ASSERT_TRUE(village.Approve(2, "committee-li", &award).ok());
+  EXPECT_EQ(village.Household(1).credits_pending(), 10u);
+
+  v1::ObjectToAwardRequest objection;
+  objection.set_village(kVillage);
+  objection.set_award_id(IdToBytes(1));
+  objection.set_by("villager-zhao");
+  objection.set_reason("门前有垃圾");
+  v1::ObjectToAwardResponse held;
+  ASSERT_TRUE(village.awards().ObjectToAward(Context().get(), objection, &held).ok());
+  EXPECT_EQ(held.award().state(), v1::AWARD_STATE_HELD);
+
+  village.Restart({});
+  EXPECT_EQ(village.Get(1).state(), v1::AWARD_STATE_HELD);
+  EXPECT_EQ(village.Get(1).objection(), "门前有垃圾");
+  v1::ListAwardsRequest list;
+  list.set_village(kVillage);
+  list.set_state(v1::AWARD_STATE_ON_NOTICE);
+  v1::ListAwardsResponse on_notice;
+  ASSERT_TRUE(village.awards().ListAwards(Context().get(), list, &on_notice).ok());
+  ASSERT_EQ(on_notice.awards_size(), 1);
+  EXPECT_EQ(on_notice.awards(0).household(), 2u);
+
+  v1::DecideAwardRequest decision;
+  decision.set_village(kVillage);
+  decision.set_award_id(IdToBytes(1));
+  decision.set_keep(false);
+  decision.set_by("committee-li");
+  v1::DecideAwardResponse voided;
+  ASSERT_TRUE(village.awards().DecideAward(Context().get(), decision, &voided).ok());
+  EXPECT_EQ(voided.award().state(), v1::AWARD_STATE_VOIDED);
+  EXPECT_EQ(village.Household(1).credits_pending(), 0u);
+  EXPECT_EQ(village.Household(1).credits_posted(), 0u);
+}
+
+TEST(AwardsTest, TheBudgetRefusesWhatIsOverItWithAReason) {
+  TempDir dir;
+  Village village(dir.path(), {"--review-threshold", "100"});  // small awards need no review
+  village.SetUp(2);
+  v1::SetBudgetRequest budget;
+  budget.set_village(kVillage);
+  budget.set_month(ThisMonth());
+  budget.set_points(25);
+  v1::SetBudgetResponse set;
+  ASSERT_TRUE(village.villages().SetBudget(Context().get(), budget, &set).ok());
+  v1::Award award;
+  ASSERT_TRUE(village.Record(1, 1, 20, &award).ok());
+  EXPECT_EQ(award.state(), v1::AWARD_STATE_ON_NOTICE);
+  ASSERT_TRUE(village.Record(2, 2, 10, &award).ok());
+  EXPECT_EQ(award.state(), v1::AWARD_STATE_REFUSED);
+  EXPECT_NE(award.refusal().find("issuance budget is used up"), std::string::npos)
+      << award.refusal();
+  EXPECT_EQ(village.Household(2).credits_pending(), 0u);
+}
+
+TEST(AwardsTest, BadRequestsGetInvalidArgumentNamingTheField) {
+  TempDir dir;
+  Village village(dir.path(), {});
+  village.SetUp(1);
+  v1::RecordAwardRequest bad_id;
+  bad_id.mutable_award()->set_award_id("short");
+  v1::RecordAwardResponse response;
+  grpc::Status status = village.awards().RecordAward(Context().get(), bad_id, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("award.award_id"), std::string::npos)
+      << status.error_message();
+
+  v1::Award award;
+  status = village.Record(1, 1, 10, &award, v1::CATEGORY_UNSPECIFIED);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("award.rule.category"), std::string::npos)
+      << status.error_message();
+  status = village.Record(1, 1, 2'000'000, &award);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("at most 1000000"), std::string::npos)
+      << status.error_message();
+
+  v1::ListAwardsRequest list;
+  list.set_village(kVillage);
+  v1::ListAwardsResponse listed;
+  status = village.awards().ListAwards(Context().get(), list, &listed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("state"), std::string::npos) << status.error_message();
+
+  v1::GetAwardRequest get;
+  get.set_village(kVillage);
+  get.set_award_id(IdToBytes(99));
+  v1::GetAwardResponse got;
+  EXPECT_EQ(village.awards().GetAward(Context().get(), get, &got).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  v1::CreateVillageRequest zero;
+  v1::CreateVillageResponse created;
+  EXPECT_EQ(village.villages().CreateVillage(Context().get(), zero, &created).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace points::server
