@@ -6,9 +6,11 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "award_convert.h"
 #include "convert.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "points/v1/awards.grpc.pb.h"
 #include "points/v1/ledger.grpc.pb.h"
 
 namespace points::client {
@@ -60,6 +62,8 @@ absl::Duration BackoffBeforeRetry(const RetryPolicy& policy, int retry) {
 
 struct LedgerClient::Connection {
   std::unique_ptr<v1::LedgerService::Stub> stub;
+  std::unique_ptr<v1::VillageService::Stub> villages;
+  std::unique_ptr<v1::AwardService::Stub> awards;
   absl::BitGen random;
 
   // Sends `request` until it is answered, it fails for good or the attempts run out. The request
@@ -68,12 +72,19 @@ struct LedgerClient::Connection {
   template <typename Request, typename Response, typename Method>
   absl::Status Call(absl::string_view name, const ClientOptions& options, const std::string& target,
                     Method method, const Request& request, Response* response) {
+    return CallOn(*stub, name, options, target, method, request, response);
+  }
+
+  template <typename Stub, typename Request, typename Response, typename Method>
+  absl::Status CallOn(Stub& on, absl::string_view name, const ClientOptions& options,
+                      const std::string& target, Method method, const Request& request,
+                      Response* response) {
     const int max_attempts = std::max(1, options.retry.max_attempts);
     for (int attempt = 1;; ++attempt) {
       grpc::ClientContext context;
       context.set_deadline(absl::ToChronoTime(absl::Now() + options.deadline));
       response->Clear();
-      const absl::Status status = FromGrpc((stub.get()->*method)(&context, request, response));
+      const absl::Status status = FromGrpc((on.*method)(&context, request, response));
       if (status.ok()) return status;
       if (!IsRetryable(status.code()) || attempt >= max_attempts) {
         return absl::Status(
@@ -106,8 +117,10 @@ LedgerClient::LedgerClient(const std::string& target, ClientOptions options)
                    static_cast<int>(std::clamp<int64_t>(max_ms, 1, INT32_MAX)));
   arguments.SetInt(GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS,
                    static_cast<int>(std::clamp<int64_t>(initial_ms, 1, INT32_MAX)));
-  connection_->stub = v1::LedgerService::NewStub(
-      grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), arguments));
+  auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), arguments);
+  connection_->stub = v1::LedgerService::NewStub(channel);
+  connection_->villages = v1::VillageService::NewStub(channel);
+  connection_->awards = v1::AwardService::NewStub(channel);
 }
 
 LedgerClient::~LedgerClient() = default;
@@ -249,6 +262,173 @@ absl::Status LedgerClient::WatchAccounts(absl::Span<const Id> ids, uint64_t afte
     absl::SleepFor(BackoffBeforeRetry(options_.retry, attempt) *
                    absl::Uniform(connection_->random, 0.8, 1.2));
   }
+}
+
+// ---- Villages and awards ----
+
+absl::StatusOr<Id> LedgerClient::CreateVillage(uint32_t village) {
+  v1::CreateVillageRequest request;
+  request.set_village(village);
+  v1::CreateVillageResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->villages, "CreateVillage", options_, target_,
+                              &v1::VillageService::Stub::CreateVillage, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return server::IdFromBytes(response.issuer_account_id(), "issuer_account_id");
+}
+
+absl::StatusOr<Id> LedgerClient::CreateHousehold(uint32_t village, uint64_t household) {
+  v1::CreateHouseholdRequest request;
+  request.set_village(village);
+  request.set_household(household);
+  v1::CreateHouseholdResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->villages, "CreateHousehold", options_, target_,
+                              &v1::VillageService::Stub::CreateHousehold, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return server::IdFromBytes(response.account_id(), "account_id");
+}
+
+absl::Status LedgerClient::SetBudget(uint32_t village, uint32_t month, uint64_t points) {
+  v1::SetBudgetRequest request;
+  request.set_village(village);
+  request.set_month(month);
+  request.set_points(points);
+  v1::SetBudgetResponse response;
+  return connection_->CallOn(*connection_->villages, "SetBudget", options_, target_,
+                             &v1::VillageService::Stub::SetBudget, request, &response);
+}
+
+namespace {
+
+// An award as the server sent it, decoded by the server's own checks.
+absl::StatusOr<domain::Award> AwardFromResponse(absl::string_view method, const v1::Award& in) {
+  absl::StatusOr<domain::AwardRequest> request = server::AwardRequestFromProto(in);
+  if (!request.ok()) return MalformedResponse(method, request.status());
+  domain::Award award;
+  award.request = *std::move(request);
+  award.amount = in.points();
+  if (in.state() < v1::AWARD_STATE_AWAITING_REVIEW || in.state() > v1::AWARD_STATE_REFUSED) {
+    return MalformedResponse(method, absl::InternalError("unknown award state"));
+  }
+  award.state = static_cast<domain::AwardState>(in.state());
+  award.recorded_at_ns = in.recorded_at();
+  award.notice_ends_at_ns = in.notice_ends_at();
+  award.reviewed_by = in.reviewed_by();
+  award.objected_by = in.objected_by();
+  award.objection = in.objection();
+  award.decided_by = in.decided_by();
+  award.refusal = in.refusal();
+  return award;
+}
+
+}  // namespace
+
+absl::StatusOr<domain::Award> LedgerClient::RecordAward(const domain::AwardRequest& award) {
+  v1::RecordAwardRequest request;
+  domain::Award as_award;
+  as_award.request = award;
+  server::AwardToProto(as_award, request.mutable_award());
+  v1::RecordAwardResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->awards, "RecordAward", options_, target_,
+                              &v1::AwardService::Stub::RecordAward, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return AwardFromResponse("RecordAward", response.award());
+}
+
+absl::StatusOr<domain::Award> LedgerClient::ApproveAward(uint32_t village, Id award,
+                                                         const std::string& reviewer) {
+  v1::ApproveAwardRequest request;
+  request.set_village(village);
+  request.set_award_id(server::IdToBytes(award));
+  request.set_reviewer(reviewer);
+  v1::ApproveAwardResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->awards, "ApproveAward", options_, target_,
+                              &v1::AwardService::Stub::ApproveAward, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return AwardFromResponse("ApproveAward", response.award());
+}
+
+absl::StatusOr<domain::Award> LedgerClient::ObjectToAward(uint32_t village, Id award,
+                                                          const std::string& by,
+                                                          const std::string& reason) {
+  v1::ObjectToAwardRequest request;
+  request.set_village(village);
+  request.set_award_id(server::IdToBytes(award));
+  request.set_by(by);
+  request.set_reason(reason);
+  v1::ObjectToAwardResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->awards, "ObjectToAward", options_, target_,
+                              &v1::AwardService::Stub::ObjectToAward, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return AwardFromResponse("ObjectToAward", response.award());
+}
+
+absl::StatusOr<domain::Award> LedgerClient::DecideAward(uint32_t village, Id award, bool keep,
+                                                        const std::string& by) {
+  v1::DecideAwardRequest request;
+  request.set_village(village);
+  request.set_award_id(server::IdToBytes(award));
+  request.set_keep(keep);
+  request.set_by(by);
+  v1::DecideAwardResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->awards, "DecideAward", options_, target_,
+                              &v1::AwardService::Stub::DecideAward, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return AwardFromResponse("DecideAward", response.award());
+}
+
+absl::StatusOr<domain::Award> LedgerClient::GetAward(uint32_t village, Id award) {
+  v1::GetAwardRequest request;
+  request.set_village(village);
+  request.set_award_id(server::IdToBytes(award));
+  v1::GetAwardResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->awards, "GetAward", options_, target_,
+                              &v1::AwardService::Stub::GetAward, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return AwardFromResponse("GetAward", response.award());
+}
+
+absl::StatusOr<std::vector<domain::Award>> LedgerClient::ListAwards(uint32_t village,
+                                                                    domain::AwardState state,
+                                                                    bool* truncated) {
+  v1::ListAwardsRequest request;
+  request.set_village(village);
+  request.set_state(static_cast<v1::AwardState>(state));
+  v1::ListAwardsResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->awards, "ListAwards", options_, target_,
+                              &v1::AwardService::Stub::ListAwards, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  std::vector<domain::Award> awards;
+  for (const v1::Award& a : response.awards()) {
+    absl::StatusOr<domain::Award> award = AwardFromResponse("ListAwards", a);
+    if (!award.ok()) return award.status();
+    awards.push_back(*std::move(award));
+  }
+  if (truncated != nullptr) *truncated = response.truncated();
+  return awards;
 }
 
 }  // namespace points::client

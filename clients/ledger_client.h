@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "award.h"
 #include "points/engine.h"
 #include "points/results.h"
 #include "points/types.h"
@@ -88,6 +89,25 @@ class LedgerClient {
   using WatchCallback = std::function<bool(const std::vector<BalanceChange>& changes)>;
   absl::Status WatchAccounts(absl::Span<const Id> ids, uint64_t after_timestamp,
                              const WatchCallback& on_changes);
+
+  // ---- Villages and awards (VillageService, AwardService) ----
+  // Idempotent set-up: the village's accounts (returns its issuer account id), a household's
+  // points account (returns its id), a month's issuance budget (YYYYMM, set once).
+  absl::StatusOr<Id> CreateVillage(uint32_t village);
+  absl::StatusOr<Id> CreateHousehold(uint32_t village, uint64_t household);
+  absl::Status SetBudget(uint32_t village, uint32_t month, uint64_t points);
+  // The award workflow (server/domain/README.md); each returns the award as it now stands.
+  absl::StatusOr<domain::Award> RecordAward(const domain::AwardRequest& award);
+  absl::StatusOr<domain::Award> ApproveAward(uint32_t village, Id award,
+                                             const std::string& reviewer);
+  absl::StatusOr<domain::Award> ObjectToAward(uint32_t village, Id award, const std::string& by,
+                                              const std::string& reason);
+  absl::StatusOr<domain::Award> DecideAward(uint32_t village, Id award, bool keep,
+                                            const std::string& by);
+  absl::StatusOr<domain::Award> GetAward(uint32_t village, Id award);
+  // At most 1000; `truncated` (may be null) says whether more are in that state.
+  absl::StatusOr<std::vector<domain::Award>> ListAwards(uint32_t village, domain::AwardState state,
+                                                        bool* truncated = nullptr);
 
   const std::string& target() const { return target_; }
 

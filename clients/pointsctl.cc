@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -22,6 +23,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "award.h"
+#include "ids.h"
 #include "ledger_client.h"
 #include "points/limits.h"
 #include "points/results.h"
@@ -76,6 +79,15 @@ constexpr char kMainHelp[] =
     "  transfers lookup    show transfers by id\n"
     "  transfers import    create the transfers of a CSV file, in batches\n"
     "  history             show an account's transfers by time\n"
+    "  villages create     set up a village's accounts\n"
+    "  households create   create households' points accounts\n"
+    "  budget set          set a month's issuance budget\n"
+    "  awards record       record an award or deduction\n"
+    "  awards approve      approve an award: it goes on notice\n"
+    "  awards object       object to an award on notice\n"
+    "  awards decide       keep or void a held award\n"
+    "  awards show         show an award\n"
+    "  awards list         list a village's awards in one state\n"
     "\n"
     "Ids are UUID text, the 16 big-endian bytes in hex grouped 8-4-4-4-12\n"
     "(00000000-0000-0000-0000-00000000002a); a plain decimal integer (42) is accepted too.\n"
@@ -679,6 +691,225 @@ int RunAccountsWatch(const Invocation& in) {
   return kExitOk;
 }
 
+// ---- Villages and awards ----
+
+uint32_t VillageArg(const std::string& text) {
+  absl::StatusOr<uint64_t> village = ParseUnsigned(text, domain::kVillagesMax);
+  if (!village.ok() || *village == 0) {
+    Usage(absl::StrCat("village: must be 1..", domain::kVillagesMax, ", got '", text, "'"));
+  }
+  return static_cast<uint32_t>(*village);
+}
+
+// VILLAGE AWARD_ID, the arguments of every command about one award.
+std::pair<uint32_t, Id> AwardArgs(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the award id");
+  return {VillageArg(in.args[0]), IdArg("award id", in.args[1])};
+}
+
+std::string TextFlag(const Invocation& in, absl::string_view flag) {
+  RequireFlag(in, flag);
+  return *in.Value(flag);
+}
+
+void PrintAwards(const GlobalOptions& global, const std::vector<domain::Award>& awards) {
+  if (global.json) {
+    for (const domain::Award& a : awards) {
+      JsonObject json;
+      json.String("award_id", FormatId(a.request.award))
+          .Uint32("village", a.request.village)
+          .Uint64("household", a.request.household)
+          .Uint32("rule", a.request.rule.rule)
+          .Uint32("rule_version", a.request.rule.version)
+          .Uint64("points", a.amount)
+          .String("state", domain::AwardStateName(a.state))
+          .Uint64("recorded_at", a.recorded_at_ns)
+          .Uint64("notice_ends_at", a.notice_ends_at_ns)
+          .String("recorded_by", a.request.recorded_by)
+          .String("reviewed_by", a.reviewed_by)
+          .String("objection", a.objection)
+          .String("refusal", a.refusal)
+          .PrintLine(stdout);
+    }
+    return;
+  }
+  Table table({{"AWARD"},
+               {"HOUSEHOLD", true},
+               {"RULE", true},
+               {"POINTS", true},
+               {"STATE"},
+               {"NOTICE_ENDS"},
+               {"WHY"}});
+  for (const domain::Award& a : awards) {
+    table.AddRow({FormatId(a.request.award), absl::StrCat(a.request.household),
+                  absl::StrCat(a.request.rule.rule, "v", a.request.rule.version),
+                  absl::StrCat(a.amount), domain::AwardStateName(a.state),
+                  a.notice_ends_at_ns != 0 ? FormatTimestamp(a.notice_ends_at_ns) : "-",
+                  OrDash(!a.refusal.empty() ? a.refusal : a.objection)});
+  }
+  table.Print(stdout);
+}
+
+// Prints the award a step returned; a refusal by the ledger exits 3, and so does a step the
+// workflow refuses (no such award, not allowed, not in a state for it, id used otherwise).
+int AwardStepDone(const Invocation& in, const absl::StatusOr<domain::Award>& award) {
+  if (!award.ok()) {
+    RpcFailed(award.status());
+    switch (award.status().code()) {
+      case absl::StatusCode::kNotFound:
+      case absl::StatusCode::kPermissionDenied:
+      case absl::StatusCode::kFailedPrecondition:
+      case absl::StatusCode::kAlreadyExists:
+        return kExitRefused;
+      default:
+        return kExitRpcFailed;
+    }
+  }
+  PrintAwards(in.global, {*award});
+  return award->state == domain::AwardState::kRefused ? kExitRefused : kExitOk;
+}
+
+int RunVillagesCreate(const Invocation& in) {
+  if (in.args.size() != 1) Usage("give the village number");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<Id> issuer = client.CreateVillage(VillageArg(in.args[0]));
+  if (!issuer.ok()) return RpcFailed(issuer.status());
+  std::printf("village %s ready; issuer account %s\n", in.args[0].c_str(),
+              FormatId(*issuer).c_str());
+  return kExitOk;
+}
+
+int RunHouseholdsCreate(const Invocation& in) {
+  if (in.args.size() < 2) Usage("give the village and at least one household number");
+  const uint32_t village = VillageArg(in.args[0]);
+  LedgerClient client = MakeClient(in.global);
+  Table table({{"HOUSEHOLD", true}, {"ACCOUNT"}});
+  for (size_t i = 1; i < in.args.size(); ++i) {
+    absl::StatusOr<uint64_t> household = ParseUnsigned(in.args[i], UINT64_MAX);
+    if (!household.ok() || *household == 0) Usage("household: a number, not zero");
+    absl::StatusOr<Id> account = client.CreateHousehold(village, *household);
+    if (!account.ok()) return RpcFailed(account.status());
+    table.AddRow({in.args[i], FormatId(*account)});
+  }
+  table.Print(stdout);
+  return kExitOk;
+}
+
+int RunBudgetSet(const Invocation& in) {
+  if (in.args.size() != 3) Usage("give the village, the month (YYYYMM) and the points");
+  absl::StatusOr<uint64_t> month = ParseUnsigned(in.args[1], 999912);
+  absl::StatusOr<uint64_t> points = ParseUnsigned(in.args[2], UINT64_MAX);
+  if (!month.ok() || *month < 190001 || *month % 100 == 0 || *month % 100 > 12) {
+    Usage("month: YYYYMM, e.g. 202611");
+  }
+  if (!points.ok() || *points == 0) Usage("points: a number, not zero");
+  LedgerClient client = MakeClient(in.global);
+  absl::Status status =
+      client.SetBudget(VillageArg(in.args[0]), static_cast<uint32_t>(*month), *points);
+  if (!status.ok()) {
+    RpcFailed(status);
+    return status.code() == absl::StatusCode::kFailedPrecondition ? kExitRefused : kExitRpcFailed;
+  }
+  std::printf("budget of village %s for %s: %s points\n", in.args[0].c_str(), in.args[1].c_str(),
+              in.args[2].c_str());
+  return kExitOk;
+}
+
+uint16_t CategoryFlag(const Invocation& in) {
+  static const std::map<std::string, uint16_t, std::less<>> kCategories = {
+      {"hygiene", domain::kCodeHygiene},
+      {"volunteering", domain::kCodeVolunteering},
+      {"village_agreement", domain::kCodeVillageAgreement},
+      {"model_award", domain::kCodeModelAward},
+      {"task", domain::kCodeTask},
+      {"deduction", domain::kCodeDeduction}};
+  const std::string name = TextFlag(in, "--category");
+  auto it = kCategories.find(name);
+  if (it == kCategories.end()) {
+    Usage(
+        "--category: one of hygiene, volunteering, village_agreement, model_award, task, "
+        "deduction");
+  }
+  return it->second;
+}
+
+int RunAwardsRecord(const Invocation& in) {
+  domain::AwardRequest r;
+  r.village = VillageArg(TextFlag(in, "--village"));
+  RequireFlag(in, "--id");
+  r.award = IdFlag(in, "--id");
+  r.household = NumberFlag(in, "--household", UINT64_MAX);
+  r.rule.rule = static_cast<uint32_t>(NumberFlag(in, "--rule", UINT32_MAX));
+  r.rule.version = static_cast<uint32_t>(NumberFlag(in, "--version", UINT32_MAX, 1));
+  r.rule.code = CategoryFlag(in);
+  r.rule.points_per_unit = NumberFlag(in, "--points-per-unit", UINT64_MAX);
+  r.rule.difficulty_percent =
+      static_cast<uint32_t>(NumberFlag(in, "--difficulty-percent", 10000, 100));
+  r.rule.cap_per_day = NumberFlag(in, "--cap-per-day", UINT64_MAX);
+  r.rule.cap_per_month = NumberFlag(in, "--cap-per-month", UINT64_MAX);
+  r.rule.cap_per_year = NumberFlag(in, "--cap-per-year", UINT64_MAX);
+  r.quantity = NumberFlag(in, "--quantity", UINT64_MAX, 1);
+  if (in.Has("--evidence")) r.evidence = in.flags.at("--evidence");
+  r.note = in.Value("--note").value_or("");
+  r.recorded_by = TextFlag(in, "--by");
+  LedgerClient client = MakeClient(in.global);
+  return AwardStepDone(in, client.RecordAward(r));
+}
+
+int RunAwardsApprove(const Invocation& in) {
+  const auto [village, award] = AwardArgs(in);
+  LedgerClient client = MakeClient(in.global);
+  return AwardStepDone(in, client.ApproveAward(village, award, TextFlag(in, "--by")));
+}
+
+int RunAwardsObject(const Invocation& in) {
+  const auto [village, award] = AwardArgs(in);
+  LedgerClient client = MakeClient(in.global);
+  return AwardStepDone(
+      in, client.ObjectToAward(village, award, TextFlag(in, "--by"), TextFlag(in, "--reason")));
+}
+
+int RunAwardsDecide(const Invocation& in) {
+  const auto [village, award] = AwardArgs(in);
+  if (in.Has("--keep") == in.Has("--void")) Usage("give exactly one of --keep and --void");
+  LedgerClient client = MakeClient(in.global);
+  return AwardStepDone(in,
+                       client.DecideAward(village, award, in.Has("--keep"), TextFlag(in, "--by")));
+}
+
+int RunAwardsShow(const Invocation& in) {
+  const auto [village, award] = AwardArgs(in);
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<domain::Award> found = client.GetAward(village, award);
+  if (!found.ok()) return AwardStepDone(in, found);
+  PrintAwards(in.global, {*found});
+  return kExitOk;
+}
+
+int RunAwardsList(const Invocation& in) {
+  if (in.args.size() != 1) Usage("give the village");
+  static const std::map<std::string, domain::AwardState, std::less<>> kStates = {
+      {"awaiting_review", domain::AwardState::kAwaitingReview},
+      {"on_notice", domain::AwardState::kOnNotice},
+      {"held", domain::AwardState::kHeld},
+      {"posted", domain::AwardState::kPosted},
+      {"voided", domain::AwardState::kVoided},
+      {"refused", domain::AwardState::kRefused}};
+  const std::string name = in.Value("--state").value_or("on_notice");
+  auto state = kStates.find(name);
+  if (state == kStates.end()) {
+    Usage("--state: one of awaiting_review, on_notice, held, posted, voided, refused");
+  }
+  LedgerClient client = MakeClient(in.global);
+  bool truncated = false;
+  absl::StatusOr<std::vector<domain::Award>> awards =
+      client.ListAwards(VillageArg(in.args[0]), state->second, &truncated);
+  if (!awards.ok()) return RpcFailed(awards.status());
+  PrintAwards(in.global, *awards);
+  if (truncated) std::fprintf(stderr, "pointsctl: only the first 1000 awards are shown\n");
+  return kExitOk;
+}
+
 // `transfers import`: the file in batches, stopping at the first malformed line or failed call.
 class Importer {
  public:
@@ -961,6 +1192,104 @@ const std::vector<Command>& Commands() {
        "batches. A progress bar is drawn on stderr when stderr is a terminal.\n",
        {{"--batch", "N", "transfers per request, 1..8189 (default 1000)"}},
        RunTransfersImport},
+      {"villages",
+       "create",
+       "VILLAGE",
+       "set up a village's accounts",
+       "Creates the accounts of village VILLAGE (1..1048576) on its ledgers: the issuer every\n"
+       "award comes from, the sinks, the micro-fund. Safe to run again.\n",
+       {},
+       RunVillagesCreate},
+      {"households",
+       "create",
+       "VILLAGE HOUSEHOLD...",
+       "create households' points accounts",
+       "Creates the points account of each household (by its number in the village) and\n"
+       "shows the account id, which accounts lookup and accounts watch take. Safe to run\n"
+       "again.\n",
+       {},
+       RunHouseholdsCreate},
+      {"budget",
+       "set",
+       "VILLAGE MONTH POINTS",
+       "set a month's issuance budget",
+       "Sets how many points the village may issue in MONTH (YYYYMM, China Standard Time).\n"
+       "Set once; awards that would pass it are refused by the ledger (exit code 3 when it\n"
+       "was already set to another amount).\n",
+       {},
+       RunBudgetSet},
+      {"awards",
+       "record",
+       "",
+       "record an award or deduction",
+       "Records an award for a household by a rule. Above the server's review threshold it\n"
+       "waits for a second person (awards approve); otherwise it goes on the notice board at\n"
+       "once. Points = --points-per-unit x --quantity x --difficulty-percent / 100. Safe to run\n"
+       "again with the same --id. Exit code 3 when the ledger refuses it (budget used up, cap\n"
+       "reached: the WHY column says which).\n"
+       "\n"
+       "Example: pointsctl awards record --village 1 --id 9001 --household 7 --rule 1 \\\n"
+       "             --category hygiene --points-per-unit 10 --by grid-wang --evidence "
+       "photo:3f2a\n",
+       {{"--village", "N", "the village; required"},
+        {"--id", "ID", "the award id, its idempotency key; required"},
+        {"--household", "N", "the household's number; required"},
+        {"--rule", "N", "the rule's number; required"},
+        {"--version", "N", "the rule's version (default 1)"},
+        {"--category", "NAME",
+         "hygiene, volunteering, village_agreement, model_award, task or\n"
+         "                            deduction; required"},
+        {"--points-per-unit", "N", "points per check or hour; required"},
+        {"--quantity", "N", "checks, hours, ... (default 1)"},
+        {"--difficulty-percent", "N", "multiplier, 1..10000 (default 100)"},
+        {"--cap-per-day", "N", "the rule's cap per household and day (default 0: none)"},
+        {"--cap-per-month", "N", "per month (default 0: none)"},
+        {"--cap-per-year", "N", "per year (default 0: none)"},
+        {"--evidence", "REF", "a reference such as a photo hash; repeatable", true},
+        {"--note", "TEXT", "why (default empty)"},
+        {"--by", "NAME", "who records it; required"}},
+       RunAwardsRecord},
+      {"awards",
+       "approve",
+       "VILLAGE AWARD_ID",
+       "approve an award: it goes on notice",
+       "A second person approves an award awaiting review: it goes on the notice board (or\n"
+       "the ledger refuses it, exit code 3). The recorder cannot approve their own award.\n",
+       {{"--by", "NAME", "the reviewer; required"}},
+       RunAwardsApprove},
+      {"awards",
+       "object",
+       "VILLAGE AWARD_ID",
+       "object to an award on notice",
+       "Holds an award during its notice window until the committee decides.\n",
+       {{"--by", "NAME", "who objects; required"}, {"--reason", "TEXT", "why; required"}},
+       RunAwardsObject},
+      {"awards",
+       "decide",
+       "VILLAGE AWARD_ID",
+       "keep or void a held award",
+       "The committee's decision on a held award: --keep (it posts once its window has\n"
+       "ended) or --void (its points, budget and caps are given back).\n",
+       {{"--keep", "", "keep the award"},
+        {"--void", "", "void the award"},
+        {"--by", "NAME", "who decides; required"}},
+       RunAwardsDecide},
+      {"awards",
+       "show",
+       "VILLAGE AWARD_ID",
+       "show an award",
+       "Shows an award and where it stands.\n",
+       {},
+       RunAwardsShow},
+      {"awards",
+       "list",
+       "VILLAGE",
+       "list a village's awards in one state",
+       "Lists the village's awards in one state, at most 1000.\n",
+       {{"--state", "NAME",
+         "awaiting_review, on_notice, held, posted, voided or refused\n"
+         "                            (default on_notice)"}},
+       RunAwardsList},
       {"",
        "history",
        "ACCOUNT_ID",

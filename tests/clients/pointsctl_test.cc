@@ -6,6 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "ledger_client.h"
 #include "pointsctl_process.h"
@@ -285,6 +288,58 @@ TEST_F(PointsctlTest, AccountsWatchShowsChangesAfterATimestampAndStopsAtCount) {
   const testing::Run unknown = Ctl({"accounts", "watch", "99"});
   EXPECT_EQ(unknown.exit_code, kExitRefused) << Describe(unknown);
   EXPECT_TRUE(Contains(unknown.err, "not found")) << unknown.err;
+}
+
+TEST_F(PointsctlTest, VillagesHouseholdsBudgetAndTheAwardWorkflow) {
+  ASSERT_EQ(Ctl({"villages", "create", "1"}).exit_code, kExitOk);
+  const testing::Run households = Ctl({"households", "create", "1", "7", "8"});
+  ASSERT_EQ(households.exit_code, kExitOk) << Describe(households);
+  const std::vector<std::string> rows = absl::StrSplit(households.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(rows.size(), 3u) << households.out;
+  const std::string account_7 = rows[1].substr(rows[1].rfind(' ') + 1);
+  // Budgets are per month of China Standard Time; the awards below fall in this one.
+  const absl::CivilSecond now = absl::ToCivilSecond(absl::Now(), absl::FixedTimeZone(8 * 3600));
+  const std::string month = absl::StrCat(now.year() * 100 + now.month());
+  ASSERT_EQ(Ctl({"budget", "set", "1", month, "30"}).exit_code, kExitOk);
+  EXPECT_EQ(Ctl({"budget", "set", "1", month, "40"}).exit_code, kExitRefused);
+  EXPECT_EQ(Ctl({"budget", "set", "1", "202613", "40"}).exit_code, kExitUsage);
+
+  auto record = [&](const std::string& id, const std::string& household,
+                    const std::string& points) {
+    return Ctl({"awards",     "record",      "--village",         "1",      "--id",
+                id,           "--household", household,           "--rule", "1",
+                "--category", "hygiene",     "--points-per-unit", points,   "--by",
+                "grid-wang",  "--evidence",  "photo:3f2a",        "--note", "院落整洁"});
+  };
+  const testing::Run recorded = record("9001", "7", "10");
+  ASSERT_EQ(recorded.exit_code, kExitOk) << Describe(recorded);
+  EXPECT_TRUE(Contains(recorded.out, "awaiting_review")) << recorded.out;
+  EXPECT_EQ(Ctl({"awards", "approve", "1", "9001", "--by", "grid-wang"}).exit_code, kExitRefused);
+  const testing::Run approved = Ctl({"awards", "approve", "1", "9001", "--by", "committee-li"});
+  ASSERT_EQ(approved.exit_code, kExitOk) << Describe(approved);
+  EXPECT_TRUE(Contains(approved.out, "on_notice")) << approved.out;
+  EXPECT_TRUE(Contains(AccountJson(account_7), "\"credits_pending\":\"10\"")) << account_7;
+
+  // Over the budget: refused by the ledger, with the reason, exit code 3.
+  ASSERT_EQ(record("9002", "8", "25").exit_code, kExitOk);
+  const testing::Run over = Ctl({"awards", "approve", "1", "9002", "--by", "committee-li"});
+  EXPECT_EQ(over.exit_code, kExitRefused) << Describe(over);
+  EXPECT_TRUE(Contains(over.out, "issuance budget is used up")) << over.out;
+
+  const testing::Run objected =
+      Ctl({"awards", "object", "1", "9001", "--by", "villager-zhao", "--reason", "门前有垃圾"});
+  ASSERT_EQ(objected.exit_code, kExitOk) << Describe(objected);
+  EXPECT_TRUE(Contains(objected.out, "held")) << objected.out;
+  const testing::Run held = Ctl({"--json", "awards", "list", "1", "--state", "held"});
+  ASSERT_EQ(held.exit_code, kExitOk) << Describe(held);
+  EXPECT_TRUE(Contains(held.out, "\"objection\":\"门前有垃圾\"")) << held.out;
+  EXPECT_EQ(Ctl({"awards", "decide", "1", "9001", "--by", "committee-li"}).exit_code, kExitUsage);
+  const testing::Run voided =
+      Ctl({"awards", "decide", "1", "9001", "--void", "--by", "committee-li"});
+  ASSERT_EQ(voided.exit_code, kExitOk) << Describe(voided);
+  EXPECT_TRUE(Contains(voided.out, "voided")) << voided.out;
+  EXPECT_TRUE(Contains(AccountJson(account_7), "\"credits_pending\":\"0\"")) << account_7;
+  EXPECT_EQ(Ctl({"awards", "show", "1", "9999"}).exit_code, kExitRefused);
 }
 
 std::string AwardsCsv(int count) {
