@@ -1,6 +1,7 @@
 #include "award.h"
 
 #include "absl/strings/str_cat.h"
+#include "codec.h"
 
 namespace points::domain {
 namespace {
@@ -17,60 +18,6 @@ absl::Status CheckText(const std::string& text, size_t max, const std::string& f
   }
   return absl::OkStatus();
 }
-
-class Writer {
- public:
-  Writer& Int(uint64_t v, int width) {
-    for (int shift = 8 * (width - 1); shift >= 0; shift -= 8) {
-      bytes_.push_back(static_cast<char>(v >> shift & 0xff));
-    }
-    return *this;
-  }
-  Writer& Id128(Id v) { return Int(absl::Uint128High64(v), 8).Int(absl::Uint128Low64(v), 8); }
-  Writer& Text(const std::string& s) {
-    Int(s.size(), 4);
-    bytes_ += s;
-    return *this;
-  }
-  std::string bytes() && { return std::move(bytes_); }
-
- private:
-  std::string bytes_;
-};
-
-class Reader {
- public:
-  explicit Reader(const std::string& bytes) : bytes_(bytes) {}
-  uint64_t Int(int width) {
-    if (pos_ + width > bytes_.size()) {
-      ok_ = false;
-      return 0;
-    }
-    uint64_t v = 0;
-    for (int i = 0; i < width; ++i) v = v << 8 | static_cast<uint8_t>(bytes_[pos_++]);
-    return v;
-  }
-  Id Id128() {
-    const uint64_t high = Int(8);
-    return absl::MakeUint128(high, Int(8));
-  }
-  std::string Text() {
-    const uint64_t size = Int(4);
-    if (!ok_ || pos_ + size > bytes_.size()) {
-      ok_ = false;
-      return "";
-    }
-    std::string s = bytes_.substr(pos_, size);
-    pos_ += size;
-    return s;
-  }
-  bool done_ok() const { return ok_ && pos_ == bytes_.size(); }
-
- private:
-  const std::string& bytes_;
-  size_t pos_ = 0;
-  bool ok_ = true;
-};
 
 }  // namespace
 
@@ -151,7 +98,7 @@ AwardSpec LedgerSpecOf(const Award& a) {
 }
 
 std::string EncodeAward(const Award& a) {
-  Writer w;
+  RecordWriter w;
   const AwardRequest& r = a.request;
   w.Int(kAwardFormatVersion, 1).Id128(r.award).Int(r.village, 4).Int(r.household, 8);
   w.Int(r.rule.rule, 4).Int(r.rule.version, 4).Int(r.rule.code, 2).Int(r.rule.points_per_unit, 8);
@@ -169,7 +116,7 @@ std::string EncodeAward(const Award& a) {
 }
 
 absl::StatusOr<Award> DecodeAward(const std::string& bytes) {
-  Reader r(bytes);
+  RecordReader r(bytes);
   if (r.Int(1) != kAwardFormatVersion) return absl::DataLossError("award record: unknown version");
   Award a;
   AwardRequest& q = a.request;

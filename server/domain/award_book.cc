@@ -4,20 +4,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "codec.h"
 #include "points/results.h"
 
 namespace points::domain {
 namespace {
 
 using TR = CreateTransferResult;
-
-std::string BigEndian(uint64_t v, int width) {
-  std::string out;
-  for (int shift = 8 * (width - 1); shift >= 0; shift -= 8) {
-    out.push_back(static_cast<char>(v >> shift & 0xff));
-  }
-  return out;
-}
 
 std::string VillagePrefix(const char* kind, VillageId village) {
   return absl::StrCat(kind, BigEndian(village, 4));

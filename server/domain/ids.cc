@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "codec.h"
 #include "points/check.h"
 
 namespace points::domain {
@@ -13,15 +14,19 @@ namespace {
 // fixed-width big-endian, so that no two different tuples encode alike.
 class IdInput {
  public:
-  explicit IdInput(const char* tag) : bytes_(tag) { bytes_.push_back('\0'); }
+  explicit IdInput(const char* tag) { writer_.Text(tag); }
   IdInput& U8(uint8_t v) { return Put(v, 1); }
   IdInput& U32(uint32_t v) { return Put(v, 4); }
   IdInput& U64(uint64_t v) { return Put(v, 8); }
-  IdInput& U128(Id v) { return U64(absl::Uint128High64(v)).U64(absl::Uint128Low64(v)); }
+  IdInput& U128(Id v) {
+    writer_.Id128(v);
+    return *this;
+  }
 
-  Id Hash() const {
+  Id Hash() {
+    const std::string bytes = std::move(writer_).bytes();
     unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(bytes_.data()), bytes_.size(), digest);
+    SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
     uint64_t high = 0xD0;  // the domain's prefix byte, then 120 bits of the digest
     for (int i = 0; i < 7; ++i) high = high << 8 | digest[i];
     uint64_t low = 0;
@@ -31,12 +36,10 @@ class IdInput {
 
  private:
   IdInput& Put(uint64_t v, int width) {
-    for (int shift = 8 * (width - 1); shift >= 0; shift -= 8) {
-      bytes_.push_back(static_cast<char>(v >> shift & 0xff));
-    }
+    writer_.Int(v, width);
     return *this;
   }
-  std::string bytes_;
+  RecordWriter writer_;
 };
 
 }  // namespace
