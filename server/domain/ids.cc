@@ -98,5 +98,30 @@ Id AwardTransfer(VillageId village, Id award, AwardLeg leg, AwardStep step) {
       .Hash();
 }
 
+Id OfShopAccount(VillageId village, uint32_t shop, ShopAccount kind) {
+  return IdInput("shop-account").U32(village).U32(shop).U8(static_cast<uint8_t>(kind)).Hash();
+}
+
+Id Stock(VillageId village, uint32_t shop, uint32_t item) {
+  return IdInput("stock").U32(village).U32(shop).U32(item).Hash();
+}
+
+Id Restock(VillageId village, uint32_t shop, uint32_t item, Id restock) {
+  return IdInput("restock").U32(village).U32(shop).U32(item).U128(restock).Hash();
+}
+
+Id BasketTransfer(VillageId village, Id basket, uint32_t line, BasketLeg leg) {
+  return IdInput("basket").U32(village).U128(basket).U32(line).U8(static_cast<uint8_t>(leg)).Hash();
+}
+
+Id ReturnTransfer(VillageId village, Id basket, uint32_t line, BasketLeg leg) {
+  return IdInput("basket-return")
+      .U32(village)
+      .U128(basket)
+      .U32(line)
+      .U8(static_cast<uint8_t>(leg))
+      .Hash();
+}
+
 }  // namespace ids
 }  // namespace points::domain

@@ -48,6 +48,10 @@ enum class AwardLeg : uint8_t {
 };
 enum class AwardStep : uint8_t { kPending = 1, kPost = 2, kVoid = 3 };
 
+// A shop's two accounts, and the two legs of each basket line.
+enum class ShopAccount : uint8_t { kPoints = 1, kMoney = 2 };
+enum class BasketLeg : uint8_t { kStock = 1, kPoints = 2 };
+
 namespace ids {
 
 Id OfVillageAccount(VillageId village, VillageAccount kind);
@@ -62,6 +66,14 @@ Id CapFunding(VillageId village, uint64_t household, uint32_t rule, CapWindow wi
               uint32_t window_index);
 // One leg of an award at one step; `award` is the client-chosen award id.
 Id AwardTransfer(VillageId village, Id award, AwardLeg leg, AwardStep step);
+
+Id OfShopAccount(VillageId village, uint32_t shop, ShopAccount kind);
+// The stock of an item at a shop, in units, and one restocking of it (client-chosen id).
+Id Stock(VillageId village, uint32_t shop, uint32_t item);
+Id Restock(VillageId village, uint32_t shop, uint32_t item, Id restock);
+// One leg of one line of a basket (client-chosen basket id), and of its return.
+Id BasketTransfer(VillageId village, Id basket, uint32_t line, BasketLeg leg);
+Id ReturnTransfer(VillageId village, Id basket, uint32_t line, BasketLeg leg);
 
 }  // namespace ids
 }  // namespace points::domain

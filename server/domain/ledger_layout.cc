@@ -5,26 +5,6 @@
 namespace points::domain {
 namespace {
 
-Account MakeAccount(Id id, uint32_t ledger, uint16_t code, uint16_t flags) {
-  Account a;
-  a.id = id;
-  a.ledger = ledger;
-  a.code = code;
-  a.flags = flags;
-  return a;
-}
-
-Transfer MakeTransfer(Id id, Id debit, Id credit, uint64_t amount, uint32_t ledger, uint16_t code) {
-  Transfer t;
-  t.id = id;
-  t.debit_account_id = debit;
-  t.credit_account_id = credit;
-  t.amount = amount;
-  t.ledger = ledger;
-  t.code = code;
-  return t;
-}
-
 AwardLeg CapLeg(CapWindow window) {
   switch (window) {
     case CapWindow::kDay:
@@ -80,12 +60,6 @@ std::vector<Leg> Legs(const AwardSpec& award) {
   return legs;
 }
 
-// Links a chain: every event but the last carries kTransferLinked.
-std::vector<Transfer> Linked(std::vector<Transfer> chain) {
-  for (size_t i = 0; i + 1 < chain.size(); ++i) chain[i].flags |= kTransferLinked;
-  return chain;
-}
-
 std::vector<Transfer> ResolveChain(const AwardSpec& award, AwardStep step) {
   std::vector<Transfer> chain;
   for (const Leg& leg : Legs(award)) {
@@ -102,6 +76,31 @@ std::vector<Transfer> ResolveChain(const AwardSpec& award, AwardStep step) {
 }
 
 }  // namespace
+
+Account MakeAccount(Id id, uint32_t ledger, uint16_t code, uint16_t flags) {
+  Account a;
+  a.id = id;
+  a.ledger = ledger;
+  a.code = code;
+  a.flags = flags;
+  return a;
+}
+
+Transfer MakeTransfer(Id id, Id debit, Id credit, uint64_t amount, uint32_t ledger, uint16_t code) {
+  Transfer t;
+  t.id = id;
+  t.debit_account_id = debit;
+  t.credit_account_id = credit;
+  t.amount = amount;
+  t.ledger = ledger;
+  t.code = code;
+  return t;
+}
+
+std::vector<Transfer> Linked(std::vector<Transfer> chain) {
+  for (size_t i = 0; i + 1 < chain.size(); ++i) chain[i].flags |= kTransferLinked;
+  return chain;
+}
 
 std::vector<Account> VillageAccounts(VillageId village) {
   const Ledgers ledgers = LedgersOf(village);

@@ -39,6 +39,12 @@ enum TransferCode : uint16_t {
   kCodeCapReservation = 102,     // an award's cap leg
 };
 
+// Building blocks of every chain.
+Account MakeAccount(Id id, uint32_t ledger, uint16_t code, uint16_t flags);
+Transfer MakeTransfer(Id id, Id debit, Id credit, uint64_t amount, uint32_t ledger, uint16_t code);
+// Links a chain: every event but the last carries kTransferLinked.
+std::vector<Transfer> Linked(std::vector<Transfer> chain);
+
 // The accounts every village has, on its three ledgers.
 std::vector<Account> VillageAccounts(VillageId village);
 Account HouseholdAccount(VillageId village, uint64_t household);

@@ -1,0 +1,368 @@
+#include "shop_book.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "codec.h"
+#include "ledger_layout.h"
+#include "points/results.h"
+
+namespace points::domain {
+namespace {
+
+using TR = CreateTransferResult;
+constexpr uint8_t kItemFormatVersion = 1;
+constexpr uint8_t kBasketFormatVersion = 1;
+
+std::string ShopKey(const char* kind, VillageId village, uint32_t shop) {
+  return absl::StrCat(kind, BigEndian(village, 4), BigEndian(shop, 4));
+}
+std::string ItemKey(VillageId village, uint32_t shop, uint32_t item) {
+  return absl::StrCat(ShopKey("i/", village, shop), BigEndian(item, 4));
+}
+std::string BasketKey(VillageId village, Id basket) {
+  return absl::StrCat("k/", BigEndian(village, 4), BigEndian(absl::Uint128High64(basket), 8),
+                      BigEndian(absl::Uint128Low64(basket), 8));
+}
+
+std::string EncodeItem(const Item& item) {
+  return std::move(RecordWriter()
+                       .Int(kItemFormatVersion, 1)
+                       .Int(item.item, 4)
+                       .Text(item.name)
+                       .Int(item.points_price, 8)
+                       .Int(item.cash_price_fen, 8))
+      .bytes();
+}
+
+absl::StatusOr<Item> DecodeItem(const std::string& bytes) {
+  RecordReader r(bytes);
+  if (r.Int(1) != kItemFormatVersion) return absl::DataLossError("item record: unknown version");
+  Item item;
+  item.item = static_cast<uint32_t>(r.Int(4));
+  item.name = r.Text();
+  item.points_price = r.Int(8);
+  item.cash_price_fen = r.Int(8);
+  if (!r.done_ok()) return absl::DataLossError("item record: truncated or trailing bytes");
+  return item;
+}
+
+}  // namespace
+
+std::string EncodeBasket(const Basket& b) {
+  RecordWriter w;
+  w.Int(kBasketFormatVersion, 1).Int(b.spec.village, 4).Id128(b.spec.basket).Int(b.spec.shop, 4);
+  w.Int(b.spec.household, 8).Int(b.spec.lines.size(), 4);
+  for (const BasketLineSpec& l : b.spec.lines) {
+    w.Int(l.item, 4).Int(l.quantity, 8).Int(l.points_each, 8);
+  }
+  w.Int(static_cast<uint8_t>(b.state), 1).Int(b.points_total, 8).Int(b.redeemed_at_ns, 8);
+  w.Text(b.refusal);
+  return std::move(w).bytes();
+}
+
+absl::StatusOr<Basket> DecodeBasket(const std::string& bytes) {
+  RecordReader r(bytes);
+  if (r.Int(1) != kBasketFormatVersion) {
+    return absl::DataLossError("basket record: unknown version");
+  }
+  Basket b;
+  b.spec.village = static_cast<VillageId>(r.Int(4));
+  b.spec.basket = r.Id128();
+  b.spec.shop = static_cast<uint32_t>(r.Int(4));
+  b.spec.household = r.Int(8);
+  const uint64_t lines = r.Int(4);
+  if (lines > kBasketLinesMax) return absl::DataLossError("basket record: line count");
+  for (uint64_t i = 0; i < lines; ++i) {
+    BasketLineSpec l;
+    l.item = static_cast<uint32_t>(r.Int(4));
+    l.quantity = r.Int(8);
+    l.points_each = r.Int(8);
+    b.spec.lines.push_back(l);
+  }
+  const uint64_t state = r.Int(1);
+  if (state < 1 || state > 5) return absl::DataLossError("basket record: unknown state");
+  b.state = static_cast<BasketState>(state);
+  b.points_total = r.Int(8);
+  b.redeemed_at_ns = r.Int(8);
+  b.refusal = r.Text();
+  if (!r.done_ok()) return absl::DataLossError("basket record: truncated or trailing bytes");
+  return b;
+}
+
+namespace {
+
+bool Accepted(TR r) { return r == TR::kOk || r == TR::kExists; }
+
+absl::Status CheckShop(VillageId village, uint32_t shop) {
+  if (village == 0 || village > kVillagesMax) {
+    return absl::InvalidArgumentError(absl::StrCat("village: must be 1..", kVillagesMax));
+  }
+  if (shop == 0) return absl::InvalidArgumentError("shop: must not be zero");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+const char* BasketStateName(BasketState state) {
+  switch (state) {
+    case BasketState::kSubmitting:
+      return "submitting";
+    case BasketState::kRedeemed:
+      return "redeemed";
+    case BasketState::kRefused:
+      return "refused";
+    case BasketState::kReturning:
+      return "returning";
+    case BasketState::kReturned:
+      return "returned";
+  }
+  return "unknown";
+}
+
+ShopBook::ShopBook(Engine* engine, Clock* clock, DomainStore* store)
+    : engine_(engine), clock_(clock), store_(store) {}
+
+absl::StatusOr<std::unique_ptr<ShopBook>> ShopBook::Open(Engine* engine, Clock* clock,
+                                                         DomainStore* store) {
+  std::unique_ptr<ShopBook> book(new ShopBook(engine, clock, store));
+  std::vector<Basket> unfinished;
+  absl::Status decode_error;
+  absl::Status status = store->Scan("k/", [&](const std::string&, const std::string& value) {
+    absl::StatusOr<Basket> basket = DecodeBasket(value);
+    if (!basket.ok()) {
+      decode_error = basket.status();
+      return false;
+    }
+    if (basket->state == BasketState::kSubmitting || basket->state == BasketState::kReturning) {
+      unfinished.push_back(*std::move(basket));
+    }
+    return true;
+  });
+  if (!status.ok()) return status;
+  if (!decode_error.ok()) return decode_error;
+  // A crash between saving a basket (or its return) and its chain: resend the same chain.
+  for (Basket& basket : unfinished) {
+    if (absl::StatusOr<Basket> done = book->Submit(std::move(basket)); !done.ok()) {
+      return done.status();
+    }
+  }
+  return book;
+}
+
+absl::Status ShopBook::CreateShop(VillageId village, uint32_t shop, const std::string& name) {
+  if (absl::Status s = CheckShop(village, shop); !s.ok()) return s;
+  if (name.empty() || name.size() > kItemNameBytesMax) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("name: 1..", kItemNameBytesMax, " bytes of UTF-8"));
+  }
+  absl::StatusOr<std::vector<AccountEventResult>> created =
+      engine_->CreateAccounts(ShopAccounts(village, shop));
+  if (!created.ok()) return created.status();
+  for (const AccountEventResult& r : *created) {
+    if (r.result != CreateAccountResult::kOk && r.result != CreateAccountResult::kExists) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("shop accounts refused: ", std::string(ResultName(r.result))));
+    }
+  }
+  return store_->Put(ShopKey("s/", village, shop), name);
+}
+
+absl::Status ShopBook::PutItem(VillageId village, uint32_t shop, const Item& item) {
+  if (absl::Status s = CheckShop(village, shop); !s.ok()) return s;
+  if (item.item == 0) return absl::InvalidArgumentError("item: must not be zero");
+  if (item.name.empty() || item.name.size() > kItemNameBytesMax) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("name: 1..", kItemNameBytesMax, " bytes of UTF-8"));
+  }
+  if (item.points_price == 0 || item.points_price > kItemPointsPriceMax) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("points_price: must be 1..", kItemPointsPriceMax));
+  }
+  if (!store_->Get(ShopKey("s/", village, shop)).ok()) {
+    return absl::NotFoundError(absl::StrCat("no shop ", shop, " in village ", village));
+  }
+  absl::StatusOr<std::vector<AccountEventResult>> created =
+      engine_->CreateAccounts({StockAccount(village, shop, item.item)});
+  if (!created.ok()) return created.status();
+  if ((*created)[0].result != CreateAccountResult::kOk &&
+      (*created)[0].result != CreateAccountResult::kExists) {
+    return absl::FailedPreconditionError("the item's stock account was refused");
+  }
+  return store_->Put(ItemKey(village, shop, item.item), EncodeItem(item));
+}
+
+absl::Status ShopBook::Restock(VillageId village, uint32_t shop, uint32_t item, Id restock,
+                               uint64_t quantity) {
+  if (restock == 0 || quantity == 0) {
+    return absl::InvalidArgumentError("restock id and quantity must not be zero");
+  }
+  if (absl::StatusOr<Item> found = LoadItem(village, shop, item); !found.ok()) {
+    return found.status();
+  }
+  absl::StatusOr<std::vector<TransferEventResult>> done =
+      engine_->CreateTransfers({domain::Restock(village, shop, item, restock, quantity)});
+  if (!done.ok()) return done.status();
+  if (!Accepted((*done)[0].result)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("restock refused: ", std::string(ResultName((*done)[0].result))));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Item> ShopBook::LoadItem(VillageId village, uint32_t shop, uint32_t item) const {
+  if (absl::Status s = CheckShop(village, shop); !s.ok()) return s;
+  absl::StatusOr<std::string> bytes = store_->Get(ItemKey(village, shop, item));
+  if (!bytes.ok()) {
+    if (bytes.status().code() != absl::StatusCode::kNotFound) return bytes.status();
+    return absl::NotFoundError(
+        absl::StrCat("item ", item, " is not in shop ", shop, "'s catalogue"));
+  }
+  return DecodeItem(*bytes);
+}
+
+absl::StatusOr<std::vector<Item>> ShopBook::Items(VillageId village, uint32_t shop) const {
+  if (absl::Status s = CheckShop(village, shop); !s.ok()) return s;
+  std::vector<Item> items;
+  absl::Status decode_error;
+  absl::Status status =
+      store_->Scan(ShopKey("i/", village, shop), [&](const std::string&, const std::string& v) {
+        absl::StatusOr<Item> item = DecodeItem(v);
+        if (!item.ok()) {
+          decode_error = item.status();
+          return false;
+        }
+        items.push_back(*std::move(item));
+        return true;
+      });
+  if (!status.ok()) return status;
+  if (!decode_error.ok()) return decode_error;
+  std::vector<Id> stock_ids;
+  for (const Item& item : items) stock_ids.push_back(ids::Stock(village, shop, item.item));
+  absl::StatusOr<std::vector<Account>> stocks = engine_->LookupAccounts(stock_ids);
+  if (!stocks.ok()) return stocks.status();
+  for (size_t i = 0, j = 0; i < items.size() && j < stocks->size(); ++i) {
+    const Account& a = (*stocks)[j];
+    if (a.id != stock_ids[i]) continue;
+    items[i].stock = a.credits_posted - a.debits_posted - a.debits_pending;
+    ++j;
+  }
+  return items;
+}
+
+absl::Status ShopBook::SaveBasket(const Basket& basket) {
+  return store_->Put(BasketKey(basket.spec.village, basket.spec.basket), EncodeBasket(basket));
+}
+
+absl::StatusOr<Basket> ShopBook::GetBasket(VillageId village, Id basket) const {
+  absl::StatusOr<std::string> bytes = store_->Get(BasketKey(village, basket));
+  if (!bytes.ok()) {
+    if (bytes.status().code() != absl::StatusCode::kNotFound) return bytes.status();
+    return absl::NotFoundError("no such basket in this village");
+  }
+  return DecodeBasket(*bytes);
+}
+
+absl::StatusOr<Basket> ShopBook::Redeem(const BasketRequest& request) {
+  if (absl::Status s = CheckShop(request.village, request.shop); !s.ok()) return s;
+  if (request.basket == 0) return absl::InvalidArgumentError("basket: must not be zero");
+  if (request.household == 0) return absl::InvalidArgumentError("household: must not be zero");
+  if (request.lines.empty() || request.lines.size() > kBasketLinesMax) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("lines: 1..", kBasketLinesMax, ", got ", request.lines.size()));
+  }
+  Basket basket;
+  basket.spec.village = request.village;
+  basket.spec.basket = request.basket;
+  basket.spec.shop = request.shop;
+  basket.spec.household = request.household;
+  for (size_t i = 0; i < request.lines.size(); ++i) {
+    const auto& [item_number, quantity] = request.lines[i];
+    if (quantity == 0 || quantity > 10'000) {
+      return absl::InvalidArgumentError(absl::StrCat("lines[", i, "].quantity: must be 1..10000"));
+    }
+    absl::StatusOr<Item> item = LoadItem(request.village, request.shop, item_number);
+    if (!item.ok()) return item.status();
+    // Both factors are bounded (10^4 x 10^6 per line, 64 lines): no overflow.
+    basket.spec.lines.push_back({item_number, quantity, item->points_price});
+    basket.points_total += quantity * item->points_price;
+  }
+  {
+    absl::MutexLock lock(&intent_mu_);
+    absl::StatusOr<Basket> existing = GetBasket(request.village, request.basket);
+    if (existing.ok()) {
+      bool same = existing->spec.shop == request.shop &&
+                  existing->spec.household == request.household &&
+                  existing->spec.lines.size() == request.lines.size();
+      for (size_t i = 0; same && i < request.lines.size(); ++i) {
+        same = existing->spec.lines[i].item == request.lines[i].first &&
+               existing->spec.lines[i].quantity == request.lines[i].second;
+      }
+      if (!same) return absl::AlreadyExistsError("this basket id was used for another basket");
+      if (existing->state != BasketState::kSubmitting) return existing;
+      basket = *std::move(existing);  // a resend while the first is in flight: its prices
+    } else if (existing.status().code() != absl::StatusCode::kNotFound) {
+      return existing.status();
+    } else {
+      basket.state = BasketState::kSubmitting;
+      basket.redeemed_at_ns = clock_->NowNanos();
+      if (absl::Status s = SaveBasket(basket); !s.ok()) return s;
+    }
+  }
+  return Submit(std::move(basket));
+}
+
+absl::StatusOr<Basket> ShopBook::Return(VillageId village, Id basket_id) {
+  Basket basket;
+  {
+    absl::MutexLock lock(&intent_mu_);
+    absl::StatusOr<Basket> found = GetBasket(village, basket_id);
+    if (!found.ok()) return found.status();
+    if (found->state == BasketState::kReturned) return found;
+    if (found->state != BasketState::kRedeemed && found->state != BasketState::kReturning) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the basket is ", BasketStateName(found->state), ": only a redeemed one returns"));
+    }
+    basket = *std::move(found);
+    basket.state = BasketState::kReturning;
+    if (absl::Status s = SaveBasket(basket); !s.ok()) return s;
+  }
+  return Submit(std::move(basket));
+}
+
+absl::StatusOr<Basket> ShopBook::Submit(Basket basket) {
+  const bool returning = basket.state == BasketState::kReturning;
+  absl::StatusOr<std::vector<TransferEventResult>> results =
+      engine_->CreateTransfers(returning ? ReturnChain(basket.spec) : RedeemChain(basket.spec));
+  if (!results.ok()) return results.status();  // unknown outcome: Open resends the chain
+  bool accepted = true;
+  for (const TransferEventResult& r : *results) accepted &= Accepted(r.result);
+  if (accepted) {
+    basket.state = returning ? BasketState::kReturned : BasketState::kRedeemed;
+  } else if (returning) {
+    return absl::InternalError("the ledger refused a return: " +
+                               std::string(ResultName((*results)[0].result)));
+  } else {
+    basket.state = BasketState::kRefused;
+    for (size_t i = 0; i < results->size(); ++i) {
+      const TR r = (*results)[i].result;
+      if (r == TR::kOk || r == TR::kLinkedEventFailed) continue;
+      const BasketLineSpec& line = basket.spec.lines[i / 2];
+      const bool stock_leg = i % 2 == 0;
+      if (r == TR::kExceedsCredits && stock_leg) {
+        basket.refusal =
+            absl::StrCat("item ", line.item, " is out of stock (", line.quantity, " wanted)");
+      } else if (r == TR::kExceedsCredits) {
+        basket.refusal =
+            absl::StrCat("the household has not enough points (", basket.points_total, " needed)");
+      } else {
+        basket.refusal = std::string(ResultName(r));
+      }
+      break;
+    }
+  }
+  if (absl::Status s = SaveBasket(basket); !s.ok()) return s;
+  return basket;
+}
+
+}  // namespace points::domain

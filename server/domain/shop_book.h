@@ -1,0 +1,111 @@
+// Shops, their catalogues and stock, and basket redemptions (README.md, "Shops, baskets"). A
+// basket is one linked ledger chain: every item or none, its stock taken in the same commit, the
+// household's floor and each item's stock floor checked by the engine's one writer, so terminals
+// redeeming at once can never overspend a household or oversell the last item. Idempotent by
+// basket id: a terminal on a weak link resends the same basket and is never charged twice.
+//
+// Crash-safety as in the award book: the basket (with the prices it is sold at) is saved before
+// its chain is submitted, and Open resubmits the chain of a basket a crash left in between, so a
+// resend after a price change still pays the first price. Calls block on the ledger: the server
+// runs them on its reader pool.
+#ifndef POINTS_SERVER_DOMAIN_SHOP_BOOK_H_
+#define POINTS_SERVER_DOMAIN_SHOP_BOOK_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "domain_store.h"
+#include "points/engine.h"
+#include "shop_layout.h"
+
+namespace points::domain {
+
+inline constexpr size_t kItemNameBytesMax = 128;
+inline constexpr uint64_t kItemPointsPriceMax = 1'000'000;
+
+struct Item {
+  uint32_t item = 0;  // the item's number in the shop, not zero
+  std::string name;   // UTF-8, e.g. 酱油 500ml
+  uint64_t points_price = 0;
+  uint64_t cash_price_fen = 0;  // 0: not sold for cash
+  uint64_t stock = 0;           // units left (read from the ledger; ignored by PutItem)
+  friend bool operator==(const Item&, const Item&) = default;
+};
+
+struct BasketRequest {
+  Id basket = 0;  // client-chosen, the idempotency key
+  VillageId village = 0;
+  uint32_t shop = 0;
+  uint64_t household = 0;
+  std::vector<std::pair<uint32_t, uint64_t>> lines;  // (item, quantity), 1..kBasketLinesMax
+};
+
+enum class BasketState : uint8_t {
+  kSubmitting = 1,  // saved with its prices; its chain is being submitted (repaired at open)
+  kRedeemed = 2,
+  kRefused = 3,    // the ledger refused it: nothing was taken
+  kReturning = 4,  // a return was saved; its chain is being submitted (repaired at open)
+  kReturned = 5,   // every line reversed: points back to the household, items back in stock
+};
+const char* BasketStateName(BasketState state);
+
+struct Basket {
+  BasketSpec spec;  // the lines with the prices they were sold at
+  BasketState state = BasketState::kSubmitting;
+  uint64_t points_total = 0;
+  uint64_t redeemed_at_ns = 0;
+  std::string refusal;  // e.g. "item 3 (酱油) is out of stock"
+};
+
+// The stored form of a basket (a version byte first); DATA_LOSS when the bytes do not decode.
+std::string EncodeBasket(const Basket& basket);
+absl::StatusOr<Basket> DecodeBasket(const std::string& bytes);
+
+class ShopBook {
+ public:
+  static absl::StatusOr<std::unique_ptr<ShopBook>> Open(Engine* engine, Clock* clock,
+                                                        DomainStore* store);
+
+  // A shop of the village (its points and money accounts); idempotent.
+  absl::Status CreateShop(VillageId village, uint32_t shop, const std::string& name);
+  // Adds an item to the shop's catalogue or changes its name and prices (baskets keep the price
+  // they were sold at).
+  absl::Status PutItem(VillageId village, uint32_t shop, const Item& item);
+  // Adds units to an item's stock; idempotent by `restock`.
+  absl::Status Restock(VillageId village, uint32_t shop, uint32_t item, Id restock,
+                       uint64_t quantity);
+  // The shop's catalogue with the stock left of each item.
+  absl::StatusOr<std::vector<Item>> Items(VillageId village, uint32_t shop) const;
+
+  // Redeems a basket: redeemed, or refused with the reason (nothing taken). The same basket id
+  // with the same lines again returns the basket as it stands; with other lines,
+  // ALREADY_EXISTS.
+  absl::StatusOr<Basket> Redeem(const BasketRequest& request);
+  // Returns every line of a redeemed basket; idempotent.
+  absl::StatusOr<Basket> Return(VillageId village, Id basket);
+  absl::StatusOr<Basket> GetBasket(VillageId village, Id basket) const;
+
+ private:
+  ShopBook(Engine* engine, Clock* clock, DomainStore* store);
+  absl::StatusOr<Item> LoadItem(VillageId village, uint32_t shop, uint32_t item) const;
+  absl::Status SaveBasket(const Basket& basket);
+  // Submits the basket's redeem (or return) chain and saves the outcome.
+  absl::StatusOr<Basket> Submit(Basket basket);
+
+  Engine* const engine_;
+  Clock* const clock_;
+  DomainStore* const store_;
+  // Held while a basket id is checked and its intent saved, never across a ledger call: two
+  // resends of one basket see the same intent; different baskets do not wait for each other.
+  absl::Mutex intent_mu_;
+};
+
+}  // namespace points::domain
+
+#endif  // POINTS_SERVER_DOMAIN_SHOP_BOOK_H_

@@ -1,0 +1,72 @@
+#include "shop_layout.h"
+
+#include "ledger_layout.h"
+#include "points/check.h"
+
+namespace points::domain {
+
+std::vector<Account> ShopAccounts(VillageId village, uint32_t shop) {
+  const Ledgers ledgers = LedgersOf(village);
+  return {MakeAccount(ids::OfShopAccount(village, shop, ShopAccount::kPoints), ledgers.points,
+                      kAccountCodeShop, kAccountHistory),
+          MakeAccount(ids::OfShopAccount(village, shop, ShopAccount::kMoney), ledgers.money,
+                      kAccountCodeShop, kAccountHistory)};
+}
+
+Account StockAccount(VillageId village, uint32_t shop, uint32_t item) {
+  // Never more taken from the stock than was put in: the floor that refuses overselling.
+  return MakeAccount(ids::Stock(village, shop, item), LedgersOf(village).limits, kAccountCodeStock,
+                     kAccountDebitsMustNotExceedCredits);
+}
+
+Transfer Restock(VillageId village, uint32_t shop, uint32_t item, Id restock, uint64_t quantity) {
+  Transfer t = MakeTransfer(ids::Restock(village, shop, item, restock),
+                            ids::OfVillageAccount(village, VillageAccount::kLimitSource),
+                            ids::Stock(village, shop, item), quantity, LedgersOf(village).limits,
+                            kCodeRestock);
+  t.user_data_32 = item;
+  return t;
+}
+
+namespace {
+
+// The redemption (or, reversed, the return) of every line.
+std::vector<Transfer> BasketLegs(const BasketSpec& b, bool reverse) {
+  POINTS_CHECK(!b.lines.empty() && b.lines.size() <= kBasketLinesMax);
+  const Ledgers ledgers = LedgersOf(b.village);
+  const Id limit_sink = ids::OfVillageAccount(b.village, VillageAccount::kLimitSink);
+  const Id household = ids::Household(b.village, b.household);
+  const Id shop = ids::OfShopAccount(b.village, b.shop, ShopAccount::kPoints);
+  auto id = reverse ? ids::ReturnTransfer : ids::BasketTransfer;
+  std::vector<Transfer> chain;
+  for (uint32_t line = 0; line < b.lines.size(); ++line) {
+    const BasketLineSpec& l = b.lines[line];
+    POINTS_CHECK(l.quantity > 0 && l.points_each > 0);
+    POINTS_CHECK(l.points_each <= UINT64_MAX / l.quantity);
+    const Id stock = ids::Stock(b.village, b.shop, l.item);
+    Transfer taken =
+        reverse ? MakeTransfer(id(b.village, b.basket, line, BasketLeg::kStock), limit_sink, stock,
+                               l.quantity, ledgers.limits, kCodeStockReturned)
+                : MakeTransfer(id(b.village, b.basket, line, BasketLeg::kStock), stock, limit_sink,
+                               l.quantity, ledgers.limits, kCodeStockTaken);
+    Transfer paid =
+        reverse ? MakeTransfer(id(b.village, b.basket, line, BasketLeg::kPoints), shop, household,
+                               l.quantity * l.points_each, ledgers.points, kCodeReturn)
+                : MakeTransfer(id(b.village, b.basket, line, BasketLeg::kPoints), household, shop,
+                               l.quantity * l.points_each, ledgers.points, kCodeRedemption);
+    for (Transfer* t : {&taken, &paid}) {
+      t->user_data_128 = b.basket;  // every leg names its basket
+      t->user_data_32 = l.item;
+      chain.push_back(*t);
+    }
+  }
+  return Linked(std::move(chain));
+}
+
+}  // namespace
+
+std::vector<Transfer> RedeemChain(const BasketSpec& basket) { return BasketLegs(basket, false); }
+
+std::vector<Transfer> ReturnChain(const BasketSpec& basket) { return BasketLegs(basket, true); }
+
+}  // namespace points::domain

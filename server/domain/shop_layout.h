@@ -1,0 +1,57 @@
+// The ledger shapes of shops (README.md, "Shops, baskets, stock"): a shop's accounts, an item's
+// stock account whose floor refuses selling what is not there, restocking, and the one linked
+// chain that redeems a basket — every item or none, stock taken in the same commit — and the
+// chain that returns it. Pure functions, like ledger_layout.h.
+#ifndef POINTS_SERVER_DOMAIN_SHOP_LAYOUT_H_
+#define POINTS_SERVER_DOMAIN_SHOP_LAYOUT_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "ids.h"
+#include "points/types.h"
+
+namespace points::domain {
+
+inline constexpr uint16_t kAccountCodeStock = 10;
+enum ShopTransferCode : uint16_t {
+  kCodeRedemption = 20,      // household -> shop points
+  kCodeReturn = 21,          // shop points -> household, reversing a redemption
+  kCodeStockTaken = 103,     // stock -> limit sink
+  kCodeStockReturned = 104,  // limit sink -> stock
+  kCodeRestock = 105,        // limit source -> stock
+};
+
+// Lines of one basket, named once: a terminal's basket is a few dozen items at most.
+inline constexpr size_t kBasketLinesMax = 64;
+
+// The shop's points account (redemptions arrive here) and money account (fen).
+std::vector<Account> ShopAccounts(VillageId village, uint32_t shop);
+Account StockAccount(VillageId village, uint32_t shop, uint32_t item);
+// Adds `quantity` units to the item's stock; idempotent by `restock`.
+Transfer Restock(VillageId village, uint32_t shop, uint32_t item, Id restock, uint64_t quantity);
+
+struct BasketLineSpec {
+  uint32_t item = 0;
+  uint64_t quantity = 0;     // units, > 0
+  uint64_t points_each = 0;  // the price the basket was sold at, > 0
+};
+
+struct BasketSpec {
+  VillageId village = 0;
+  Id basket = 0;  // client-chosen: the legs' ids derive from it
+  uint32_t shop = 0;
+  uint64_t household = 0;
+  std::vector<BasketLineSpec> lines;  // 1..kBasketLinesMax
+};
+
+// Per line, in order: the stock leg (stock -> limit sink, quantity) and the points leg
+// (household -> shop, quantity x points_each; the caller checked the product), all linked.
+std::vector<Transfer> RedeemChain(const BasketSpec& basket);
+// The reversal of every line of a redeemed basket, linked, each leg naming the basket in
+// user_data_128.
+std::vector<Transfer> ReturnChain(const BasketSpec& basket);
+
+}  // namespace points::domain
+
+#endif  // POINTS_SERVER_DOMAIN_SHOP_LAYOUT_H_
