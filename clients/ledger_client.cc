@@ -12,6 +12,8 @@
 #include "grpcpp/support/channel_arguments.h"
 #include "points/v1/awards.grpc.pb.h"
 #include "points/v1/ledger.grpc.pb.h"
+#include "points/v1/shops.grpc.pb.h"
+#include "shop_convert.h"
 
 namespace points::client {
 namespace {
@@ -64,6 +66,7 @@ struct LedgerClient::Connection {
   std::unique_ptr<v1::LedgerService::Stub> stub;
   std::unique_ptr<v1::VillageService::Stub> villages;
   std::unique_ptr<v1::AwardService::Stub> awards;
+  std::unique_ptr<v1::ShopService::Stub> shops;
   absl::BitGen random;
 
   // Sends `request` until it is answered, it fails for good or the attempts run out. The request
@@ -121,6 +124,7 @@ LedgerClient::LedgerClient(const std::string& target, ClientOptions options)
   connection_->stub = v1::LedgerService::NewStub(channel);
   connection_->villages = v1::VillageService::NewStub(channel);
   connection_->awards = v1::AwardService::NewStub(channel);
+  connection_->shops = v1::ShopService::NewStub(channel);
 }
 
 LedgerClient::~LedgerClient() = default;
@@ -429,6 +433,117 @@ absl::StatusOr<std::vector<domain::Award>> LedgerClient::ListAwards(uint32_t vil
   }
   if (truncated != nullptr) *truncated = response.truncated();
   return awards;
+}
+
+// ---- Shops ----
+
+absl::Status LedgerClient::CreateShop(uint32_t village, uint32_t shop, const std::string& name) {
+  v1::CreateShopRequest request;
+  request.set_village(village);
+  request.set_shop(shop);
+  request.set_name(name);
+  v1::CreateShopResponse response;
+  return connection_->CallOn(*connection_->shops, "CreateShop", options_, target_,
+                             &v1::ShopService::Stub::CreateShop, request, &response);
+}
+
+absl::Status LedgerClient::PutItem(uint32_t village, uint32_t shop, const domain::Item& item) {
+  v1::PutItemRequest request;
+  request.set_village(village);
+  request.set_shop(shop);
+  server::ItemToProto(item, request.mutable_item());
+  v1::PutItemResponse response;
+  return connection_->CallOn(*connection_->shops, "PutItem", options_, target_,
+                             &v1::ShopService::Stub::PutItem, request, &response);
+}
+
+absl::Status LedgerClient::Restock(uint32_t village, uint32_t shop, uint32_t item, Id restock,
+                                   uint64_t quantity) {
+  v1::RestockRequest request;
+  request.set_village(village);
+  request.set_shop(shop);
+  request.set_item(item);
+  request.set_restock_id(server::IdToBytes(restock));
+  request.set_quantity(quantity);
+  v1::RestockResponse response;
+  return connection_->CallOn(*connection_->shops, "Restock", options_, target_,
+                             &v1::ShopService::Stub::Restock, request, &response);
+}
+
+absl::StatusOr<std::vector<domain::Item>> LedgerClient::ListItems(uint32_t village, uint32_t shop) {
+  v1::ListItemsRequest request;
+  request.set_village(village);
+  request.set_shop(shop);
+  v1::ListItemsResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->shops, "ListItems", options_, target_,
+                              &v1::ShopService::Stub::ListItems, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  std::vector<domain::Item> items;
+  for (const v1::Item& item : response.items()) items.push_back(server::ItemFromProto(item));
+  return items;
+}
+
+namespace {
+
+absl::StatusOr<domain::Basket> BasketFromResponse(absl::string_view method, const v1::Basket& in) {
+  absl::StatusOr<domain::Basket> basket = server::BasketFromProto(in);
+  if (!basket.ok()) return MalformedResponse(method, basket.status());
+  return basket;
+}
+
+}  // namespace
+
+absl::StatusOr<domain::Basket> LedgerClient::RedeemBasket(const domain::BasketRequest& basket) {
+  v1::RedeemBasketRequest request;
+  v1::Basket* b = request.mutable_basket();
+  b->set_basket_id(server::IdToBytes(basket.basket));
+  b->set_village(basket.village);
+  b->set_shop(basket.shop);
+  b->set_household(basket.household);
+  for (const auto& [item, quantity] : basket.lines) {
+    v1::BasketLine* line = b->add_lines();
+    line->set_item(item);
+    line->set_quantity(quantity);
+  }
+  v1::RedeemBasketResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->shops, "RedeemBasket", options_, target_,
+                              &v1::ShopService::Stub::RedeemBasket, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return BasketFromResponse("RedeemBasket", response.basket());
+}
+
+absl::StatusOr<domain::Basket> LedgerClient::ReturnBasket(uint32_t village, Id basket) {
+  v1::ReturnBasketRequest request;
+  request.set_village(village);
+  request.set_basket_id(server::IdToBytes(basket));
+  v1::ReturnBasketResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->shops, "ReturnBasket", options_, target_,
+                              &v1::ShopService::Stub::ReturnBasket, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return BasketFromResponse("ReturnBasket", response.basket());
+}
+
+absl::StatusOr<domain::Basket> LedgerClient::GetBasket(uint32_t village, Id basket) {
+  v1::GetBasketRequest request;
+  request.set_village(village);
+  request.set_basket_id(server::IdToBytes(basket));
+  v1::GetBasketResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->shops, "GetBasket", options_, target_,
+                              &v1::ShopService::Stub::GetBasket, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return BasketFromResponse("GetBasket", response.basket());
 }
 
 }  // namespace points::client

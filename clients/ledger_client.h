@@ -22,6 +22,7 @@
 #include "points/engine.h"
 #include "points/results.h"
 #include "points/types.h"
+#include "shop_book.h"
 
 namespace points::client {
 
@@ -108,6 +109,17 @@ class LedgerClient {
   // At most 1000; `truncated` (may be null) says whether more are in that state.
   absl::StatusOr<std::vector<domain::Award>> ListAwards(uint32_t village, domain::AwardState state,
                                                         bool* truncated = nullptr);
+
+  // ---- Shops (ShopService) ----
+  absl::Status CreateShop(uint32_t village, uint32_t shop, const std::string& name);
+  absl::Status PutItem(uint32_t village, uint32_t shop, const domain::Item& item);
+  absl::Status Restock(uint32_t village, uint32_t shop, uint32_t item, Id restock,
+                       uint64_t quantity);
+  absl::StatusOr<std::vector<domain::Item>> ListItems(uint32_t village, uint32_t shop);
+  // Resending the same basket (same id and lines) is never charged twice: retries are safe.
+  absl::StatusOr<domain::Basket> RedeemBasket(const domain::BasketRequest& basket);
+  absl::StatusOr<domain::Basket> ReturnBasket(uint32_t village, Id basket);
+  absl::StatusOr<domain::Basket> GetBasket(uint32_t village, Id basket);
 
   const std::string& target() const { return target_; }
 

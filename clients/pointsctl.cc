@@ -28,6 +28,7 @@
 #include "ledger_client.h"
 #include "points/limits.h"
 #include "points/results.h"
+#include "shop_book.h"
 #include "transfer_csv.h"
 #include "value_text.h"
 
@@ -88,6 +89,13 @@ constexpr char kMainHelp[] =
     "  awards decide       keep or void a held award\n"
     "  awards show         show an award\n"
     "  awards list         list a village's awards in one state\n"
+    "  shops create        create a shop\n"
+    "  items put           add an item to a shop or change it\n"
+    "  items list          show a shop's items and stock\n"
+    "  stock add           add units to an item's stock\n"
+    "  baskets redeem      redeem a basket for a household\n"
+    "  baskets return      return a redeemed basket\n"
+    "  baskets show        show a basket\n"
     "\n"
     "Ids are UUID text, the 16 big-endian bytes in hex grouped 8-4-4-4-12\n"
     "(00000000-0000-0000-0000-00000000002a); a plain decimal integer (42) is accepted too.\n"
@@ -910,6 +918,165 @@ int RunAwardsList(const Invocation& in) {
   return kExitOk;
 }
 
+// ---- Shops and baskets ----
+
+uint32_t NumberArg(absl::string_view what, const std::string& text, uint64_t max) {
+  absl::StatusOr<uint64_t> n = ParseUnsigned(text, max);
+  if (!n.ok() || *n == 0) Usage(absl::StrCat(what, ": a number 1..", max, ", got '", text, "'"));
+  return static_cast<uint32_t>(*n);
+}
+
+void PrintBasket(const GlobalOptions& global, const domain::Basket& b) {
+  if (global.json) {
+    std::vector<std::string> lines;
+    for (const domain::BasketLineSpec& l : b.spec.lines) {
+      lines.push_back(absl::StrCat("{\"item\":", l.item, ",\"quantity\":\"", l.quantity,
+                                   "\",\"points_each\":\"", l.points_each, "\"}"));
+    }
+    JsonObject()
+        .String("basket_id", FormatId(b.spec.basket))
+        .Uint32("village", b.spec.village)
+        .Uint32("shop", b.spec.shop)
+        .Uint64("household", b.spec.household)
+        .Raw("lines", absl::StrCat("[", absl::StrJoin(lines, ","), "]"))
+        .String("state", domain::BasketStateName(b.state))
+        .Uint64("points_total", b.points_total)
+        .String("refusal", b.refusal)
+        .PrintLine(stdout);
+    return;
+  }
+  Table table({{"BASKET"}, {"HOUSEHOLD", true}, {"POINTS", true}, {"STATE"}, {"WHY"}});
+  table.AddRow({FormatId(b.spec.basket), absl::StrCat(b.spec.household),
+                absl::StrCat(b.points_total), domain::BasketStateName(b.state), OrDash(b.refusal)});
+  table.Print(stdout);
+}
+
+// Prints the basket a step returned; a refusal (by the ledger or the workflow) exits 3.
+int BasketStepDone(const Invocation& in, const absl::StatusOr<domain::Basket>& basket) {
+  if (!basket.ok()) {
+    RpcFailed(basket.status());
+    switch (basket.status().code()) {
+      case absl::StatusCode::kNotFound:
+      case absl::StatusCode::kFailedPrecondition:
+      case absl::StatusCode::kAlreadyExists:
+        return kExitRefused;
+      default:
+        return kExitRpcFailed;
+    }
+  }
+  PrintBasket(in.global, *basket);
+  return basket->state == domain::BasketState::kRefused ? kExitRefused : kExitOk;
+}
+
+int ShopStepDone(const absl::Status& status, const std::string& done) {
+  if (!status.ok()) {
+    RpcFailed(status);
+    return status.code() == absl::StatusCode::kNotFound ||
+                   status.code() == absl::StatusCode::kAlreadyExists
+               ? kExitRefused
+               : kExitRpcFailed;
+  }
+  std::printf("%s\n", done.c_str());
+  return kExitOk;
+}
+
+int RunShopsCreate(const Invocation& in) {
+  if (in.args.size() != 3) Usage("give the village, the shop number and its name");
+  LedgerClient client = MakeClient(in.global);
+  return ShopStepDone(client.CreateShop(VillageArg(in.args[0]),
+                                        NumberArg("shop", in.args[1], UINT32_MAX), in.args[2]),
+                      absl::StrCat("shop ", in.args[1], " (", in.args[2], ") ready"));
+}
+
+int RunItemsPut(const Invocation& in) {
+  if (in.args.size() != 3) Usage("give the village, the shop and the item number");
+  domain::Item item;
+  item.item = NumberArg("item", in.args[2], UINT32_MAX);
+  item.name = TextFlag(in, "--name");
+  RequireFlag(in, "--points");
+  item.points_price = NumberFlag(in, "--points", domain::kItemPointsPriceMax);
+  item.cash_price_fen = NumberFlag(in, "--cash-fen", UINT64_MAX);
+  LedgerClient client = MakeClient(in.global);
+  return ShopStepDone(
+      client.PutItem(VillageArg(in.args[0]), NumberArg("shop", in.args[1], UINT32_MAX), item),
+      absl::StrCat("item ", item.item, " (", item.name, "): ", item.points_price, " points"));
+}
+
+int RunItemsList(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the shop");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<std::vector<domain::Item>> items =
+      client.ListItems(VillageArg(in.args[0]), NumberArg("shop", in.args[1], UINT32_MAX));
+  if (!items.ok()) return RpcFailed(items.status());
+  if (in.global.json) {
+    for (const domain::Item& i : *items) {
+      JsonObject()
+          .Uint32("item", i.item)
+          .String("name", i.name)
+          .Uint64("points_price", i.points_price)
+          .Uint64("cash_price_fen", i.cash_price_fen)
+          .Uint64("stock", i.stock)
+          .PrintLine(stdout);
+    }
+    return kExitOk;
+  }
+  Table table({{"ITEM", true}, {"NAME"}, {"POINTS", true}, {"CASH_FEN", true}, {"STOCK", true}});
+  for (const domain::Item& i : *items) {
+    table.AddRow({absl::StrCat(i.item), i.name, absl::StrCat(i.points_price),
+                  absl::StrCat(i.cash_price_fen), absl::StrCat(i.stock)});
+  }
+  table.Print(stdout);
+  return kExitOk;
+}
+
+int RunStockAdd(const Invocation& in) {
+  if (in.args.size() != 3) Usage("give the village, the shop and the item number");
+  RequireFlag(in, "--id");
+  RequireFlag(in, "--quantity");
+  const uint64_t quantity = NumberFlag(in, "--quantity", UINT64_MAX);
+  LedgerClient client = MakeClient(in.global);
+  return ShopStepDone(
+      client.Restock(VillageArg(in.args[0]), NumberArg("shop", in.args[1], UINT32_MAX),
+                     NumberArg("item", in.args[2], UINT32_MAX), IdFlag(in, "--id"), quantity),
+      absl::StrCat("item ", in.args[2], ": ", quantity, " more in stock"));
+}
+
+int RunBasketsRedeem(const Invocation& in) {
+  if (in.args.size() < 3) Usage("give the village, the shop and at least one ITEM:QUANTITY");
+  domain::BasketRequest basket;
+  basket.village = VillageArg(in.args[0]);
+  basket.shop = NumberArg("shop", in.args[1], UINT32_MAX);
+  RequireFlag(in, "--id");
+  basket.basket = IdFlag(in, "--id");
+  RequireFlag(in, "--household");
+  basket.household = NumberFlag(in, "--household", UINT64_MAX);
+  for (size_t i = 2; i < in.args.size(); ++i) {
+    const std::vector<std::string> parts = absl::StrSplit(in.args[i], ':');
+    if (parts.size() != 2) Usage(absl::StrCat("'", in.args[i], "': give ITEM:QUANTITY, e.g. 3:2"));
+    basket.lines.emplace_back(NumberArg("item", parts[0], UINT32_MAX),
+                              NumberArg("quantity", parts[1], 10'000));
+  }
+  LedgerClient client = MakeClient(in.global);
+  return BasketStepDone(in, client.RedeemBasket(basket));
+}
+
+int RunBasketsReturn(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the basket id");
+  LedgerClient client = MakeClient(in.global);
+  return BasketStepDone(
+      in, client.ReturnBasket(VillageArg(in.args[0]), IdArg("basket id", in.args[1])));
+}
+
+int RunBasketsShow(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the basket id");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<domain::Basket> basket =
+      client.GetBasket(VillageArg(in.args[0]), IdArg("basket id", in.args[1]));
+  if (!basket.ok()) return BasketStepDone(in, basket);
+  PrintBasket(in.global, *basket);
+  return kExitOk;
+}
+
 // `transfers import`: the file in batches, stopping at the first malformed line or failed call.
 class Importer {
  public:
@@ -1290,6 +1457,66 @@ const std::vector<Command>& Commands() {
          "awaiting_review, on_notice, held, posted, voided or refused\n"
          "                            (default on_notice)"}},
        RunAwardsList},
+      {"shops",
+       "create",
+       "VILLAGE SHOP NAME",
+       "create a shop",
+       "Creates shop SHOP of the village (its points and money accounts). Safe to run again.\n",
+       {},
+       RunShopsCreate},
+      {"items",
+       "put",
+       "VILLAGE SHOP ITEM",
+       "add an item to a shop or change it",
+       "Adds ITEM to the shop's catalogue, or changes its name and prices. Baskets keep the\n"
+       "price they were sold at.\n",
+       {{"--name", "TEXT", "e.g. 酱油 500ml; required"},
+        {"--points", "N", "points per unit, 1..1000000; required"},
+        {"--cash-fen", "N", "cash price in fen (default 0: not sold for cash)"}},
+       RunItemsPut},
+      {"items",
+       "list",
+       "VILLAGE SHOP",
+       "show a shop's items and stock",
+       "Shows the shop's catalogue with the units left in stock.\n",
+       {},
+       RunItemsList},
+      {"stock",
+       "add",
+       "VILLAGE SHOP ITEM",
+       "add units to an item's stock",
+       "Adds --quantity units to the item's stock. Safe to run again with the same --id.\n",
+       {{"--id", "ID", "the delivery's id, its idempotency key; required"},
+        {"--quantity", "N", "units; required"}},
+       RunStockAdd},
+      {"baskets",
+       "redeem",
+       "VILLAGE SHOP ITEM:QUANTITY...",
+       "redeem a basket for a household",
+       "Redeems a basket: every item or none, the stock taken and the household's points\n"
+       "paid in one commit. Safe to resend with the same --id: never charged twice. Exit code\n"
+       "3 when refused (out of stock, not enough points: the WHY column says which); nothing\n"
+       "is taken then.\n"
+       "\n"
+       "Example: pointsctl baskets redeem 1 2 1:2 3:1 --household 7 --id 7001\n",
+       {{"--household", "N", "the household paying; required"},
+        {"--id", "ID", "the basket id, its idempotency key; required"}},
+       RunBasketsRedeem},
+      {"baskets",
+       "return",
+       "VILLAGE BASKET_ID",
+       "return a redeemed basket",
+       "Reverses every line: points back to the household, items back in stock. Safe to run\n"
+       "again.\n",
+       {},
+       RunBasketsReturn},
+      {"baskets",
+       "show",
+       "VILLAGE BASKET_ID",
+       "show a basket",
+       "Shows a basket and where it stands.\n",
+       {},
+       RunBasketsShow},
       {"",
        "history",
        "ACCOUNT_ID",

@@ -4,9 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "award_convert.h"
-#include "boost/asio/post.hpp"
 #include "convert.h"
 #include "ids.h"
+#include "offload.h"
 #include "status.h"
 
 namespace points::server {
@@ -14,18 +14,6 @@ namespace {
 
 // Replies at most this many awards to ListAwards (awards.proto says so).
 constexpr size_t kListAwardsMax = 1000;
-
-// Runs `work` (which returns the call's status and fills its response) on the worker pool and
-// finishes the call with its status.
-template <typename Work>
-grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context,
-                                  boost::asio::thread_pool* workers, Work work) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  boost::asio::post(*workers, [reactor, work = std::move(work)]() mutable {
-    reactor->Finish(ToGrpcStatus(work()));
-  });
-  return reactor;
-}
 
 // Puts the award (or the error) of a workflow step into `out`.
 absl::Status Reply(const absl::StatusOr<domain::Award>& award, v1::Award* out) {

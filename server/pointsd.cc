@@ -29,6 +29,7 @@
 #include "grpcpp/server_builder.h"
 #include "ledger_service.h"
 #include "points/engine.h"
+#include "shop_service.h"
 
 namespace points::server {
 namespace {
@@ -52,9 +53,9 @@ constexpr char kUsage[] =
     "               [--drain-seconds N] [--stats-seconds N] [--notice-seconds N]\n"
     "               [--review-threshold N] [--demo]\n"
     "\n"
-    "Serves the points ledger and the award workflow over gRPC (points.v1.LedgerService,\n"
-    "VillageService, AwardService, grpc.health.v1.Health and server reflection) from an\n"
-    "embedded RocksDB store (the domain's records in DIR/domain).\n"
+    "Serves the points ledger, the award workflow and shops over gRPC (points.v1.LedgerService,\n"
+    "VillageService, AwardService, ShopService, grpc.health.v1.Health and server reflection)\n"
+    "from an embedded RocksDB store (the domain's records in DIR/domain).\n"
     "\n"
     "  --listen HOST:PORT    address to listen on; port 0 picks a free one and prints it\n"
     "                        (default 127.0.0.1:50051; env POINTS_LISTEN)\n"
@@ -219,10 +220,17 @@ int Run(const Config& config) {
                  book.status().ToString().c_str());
     return 1;
   }
+  auto shops = domain::ShopBook::Open(engine.get(), SystemClock(), store->get());
+  if (!shops.ok()) {
+    std::fprintf(stderr, "pointsd: cannot open the shop book: %s\n",
+                 shops.status().ToString().c_str());
+    return 1;
+  }
   boost::asio::thread_pool readers(config.reader_threads);
   LedgerService service(engine.get(), &readers, &watch_hub);
   VillageService village_service(book->get(), &readers);
   AwardService award_service(book->get(), &readers);
+  ShopService shop_service(shops->get(), &readers);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -234,6 +242,7 @@ int Run(const Config& config) {
   builder.RegisterService(&service);
   builder.RegisterService(&village_service);
   builder.RegisterService(&award_service);
+  builder.RegisterService(&shop_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     std::fprintf(stderr, "pointsd: cannot listen on %s\n", config.listen.c_str());
@@ -266,6 +275,7 @@ int Run(const Config& config) {
   server->Wait();
   readers.join();
   LogStats(*engine);
+  shops->reset();
   book->reset();
   store->reset();
   engine.reset();  // drains the submit queue, syncs, writes the snapshot

@@ -1,0 +1,78 @@
+#include "shop_convert.h"
+
+#include "absl/strings/str_cat.h"
+#include "convert.h"
+
+namespace points::server {
+
+static_assert(v1::BASKET_STATE_SUBMITTING == static_cast<int>(domain::BasketState::kSubmitting));
+static_assert(v1::BASKET_STATE_RETURNED == static_cast<int>(domain::BasketState::kReturned));
+
+absl::StatusOr<domain::BasketRequest> BasketRequestFromProto(const v1::Basket& b) {
+  domain::BasketRequest r;
+  absl::StatusOr<Id> id = IdFromBytes(b.basket_id(), "basket.basket_id");
+  if (!id.ok()) return id.status();
+  r.basket = *id;
+  r.village = b.village();
+  r.shop = b.shop();
+  r.household = b.household();
+  if (b.lines_size() == 0 || static_cast<size_t>(b.lines_size()) > domain::kBasketLinesMax) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("basket.lines: 1..", domain::kBasketLinesMax, " lines, got ", b.lines_size()));
+  }
+  for (const v1::BasketLine& line : b.lines()) r.lines.emplace_back(line.item(), line.quantity());
+  return r;
+}
+
+void BasketToProto(const domain::Basket& b, v1::Basket* out) {
+  out->set_basket_id(IdToBytes(b.spec.basket));
+  out->set_village(b.spec.village);
+  out->set_shop(b.spec.shop);
+  out->set_household(b.spec.household);
+  for (const domain::BasketLineSpec& l : b.spec.lines) {
+    v1::BasketLine* line = out->add_lines();
+    line->set_item(l.item);
+    line->set_quantity(l.quantity);
+    line->set_points_each(l.points_each);
+  }
+  out->set_state(static_cast<v1::BasketState>(b.state));  // numbered alike
+  out->set_points_total(b.points_total);
+  out->set_redeemed_at(b.redeemed_at_ns);
+  out->set_refusal(b.refusal);
+}
+
+absl::StatusOr<domain::Basket> BasketFromProto(const v1::Basket& in) {
+  absl::StatusOr<domain::BasketRequest> request = BasketRequestFromProto(in);
+  if (!request.ok()) return request.status();
+  if (in.state() < v1::BASKET_STATE_SUBMITTING || in.state() > v1::BASKET_STATE_RETURNED) {
+    return absl::InvalidArgumentError("basket.state: unknown");
+  }
+  domain::Basket b;
+  b.spec.village = request->village;
+  b.spec.basket = request->basket;
+  b.spec.shop = request->shop;
+  b.spec.household = request->household;
+  for (const v1::BasketLine& l : in.lines()) {
+    b.spec.lines.push_back({l.item(), l.quantity(), l.points_each()});
+  }
+  b.state = static_cast<domain::BasketState>(in.state());
+  b.points_total = in.points_total();
+  b.redeemed_at_ns = in.redeemed_at();
+  b.refusal = in.refusal();
+  return b;
+}
+
+domain::Item ItemFromProto(const v1::Item& item) {
+  return domain::Item{item.item(), item.name(), item.points_price(), item.cash_price_fen(),
+                      item.stock()};
+}
+
+void ItemToProto(const domain::Item& item, v1::Item* out) {
+  out->set_item(item.item);
+  out->set_name(item.name);
+  out->set_points_price(item.points_price);
+  out->set_cash_price_fen(item.cash_price_fen);
+  out->set_stock(item.stock);
+}
+
+}  // namespace points::server

@@ -1,0 +1,21 @@
+// The one place where the messages of shops.proto become domain values and back. Wire checks
+// (id lengths, counts) name the field; the domain checks the rest.
+#ifndef POINTS_SERVER_SHOP_CONVERT_H_
+#define POINTS_SERVER_SHOP_CONVERT_H_
+
+#include "absl/status/statusor.h"
+#include "points/v1/shops.pb.h"
+#include "shop_book.h"
+
+namespace points::server {
+
+absl::StatusOr<domain::BasketRequest> BasketRequestFromProto(const v1::Basket& basket);
+void BasketToProto(const domain::Basket& basket, v1::Basket* out);
+// A basket as a server sent it, for clients.
+absl::StatusOr<domain::Basket> BasketFromProto(const v1::Basket& basket);
+domain::Item ItemFromProto(const v1::Item& item);
+void ItemToProto(const domain::Item& item, v1::Item* out);
+
+}  // namespace points::server
+
+#endif  // POINTS_SERVER_SHOP_CONVERT_H_

@@ -1,0 +1,46 @@
+// points.v1.ShopService: a thin layer over the domain's ShopBook (server/domain/). Its steps
+// wait for the ledger, so they run on the worker pool (offload.h).
+#ifndef POINTS_SERVER_SHOP_SERVICE_H_
+#define POINTS_SERVER_SHOP_SERVICE_H_
+
+#include "boost/asio/thread_pool.hpp"
+#include "points/v1/shops.grpc.pb.h"
+#include "shop_book.h"
+
+namespace points::server {
+
+class ShopService final : public v1::ShopService::CallbackService {
+ public:
+  ShopService(domain::ShopBook* book, boost::asio::thread_pool* workers)
+      : book_(book), workers_(workers) {}
+
+  grpc::ServerUnaryReactor* CreateShop(grpc::CallbackServerContext* context,
+                                       const v1::CreateShopRequest* request,
+                                       v1::CreateShopResponse* response) override;
+  grpc::ServerUnaryReactor* PutItem(grpc::CallbackServerContext* context,
+                                    const v1::PutItemRequest* request,
+                                    v1::PutItemResponse* response) override;
+  grpc::ServerUnaryReactor* Restock(grpc::CallbackServerContext* context,
+                                    const v1::RestockRequest* request,
+                                    v1::RestockResponse* response) override;
+  grpc::ServerUnaryReactor* ListItems(grpc::CallbackServerContext* context,
+                                      const v1::ListItemsRequest* request,
+                                      v1::ListItemsResponse* response) override;
+  grpc::ServerUnaryReactor* RedeemBasket(grpc::CallbackServerContext* context,
+                                         const v1::RedeemBasketRequest* request,
+                                         v1::RedeemBasketResponse* response) override;
+  grpc::ServerUnaryReactor* ReturnBasket(grpc::CallbackServerContext* context,
+                                         const v1::ReturnBasketRequest* request,
+                                         v1::ReturnBasketResponse* response) override;
+  grpc::ServerUnaryReactor* GetBasket(grpc::CallbackServerContext* context,
+                                      const v1::GetBasketRequest* request,
+                                      v1::GetBasketResponse* response) override;
+
+ private:
+  domain::ShopBook* const book_;
+  boost::asio::thread_pool* const workers_;
+};
+
+}  // namespace points::server
+
+#endif  // POINTS_SERVER_SHOP_SERVICE_H_
