@@ -546,4 +546,23 @@ absl::StatusOr<domain::Basket> LedgerClient::GetBasket(uint32_t village, Id bask
   return BasketFromResponse("GetBasket", response.basket());
 }
 
+absl::StatusOr<domain::Settlement> LedgerClient::SettleShop(uint32_t village, uint32_t shop,
+                                                            Id settlement, uint64_t fen_per_point) {
+  v1::SettleShopRequest request;
+  request.set_village(village);
+  request.set_shop(shop);
+  request.set_settlement_id(server::IdToBytes(settlement));
+  request.set_fen_per_point(fen_per_point);
+  v1::SettleShopResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->shops, "SettleShop", options_, target_,
+                              &v1::ShopService::Stub::SettleShop, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  absl::StatusOr<domain::Settlement> settled = server::SettlementFromProto(response.settlement());
+  if (!settled.ok()) return MalformedResponse("SettleShop", settled.status());
+  return settled;
+}
+
 }  // namespace points::client

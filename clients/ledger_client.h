@@ -120,6 +120,8 @@ class LedgerClient {
   absl::StatusOr<domain::Basket> RedeemBasket(const domain::BasketRequest& basket);
   absl::StatusOr<domain::Basket> ReturnBasket(uint32_t village, Id basket);
   absl::StatusOr<domain::Basket> GetBasket(uint32_t village, Id basket);
+  absl::StatusOr<domain::Settlement> SettleShop(uint32_t village, uint32_t shop, Id settlement,
+                                                uint64_t fen_per_point);
 
   const std::string& target() const { return target_; }
 

@@ -90,6 +90,7 @@ constexpr char kMainHelp[] =
     "  awards show         show an award\n"
     "  awards list         list a village's awards in one state\n"
     "  shops create        create a shop\n"
+    "  shops settle        settle a shop: its points back, money to it\n"
     "  items put           add an item to a shop or change it\n"
     "  items list          show a shop's items and stock\n"
     "  stock add           add units to an item's stock\n"
@@ -1077,6 +1078,50 @@ int RunBasketsShow(const Invocation& in) {
   return kExitOk;
 }
 
+int RunShopsSettle(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the shop");
+  RequireFlag(in, "--id");
+  RequireFlag(in, "--fen-per-point");
+  const uint64_t rate = NumberFlag(in, "--fen-per-point", domain::kFenPerPointMax);
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<domain::Settlement> settled = client.SettleShop(
+      VillageArg(in.args[0]), NumberArg("shop", in.args[1], UINT32_MAX), IdFlag(in, "--id"), rate);
+  if (!settled.ok()) {
+    RpcFailed(settled.status());
+    return settled.status().code() == absl::StatusCode::kFailedPrecondition ||
+                   settled.status().code() == absl::StatusCode::kAlreadyExists ||
+                   settled.status().code() == absl::StatusCode::kNotFound
+               ? kExitRefused
+               : kExitRpcFailed;
+  }
+  if (in.global.json) {
+    JsonObject()
+        .String("settlement_id", FormatId(settled->settlement))
+        .Uint32("shop", settled->shop)
+        .Uint64("points", settled->points)
+        .Uint64("fen_per_point", settled->fen_per_point)
+        .Uint64("fen", settled->fen)
+        .String("state", domain::SettlementStateName(settled->state))
+        .Uint64("settled_at", settled->settled_at_ns)
+        .String("refusal", settled->refusal)
+        .PrintLine(stdout);
+  } else {
+    Table table({{"SETTLEMENT"},
+                 {"SHOP", true},
+                 {"POINTS", true},
+                 {"FEN", true},
+                 {"STATE"},
+                 {"SETTLED_AT"},
+                 {"WHY"}});
+    table.AddRow({FormatId(settled->settlement), absl::StrCat(settled->shop),
+                  absl::StrCat(settled->points), absl::StrCat(settled->fen),
+                  domain::SettlementStateName(settled->state),
+                  FormatTimestamp(settled->settled_at_ns), OrDash(settled->refusal)});
+    table.Print(stdout);
+  }
+  return settled->state == domain::SettlementState::kSettled ? kExitOk : kExitRefused;
+}
+
 // `transfers import`: the file in batches, stopping at the first malformed line or failed call.
 class Importer {
  public:
@@ -1464,6 +1509,17 @@ const std::vector<Command>& Commands() {
        "Creates shop SHOP of the village (its points and money accounts). Safe to run again.\n",
        {},
        RunShopsCreate},
+      {"shops",
+       "settle",
+       "VILLAGE SHOP",
+       "settle a shop: its points back, money to it",
+       "The committee settles the shop: every point it holds goes back to the issuer and\n"
+       "points x --fen-per-point fen go from the committee's cash to the shop's money account,\n"
+       "in one commit. Safe to run again with the same --id. The shop reconciles against its\n"
+       "points account's history up to SETTLED_AT (pointsctl history ACCOUNT --to TIME).\n",
+       {{"--id", "ID", "the settlement id, its idempotency key; required"},
+        {"--fen-per-point", "N", "the rate, 1..100000 (100: 1 point = 1 yuan); required"}},
+       RunShopsSettle},
       {"items",
        "put",
        "VILLAGE SHOP ITEM",

@@ -7,6 +7,7 @@ namespace points::server {
 
 static_assert(v1::BASKET_STATE_SUBMITTING == static_cast<int>(domain::BasketState::kSubmitting));
 static_assert(v1::BASKET_STATE_RETURNED == static_cast<int>(domain::BasketState::kReturned));
+static_assert(v1::SETTLEMENT_STATE_REFUSED == static_cast<int>(domain::SettlementState::kRefused));
 
 absl::StatusOr<domain::BasketRequest> BasketRequestFromProto(const v1::Basket& b) {
   domain::BasketRequest r;
@@ -73,6 +74,35 @@ void ItemToProto(const domain::Item& item, v1::Item* out) {
   out->set_points_price(item.points_price);
   out->set_cash_price_fen(item.cash_price_fen);
   out->set_stock(item.stock);
+}
+
+void SettlementToProto(const domain::Settlement& t, v1::Settlement* out) {
+  out->set_settlement_id(IdToBytes(t.settlement));
+  out->set_village(t.village);
+  out->set_shop(t.shop);
+  out->set_points(t.points);
+  out->set_fen_per_point(t.fen_per_point);
+  out->set_fen(t.fen);
+  out->set_state(static_cast<v1::SettlementState>(t.state));  // numbered alike
+  out->set_settled_at(t.settled_at_ns);
+  out->set_refusal(t.refusal);
+}
+
+absl::StatusOr<domain::Settlement> SettlementFromProto(const v1::Settlement& in) {
+  absl::StatusOr<Id> id = IdFromBytes(in.settlement_id(), "settlement.settlement_id");
+  if (!id.ok()) return id.status();
+  if (in.state() < v1::SETTLEMENT_STATE_SETTLING || in.state() > v1::SETTLEMENT_STATE_REFUSED) {
+    return absl::InvalidArgumentError("settlement.state: unknown");
+  }
+  return domain::Settlement{in.village(),
+                            *id,
+                            in.shop(),
+                            in.points(),
+                            in.fen_per_point(),
+                            in.fen(),
+                            static_cast<domain::SettlementState>(in.state()),
+                            in.settled_at(),
+                            in.refusal()};
 }
 
 }  // namespace points::server

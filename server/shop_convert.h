@@ -15,6 +15,8 @@ void BasketToProto(const domain::Basket& basket, v1::Basket* out);
 absl::StatusOr<domain::Basket> BasketFromProto(const v1::Basket& basket);
 domain::Item ItemFromProto(const v1::Item& item);
 void ItemToProto(const domain::Item& item, v1::Item* out);
+void SettlementToProto(const domain::Settlement& settlement, v1::Settlement* out);
+absl::StatusOr<domain::Settlement> SettlementFromProto(const v1::Settlement& settlement);
 
 }  // namespace points::server
 

@@ -14,6 +14,12 @@ absl::Status Reply(const absl::StatusOr<domain::Basket>& basket, v1::Basket* out
   return absl::OkStatus();
 }
 
+absl::Status Reply(const absl::StatusOr<domain::Settlement>& settlement, v1::Settlement* out) {
+  if (!settlement.ok()) return settlement.status();
+  SettlementToProto(*settlement, out);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* ShopService::CreateShop(grpc::CallbackServerContext* context,
@@ -91,6 +97,27 @@ grpc::ServerUnaryReactor* ShopService::GetBasket(grpc::CallbackServerContext* co
     absl::StatusOr<Id> id = IdFromBytes(request->basket_id(), "basket_id");
     if (!id.ok()) return id.status();
     return Reply(book_->GetBasket(request->village(), *id), response->mutable_basket());
+  });
+}
+
+grpc::ServerUnaryReactor* ShopService::SettleShop(grpc::CallbackServerContext* context,
+                                                  const v1::SettleShopRequest* request,
+                                                  v1::SettleShopResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<Id> id = IdFromBytes(request->settlement_id(), "settlement_id");
+    if (!id.ok()) return id.status();
+    return Reply(book_->Settle(request->village(), request->shop(), *id, request->fen_per_point()),
+                 response->mutable_settlement());
+  });
+}
+
+grpc::ServerUnaryReactor* ShopService::GetSettlement(grpc::CallbackServerContext* context,
+                                                     const v1::GetSettlementRequest* request,
+                                                     v1::GetSettlementResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<Id> id = IdFromBytes(request->settlement_id(), "settlement_id");
+    if (!id.ok()) return id.status();
+    return Reply(book_->GetSettlement(request->village(), *id), response->mutable_settlement());
   });
 }
 

@@ -35,6 +35,12 @@ class ShopService final : public v1::ShopService::CallbackService {
   grpc::ServerUnaryReactor* GetBasket(grpc::CallbackServerContext* context,
                                       const v1::GetBasketRequest* request,
                                       v1::GetBasketResponse* response) override;
+  grpc::ServerUnaryReactor* SettleShop(grpc::CallbackServerContext* context,
+                                       const v1::SettleShopRequest* request,
+                                       v1::SettleShopResponse* response) override;
+  grpc::ServerUnaryReactor* GetSettlement(grpc::CallbackServerContext* context,
+                                          const v1::GetSettlementRequest* request,
+                                          v1::GetSettlementResponse* response) override;
 
  private:
   domain::ShopBook* const book_;

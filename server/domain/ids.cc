@@ -123,5 +123,9 @@ Id ReturnTransfer(VillageId village, Id basket, uint32_t line, BasketLeg leg) {
       .Hash();
 }
 
+Id SettlementTransfer(VillageId village, Id settlement, SettlementLeg leg) {
+  return IdInput("settlement").U32(village).U128(settlement).U8(static_cast<uint8_t>(leg)).Hash();
+}
+
 }  // namespace ids
 }  // namespace points::domain

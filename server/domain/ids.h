@@ -51,6 +51,8 @@ enum class AwardStep : uint8_t { kPending = 1, kPost = 2, kVoid = 3 };
 // A shop's two accounts, and the two legs of each basket line.
 enum class ShopAccount : uint8_t { kPoints = 1, kMoney = 2 };
 enum class BasketLeg : uint8_t { kStock = 1, kPoints = 2 };
+// A settlement's legs: points back to the issuer, money to the shop.
+enum class SettlementLeg : uint8_t { kPoints = 1, kMoney = 2 };
 
 namespace ids {
 
@@ -74,6 +76,8 @@ Id Restock(VillageId village, uint32_t shop, uint32_t item, Id restock);
 // One leg of one line of a basket (client-chosen basket id), and of its return.
 Id BasketTransfer(VillageId village, Id basket, uint32_t line, BasketLeg leg);
 Id ReturnTransfer(VillageId village, Id basket, uint32_t line, BasketLeg leg);
+// The two legs of a shop's settlement (client-chosen settlement id).
+Id SettlementTransfer(VillageId village, Id settlement, SettlementLeg leg);
 
 }  // namespace ids
 }  // namespace points::domain

@@ -13,6 +13,7 @@ namespace {
 using TR = CreateTransferResult;
 constexpr uint8_t kItemFormatVersion = 1;
 constexpr uint8_t kBasketFormatVersion = 1;
+constexpr uint8_t kSettlementFormatVersion = 1;
 
 std::string ShopKey(const char* kind, VillageId village, uint32_t shop) {
   return absl::StrCat(kind, BigEndian(village, 4), BigEndian(shop, 4));
@@ -23,6 +24,47 @@ std::string ItemKey(VillageId village, uint32_t shop, uint32_t item) {
 std::string BasketKey(VillageId village, Id basket) {
   return absl::StrCat("k/", BigEndian(village, 4), BigEndian(absl::Uint128High64(basket), 8),
                       BigEndian(absl::Uint128Low64(basket), 8));
+}
+
+std::string SettlementKey(VillageId village, Id settlement) {
+  return absl::StrCat("t/", BigEndian(village, 4), BigEndian(absl::Uint128High64(settlement), 8),
+                      BigEndian(absl::Uint128Low64(settlement), 8));
+}
+
+std::string EncodeSettlement(const Settlement& t) {
+  return std::move(RecordWriter()
+                       .Int(kSettlementFormatVersion, 1)
+                       .Int(t.village, 4)
+                       .Id128(t.settlement)
+                       .Int(t.shop, 4)
+                       .Int(t.points, 8)
+                       .Int(t.fen_per_point, 8)
+                       .Int(t.fen, 8)
+                       .Int(static_cast<uint8_t>(t.state), 1)
+                       .Int(t.settled_at_ns, 8)
+                       .Text(t.refusal))
+      .bytes();
+}
+
+absl::StatusOr<Settlement> DecodeSettlement(const std::string& bytes) {
+  RecordReader r(bytes);
+  if (r.Int(1) != kSettlementFormatVersion) {
+    return absl::DataLossError("settlement record: unknown version");
+  }
+  Settlement t;
+  t.village = static_cast<VillageId>(r.Int(4));
+  t.settlement = r.Id128();
+  t.shop = static_cast<uint32_t>(r.Int(4));
+  t.points = r.Int(8);
+  t.fen_per_point = r.Int(8);
+  t.fen = r.Int(8);
+  const uint64_t state = r.Int(1);
+  if (state < 1 || state > 3) return absl::DataLossError("settlement record: unknown state");
+  t.state = static_cast<SettlementState>(state);
+  t.settled_at_ns = r.Int(8);
+  t.refusal = r.Text();
+  if (!r.done_ok()) return absl::DataLossError("settlement record: truncated or trailing bytes");
+  return t;
 }
 
 std::string EncodeItem(const Item& item) {
@@ -104,6 +146,18 @@ absl::Status CheckShop(VillageId village, uint32_t shop) {
 
 }  // namespace
 
+const char* SettlementStateName(SettlementState state) {
+  switch (state) {
+    case SettlementState::kSettling:
+      return "settling";
+    case SettlementState::kSettled:
+      return "settled";
+    case SettlementState::kRefused:
+      return "refused";
+  }
+  return "unknown";
+}
+
 const char* BasketStateName(BasketState state) {
   switch (state) {
     case BasketState::kSubmitting:
@@ -144,6 +198,23 @@ absl::StatusOr<std::unique_ptr<ShopBook>> ShopBook::Open(Engine* engine, Clock* 
   // A crash between saving a basket (or its return) and its chain: resend the same chain.
   for (Basket& basket : unfinished) {
     if (absl::StatusOr<Basket> done = book->Submit(std::move(basket)); !done.ok()) {
+      return done.status();
+    }
+  }
+  std::vector<Settlement> settling;
+  status = store->Scan("t/", [&](const std::string&, const std::string& value) {
+    absl::StatusOr<Settlement> settlement = DecodeSettlement(value);
+    if (!settlement.ok()) {
+      decode_error = settlement.status();
+      return false;
+    }
+    if (settlement->state == SettlementState::kSettling) settling.push_back(*settlement);
+    return true;
+  });
+  if (!status.ok()) return status;
+  if (!decode_error.ok()) return decode_error;
+  for (Settlement& settlement : settling) {
+    if (auto done = book->SubmitSettlement(std::move(settlement)); !done.ok()) {
       return done.status();
     }
   }
@@ -340,8 +411,13 @@ absl::StatusOr<Basket> ShopBook::Submit(Basket basket) {
   if (accepted) {
     basket.state = returning ? BasketState::kReturned : BasketState::kRedeemed;
   } else if (returning) {
-    return absl::InternalError("the ledger refused a return: " +
-                               std::string(ResultName((*results)[0].result)));
+    // Nothing moved; the basket stays redeemed. The usual cause: the shop settled the points
+    // with the committee already, so its floor refuses giving them back.
+    basket.state = BasketState::kRedeemed;
+    if (absl::Status s = SaveBasket(basket); !s.ok()) return s;
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the ledger refused the return (", std::string(ResultName((*results)[1].result)),
+        "): the shop no longer holds these points (settled?); correct it with a new entry"));
   } else {
     basket.state = BasketState::kRefused;
     for (size_t i = 0; i < results->size(); ++i) {
@@ -363,6 +439,88 @@ absl::StatusOr<Basket> ShopBook::Submit(Basket basket) {
   }
   if (absl::Status s = SaveBasket(basket); !s.ok()) return s;
   return basket;
+}
+
+// ---- Settlement ----
+
+absl::Status ShopBook::SaveSettlement(const Settlement& settlement) {
+  return store_->Put(SettlementKey(settlement.village, settlement.settlement),
+                     EncodeSettlement(settlement));
+}
+
+absl::StatusOr<Settlement> ShopBook::GetSettlement(VillageId village, Id settlement) const {
+  absl::StatusOr<std::string> bytes = store_->Get(SettlementKey(village, settlement));
+  if (!bytes.ok()) {
+    if (bytes.status().code() != absl::StatusCode::kNotFound) return bytes.status();
+    return absl::NotFoundError("no such settlement in this village");
+  }
+  return DecodeSettlement(*bytes);
+}
+
+absl::StatusOr<Settlement> ShopBook::Settle(VillageId village, uint32_t shop, Id settlement_id,
+                                            uint64_t fen_per_point) {
+  if (absl::Status s = CheckShop(village, shop); !s.ok()) return s;
+  if (settlement_id == 0) return absl::InvalidArgumentError("settlement: must not be zero");
+  if (fen_per_point == 0 || fen_per_point > kFenPerPointMax) {
+    return absl::InvalidArgumentError(absl::StrCat("fen_per_point: must be 1..", kFenPerPointMax));
+  }
+  Settlement settlement;
+  {
+    absl::MutexLock lock(&intent_mu_);
+    absl::StatusOr<Settlement> existing = GetSettlement(village, settlement_id);
+    if (existing.ok()) {
+      if (existing->shop != shop || existing->fen_per_point != fen_per_point) {
+        return absl::AlreadyExistsError("this settlement id was used for another settlement");
+      }
+      if (existing->state != SettlementState::kSettling) return existing;
+      settlement = *std::move(existing);
+    } else if (existing.status().code() != absl::StatusCode::kNotFound) {
+      return existing.status();
+    } else {
+      absl::StatusOr<std::vector<Account>> found =
+          engine_->LookupAccounts({ids::OfShopAccount(village, shop, ShopAccount::kPoints)});
+      if (!found.ok()) return found.status();
+      if (found->empty()) return absl::NotFoundError(absl::StrCat("no shop ", shop));
+      const Account& a = (*found)[0];
+      const uint64_t held = a.credits_posted - a.debits_posted - a.debits_pending;
+      if (held == 0) return absl::FailedPreconditionError("the shop holds no points to settle");
+      if (held > UINT64_MAX / fen_per_point) {
+        return absl::InvalidArgumentError("points x fen_per_point overflows");
+      }
+      settlement = Settlement{village,
+                              settlement_id,
+                              shop,
+                              held,
+                              fen_per_point,
+                              held * fen_per_point,
+                              SettlementState::kSettling,
+                              clock_->NowNanos(),
+                              ""};
+      if (absl::Status s = SaveSettlement(settlement); !s.ok()) return s;
+    }
+  }
+  return SubmitSettlement(std::move(settlement));
+}
+
+absl::StatusOr<Settlement> ShopBook::SubmitSettlement(Settlement settlement) {
+  absl::StatusOr<std::vector<TransferEventResult>> results = engine_->CreateTransfers(
+      SettlementChain(settlement.village, settlement.shop, settlement.settlement, settlement.points,
+                      settlement.fen));
+  if (!results.ok()) return results.status();  // unknown outcome: Open resends the chain
+  bool accepted = true;
+  for (const TransferEventResult& r : *results) accepted &= Accepted(r.result);
+  if (accepted) {
+    settlement.state = SettlementState::kSettled;
+  } else {
+    settlement.state = SettlementState::kRefused;
+    settlement.refusal =
+        (*results)[0].result == TR::kExceedsCredits
+            ? "the shop holds fewer points than when the settlement was made (settled or "
+              "refunded meanwhile)"
+            : std::string(ResultName((*results)[0].result));
+  }
+  if (absl::Status s = SaveSettlement(settlement); !s.ok()) return s;
+  return settlement;
 }
 
 }  // namespace points::domain

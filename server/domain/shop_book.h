@@ -63,6 +63,29 @@ struct Basket {
   std::string refusal;  // e.g. "item 3 (酱油) is out of stock"
 };
 
+enum class SettlementState : uint8_t {
+  kSettling = 1,  // saved with its amounts; its chain is being submitted (repaired at open)
+  kSettled = 2,
+  kRefused = 3,  // the ledger refused it (the shop held fewer points by then): nothing moved
+};
+const char* SettlementStateName(SettlementState state);
+
+// The committee settles a shop: the points the shop took go back to the issuer and money at the
+// village's rate goes to the shop, in one linked commit across the two ledgers. The statement
+// the shop reconciles is its points account's history up to `settled_at_ns`.
+struct Settlement {
+  VillageId village = 0;
+  Id settlement = 0;  // client-chosen, the idempotency key
+  uint32_t shop = 0;
+  uint64_t points = 0;         // everything the shop held when the settlement was made
+  uint64_t fen_per_point = 0;  // the rate, e.g. 100 (1 point = 1 yuan)
+  uint64_t fen = 0;            // points x fen_per_point
+  SettlementState state = SettlementState::kSettling;
+  uint64_t settled_at_ns = 0;
+  std::string refusal;
+};
+inline constexpr uint64_t kFenPerPointMax = 100'000;
+
 // The stored form of a basket (a version byte first); DATA_LOSS when the bytes do not decode.
 std::string EncodeBasket(const Basket& basket);
 absl::StatusOr<Basket> DecodeBasket(const std::string& bytes);
@@ -91,12 +114,20 @@ class ShopBook {
   absl::StatusOr<Basket> Return(VillageId village, Id basket);
   absl::StatusOr<Basket> GetBasket(VillageId village, Id basket) const;
 
+  // Settles everything the shop holds at `fen_per_point`. Idempotent by settlement id;
+  // FAILED_PRECONDITION when the shop holds no points.
+  absl::StatusOr<Settlement> Settle(VillageId village, uint32_t shop, Id settlement,
+                                    uint64_t fen_per_point);
+  absl::StatusOr<Settlement> GetSettlement(VillageId village, Id settlement) const;
+
  private:
   ShopBook(Engine* engine, Clock* clock, DomainStore* store);
   absl::StatusOr<Item> LoadItem(VillageId village, uint32_t shop, uint32_t item) const;
   absl::Status SaveBasket(const Basket& basket);
   // Submits the basket's redeem (or return) chain and saves the outcome.
   absl::StatusOr<Basket> Submit(Basket basket);
+  absl::Status SaveSettlement(const Settlement& settlement);
+  absl::StatusOr<Settlement> SubmitSettlement(Settlement settlement);
 
   Engine* const engine_;
   Clock* const clock_;

@@ -7,8 +7,9 @@ namespace points::domain {
 
 std::vector<Account> ShopAccounts(VillageId village, uint32_t shop) {
   const Ledgers ledgers = LedgersOf(village);
+  // The points floor: a shop never gives back (settles or refunds) more points than it took.
   return {MakeAccount(ids::OfShopAccount(village, shop, ShopAccount::kPoints), ledgers.points,
-                      kAccountCodeShop, kAccountHistory),
+                      kAccountCodeShop, kAccountHistory | kAccountDebitsMustNotExceedCredits),
           MakeAccount(ids::OfShopAccount(village, shop, ShopAccount::kMoney), ledgers.money,
                       kAccountCodeShop, kAccountHistory)};
 }
@@ -68,5 +69,22 @@ std::vector<Transfer> BasketLegs(const BasketSpec& b, bool reverse) {
 std::vector<Transfer> RedeemChain(const BasketSpec& basket) { return BasketLegs(basket, false); }
 
 std::vector<Transfer> ReturnChain(const BasketSpec& basket) { return BasketLegs(basket, true); }
+
+std::vector<Transfer> SettlementChain(VillageId village, uint32_t shop, Id settlement,
+                                      uint64_t points, uint64_t fen) {
+  POINTS_CHECK(points > 0 && fen > 0);
+  const Ledgers ledgers = LedgersOf(village);
+  Transfer back = MakeTransfer(ids::SettlementTransfer(village, settlement, SettlementLeg::kPoints),
+                               ids::OfShopAccount(village, shop, ShopAccount::kPoints),
+                               ids::OfVillageAccount(village, VillageAccount::kIssuer), points,
+                               ledgers.points, kCodeSettlement);
+  Transfer pay = MakeTransfer(ids::SettlementTransfer(village, settlement, SettlementLeg::kMoney),
+                              ids::OfVillageAccount(village, VillageAccount::kCommitteeCash),
+                              ids::OfShopAccount(village, shop, ShopAccount::kMoney), fen,
+                              ledgers.money, kCodeSettlementPay);
+  back.user_data_128 = pay.user_data_128 = settlement;
+  back.user_data_32 = pay.user_data_32 = shop;
+  return Linked({back, pay});
+}
 
 }  // namespace points::domain

@@ -20,6 +20,8 @@ enum ShopTransferCode : uint16_t {
   kCodeStockTaken = 103,     // stock -> limit sink
   kCodeStockReturned = 104,  // limit sink -> stock
   kCodeRestock = 105,        // limit source -> stock
+  kCodeSettlement = 22,      // shop points -> issuer: the points a settlement pays for
+  kCodeSettlementPay = 23,   // committee cash -> shop money, in fen
 };
 
 // Lines of one basket, named once: a terminal's basket is a few dozen items at most.
@@ -51,6 +53,12 @@ std::vector<Transfer> RedeemChain(const BasketSpec& basket);
 // The reversal of every line of a redeemed basket, linked, each leg naming the basket in
 // user_data_128.
 std::vector<Transfer> ReturnChain(const BasketSpec& basket);
+
+// A shop's settlement: `points` go back from the shop to the issuer and `fen` from the
+// committee's cash to the shop's money account, linked across the two ledgers. The shop's
+// points floor refuses settling more than it holds, so two settlements cannot pay twice.
+std::vector<Transfer> SettlementChain(VillageId village, uint32_t shop, Id settlement,
+                                      uint64_t points, uint64_t fen);
 
 }  // namespace points::domain
 

@@ -221,6 +221,44 @@ TEST_F(ShopBookTest, AnInterruptedBasketIsFinishedAtOpenAtThePriceItWasSoldAt) {
   EXPECT_EQ(book_->Redeem(Request(0xb9, 1, {{kSoySauce, 2}}))->points_total, 20u);
 }
 
+Account AccountOf(Engine& engine, Id id) {
+  auto found = engine.LookupAccounts({id});
+  EXPECT_TRUE(found.ok() && found->size() == 1);
+  return found.ok() && found->size() == 1 ? (*found)[0] : Account();
+}
+
+TEST_F(ShopBookTest, SettlementPaysTheShopForItsPointsOnceAcrossBothLedgers) {
+  Stock(2, 100, 10, 10);
+  ASSERT_EQ(book_->Redeem(Request(0xb1, 1, {{kSoySauce, 2}}))->state, BasketState::kRedeemed);
+  ASSERT_EQ(book_->Redeem(Request(0xb2, 2, {{kSoap, 1}}))->state, BasketState::kRedeemed);
+  auto settled = book_->Settle(kVillage, kShop, 0x5e1, 100);  // 1 point = 1 yuan
+  ASSERT_TRUE(settled.ok()) << settled.status();
+  EXPECT_EQ(settled->state, SettlementState::kSettled);
+  EXPECT_EQ(settled->points, 23u);
+  EXPECT_EQ(settled->fen, 2300u);
+  const Account shop_points =
+      AccountOf(*engine_, ids::OfShopAccount(kVillage, kShop, ShopAccount::kPoints));
+  EXPECT_EQ(shop_points.credits_posted - shop_points.debits_posted, 0u);
+  EXPECT_EQ(
+      AccountOf(*engine_, ids::OfShopAccount(kVillage, kShop, ShopAccount::kMoney)).credits_posted,
+      2300u);
+  EXPECT_EQ(AccountOf(*engine_, ids::OfVillageAccount(kVillage, VillageAccount::kCommitteeCash))
+                .debits_posted,
+            2300u);
+  // Resent: the same settlement, nothing twice. Another id: nothing left to settle.
+  EXPECT_EQ(book_->Settle(kVillage, kShop, 0x5e1, 100)->fen, 2300u);
+  EXPECT_EQ(book_->Settle(kVillage, kShop, 0x5e2, 100).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(book_->Settle(kVillage, kShop, 0x5e1, 90).status().code(),
+            absl::StatusCode::kAlreadyExists);
+  // A return after settlement is refused by the shop's floor, and the basket stays redeemed.
+  auto late_return = book_->Return(kVillage, 0xb1);
+  EXPECT_EQ(late_return.status().code(), absl::StatusCode::kFailedPrecondition)
+      << late_return.status();
+  EXPECT_EQ(book_->GetBasket(kVillage, 0xb1)->state, BasketState::kRedeemed);
+  EXPECT_EQ(Balance(1), 80u);
+}
+
 TEST(BasketRecordTest, RoundTripsAndRejectsDamagedBytes) {
   Basket b;
   b.spec = {kVillage, 0xabc, kShop, 7, {{1, 2, 10}, {3, 1, 5}}};
