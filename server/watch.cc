@@ -107,31 +107,32 @@ void WatchStream::SchedulePump() {
 }
 
 void WatchStream::Pump() {
-  for (;;) {
-    if (absl::Status end = hub_->EndOf(this); !end.ok()) {
-      Finish(ToGrpcStatus(end));
-      return;
-    }
-    // Read the commit count first: a commit after this point either shows in the read or makes
-    // Park refuse, so no change can slip between the read and parking.
-    const uint64_t commits_seen = hub_->commits();
-    absl::StatusOr<std::vector<BalanceChange>> changes =
-        engine_->GetBalanceChanges(account_ids_, cursor_, kWatchMessageChangesMax);
-    if (!changes.ok()) {
-      Finish(ToGrpcStatus(changes.status()));
-      return;
-    }
-    if (!changes->empty()) {
-      response_.Clear();
-      for (const BalanceChange& change : *changes) {
-        BalanceChangeToProto(change, response_.add_changes());
-      }
-      cursor_ = changes->back().balance.timestamp;
-      StartWrite(&response_);
-      return;
-    }
-    if (hub_->Park(this, commits_seen)) return;
+  if (absl::Status end = hub_->EndOf(this); !end.ok()) {
+    Finish(ToGrpcStatus(end));
+    return;
   }
+  // Read the commit count first: a commit after this point either shows in the read or makes
+  // Park refuse, so no change can slip between the read and parking.
+  const uint64_t commits_seen = hub_->commits();
+  absl::StatusOr<std::vector<BalanceChange>> changes =
+      engine_->GetBalanceChanges(account_ids_, cursor_, kWatchMessageChangesMax);
+  if (!changes.ok()) {
+    Finish(ToGrpcStatus(changes.status()));
+    return;
+  }
+  if (!changes->empty()) {
+    response_.Clear();
+    for (const BalanceChange& change : *changes) {
+      BalanceChangeToProto(change, response_.add_changes());
+    }
+    cursor_ = changes->back().balance.timestamp;
+    StartWrite(&response_);
+    return;
+  }
+  // Nothing new. Park until the next commit; if one came meanwhile, look again, but as a new
+  // task behind the others waiting for the reader pool: under steady writes a stream of a quiet
+  // account would otherwise keep a reader thread to itself.
+  if (!hub_->Park(this, commits_seen)) SchedulePump();
 }
 
 void WatchStream::OnWriteDone(bool ok) {

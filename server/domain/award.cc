@@ -57,7 +57,15 @@ absl::StatusOr<uint64_t> AwardAmount(const AwardRequest& r) {
     return Invalid("rule", "a deduction has no caps");
   }
   if (r.quantity == 0) return Invalid("quantity", "must not be zero");
-  if (r.rule.difficulty_percent == 0) return Invalid("rule.difficulty_percent", "must not be zero");
+  if (r.rule.points_per_unit == 0 || r.rule.points_per_unit > kAwardPointsMax) {
+    return Invalid("rule.points_per_unit", absl::StrCat("must be 1..", kAwardPointsMax));
+  }
+  if (r.quantity > kAwardPointsMax) {
+    return Invalid("quantity", absl::StrCat("must be 1..", kAwardPointsMax));
+  }
+  if (r.rule.difficulty_percent == 0 || r.rule.difficulty_percent > 10'000) {
+    return Invalid("rule.difficulty_percent", "must be 1..10000");
+  }
   if (r.evidence.size() > kEvidenceRefsMax) {
     return Invalid("evidence",
                    absl::StrCat(r.evidence.size(), " references, the limit is ", kEvidenceRefsMax));
@@ -72,7 +80,8 @@ absl::StatusOr<uint64_t> AwardAmount(const AwardRequest& r) {
   if (absl::Status s = CheckText(r.note, kNoteBytesMax, "note"); !s.ok()) return s;
   if (r.recorded_by.empty()) return Invalid("recorded_by", "must name who recorded it");
   if (absl::Status s = CheckText(r.recorded_by, kPersonBytesMax, "recorded_by"); !s.ok()) return s;
-  // points_per_unit x quantity x difficulty / 100, in 128 bits so no step can overflow.
+  // points_per_unit x quantity x difficulty / 100: each factor is bounded above (10^6 x 10^6 x
+  // 10^4), so the product fits in 128 bits.
   const absl::uint128 amount =
       absl::uint128(r.rule.points_per_unit) * r.quantity * r.rule.difficulty_percent / 100;
   if (amount == 0) return Invalid("quantity", "the award comes to 0 points");

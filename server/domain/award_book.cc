@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "codec.h"
+#include "ids.h"
 #include "points/results.h"
 
 namespace points::domain {
@@ -102,11 +103,9 @@ absl::StatusOr<std::unique_ptr<AwardBook>> AwardBook::Open(Engine* engine, Clock
   if (!status.ok()) return status;
   if (!scan_error.ok()) return scan_error;
   // A crash between approval and notice: resend the same chain (the same ids answer exists).
-  for (Award& award : approving) {
-    if (absl::StatusOr<Award> done = book->PutOnNotice(std::move(award)); !done.ok()) {
-      return done.status();
-    }
-  }
+  // One that fails now stays approving: a resend of it, or the next open, tries again. It must
+  // not keep the server from starting.
+  for (Award& award : approving) book->PutOnNotice(std::move(award)).IgnoreError();
   return book;
 }
 
@@ -125,10 +124,33 @@ absl::Status AwardBook::SetUpHousehold(VillageId village, uint64_t household) {
                      "household account");
 }
 
+// Checked before anything is saved or submitted: a transfer that fails for a missing account
+// records its id as failed for good (engine/README.md), so a step sent before its accounts exist
+// could never succeed later.
+absl::Status AwardBook::CheckAccountsExist(VillageId village, uint64_t household) const {
+  std::vector<Id> needed = {ids::OfVillageAccount(village, VillageAccount::kIssuer),
+                            ids::OfVillageAccount(village, VillageAccount::kLimitSource),
+                            ids::OfVillageAccount(village, VillageAccount::kLimitSink)};
+  if (household != 0) needed.push_back(ids::Household(village, household));
+  absl::StatusOr<std::vector<Account>> found = engine_->LookupAccounts(needed);
+  if (!found.ok()) return found.status();
+  if (found->size() < 3 || (*found)[0].id != needed[0] || (*found)[1].id != needed[1] ||
+      (*found)[2].id != needed[2]) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("village ", village, " is not set up: create the village first"));
+  }
+  if (found->size() != needed.size()) {
+    return absl::FailedPreconditionError(absl::StrCat("household ", household, " of village ",
+                                                      village, " has no account: create it first"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status AwardBook::SetBudget(VillageId village, uint32_t period, uint64_t points) {
   if (village == 0 || village > kVillagesMax || period == 0 || points == 0) {
     return absl::InvalidArgumentError("village, period and points must not be zero");
   }
+  if (absl::Status s = CheckAccountsExist(village, 0); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   absl::StatusOr<std::string> set = store_->Get(BudgetKey(village, period));
   if (set.ok() && *set != BigEndian(points, 8)) {
@@ -180,17 +202,27 @@ absl::StatusOr<Award> AwardBook::Record(const AwardRequest& request) {
   absl::MutexLock lock(&mu_);
   absl::StatusOr<Award> existing = Load(request.village, request.award);
   if (existing.ok()) {
-    if (existing->request == request) return existing;
-    return absl::AlreadyExistsError("this award id was used for a different award");
+    if (existing->request != request) {
+      return absl::AlreadyExistsError("this award id was used for a different award");
+    }
+    // A resend finishes an approval that an error interrupted (the same chain, the same ids).
+    if (existing->state == AwardState::kApproving) return PutOnNotice(*std::move(existing));
+    return existing;
   }
   if (existing.status().code() != absl::StatusCode::kNotFound) return existing.status();
+  if (absl::Status s = CheckAccountsExist(request.village, request.household); !s.ok()) return s;
 
   Award award;
   award.request = request;
   award.amount = *amount;
   award.recorded_at_ns = clock_->NowNanos();
   const CivilDate date = CivilDateOf(award.recorded_at_ns, policy_.utc_offset_seconds);
-  if (store_->Get(BudgetKey(request.village, date.month)).ok()) award.budget_period = date.month;
+  absl::StatusOr<std::string> budget = store_->Get(BudgetKey(request.village, date.month));
+  if (budget.ok()) {
+    award.budget_period = date.month;
+  } else if (budget.status().code() != absl::StatusCode::kNotFound) {
+    return budget.status();
+  }
   if (request.rule.cap_per_day != 0) {
     award.caps.push_back({CapWindow::kDay, date.day, request.rule.cap_per_day});
   }
@@ -218,6 +250,9 @@ absl::StatusOr<Award> AwardBook::Approve(VillageId village, Id award_id,
   absl::StatusOr<Award> award = Load(village, award_id);
   if (!award.ok()) return award.status();
   if (award->state != AwardState::kAwaitingReview) {
+    if (award->reviewed_by == reviewer && award->state == AwardState::kApproving) {
+      return PutOnNotice(*std::move(award));  // a resend finishes an interrupted approval
+    }
     if (award->reviewed_by == reviewer) return award;  // a resent approval
     return absl::FailedPreconditionError(
         absl::StrCat("the award is ", AwardStateName(award->state), ", not awaiting review"));
@@ -258,7 +293,13 @@ absl::Status AwardBook::EnsureCaps(const Award& award) {
 }
 
 absl::StatusOr<Award> AwardBook::PutOnNotice(Award award) {
-  if (absl::Status s = EnsureCaps(award); !s.ok()) return s;
+  if (absl::Status s = EnsureCaps(award); !s.ok()) {
+    if (s.code() != absl::StatusCode::kFailedPrecondition) return s;  // unknown: resend later
+    award.state = AwardState::kRefused;                               // the ledger said no for good
+    award.refusal = std::string(s.message());
+    if (absl::Status saved = Save(award); !saved.ok()) return saved;
+    return award;
+  }
   absl::StatusOr<std::vector<TransferEventResult>> results =
       engine_->CreateTransfers(OnNoticeChain(LedgerSpecOf(award)));
   if (!results.ok()) return results.status();  // unknown outcome: Open resends the same chain
@@ -299,11 +340,11 @@ absl::StatusOr<Award> AwardBook::Object(VillageId village, Id award_id, const st
   if (clock_->NowNanos() >= award->notice_ends_at_ns) {
     return absl::FailedPreconditionError("the notice window has ended");
   }
-  on_notice_.erase(std::make_tuple(award->notice_ends_at_ns, village, award_id));
   award->state = AwardState::kHeld;
   award->objected_by = by;
   award->objection = reason;
   if (absl::Status s = Save(*award); !s.ok()) return s;
+  TrackNotice(*award);  // only once saved: a failed save leaves it on notice in both places
   return award;
 }
 
@@ -317,6 +358,10 @@ absl::StatusOr<Award> AwardBook::Decide(VillageId village, Id award_id, bool kee
   absl::StatusOr<Award> award = Load(village, award_id);
   if (!award.ok()) return award.status();
   if (award->state != AwardState::kHeld) {
+    const bool resent = award->decided_by == by && (keep ? award->state == AwardState::kOnNotice ||
+                                                               award->state == AwardState::kPosted
+                                                         : award->state == AwardState::kVoided);
+    if (resent) return award;  // the answer to the first attempt was lost
     return absl::FailedPreconditionError(
         absl::StrCat("the award is ", AwardStateName(award->state), ", not held"));
   }
@@ -337,9 +382,22 @@ absl::StatusOr<Award> AwardBook::Decide(VillageId village, Id award_id, bool kee
 }
 
 absl::StatusOr<Award> AwardBook::PostOne(Award award) {
-  absl::Status posted =
-      AllAccepted(engine_->CreateTransfers(PostChain(LedgerSpecOf(award))), "post");
-  if (!posted.ok()) return posted;
+  absl::StatusOr<std::vector<TransferEventResult>> results =
+      engine_->CreateTransfers(PostChain(LedgerSpecOf(award)));
+  if (!results.ok()) return results.status();
+  bool accepted = true;
+  for (const TransferEventResult& r : *results) accepted &= Accepted(r.result);
+  if (!accepted && (*results)[0].result == TR::kPendingTransferAlreadyVoided) {
+    // A void committed before a crash kept its state from being saved: it is voided.
+    award.state = AwardState::kVoided;
+    if (absl::Status s = Save(award); !s.ok()) return s;
+    TrackNotice(award);
+    return award;
+  }
+  if (!accepted) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "post refused by the ledger: ", std::string(ResultName((*results)[0].result))));
+  }
   award.state = AwardState::kPosted;
   if (absl::Status s = Save(award); !s.ok()) return s;
   TrackNotice(award);
@@ -354,13 +412,21 @@ absl::StatusOr<size_t> AwardBook::PostDue() {
     if (std::get<0>(entry) > now) break;
     due.push_back(entry);
   }
+  // One award that cannot be posted must not hold up the others behind it: its error is
+  // reported after the rest were tried, and it is tried again at the next tick.
   size_t posted = 0;
+  absl::Status first_error;
   for (const auto& [ends_at, village, award_id] : due) {
     absl::StatusOr<Award> award = Load(village, award_id);
-    if (!award.ok()) return award.status();
-    if (absl::StatusOr<Award> done = PostOne(*std::move(award)); !done.ok()) return done.status();
-    ++posted;
+    if (award.ok() && award->state != AwardState::kOnNotice) {
+      on_notice_.erase(std::make_tuple(ends_at, village, award_id));  // the store knows better
+      continue;
+    }
+    absl::StatusOr<Award> done = award.ok() ? PostOne(*std::move(award)) : award;
+    if (done.ok() && done->state == AwardState::kPosted) ++posted;
+    if (!done.ok() && first_error.ok()) first_error = done.status();
   }
+  if (!first_error.ok()) return first_error;
   return posted;
 }
 

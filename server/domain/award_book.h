@@ -4,6 +4,10 @@
 // engine enforces. Every step is idempotent and crash-safe: the record is written (synced)
 // before its chain is submitted, and Open resubmits the chain of an award caught in between.
 //
+// Every step is idempotent: resent after a lost answer it returns the award as it stands, and a
+// resend of an approval that an error interrupted finishes it. A void that committed just before
+// a crash is recognised when the award is next posted.
+//
 // Blocking: calls wait for the engine's group commit. The server calls them from its reader
 // pool, never from a gRPC reactor or the engine's completion thread.
 #ifndef POINTS_SERVER_DOMAIN_AWARD_BOOK_H_
@@ -77,6 +81,7 @@ class AwardBook {
   // Approving -> on notice (or refused): ensures the cap accounts, submits the pending chain.
   absl::StatusOr<Award> PutOnNotice(Award award) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status EnsureCaps(const Award& award);
+  absl::Status CheckAccountsExist(VillageId village, uint64_t household) const;
   absl::StatusOr<Award> PostOne(Award award) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void TrackNotice(const Award& award) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

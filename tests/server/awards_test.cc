@@ -240,7 +240,8 @@ TEST(AwardsTest, BadRequestsGetInvalidArgumentNamingTheField) {
       << status.error_message();
   status = village.Record(1, 1, 2'000'000, &award);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_NE(status.error_message().find("at most 1000000"), std::string::npos)
+  EXPECT_NE(status.error_message().find("rule.points_per_unit: must be 1..1000000"),
+            std::string::npos)
       << status.error_message();
 
   v1::ListAwardsRequest list;

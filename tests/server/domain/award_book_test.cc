@@ -255,12 +255,67 @@ TEST_F(AwardBookTest, ReopeningRebuildsTheNoticeBoardAndRepairsAnInterruptedAppr
   EXPECT_EQ(Household(2).credits_posted, 10u);
 }
 
+TEST_F(AwardBookTest, AwardsBeforeTheirAccountsExistAreRefusedWithoutSpoilingTheIds) {
+  constexpr VillageId kNewVillage = 9;
+  AwardRequest early = Request(7, 1);
+  early.village = kNewVillage;
+  early.rule.cap_per_day = 50;
+  auto refused = book_->Record(early);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << refused.status();
+  EXPECT_NE(refused.status().message().find("create the village first"), std::string::npos);
+  EXPECT_EQ(book_->SetBudget(kNewVillage, kMonth, 100).code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(book_->SetUpVillage(kNewVillage).ok());
+  auto no_household = book_->Record(early);
+  EXPECT_NE(no_household.status().message().find("has no account"), std::string::npos)
+      << no_household.status();
+  // Once set up, the same award id, budget and cap all work: nothing was recorded as failed.
+  ASSERT_TRUE(book_->SetUpHousehold(kNewVillage, 1).ok());
+  ASSERT_TRUE(book_->SetBudget(kNewVillage, kMonth, 100).ok());
+  ASSERT_TRUE(book_->Record(early).ok());
+  auto approved = book_->Approve(kNewVillage, 7, "committee-li");
+  ASSERT_TRUE(approved.ok()) << approved.status();
+  EXPECT_EQ(approved->state, AwardState::kOnNotice);
+}
+
+TEST_F(AwardBookTest, ADecisionResentAfterALostAnswerReturnsTheDecidedAward) {
+  OnNotice(kAward, 1);
+  ASSERT_TRUE(book_->Object(kVillage, kAward, "villager-zhao", "not checked").ok());
+  ASSERT_EQ(book_->Decide(kVillage, kAward, false, "committee-li")->state, AwardState::kVoided);
+  auto resent = book_->Decide(kVillage, kAward, false, "committee-li");
+  ASSERT_TRUE(resent.ok()) << resent.status();
+  EXPECT_EQ(resent->state, AwardState::kVoided);
+  EXPECT_EQ(book_->Decide(kVillage, kAward, true, "committee-li").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(AwardBookTest, AVoidThatCommittedBeforeACrashIsRecognisedWhenTheAwardIsKept) {
+  const Award award = OnNotice(kAward, 1);
+  ASSERT_TRUE(book_->Object(kVillage, kAward, "villager-zhao", "not checked").ok());
+  // The void chain reached the ledger, then the process died before saving "voided".
+  auto voided = engine_->CreateTransfers(VoidChain(LedgerSpecOf(award)));
+  ASSERT_TRUE(voided.ok());
+  clock_.Advance(4 * kNanosPerDay);
+  auto kept = book_->Decide(kVillage, kAward, true, "committee-li");
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_EQ(kept->state, AwardState::kVoided);
+  EXPECT_EQ(Household(1).credits_posted, 0u);
+  EXPECT_EQ(*book_->PostDue(), 0u);
+}
+
 TEST(AwardTest, AmountIsCheckedForOverflowAndLimitsNameTheField) {
   AwardRequest r = Request(1, 1, Hygiene(uint64_t{1} << 62));
-  r.quantity = 8;  // 2^65 points: would overflow 64 bits
+  r.quantity = uint64_t{1} << 62;  // 2^124 points before the bounds: would overflow 64 bits
   auto amount = AwardAmount(r);
   EXPECT_EQ(amount.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(amount.status().message().find("quantity"), std::string::npos) << amount.status();
+  EXPECT_NE(amount.status().message().find("rule.points_per_unit"), std::string::npos)
+      << amount.status();
+  r = Request(1, 1, Hygiene(kAwardPointsMax));
+  r.quantity = kAwardPointsMax;
+  r.rule.difficulty_percent = 10'000;  // every factor at its bound: 10^14 points, no wrap
+  amount = AwardAmount(r);
+  EXPECT_NE(amount.status().message().find("one award is at most 1000000"), std::string::npos)
+      << amount.status();
   r = Request(1, 1, Hygiene(3));
   r.quantity = 5;
   r.rule.difficulty_percent = 150;
