@@ -120,6 +120,11 @@ LedgerClient::LedgerClient(const std::string& target, ClientOptions options)
                    static_cast<int>(std::clamp<int64_t>(max_ms, 1, INT32_MAX)));
   arguments.SetInt(GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS,
                    static_cast<int>(std::clamp<int64_t>(initial_ms, 1, INT32_MAX)));
+  // A watch has no deadline: keepalive pings find a connection that died silently (a rural
+  // link that dropped without a FIN), so the watch resumes instead of waiting for ever. pointsd
+  // accepts pings this often (kKeepalivePingsMinMs there).
+  arguments.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
+  arguments.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
   auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), arguments);
   connection_->stub = v1::LedgerService::NewStub(channel);
   connection_->villages = v1::VillageService::NewStub(channel);
