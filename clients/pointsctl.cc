@@ -82,6 +82,7 @@ constexpr char kMainHelp[] =
     "  history             show an account's transfers by time\n"
     "  villages create     set up a village's accounts\n"
     "  households create   create households' points accounts\n"
+    "  households show     show households' points accounts\n"
     "  budget set          set a month's issuance budget\n"
     "  awards record       record an award or deduction\n"
     "  awards approve      approve an award: it goes on notice\n"
@@ -710,6 +711,12 @@ uint32_t VillageArg(const std::string& text) {
   return static_cast<uint32_t>(*village);
 }
 
+uint32_t NumberArg(absl::string_view what, const std::string& text, uint64_t max) {
+  absl::StatusOr<uint64_t> n = ParseUnsigned(text, max);
+  if (!n.ok() || *n == 0) Usage(absl::StrCat(what, ": a number 1..", max, ", got '", text, "'"));
+  return static_cast<uint32_t>(*n);
+}
+
 // VILLAGE AWARD_ID, the arguments of every command about one award.
 std::pair<uint32_t, Id> AwardArgs(const Invocation& in) {
   if (in.args.size() != 2) Usage("give the village and the award id");
@@ -802,6 +809,22 @@ int RunHouseholdsCreate(const Invocation& in) {
   }
   table.Print(stdout);
   return kExitOk;
+}
+
+int RunHouseholdsShow(const Invocation& in) {
+  if (in.args.size() < 2) Usage("give the village and at least one household number");
+  const uint32_t village = VillageArg(in.args[0]);
+  std::vector<Id> ids;
+  for (size_t i = 1; i < in.args.size(); ++i) {
+    ids.push_back(domain::ids::Household(village, NumberArg("household", in.args[i], UINT32_MAX)));
+  }
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<std::vector<Account>> accounts = client.LookupAccounts(ids);
+  if (!accounts.ok()) return RpcFailed(accounts.status());
+  PrintAccounts(in.global, *accounts);
+  std::vector<Id> found;
+  for (const Account& a : *accounts) found.push_back(a.id);
+  return ReportNotFound("household account", ids, found);
 }
 
 int RunBudgetSet(const Invocation& in) {
@@ -920,12 +943,6 @@ int RunAwardsList(const Invocation& in) {
 }
 
 // ---- Shops and baskets ----
-
-uint32_t NumberArg(absl::string_view what, const std::string& text, uint64_t max) {
-  absl::StatusOr<uint64_t> n = ParseUnsigned(text, max);
-  if (!n.ok() || *n == 0) Usage(absl::StrCat(what, ": a number 1..", max, ", got '", text, "'"));
-  return static_cast<uint32_t>(*n);
-}
 
 void PrintBasket(const GlobalOptions& global, const domain::Basket& b) {
   if (global.json) {
@@ -1421,6 +1438,15 @@ const std::vector<Command>& Commands() {
        "again.\n",
        {},
        RunHouseholdsCreate},
+      {"households",
+       "show",
+       "VILLAGE HOUSEHOLD...",
+       "show households' points accounts",
+       "Shows the points accounts of households by their numbers in the village: the balance\n"
+       "is credits_posted minus debits_posted; pending columns are awards on notice and\n"
+       "deductions not yet posted.\n",
+       {},
+       RunHouseholdsShow},
       {"budget",
        "set",
        "VILLAGE MONTH POINTS",

@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ids.h"
+#include "ledger_layout.h"
 
 namespace points::server {
 namespace {
@@ -63,6 +65,52 @@ absl::Status SeedDemoVillage(Engine& engine) {
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status SeedDemoSupermarket(Engine& engine, domain::AwardBook& awards,
+                                 domain::ShopBook& shops) {
+  namespace d = domain;
+  if (absl::Status s = awards.SetUpVillage(kDemoVillage); !s.ok()) return s;
+  const uint64_t opening[] = {100, 60, 30};
+  std::vector<Transfer> carried_over;
+  for (uint64_t h = 1; h <= 3; ++h) {
+    if (absl::Status s = awards.SetUpHousehold(kDemoVillage, h); !s.ok()) return s;
+    Transfer t = d::MakeTransfer(absl::MakeUint128(0xde70, h),
+                                 d::ids::OfVillageAccount(kDemoVillage, d::VillageAccount::kIssuer),
+                                 d::ids::Household(kDemoVillage, h), opening[h - 1],
+                                 d::LedgersOf(kDemoVillage).points, d::kCodeModelAward);
+    carried_over.push_back(t);
+  }
+  auto moved = engine.CreateTransfers(carried_over);
+  if (!moved.ok()) return moved.status();
+  for (const TransferEventResult& r : *moved) {
+    if (r.result != CreateTransferResult::kOk && r.result != CreateTransferResult::kExists) {
+      return absl::InternalError(
+          absl::StrCat("demo opening balance refused: ", std::string(ResultName(r.result))));
+    }
+  }
+  if (absl::Status s = shops.CreateShop(kDemoVillage, kDemoSupermarket, "村积分超市"); !s.ok()) {
+    return s;
+  }
+  const d::Item items[] = {{1, "酱油 500ml (soy sauce)", 10, 1200, 0},
+                           {2, "肥皂 (soap)", 3, 400, 0},
+                           {3, "洗衣粉 (washing powder)", 15, 1800, 0}};
+  for (const d::Item& item : items) {
+    if (absl::Status s = shops.PutItem(kDemoVillage, kDemoSupermarket, item); !s.ok()) return s;
+    if (absl::Status s = shops.Restock(kDemoVillage, kDemoSupermarket, item.item, item.item, 20);
+        !s.ok()) {
+      return s;
+    }
+  }
+  d::AwardRequest award;
+  award.award = 9001;
+  award.village = kDemoVillage;
+  award.household = 2;
+  award.rule = {1, 1, d::kCodeHygiene, 10, 100, 0, 0, 0};
+  award.evidence = {"photo:demo-yard-2"};
+  award.note = "庭院整洁 (yard kept clean)";
+  award.recorded_by = "grid-wang";
+  return awards.Record(award).status();
 }
 
 }  // namespace points::server

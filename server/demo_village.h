@@ -5,7 +5,9 @@
 #define POINTS_SERVER_DEMO_VILLAGE_H_
 
 #include "absl/status/status.h"
+#include "award_book.h"
 #include "points/engine.h"
+#include "shop_book.h"
 
 namespace points::server {
 
@@ -16,6 +18,15 @@ inline constexpr uint64_t kDemoShop = 201;  // the village points supermarket
 inline constexpr uint32_t kDemoPointsLedger = 1;
 
 absl::Status SeedDemoVillage(Engine& engine);
+
+// The same village run through the points supermarket's workflows (server/domain/): village 1
+// with households 1-3 (opening balances of 100, 60 and 30 points carried over from the paper
+// ledger), its supermarket, shop 1, with three items in stock, and award 9001 for household 2
+// awaiting review. Idempotent.
+inline constexpr uint32_t kDemoVillage = 1;
+inline constexpr uint32_t kDemoSupermarket = 1;
+absl::Status SeedDemoSupermarket(Engine& engine, domain::AwardBook& awards,
+                                 domain::ShopBook& shops);
 
 }  // namespace points::server
 

@@ -73,7 +73,9 @@ constexpr char kUsage[] =
     "  --review-threshold N  awards of more points need a second person's approval; 0 = all do\n"
     "                        (default 0; env POINTS_REVIEW_THRESHOLD)\n"
     "  --demo                seed a demo village first (issuer 1, households 101-103,\n"
-    "                        supermarket 201, a few awards); seeding again changes nothing\n"
+    "                        supermarket 201, a few awards; and village 1 of the points\n"
+    "                        supermarket workflows: households 1-3, shop 1 with three items,\n"
+    "                        award 9001 awaiting review); seeding again changes nothing\n"
     "  --help                this text\n"
     "\n"
     "Messages are limited to 4 MiB; a request holds at most 8189 events or ids.\n"
@@ -227,6 +229,13 @@ int Run(const Config& config) {
     std::fprintf(stderr, "pointsd: cannot open the shop book: %s\n",
                  shops.status().ToString().c_str());
     return 1;
+  }
+  if (config.demo) {
+    if (absl::Status status = SeedDemoSupermarket(*engine, **book, **shops); !status.ok()) {
+      std::fprintf(stderr, "pointsd: cannot seed the demo supermarket: %s\n",
+                   status.ToString().c_str());
+      return 1;
+    }
   }
   boost::asio::thread_pool readers(config.reader_threads);
   LedgerService service(engine.get(), &readers, &watch_hub);
