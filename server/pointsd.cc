@@ -1,14 +1,17 @@
 // pointsd: the gRPC service in front of the ledger engine.
 //
-// Serves points.v1.LedgerService, standard health checking (grpc.health.v1) and server
-// reflection on one port. SIGTERM or SIGINT drains gracefully: stop accepting, finish the calls
-// in flight, let the engine commit what it accepted, write its snapshot, exit 0.
+// Serves points.v1.LedgerService (and the points supermarket's VillageService, AwardService and
+// ShopService), standard health checking (grpc.health.v1) and server reflection on one port.
+// Boost.Asio runs the signals and the timers: stats, the expiry of pending transfers and the
+// posting of awards whose notice ended. SIGTERM or SIGINT drains gracefully: stop accepting,
+// finish the calls in flight, let the engine commit what it accepted, write its snapshot, exit 0.
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -159,27 +162,46 @@ void LogStats(const Engine& engine) {
                (unsigned long long)s.queue_depth);
 }
 
-// The notice timer: every second, posts the awards whose notice window has ended. The posting
-// waits for the ledger, so it runs on the worker pool; a tick is skipped while one is running.
-void ScheduleNotice(boost::asio::steady_timer& timer, domain::AwardBook& book,
-                    boost::asio::thread_pool& workers, std::atomic<bool>& busy) {
-  timer.expires_after(std::chrono::seconds(1));
-  timer.async_wait([&timer, &book, &workers, &busy](const boost::system::error_code& error) {
+// A once-a-second job on a Boost.Asio timer whose work waits for the ledger, so it runs on the
+// worker pool; a tick is skipped while the previous run is still going.
+struct PeriodicJob {
+  boost::asio::steady_timer timer;
+  std::atomic<bool> busy{false};
+  std::function<void()> work;
+};
+
+void Schedule(PeriodicJob& job, boost::asio::thread_pool& workers) {
+  job.timer.expires_after(std::chrono::seconds(1));
+  job.timer.async_wait([&job, &workers](const boost::system::error_code& error) {
     if (error) return;  // cancelled at shutdown
-    if (!busy.exchange(true)) {
-      boost::asio::post(workers, [&book, &busy] {
-        absl::StatusOr<size_t> posted = book.PostDue();
-        if (!posted.ok()) {
-          std::fprintf(stderr, "pointsd: posting awards whose notice ended: %s\n",
-                       posted.status().ToString().c_str());
-        } else if (*posted > 0) {
-          std::fprintf(stderr, "pointsd: posted %zu awards whose notice ended\n", *posted);
-        }
-        busy = false;
+    if (!job.busy.exchange(true)) {
+      boost::asio::post(workers, [&job] {
+        job.work();
+        job.busy = false;
       });
     }
-    ScheduleNotice(timer, book, workers, busy);
+    Schedule(job, workers);
   });
+}
+
+// The notice timer: posts the awards whose notice window has ended.
+void PostDueAwards(domain::AwardBook& book) {
+  absl::StatusOr<size_t> posted = book.PostDue();
+  if (!posted.ok()) {
+    std::fprintf(stderr, "pointsd: posting awards whose notice ended: %s\n",
+                 posted.status().ToString().c_str());
+  } else if (*posted > 0) {
+    std::fprintf(stderr, "pointsd: posted %zu awards whose notice ended\n", *posted);
+  }
+}
+
+// The expiry timer: voids, as journaled events, the pending transfers whose timeout passed.
+void ExpirePending(Engine& engine) {
+  absl::StatusOr<uint64_t> expired = engine.ExpirePendingTransfers();
+  if (!expired.ok() && expired.status().code() != absl::StatusCode::kUnavailable) {
+    std::fprintf(stderr, "pointsd: expiring pending transfers: %s\n",
+                 expired.status().ToString().c_str());
+  }
 }
 
 void ScheduleStats(boost::asio::steady_timer& timer, const Engine& engine, int seconds) {
@@ -195,6 +217,9 @@ int Run(const Config& config) {
   WatchHub watch_hub;  // outlives the engine, whose commits it hears
   Options options;
   options.on_commit = [&watch_hub] { watch_hub.NotifyCommit(); };
+  // The expiry timer below voids pending transfers whose timeout passed, every second; the
+  // engine's own check while idle stays as a slow backstop.
+  options.expiry_poll_interval_ms = 60'000;
   auto opened = Engine::Open(options, config.data_dir);
   if (!opened.ok()) {
     std::fprintf(stderr, "pointsd: cannot open %s: %s\n", config.data_dir.c_str(),
@@ -273,9 +298,10 @@ int Run(const Config& config) {
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   boost::asio::steady_timer stats_timer(io);
   if (config.stats_seconds > 0) ScheduleStats(stats_timer, *engine, config.stats_seconds);
-  boost::asio::steady_timer notice_timer(io);
-  std::atomic<bool> notice_busy{false};
-  ScheduleNotice(notice_timer, **book, readers, notice_busy);
+  PeriodicJob notice{boost::asio::steady_timer(io), {}, [&book] { PostDueAwards(**book); }};
+  PeriodicJob expiry{boost::asio::steady_timer(io), {}, [&engine] { ExpirePending(*engine); }};
+  Schedule(notice, readers);
+  Schedule(expiry, readers);
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) return;
     std::fprintf(stderr, "pointsd: signal %d: draining\n", signal);
@@ -285,7 +311,8 @@ int Run(const Config& config) {
     // deadline). Every write the engine accepted is committed before it is destroyed below.
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(config.drain_seconds));
     stats_timer.cancel();
-    notice_timer.cancel();
+    notice.timer.cancel();
+    expiry.timer.cancel();
   });
   io.run();
   server->Wait();

@@ -183,6 +183,27 @@ TEST(PointsdTest, BadRequestsGetInvalidArgumentNamingTheFieldAndWriteNothing) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
+TEST(PointsdTest, APendingTransferIsVoidedByTheServersExpiryTimerWhenItsTimeoutPasses) {
+  TempDir dir;
+  Pointsd pointsd(dir.path());
+  v1::CreateAccountsResponse created;
+  ASSERT_TRUE(pointsd.stub().CreateAccounts(Context().get(), TwoAccounts(), &created).ok());
+  Transfer reserve = TestTransfer(1, 1, 2, 40, kTransferPending);
+  reserve.timeout = 1;  // seconds
+  v1::CreateTransfersResponse response;
+  ASSERT_TRUE(
+      pointsd.stub().CreateTransfers(Context().get(), Transfers({reserve}), &response).ok());
+  ASSERT_EQ(response.results(0).result(), v1::CREATE_TRANSFER_RESULT_OK);
+  EXPECT_EQ(LookupAccount(pointsd, 2).credits_pending(), 40u);
+  // No request arrives meanwhile: only pointsd's timer can void it (watched for at most 30 s;
+  // the engine's own idle check runs once a minute in pointsd).
+  for (int i = 0; i < 300 && LookupAccount(pointsd, 2).credits_pending() != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(LookupAccount(pointsd, 2).credits_pending(), 0u);
+  EXPECT_EQ(LookupAccount(pointsd, 2).credits_posted(), 0u);
+}
+
 TEST(PointsdTest, SigtermWithWritesInFlightLosesNothingAcknowledgedAndRestartKeepsIt) {
   TempDir dir;
   absl::Mutex mu;
