@@ -570,4 +570,46 @@ absl::StatusOr<domain::Settlement> LedgerClient::SettleShop(uint32_t village, ui
   return settled;
 }
 
+absl::Status LedgerClient::SetShopTerms(uint32_t village, uint32_t shop,
+                                        const domain::ShopTerms& terms) {
+  v1::SetShopTermsRequest request;
+  request.set_village(village);
+  request.set_shop(shop);
+  request.set_discount_bp(terms.discount_bp);
+  request.set_levy_bp(terms.levy_bp);
+  v1::SetShopTermsResponse response;
+  return connection_->CallOn(*connection_->shops, "SetShopTerms", options_, target_,
+                             &v1::ShopService::Stub::SetShopTerms, request, &response);
+}
+
+absl::StatusOr<domain::CashSale> LedgerClient::RecordCashSale(const domain::CashSaleRequest& sale) {
+  v1::RecordCashSaleRequest request;
+  request.set_sale_id(server::IdToBytes(sale.sale));
+  request.set_village(sale.village);
+  request.set_shop(sale.shop);
+  request.set_household(sale.household);
+  for (const auto& [item, quantity] : sale.lines) {
+    v1::BasketLine* line = request.add_lines();
+    line->set_item(item);
+    line->set_quantity(quantity);
+  }
+  v1::RecordCashSaleResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->shops, "RecordCashSale", options_, target_,
+                              &v1::ShopService::Stub::RecordCashSale, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  domain::CashSale sold;
+  sold.request = sale;
+  sold.list_fen = response.list_fen();
+  sold.discount_bp = response.discount_bp();
+  sold.paid_fen = response.paid_fen();
+  sold.levy_bp = response.levy_bp();
+  sold.levy_fen = response.levy_fen();
+  sold.recorded = true;
+  sold.sold_at_ns = response.sold_at();
+  return sold;
+}
+
 }  // namespace points::client

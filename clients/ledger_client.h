@@ -122,6 +122,9 @@ class LedgerClient {
   absl::StatusOr<domain::Basket> GetBasket(uint32_t village, Id basket);
   absl::StatusOr<domain::Settlement> SettleShop(uint32_t village, uint32_t shop, Id settlement,
                                                 uint64_t fen_per_point);
+  absl::Status SetShopTerms(uint32_t village, uint32_t shop, const domain::ShopTerms& terms);
+  // The returned sale holds the amounts (list, discount, paid, levy) the server recorded.
+  absl::StatusOr<domain::CashSale> RecordCashSale(const domain::CashSaleRequest& sale);
 
   const std::string& target() const { return target_; }
 

@@ -92,6 +92,8 @@ constexpr char kMainHelp[] =
     "  awards list         list a village's awards in one state\n"
     "  shops create        create a shop\n"
     "  shops settle        settle a shop: its points back, money to it\n"
+    "  shops terms         set a shop's discount and micro-fund levy\n"
+    "  sales record        record a member's cash purchase\n"
     "  items put           add an item to a shop or change it\n"
     "  items list          show a shop's items and stock\n"
     "  stock add           add units to an item's stock\n"
@@ -1139,6 +1141,61 @@ int RunShopsSettle(const Invocation& in) {
   return settled->state == domain::SettlementState::kSettled ? kExitOk : kExitRefused;
 }
 
+int RunShopsTerms(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the shop");
+  domain::ShopTerms terms;
+  terms.discount_bp =
+      static_cast<uint32_t>(NumberFlag(in, "--discount-bp", domain::kBasisPointsMax));
+  terms.levy_bp = static_cast<uint32_t>(NumberFlag(in, "--levy-bp", domain::kBasisPointsMax));
+  LedgerClient client = MakeClient(in.global);
+  return ShopStepDone(
+      client.SetShopTerms(VillageArg(in.args[0]), NumberArg("shop", in.args[1], UINT32_MAX), terms),
+      absl::StrCat("shop ", in.args[1], ": members get ", terms.discount_bp, " bp off, ",
+                   terms.levy_bp, " bp of sales to the micro-fund"));
+}
+
+int RunSalesRecord(const Invocation& in) {
+  if (in.args.size() < 3) Usage("give the village, the shop and at least one ITEM:QUANTITY");
+  domain::CashSaleRequest sale;
+  sale.village = VillageArg(in.args[0]);
+  sale.shop = NumberArg("shop", in.args[1], UINT32_MAX);
+  RequireFlag(in, "--id");
+  sale.sale = IdFlag(in, "--id");
+  RequireFlag(in, "--household");
+  sale.household = NumberFlag(in, "--household", UINT64_MAX);
+  for (size_t i = 2; i < in.args.size(); ++i) {
+    const std::vector<std::string> parts = absl::StrSplit(in.args[i], ':');
+    if (parts.size() != 2) Usage(absl::StrCat("'", in.args[i], "': give ITEM:QUANTITY, e.g. 3:2"));
+    sale.lines.emplace_back(NumberArg("item", parts[0], UINT32_MAX),
+                            NumberArg("quantity", parts[1], 10'000));
+  }
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<domain::CashSale> sold = client.RecordCashSale(sale);
+  if (!sold.ok()) {
+    RpcFailed(sold.status());
+    return sold.status().code() == absl::StatusCode::kNotFound ||
+                   sold.status().code() == absl::StatusCode::kAlreadyExists
+               ? kExitRefused
+               : kExitRpcFailed;
+  }
+  if (in.global.json) {
+    JsonObject()
+        .String("sale_id", FormatId(sale.sale))
+        .Uint64("list_fen", sold->list_fen)
+        .Uint32("discount_bp", sold->discount_bp)
+        .Uint64("paid_fen", sold->paid_fen)
+        .Uint32("levy_bp", sold->levy_bp)
+        .Uint64("levy_fen", sold->levy_fen)
+        .PrintLine(stdout);
+    return kExitOk;
+  }
+  Table table({{"SALE"}, {"LIST_FEN", true}, {"PAID_FEN", true}, {"LEVY_FEN", true}});
+  table.AddRow({FormatId(sale.sale), absl::StrCat(sold->list_fen), absl::StrCat(sold->paid_fen),
+                absl::StrCat(sold->levy_fen)});
+  table.Print(stdout);
+  return kExitOk;
+}
+
 // `transfers import`: the file in batches, stopping at the first malformed line or failed call.
 class Importer {
  public:
@@ -1546,6 +1603,26 @@ const std::vector<Command>& Commands() {
        {{"--id", "ID", "the settlement id, its idempotency key; required"},
         {"--fen-per-point", "N", "the rate, 1..100000 (100: 1 point = 1 yuan); required"}},
        RunShopsSettle},
+      {"shops",
+       "terms",
+       "VILLAGE SHOP",
+       "set a shop's discount and micro-fund levy",
+       "Sets what scheme members get off the cash price at this shop, and the share of what\n"
+       "they pay that the shop pays into the village micro-fund, in basis points (1000 = 10 %,\n"
+       "i.e. 九折). Later cash sales use them.\n",
+       {{"--discount-bp", "N", "members' discount, 0..10000 (default 0)"},
+        {"--levy-bp", "N", "share of paid sales for the micro-fund, 0..10000 (default 0)"}},
+       RunShopsTerms},
+      {"sales",
+       "record",
+       "VILLAGE SHOP ITEM:QUANTITY...",
+       "record a member's cash purchase",
+       "Records a cash sale to a member household at the catalogue's cash prices: the discount\n"
+       "and, in the same commit, the levy moved from the shop's money account into the micro-\n"
+       "fund. Safe to resend with the same --id.\n",
+       {{"--household", "N", "the member household buying; required"},
+        {"--id", "ID", "the sale id, its idempotency key; required"}},
+       RunSalesRecord},
       {"items",
        "put",
        "VILLAGE SHOP ITEM",

@@ -105,4 +105,33 @@ absl::StatusOr<domain::Settlement> SettlementFromProto(const v1::Settlement& in)
                             in.refusal()};
 }
 
+absl::StatusOr<domain::CashSaleRequest> CashSaleRequestFromProto(
+    const v1::RecordCashSaleRequest& request) {
+  domain::CashSaleRequest r;
+  absl::StatusOr<Id> id = IdFromBytes(request.sale_id(), "sale_id");
+  if (!id.ok()) return id.status();
+  r.sale = *id;
+  r.village = request.village();
+  r.shop = request.shop();
+  r.household = request.household();
+  if (request.lines_size() == 0 ||
+      static_cast<size_t>(request.lines_size()) > domain::kBasketLinesMax) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("lines: 1..", domain::kBasketLinesMax, " lines, got ", request.lines_size()));
+  }
+  for (const v1::BasketLine& line : request.lines()) {
+    r.lines.emplace_back(line.item(), line.quantity());
+  }
+  return r;
+}
+
+void CashSaleToProto(const domain::CashSale& sale, v1::RecordCashSaleResponse* out) {
+  out->set_list_fen(sale.list_fen);
+  out->set_discount_bp(sale.discount_bp);
+  out->set_paid_fen(sale.paid_fen);
+  out->set_levy_bp(sale.levy_bp);
+  out->set_levy_fen(sale.levy_fen);
+  out->set_sold_at(sale.sold_at_ns);
+}
+
 }  // namespace points::server

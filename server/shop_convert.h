@@ -17,6 +17,9 @@ domain::Item ItemFromProto(const v1::Item& item);
 void ItemToProto(const domain::Item& item, v1::Item* out);
 void SettlementToProto(const domain::Settlement& settlement, v1::Settlement* out);
 absl::StatusOr<domain::Settlement> SettlementFromProto(const v1::Settlement& settlement);
+absl::StatusOr<domain::CashSaleRequest> CashSaleRequestFromProto(
+    const v1::RecordCashSaleRequest& request);
+void CashSaleToProto(const domain::CashSale& sale, v1::RecordCashSaleResponse* out);
 
 }  // namespace points::server
 

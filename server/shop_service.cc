@@ -121,4 +121,26 @@ grpc::ServerUnaryReactor* ShopService::GetSettlement(grpc::CallbackServerContext
   });
 }
 
+grpc::ServerUnaryReactor* ShopService::SetShopTerms(grpc::CallbackServerContext* context,
+                                                    const v1::SetShopTermsRequest* request,
+                                                    v1::SetShopTermsResponse* /*response*/) {
+  return Offload(context, workers_, [this, request] {
+    return book_->SetTerms(request->village(), request->shop(),
+                           {request->discount_bp(), request->levy_bp()});
+  });
+}
+
+grpc::ServerUnaryReactor* ShopService::RecordCashSale(grpc::CallbackServerContext* context,
+                                                      const v1::RecordCashSaleRequest* request,
+                                                      v1::RecordCashSaleResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<domain::CashSaleRequest> sale = CashSaleRequestFromProto(*request);
+    if (!sale.ok()) return sale.status();
+    absl::StatusOr<domain::CashSale> sold = book_->RecordCashSale(*sale);
+    if (!sold.ok()) return sold.status();
+    CashSaleToProto(*sold, response);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace points::server

@@ -41,6 +41,12 @@ class ShopService final : public v1::ShopService::CallbackService {
   grpc::ServerUnaryReactor* GetSettlement(grpc::CallbackServerContext* context,
                                           const v1::GetSettlementRequest* request,
                                           v1::GetSettlementResponse* response) override;
+  grpc::ServerUnaryReactor* SetShopTerms(grpc::CallbackServerContext* context,
+                                         const v1::SetShopTermsRequest* request,
+                                         v1::SetShopTermsResponse* response) override;
+  grpc::ServerUnaryReactor* RecordCashSale(grpc::CallbackServerContext* context,
+                                           const v1::RecordCashSaleRequest* request,
+                                           v1::RecordCashSaleResponse* response) override;
 
  private:
   domain::ShopBook* const book_;

@@ -127,5 +127,9 @@ Id SettlementTransfer(VillageId village, Id settlement, SettlementLeg leg) {
   return IdInput("settlement").U32(village).U128(settlement).U8(static_cast<uint8_t>(leg)).Hash();
 }
 
+Id CashSaleTransfer(VillageId village, Id sale, CashSaleLeg leg) {
+  return IdInput("cash-sale").U32(village).U128(sale).U8(static_cast<uint8_t>(leg)).Hash();
+}
+
 }  // namespace ids
 }  // namespace points::domain

@@ -33,6 +33,7 @@ enum class VillageAccount : uint8_t {
   kCommitteeCash = 4,  // money: what the committee pays shops from
   kLimitSource = 5,    // limits: funds budget, cap and stock accounts
   kLimitSink = 6,      // limits: takes reservations against them
+  kCashSales = 7,      // money: the counterpart of cash that shops take from members
 };
 
 // The windows a cap counts over.
@@ -53,6 +54,8 @@ enum class ShopAccount : uint8_t { kPoints = 1, kMoney = 2 };
 enum class BasketLeg : uint8_t { kStock = 1, kPoints = 2 };
 // A settlement's legs: points back to the issuer, money to the shop.
 enum class SettlementLeg : uint8_t { kPoints = 1, kMoney = 2 };
+// A cash sale's legs: the revenue the shop took, the levy it owes the micro-fund.
+enum class CashSaleLeg : uint8_t { kRevenue = 1, kLevy = 2 };
 
 namespace ids {
 
@@ -78,6 +81,8 @@ Id BasketTransfer(VillageId village, Id basket, uint32_t line, BasketLeg leg);
 Id ReturnTransfer(VillageId village, Id basket, uint32_t line, BasketLeg leg);
 // The two legs of a shop's settlement (client-chosen settlement id).
 Id SettlementTransfer(VillageId village, Id settlement, SettlementLeg leg);
+// The legs of a cash sale (client-chosen sale id).
+Id CashSaleTransfer(VillageId village, Id sale, CashSaleLeg leg);
 
 }  // namespace ids
 }  // namespace points::domain

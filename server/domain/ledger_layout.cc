@@ -113,6 +113,7 @@ std::vector<Account> VillageAccounts(VillageId village) {
       MakeAccount(id(VillageAccount::kCommitteeCash), ledgers.money, kAccountCodeCommitteeCash, 0),
       MakeAccount(id(VillageAccount::kLimitSource), ledgers.limits, kAccountCodeLimitSource, 0),
       MakeAccount(id(VillageAccount::kLimitSink), ledgers.limits, kAccountCodeSink, 0),
+      MakeAccount(id(VillageAccount::kCashSales), ledgers.money, kAccountCodeSink, 0),
   };
 }
 

@@ -1,5 +1,6 @@
 #include "shop_book.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -14,6 +15,7 @@ using TR = CreateTransferResult;
 constexpr uint8_t kItemFormatVersion = 1;
 constexpr uint8_t kBasketFormatVersion = 1;
 constexpr uint8_t kSettlementFormatVersion = 1;
+constexpr uint8_t kCashSaleFormatVersion = 1;
 
 std::string ShopKey(const char* kind, VillageId village, uint32_t shop) {
   return absl::StrCat(kind, BigEndian(village, 4), BigEndian(shop, 4));
@@ -65,6 +67,50 @@ absl::StatusOr<Settlement> DecodeSettlement(const std::string& bytes) {
   t.refusal = r.Text();
   if (!r.done_ok()) return absl::DataLossError("settlement record: truncated or trailing bytes");
   return t;
+}
+
+std::string TermsKey(VillageId village, uint32_t shop) { return ShopKey("r/", village, shop); }
+
+std::string CashSaleKey(VillageId village, Id sale) {
+  return absl::StrCat("c/", BigEndian(village, 4), BigEndian(absl::Uint128High64(sale), 8),
+                      BigEndian(absl::Uint128Low64(sale), 8));
+}
+
+std::string EncodeCashSale(const CashSale& c) {
+  RecordWriter w;
+  w.Int(kCashSaleFormatVersion, 1).Int(c.request.village, 4).Id128(c.request.sale);
+  w.Int(c.request.shop, 4).Int(c.request.household, 8).Int(c.request.lines.size(), 4);
+  for (const auto& [item, quantity] : c.request.lines) w.Int(item, 4).Int(quantity, 8);
+  w.Int(c.list_fen, 8).Int(c.discount_bp, 4).Int(c.paid_fen, 8).Int(c.levy_bp, 4);
+  w.Int(c.levy_fen, 8).Int(c.recorded ? 1 : 0, 1).Int(c.sold_at_ns, 8);
+  return std::move(w).bytes();
+}
+
+absl::StatusOr<CashSale> DecodeCashSale(const std::string& bytes) {
+  RecordReader r(bytes);
+  if (r.Int(1) != kCashSaleFormatVersion) {
+    return absl::DataLossError("cash sale record: unknown version");
+  }
+  CashSale c;
+  c.request.village = static_cast<VillageId>(r.Int(4));
+  c.request.sale = r.Id128();
+  c.request.shop = static_cast<uint32_t>(r.Int(4));
+  c.request.household = r.Int(8);
+  const uint64_t lines = r.Int(4);
+  if (lines > kBasketLinesMax) return absl::DataLossError("cash sale record: line count");
+  for (uint64_t i = 0; i < lines; ++i) {
+    const uint32_t item = static_cast<uint32_t>(r.Int(4));
+    c.request.lines.emplace_back(item, r.Int(8));
+  }
+  c.list_fen = r.Int(8);
+  c.discount_bp = static_cast<uint32_t>(r.Int(4));
+  c.paid_fen = r.Int(8);
+  c.levy_bp = static_cast<uint32_t>(r.Int(4));
+  c.levy_fen = r.Int(8);
+  c.recorded = r.Int(1) == 1;
+  c.sold_at_ns = r.Int(8);
+  if (!r.done_ok()) return absl::DataLossError("cash sale record: truncated or trailing bytes");
+  return c;
 }
 
 std::string EncodeItem(const Item& item) {
@@ -218,6 +264,20 @@ absl::StatusOr<std::unique_ptr<ShopBook>> ShopBook::Open(Engine* engine, Clock* 
       return done.status();
     }
   }
+  std::vector<CashSale> unconfirmed;
+  status = store->Scan("c/", [&](const std::string&, const std::string& value) {
+    absl::StatusOr<CashSale> sale = DecodeCashSale(value);
+    if (!sale.ok()) {
+      decode_error = sale.status();
+      return false;
+    }
+    if (!sale->recorded) unconfirmed.push_back(*std::move(sale));
+    return true;
+  });
+  if (!status.ok()) return status;
+  if (!decode_error.ok()) return decode_error;
+  // A crash between saving a sale and its chain: resend it; one that fails stays for a resend.
+  for (CashSale& sale : unconfirmed) book->SubmitCashSale(std::move(sale)).IgnoreError();
   return book;
 }
 
@@ -521,6 +581,111 @@ absl::StatusOr<Settlement> ShopBook::SubmitSettlement(Settlement settlement) {
   }
   if (absl::Status s = SaveSettlement(settlement); !s.ok()) return s;
   return settlement;
+}
+
+// ---- Cash sales to members: discount and micro-fund ----
+
+absl::Status ShopBook::SetTerms(VillageId village, uint32_t shop, const ShopTerms& terms) {
+  if (absl::Status s = CheckShop(village, shop); !s.ok()) return s;
+  if (terms.discount_bp > kBasisPointsMax || terms.levy_bp > kBasisPointsMax) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("discount and levy are basis points, 0..", kBasisPointsMax));
+  }
+  if (!store_->Get(ShopKey("s/", village, shop)).ok()) {
+    return absl::NotFoundError(absl::StrCat("no shop ", shop, " in village ", village));
+  }
+  return store_->Put(TermsKey(village, shop),
+                     absl::StrCat(BigEndian(terms.discount_bp, 4), BigEndian(terms.levy_bp, 4)));
+}
+
+absl::StatusOr<CashSale> ShopBook::RecordCashSale(const CashSaleRequest& request) {
+  if (absl::Status s = CheckShop(request.village, request.shop); !s.ok()) return s;
+  if (request.sale == 0) return absl::InvalidArgumentError("sale: must not be zero");
+  if (request.lines.empty() || request.lines.size() > kBasketLinesMax) {
+    return absl::InvalidArgumentError(absl::StrCat("lines: 1..", kBasketLinesMax));
+  }
+  absl::StatusOr<std::vector<Account>> member =
+      engine_->LookupAccounts({ids::Household(request.village, request.household)});
+  if (!member.ok()) return member.status();
+  if (request.household == 0 || member->empty()) {
+    return absl::NotFoundError("the buyer is not a household of the scheme: no member discount");
+  }
+  CashSale sale;
+  sale.request = request;
+  for (size_t i = 0; i < request.lines.size(); ++i) {
+    const auto& [item_number, quantity] = request.lines[i];
+    if (quantity == 0 || quantity > 10'000) {
+      return absl::InvalidArgumentError(absl::StrCat("lines[", i, "].quantity: must be 1..10000"));
+    }
+    absl::StatusOr<Item> item = LoadItem(request.village, request.shop, item_number);
+    if (!item.ok()) return item.status();
+    if (item->cash_price_fen == 0 || item->cash_price_fen > kItemPointsPriceMax * 100) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("lines[", i, "]: item ", item_number, " is not sold for cash"));
+    }
+    sale.list_fen += quantity * item->cash_price_fen;  // bounded: 64 x 10^4 x 10^8
+  }
+  absl::StatusOr<std::string> terms = store_->Get(TermsKey(request.village, request.shop));
+  if (terms.ok()) {
+    RecordReader r(*terms);
+    sale.discount_bp = static_cast<uint32_t>(r.Int(4));
+    sale.levy_bp = static_cast<uint32_t>(r.Int(4));
+  } else if (terms.status().code() != absl::StatusCode::kNotFound) {
+    return terms.status();
+  }
+  // The member pays the list price less the discount, the discount rounded up in their favour;
+  // the levy is the share of what was paid, rounded down.
+  const uint64_t discount_fen =
+      (sale.list_fen * sale.discount_bp + kBasisPointsMax - 1) / kBasisPointsMax;
+  sale.paid_fen = sale.list_fen - std::min(discount_fen, sale.list_fen);
+  sale.levy_fen = sale.paid_fen * sale.levy_bp / kBasisPointsMax;
+  if (sale.paid_fen == 0) return absl::InvalidArgumentError("the sale comes to 0 fen");
+  {
+    absl::MutexLock lock(&intent_mu_);
+    absl::StatusOr<std::string> bytes = store_->Get(CashSaleKey(request.village, request.sale));
+    if (bytes.ok()) {
+      absl::StatusOr<CashSale> existing = DecodeCashSale(*bytes);
+      if (!existing.ok()) return existing.status();
+      if (existing->request.shop != request.shop ||
+          existing->request.household != request.household ||
+          existing->request.lines != request.lines) {
+        return absl::AlreadyExistsError("this sale id was used for another sale");
+      }
+      if (existing->recorded) return existing;
+      sale = *std::move(existing);  // a resend: the amounts it was saved with
+    } else if (bytes.status().code() != absl::StatusCode::kNotFound) {
+      return bytes.status();
+    } else {
+      sale.sold_at_ns = clock_->NowNanos();
+      if (absl::Status s =
+              store_->Put(CashSaleKey(request.village, request.sale), EncodeCashSale(sale));
+          !s.ok()) {
+        return s;
+      }
+    }
+  }
+  return SubmitCashSale(std::move(sale));
+}
+
+absl::StatusOr<CashSale> ShopBook::SubmitCashSale(CashSale sale) {
+  absl::StatusOr<std::vector<TransferEventResult>> results = engine_->CreateTransfers(
+      CashSaleChain(sale.request.village, sale.request.shop, sale.request.sale, sale.paid_fen,
+                    sale.list_fen, sale.discount_bp, sale.levy_fen));
+  if (!results.ok()) return results.status();  // unknown outcome: a resend tries again
+  for (const TransferEventResult& r : *results) {
+    if (!Accepted(r.result)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the ledger refused the sale: ", std::string(ResultName(r.result)),
+                       " (is the shop set up on the money ledger?)"));
+    }
+  }
+  sale.recorded = true;
+  if (absl::Status s =
+          store_->Put(CashSaleKey(sale.request.village, sale.request.sale), EncodeCashSale(sale));
+      !s.ok()) {
+    return s;
+  }
+  return sale;
 }
 
 }  // namespace points::domain

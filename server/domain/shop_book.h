@@ -86,6 +86,32 @@ struct Settlement {
 };
 inline constexpr uint64_t kFenPerPointMax = 100'000;
 
+// A shop's terms for scheme members paying cash, in basis points: the discount they get (1000 =
+// 九折) and the share of the paid price the shop pays into the village micro-fund.
+struct ShopTerms {
+  uint32_t discount_bp = 0;
+  uint32_t levy_bp = 0;
+};
+
+struct CashSaleRequest {
+  Id sale = 0;  // client-chosen, the idempotency key
+  VillageId village = 0;
+  uint32_t shop = 0;
+  uint64_t household = 0;                            // the member buying (must have an account)
+  std::vector<std::pair<uint32_t, uint64_t>> lines;  // (item, quantity), 1..kBasketLinesMax
+};
+
+struct CashSale {
+  CashSaleRequest request;
+  uint64_t list_fen = 0;     // at the catalogue's cash prices
+  uint32_t discount_bp = 0;  // the shop's terms when the sale was made
+  uint64_t paid_fen = 0;     // list minus the discount (rounded in the member's favour)
+  uint32_t levy_bp = 0;
+  uint64_t levy_fen = 0;  // paid x levy, rounded down, into the micro-fund
+  bool recorded = false;  // false: saved, its ledger chain not yet confirmed
+  uint64_t sold_at_ns = 0;
+};
+
 // The stored form of a basket (a version byte first); DATA_LOSS when the bytes do not decode.
 std::string EncodeBasket(const Basket& basket);
 absl::StatusOr<Basket> DecodeBasket(const std::string& bytes);
@@ -120,6 +146,13 @@ class ShopBook {
                                     uint64_t fen_per_point);
   absl::StatusOr<Settlement> GetSettlement(VillageId village, Id settlement) const;
 
+  // Sets the shop's terms for members paying cash; later sales use them.
+  absl::Status SetTerms(VillageId village, uint32_t shop, const ShopTerms& terms);
+  // Records a cash sale to a member: the discount on the catalogue's cash prices, and the levy
+  // moved from the shop's money account into the micro-fund in the same commit as the sale.
+  // Idempotent by sale id (the same lines again return the sale; other lines ALREADY_EXISTS).
+  absl::StatusOr<CashSale> RecordCashSale(const CashSaleRequest& request);
+
  private:
   ShopBook(Engine* engine, Clock* clock, DomainStore* store);
   absl::StatusOr<Item> LoadItem(VillageId village, uint32_t shop, uint32_t item) const;
@@ -128,6 +161,7 @@ class ShopBook {
   absl::StatusOr<Basket> Submit(Basket basket);
   absl::Status SaveSettlement(const Settlement& settlement);
   absl::StatusOr<Settlement> SubmitSettlement(Settlement settlement);
+  absl::StatusOr<CashSale> SubmitCashSale(CashSale sale);
 
   Engine* const engine_;
   Clock* const clock_;

@@ -87,4 +87,24 @@ std::vector<Transfer> SettlementChain(VillageId village, uint32_t shop, Id settl
   return Linked({back, pay});
 }
 
+std::vector<Transfer> CashSaleChain(VillageId village, uint32_t shop, Id sale, uint64_t paid_fen,
+                                    uint64_t list_fen, uint32_t discount_bp, uint64_t levy_fen) {
+  POINTS_CHECK(paid_fen > 0 && levy_fen <= paid_fen && paid_fen <= list_fen);
+  const uint32_t money = LedgersOf(village).money;
+  const Id shop_money = ids::OfShopAccount(village, shop, ShopAccount::kMoney);
+  Transfer revenue = MakeTransfer(ids::CashSaleTransfer(village, sale, CashSaleLeg::kRevenue),
+                                  ids::OfVillageAccount(village, VillageAccount::kCashSales),
+                                  shop_money, paid_fen, money, kCodeCashSale);
+  revenue.user_data_128 = sale;
+  revenue.user_data_64 = list_fen;
+  revenue.user_data_32 = discount_bp;
+  if (levy_fen == 0) return {revenue};
+  Transfer levy = MakeTransfer(ids::CashSaleTransfer(village, sale, CashSaleLeg::kLevy), shop_money,
+                               ids::OfVillageAccount(village, VillageAccount::kMicroFund), levy_fen,
+                               money, kCodeLevy);
+  levy.user_data_128 = sale;
+  levy.user_data_32 = shop;
+  return Linked({revenue, levy});
+}
+
 }  // namespace points::domain

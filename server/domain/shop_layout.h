@@ -22,7 +22,12 @@ enum ShopTransferCode : uint16_t {
   kCodeRestock = 105,        // limit source -> stock
   kCodeSettlement = 22,      // shop points -> issuer: the points a settlement pays for
   kCodeSettlementPay = 23,   // committee cash -> shop money, in fen
+  kCodeCashSale = 24,        // cash sales -> shop money: a member's cash purchase, after discount
+  kCodeLevy = 25,            // shop money -> micro-fund: the share of revenue the shop pays in
 };
+
+// Rates in basis points (1/100 of a percent): a discount of 1000 is 九折 (10 % off).
+inline constexpr uint32_t kBasisPointsMax = 10'000;
 
 // Lines of one basket, named once: a terminal's basket is a few dozen items at most.
 inline constexpr size_t kBasketLinesMax = 64;
@@ -59,6 +64,12 @@ std::vector<Transfer> ReturnChain(const BasketSpec& basket);
 // points floor refuses settling more than it holds, so two settlements cannot pay twice.
 std::vector<Transfer> SettlementChain(VillageId village, uint32_t shop, Id settlement,
                                       uint64_t points, uint64_t fen);
+
+// A cash sale to a scheme member, on the money ledger: the revenue the shop took after the
+// discount (paid_fen; the list price and discount travel in user_data_64 and user_data_32), and,
+// linked to it, the levy the shop pays into the village micro-fund (none when levy_fen is 0).
+std::vector<Transfer> CashSaleChain(VillageId village, uint32_t shop, Id sale, uint64_t paid_fen,
+                                    uint64_t list_fen, uint32_t discount_bp, uint64_t levy_fen);
 
 }  // namespace points::domain
 

@@ -342,6 +342,64 @@ TEST_F(PointsctlTest, VillagesHouseholdsBudgetAndTheAwardWorkflow) {
   EXPECT_EQ(Ctl({"awards", "show", "1", "9999"}).exit_code, kExitRefused);
 }
 
+TEST(PointsctlShopsTest, ShopsItemsStockBasketsSettlementAndCashSalesOnTheDemoVillage) {
+  TempDir data;
+  TempDir scratch;
+  Pointsd pointsd(data.path(), 0, {"--demo"});  // village 1: households 1-3, shop 1, 3 items
+  auto ctl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--target", pointsd.target()});
+    return RunPointsctl(scratch.path(), args);
+  };
+  const testing::Run items = ctl({"--json", "items", "list", "1", "1"});
+  ASSERT_EQ(items.exit_code, kExitOk) << Describe(items);
+  EXPECT_TRUE(Contains(items.out, "\"item\":1,\"name\":\"酱油 500ml (soy sauce)\"")) << items.out;
+  EXPECT_TRUE(Contains(items.out, "\"stock\":\"20\"")) << items.out;
+  ASSERT_EQ(ctl({"items", "put", "1", "1", "4", "--name", "毛巾", "--points", "8"}).exit_code,
+            kExitOk);
+  ASSERT_EQ(ctl({"stock", "add", "1", "1", "4", "--id", "44", "--quantity", "1"}).exit_code,
+            kExitOk);
+
+  const testing::Run basket =
+      ctl({"baskets", "redeem", "1", "1", "1:2", "4:1", "--household", "1", "--id", "7001"});
+  ASSERT_EQ(basket.exit_code, kExitOk) << Describe(basket);
+  EXPECT_TRUE(Contains(basket.out, "28  redeemed")) << basket.out;
+  const testing::Run resent =
+      ctl({"baskets", "redeem", "1", "1", "1:2", "4:1", "--household", "1", "--id", "7001"});
+  EXPECT_EQ(resent.exit_code, kExitOk) << Describe(resent);
+  const testing::Run sold_out =
+      ctl({"baskets", "redeem", "1", "1", "4:1", "--household", "2", "--id", "7002"});
+  EXPECT_EQ(sold_out.exit_code, kExitRefused) << Describe(sold_out);
+  EXPECT_TRUE(Contains(sold_out.out, "item 4 is out of stock")) << sold_out.out;
+  EXPECT_TRUE(
+      Contains(ctl({"--json", "households", "show", "1", "1"}).out, "\"debits_posted\":\"28\""));
+
+  const testing::Run returned = ctl({"baskets", "return", "1", "7001"});
+  ASSERT_EQ(returned.exit_code, kExitOk) << Describe(returned);
+  EXPECT_TRUE(Contains(returned.out, "returned")) << returned.out;
+  ASSERT_EQ(
+      ctl({"baskets", "redeem", "1", "1", "2:5", "--household", "3", "--id", "7003"}).exit_code,
+      kExitOk);
+  const testing::Run settled =
+      ctl({"--json", "shops", "settle", "1", "1", "--id", "501", "--fen-per-point", "100"});
+  ASSERT_EQ(settled.exit_code, kExitOk) << Describe(settled);
+  EXPECT_TRUE(Contains(settled.out, "\"points\":\"15\",\"fen_per_point\":\"100\",\"fen\":\"1500\""))
+      << settled.out;
+  EXPECT_EQ(ctl({"shops", "settle", "1", "1", "--id", "502", "--fen-per-point", "100"}).exit_code,
+            kExitRefused)
+      << "nothing left to settle";
+
+  ASSERT_EQ(
+      ctl({"shops", "terms", "1", "1", "--discount-bp", "1000", "--levy-bp", "1000"}).exit_code,
+      kExitOk);
+  const testing::Run sale =
+      ctl({"--json", "sales", "record", "1", "1", "1:1", "--household", "2", "--id", "8001"});
+  ASSERT_EQ(sale.exit_code, kExitOk) << Describe(sale);
+  EXPECT_TRUE(Contains(sale.out,
+                       "\"list_fen\":\"1200\",\"discount_bp\":1000,"
+                       "\"paid_fen\":\"1080\",\"levy_bp\":1000,\"levy_fen\":\"108\""))
+      << sale.out;
+}
+
 std::string AwardsCsv(int count) {
   std::string csv = "id,debit_account_id,credit_account_id,amount,ledger,code,flags\n";
   for (int i = 1; i <= count; ++i) {

@@ -259,6 +259,45 @@ TEST_F(ShopBookTest, SettlementPaysTheShopForItsPointsOnceAcrossBothLedgers) {
   EXPECT_EQ(Balance(1), 80u);
 }
 
+TEST_F(ShopBookTest, ACashSaleToAMemberGetsTheDiscountAndPaysTheLevyIntoTheMicroFund) {
+  Stock(1, 100, 10, 10);
+  ASSERT_TRUE(book_->SetTerms(kVillage, kShop, {1000, 1000}).ok());  // 九折, 10 % levy
+  CashSaleRequest sale;
+  sale.sale = 0xca5;
+  sale.village = kVillage;
+  sale.shop = kShop;
+  sale.household = 1;
+  sale.lines = {{kSoySauce, 2}, {kSoap, 1}};  // 2 x 1200 + 400 = 2800 fen at list price
+  auto sold = book_->RecordCashSale(sale);
+  ASSERT_TRUE(sold.ok()) << sold.status();
+  EXPECT_TRUE(sold->recorded);
+  EXPECT_EQ(sold->list_fen, 2800u);
+  EXPECT_EQ(sold->paid_fen, 2520u);  // 10 % off
+  EXPECT_EQ(sold->levy_fen, 252u);   // 10 % of what was paid
+  const Id fund = ids::OfVillageAccount(kVillage, VillageAccount::kMicroFund);
+  const Id shop_money = ids::OfShopAccount(kVillage, kShop, ShopAccount::kMoney);
+  EXPECT_EQ(AccountOf(*engine_, fund).credits_posted, 252u);
+  EXPECT_EQ(AccountOf(*engine_, shop_money).credits_posted, 2520u);
+  EXPECT_EQ(AccountOf(*engine_, shop_money).debits_posted, 252u);
+  // Resent after a lost answer: recorded once. Terms changed later do not change it.
+  ASSERT_TRUE(book_->SetTerms(kVillage, kShop, {0, 500}).ok());
+  EXPECT_EQ(book_->RecordCashSale(sale)->levy_fen, 252u);
+  EXPECT_EQ(AccountOf(*engine_, fund).credits_posted, 252u);
+  EXPECT_EQ(Balance(1), 100u) << "a cash sale moves no points";
+  // Refusals name what is wrong.
+  sale.sale = 0xca6;
+  sale.household = 99;
+  EXPECT_EQ(book_->RecordCashSale(sale).status().code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(book_->PutItem(kVillage, kShop, {7, "积分专享 (points only)", 5, 0, 0}).ok());
+  sale.household = 1;
+  sale.lines = {{7, 1}};
+  auto points_only = book_->RecordCashSale(sale);
+  EXPECT_EQ(points_only.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(points_only.status().message().find("not sold for cash"), std::string::npos);
+  EXPECT_EQ(book_->SetTerms(kVillage, kShop, {10'001, 0}).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(BasketRecordTest, RoundTripsAndRejectsDamagedBytes) {
   Basket b;
   b.spec = {kVillage, 0xabc, kShop, 7, {{1, 2, 10}, {3, 1, 5}}};
