@@ -946,6 +946,18 @@ int RunAwardsList(const Invocation& in) {
 
 // ---- Shops and baskets ----
 
+// The ITEM:QUANTITY arguments from position `first` on, e.g. 3:2.
+std::vector<std::pair<uint32_t, uint64_t>> ItemLines(const Invocation& in, size_t first) {
+  std::vector<std::pair<uint32_t, uint64_t>> lines;
+  for (size_t i = first; i < in.args.size(); ++i) {
+    const std::vector<std::string> parts = absl::StrSplit(in.args[i], ':');
+    if (parts.size() != 2) Usage(absl::StrCat("'", in.args[i], "': give ITEM:QUANTITY, e.g. 3:2"));
+    lines.emplace_back(NumberArg("item", parts[0], UINT32_MAX),
+                       NumberArg("quantity", parts[1], 10'000));
+  }
+  return lines;
+}
+
 void PrintBasket(const GlobalOptions& global, const domain::Basket& b) {
   if (global.json) {
     std::vector<std::string> lines;
@@ -1070,12 +1082,7 @@ int RunBasketsRedeem(const Invocation& in) {
   basket.basket = IdFlag(in, "--id");
   RequireFlag(in, "--household");
   basket.household = NumberFlag(in, "--household", UINT64_MAX);
-  for (size_t i = 2; i < in.args.size(); ++i) {
-    const std::vector<std::string> parts = absl::StrSplit(in.args[i], ':');
-    if (parts.size() != 2) Usage(absl::StrCat("'", in.args[i], "': give ITEM:QUANTITY, e.g. 3:2"));
-    basket.lines.emplace_back(NumberArg("item", parts[0], UINT32_MAX),
-                              NumberArg("quantity", parts[1], 10'000));
-  }
+  basket.lines = ItemLines(in, 2);
   LedgerClient client = MakeClient(in.global);
   return BasketStepDone(in, client.RedeemBasket(basket));
 }
@@ -1163,12 +1170,7 @@ int RunSalesRecord(const Invocation& in) {
   sale.sale = IdFlag(in, "--id");
   RequireFlag(in, "--household");
   sale.household = NumberFlag(in, "--household", UINT64_MAX);
-  for (size_t i = 2; i < in.args.size(); ++i) {
-    const std::vector<std::string> parts = absl::StrSplit(in.args[i], ':');
-    if (parts.size() != 2) Usage(absl::StrCat("'", in.args[i], "': give ITEM:QUANTITY, e.g. 3:2"));
-    sale.lines.emplace_back(NumberArg("item", parts[0], UINT32_MAX),
-                            NumberArg("quantity", parts[1], 10'000));
-  }
+  sale.lines = ItemLines(in, 2);
   LedgerClient client = MakeClient(in.global);
   absl::StatusOr<domain::CashSale> sold = client.RecordCashSale(sale);
   if (!sold.ok()) {

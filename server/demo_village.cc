@@ -14,14 +14,7 @@ enum AccountCode : uint16_t { kIssuerCode = 1, kHouseholdCode = 2, kShopCode = 3
 enum TransferCode : uint16_t { kHygieneAward = 10, kVolunteerAward = 11, kRedemption = 20 };
 
 Transfer Move(uint64_t id, uint64_t from, uint64_t to, uint64_t points, uint16_t code) {
-  Transfer t;
-  t.id = id;
-  t.debit_account_id = from;
-  t.credit_account_id = to;
-  t.amount = points;
-  t.ledger = kDemoPointsLedger;
-  t.code = code;
-  return t;
+  return domain::MakeTransfer(id, from, to, points, kDemoPointsLedger, code);
 }
 
 }  // namespace

@@ -88,20 +88,12 @@ absl::StatusOr<std::unique_ptr<AwardBook>> AwardBook::Open(Engine* engine, Clock
                                                            DomainStore* store, AwardPolicy policy) {
   std::unique_ptr<AwardBook> book(new AwardBook(engine, clock, store, policy));
   std::vector<Award> approving;
-  absl::Status scan_error;
   absl::MutexLock lock(&book->mu_);
-  absl::Status status = store->Scan("a/", [&](const std::string&, const std::string& value) {
-    absl::StatusOr<Award> award = DecodeAward(value);
-    if (!award.ok()) {
-      scan_error = award.status();
-      return false;
-    }
-    if (award->state == AwardState::kApproving) approving.push_back(*award);
-    book->TrackNotice(*award);
-    return true;
+  absl::Status status = ScanRecords(*store, "a/", DecodeAward, [&](Award award) {
+    book->TrackNotice(award);
+    if (award.state == AwardState::kApproving) approving.push_back(std::move(award));
   });
   if (!status.ok()) return status;
-  if (!scan_error.ok()) return scan_error;
   // A crash between approval and notice: resend the same chain (the same ids answer exists).
   // One that fails now stays approving: a resend of it, or the next open, tries again. It must
   // not keep the server from starting.
@@ -436,19 +428,11 @@ absl::StatusOr<Award> AwardBook::Get(VillageId village, Id award) const {
 
 absl::StatusOr<std::vector<Award>> AwardBook::List(VillageId village, AwardState state) const {
   std::vector<Award> found;
-  absl::Status decode_error;
   absl::Status status =
-      store_->Scan(VillagePrefix("a/", village), [&](const std::string&, const std::string& v) {
-        absl::StatusOr<Award> award = DecodeAward(v);
-        if (!award.ok()) {
-          decode_error = award.status();
-          return false;
-        }
-        if (award->state == state) found.push_back(*std::move(award));
-        return true;
+      ScanRecords(*store_, VillagePrefix("a/", village), DecodeAward, [&](Award award) {
+        if (award.state == state) found.push_back(std::move(award));
       });
   if (!status.ok()) return status;
-  if (!decode_error.ok()) return decode_error;
   return found;
 }
 

@@ -38,6 +38,24 @@ class DomainStore {
   std::unique_ptr<rocksdb::DB> db_;
 };
 
+// Decodes every record under `prefix` with `decode` (bytes -> absl::StatusOr<T>) and hands each
+// to `visit`, in key order. A record that does not decode stops the scan with its error.
+template <typename Decode, typename Visit>
+absl::Status ScanRecords(const DomainStore& store, const std::string& prefix, Decode decode,
+                         Visit visit) {
+  absl::Status decode_error;
+  absl::Status status = store.Scan(prefix, [&](const std::string&, const std::string& bytes) {
+    auto record = decode(bytes);
+    if (!record.ok()) {
+      decode_error = record.status();
+      return false;
+    }
+    visit(*std::move(record));
+    return true;
+  });
+  return status.ok() ? decode_error : status;
+}
+
 }  // namespace points::domain
 
 #endif  // POINTS_SERVER_DOMAIN_DOMAIN_STORE_H_

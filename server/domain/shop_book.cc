@@ -226,57 +226,30 @@ ShopBook::ShopBook(Engine* engine, Clock* clock, DomainStore* store)
 absl::StatusOr<std::unique_ptr<ShopBook>> ShopBook::Open(Engine* engine, Clock* clock,
                                                          DomainStore* store) {
   std::unique_ptr<ShopBook> book(new ShopBook(engine, clock, store));
+  // A crash between saving a basket, its return, a settlement or a cash sale and its chain:
+  // resend the same chain (the same ids answer exists). One that fails now stays as it is for a
+  // resend or the next open: it must not keep the server from starting.
   std::vector<Basket> unfinished;
-  absl::Status decode_error;
-  absl::Status status = store->Scan("k/", [&](const std::string&, const std::string& value) {
-    absl::StatusOr<Basket> basket = DecodeBasket(value);
-    if (!basket.ok()) {
-      decode_error = basket.status();
-      return false;
+  absl::Status status = ScanRecords(*store, "k/", DecodeBasket, [&](Basket basket) {
+    if (basket.state == BasketState::kSubmitting || basket.state == BasketState::kReturning) {
+      unfinished.push_back(std::move(basket));
     }
-    if (basket->state == BasketState::kSubmitting || basket->state == BasketState::kReturning) {
-      unfinished.push_back(*std::move(basket));
-    }
-    return true;
   });
   if (!status.ok()) return status;
-  if (!decode_error.ok()) return decode_error;
-  // A crash between saving a basket (or its return) and its chain: resend the same chain.
-  for (Basket& basket : unfinished) {
-    if (absl::StatusOr<Basket> done = book->Submit(std::move(basket)); !done.ok()) {
-      return done.status();
-    }
-  }
+  for (Basket& basket : unfinished) book->Submit(std::move(basket)).IgnoreError();
   std::vector<Settlement> settling;
-  status = store->Scan("t/", [&](const std::string&, const std::string& value) {
-    absl::StatusOr<Settlement> settlement = DecodeSettlement(value);
-    if (!settlement.ok()) {
-      decode_error = settlement.status();
-      return false;
-    }
-    if (settlement->state == SettlementState::kSettling) settling.push_back(*settlement);
-    return true;
+  status = ScanRecords(*store, "t/", DecodeSettlement, [&](Settlement settlement) {
+    if (settlement.state == SettlementState::kSettling) settling.push_back(settlement);
   });
   if (!status.ok()) return status;
-  if (!decode_error.ok()) return decode_error;
   for (Settlement& settlement : settling) {
-    if (auto done = book->SubmitSettlement(std::move(settlement)); !done.ok()) {
-      return done.status();
-    }
+    book->SubmitSettlement(std::move(settlement)).IgnoreError();
   }
   std::vector<CashSale> unconfirmed;
-  status = store->Scan("c/", [&](const std::string&, const std::string& value) {
-    absl::StatusOr<CashSale> sale = DecodeCashSale(value);
-    if (!sale.ok()) {
-      decode_error = sale.status();
-      return false;
-    }
-    if (!sale->recorded) unconfirmed.push_back(*std::move(sale));
-    return true;
+  status = ScanRecords(*store, "c/", DecodeCashSale, [&](CashSale sale) {
+    if (!sale.recorded) unconfirmed.push_back(std::move(sale));
   });
   if (!status.ok()) return status;
-  if (!decode_error.ok()) return decode_error;
-  // A crash between saving a sale and its chain: resend it; one that fails stays for a resend.
   for (CashSale& sale : unconfirmed) book->SubmitCashSale(std::move(sale)).IgnoreError();
   return book;
 }
@@ -355,19 +328,9 @@ absl::StatusOr<Item> ShopBook::LoadItem(VillageId village, uint32_t shop, uint32
 absl::StatusOr<std::vector<Item>> ShopBook::Items(VillageId village, uint32_t shop) const {
   if (absl::Status s = CheckShop(village, shop); !s.ok()) return s;
   std::vector<Item> items;
-  absl::Status decode_error;
-  absl::Status status =
-      store_->Scan(ShopKey("i/", village, shop), [&](const std::string&, const std::string& v) {
-        absl::StatusOr<Item> item = DecodeItem(v);
-        if (!item.ok()) {
-          decode_error = item.status();
-          return false;
-        }
-        items.push_back(*std::move(item));
-        return true;
-      });
+  absl::Status status = ScanRecords(*store_, ShopKey("i/", village, shop), DecodeItem,
+                                    [&](Item item) { items.push_back(std::move(item)); });
   if (!status.ok()) return status;
-  if (!decode_error.ok()) return decode_error;
   std::vector<Id> stock_ids;
   for (const Item& item : items) stock_ids.push_back(ids::Stock(village, shop, item.item));
   absl::StatusOr<std::vector<Account>> stocks = engine_->LookupAccounts(stock_ids);
