@@ -705,6 +705,21 @@ int RunAccountsWatch(const Invocation& in) {
 
 // ---- Villages and awards ----
 
+// A workflow step the server refused: printed, and exit code 3 when the workflow said no (no
+// such thing, not allowed, not in a state for it, an id used for something else), 1 otherwise.
+int WorkflowFailed(const absl::Status& status) {
+  RpcFailed(status);
+  switch (status.code()) {
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kAlreadyExists:
+      return kExitRefused;
+    default:
+      return kExitRpcFailed;
+  }
+}
+
 uint32_t VillageArg(const std::string& text) {
   absl::StatusOr<uint64_t> village = ParseUnsigned(text, domain::kVillagesMax);
   if (!village.ok() || *village == 0) {
@@ -771,18 +786,7 @@ void PrintAwards(const GlobalOptions& global, const std::vector<domain::Award>& 
 // Prints the award a step returned; a refusal by the ledger exits 3, and so does a step the
 // workflow refuses (no such award, not allowed, not in a state for it, id used otherwise).
 int AwardStepDone(const Invocation& in, const absl::StatusOr<domain::Award>& award) {
-  if (!award.ok()) {
-    RpcFailed(award.status());
-    switch (award.status().code()) {
-      case absl::StatusCode::kNotFound:
-      case absl::StatusCode::kPermissionDenied:
-      case absl::StatusCode::kFailedPrecondition:
-      case absl::StatusCode::kAlreadyExists:
-        return kExitRefused;
-      default:
-        return kExitRpcFailed;
-    }
-  }
+  if (!award.ok()) return WorkflowFailed(award.status());
   PrintAwards(in.global, {*award});
   return award->state == domain::AwardState::kRefused ? kExitRefused : kExitOk;
 }
@@ -985,29 +989,13 @@ void PrintBasket(const GlobalOptions& global, const domain::Basket& b) {
 
 // Prints the basket a step returned; a refusal (by the ledger or the workflow) exits 3.
 int BasketStepDone(const Invocation& in, const absl::StatusOr<domain::Basket>& basket) {
-  if (!basket.ok()) {
-    RpcFailed(basket.status());
-    switch (basket.status().code()) {
-      case absl::StatusCode::kNotFound:
-      case absl::StatusCode::kFailedPrecondition:
-      case absl::StatusCode::kAlreadyExists:
-        return kExitRefused;
-      default:
-        return kExitRpcFailed;
-    }
-  }
+  if (!basket.ok()) return WorkflowFailed(basket.status());
   PrintBasket(in.global, *basket);
   return basket->state == domain::BasketState::kRefused ? kExitRefused : kExitOk;
 }
 
 int ShopStepDone(const absl::Status& status, const std::string& done) {
-  if (!status.ok()) {
-    RpcFailed(status);
-    return status.code() == absl::StatusCode::kNotFound ||
-                   status.code() == absl::StatusCode::kAlreadyExists
-               ? kExitRefused
-               : kExitRpcFailed;
-  }
+  if (!status.ok()) return WorkflowFailed(status);
   std::printf("%s\n", done.c_str());
   return kExitOk;
 }
@@ -1112,14 +1100,7 @@ int RunShopsSettle(const Invocation& in) {
   LedgerClient client = MakeClient(in.global);
   absl::StatusOr<domain::Settlement> settled = client.SettleShop(
       VillageArg(in.args[0]), NumberArg("shop", in.args[1], UINT32_MAX), IdFlag(in, "--id"), rate);
-  if (!settled.ok()) {
-    RpcFailed(settled.status());
-    return settled.status().code() == absl::StatusCode::kFailedPrecondition ||
-                   settled.status().code() == absl::StatusCode::kAlreadyExists ||
-                   settled.status().code() == absl::StatusCode::kNotFound
-               ? kExitRefused
-               : kExitRpcFailed;
-  }
+  if (!settled.ok()) return WorkflowFailed(settled.status());
   if (in.global.json) {
     JsonObject()
         .String("settlement_id", FormatId(settled->settlement))
@@ -1173,13 +1154,7 @@ int RunSalesRecord(const Invocation& in) {
   sale.lines = ItemLines(in, 2);
   LedgerClient client = MakeClient(in.global);
   absl::StatusOr<domain::CashSale> sold = client.RecordCashSale(sale);
-  if (!sold.ok()) {
-    RpcFailed(sold.status());
-    return sold.status().code() == absl::StatusCode::kNotFound ||
-                   sold.status().code() == absl::StatusCode::kAlreadyExists
-               ? kExitRefused
-               : kExitRpcFailed;
-  }
+  if (!sold.ok()) return WorkflowFailed(sold.status());
   if (in.global.json) {
     JsonObject()
         .String("sale_id", FormatId(sale.sale))
