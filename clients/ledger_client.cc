@@ -352,6 +352,36 @@ absl::StatusOr<domain::Award> LedgerClient::RecordAward(const domain::AwardReque
   return AwardFromResponse("RecordAward", response.award());
 }
 
+absl::StatusOr<std::vector<absl::StatusOr<domain::Award>>> LedgerClient::RecordAwards(
+    absl::Span<const domain::AwardRequest> awards) {
+  v1::RecordAwardsRequest request;
+  for (const domain::AwardRequest& award : awards) {
+    domain::Award as_award;
+    as_award.request = award;
+    server::AwardToProto(as_award, request.add_awards());
+  }
+  v1::RecordAwardsResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->awards, "RecordAwards", options_, target_,
+                              &v1::AwardService::Stub::RecordAwards, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  if (static_cast<size_t>(response.results_size()) != awards.size()) {
+    return MalformedResponse("RecordAwards", absl::InternalError("one result per award expected"));
+  }
+  std::vector<absl::StatusOr<domain::Award>> results;
+  for (const v1::RecordAwardsResponse::Result& r : response.results()) {
+    if (r.error_code() != 0) {
+      results.push_back(
+          absl::Status(static_cast<absl::StatusCode>(r.error_code()), r.error_message()));
+    } else {
+      results.push_back(AwardFromResponse("RecordAwards", r.award()));
+    }
+  }
+  return results;
+}
+
 absl::StatusOr<domain::Award> LedgerClient::ApproveAward(uint32_t village, Id award,
                                                          const std::string& reviewer) {
   v1::ApproveAwardRequest request;

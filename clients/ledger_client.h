@@ -99,6 +99,10 @@ class LedgerClient {
   absl::Status SetBudget(uint32_t village, uint32_t month, uint64_t points);
   // The award workflow (server/domain/README.md); each returns the award as it now stands.
   absl::StatusOr<domain::Award> RecordAward(const domain::AwardRequest& award);
+  // A whole round in one request (1..1000 awards): one outcome per award, in order. An error
+  // status means no answer arrived; resending the same round is safe.
+  absl::StatusOr<std::vector<absl::StatusOr<domain::Award>>> RecordAwards(
+      absl::Span<const domain::AwardRequest> awards);
   absl::StatusOr<domain::Award> ApproveAward(uint32_t village, Id award,
                                              const std::string& reviewer);
   absl::StatusOr<domain::Award> ObjectToAward(uint32_t village, Id award, const std::string& by,

@@ -24,6 +24,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "award.h"
+#include "award_csv.h"
 #include "ids.h"
 #include "ledger_client.h"
 #include "points/limits.h"
@@ -85,6 +86,7 @@ constexpr char kMainHelp[] =
     "  households show     show households' points accounts\n"
     "  budget set          set a month's issuance budget\n"
     "  awards record       record an award or deduction\n"
+    "  awards import       record an inspection round from a CSV file\n"
     "  awards approve      approve an award: it goes on notice\n"
     "  awards object       object to an award on notice\n"
     "  awards decide       keep or void a held award\n"
@@ -703,6 +705,54 @@ int RunAccountsWatch(const Invocation& in) {
   return kExitOk;
 }
 
+// A bar on stderr, only for a person watching a terminal: logs and pipes get none.
+class ProgressBar {
+ public:
+  // `total_bytes` 0: the size is unknown (stdin), so only the count is shown.
+  explicit ProgressBar(uint64_t total_bytes)
+      : show_(isatty(STDERR_FILENO) != 0), total_bytes_(total_bytes) {}
+
+  void Show(uint64_t bytes_done, uint64_t sent, const char* what) {
+    if (!show_) return;
+    constexpr int kWidth = 30;
+    if (total_bytes_ > 0) {
+      const double done = std::min(1.0, static_cast<double>(bytes_done) / total_bytes_);
+      const int filled = static_cast<int>(done * kWidth);
+      std::fprintf(stderr, "\r[%s%s] %3d%%  %llu %s sent", std::string(filled, '#').c_str(),
+                   std::string(kWidth - filled, '.').c_str(), static_cast<int>(done * 100),
+                   static_cast<unsigned long long>(sent), what);
+    } else {
+      std::fprintf(stderr, "\r%llu %s sent", static_cast<unsigned long long>(sent), what);
+    }
+    std::fflush(stderr);
+    shown_ = true;
+  }
+
+  void Clear() {
+    if (!shown_) return;
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+    shown_ = false;
+  }
+
+ private:
+  const bool show_;
+  const uint64_t total_bytes_;
+  bool shown_ = false;
+};
+
+// Opens `path` (- is stdin) for an import; its size, when known, for the progress bar.
+std::istream* OpenImport(const std::string& path, std::ifstream& file, uint64_t* bytes) {
+  *bytes = 0;
+  if (path == "-") return &std::cin;
+  file.open(path, std::ios::binary);
+  if (!file) Usage(absl::StrCat("cannot read ", path));
+  std::error_code error;
+  *bytes = std::filesystem::file_size(path, error);
+  if (error) *bytes = 0;
+  return &file;
+}
+
 // ---- Villages and awards ----
 
 // A workflow step the server refused: printed, and exit code 3 when the workflow said no (no
@@ -854,21 +904,13 @@ int RunBudgetSet(const Invocation& in) {
 }
 
 uint16_t CategoryFlag(const Invocation& in) {
-  static const std::map<std::string, uint16_t, std::less<>> kCategories = {
-      {"hygiene", domain::kCodeHygiene},
-      {"volunteering", domain::kCodeVolunteering},
-      {"village_agreement", domain::kCodeVillageAgreement},
-      {"model_award", domain::kCodeModelAward},
-      {"task", domain::kCodeTask},
-      {"deduction", domain::kCodeDeduction}};
-  const std::string name = TextFlag(in, "--category");
-  auto it = kCategories.find(name);
-  if (it == kCategories.end()) {
+  const uint16_t code = CategoryCode(TextFlag(in, "--category"));
+  if (code == 0) {
     Usage(
         "--category: one of hygiene, volunteering, village_agreement, model_award, task, "
         "deduction");
   }
-  return it->second;
+  return code;
 }
 
 int RunAwardsRecord(const Invocation& in) {
@@ -892,6 +934,76 @@ int RunAwardsRecord(const Invocation& in) {
   r.recorded_by = TextFlag(in, "--by");
   LedgerClient client = MakeClient(in.global);
   return AwardStepDone(in, client.RecordAward(r));
+}
+
+// `awards import`: an inspection round from a CSV file, in requests of --batch awards, each
+// line idempotent by its award id, so running the same file again changes nothing.
+int RunAwardsImport(const Invocation& in) {
+  if (in.args.size() != 1) Usage("give the CSV file (- reads stdin)");
+  const std::string path = in.args[0];
+  const uint32_t village = VillageArg(TextFlag(in, "--village"));
+  const std::string by = TextFlag(in, "--by");
+  const size_t batch_size = NumberFlag(in, "--batch", 1000, 200);
+  if (batch_size == 0) Usage("--batch must be 1..1000");
+  std::ifstream file;
+  uint64_t file_bytes;
+  std::istream* input = OpenImport(path, file, &file_bytes);
+  ProgressBar progress(file_bytes);
+  std::string line;
+  if (!std::getline(*input, line)) Usage(absl::StrCat(path, " is empty"));
+  uint64_t bytes_read = line.size() + 1;
+  absl::StatusOr<AwardCsvHeader> header = ParseAwardCsvHeader(line);
+  if (!header.ok()) Usage(absl::StrCat(path, ":1: ", header.status().message()));
+  // Every line is checked before anything is sent: a round goes in whole or not at all.
+  std::vector<domain::AwardRequest> awards;
+  std::vector<int> lines;
+  for (int number = 2; std::getline(*input, line); ++number) {
+    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    absl::StatusOr<domain::AwardRequest> award = ParseAwardCsvLine(*header, line);
+    if (!award.ok()) {
+      Usage(absl::StrCat(path, ":", number, ": ", award.status().message(), " (nothing was sent)"));
+    }
+    award->village = village;
+    award->recorded_by = by;
+    awards.push_back(*std::move(award));
+    lines.push_back(number);
+  }
+  LedgerClient client = MakeClient(in.global);
+  std::map<std::string, uint64_t> counts;  // by state, or by error
+  int refused = 0;
+  for (size_t first = 0; first < awards.size(); first += batch_size) {
+    const size_t n = std::min(batch_size, awards.size() - first);
+    auto results = client.RecordAwards(absl::MakeConstSpan(awards).subspan(first, n));
+    if (!results.ok()) {
+      progress.Clear();
+      RpcFailed(results.status());
+      std::fprintf(stderr,
+                   "pointsctl: stopped at line %d; run the same import again to finish (awards "
+                   "already recorded are not recorded twice)\n",
+                   lines[first]);
+      return kExitRpcFailed;
+    }
+    for (size_t i = 0; i < n; ++i) {
+      const absl::StatusOr<domain::Award>& r = (*results)[i];
+      const bool ok = r.ok() && r->state != domain::AwardState::kRefused;
+      ++counts[r.ok() ? domain::AwardStateName(r->state)
+                      : absl::StatusCodeToString(r.status().code())];
+      if (ok) continue;
+      ++refused;
+      progress.Clear();
+      std::printf("line %d: award %s: %s\n", lines[first + i],
+                  FormatId(awards[first + i].award).c_str(),
+                  r.ok() ? r->refusal.c_str() : std::string(r.status().message()).c_str());
+    }
+    bytes_read = file_bytes * (first + n) / awards.size();
+    progress.Show(bytes_read, first + n, "awards");
+  }
+  progress.Clear();
+  std::vector<std::string> parts;
+  for (const auto& [what, count] : counts) parts.push_back(absl::StrCat(what, " ", count));
+  std::printf("%s: %zu awards: %s\n", path.c_str(), awards.size(),
+              parts.empty() ? "none" : absl::StrJoin(parts, ", ").c_str());
+  return refused == 0 ? kExitOk : kExitRefused;
 }
 
 int RunAwardsApprove(const Invocation& in) {
@@ -1180,20 +1292,13 @@ class Importer {
       : global_(in.global),
         path_(std::move(path)),
         batch_size_(batch_size),
-        client_(MakeClient(in.global)),
-        show_progress_(isatty(STDERR_FILENO) != 0) {}
+        client_(MakeClient(in.global)) {}
 
   int Run() {
     std::ifstream file;
-    std::istream* input = &std::cin;
-    if (path_ != "-") {
-      file.open(path_, std::ios::binary);
-      if (!file) Usage(absl::StrCat("cannot read ", path_));
-      input = &file;
-      std::error_code error;
-      file_bytes_ = std::filesystem::file_size(path_, error);
-      if (error) file_bytes_ = 0;
-    }
+    uint64_t file_bytes;
+    std::istream* input = OpenImport(path_, file, &file_bytes);
+    progress_ = std::make_unique<ProgressBar>(file_bytes);
     std::string line;
     if (!std::getline(*input, line)) Usage(absl::StrCat(path_, " is empty"));
     bytes_read_ += line.size() + 1;
@@ -1216,7 +1321,7 @@ class Importer {
       }
     }
     if (!batch_.empty() && !SendBatch()) return kExitRpcFailed;
-    ClearProgress();
+    progress_->Clear();
     PrintSummary(/*complete=*/true);
     return refused_ == 0 ? kExitOk : kExitRefused;
   }
@@ -1226,7 +1331,7 @@ class Importer {
   bool SendBatch() {
     absl::StatusOr<std::vector<TransferEventResult>> results = client_.CreateTransfers(batch_);
     if (!results.ok()) {
-      ClearProgress();
+      progress_->Clear();
       std::fprintf(stderr,
                    "pointsctl: %s: %s\npointsctl: stopped: the batch from line %d onward is in an "
                    "unknown state and nothing after it was sent; run the same import again to "
@@ -1256,12 +1361,12 @@ class Importer {
     ++batches_;
     batch_.clear();
     batch_lines_.clear();
-    ShowProgress();
+    progress_->Show(bytes_read_, sent_, "transfers");
     return true;
   }
 
   int StopAtMalformedLine(int line_number, const absl::Status& status) {
-    ClearProgress();
+    progress_->Clear();
     const int first_unsent = batch_lines_.empty() ? line_number : batch_lines_.front();
     std::fprintf(stderr,
                  "pointsctl: %s:%d: %s\npointsctl: stopped: nothing from line %d onward was "
@@ -1303,37 +1408,11 @@ class Importer {
                 CountsText().c_str());
   }
 
-  // A bar on stderr, only for a person watching a terminal: logs and pipes get none.
-  void ShowProgress() {
-    if (!show_progress_) return;
-    constexpr int kWidth = 30;
-    if (file_bytes_ > 0) {
-      const double done = std::min(1.0, static_cast<double>(bytes_read_) / file_bytes_);
-      const int filled = static_cast<int>(done * kWidth);
-      std::fprintf(stderr, "\r[%s%s] %3d%%  %llu transfers sent", std::string(filled, '#').c_str(),
-                   std::string(kWidth - filled, '.').c_str(), static_cast<int>(done * 100),
-                   static_cast<unsigned long long>(sent_));
-    } else {
-      std::fprintf(stderr, "\r%llu transfers sent", static_cast<unsigned long long>(sent_));
-    }
-    std::fflush(stderr);
-    progress_shown_ = true;
-  }
-
-  void ClearProgress() {
-    if (!progress_shown_) return;
-    std::fprintf(stderr, "\r\033[K");
-    std::fflush(stderr);
-    progress_shown_ = false;
-  }
-
   const GlobalOptions& global_;
   const std::string path_;
   const size_t batch_size_;
   LedgerClient client_;
-  const bool show_progress_;
-  bool progress_shown_ = false;
-  uint64_t file_bytes_ = 0;
+  std::unique_ptr<ProgressBar> progress_;
   uint64_t bytes_read_ = 0;
   std::vector<Transfer> batch_;
   std::vector<int> batch_lines_;  // the line of each transfer in batch_
@@ -1521,6 +1600,27 @@ const std::vector<Command>& Commands() {
         {"--note", "TEXT", "why (default empty)"},
         {"--by", "NAME", "who records it; required"}},
        RunAwardsRecord},
+      {"awards",
+       "import",
+       "FILE.csv",
+       "record an inspection round from a CSV file",
+       "Records every award of a CSV file (- reads stdin) for one village, in requests of\n"
+       "--batch awards; each line is idempotent by its award id, so running the file again\n"
+       "records nothing twice. Every line is checked before anything is sent. The first line\n"
+       "names the columns, in any order. Required: id, household, rule, category,\n"
+       "points_per_unit. Optional: version, quantity, difficulty_percent, cap_per_day,\n"
+       "cap_per_month, cap_per_year, evidence (references joined by |), note (no commas).\n"
+       "\n"
+       "  id,household,rule,category,points_per_unit,evidence,note\n"
+       "  20261122001,1,1,hygiene,10,photo:3f2a,院落整洁\n"
+       "\n"
+       "Lines the server or the ledger refused are listed with the reason; the end is a count\n"
+       "per state (awaiting_review, on_notice, refused, ...). A progress bar is drawn on\n"
+       "stderr when stderr is a terminal.\n",
+       {{"--village", "N", "the village; required"},
+        {"--by", "NAME", "who records the round; required"},
+        {"--batch", "N", "awards per request, 1..1000 (default 200)"}},
+       RunAwardsImport},
       {"awards",
        "approve",
        "VILLAGE AWARD_ID",

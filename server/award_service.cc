@@ -12,8 +12,10 @@
 namespace points::server {
 namespace {
 
-// Replies at most this many awards to ListAwards (awards.proto says so).
+// Replies at most this many awards to ListAwards, and takes at most this many in one
+// RecordAwards (awards.proto says so).
 constexpr size_t kListAwardsMax = 1000;
+constexpr int kRoundAwardsMax = 1000;
 
 // Puts the award (or the error) of a workflow step into `out`.
 absl::Status Reply(const absl::StatusOr<domain::Award>& award, v1::Award* out) {
@@ -66,6 +68,31 @@ grpc::ServerUnaryReactor* AwardService::RecordAward(grpc::CallbackServerContext*
     absl::StatusOr<domain::AwardRequest> award = AwardRequestFromProto(request->award());
     if (!award.ok()) return award.status();
     return Reply(book_->Record(*award), response->mutable_award());
+  });
+}
+
+grpc::ServerUnaryReactor* AwardService::RecordAwards(grpc::CallbackServerContext* context,
+                                                     const v1::RecordAwardsRequest* request,
+                                                     v1::RecordAwardsResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    if (request->awards_size() == 0 || request->awards_size() > kRoundAwardsMax) {
+      return absl::InvalidArgumentError(absl::StrCat("awards: 1..", kRoundAwardsMax,
+                                                     " per request, got ",
+                                                     request->awards_size()));
+    }
+    for (int i = 0; i < request->awards_size(); ++i) {
+      v1::RecordAwardsResponse::Result* result = response->add_results();
+      absl::StatusOr<domain::AwardRequest> award = AwardRequestFromProto(request->awards(i));
+      absl::StatusOr<domain::Award> recorded =
+          award.ok() ? book_->Record(*award) : absl::StatusOr<domain::Award>(award.status());
+      if (recorded.ok()) {
+        AwardToProto(*recorded, result->mutable_award());
+      } else {
+        result->set_error_code(static_cast<int32_t>(recorded.status().code()));
+        result->set_error_message(absl::StrCat("awards[", i, "]: ", recorded.status().message()));
+      }
+    }
+    return absl::OkStatus();
   });
 }
 

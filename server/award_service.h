@@ -39,6 +39,9 @@ class AwardService final : public v1::AwardService::CallbackService {
   grpc::ServerUnaryReactor* RecordAward(grpc::CallbackServerContext* context,
                                         const v1::RecordAwardRequest* request,
                                         v1::RecordAwardResponse* response) override;
+  grpc::ServerUnaryReactor* RecordAwards(grpc::CallbackServerContext* context,
+                                         const v1::RecordAwardsRequest* request,
+                                         v1::RecordAwardsResponse* response) override;
   grpc::ServerUnaryReactor* ApproveAward(grpc::CallbackServerContext* context,
                                          const v1::ApproveAwardRequest* request,
                                          v1::ApproveAwardResponse* response) override;

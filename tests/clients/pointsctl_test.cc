@@ -400,6 +400,44 @@ TEST(PointsctlShopsTest, ShopsItemsStockBasketsSettlementAndCashSalesOnTheDemoVi
       << sale.out;
 }
 
+TEST(PointsctlShopsTest, AnInspectionRoundFromCsvIsRecordedOnceEvenWhenImportedTwice) {
+  TempDir data;
+  TempDir scratch;
+  Pointsd pointsd(data.path(), 0, {"--demo"});  // village 1: households 1-3
+  auto ctl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--target", pointsd.target()});
+    return RunPointsctl(scratch.path(), args);
+  };
+  std::string csv = "id,household,rule,category,points_per_unit,evidence,note\n";
+  for (int i = 1; i <= 300; ++i) {
+    absl::StrAppend(&csv, 20261122000 + i, ",", 1 + i % 3, ",1,hygiene,", 1 + i % 5, ",photo:", i,
+                    ",院落整洁\n");
+  }
+  absl::StrAppend(&csv, "20261122999,9,1,hygiene,10,,\n");  // no such household
+  const std::string path = scratch.path() + "/round.csv";
+  std::ofstream(path) << csv;
+  const std::vector<std::string> import = {"awards", "import",    path,      "--village", "1",
+                                           "--by",   "grid-wang", "--batch", "64"};
+  const testing::Run first = ctl(import);
+  EXPECT_EQ(first.exit_code, kExitRefused) << Describe(first);
+  EXPECT_TRUE(Contains(first.out, "line 302: award")) << first.out;
+  EXPECT_TRUE(Contains(first.out, "has no account")) << first.out;
+  EXPECT_TRUE(Contains(first.out, "301 awards: FAILED_PRECONDITION 1, awaiting_review 300"))
+      << first.out;
+  const testing::Run second = ctl(import);
+  EXPECT_TRUE(Contains(second.out, "301 awards: FAILED_PRECONDITION 1, awaiting_review 300"))
+      << second.out;
+  const testing::Run listed = ctl({"--json", "awards", "list", "1", "--state", "awaiting_review"});
+  ASSERT_EQ(listed.exit_code, kExitOk) << Describe(listed);
+  const std::vector<std::string> lines = absl::StrSplit(listed.out, '\n', absl::SkipEmpty());
+  EXPECT_EQ(lines.size(), 301u) << "300 imported once, and the demo's award 9001";
+
+  std::ofstream(path) << "id,household,rule,category,points_per_unit\n1,1,1,hygeine,10\n";
+  const testing::Run malformed = ctl(import);
+  EXPECT_EQ(malformed.exit_code, kExitUsage) << Describe(malformed);
+  EXPECT_TRUE(Contains(malformed.err, ":2: category")) << malformed.err;
+}
+
 std::string AwardsCsv(int count) {
   std::string csv = "id,debit_account_id,credit_account_id,amount,ledger,code,flags\n";
   for (int i = 1; i <= count; ++i) {
