@@ -77,8 +77,7 @@ grpc::ServerUnaryReactor* AwardService::RecordAwards(grpc::CallbackServerContext
   return Offload(context, workers_, [this, request, response]() -> absl::Status {
     if (request->awards_size() == 0 || request->awards_size() > kRoundAwardsMax) {
       return absl::InvalidArgumentError(absl::StrCat("awards: 1..", kRoundAwardsMax,
-                                                     " per request, got ",
-                                                     request->awards_size()));
+                                                     " per request, got ", request->awards_size()));
     }
     for (int i = 0; i < request->awards_size(); ++i) {
       v1::RecordAwardsResponse::Result* result = response->add_results();
