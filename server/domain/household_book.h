@@ -1,0 +1,74 @@
+// Households (README.md; glossary: household, member, proxy, grid): the account holder of the
+// scheme. A household has one points account; its members (any of whom may spend), an optional
+// proxy who acts for it (elders without phones), and the grid whose worker records for it. A
+// household that moves away is closed only once its balance is settled: no points left and
+// nothing pending, which the engine's CloseAccounts checks in its writer.
+#ifndef POINTS_SERVER_DOMAIN_HOUSEHOLD_BOOK_H_
+#define POINTS_SERVER_DOMAIN_HOUSEHOLD_BOOK_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "domain_store.h"
+#include "ids.h"
+#include "points/engine.h"
+
+namespace points::domain {
+
+inline constexpr size_t kMembersMax = 16;
+inline constexpr size_t kNameBytesMax = 64;   // a person's or household's name, UTF-8
+inline constexpr size_t kPhoneBytesMax = 20;  // digits, '+', '-', ' '
+
+enum class MemberRole : uint8_t { kHead = 1, kMember = 2 };
+
+struct Member {
+  std::string name;
+  MemberRole role = MemberRole::kMember;
+  std::string phone;  // optional
+  friend bool operator==(const Member&, const Member&) = default;
+};
+
+struct Household {
+  VillageId village = 0;
+  uint64_t household = 0;  // its number in the village, not zero
+  std::string name;        // e.g. 张家 (the head's family name), optional
+  uint32_t grid = 0;       // the grid it belongs to, 0 = none yet
+  std::vector<Member> members;
+  std::string proxy_name;  // someone who may act for the household, optional
+  std::string proxy_phone;
+  bool closed = false;
+  friend bool operator==(const Household&, const Household&) = default;
+};
+
+// A name as the public board shows it: the first and last character kept, the rest masked, so
+// 张小明 reads 张*明 and 李明 reads 李*. UTF-8 aware; an empty name stays empty.
+std::string MaskName(const std::string& name);
+
+class HouseholdBook {
+ public:
+  HouseholdBook(Engine* engine, DomainStore* store) : engine_(engine), store_(store) {}
+
+  // Creates the household's points account (idempotent) and saves its details (replacing
+  // earlier ones). FAILED_PRECONDITION for a closed household.
+  absl::Status PutHousehold(const Household& household);
+  absl::StatusOr<Household> GetHousehold(VillageId village, uint64_t household) const;
+  // The village's households in number order; names masked unless `reveal`.
+  absl::StatusOr<std::vector<Household>> ListHouseholds(VillageId village, bool reveal) const;
+  // Closes a household that moves away: refused (FAILED_PRECONDITION, saying why) while it
+  // still holds points or has anything pending. Idempotent.
+  absl::Status CloseHousehold(VillageId village, uint64_t household);
+
+ private:
+  absl::Status Save(const Household& household);
+
+  Engine* const engine_;
+  DomainStore* const store_;
+};
+
+}  // namespace points::domain
+
+#endif  // POINTS_SERVER_DOMAIN_HOUSEHOLD_BOOK_H_
