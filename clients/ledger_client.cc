@@ -302,6 +302,47 @@ absl::StatusOr<Id> LedgerClient::CreateHousehold(uint32_t village, uint64_t hous
   return server::IdFromBytes(response.account_id(), "account_id");
 }
 
+absl::StatusOr<Id> LedgerClient::PutHousehold(const domain::Household& household) {
+  v1::PutHouseholdRequest request;
+  server::HouseholdToProto(household, request.mutable_household());
+  v1::PutHouseholdResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->villages, "PutHousehold", options_, target_,
+                              &v1::VillageService::Stub::PutHousehold, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return server::IdFromBytes(response.account_id(), "account_id");
+}
+
+absl::StatusOr<std::vector<domain::Household>> LedgerClient::ListHouseholds(uint32_t village,
+                                                                            bool reveal) {
+  v1::ListHouseholdsRequest request;
+  request.set_village(village);
+  request.set_reveal(reveal);
+  v1::ListHouseholdsResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->villages, "ListHouseholds", options_, target_,
+                              &v1::VillageService::Stub::ListHouseholds, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  std::vector<domain::Household> households;
+  for (const v1::Household& h : response.households()) {
+    households.push_back(server::HouseholdFromProto(h));
+  }
+  return households;
+}
+
+absl::Status LedgerClient::CloseHousehold(uint32_t village, uint64_t household) {
+  v1::CloseHouseholdRequest request;
+  request.set_village(village);
+  request.set_household(household);
+  v1::CloseHouseholdResponse response;
+  return connection_->CallOn(*connection_->villages, "CloseHousehold", options_, target_,
+                             &v1::VillageService::Stub::CloseHousehold, request, &response);
+}
+
 absl::Status LedgerClient::SetBudget(uint32_t village, uint32_t month, uint64_t points) {
   v1::SetBudgetRequest request;
   request.set_village(village);

@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "award.h"
+#include "household_book.h"
 #include "points/engine.h"
 #include "points/results.h"
 #include "points/types.h"
@@ -97,6 +98,11 @@ class LedgerClient {
   absl::StatusOr<Id> CreateVillage(uint32_t village);
   absl::StatusOr<Id> CreateHousehold(uint32_t village, uint64_t household);
   absl::Status SetBudget(uint32_t village, uint32_t month, uint64_t points);
+  // A household's details and its points account (returns its id); its village's households
+  // (names masked unless `reveal`); closing one whose balance is settled.
+  absl::StatusOr<Id> PutHousehold(const domain::Household& household);
+  absl::StatusOr<std::vector<domain::Household>> ListHouseholds(uint32_t village, bool reveal);
+  absl::Status CloseHousehold(uint32_t village, uint64_t household);
   // The award workflow (server/domain/README.md); each returns the award as it now stands.
   absl::StatusOr<domain::Award> RecordAward(const domain::AwardRequest& award);
   // A whole round in one request (1..1000 awards): one outcome per award, in order. An error

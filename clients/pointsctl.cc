@@ -84,6 +84,9 @@ constexpr char kMainHelp[] =
     "  villages create     set up a village's accounts\n"
     "  households create   create households' points accounts\n"
     "  households show     show households' points accounts\n"
+    "  households put      save a household's members, proxy and grid\n"
+    "  households list     list a village's households\n"
+    "  households close    close a household that moves away\n"
     "  budget set          set a month's issuance budget\n"
     "  awards record       record an award or deduction\n"
     "  awards import       record an inspection round from a CSV file\n"
@@ -883,6 +886,87 @@ int RunHouseholdsShow(const Invocation& in) {
   return ReportNotFound("household account", ids, found);
 }
 
+// NAME:head|member[:PHONE], or for a proxy NAME[:PHONE].
+std::vector<std::string> Parts(const std::string& text) { return absl::StrSplit(text, ':'); }
+
+int RunHouseholdsPut(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the household number");
+  domain::Household h;
+  h.village = VillageArg(in.args[0]);
+  h.household = NumberArg("household", in.args[1], UINT32_MAX);
+  h.name = in.Value("--name").value_or("");
+  h.grid = static_cast<uint32_t>(NumberFlag(in, "--grid", UINT32_MAX));
+  if (in.Has("--member")) {
+    for (const std::string& text : in.flags.at("--member")) {
+      const std::vector<std::string> parts = Parts(text);
+      if (parts.size() < 2 || parts.size() > 3 || (parts[1] != "head" && parts[1] != "member")) {
+        Usage(absl::StrCat("--member '", text, "': give NAME:head or NAME:member[:PHONE]"));
+      }
+      h.members.push_back(
+          {parts[0], parts[1] == "head" ? domain::MemberRole::kHead : domain::MemberRole::kMember,
+           parts.size() == 3 ? parts[2] : ""});
+    }
+  }
+  if (std::optional<std::string> proxy = in.Value("--proxy")) {
+    const std::vector<std::string> parts = Parts(*proxy);
+    if (parts.size() > 2) Usage("--proxy: give NAME or NAME:PHONE");
+    h.proxy_name = parts[0];
+    h.proxy_phone = parts.size() == 2 ? parts[1] : "";
+  }
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<Id> account = client.PutHousehold(h);
+  if (!account.ok()) return WorkflowFailed(account.status());
+  std::printf("household %s of village %s saved; points account %s\n", in.args[1].c_str(),
+              in.args[0].c_str(), FormatId(*account).c_str());
+  return kExitOk;
+}
+
+int RunHouseholdsList(const Invocation& in) {
+  if (in.args.size() != 1) Usage("give the village");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<std::vector<domain::Household>> households =
+      client.ListHouseholds(VillageArg(in.args[0]), in.Has("--reveal"));
+  if (!households.ok()) return RpcFailed(households.status());
+  auto members_text = [](const domain::Household& h) {
+    std::vector<std::string> names;
+    for (const domain::Member& m : h.members) {
+      names.push_back(absl::StrCat(m.name, m.role == domain::MemberRole::kHead ? " (head)" : "",
+                                   m.phone.empty() ? "" : " " + m.phone));
+    }
+    return absl::StrJoin(names, "; ");
+  };
+  if (in.global.json) {
+    for (const domain::Household& h : *households) {
+      JsonObject()
+          .Uint64("household", h.household)
+          .String("name", h.name)
+          .Uint32("grid", h.grid)
+          .String("members", members_text(h))
+          .String("proxy", h.proxy_name)
+          .Bool("closed", h.closed)
+          .PrintLine(stdout);
+    }
+    return kExitOk;
+  }
+  Table table({{"HOUSEHOLD", true}, {"NAME"}, {"GRID", true}, {"MEMBERS"}, {"PROXY"}, {"CLOSED"}});
+  for (const domain::Household& h : *households) {
+    table.AddRow({absl::StrCat(h.household), OrDash(h.name), absl::StrCat(h.grid),
+                  OrDash(members_text(h)), OrDash(h.proxy_name), h.closed ? "yes" : "no"});
+  }
+  table.Print(stdout);
+  return kExitOk;
+}
+
+int RunHouseholdsClose(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the household number");
+  LedgerClient client = MakeClient(in.global);
+  absl::Status status =
+      client.CloseHousehold(VillageArg(in.args[0]), NumberArg("household", in.args[1], UINT32_MAX));
+  if (!status.ok()) return WorkflowFailed(status);
+  std::printf("household %s of village %s closed\n", in.args[1].c_str(), in.args[0].c_str());
+  return kExitOk;
+}
+
 int RunBudgetSet(const Invocation& in) {
   if (in.args.size() != 3) Usage("give the village, the month (YYYYMM) and the points");
   absl::StatusOr<uint64_t> month = ParseUnsigned(in.args[1], 999912);
@@ -1551,6 +1635,36 @@ const std::vector<Command>& Commands() {
        "again.\n",
        {},
        RunHouseholdsCreate},
+      {"households",
+       "put",
+       "VILLAGE HOUSEHOLD",
+       "save a household's members, proxy and grid",
+       "Saves the household's details (replacing earlier ones) and creates its points\n"
+       "account. Example:\n"
+       "\n"
+       "  pointsctl households put 1 7 --name 张家 --grid 3 --member 张小明:head:13800000000 \\\n"
+       "      --member 李芳:member --proxy 王大妈\n",
+       {{"--name", "TEXT", "the household's name (default none)"},
+        {"--grid", "N", "its grid (default 0: none)"},
+        {"--member", "NAME:ROLE[:PHONE]", "ROLE head or member; repeatable", true},
+        {"--proxy", "NAME[:PHONE]", "someone who may act for the household (default none)"}},
+       RunHouseholdsPut},
+      {"households",
+       "list",
+       "VILLAGE",
+       "list a village's households",
+       "Lists the village's households. Names are masked (张*明) and phones left out unless\n"
+       "--reveal is given.\n",
+       {{"--reveal", "", "show names and phones in full"}},
+       RunHouseholdsList},
+      {"households",
+       "close",
+       "VILLAGE HOUSEHOLD",
+       "close a household that moves away",
+       "Closes the household's account. Refused (exit code 3) while it holds points or has\n"
+       "awards or deductions pending: settle them first.\n",
+       {},
+       RunHouseholdsClose},
       {"households",
        "show",
        "VILLAGE HOUSEHOLD...",

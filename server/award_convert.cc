@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "convert.h"
+#include "ids.h"
 
 namespace points::server {
 
@@ -84,6 +85,39 @@ absl::StatusOr<domain::AwardState> AwardStateFromProto(v1::AwardState state,
     return absl::InvalidArgumentError(absl::StrCat(field, ": name a state, not unspecified"));
   }
   return static_cast<domain::AwardState>(state);
+}
+
+domain::Household HouseholdFromProto(const v1::Household& in) {
+  domain::Household h;
+  h.village = in.village();
+  h.household = in.household();
+  h.name = in.name();
+  h.grid = in.grid();
+  for (const v1::HouseholdMember& m : in.members()) {
+    h.members.push_back(
+        {m.name(), m.head() ? domain::MemberRole::kHead : domain::MemberRole::kMember, m.phone()});
+  }
+  h.proxy_name = in.proxy_name();
+  h.proxy_phone = in.proxy_phone();
+  h.closed = in.closed();
+  return h;
+}
+
+void HouseholdToProto(const domain::Household& h, v1::Household* out) {
+  out->set_village(h.village);
+  out->set_household(h.household);
+  out->set_name(h.name);
+  out->set_grid(h.grid);
+  for (const domain::Member& m : h.members) {
+    v1::HouseholdMember* member = out->add_members();
+    member->set_name(m.name);
+    member->set_head(m.role == domain::MemberRole::kHead);
+    member->set_phone(m.phone);
+  }
+  out->set_proxy_name(h.proxy_name);
+  out->set_proxy_phone(h.proxy_phone);
+  out->set_closed(h.closed);
+  out->set_account_id(IdToBytes(domain::ids::Household(h.village, h.household)));
 }
 
 }  // namespace points::server

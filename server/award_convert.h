@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "award.h"
+#include "household_book.h"
 #include "points/v1/awards.pb.h"
 
 namespace points::server {
@@ -13,6 +14,8 @@ namespace points::server {
 absl::StatusOr<domain::AwardRequest> AwardRequestFromProto(const v1::Award& award);
 void AwardToProto(const domain::Award& award, v1::Award* out);
 // AWARD_STATE_UNSPECIFIED and unknown values are INVALID_ARGUMENT naming `field`.
+domain::Household HouseholdFromProto(const v1::Household& household);
+void HouseholdToProto(const domain::Household& household, v1::Household* out);
 absl::StatusOr<domain::AwardState> AwardStateFromProto(v1::AwardState state,
                                                        const std::string& field);
 

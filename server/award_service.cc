@@ -61,6 +61,50 @@ grpc::ServerUnaryReactor* VillageService::SetBudget(grpc::CallbackServerContext*
   });
 }
 
+grpc::ServerUnaryReactor* VillageService::PutHousehold(grpc::CallbackServerContext* context,
+                                                       const v1::PutHouseholdRequest* request,
+                                                       v1::PutHouseholdResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    const domain::Household household = HouseholdFromProto(request->household());
+    if (absl::Status s = households_->PutHousehold(household); !s.ok()) return s;
+    response->set_account_id(
+        IdToBytes(domain::ids::Household(household.village, household.household)));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* VillageService::GetHousehold(grpc::CallbackServerContext* context,
+                                                       const v1::GetHouseholdRequest* request,
+                                                       v1::GetHouseholdResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<domain::Household> h =
+        households_->GetHousehold(request->village(), request->household());
+    if (!h.ok()) return h.status();
+    HouseholdToProto(*h, response->mutable_household());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* VillageService::ListHouseholds(grpc::CallbackServerContext* context,
+                                                         const v1::ListHouseholdsRequest* request,
+                                                         v1::ListHouseholdsResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<std::vector<domain::Household>> found =
+        households_->ListHouseholds(request->village(), request->reveal());
+    if (!found.ok()) return found.status();
+    for (const domain::Household& h : *found) HouseholdToProto(h, response->add_households());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* VillageService::CloseHousehold(grpc::CallbackServerContext* context,
+                                                         const v1::CloseHouseholdRequest* request,
+                                                         v1::CloseHouseholdResponse* /*response*/) {
+  return Offload(context, workers_, [this, request] {
+    return households_->CloseHousehold(request->village(), request->household());
+  });
+}
+
 grpc::ServerUnaryReactor* AwardService::RecordAward(grpc::CallbackServerContext* context,
                                                     const v1::RecordAwardRequest* request,
                                                     v1::RecordAwardResponse* response) {

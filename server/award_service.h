@@ -7,14 +7,16 @@
 
 #include "award_book.h"
 #include "boost/asio/thread_pool.hpp"
+#include "household_book.h"
 #include "points/v1/awards.grpc.pb.h"
 
 namespace points::server {
 
 class VillageService final : public v1::VillageService::CallbackService {
  public:
-  VillageService(domain::AwardBook* book, boost::asio::thread_pool* workers)
-      : book_(book), workers_(workers) {}
+  VillageService(domain::AwardBook* book, domain::HouseholdBook* households,
+                 boost::asio::thread_pool* workers)
+      : book_(book), households_(households), workers_(workers) {}
 
   grpc::ServerUnaryReactor* CreateVillage(grpc::CallbackServerContext* context,
                                           const v1::CreateVillageRequest* request,
@@ -25,9 +27,22 @@ class VillageService final : public v1::VillageService::CallbackService {
   grpc::ServerUnaryReactor* SetBudget(grpc::CallbackServerContext* context,
                                       const v1::SetBudgetRequest* request,
                                       v1::SetBudgetResponse* response) override;
+  grpc::ServerUnaryReactor* PutHousehold(grpc::CallbackServerContext* context,
+                                         const v1::PutHouseholdRequest* request,
+                                         v1::PutHouseholdResponse* response) override;
+  grpc::ServerUnaryReactor* GetHousehold(grpc::CallbackServerContext* context,
+                                         const v1::GetHouseholdRequest* request,
+                                         v1::GetHouseholdResponse* response) override;
+  grpc::ServerUnaryReactor* ListHouseholds(grpc::CallbackServerContext* context,
+                                           const v1::ListHouseholdsRequest* request,
+                                           v1::ListHouseholdsResponse* response) override;
+  grpc::ServerUnaryReactor* CloseHousehold(grpc::CallbackServerContext* context,
+                                           const v1::CloseHouseholdRequest* request,
+                                           v1::CloseHouseholdResponse* response) override;
 
  private:
   domain::AwardBook* const book_;
+  domain::HouseholdBook* const households_;
   boost::asio::thread_pool* const workers_;
 };
 

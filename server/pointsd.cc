@@ -264,7 +264,8 @@ int Run(const Config& config) {
   }
   boost::asio::thread_pool readers(config.reader_threads);
   LedgerService service(engine.get(), &readers, &watch_hub);
-  VillageService village_service(book->get(), &readers);
+  domain::HouseholdBook households(engine.get(), store->get());
+  VillageService village_service(book->get(), &households, &readers);
   AwardService award_service(book->get(), &readers);
   ShopService shop_service(shops->get(), &readers);
 

@@ -438,6 +438,37 @@ TEST(PointsctlShopsTest, AnInspectionRoundFromCsvIsRecordedOnceEvenWhenImportedT
   EXPECT_TRUE(Contains(malformed.err, ":2: category")) << malformed.err;
 }
 
+TEST(PointsctlShopsTest, HouseholdsWithMembersListMaskedAndCloseOnlyWhenSettled) {
+  TempDir data;
+  TempDir scratch;
+  Pointsd pointsd(data.path(), 0, {"--demo"});  // village 1: household 1 holds 100 points
+  auto ctl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--target", pointsd.target()});
+    return RunPointsctl(scratch.path(), args);
+  };
+  const testing::Run put =
+      ctl({"households", "put", "1", "7", "--name", "张家", "--grid", "3", "--member",
+           "张小明:head:13800000000", "--member", "李芳:member", "--proxy", "王大妈"});
+  ASSERT_EQ(put.exit_code, kExitOk) << Describe(put);
+  const testing::Run masked = ctl({"--json", "households", "list", "1"});
+  ASSERT_EQ(masked.exit_code, kExitOk) << Describe(masked);
+  EXPECT_TRUE(Contains(masked.out, "\"members\":\"张*明 (head); 李*\"")) << masked.out;
+  EXPECT_FALSE(Contains(masked.out, "13800000000")) << masked.out;
+  const testing::Run revealed = ctl({"--json", "households", "list", "1", "--reveal"});
+  EXPECT_TRUE(Contains(revealed.out, "张小明 (head) 13800000000")) << revealed.out;
+  EXPECT_EQ(ctl({"households", "put", "1", "8", "--member", "x:boss"}).exit_code, kExitUsage);
+
+  // Household 1 holds its 100 opening points: not closed. Household 7 holds none: closed.
+  const testing::Run holding = ctl({"households", "put", "1", "1", "--name", "赵家"});
+  ASSERT_EQ(holding.exit_code, kExitOk) << Describe(holding);
+  const testing::Run refused = ctl({"households", "close", "1", "1"});
+  EXPECT_EQ(refused.exit_code, kExitRefused) << Describe(refused);
+  EXPECT_TRUE(Contains(refused.err, "still holds 100 points")) << refused.err;
+  EXPECT_EQ(ctl({"households", "close", "1", "7"}).exit_code, kExitOk);
+  EXPECT_TRUE(Contains(ctl({"--json", "households", "list", "1"}).out,
+                       "\"household\":\"7\",\"name\":\"张*\",\"grid\":3"));
+}
+
 std::string AwardsCsv(int count) {
   std::string csv = "id,debit_account_id,credit_account_id,amount,ledger,code,flags\n";
   for (int i = 1; i <= count; ++i) {
