@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "codec.h"
+#include "household_book.h"
 #include "ids.h"
 #include "points/results.h"
 
@@ -109,11 +110,7 @@ absl::Status AwardBook::SetUpVillage(VillageId village) {
 }
 
 absl::Status AwardBook::SetUpHousehold(VillageId village, uint64_t household) {
-  if (village == 0 || village > kVillagesMax || household == 0) {
-    return absl::InvalidArgumentError("village must be 1..2^20 and household not zero");
-  }
-  return AllAccepted(engine_->CreateAccounts({HouseholdAccount(village, household)}),
-                     "household account");
+  return CreateHouseholdAccount(*engine_, village, household);
 }
 
 // Checked before anything is saved or submitted: a transfer that fails for a missing account

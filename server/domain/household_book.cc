@@ -107,6 +107,22 @@ size_t CharBytes(unsigned char lead) {
 
 }  // namespace
 
+absl::Status CreateHouseholdAccount(Engine& engine, VillageId village, uint64_t household) {
+  if (village == 0 || village > kVillagesMax || household == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("village must be 1..", kVillagesMax, " and household not zero"));
+  }
+  absl::StatusOr<std::vector<AccountEventResult>> created =
+      engine.CreateAccounts({HouseholdAccount(village, household)});
+  if (!created.ok()) return created.status();
+  const CreateAccountResult result = (*created)[0].result;
+  if (result != CreateAccountResult::kOk && result != CreateAccountResult::kExists) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the household's account was refused: ", std::string(ResultName(result))));
+  }
+  return absl::OkStatus();
+}
+
 std::string MaskName(const std::string& name) {
   std::vector<std::string> chars;
   for (size_t i = 0; i < name.size();) {
@@ -130,13 +146,9 @@ absl::Status HouseholdBook::PutHousehold(const Household& household) {
   if (existing.ok() && existing->closed) {
     return absl::FailedPreconditionError("the household is closed");
   }
-  absl::StatusOr<std::vector<AccountEventResult>> created =
-      engine_->CreateAccounts({HouseholdAccount(household.village, household.household)});
-  if (!created.ok()) return created.status();
-  const CreateAccountResult result = (*created)[0].result;
-  if (result != CreateAccountResult::kOk && result != CreateAccountResult::kExists) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the household's account was refused: ", std::string(ResultName(result))));
+  if (absl::Status s = CreateHouseholdAccount(*engine_, household.village, household.household);
+      !s.ok()) {
+    return s;
   }
   Household saved = household;
   saved.closed = false;

@@ -44,6 +44,10 @@ struct Household {
   friend bool operator==(const Household&, const Household&) = default;
 };
 
+// Creates the household's points account (ledger_layout.h's HouseholdAccount); an account that
+// exists already is fine. The one place a household account is created.
+absl::Status CreateHouseholdAccount(Engine& engine, VillageId village, uint64_t household);
+
 // A name as the public board shows it: the first and last character kept, the rest masked, so
 // 张小明 reads 张*明 and 李明 reads 李*. UTF-8 aware; an empty name stays empty.
 std::string MaskName(const std::string& name);

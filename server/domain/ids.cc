@@ -42,6 +42,21 @@ class IdInput {
   RecordWriter writer_;
 };
 
+// The fields that name a cap window, and a basket line's leg: shared by the ids that differ only
+// in their tag.
+IdInput CapIdInput(const char* tag, VillageId village, uint64_t household, uint32_t rule,
+                   CapWindow window, uint32_t window_index) {
+  IdInput input(tag);
+  input.U32(village).U64(household).U32(rule).U8(static_cast<uint8_t>(window)).U32(window_index);
+  return input;
+}
+
+IdInput LineIdInput(const char* tag, VillageId village, Id basket, uint32_t line, BasketLeg leg) {
+  IdInput input(tag);
+  input.U32(village).U128(basket).U32(line).U8(static_cast<uint8_t>(leg));
+  return input;
+}
+
 }  // namespace
 
 Ledgers LedgersOf(VillageId village) {
@@ -69,24 +84,12 @@ Id BudgetFunding(VillageId village, uint32_t period) {
 
 Id Cap(VillageId village, uint64_t household, uint32_t rule, CapWindow window,
        uint32_t window_index) {
-  return IdInput("cap")
-      .U32(village)
-      .U64(household)
-      .U32(rule)
-      .U8(static_cast<uint8_t>(window))
-      .U32(window_index)
-      .Hash();
+  return CapIdInput("cap", village, household, rule, window, window_index).Hash();
 }
 
 Id CapFunding(VillageId village, uint64_t household, uint32_t rule, CapWindow window,
               uint32_t window_index) {
-  return IdInput("cap-funding")
-      .U32(village)
-      .U64(household)
-      .U32(rule)
-      .U8(static_cast<uint8_t>(window))
-      .U32(window_index)
-      .Hash();
+  return CapIdInput("cap-funding", village, household, rule, window, window_index).Hash();
 }
 
 Id AwardTransfer(VillageId village, Id award, AwardLeg leg, AwardStep step) {
@@ -111,16 +114,11 @@ Id Restock(VillageId village, uint32_t shop, uint32_t item, Id restock) {
 }
 
 Id BasketTransfer(VillageId village, Id basket, uint32_t line, BasketLeg leg) {
-  return IdInput("basket").U32(village).U128(basket).U32(line).U8(static_cast<uint8_t>(leg)).Hash();
+  return LineIdInput("basket", village, basket, line, leg).Hash();
 }
 
 Id ReturnTransfer(VillageId village, Id basket, uint32_t line, BasketLeg leg) {
-  return IdInput("basket-return")
-      .U32(village)
-      .U128(basket)
-      .U32(line)
-      .U8(static_cast<uint8_t>(leg))
-      .Hash();
+  return LineIdInput("basket-return", village, basket, line, leg).Hash();
 }
 
 Id SettlementTransfer(VillageId village, Id settlement, SettlementLeg leg) {
