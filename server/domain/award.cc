@@ -41,30 +41,38 @@ const char* AwardStateName(AwardState state) {
   return "unknown";
 }
 
+absl::Status CheckRuleScoring(const RuleVersion& rule, const std::string& field) {
+  if (rule.rule == 0) return Invalid(field, "must not be zero");
+  if (rule.code < kCodeHygiene || rule.code > kCodeDeduction) {
+    return Invalid(absl::StrCat(field, ".code"),
+                   absl::StrCat("must be a category ", int{kCodeHygiene}, "..", int{kCodeDeduction},
+                                ", got ", rule.code));
+  }
+  if (rule.code == kCodeDeduction &&
+      (rule.cap_per_day != 0 || rule.cap_per_month != 0 || rule.cap_per_year != 0)) {
+    return Invalid(field, "a deduction has no caps");
+  }
+  if (rule.points_per_unit == 0 || rule.points_per_unit > kAwardPointsMax) {
+    return Invalid(absl::StrCat(field, ".points_per_unit"),
+                   absl::StrCat("must be 1..", kAwardPointsMax));
+  }
+  if (rule.difficulty_percent == 0 || rule.difficulty_percent > kDifficultyPercentMax) {
+    return Invalid(absl::StrCat(field, ".difficulty_percent"),
+                   absl::StrCat("must be 1..", kDifficultyPercentMax));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<uint64_t> AwardAmount(const AwardRequest& r) {
   if (r.award == 0) return Invalid("award", "must not be zero");
   if (r.village == 0 || r.village > kVillagesMax) {
     return Invalid("village", absl::StrCat("must be 1..", kVillagesMax));
   }
   if (r.household == 0) return Invalid("household", "must not be zero");
-  if (r.rule.rule == 0) return Invalid("rule", "must not be zero");
-  if (r.rule.code < kCodeHygiene || r.rule.code > kCodeDeduction) {
-    return Invalid("rule.code", absl::StrCat("must be a category ", int{kCodeHygiene}, "..",
-                                             int{kCodeDeduction}, ", got ", r.rule.code));
-  }
-  if (r.rule.code == kCodeDeduction &&
-      (r.rule.cap_per_day != 0 || r.rule.cap_per_month != 0 || r.rule.cap_per_year != 0)) {
-    return Invalid("rule", "a deduction has no caps");
-  }
+  if (absl::Status s = CheckRuleScoring(r.rule, "rule"); !s.ok()) return s;
   if (r.quantity == 0) return Invalid("quantity", "must not be zero");
-  if (r.rule.points_per_unit == 0 || r.rule.points_per_unit > kAwardPointsMax) {
-    return Invalid("rule.points_per_unit", absl::StrCat("must be 1..", kAwardPointsMax));
-  }
   if (r.quantity > kAwardPointsMax) {
     return Invalid("quantity", absl::StrCat("must be 1..", kAwardPointsMax));
-  }
-  if (r.rule.difficulty_percent == 0 || r.rule.difficulty_percent > 10'000) {
-    return Invalid("rule.difficulty_percent", "must be 1..10000");
   }
   if (r.evidence.size() > kEvidenceRefsMax) {
     return Invalid("evidence",

@@ -20,6 +20,7 @@ inline constexpr size_t kEvidenceRefsMax = 16;
 inline constexpr size_t kEvidenceRefBytesMax = 128;  // e.g. a photo's SHA-256 in hex
 inline constexpr size_t kNoteBytesMax = 1000;
 inline constexpr size_t kPersonBytesMax = 64;  // who recorded, reviewed, objected, decided
+inline constexpr uint32_t kDifficultyPercentMax = 10'000;  // x100
 
 // The version of a rule an award used (the catalogue keeps the versions; an award records the
 // one it was scored by).
@@ -75,6 +76,9 @@ struct Award {
   std::string refusal;  // why the ledger refused it, e.g. "cap reached (day)"
   friend bool operator==(const Award&, const Award&) = default;
 };
+
+// Checks a rule's scoring fields; INVALID_ARGUMENT names the field under `field` ("rule").
+absl::Status CheckRuleScoring(const RuleVersion& rule, const std::string& field);
 
 // Checks the request's fields and computes the amount; INVALID_ARGUMENT names the field.
 absl::StatusOr<uint64_t> AwardAmount(const AwardRequest& request);

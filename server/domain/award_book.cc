@@ -82,12 +82,14 @@ std::string RefusalOf(const Award& award, const std::vector<TransferEventResult>
 
 }  // namespace
 
-AwardBook::AwardBook(Engine* engine, Clock* clock, DomainStore* store, AwardPolicy policy)
-    : engine_(engine), clock_(clock), store_(store), policy_(policy) {}
+AwardBook::AwardBook(Engine* engine, Clock* clock, DomainStore* store, AwardPolicy policy,
+                     const RuleBook* rules)
+    : engine_(engine), clock_(clock), store_(store), policy_(policy), rules_(rules) {}
 
 absl::StatusOr<std::unique_ptr<AwardBook>> AwardBook::Open(Engine* engine, Clock* clock,
-                                                           DomainStore* store, AwardPolicy policy) {
-  std::unique_ptr<AwardBook> book(new AwardBook(engine, clock, store, policy));
+                                                           DomainStore* store, AwardPolicy policy,
+                                                           const RuleBook* rules) {
+  std::unique_ptr<AwardBook> book(new AwardBook(engine, clock, store, policy, rules));
   std::vector<Award> approving;
   absl::MutexLock lock(&book->mu_);
   absl::Status status = ScanRecords(*store, "a/", DecodeAward, [&](Award award) {
@@ -185,13 +187,36 @@ void AwardBook::TrackNotice(const Award& award) {
   }
 }
 
-absl::StatusOr<Award> AwardBook::Record(const AwardRequest& request) {
-  absl::StatusOr<uint64_t> amount = AwardAmount(request);
-  if (!amount.ok()) return amount.status();
+absl::StatusOr<AwardRequest> AwardBook::WithCatalogueRule(
+    const AwardRequest& request, const absl::StatusOr<Award>& existing) const {
+  if (rules_ == nullptr) return request;
+  AwardRequest scored = request;
+  absl::StatusOr<CatalogueRule> rule;
+  if (existing.ok() && existing->request.rule.rule == request.rule.rule &&
+      (request.rule.version == 0 || request.rule.version == existing->request.rule.version)) {
+    // A resend is scored as the award was, even if a later version has taken effect since.
+    rule = rules_->Get(request.village, request.rule.rule, existing->request.rule.version);
+  } else {
+    rule = rules_->Resolve(request.village, request.rule.rule, request.rule.version,
+                           clock_->NowNanos());
+  }
+  if (!rule.ok()) return rule.status();
+  scored.rule = rule->rule;
+  return scored;
+}
+
+absl::StatusOr<Award> AwardBook::Record(const AwardRequest& unscored) {
+  if (unscored.village == 0 || unscored.village > kVillagesMax) {
+    return absl::InvalidArgumentError(absl::StrCat("village: must be 1..", kVillagesMax));
+  }
   absl::MutexLock lock(&mu_);
-  absl::StatusOr<Award> existing = Load(request.village, request.award);
+  absl::StatusOr<Award> existing = Load(unscored.village, unscored.award);
+  absl::StatusOr<AwardRequest> request = WithCatalogueRule(unscored, existing);
+  if (!request.ok()) return request.status();
+  absl::StatusOr<uint64_t> amount = AwardAmount(*request);
+  if (!amount.ok()) return amount.status();
   if (existing.ok()) {
-    if (existing->request != request) {
+    if (existing->request != *request) {
       return absl::AlreadyExistsError("this award id was used for a different award");
     }
     // A resend finishes an approval that an error interrupted (the same chain, the same ids).
@@ -199,29 +224,29 @@ absl::StatusOr<Award> AwardBook::Record(const AwardRequest& request) {
     return existing;
   }
   if (existing.status().code() != absl::StatusCode::kNotFound) return existing.status();
-  if (absl::Status s = CheckAccountsExist(request.village, request.household); !s.ok()) return s;
+  if (absl::Status s = CheckAccountsExist(request->village, request->household); !s.ok()) return s;
 
   Award award;
-  award.request = request;
+  award.request = *request;
   award.amount = *amount;
   award.recorded_at_ns = clock_->NowNanos();
   const CivilDate date = CivilDateOf(award.recorded_at_ns, policy_.utc_offset_seconds);
-  absl::StatusOr<std::string> budget = store_->Get(BudgetKey(request.village, date.month));
+  absl::StatusOr<std::string> budget = store_->Get(BudgetKey(request->village, date.month));
   if (budget.ok()) {
     award.budget_period = date.month;
   } else if (budget.status().code() != absl::StatusCode::kNotFound) {
     return budget.status();
   }
-  if (request.rule.cap_per_day != 0) {
-    award.caps.push_back({CapWindow::kDay, date.day, request.rule.cap_per_day});
+  if (request->rule.cap_per_day != 0) {
+    award.caps.push_back({CapWindow::kDay, date.day, request->rule.cap_per_day});
   }
-  if (request.rule.cap_per_month != 0) {
-    award.caps.push_back({CapWindow::kMonth, date.month, request.rule.cap_per_month});
+  if (request->rule.cap_per_month != 0) {
+    award.caps.push_back({CapWindow::kMonth, date.month, request->rule.cap_per_month});
   }
-  if (request.rule.cap_per_year != 0) {
-    award.caps.push_back({CapWindow::kYear, date.year, request.rule.cap_per_year});
+  if (request->rule.cap_per_year != 0) {
+    award.caps.push_back({CapWindow::kYear, date.year, request->rule.cap_per_year});
   }
-  if (request.rule.code == kCodeDeduction) award.budget_period = 0;  // deductions issue nothing
+  if (request->rule.code == kCodeDeduction) award.budget_period = 0;  // deductions issue nothing
   const bool needs_review = award.amount > policy_.review_threshold_points;
   award.state = needs_review ? AwardState::kAwaitingReview : AwardState::kApproving;
   if (absl::Status s = Save(award); !s.ok()) return s;

@@ -27,6 +27,7 @@
 #include "award.h"
 #include "domain_store.h"
 #include "points/engine.h"
+#include "rule_book.h"
 
 namespace points::domain {
 
@@ -42,10 +43,15 @@ struct AwardPolicy {
 
 class AwardBook {
  public:
-  // `engine`, `clock` and `store` must outlive the book. Resubmits the chains of awards that a
-  // crash left between approval and notice.
+  // `engine`, `clock`, `store` and `rules` must outlive the book. Resubmits the chains of awards
+  // that a crash left between approval and notice.
+  //
+  // `rules` is the catalogue awards are scored by: Record reads the rule's number and version
+  // (0 = the one in effect) from the request and takes the rest from the catalogue. Only tests
+  // of the workflow alone pass null, and then give the whole rule in the request.
   static absl::StatusOr<std::unique_ptr<AwardBook>> Open(Engine* engine, Clock* clock,
-                                                         DomainStore* store, AwardPolicy policy);
+                                                         DomainStore* store, AwardPolicy policy,
+                                                         const RuleBook* rules = nullptr);
 
   // Ledger set-up, idempotent: a village's accounts, a household's account, and the issuance
   // budget of a period (YYYYMM, in the village's time). A budget is set once per period.
@@ -75,7 +81,11 @@ class AwardBook {
   absl::StatusOr<std::vector<Award>> List(VillageId village, AwardState state) const;
 
  private:
-  AwardBook(Engine* engine, Clock* clock, DomainStore* store, AwardPolicy policy);
+  AwardBook(Engine* engine, Clock* clock, DomainStore* store, AwardPolicy policy,
+            const RuleBook* rules);
+  // The request with its rule as the catalogue has it (see Open).
+  absl::StatusOr<AwardRequest> WithCatalogueRule(const AwardRequest& request,
+                                                 const absl::StatusOr<Award>& existing) const;
   absl::Status Save(const Award& award) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<Award> Load(VillageId village, Id award) const;
   // Approving -> on notice (or refused): ensures the cap accounts, submits the pending chain.
@@ -89,6 +99,7 @@ class AwardBook {
   Clock* const clock_;
   DomainStore* const store_;
   const AwardPolicy policy_;
+  const RuleBook* const rules_;
   // One workflow step at a time: steps are short, and the limits that matter under concurrency
   // are the ledger's floors, not this lock.
   mutable absl::Mutex mu_;

@@ -129,5 +129,29 @@ Id CashSaleTransfer(VillageId village, Id sale, CashSaleLeg leg) {
   return IdInput("cash-sale").U32(village).U128(sale).U8(static_cast<uint8_t>(leg)).Hash();
 }
 
+Id Expiry(VillageId village, uint64_t household, uint32_t year, uint32_t attempt) {
+  return IdInput("expiry").U32(village).U64(household).U32(year).U32(attempt).Hash();
+}
+
+Id TaskSlots(VillageId village, uint32_t task) {
+  return IdInput("task-slots").U32(village).U32(task).Hash();
+}
+
+Id TaskSlotsFunding(VillageId village, uint32_t task) {
+  return IdInput("task-slots-funding").U32(village).U32(task).Hash();
+}
+
+Id TaskClaim(VillageId village, uint32_t task, Id claim) {
+  return IdInput("task-claim").U32(village).U32(task).U128(claim).Hash();
+}
+
+Id TaskLapse(VillageId village, uint32_t task) {
+  return IdInput("task-lapse").U32(village).U32(task).Hash();
+}
+
+Id TaskAward(VillageId village, uint32_t task, Id claim) {
+  return IdInput("task-award").U32(village).U32(task).U128(claim).Hash();
+}
+
 }  // namespace ids
 }  // namespace points::domain

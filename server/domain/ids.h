@@ -83,6 +83,18 @@ Id ReturnTransfer(VillageId village, Id basket, uint32_t line, BasketLeg leg);
 Id SettlementTransfer(VillageId village, Id settlement, SettlementLeg leg);
 // The legs of a cash sale (client-chosen sale id).
 Id CashSaleTransfer(VillageId village, Id sale, CashSaleLeg leg);
+// The lapse of a household's points at the end of `year`; `attempt` (1, 2, ...) is new whenever
+// the ledger refused the previous one, whose id stays failed for ever.
+Id Expiry(VillageId village, uint64_t household, uint32_t year, uint32_t attempt);
+// A task's slots (task_book.h): the account whose floor refuses a claim once every slot is
+// taken, its one funding at posting, one claim's slot (client-chosen claim id), and the lapse
+// of the slots nobody claimed by the deadline.
+Id TaskSlots(VillageId village, uint32_t task);
+Id TaskSlotsFunding(VillageId village, uint32_t task);
+Id TaskClaim(VillageId village, uint32_t task, Id claim);
+Id TaskLapse(VillageId village, uint32_t task);
+// The award id under which a verified household claim is recorded (AwardBook::Record).
+Id TaskAward(VillageId village, uint32_t task, Id claim);
 
 }  // namespace ids
 }  // namespace points::domain

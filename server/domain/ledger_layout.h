@@ -8,36 +8,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "codes.h"
 #include "ids.h"
 #include "points/types.h"
 
 namespace points::domain {
-
-// Account codes: what kind of account it is.
-enum AccountCode : uint16_t {
-  kAccountCodeIssuer = 1,
-  kAccountCodeHousehold = 2,
-  kAccountCodeShop = 3,
-  kAccountCodeMicroFund = 4,
-  kAccountCodeSink = 5,
-  kAccountCodeCommitteeCash = 6,
-  kAccountCodeLimitSource = 7,
-  kAccountCodeBudget = 8,
-  kAccountCodeCap = 9,
-};
-
-// Transfer codes: why points moved. Award categories first, then the control movements.
-enum TransferCode : uint16_t {
-  kCodeHygiene = 10,
-  kCodeVolunteering = 11,
-  kCodeVillageAgreement = 12,
-  kCodeModelAward = 13,
-  kCodeTask = 14,
-  kCodeDeduction = 15,
-  kCodeLimitFunding = 100,       // a budget or cap account receives its limit
-  kCodeBudgetReservation = 101,  // an award's budget leg
-  kCodeCapReservation = 102,     // an award's cap leg
-};
 
 // Building blocks of every chain.
 Account MakeAccount(Id id, uint32_t ledger, uint16_t code, uint16_t flags);

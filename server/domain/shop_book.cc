@@ -272,6 +272,29 @@ absl::Status ShopBook::CreateShop(VillageId village, uint32_t shop, const std::s
   return store_->Put(ShopKey("s/", village, shop), name);
 }
 
+absl::StatusOr<std::vector<ShopName>> ShopBook::ListShops(VillageId village) const {
+  if (village == 0 || village > kVillagesMax) {
+    return absl::InvalidArgumentError(absl::StrCat("village: must be 1..", kVillagesMax));
+  }
+  // Keys are "s/" + village (4 bytes) + shop (4 bytes), big-endian: the scan is in shop order.
+  const std::string prefix = absl::StrCat("s/", BigEndian(village, 4));
+  std::vector<ShopName> shops;
+  absl::Status bad_key;
+  absl::Status status = store_->Scan(prefix, [&](const std::string& key, const std::string& name) {
+    if (key.size() != prefix.size() + 4) {
+      bad_key = absl::DataLossError("shop record: malformed key");
+      return false;
+    }
+    const std::string number = key.substr(prefix.size());
+    RecordReader r(number);
+    shops.push_back({static_cast<uint32_t>(r.Int(4)), name});
+    return true;
+  });
+  if (!status.ok()) return status;
+  if (!bad_key.ok()) return bad_key;
+  return shops;
+}
+
 absl::Status ShopBook::PutItem(VillageId village, uint32_t shop, const Item& item) {
   if (absl::Status s = CheckShop(village, shop); !s.ok()) return s;
   if (item.item == 0) return absl::InvalidArgumentError("item: must not be zero");

@@ -112,6 +112,13 @@ struct CashSale {
   uint64_t sold_at_ns = 0;
 };
 
+// A shop of a village as ListShops names it.
+struct ShopName {
+  uint32_t shop = 0;
+  std::string name;
+  friend bool operator==(const ShopName&, const ShopName&) = default;
+};
+
 // The stored form of a basket (a version byte first); DATA_LOSS when the bytes do not decode.
 std::string EncodeBasket(const Basket& basket);
 absl::StatusOr<Basket> DecodeBasket(const std::string& bytes);
@@ -123,6 +130,8 @@ class ShopBook {
 
   // A shop of the village (its points and money accounts); idempotent.
   absl::Status CreateShop(VillageId village, uint32_t shop, const std::string& name);
+  // The village's shops in number order, with their names (for reports and the board).
+  absl::StatusOr<std::vector<ShopName>> ListShops(VillageId village) const;
   // Adds an item to the shop's catalogue or changes its name and prices (baskets keep the price
   // they were sold at).
   absl::Status PutItem(VillageId village, uint32_t shop, const Item& item);

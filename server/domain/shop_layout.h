@@ -8,23 +8,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "codes.h"
 #include "ids.h"
 #include "points/types.h"
 
 namespace points::domain {
-
-inline constexpr uint16_t kAccountCodeStock = 10;
-enum ShopTransferCode : uint16_t {
-  kCodeRedemption = 20,      // household -> shop points
-  kCodeReturn = 21,          // shop points -> household, reversing a redemption
-  kCodeStockTaken = 103,     // stock -> limit sink
-  kCodeStockReturned = 104,  // limit sink -> stock
-  kCodeRestock = 105,        // limit source -> stock
-  kCodeSettlement = 22,      // shop points -> issuer: the points a settlement pays for
-  kCodeSettlementPay = 23,   // committee cash -> shop money, in fen
-  kCodeCashSale = 24,        // cash sales -> shop money: a member's cash purchase, after discount
-  kCodeLevy = 25,            // shop money -> micro-fund: the share of revenue the shop pays in
-};
 
 // Rates in basis points (1/100 of a percent): a discount of 1000 is 九折 (10 % off).
 inline constexpr uint32_t kBasisPointsMax = 10'000;

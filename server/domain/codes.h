@@ -1,0 +1,57 @@
+// Every account code and transfer code the domain uses, in one list, so a number is never given
+// twice and a statement or report can name any movement. Numbers are given once and never
+// changed: they are in the journal.
+#ifndef POINTS_SERVER_DOMAIN_CODES_H_
+#define POINTS_SERVER_DOMAIN_CODES_H_
+
+#include <cstdint>
+
+namespace points::domain {
+
+// What kind of account it is.
+enum AccountCode : uint16_t {
+  kAccountCodeIssuer = 1,
+  kAccountCodeHousehold = 2,
+  kAccountCodeShop = 3,
+  kAccountCodeMicroFund = 4,
+  kAccountCodeSink = 5,
+  kAccountCodeCommitteeCash = 6,
+  kAccountCodeLimitSource = 7,
+  kAccountCodeBudget = 8,
+  kAccountCodeCap = 9,
+  kAccountCodeStock = 10,      // an item's stock at a shop (shop_layout.h)
+  kAccountCodeTaskSlots = 11,  // a task's open slots (task_book.h)
+};
+
+// Why points, fen or limit units moved.
+enum TransferCode : uint16_t {
+  // Award categories (the rule catalogue's categories are these numbers).
+  kCodeHygiene = 10,
+  kCodeVolunteering = 11,
+  kCodeVillageAgreement = 12,
+  kCodeModelAward = 13,
+  kCodeTask = 14,
+  kCodeDeduction = 15,
+  kCodeExpiry = 16,  // points lapsed at a year end: household -> expiry sink (expiry_book.h)
+  // Shops (shop_layout.h).
+  kCodeRedemption = 20,     // household -> shop points
+  kCodeReturn = 21,         // shop points -> household, reversing a redemption
+  kCodeSettlement = 22,     // shop points -> issuer: the points a settlement pays for
+  kCodeSettlementPay = 23,  // committee cash -> shop money, in fen
+  kCodeCashSale = 24,       // cash sales -> shop money: a member's cash purchase, after discount
+  kCodeLevy = 25,           // shop money -> micro-fund: the share of revenue the shop pays in
+  // Control movements on the limits ledger.
+  kCodeLimitFunding = 100,       // a budget or cap account receives its limit
+  kCodeBudgetReservation = 101,  // an award's budget leg
+  kCodeCapReservation = 102,     // an award's cap leg
+  kCodeStockTaken = 103,         // stock -> limit sink
+  kCodeStockReturned = 104,      // limit sink -> stock
+  kCodeRestock = 105,            // limit source -> stock
+  kCodeTaskSlotsFunding = 106,   // limit source -> slots, at posting
+  kCodeTaskSlotTaken = 107,      // slots -> limit sink, 1 per claim
+  kCodeTaskSlotsLapsed = 108,    // slots -> limit sink, the unclaimed rest at the deadline
+};
+
+}  // namespace points::domain
+
+#endif  // POINTS_SERVER_DOMAIN_CODES_H_

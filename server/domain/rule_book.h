@@ -1,0 +1,76 @@
+// The rule catalogue of a village (README.md, "Rules"): what each kind of award is worth, kept
+// in versions. A change never edits a version; it adds the next one with the date it takes
+// effect, so an award recorded under version 2 keeps version 2's points and caps forever, and
+// the board can name the rule an award was scored by.
+//
+// Rules live in the domain store; no points move here. The award book resolves an award's rule
+// through Resolve() when it records the award.
+#ifndef POINTS_SERVER_DOMAIN_RULE_BOOK_H_
+#define POINTS_SERVER_DOMAIN_RULE_BOOK_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "award.h"
+#include "domain_store.h"
+#include "points/engine.h"
+
+namespace points::domain {
+
+inline constexpr size_t kRuleNameBytesMax = 64;    // e.g. 庭院卫生评比 (UTF-8)
+inline constexpr uint32_t kRuleNumberMax = 9999;   // rules of a village are numbered 1..9999
+inline constexpr uint32_t kRuleVersionsMax = 999;  // versions of one rule
+
+// One version of a rule, as the catalogue keeps it.
+struct CatalogueRule {
+  VillageId village = 0;
+  // rule.rule and the scoring fields are the caller's; rule.version is set by PutRule.
+  RuleVersion rule;
+  std::string name;                // Chinese name, 1..kRuleNameBytesMax bytes of UTF-8
+  uint64_t effective_from_ns = 0;  // 0 in PutRule: from now
+  bool retired = false;            // from effective_from_ns on, the rule scores nothing
+  std::string changed_by;          // who made this version, 1..kPersonBytesMax bytes
+  uint64_t changed_at_ns = 0;      // set by PutRule
+  friend bool operator==(const CatalogueRule&, const CatalogueRule&) = default;
+};
+
+class RuleBook {
+ public:
+  // `clock` and `store` must outlive the book.
+  RuleBook(Clock* clock, DomainStore* store) : clock_(clock), store_(store) {}
+
+  // Adds the next version of a rule (version 1 for a new rule) and returns it. Idempotent: the
+  // same content as the latest version (name, scoring fields, effective date, retired) returns
+  // the latest version unchanged. INVALID_ARGUMENT names a bad field; FAILED_PRECONDITION when
+  // the new version would take effect before the latest one does (versions take effect in
+  // order) or when the rule has kRuleVersionsMax versions.
+  absl::StatusOr<CatalogueRule> PutRule(const CatalogueRule& rule);
+
+  // The version an award recorded at `at_ns` is scored by: `version` 0 means the one in effect
+  // then. NOT_FOUND for a rule or version the catalogue does not have; FAILED_PRECONDITION for
+  // a rule that is retired, not yet in effect, or a version other than the one in effect.
+  absl::StatusOr<CatalogueRule> Resolve(VillageId village, uint32_t rule, uint32_t version,
+                                        uint64_t at_ns) const;
+  // One stored version, whatever its dates (for names on the board and in reports).
+  absl::StatusOr<CatalogueRule> Get(VillageId village, uint32_t rule, uint32_t version) const;
+  // Every version of every rule of the village (or of one rule when `rule` is not 0), in rule
+  // then version order.
+  absl::StatusOr<std::vector<CatalogueRule>> List(VillageId village, uint32_t rule) const;
+
+ private:
+  absl::StatusOr<std::vector<CatalogueRule>> Versions(VillageId village, uint32_t rule) const;
+
+  Clock* const clock_;
+  DomainStore* const store_;
+  // PutRule reads the latest version and writes the next: one at a time.
+  absl::Mutex mu_;
+};
+
+}  // namespace points::domain
+
+#endif  // POINTS_SERVER_DOMAIN_RULE_BOOK_H_

@@ -1,0 +1,282 @@
+// Tasks (README.md; glossary: claim a task, 认领任务): the committee posts a task worth points
+// (a rule of the catalogue whose category is kCodeTask, times `units`), with a number of slots
+// and a deadline; households, partner shops and social organisations claim the slots; a
+// claimant completes its claim with evidence; the committee verifies it, which for a household
+// records an award through the normal award workflow; slots nobody claimed lapse at the
+// deadline.
+//
+// Rules:
+// - Posting is idempotent by task number: the same content returns the task, other content under
+//   a used number is ALREADY_EXISTS. The rule must resolve (RuleBook::Resolve, at posting time)
+//   to a task rule; an unknown, retired or non-task rule is FAILED_PRECONDITION. The deadline
+//   must be after now; points per claim (rule points x units x difficulty) must be
+//   1..kAwardPointsMax by the version in effect at posting.
+// - Slots are a ledger account, not a counter: the account TaskSlots on the village's limits
+//   ledger has the floor debits_must_not_exceed_credits and is funded with `slots` from the
+//   limit source at posting; each claim moves 1 from it to the limit sink under a transfer id
+//   derived from the claim id. Two claimants racing for the last slot cannot both get it: the
+//   engine's floor decides in its one writer (exceeds_credits), not a read-then-write here.
+//   Slots never free: a claim is never given back (a claimant who cannot do the task lets the
+//   claim lapse), so after "no slot left" nothing can ever succeed on that task.
+// - A claim is idempotent by its client-chosen claim id: the same id with the same fields
+//   returns the claim (or the same refusal); the id with other fields is ALREADY_EXISTS. A
+//   claimant holds at most one slot per task: a second claim id for the same claimant is
+//   ALREADY_EXISTS. A claim at or after the deadline, or on a closed task, is
+//   FAILED_PRECONDITION; so is "no slot left" (the claim is kept as refused so that a resend
+//   answers the same; its transfer id stays failed in the ledger for ever). A household claimant
+//   needs its points account, a shop its shop accounts; an organisation is a number the
+//   committee gives out (no registry of organisations exists yet).
+// - Completion (claimed -> completed) carries 1..kEvidenceRefsMax evidence references and an
+//   optional note, and is allowed until the deadline (strictly before it): work reported after
+//   the deadline is not the task's. Idempotent for the same evidence, note and person.
+// - Verification (completed -> verified) is allowed at any time after completion, also after
+//   the deadline and after the task closed: the work was done in time. For a household it
+//   records an award through AwardBook::Record: award id ids::TaskAward(village, task, claim id),
+//   rule = the task's rule in the version in effect at verification, quantity = units, evidence
+//   = the completion's, note = the task title, recorded_by = the verifier. The award then takes
+//   the normal path (review by a second person above the threshold, notice, objection, posted
+//   by the timer), and may be refused there by the budget or a cap: the claim stays verified
+//   and names the award, whose state says what became of the points. Shops and organisations
+//   are not households and hold no points: they are verified without an award (award id 0).
+//   The award id is a SHA-256-derived domain id (prefix byte 0xD0, ids.h): a client choosing
+//   award ids at random never meets it; a client copying one gets ALREADY_EXISTS from Record
+//   (other fields) or the very award the verification would have recorded (same fields), never
+//   a second payment.
+// - Lapse (LapseDue, from the server's 1-second timer): at the deadline, claims still only
+//   claimed become lapsed, the slots nobody claimed move slots -> limit sink in one journaled
+//   transfer ids::TaskLapse (amount read from the slots account: nothing else can debit it,
+//   claims at or after the deadline being refused and claims in flight waited for), and the
+//   task closes. Completed claims stay completed and may still be verified.
+//
+// Crash safety, as in award_book.h: each step saves its intent (with the deterministic ids it
+// will use) before it submits to the ledger or records an award, and saves the outcome after;
+// Open resends what a crash left in between (posting, claiming, verifying; a task caught closing
+// is finished by LapseDue's next tick, like one whose deadline passed while the server was
+// down). A claim is
+// submitted outside the book's lock, so claims of many claimants share the engine's group
+// commit; every other step holds the lock.
+//
+// Storage (domain store): "task/" + village (4) + task (4); "claim/" + village (4) + task (4) +
+// claim id (16), big-endian. In memory: the active claim of each claimant, the claims in flight
+// and the open tasks by deadline, rebuilt by Open.
+//
+// Blocking: calls wait for the engine's group commit. The server calls them from its reader
+// pool, never from a gRPC reactor or the engine's completion thread.
+#ifndef POINTS_SERVER_DOMAIN_TASK_BOOK_H_
+#define POINTS_SERVER_DOMAIN_TASK_BOOK_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "award.h"
+#include "award_book.h"
+#include "codes.h"
+#include "domain_store.h"
+#include "ids.h"
+#include "points/engine.h"
+#include "points/types.h"
+#include "rule_book.h"
+
+namespace points::domain {
+
+inline constexpr uint32_t kTaskNumberMax = 999'999;  // tasks of a village are numbered 1..
+inline constexpr size_t kTaskTitleBytesMax = 200;    // UTF-8, about 66 Chinese characters
+inline constexpr uint32_t kTaskSlotsMax = 10'000;    // more than a village has households
+// The title is the award's note.
+static_assert(kTaskTitleBytesMax <= kNoteBytesMax);
+
+struct TaskRequest {
+  VillageId village = 0;
+  uint32_t task = 0;         // 1..kTaskNumberMax
+  std::string title;         // 1..kTaskTitleBytesMax bytes of UTF-8
+  uint32_t rule = 0;         // a task rule of the village's catalogue
+  uint64_t units = 1;        // the award's quantity, >= 1
+  uint32_t slots = 0;        // 1..kTaskSlotsMax
+  uint64_t deadline_ns = 0;  // after now; claims and completions strictly before it
+  std::string posted_by;     // 1..kPersonBytesMax bytes
+  friend bool operator==(const TaskRequest&, const TaskRequest&) = default;
+};
+
+enum class TaskState : uint8_t {
+  kPosting = 1,  // saved; its slots account is being created and funded (repaired at open)
+  kOpen = 2,     // claims are taken until the deadline
+  kClosing = 3,  // the deadline passed; the unclaimed slots are lapsing (LapseDue finishes it)
+  kClosed = 4,   // final: no claim can be added; completed claims may still be verified
+};
+const char* TaskStateName(TaskState state);
+
+// How the claims of a task stand; slots_left is read from the ledger.
+struct TaskCounts {
+  uint64_t slots_left = 0;  // the slots account's balance
+  uint64_t claimed = 0;     // claims that took a slot (whatever became of them)
+  uint64_t completed = 0;   // of those, completed (also those verified since)
+  uint64_t verified = 0;
+  uint64_t lapsed = 0;  // claims that lapsed uncompleted at the deadline
+  friend bool operator==(const TaskCounts&, const TaskCounts&) = default;
+};
+
+struct Task {
+  TaskRequest request;
+  TaskState state = TaskState::kPosting;
+  uint32_t rule_version = 0;      // the version in effect at posting (for the board)
+  uint64_t points_per_claim = 0;  // by that version; an award is scored when it is recorded
+  uint64_t posted_at_ns = 0;
+  uint64_t lapsed_slots = 0;  // set when closing: the unclaimed slots that lapsed
+  uint64_t closed_at_ns = 0;
+  TaskCounts counts;  // filled by Get and List, never stored
+  friend bool operator==(const Task&, const Task&) = default;
+};
+
+enum class ClaimantKind : uint8_t { kHousehold = 1, kShop = 2, kOrganisation = 3 };
+const char* ClaimantKindName(ClaimantKind kind);
+
+struct Claimant {
+  ClaimantKind kind = ClaimantKind::kHousehold;
+  uint64_t number = 0;  // household, shop (1..UINT32_MAX) or organisation number, not zero
+  friend bool operator==(const Claimant&, const Claimant&) = default;
+  friend auto operator<=>(const Claimant&, const Claimant&) = default;
+};
+
+struct ClaimRequest {
+  VillageId village = 0;
+  uint32_t task = 0;
+  Id claim = 0;  // client-chosen, the idempotency key; the slot transfer's id derives from it
+  Claimant claimant;
+  std::string by;  // who claimed (e.g. the household's head, a shop clerk), 1..kPersonBytesMax
+  friend bool operator==(const ClaimRequest&, const ClaimRequest&) = default;
+};
+
+enum class ClaimState : uint8_t {
+  kClaiming = 1,   // saved; its slot transfer is being submitted (repaired at open)
+  kClaimed = 2,    // holds a slot
+  kRefused = 3,    // final: no slot was left
+  kCompleted = 4,  // the claimant reported the work done, with evidence
+  kVerifying = 5,  // verified; its award is being recorded (repaired at open)
+  kVerified = 6,   // final
+  kLapsed = 7,     // final: not completed by the deadline
+};
+const char* ClaimStateName(ClaimState state);
+
+struct TaskClaim {
+  ClaimRequest request;
+  ClaimState state = ClaimState::kClaiming;
+  uint64_t claimed_at_ns = 0;
+  std::string refusal;  // why it was refused
+  std::vector<std::string> evidence;
+  std::string note;
+  std::string completed_by;
+  uint64_t completed_at_ns = 0;
+  std::string verified_by;
+  uint64_t verified_at_ns = 0;
+  RuleVersion rule;  // the rule the award is scored by (households; set when verifying)
+  Id award = 0;      // the award recorded for a household; 0 for shops and organisations
+  uint64_t lapsed_at_ns = 0;
+  friend bool operator==(const TaskClaim&, const TaskClaim&) = default;
+};
+
+// The stored forms (a version byte first); DATA_LOSS when the bytes do not decode.
+std::string EncodeTask(const Task& task);
+absl::StatusOr<Task> DecodeTask(const std::string& bytes);
+std::string EncodeTaskClaim(const TaskClaim& claim);
+absl::StatusOr<TaskClaim> DecodeTaskClaim(const std::string& bytes);
+// The keys they are stored under.
+std::string TaskKey(VillageId village, uint32_t task);
+std::string TaskClaimKey(VillageId village, uint32_t task, Id claim);
+
+class TaskBook {
+ public:
+  // `engine`, `clock`, `store`, `awards` and `rules` must outlive the book. Rebuilds the
+  // in-memory indexes and resends what a crash left between intent and outcome; a repair that
+  // fails now is retried by a resend or the next open, and does not keep the book from opening.
+  static absl::StatusOr<std::unique_ptr<TaskBook>> Open(Engine* engine, Clock* clock,
+                                                        DomainStore* store, AwardBook* awards,
+                                                        const RuleBook* rules);
+
+  // Posts a task (see the rules above); returns it as stored.
+  absl::StatusOr<Task> Post(const TaskRequest& request);
+  // Claims a slot; returns the claim, claimed.
+  absl::StatusOr<TaskClaim> Claim(const ClaimRequest& request);
+  // The claimant's claim: claimed -> completed.
+  absl::StatusOr<TaskClaim> Complete(VillageId village, uint32_t task, const Claimant& claimant,
+                                     const std::vector<std::string>& evidence,
+                                     const std::string& note, const std::string& by);
+  // The claimant's claim: completed -> verified (a household's with its award recorded).
+  absl::StatusOr<TaskClaim> Verify(VillageId village, uint32_t task, const Claimant& claimant,
+                                   const std::string& by);
+  // Closes every task whose deadline has passed; returns how many it closed. A task with a
+  // claim still in flight waits for the next tick; one task's error does not hold up the others
+  // (the first error is returned after the rest were tried).
+  absl::StatusOr<size_t> LapseDue();
+
+  absl::StatusOr<Task> Get(VillageId village, uint32_t task) const;
+  // A village's tasks in number order, with their counts.
+  absl::StatusOr<std::vector<Task>> List(VillageId village) const;
+  // A task's claims, refused ones included, in claim-id order.
+  absl::StatusOr<std::vector<TaskClaim>> Claims(VillageId village, uint32_t task) const;
+
+  // OK only when `household`'s claim on `task` was verified (a satisfaction rating is allowed
+  // then; RatingBook's TaskChecker); NOT_FOUND for an unknown task or a household without a
+  // claim on it, FAILED_PRECONDITION naming the claim's state otherwise.
+  absl::Status CheckRatable(VillageId village, uint32_t task, uint64_t household) const;
+
+ private:
+  // (village, task, claimant kind, claimant number)
+  using ClaimantKey = std::tuple<VillageId, uint32_t, uint8_t, uint64_t>;
+  // (village, task, claim id)
+  using ClaimKey = std::tuple<VillageId, uint32_t, Id>;
+
+  TaskBook(Engine* engine, Clock* clock, DomainStore* store, AwardBook* awards,
+           const RuleBook* rules);
+
+  absl::StatusOr<Task> LoadTask(VillageId village, uint32_t task) const;
+  absl::StatusOr<TaskClaim> LoadClaim(VillageId village, uint32_t task, Id claim) const;
+  absl::Status SaveTask(const Task& task);
+  absl::Status SaveClaim(const TaskClaim& claim);
+  // Keeps the in-memory indexes in step with a claim as saved.
+  void Track(const TaskClaim& claim) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The claimant's active (not refused) claim.
+  absl::StatusOr<TaskClaim> ClaimOf(VillageId village, uint32_t task,
+                                    const Claimant& claimant) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CheckVillageAccounts(VillageId village) const;
+  absl::Status CheckClaimantAccounts(VillageId village, const Claimant& claimant) const;
+  absl::StatusOr<uint64_t> SlotsLeft(VillageId village, uint32_t task) const;
+
+  // Posting -> open: creates and funds the slots account (the same ids every time).
+  absl::StatusOr<Task> FinishPost(Task task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Claiming -> claimed or refused: submits the slot transfer without the lock, then saves the
+  // outcome if the claim is still claiming.
+  absl::StatusOr<TaskClaim> SubmitClaim(TaskClaim claim) ABSL_LOCKS_EXCLUDED(mu_);
+  // Verifying -> verified: records the household's award (the same award id every time).
+  absl::StatusOr<TaskClaim> FinishVerify(TaskClaim claim, const Task& task)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Open or closing -> closed.
+  absl::Status Close(Task task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status FillCounts(std::vector<Task>& tasks) const;
+
+  Engine* const engine_;
+  Clock* const clock_;
+  DomainStore* const store_;
+  AwardBook* const awards_;
+  const RuleBook* const rules_;
+  // Each step's read-modify-write of its records; a claim's slot transfer runs outside it.
+  mutable absl::Mutex mu_;
+  std::map<ClaimantKey, Id> active_claims_ ABSL_GUARDED_BY(mu_);
+  std::set<ClaimKey> claiming_ ABSL_GUARDED_BY(mu_);
+  // Tasks not closed, by deadline: what LapseDue looks at.
+  std::set<std::tuple<uint64_t, VillageId, uint32_t>> open_tasks_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace points::domain
+
+#endif  // POINTS_SERVER_DOMAIN_TASK_BOOK_H_
