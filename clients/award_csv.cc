@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -22,17 +23,16 @@ constexpr ColumnName kColumns[] = {
     {"id", AwardColumn::kId, true},
     {"household", AwardColumn::kHousehold, true},
     {"rule", AwardColumn::kRule, true},
-    {"category", AwardColumn::kCategory, true},
-    {"points_per_unit", AwardColumn::kPointsPerUnit, true},
     {"version", AwardColumn::kVersion, false},
     {"quantity", AwardColumn::kQuantity, false},
-    {"difficulty_percent", AwardColumn::kDifficultyPercent, false},
-    {"cap_per_day", AwardColumn::kCapPerDay, false},
-    {"cap_per_month", AwardColumn::kCapPerMonth, false},
-    {"cap_per_year", AwardColumn::kCapPerYear, false},
     {"evidence", AwardColumn::kEvidence, false},
     {"note", AwardColumn::kNote, false},
 };
+
+// Columns of the first CSV format, before the rule catalogue: named in the error.
+const absl::flat_hash_set<absl::string_view> kRuleFields = {"category",           "points_per_unit",
+                                                            "difficulty_percent", "cap_per_day",
+                                                            "cap_per_month",      "cap_per_year"};
 
 absl::string_view NameOf(AwardColumn column) {
   for (const ColumnName& c : kColumns) {
@@ -56,12 +56,9 @@ absl::StatusOr<uint64_t> Number(absl::string_view cell, uint64_t max, uint64_t f
 }  // namespace
 
 uint16_t CategoryCode(absl::string_view name) {
-  if (name == "hygiene") return domain::kCodeHygiene;
-  if (name == "volunteering") return domain::kCodeVolunteering;
-  if (name == "village_agreement") return domain::kCodeVillageAgreement;
-  if (name == "model_award") return domain::kCodeModelAward;
-  if (name == "task") return domain::kCodeTask;
-  if (name == "deduction") return domain::kCodeDeduction;
+  for (uint16_t code = domain::kCodeHygiene; code <= domain::kCodeDeduction; ++code) {
+    if (name == domain::TransferCodeName(code)) return code;
+  }
   return 0;
 }
 
@@ -73,7 +70,12 @@ absl::StatusOr<AwardCsvHeader> ParseAwardCsvHeader(absl::string_view line) {
     size_t i = 0;
     while (i < std::size(kColumns) && kColumns[i].name != cell) ++i;
     if (i == std::size(kColumns)) {
-      return absl::InvalidArgumentError(absl::StrCat("unknown column '", cell, "'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown column '", cell, "'",
+                       kRuleFields.contains(cell)
+                           ? ": points, categories and caps come from the village's rule catalogue "
+                             "(pointsctl rules put); name the rule"
+                           : ""));
     }
     if (seen[i]) return absl::InvalidArgumentError(absl::StrCat("column '", cell, "' twice"));
     seen[i] = true;
@@ -95,8 +97,7 @@ absl::StatusOr<domain::AwardRequest> ParseAwardCsvLine(const AwardCsvHeader& hea
     return absl::InvalidArgumentError(
         absl::StrCat(cells.size(), " cells, the header has ", header.columns.size(), " columns"));
   }
-  domain::AwardRequest r;
-  r.rule.version = 1;
+  domain::AwardRequest r;  // rule version 0: the one in effect
   for (size_t i = 0; i < cells.size(); ++i) {
     const absl::string_view cell = absl::StripAsciiWhitespace(cells[i]);
     const AwardColumn column = header.columns[i];
@@ -111,15 +112,6 @@ absl::StatusOr<domain::AwardRequest> ParseAwardCsvLine(const AwardCsvHeader& hea
         r.award = *id;
         continue;
       }
-      case AwardColumn::kCategory:
-        r.rule.code = CategoryCode(cell);
-        if (r.rule.code == 0) {
-          return fail(absl::InvalidArgumentError(
-              absl::StrCat("'", cell,
-                           "' is not one of hygiene, volunteering, village_agreement, model_award, "
-                           "task, deduction")));
-        }
-        continue;
       case AwardColumn::kEvidence:
         if (!cell.empty()) r.evidence = absl::StrSplit(cell, '|');
         continue;
@@ -134,33 +126,13 @@ absl::StatusOr<domain::AwardRequest> ParseAwardCsvLine(const AwardCsvHeader& hea
         number = Number(cell, UINT32_MAX, 0);
         if (number.ok()) r.rule.rule = static_cast<uint32_t>(*number);
         break;
-      case AwardColumn::kPointsPerUnit:
-        number = Number(cell, UINT64_MAX, 0);
-        if (number.ok()) r.rule.points_per_unit = *number;
-        break;
       case AwardColumn::kVersion:
-        number = Number(cell, UINT32_MAX, 1);
+        number = Number(cell, UINT32_MAX, 0);
         if (number.ok()) r.rule.version = static_cast<uint32_t>(*number);
         break;
       case AwardColumn::kQuantity:
         number = Number(cell, UINT64_MAX, 1);
         if (number.ok()) r.quantity = *number;
-        break;
-      case AwardColumn::kDifficultyPercent:
-        number = Number(cell, 10'000, 100);
-        if (number.ok()) r.rule.difficulty_percent = static_cast<uint32_t>(*number);
-        break;
-      case AwardColumn::kCapPerDay:
-        number = Number(cell, UINT64_MAX, 0);
-        if (number.ok()) r.rule.cap_per_day = *number;
-        break;
-      case AwardColumn::kCapPerMonth:
-        number = Number(cell, UINT64_MAX, 0);
-        if (number.ok()) r.rule.cap_per_month = *number;
-        break;
-      case AwardColumn::kCapPerYear:
-        number = Number(cell, UINT64_MAX, 0);
-        if (number.ok()) r.rule.cap_per_year = *number;
         break;
     }
     if (!number.ok()) return fail(number.status());

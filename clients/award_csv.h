@@ -1,14 +1,13 @@
 // Awards as CSV, for an inspection round (pointsctl awards import). The first line names the
 // columns, in any order:
 //
-//   id,household,rule,category,points_per_unit                         (required columns)
-//   version,quantity,difficulty_percent,cap_per_day,cap_per_month,cap_per_year,evidence,note
+//   id,household,rule                         (required columns)
+//   version,quantity,evidence,note
 //
-// The village and who records the round come from the command line. Ids are UUID text or
-// decimal; category is a name (hygiene, volunteering, village_agreement, model_award, task,
-// deduction); evidence is references joined by `|`; an empty cell is the default (version 1,
-// quantity 1, difficulty 100, no cap). Cells never contain commas, so there is no quoting; a
-// note is UTF-8 text without commas.
+// The village and who records the round come from the command line; points, category and caps
+// come from the village's rule catalogue. Ids are UUID text or decimal; evidence is references
+// joined by `|`; an empty cell is the default (version 0: the one in effect; quantity 1). Cells
+// never contain commas, so there is no quoting; a note is UTF-8 text without commas.
 #ifndef POINTS_CLIENTS_AWARD_CSV_H_
 #define POINTS_CLIENTS_AWARD_CSV_H_
 
@@ -24,14 +23,8 @@ enum class AwardColumn {
   kId,
   kHousehold,
   kRule,
-  kCategory,
-  kPointsPerUnit,
   kVersion,
   kQuantity,
-  kDifficultyPercent,
-  kCapPerDay,
-  kCapPerMonth,
-  kCapPerYear,
   kEvidence,
   kNote,
 };
@@ -49,7 +42,8 @@ absl::StatusOr<AwardCsvHeader> ParseAwardCsvHeader(absl::string_view line);
 absl::StatusOr<domain::AwardRequest> ParseAwardCsvLine(const AwardCsvHeader& header,
                                                        absl::string_view line);
 
-// The category's name as the CSV and pointsctl write it, and back (0 when unknown).
+// The category's name as pointsctl writes it (hygiene, volunteering, village_agreement,
+// model_award, task, deduction), and back (0 when unknown).
 uint16_t CategoryCode(absl::string_view name);
 
 }  // namespace points::client

@@ -11,8 +11,10 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "points/v1/awards.grpc.pb.h"
+#include "points/v1/board.grpc.pb.h"
 #include "points/v1/ledger.grpc.pb.h"
 #include "points/v1/shops.grpc.pb.h"
+#include "points/v1/tasks.grpc.pb.h"
 #include "shop_convert.h"
 
 namespace points::client {
@@ -67,6 +69,8 @@ struct LedgerClient::Connection {
   std::unique_ptr<v1::VillageService::Stub> villages;
   std::unique_ptr<v1::AwardService::Stub> awards;
   std::unique_ptr<v1::ShopService::Stub> shops;
+  std::unique_ptr<v1::BoardService::Stub> board;
+  std::unique_ptr<v1::TaskService::Stub> tasks;
   absl::BitGen random;
 
   // Sends `request` until it is answered, it fails for good or the attempts run out. The request
@@ -130,6 +134,8 @@ LedgerClient::LedgerClient(const std::string& target, ClientOptions options)
   connection_->villages = v1::VillageService::NewStub(channel);
   connection_->awards = v1::AwardService::NewStub(channel);
   connection_->shops = v1::ShopService::NewStub(channel);
+  connection_->board = v1::BoardService::NewStub(channel);
+  connection_->tasks = v1::TaskService::NewStub(channel);
 }
 
 LedgerClient::~LedgerClient() = default;
@@ -351,6 +357,275 @@ absl::Status LedgerClient::SetBudget(uint32_t village, uint32_t month, uint64_t 
   v1::SetBudgetResponse response;
   return connection_->CallOn(*connection_->villages, "SetBudget", options_, target_,
                              &v1::VillageService::Stub::SetBudget, request, &response);
+}
+
+absl::StatusOr<v1::GetHouseholdResponse> LedgerClient::GetHousehold(uint32_t village,
+                                                                    uint64_t household) {
+  v1::GetHouseholdRequest request;
+  request.set_village(village);
+  request.set_household(household);
+  v1::GetHouseholdResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->villages, "GetHousehold", options_, target_,
+                              &v1::VillageService::Stub::GetHousehold, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return response;
+}
+
+absl::StatusOr<v1::SetExpiryPolicyResponse> LedgerClient::SetExpiryPolicy(uint32_t village,
+                                                                          bool enabled,
+                                                                          uint32_t grace_years) {
+  v1::SetExpiryPolicyRequest request;
+  request.set_village(village);
+  request.set_enabled(enabled);
+  request.set_grace_years(grace_years);
+  v1::SetExpiryPolicyResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->villages, "SetExpiryPolicy", options_, target_,
+                              &v1::VillageService::Stub::SetExpiryPolicy, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return response;
+}
+
+absl::StatusOr<v1::GetBoardResponse> LedgerClient::GetBoard(const v1::GetBoardRequest& request) {
+  v1::GetBoardResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->board, "GetBoard", options_, target_,
+                              &v1::BoardService::Stub::GetBoard, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return response;
+}
+
+absl::StatusOr<v1::GetStatementResponse> LedgerClient::GetStatement(
+    const v1::GetStatementRequest& request) {
+  v1::GetStatementResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->board, "GetStatement", options_, target_,
+                              &v1::BoardService::Stub::GetStatement, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return response;
+}
+
+absl::StatusOr<v1::GetReportResponse> LedgerClient::GetReport(const v1::GetReportRequest& request) {
+  v1::GetReportResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->board, "GetReport", options_, target_,
+                              &v1::BoardService::Stub::GetReport, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return response;
+}
+
+absl::StatusOr<v1::RateResponse> LedgerClient::Rate(const domain::RatingRequest& rating) {
+  v1::RateRequest request;
+  request.set_village(rating.village);
+  request.set_household(rating.household);
+  if (rating.kind == domain::RatingSubject::kBasket) {
+    request.set_subject(v1::RATING_SUBJECT_BASKET);
+    request.set_subject_id(server::IdToBytes(rating.subject));
+  } else {
+    request.set_subject(v1::RATING_SUBJECT_TASK);
+    request.set_subject_task(static_cast<uint32_t>(rating.subject));
+  }
+  request.set_stars(rating.stars);
+  request.set_comment(rating.comment);
+  v1::RateResponse response;
+  if (absl::Status status = connection_->CallOn(*connection_->board, "Rate", options_, target_,
+                                                &v1::BoardService::Stub::Rate, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return response;
+}
+
+absl::Status LedgerClient::PutTown(const v1::Town& town) {
+  v1::PutTownRequest request;
+  *request.mutable_town() = town;
+  v1::PutTownResponse response;
+  return connection_->CallOn(*connection_->villages, "PutTown", options_, target_,
+                             &v1::VillageService::Stub::PutTown, request, &response);
+}
+
+absl::StatusOr<std::vector<v1::Town>> LedgerClient::ListTowns() {
+  v1::ListTownsResponse response;
+  if (absl::Status status = connection_->CallOn(*connection_->villages, "ListTowns", options_,
+                                                target_, &v1::VillageService::Stub::ListTowns,
+                                                v1::ListTownsRequest(), &response);
+      !status.ok()) {
+    return status;
+  }
+  return std::vector<v1::Town>(response.towns().begin(), response.towns().end());
+}
+
+absl::Status LedgerClient::PutVillage(const v1::Village& village) {
+  v1::PutVillageRequest request;
+  *request.mutable_village() = village;
+  v1::PutVillageResponse response;
+  return connection_->CallOn(*connection_->villages, "PutVillage", options_, target_,
+                             &v1::VillageService::Stub::PutVillage, request, &response);
+}
+
+absl::StatusOr<std::vector<v1::Village>> LedgerClient::ListVillages(uint32_t town) {
+  v1::ListVillagesRequest request;
+  request.set_town(town);
+  v1::ListVillagesResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->villages, "ListVillages", options_, target_,
+                              &v1::VillageService::Stub::ListVillages, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return std::vector<v1::Village>(response.villages().begin(), response.villages().end());
+}
+
+absl::Status LedgerClient::PutGrid(const v1::Grid& grid) {
+  v1::PutGridRequest request;
+  *request.mutable_grid() = grid;
+  v1::PutGridResponse response;
+  return connection_->CallOn(*connection_->villages, "PutGrid", options_, target_,
+                             &v1::VillageService::Stub::PutGrid, request, &response);
+}
+
+absl::StatusOr<std::vector<v1::Grid>> LedgerClient::ListGrids(uint32_t village) {
+  v1::ListGridsRequest request;
+  request.set_village(village);
+  v1::ListGridsResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->villages, "ListGrids", options_, target_,
+                              &v1::VillageService::Stub::ListGrids, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return std::vector<v1::Grid>(response.grids().begin(), response.grids().end());
+}
+
+absl::StatusOr<v1::Task> LedgerClient::PostTask(const v1::Task& task) {
+  v1::PostTaskRequest request;
+  *request.mutable_task() = task;
+  v1::PostTaskResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->tasks, "PostTask", options_, target_,
+                              &v1::TaskService::Stub::PostTask, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return response.task();
+}
+
+absl::StatusOr<v1::Claim> LedgerClient::ClaimTask(uint32_t village, uint32_t task, Id claim,
+                                                  v1::ClaimantKind kind, uint64_t claimant,
+                                                  const std::string& by) {
+  v1::ClaimTaskRequest request;
+  request.set_village(village);
+  request.set_task(task);
+  request.set_claim_id(server::IdToBytes(claim));
+  request.set_claimant_kind(kind);
+  request.set_claimant(claimant);
+  request.set_by(by);
+  v1::ClaimTaskResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->tasks, "ClaimTask", options_, target_,
+                              &v1::TaskService::Stub::ClaimTask, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return response.claim();
+}
+
+absl::StatusOr<v1::Claim> LedgerClient::CompleteTask(const v1::CompleteTaskRequest& request) {
+  v1::CompleteTaskResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->tasks, "CompleteTask", options_, target_,
+                              &v1::TaskService::Stub::CompleteTask, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return response.claim();
+}
+
+absl::StatusOr<v1::Claim> LedgerClient::VerifyTask(const v1::VerifyTaskRequest& request) {
+  v1::VerifyTaskResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->tasks, "VerifyTask", options_, target_,
+                              &v1::TaskService::Stub::VerifyTask, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return response.claim();
+}
+
+Id LedgerClient::AwardOf(const v1::Claim& claim) {
+  absl::StatusOr<Id> award = server::IdFromBytes(claim.award_id(), "award_id");
+  return award.ok() ? *award : 0;
+}
+
+absl::StatusOr<v1::GetTaskResponse> LedgerClient::GetTask(uint32_t village, uint32_t task) {
+  v1::GetTaskRequest request;
+  request.set_village(village);
+  request.set_task(task);
+  v1::GetTaskResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->tasks, "GetTask", options_, target_,
+                              &v1::TaskService::Stub::GetTask, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return response;
+}
+
+absl::StatusOr<std::vector<v1::Task>> LedgerClient::ListTasks(uint32_t village) {
+  v1::ListTasksRequest request;
+  request.set_village(village);
+  v1::ListTasksResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->tasks, "ListTasks", options_, target_,
+                              &v1::TaskService::Stub::ListTasks, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return std::vector<v1::Task>(response.tasks().begin(), response.tasks().end());
+}
+
+absl::StatusOr<domain::CatalogueRule> LedgerClient::PutRule(const domain::CatalogueRule& rule) {
+  v1::PutRuleRequest request;
+  request.set_village(rule.village);
+  server::CatalogueRuleToProto(rule, request.mutable_rule());
+  v1::PutRuleResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->awards, "PutRule", options_, target_,
+                              &v1::AwardService::Stub::PutRule, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return server::CatalogueRuleFromProto(rule.village, response.rule());
+}
+
+absl::StatusOr<std::vector<domain::CatalogueRule>> LedgerClient::ListRules(uint32_t village,
+                                                                           uint32_t rule) {
+  v1::ListRulesRequest request;
+  request.set_village(village);
+  request.set_rule(rule);
+  v1::ListRulesResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->awards, "ListRules", options_, target_,
+                              &v1::AwardService::Stub::ListRules, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  std::vector<domain::CatalogueRule> rules;
+  for (const v1::Rule& r : response.rules()) {
+    rules.push_back(server::CatalogueRuleFromProto(village, r));
+  }
+  return rules;
 }
 
 namespace {

@@ -23,6 +23,11 @@
 #include "points/engine.h"
 #include "points/results.h"
 #include "points/types.h"
+#include "points/v1/awards.pb.h"
+#include "points/v1/board.pb.h"
+#include "points/v1/tasks.pb.h"
+#include "rating_book.h"
+#include "rule_book.h"
 #include "shop_book.h"
 
 namespace points::client {
@@ -103,7 +108,41 @@ class LedgerClient {
   absl::StatusOr<Id> PutHousehold(const domain::Household& household);
   absl::StatusOr<std::vector<domain::Household>> ListHouseholds(uint32_t village, bool reveal);
   absl::Status CloseHousehold(uint32_t village, uint64_t household);
+  // A household's details, balance and what expires when; the village's expiry policy.
+  absl::StatusOr<v1::GetHouseholdResponse> GetHousehold(uint32_t village, uint64_t household);
+  absl::StatusOr<v1::SetExpiryPolicyResponse> SetExpiryPolicy(uint32_t village, bool enabled,
+                                                              uint32_t grace_years);
+  // Disclosure (BoardService): read-only views, returned as the server sent them, and ratings.
+  absl::StatusOr<v1::GetBoardResponse> GetBoard(const v1::GetBoardRequest& request);
+  absl::StatusOr<v1::GetStatementResponse> GetStatement(const v1::GetStatementRequest& request);
+  absl::StatusOr<v1::GetReportResponse> GetReport(const v1::GetReportRequest& request);
+  absl::StatusOr<v1::RateResponse> Rate(const domain::RatingRequest& rating);
+  // The organisation (VillageService), as its messages: towns, village records (PutVillage
+  // also creates the village's accounts), grids with their workers.
+  absl::Status PutTown(const v1::Town& town);
+  absl::StatusOr<std::vector<v1::Town>> ListTowns();
+  absl::Status PutVillage(const v1::Village& village);
+  absl::StatusOr<std::vector<v1::Village>> ListVillages(uint32_t town);
+  absl::Status PutGrid(const v1::Grid& grid);
+  absl::StatusOr<std::vector<v1::Grid>> ListGrids(uint32_t village);
+  // Tasks (TaskService), as their messages: post, claim (idempotent by `claim`), complete,
+  // verify, and read.
+  absl::StatusOr<v1::Task> PostTask(const v1::Task& task);
+  absl::StatusOr<v1::Claim> ClaimTask(uint32_t village, uint32_t task, Id claim,
+                                      v1::ClaimantKind kind, uint64_t claimant,
+                                      const std::string& by);
+  absl::StatusOr<v1::Claim> CompleteTask(const v1::CompleteTaskRequest& request);
+  absl::StatusOr<v1::Claim> VerifyTask(const v1::VerifyTaskRequest& request);
+  absl::StatusOr<v1::GetTaskResponse> GetTask(uint32_t village, uint32_t task);
+  absl::StatusOr<std::vector<v1::Task>> ListTasks(uint32_t village);
+  // The award a household's verified claim recorded; 0 when none.
+  static Id AwardOf(const v1::Claim& claim);
+  // The rule catalogue: adds the next version of a rule (returns it; a put that changes nothing
+  // returns the latest), and lists the versions of the village's rules (or of one, rule != 0).
+  absl::StatusOr<domain::CatalogueRule> PutRule(const domain::CatalogueRule& rule);
+  absl::StatusOr<std::vector<domain::CatalogueRule>> ListRules(uint32_t village, uint32_t rule);
   // The award workflow (server/domain/README.md); each returns the award as it now stands.
+  // Awards name their rule (and optionally its version); the catalogue scores them.
   absl::StatusOr<domain::Award> RecordAward(const domain::AwardRequest& award);
   // A whole round in one request (1..1000 awards): one outcome per award, in order. An error
   // status means no answer arrived; resending the same round is safe.

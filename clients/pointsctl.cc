@@ -19,6 +19,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
@@ -289,6 +290,19 @@ std::vector<Id> IdArgs(const Invocation& in, absl::string_view what) {
 // Output.
 
 // Columns padded to their widest cell; numbers aligned right.
+// Columns a cell takes on a terminal: a Chinese character (a three- or four-byte UTF-8
+// sequence) takes two, ASCII one. Tables pad by this, not by bytes, so 张*明 lines up.
+size_t DisplayWidth(absl::string_view text) {
+  size_t width = 0;
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char lead = static_cast<unsigned char>(text[i]);
+    const size_t bytes = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    width += bytes >= 3 ? 2 : 1;
+    i += bytes;
+  }
+  return width;
+}
+
 class Table {
  public:
   struct Column {
@@ -302,9 +316,11 @@ class Table {
 
   void Print(FILE* out) const {
     std::vector<size_t> widths;
-    for (const Column& column : columns_) widths.push_back(column.title.size());
+    for (const Column& column : columns_) widths.push_back(DisplayWidth(column.title));
     for (const auto& row : rows_) {
-      for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+      for (size_t i = 0; i < row.size(); ++i) {
+        widths[i] = std::max(widths[i], DisplayWidth(row[i]));
+      }
     }
     std::vector<std::string> titles;
     for (const Column& column : columns_) titles.push_back(column.title);
@@ -317,7 +333,7 @@ class Table {
                 const std::vector<size_t>& widths) const {
     std::string line;
     for (size_t i = 0; i < cells.size(); ++i) {
-      const std::string padding(widths[i] - cells[i].size(), ' ');
+      const std::string padding(widths[i] - DisplayWidth(cells[i]), ' ');
       if (i > 0) line += "  ";
       line += columns_[i].right_aligned ? padding + cells[i] : cells[i] + padding;
     }
@@ -967,17 +983,22 @@ int RunHouseholdsClose(const Invocation& in) {
   return kExitOk;
 }
 
+// A month as YYYYMM (China Standard Time), e.g. 202611.
+uint32_t MonthArg(const std::string& what, const std::string& text) {
+  absl::StatusOr<uint64_t> month = ParseUnsigned(text, 999912);
+  if (!month.ok() || *month < 190001 || *month % 100 == 0 || *month % 100 > 12) {
+    Usage(absl::StrCat(what, ": YYYYMM, e.g. 202611"));
+  }
+  return static_cast<uint32_t>(*month);
+}
+
 int RunBudgetSet(const Invocation& in) {
   if (in.args.size() != 3) Usage("give the village, the month (YYYYMM) and the points");
-  absl::StatusOr<uint64_t> month = ParseUnsigned(in.args[1], 999912);
+  const uint32_t month = MonthArg("month", in.args[1]);
   absl::StatusOr<uint64_t> points = ParseUnsigned(in.args[2], UINT64_MAX);
-  if (!month.ok() || *month < 190001 || *month % 100 == 0 || *month % 100 > 12) {
-    Usage("month: YYYYMM, e.g. 202611");
-  }
   if (!points.ok() || *points == 0) Usage("points: a number, not zero");
   LedgerClient client = MakeClient(in.global);
-  absl::Status status =
-      client.SetBudget(VillageArg(in.args[0]), static_cast<uint32_t>(*month), *points);
+  absl::Status status = client.SetBudget(VillageArg(in.args[0]), month, *points);
   if (!status.ok()) {
     RpcFailed(status);
     return status.code() == absl::StatusCode::kFailedPrecondition ? kExitRefused : kExitRpcFailed;
@@ -1003,21 +1024,94 @@ int RunAwardsRecord(const Invocation& in) {
   RequireFlag(in, "--id");
   r.award = IdFlag(in, "--id");
   r.household = NumberFlag(in, "--household", UINT64_MAX);
-  r.rule.rule = static_cast<uint32_t>(NumberFlag(in, "--rule", UINT32_MAX));
-  r.rule.version = static_cast<uint32_t>(NumberFlag(in, "--version", UINT32_MAX, 1));
-  r.rule.code = CategoryFlag(in);
-  r.rule.points_per_unit = NumberFlag(in, "--points-per-unit", UINT64_MAX);
-  r.rule.difficulty_percent =
-      static_cast<uint32_t>(NumberFlag(in, "--difficulty-percent", 10000, 100));
-  r.rule.cap_per_day = NumberFlag(in, "--cap-per-day", UINT64_MAX);
-  r.rule.cap_per_month = NumberFlag(in, "--cap-per-month", UINT64_MAX);
-  r.rule.cap_per_year = NumberFlag(in, "--cap-per-year", UINT64_MAX);
+  r.rule.rule = static_cast<uint32_t>(NumberFlag(in, "--rule", domain::kRuleNumberMax));
+  r.rule.version = static_cast<uint32_t>(NumberFlag(in, "--version", UINT32_MAX, 0));
   r.quantity = NumberFlag(in, "--quantity", UINT64_MAX, 1);
   if (in.Has("--evidence")) r.evidence = in.flags.at("--evidence");
   r.note = in.Value("--note").value_or("");
   r.recorded_by = TextFlag(in, "--by");
   LedgerClient client = MakeClient(in.global);
   return AwardStepDone(in, client.RecordAward(r));
+}
+
+const char* CategoryName(uint16_t code) { return domain::TransferCodeName(code); }
+
+void PrintRules(const GlobalOptions& global, const std::vector<domain::CatalogueRule>& rules) {
+  if (global.json) {
+    for (const domain::CatalogueRule& r : rules) {
+      JsonObject()
+          .Uint32("village", r.village)
+          .Uint32("rule", r.rule.rule)
+          .Uint32("version", r.rule.version)
+          .String("name", r.name)
+          .String("category", CategoryName(r.rule.code))
+          .Uint64("points_per_unit", r.rule.points_per_unit)
+          .Uint32("difficulty_percent", r.rule.difficulty_percent)
+          .Uint64("cap_per_day", r.rule.cap_per_day)
+          .Uint64("cap_per_month", r.rule.cap_per_month)
+          .Uint64("cap_per_year", r.rule.cap_per_year)
+          .Uint64("effective_from", r.effective_from_ns)
+          .Bool("retired", r.retired)
+          .String("changed_by", r.changed_by)
+          .PrintLine(stdout);
+    }
+    return;
+  }
+  Table table({{"RULE", true},
+               {"VERSION", true},
+               {"NAME"},
+               {"CATEGORY"},
+               {"POINTS", true},
+               {"DIFFICULTY%", true},
+               {"CAPS D/M/Y"},
+               {"IN_EFFECT_FROM"},
+               {"BY"}});
+  for (const domain::CatalogueRule& r : rules) {
+    table.AddRow(
+        {absl::StrCat(r.rule.rule), absl::StrCat(r.rule.version), r.name,
+         r.retired ? "retired" : CategoryName(r.rule.code), absl::StrCat(r.rule.points_per_unit),
+         absl::StrCat(r.rule.difficulty_percent),
+         absl::StrCat(r.rule.cap_per_day, "/", r.rule.cap_per_month, "/", r.rule.cap_per_year),
+         FormatTimestamp(r.effective_from_ns), r.changed_by});
+  }
+  table.Print(stdout);
+}
+
+int RunRulesPut(const Invocation& in) {
+  domain::CatalogueRule r;
+  r.village = VillageArg(TextFlag(in, "--village"));
+  r.rule.rule = static_cast<uint32_t>(NumberFlag(in, "--rule", domain::kRuleNumberMax));
+  r.name = TextFlag(in, "--name");
+  r.rule.code = CategoryFlag(in);
+  r.rule.points_per_unit = NumberFlag(in, "--points-per-unit", UINT64_MAX);
+  r.rule.difficulty_percent = static_cast<uint32_t>(
+      NumberFlag(in, "--difficulty-percent", domain::kDifficultyPercentMax, 100));
+  r.rule.cap_per_day = NumberFlag(in, "--cap-per-day", UINT64_MAX);
+  r.rule.cap_per_month = NumberFlag(in, "--cap-per-month", UINT64_MAX);
+  r.rule.cap_per_year = NumberFlag(in, "--cap-per-year", UINT64_MAX);
+  if (std::optional<std::string> from = in.Value("--effective-from")) {
+    absl::StatusOr<uint64_t> ns = ParseTimestamp(*from);
+    if (!ns.ok()) Usage(absl::StrCat("--effective-from: ", ns.status().message()));
+    r.effective_from_ns = *ns;
+  }
+  r.retired = in.Has("--retire");
+  r.changed_by = TextFlag(in, "--by");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<domain::CatalogueRule> put = client.PutRule(r);
+  if (!put.ok()) return WorkflowFailed(put.status());
+  PrintRules(in.global, {*put});
+  return kExitOk;
+}
+
+int RunRulesList(const Invocation& in) {
+  if (in.args.size() != 1) Usage("give the village");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<std::vector<domain::CatalogueRule>> rules =
+      client.ListRules(VillageArg(in.args[0]),
+                       static_cast<uint32_t>(NumberFlag(in, "--rule", domain::kRuleNumberMax, 0)));
+  if (!rules.ok()) return RpcFailed(rules.status());
+  PrintRules(in.global, *rules);
+  return kExitOk;
 }
 
 // `awards import`: an inspection round from a CSV file, in requests of --batch awards, each
@@ -1141,6 +1235,578 @@ int RunAwardsList(const Invocation& in) {
   if (!awards.ok()) return RpcFailed(awards.status());
   PrintAwards(in.global, *awards);
   if (truncated) std::fprintf(stderr, "pointsctl: only the first 1000 awards are shown\n");
+  return kExitOk;
+}
+
+// ---- Disclosure: balances with expiry, the board, statements, reports, ratings ----
+
+const char* CategoryOf(int code) { return domain::TransferCodeName(static_cast<uint16_t>(code)); }
+
+int RunHouseholdsBalance(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the household number");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<v1::GetHouseholdResponse> h =
+      client.GetHousehold(VillageArg(in.args[0]), NumberArg("household", in.args[1], UINT64_MAX));
+  if (!h.ok()) return WorkflowFailed(h.status());
+  if (in.global.json) {
+    std::vector<std::string> expiring;
+    for (const v1::ExpiringPoints& e : h->expiring()) {
+      expiring.push_back(absl::StrCat("{\"year\":", e.year(), ",\"expires_at\":\"", e.expires_at(),
+                                      "\",\"points\":\"", e.points(), "\"}"));
+    }
+    JsonObject()
+        .Uint32("village", h->household().village())
+        .Uint64("household", h->household().household())
+        .Uint64("balance", h->points_balance())
+        .Uint64("incoming", h->points_incoming())
+        .Uint64("outgoing", h->points_outgoing())
+        .Raw("expiring", absl::StrCat("[", absl::StrJoin(expiring, ","), "]"))
+        .PrintLine(stdout);
+    return kExitOk;
+  }
+  Table table(
+      {{"HOUSEHOLD", true}, {"BALANCE", true}, {"ON_NOTICE_IN", true}, {"ON_NOTICE_OUT", true}});
+  table.AddRow({absl::StrCat(h->household().household()), absl::StrCat(h->points_balance()),
+                absl::StrCat(h->points_incoming()), absl::StrCat(h->points_outgoing())});
+  table.Print(stdout);
+  if (h->expiring_size() > 0) {
+    Table lapses({{"EXPIRES_AT"}, {"POINTS", true}});
+    for (const v1::ExpiringPoints& e : h->expiring()) {
+      lapses.AddRow({FormatTimestamp(e.expires_at()), absl::StrCat(e.points())});
+    }
+    std::printf("\nIf nothing more is spent, points lapse:\n");
+    lapses.Print(stdout);
+  }
+  return kExitOk;
+}
+
+int RunExpirySet(const Invocation& in) {
+  if (in.args.size() != 1) Usage("give the village");
+  if (in.Has("--off") == in.Has("--grace-years")) Usage("give --grace-years N or --off");
+  const uint32_t grace = static_cast<uint32_t>(NumberFlag(in, "--grace-years", 10, 0));
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<v1::SetExpiryPolicyResponse> set =
+      client.SetExpiryPolicy(VillageArg(in.args[0]), !in.Has("--off"), grace);
+  if (!set.ok()) return WorkflowFailed(set.status());
+  if (!set->enabled()) {
+    std::printf("village %s: points do not expire\n", in.args[0].c_str());
+  } else {
+    std::printf("village %s: points lapse at the end of the %s year they were earned in%s\n",
+                in.args[0].c_str(), set->grace_years() == 0 ? "same" : "following",
+                set->grace_years() > 1 ? absl::StrCat(" + ", set->grace_years() - 1).c_str() : "");
+  }
+  return kExitOk;
+}
+
+void PrintBoardAwards(const char* title,
+                      const google::protobuf::RepeatedPtrField<v1::BoardAward>& awards) {
+  std::printf("%s\n", title);
+  Table table(
+      {{"HOUSEHOLD", true}, {"NAME"}, {"RULE"}, {"POINTS", true}, {"NOTICE_ENDS"}, {"WHY"}});
+  for (const v1::BoardAward& a : awards) {
+    table.AddRow({absl::StrCat(a.household()), OrDash(a.household_name()),
+                  OrDash(a.rule_name().empty() ? absl::StrCat(a.rule()) : a.rule_name()),
+                  absl::StrCat(a.category() == v1::CATEGORY_DEDUCTION ? "-" : "", a.points()),
+                  FormatTimestamp(a.notice_ends_at()),
+                  OrDash(absl::StrCat(a.objected() ? "[objected] " : "", a.note()))});
+  }
+  table.Print(stdout);
+}
+
+int RunBoardShow(const Invocation& in) {
+  if (in.args.size() != 1) Usage("give the village");
+  v1::GetBoardRequest request;
+  request.set_village(VillageArg(in.args[0]));
+  if (in.Has("--month")) request.set_month(MonthArg("--month", *in.Value("--month")));
+  request.set_reveal(in.Has("--reveal"));
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<v1::GetBoardResponse> board = client.GetBoard(request);
+  if (!board.ok()) return WorkflowFailed(board.status());
+  if (in.global.json) {
+    for (const v1::RankingEntry& r : board->ranking()) {
+      JsonObject()
+          .Uint32("rank", r.rank())
+          .Uint64("household", r.household())
+          .String("name", r.household_name())
+          .Uint64("earned", r.earned())
+          .PrintLine(stdout);
+    }
+    return kExitOk;
+  }
+  std::printf("公示栏 notice board of village %s, month %u\n\n", in.args[0].c_str(),
+              board->month());
+  PrintBoardAwards("On notice (公示中; object with `pointsctl awards object`):",
+                   board->on_notice());
+  std::printf("\n");
+  PrintBoardAwards(absl::StrCat("Posted this month (", board->posted_in_month(), "):").c_str(),
+                   board->recent());
+  std::printf("\nRanking (光荣榜), points earned this month:\n");
+  Table ranking({{"RANK", true}, {"HOUSEHOLD", true}, {"NAME"}, {"EARNED", true}});
+  for (const v1::RankingEntry& r : board->ranking()) {
+    ranking.AddRow({absl::StrCat(r.rank()), absl::StrCat(r.household()), OrDash(r.household_name()),
+                    absl::StrCat(r.earned())});
+  }
+  ranking.Print(stdout);
+  if (board->shop_ratings_size() + board->task_ratings_size() > 0) {
+    std::printf("\nSatisfaction (满意度), stars out of 5:\n");
+    Table ratings({{"OF"}, {"RATINGS", true}, {"AVERAGE", true}});
+    auto add = [&](const char* kind, const v1::RatingAverage& a) {
+      ratings.AddRow(
+          {absl::StrCat(kind, " ", a.subject()), absl::StrCat(a.ratings()),
+           absl::StrFormat("%d.%03d", a.average_milli() / 1000, a.average_milli() % 1000)});
+    };
+    for (const v1::RatingAverage& a : board->shop_ratings()) add("shop", a);
+    for (const v1::RatingAverage& a : board->task_ratings()) add("task", a);
+    ratings.Print(stdout);
+  }
+  return kExitOk;
+}
+
+int RunStatementsShow(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the household number");
+  v1::GetStatementRequest request;
+  request.set_village(VillageArg(in.args[0]));
+  request.set_household(NumberArg("household", in.args[1], UINT64_MAX));
+  request.set_month(MonthArg("--month", TextFlag(in, "--month")));
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<v1::GetStatementResponse> s = client.GetStatement(request);
+  if (!s.ok()) return WorkflowFailed(s.status());
+  static const char* kStates[] = {"?", "posted", "pending", "voided"};
+  if (in.global.json) {
+    for (const v1::StatementLine& l : s->lines()) {
+      JsonObject()
+          .Uint64("timestamp", l.timestamp())
+          .String("state", kStates[l.state() <= 3 ? l.state() : 0])
+          .Bool("credit", l.credit())
+          .Uint64("amount", l.amount())
+          .Uint32("code", l.code())
+          .Uint64("balance_after", l.balance_after())
+          .PrintLine(stdout);
+    }
+    return kExitOk;
+  }
+  std::printf("Statement of household %s, village %s, month %u: opening balance %llu\n",
+              in.args[1].c_str(), in.args[0].c_str(), request.month(),
+              static_cast<unsigned long long>(s->opening()));
+  Table table({{"TIME"}, {"STATE"}, {"WHAT"}, {"POINTS", true}, {"BALANCE", true}});
+  for (const v1::StatementLine& l : s->lines()) {
+    table.AddRow({FormatTimestamp(l.timestamp()), kStates[l.state() <= 3 ? l.state() : 0],
+                  absl::StrCat(CategoryOf(static_cast<int>(l.code())), " (", l.code(), ")"),
+                  absl::StrCat(l.credit() ? "+" : "-", l.amount()),
+                  absl::StrCat(l.balance_after())});
+  }
+  table.Print(stdout);
+  std::printf(
+      "closing balance %llu (in %llu, out %llu); on notice at the month's end: +%llu -%llu%s\n",
+      static_cast<unsigned long long>(s->closing()), static_cast<unsigned long long>(s->credited()),
+      static_cast<unsigned long long>(s->debited()),
+      static_cast<unsigned long long>(s->pending_in()),
+      static_cast<unsigned long long>(s->pending_out()),
+      s->truncated() ? " (only the first 5000 movements are listed)" : "");
+  return kExitOk;
+}
+
+// The report as CSV: one section per line kind, `section,key,name,count,amount`, so a
+// spreadsheet can filter by section.
+void PrintReportCsv(const v1::GetReportResponse& r) {
+  std::printf("section,key,name,count,amount\n");
+  for (const v1::CategoryTotal& c : r.issued_by_category()) {
+    std::printf("issued_by_category,%d,%s,%llu,%llu\n", c.category(), CategoryOf(c.category()),
+                static_cast<unsigned long long>(c.awards()),
+                static_cast<unsigned long long>(c.points()));
+  }
+  for (const v1::RuleTotal& t : r.issued_by_rule()) {
+    std::printf("issued_by_rule,%u,%s,%llu,%llu\n", t.rule(), t.rule_name().c_str(),
+                static_cast<unsigned long long>(t.awards()),
+                static_cast<unsigned long long>(t.points()));
+  }
+  for (const v1::RuleTotal& t : r.deducted_by_rule()) {
+    std::printf("deducted_by_rule,%u,%s,%llu,%llu\n", t.rule(), t.rule_name().c_str(),
+                static_cast<unsigned long long>(t.awards()),
+                static_cast<unsigned long long>(t.points()));
+  }
+  for (const v1::ShopTotal& s : r.shops()) {
+    std::printf("redeemed_by_shop,%u,%s,%llu,%lld\n", s.shop(), s.name().c_str(),
+                static_cast<unsigned long long>(s.baskets()), static_cast<long long>(s.net()));
+    std::printf("settled_points_by_shop,%u,%s,,%llu\n", s.shop(), s.name().c_str(),
+                static_cast<unsigned long long>(s.settled_points()));
+    std::printf("settled_fen_by_shop,%u,%s,,%llu\n", s.shop(), s.name().c_str(),
+                static_cast<unsigned long long>(s.settled_fen()));
+    std::printf("levy_fen_by_shop,%u,%s,,%llu\n", s.shop(), s.name().c_str(),
+                static_cast<unsigned long long>(s.levy_fen()));
+  }
+  std::printf("outstanding,points,households,%llu,%llu\n",
+              static_cast<unsigned long long>(r.outstanding_households()),
+              static_cast<unsigned long long>(r.outstanding_points()));
+  std::printf("outstanding,pending_awards,,,%llu\n",
+              static_cast<unsigned long long>(r.outstanding_pending_awards()));
+  std::printf("outstanding,held_by_shops,,,%llu\n",
+              static_cast<unsigned long long>(r.outstanding_held_by_shops()));
+  std::printf("micro_fund_fen,opening,,,%llu\n", static_cast<unsigned long long>(r.fund_opening()));
+  std::printf("micro_fund_fen,in,,%llu,%llu\n", static_cast<unsigned long long>(r.fund_in_count()),
+              static_cast<unsigned long long>(r.fund_in()));
+  std::printf("micro_fund_fen,out,,%llu,%llu\n",
+              static_cast<unsigned long long>(r.fund_out_count()),
+              static_cast<unsigned long long>(r.fund_out()));
+  std::printf("micro_fund_fen,closing,,,%llu\n", static_cast<unsigned long long>(r.fund_closing()));
+}
+
+int RunReportsShow(const Invocation& in) {
+  if (in.args.size() != 1) Usage("give the village");
+  v1::GetReportRequest request;
+  request.set_village(VillageArg(in.args[0]));
+  request.set_month(MonthArg("--month", TextFlag(in, "--month")));
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<v1::GetReportResponse> r = client.GetReport(request);
+  if (!r.ok()) return WorkflowFailed(r.status());
+  if (in.Has("--csv")) {
+    PrintReportCsv(*r);
+    return kExitOk;
+  }
+  std::printf(
+      "Village %s, month %u\n\nIssued (posted awards whose notice ended this month): "
+      "%llu awards, %llu points\n",
+      in.args[0].c_str(), request.month(), static_cast<unsigned long long>(r->issued_awards()),
+      static_cast<unsigned long long>(r->issued_points()));
+  Table rules({{"RULE", true}, {"NAME"}, {"AWARDS", true}, {"POINTS", true}});
+  for (const v1::RuleTotal& t : r->issued_by_rule()) {
+    rules.AddRow({absl::StrCat(t.rule()), OrDash(t.rule_name()), absl::StrCat(t.awards()),
+                  absl::StrCat(t.points())});
+  }
+  rules.Print(stdout);
+  std::printf("\nDeducted: %llu deductions, %llu points\n\nShops:\n",
+              static_cast<unsigned long long>(r->deductions()),
+              static_cast<unsigned long long>(r->deducted_points()));
+  Table shops({{"SHOP", true},
+               {"NAME"},
+               {"BASKETS", true},
+               {"NET_POINTS", true},
+               {"SETTLED_POINTS", true},
+               {"SETTLED_FEN", true},
+               {"LEVY_FEN", true}});
+  for (const v1::ShopTotal& s : r->shops()) {
+    shops.AddRow({absl::StrCat(s.shop()), s.name(), absl::StrCat(s.baskets()),
+                  absl::StrCat(s.net()), absl::StrCat(s.settled_points()),
+                  absl::StrCat(s.settled_fen()), absl::StrCat(s.levy_fen())});
+  }
+  shops.Print(stdout);
+  std::printf(
+      "\nOutstanding (the committee's liability): %llu points held by %llu households, "
+      "%llu on notice, %llu held by shops before settlement\n",
+      static_cast<unsigned long long>(r->outstanding_points()),
+      static_cast<unsigned long long>(r->outstanding_households()),
+      static_cast<unsigned long long>(r->outstanding_pending_awards()),
+      static_cast<unsigned long long>(r->outstanding_held_by_shops()));
+  std::printf("Micro-fund (fen): opening %llu, in %llu, out %llu, closing %llu\n",
+              static_cast<unsigned long long>(r->fund_opening()),
+              static_cast<unsigned long long>(r->fund_in()),
+              static_cast<unsigned long long>(r->fund_out()),
+              static_cast<unsigned long long>(r->fund_closing()));
+  return kExitOk;
+}
+
+int RunRatingsAdd(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the household number");
+  domain::RatingRequest request;
+  request.village = VillageArg(in.args[0]);
+  request.household = NumberArg("household", in.args[1], UINT64_MAX);
+  if (in.Has("--basket") == in.Has("--task")) Usage("give --basket ID or --task N");
+  if (in.Has("--basket")) {
+    request.kind = domain::RatingSubject::kBasket;
+    request.subject = IdFlag(in, "--basket");
+  } else {
+    request.kind = domain::RatingSubject::kTask;
+    request.subject = NumberFlag(in, "--task", UINT32_MAX);
+  }
+  request.stars = static_cast<uint32_t>(NumberFlag(in, "--stars", 5));
+  request.comment = in.Value("--comment").value_or("");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<v1::RateResponse> rated = client.Rate(request);
+  if (!rated.ok()) return WorkflowFailed(rated.status());
+  std::printf("rated %u stars\n", rated->stars());
+  return kExitOk;
+}
+
+// ---- The organisation: towns, villages, grids ----
+
+int RunTownsPut(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the town number and its name");
+  v1::Town town;
+  town.set_town(NumberArg("town", in.args[0], UINT32_MAX));
+  town.set_name(in.args[1]);
+  LedgerClient client = MakeClient(in.global);
+  absl::Status status = client.PutTown(town);
+  if (!status.ok()) return WorkflowFailed(status);
+  std::printf("town %u: %s\n", town.town(), town.name().c_str());
+  return kExitOk;
+}
+
+int RunTownsList(const Invocation& in) {
+  if (!in.args.empty()) Usage("takes no arguments");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<std::vector<v1::Town>> towns = client.ListTowns();
+  if (!towns.ok()) return RpcFailed(towns.status());
+  Table table({{"TOWN", true}, {"NAME"}});
+  for (const v1::Town& t : *towns) {
+    if (in.global.json) {
+      JsonObject().Uint32("town", t.town()).String("name", t.name()).PrintLine(stdout);
+    } else {
+      table.AddRow({absl::StrCat(t.town()), t.name()});
+    }
+  }
+  if (!in.global.json) table.Print(stdout);
+  return kExitOk;
+}
+
+int RunVillagesPut(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village number and its name");
+  v1::Village village;
+  village.set_village(VillageArg(in.args[0]));
+  village.set_name(in.args[1]);
+  village.set_town(static_cast<uint32_t>(NumberFlag(in, "--town", UINT32_MAX, 0)));
+  village.set_community(in.Has("--community"));
+  LedgerClient client = MakeClient(in.global);
+  absl::Status status = client.PutVillage(village);
+  if (!status.ok()) return WorkflowFailed(status);
+  std::printf("%s %u: %s\n", village.community() ? "community" : "village", village.village(),
+              village.name().c_str());
+  return kExitOk;
+}
+
+int RunVillagesList(const Invocation& in) {
+  if (!in.args.empty()) Usage("takes no arguments");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<std::vector<v1::Village>> villages =
+      client.ListVillages(static_cast<uint32_t>(NumberFlag(in, "--town", UINT32_MAX, 0)));
+  if (!villages.ok()) return RpcFailed(villages.status());
+  Table table({{"VILLAGE", true}, {"NAME"}, {"TOWN", true}, {"KIND"}});
+  for (const v1::Village& v : *villages) {
+    const char* kind = v.community() ? "community" : "village";
+    if (in.global.json) {
+      JsonObject()
+          .Uint32("village", v.village())
+          .String("name", v.name())
+          .Uint32("town", v.town())
+          .String("kind", kind)
+          .PrintLine(stdout);
+    } else {
+      table.AddRow({absl::StrCat(v.village()), v.name(), absl::StrCat(v.town()), kind});
+    }
+  }
+  if (!in.global.json) table.Print(stdout);
+  return kExitOk;
+}
+
+int RunGridsPut(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the grid number");
+  v1::Grid grid;
+  grid.set_village(VillageArg(in.args[0]));
+  grid.set_grid(NumberArg("grid", in.args[1], UINT32_MAX));
+  grid.set_name(in.Value("--name").value_or(""));
+  grid.set_worker(in.Value("--worker").value_or(""));
+  LedgerClient client = MakeClient(in.global);
+  absl::Status status = client.PutGrid(grid);
+  if (!status.ok()) return WorkflowFailed(status);
+  std::printf("grid %u of village %u\n", grid.grid(), grid.village());
+  return kExitOk;
+}
+
+int RunGridsList(const Invocation& in) {
+  if (in.args.size() != 1) Usage("give the village");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<std::vector<v1::Grid>> grids = client.ListGrids(VillageArg(in.args[0]));
+  if (!grids.ok()) return RpcFailed(grids.status());
+  Table table({{"GRID", true}, {"NAME"}, {"WORKER"}});
+  for (const v1::Grid& g : *grids) {
+    if (in.global.json) {
+      JsonObject()
+          .Uint32("village", g.village())
+          .Uint32("grid", g.grid())
+          .String("name", g.name())
+          .String("worker", g.worker())
+          .PrintLine(stdout);
+    } else {
+      table.AddRow({absl::StrCat(g.grid()), OrDash(g.name()), OrDash(g.worker())});
+    }
+  }
+  if (!in.global.json) table.Print(stdout);
+  return kExitOk;
+}
+
+// ---- Tasks ----
+
+// --household N, --shop N or --organisation N: exactly one.
+std::pair<v1::ClaimantKind, uint64_t> ClaimantFlags(const Invocation& in) {
+  const int given = in.Has("--household") + in.Has("--shop") + in.Has("--organisation");
+  if (given != 1) Usage("give exactly one of --household N, --shop N, --organisation N");
+  if (in.Has("--household")) {
+    return {v1::CLAIMANT_KIND_HOUSEHOLD, NumberFlag(in, "--household", UINT64_MAX)};
+  }
+  if (in.Has("--shop")) return {v1::CLAIMANT_KIND_SHOP, NumberFlag(in, "--shop", UINT32_MAX)};
+  return {v1::CLAIMANT_KIND_ORGANISATION, NumberFlag(in, "--organisation", UINT64_MAX)};
+}
+
+const char* TaskStateText(int state) {
+  static const char* kNames[] = {"?", "posting", "open", "closing", "closed"};
+  return kNames[state >= 0 && state <= 4 ? state : 0];
+}
+
+const char* ClaimStateText(int state) {
+  static const char* kNames[] = {"?",         "claiming",  "claimed",  "refused",
+                                 "completed", "verifying", "verified", "lapsed"};
+  return kNames[state >= 0 && state <= 7 ? state : 0];
+}
+
+const char* ClaimantKindText(int kind) {
+  static const char* kNames[] = {"?", "household", "shop", "organisation"};
+  return kNames[kind >= 0 && kind <= 3 ? kind : 0];
+}
+
+void PrintTasks(const GlobalOptions& global, const std::vector<v1::Task>& tasks) {
+  if (global.json) {
+    for (const v1::Task& t : tasks) {
+      JsonObject()
+          .Uint32("village", t.village())
+          .Uint32("task", t.task())
+          .String("title", t.title())
+          .String("state", TaskStateText(t.state()))
+          .Uint64("points_per_claim", t.points_per_claim())
+          .Uint32("slots", t.slots())
+          .Uint64("slots_left", t.slots_left())
+          .Uint64("claimed", t.claimed())
+          .Uint64("completed", t.completed())
+          .Uint64("verified", t.verified())
+          .Uint64("lapsed_slots", t.lapsed_slots())
+          .Uint64("deadline", t.deadline())
+          .PrintLine(stdout);
+    }
+    return;
+  }
+  Table table({{"TASK", true},
+               {"TITLE"},
+               {"POINTS", true},
+               {"SLOTS", true},
+               {"LEFT", true},
+               {"DONE", true},
+               {"VERIFIED", true},
+               {"STATE"},
+               {"DEADLINE"}});
+  for (const v1::Task& t : tasks) {
+    table.AddRow({absl::StrCat(t.task()), t.title(), absl::StrCat(t.points_per_claim()),
+                  absl::StrCat(t.slots()), absl::StrCat(t.slots_left()),
+                  absl::StrCat(t.completed()), absl::StrCat(t.verified()), TaskStateText(t.state()),
+                  FormatTimestamp(t.deadline())});
+  }
+  table.Print(stdout);
+}
+
+void PrintClaims(const GlobalOptions& global, const std::vector<v1::Claim>& claims) {
+  if (global.json) {
+    for (const v1::Claim& c : claims) {
+      JsonObject()
+          .String("claimant_kind", ClaimantKindText(c.claimant_kind()))
+          .Uint64("claimant", c.claimant())
+          .String("state", ClaimStateText(c.state()))
+          .String("award_id",
+                  LedgerClient::AwardOf(c) != 0 ? FormatId(LedgerClient::AwardOf(c)) : "")
+          .String("refusal", c.refusal())
+          .PrintLine(stdout);
+    }
+    return;
+  }
+  Table table({{"CLAIMANT"}, {"STATE"}, {"AWARD"}, {"WHY"}});
+  for (const v1::Claim& c : claims) {
+    table.AddRow({absl::StrCat(ClaimantKindText(c.claimant_kind()), " ", c.claimant()),
+                  ClaimStateText(c.state()),
+                  LedgerClient::AwardOf(c) != 0 ? FormatId(LedgerClient::AwardOf(c)) : "-",
+                  OrDash(c.refusal())});
+  }
+  table.Print(stdout);
+}
+
+int ClaimStepDone(const Invocation& in, const absl::StatusOr<v1::Claim>& claim) {
+  if (!claim.ok()) return WorkflowFailed(claim.status());
+  PrintClaims(in.global, {*claim});
+  return kExitOk;
+}
+
+int RunTasksPost(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the task number");
+  v1::Task task;
+  task.set_village(VillageArg(in.args[0]));
+  task.set_task(NumberArg("task", in.args[1], UINT32_MAX));
+  task.set_title(TextFlag(in, "--title"));
+  task.set_rule(static_cast<uint32_t>(NumberFlag(in, "--rule", domain::kRuleNumberMax)));
+  task.set_units(NumberFlag(in, "--units", UINT64_MAX, 1));
+  task.set_slots(static_cast<uint32_t>(NumberFlag(in, "--slots", UINT32_MAX)));
+  absl::StatusOr<uint64_t> deadline = ParseTimestamp(TextFlag(in, "--deadline"));
+  if (!deadline.ok()) Usage(absl::StrCat("--deadline: ", deadline.status().message()));
+  task.set_deadline(*deadline);
+  task.set_posted_by(TextFlag(in, "--by"));
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<v1::Task> posted = client.PostTask(task);
+  if (!posted.ok()) return WorkflowFailed(posted.status());
+  PrintTasks(in.global, {*posted});
+  return kExitOk;
+}
+
+int RunTasksClaim(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the task number");
+  RequireFlag(in, "--id");
+  const auto [kind, claimant] = ClaimantFlags(in);
+  LedgerClient client = MakeClient(in.global);
+  return ClaimStepDone(
+      in, client.ClaimTask(VillageArg(in.args[0]), NumberArg("task", in.args[1], UINT32_MAX),
+                           IdFlag(in, "--id"), kind, claimant, TextFlag(in, "--by")));
+}
+
+int RunTasksComplete(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the task number");
+  v1::CompleteTaskRequest request;
+  request.set_village(VillageArg(in.args[0]));
+  request.set_task(NumberArg("task", in.args[1], UINT32_MAX));
+  const auto [kind, claimant] = ClaimantFlags(in);
+  request.set_claimant_kind(kind);
+  request.set_claimant(claimant);
+  RequireFlag(in, "--evidence");
+  for (const std::string& e : in.flags.at("--evidence")) request.add_evidence(e);
+  request.set_note(in.Value("--note").value_or(""));
+  request.set_by(TextFlag(in, "--by"));
+  LedgerClient client = MakeClient(in.global);
+  return ClaimStepDone(in, client.CompleteTask(request));
+}
+
+int RunTasksVerify(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the task number");
+  v1::VerifyTaskRequest request;
+  request.set_village(VillageArg(in.args[0]));
+  request.set_task(NumberArg("task", in.args[1], UINT32_MAX));
+  const auto [kind, claimant] = ClaimantFlags(in);
+  request.set_claimant_kind(kind);
+  request.set_claimant(claimant);
+  request.set_by(TextFlag(in, "--by"));
+  LedgerClient client = MakeClient(in.global);
+  return ClaimStepDone(in, client.VerifyTask(request));
+}
+
+int RunTasksShow(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the task number");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<v1::GetTaskResponse> task =
+      client.GetTask(VillageArg(in.args[0]), NumberArg("task", in.args[1], UINT32_MAX));
+  if (!task.ok()) return WorkflowFailed(task.status());
+  PrintTasks(in.global, {task->task()});
+  if (!in.global.json) std::printf("\n");
+  PrintClaims(in.global, {task->claims().begin(), task->claims().end()});
+  return kExitOk;
+}
+
+int RunTasksList(const Invocation& in) {
+  if (in.args.size() != 1) Usage("give the village");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<std::vector<v1::Task>> tasks = client.ListTasks(VillageArg(in.args[0]));
+  if (!tasks.ok()) return RpcFailed(tasks.status());
+  PrintTasks(in.global, *tasks);
   return kExitOk;
 }
 
@@ -1666,6 +2332,170 @@ const std::vector<Command>& Commands() {
        {},
        RunHouseholdsClose},
       {"households",
+       "balance",
+       "VILLAGE HOUSEHOLD",
+       "show a household's points and what expires when",
+       "Shows the points a household holds, the points on notice for and against it, and, in a\n"
+       "village with expiry, what lapses at the next year ends if nothing more is spent.\n",
+       {},
+       RunHouseholdsBalance},
+      {"expiry",
+       "set",
+       "VILLAGE",
+       "turn points expiry on or off for a village",
+       "At each year end after this (Jan 1 00:00 China Standard Time) the points a household\n"
+       "earned before the cut-off and has not spent lapse, oldest first, through journaled\n"
+       "transfers to the village's expiry sink; nothing is deleted. --grace-years 0 resets\n"
+       "points every year; 1 keeps them until the end of the following year.\n",
+       {{"--grace-years", "N", "0..10: years points stay valid after the year they were earned"},
+        {"--off", "", "points do not expire"}},
+       RunExpirySet},
+      {"towns",
+       "put",
+       "TOWN NAME",
+       "register a town (镇/街道) or rename it",
+       "Registers town TOWN (1..1048576) with its name, e.g. 清溪镇. Safe to run again.\n",
+       {},
+       RunTownsPut},
+      {"towns", "list", "", "list the towns", "Lists the registered towns.\n", {}, RunTownsList},
+      {"villages",
+       "put",
+       "VILLAGE NAME",
+       "register a village (or community) with its name and town",
+       "Saves the village's record (name, town, village or community) and creates its\n"
+       "accounts, as `villages create` does. Safe to run again.\n",
+       {{"--town", "N", "a registered town (default 0: none yet)"},
+        {"--community", "", "an urban community (社区), not a village"}},
+       RunVillagesPut},
+      {"villages",
+       "list",
+       "",
+       "list the registered villages",
+       "Lists the registered villages, of one town with --town.\n",
+       {{"--town", "N", "only this town's villages"}},
+       RunVillagesList},
+      {"grids",
+       "put",
+       "VILLAGE GRID",
+       "register a grid (网格) of a village with its worker",
+       "Registers grid GRID (1..9999) of a registered village. Households name their grid;\n"
+       "a household's grid must be registered.\n",
+       {{"--name", "TEXT", "e.g. 第三网格 (optional)"},
+        {"--worker", "NAME", "the grid worker who records for it (optional)"}},
+       RunGridsPut},
+      {"grids",
+       "list",
+       "VILLAGE",
+       "list a village's grids",
+       "Lists the village's grids and their workers.\n",
+       {},
+       RunGridsList},
+      {"tasks",
+       "post",
+       "VILLAGE TASK",
+       "post a task (认领任务) with points, slots and a deadline",
+       "Posts task TASK: claimants (households, partner shops, social organisations) take one\n"
+       "of --slots slots until --deadline; a household's verified claim earns the task rule's\n"
+       "points x --units through the usual review and notice. Unclaimed slots lapse at the\n"
+       "deadline. Safe to run again.\n",
+       {{"--title", "TEXT", "what to do, e.g. 清理村口垃圾; required"},
+        {"--rule", "N", "a task rule of the village's catalogue; required"},
+        {"--units", "N", "the award's quantity (default 1)"},
+        {"--slots", "N", "how many may claim it, 1..10000; required"},
+        {"--deadline", "TIME", "RFC 3339, e.g. 2026-12-05T18:00:00+08:00; required"},
+        {"--by", "NAME", "who posts it; required"}},
+       RunTasksPost},
+      {"tasks",
+       "claim",
+       "VILLAGE TASK",
+       "claim a slot of a task",
+       "Claims a slot for a household, a shop or an organisation. Safe to resend with the same\n"
+       "--id; a second claim by the same claimant, no slot left or a passed deadline is\n"
+       "refused (exit code 3).\n",
+       {{"--id", "ID", "the claim id, its idempotency key; required"},
+        {"--household", "N", "a household claims"},
+        {"--shop", "N", "a partner shop claims"},
+        {"--organisation", "N", "a social organisation claims"},
+        {"--by", "NAME", "who claims; required"}},
+       RunTasksClaim},
+      {"tasks",
+       "complete",
+       "VILLAGE TASK",
+       "report a claimed task done, with evidence",
+       "The claimant reports the work done before the deadline.\n",
+       {{"--household", "N", "the claimant (or --shop, --organisation)"},
+        {"--shop", "N", ""},
+        {"--organisation", "N", ""},
+        {"--evidence", "REF", "e.g. a photo hash; at least one", true},
+        {"--note", "TEXT", "optional"},
+        {"--by", "NAME", "who reports it; required"}},
+       RunTasksComplete},
+      {"tasks",
+       "verify",
+       "VILLAGE TASK",
+       "verify a completed task: a household's earns its award",
+       "The committee verifies a completed claim. For a household this records an award (its\n"
+       "id is shown) that goes through review and notice like any other.\n",
+       {{"--household", "N", "the claimant (or --shop, --organisation)"},
+        {"--shop", "N", ""},
+        {"--organisation", "N", ""},
+        {"--by", "NAME", "who verifies; required"}},
+       RunTasksVerify},
+      {"tasks",
+       "show",
+       "VILLAGE TASK",
+       "show a task and its claims",
+       "Shows a task, its slots and every claim.\n",
+       {},
+       RunTasksShow},
+      {"tasks",
+       "list",
+       "VILLAGE",
+       "list a village's tasks",
+       "Lists the village's tasks with their slots and claims counted.\n",
+       {},
+       RunTasksList},
+      {"board",
+       "show",
+       "VILLAGE",
+       "show the village's notice board (公示栏)",
+       "Shows the awards on notice now (anyone may object until the window ends), the awards\n"
+       "posted in the month with their reasons, the ranking of households by points earned in\n"
+       "the month, and satisfaction averages. Names are masked (张*明) unless --reveal.\n"
+       "--json prints the ranking, one household per line.\n",
+       {{"--month", "YYYYMM", "the month (default: this month)"},
+        {"--reveal", "", "show full names (the committee's view)"}},
+       RunBoardShow},
+      {"statements",
+       "show",
+       "VILLAGE HOUSEHOLD",
+       "show a household's monthly statement",
+       "Lists every movement of the household's points in the month with the running balance:\n"
+       "awards (pending while on notice, then posted), deductions, redemptions, returns,\n"
+       "expiry; the opening and closing balances.\n",
+       {{"--month", "YYYYMM", "the month; required"}},
+       RunStatementsShow},
+      {"reports",
+       "show",
+       "VILLAGE",
+       "show the committee's monthly report",
+       "Points issued by rule, deducted, redeemed and settled by shop, outstanding points (the\n"
+       "committee's liability) and the micro-fund's month. --csv prints it as CSV lines\n"
+       "`section,key,name,count,amount` for a spreadsheet.\n",
+       {{"--month", "YYYYMM", "the month; required"}, {"--csv", "", "print CSV"}},
+       RunReportsShow},
+      {"ratings",
+       "add",
+       "VILLAGE HOUSEHOLD",
+       "rate a redemption or a task (满意度评价), once",
+       "A household rates a basket it redeemed or a task it did, 1..5 stars, once. The same\n"
+       "rating again changes nothing; a different one is refused (exit code 3).\n",
+       {{"--basket", "ID", "the basket redeemed"},
+        {"--task", "N", "the task done"},
+        {"--stars", "N", "1..5; required"},
+        {"--comment", "TEXT", "optional, at most 500 bytes"}},
+       RunRatingsAdd},
+      {"households",
        "show",
        "VILLAGE HOUSEHOLD...",
        "show households' points accounts",
@@ -1683,33 +2513,59 @@ const std::vector<Command>& Commands() {
        "was already set to another amount).\n",
        {},
        RunBudgetSet},
+      {"rules",
+       "put",
+       "",
+       "add a rule, or the next version of one, to a village's catalogue",
+       "Adds version 1 of a new rule, or the next version of a changed one. Versions are never\n"
+       "edited: an award keeps the version it was scored by. Running the same command again\n"
+       "changes nothing. --retire makes a version under which the rule scores nothing.\n"
+       "Versions take effect in order; exit code 3 when the catalogue refuses.\n"
+       "\n"
+       "Example: pointsctl rules put --village 1 --rule 1 --name 庭院卫生评比 --category hygiene "
+       "\\\n"
+       "             --points-per-unit 10 --cap-per-month 30 --by committee-li\n",
+       {{"--village", "N", "the village; required"},
+        {"--rule", "N", "the rule's number, 1..9999; required"},
+        {"--name", "TEXT", "its name, 1..64 bytes of UTF-8; required"},
+        {"--category", "NAME",
+         "hygiene, volunteering, village_agreement, model_award, task or\n"
+         "                            deduction; required"},
+        {"--points-per-unit", "N", "points per check, hour, ...; required"},
+        {"--difficulty-percent", "N", "multiplier, 1..10000 (default 100)"},
+        {"--cap-per-day", "N", "cap per household and day (default 0: none)"},
+        {"--cap-per-month", "N", "per month (default 0: none)"},
+        {"--cap-per-year", "N", "per year (default 0: none)"},
+        {"--effective-from", "TIME", "RFC 3339, e.g. 2027-01-01T00:00:00+08:00 (default: now)"},
+        {"--retire", "", "the rule scores nothing from --effective-from on"},
+        {"--by", "NAME", "who changes the catalogue; required"}},
+       RunRulesPut},
+      {"rules",
+       "list",
+       "VILLAGE",
+       "list a village's rules with every version",
+       "Lists every version of the village's rules, in rule then version order.\n",
+       {{"--rule", "N", "only this rule (default: all)"}},
+       RunRulesList},
       {"awards",
        "record",
        "",
        "record an award or deduction",
-       "Records an award for a household by a rule. Above the server's review threshold it\n"
-       "waits for a second person (awards approve); otherwise it goes on the notice board at\n"
-       "once. Points = --points-per-unit x --quantity x --difficulty-percent / 100. Safe to run\n"
-       "again with the same --id. Exit code 3 when the ledger refuses it (budget used up, cap\n"
-       "reached: the WHY column says which).\n"
+       "Records an award for a household by a rule of the village's catalogue (rules put),\n"
+       "scored by the version in effect now: points = the rule's points per unit x --quantity x\n"
+       "its difficulty. Above the server's review threshold it waits for a second person\n"
+       "(awards approve); otherwise it goes on the notice board at once. Safe to run again with\n"
+       "the same --id. Exit code 3 when the ledger refuses it (budget used up, cap reached: the\n"
+       "WHY column says which) or the catalogue has no such rule in effect.\n"
        "\n"
        "Example: pointsctl awards record --village 1 --id 9001 --household 7 --rule 1 \\\n"
-       "             --category hygiene --points-per-unit 10 --by grid-wang --evidence "
-       "photo:3f2a\n",
+       "             --by grid-wang --evidence photo:3f2a\n",
        {{"--village", "N", "the village; required"},
         {"--id", "ID", "the award id, its idempotency key; required"},
         {"--household", "N", "the household's number; required"},
-        {"--rule", "N", "the rule's number; required"},
-        {"--version", "N", "the rule's version (default 1)"},
-        {"--category", "NAME",
-         "hygiene, volunteering, village_agreement, model_award, task or\n"
-         "                            deduction; required"},
-        {"--points-per-unit", "N", "points per check or hour; required"},
+        {"--rule", "N", "the rule's number in the catalogue; required"},
+        {"--version", "N", "the rule's version (default: the one in effect)"},
         {"--quantity", "N", "checks, hours, ... (default 1)"},
-        {"--difficulty-percent", "N", "multiplier, 1..10000 (default 100)"},
-        {"--cap-per-day", "N", "the rule's cap per household and day (default 0: none)"},
-        {"--cap-per-month", "N", "per month (default 0: none)"},
-        {"--cap-per-year", "N", "per year (default 0: none)"},
         {"--evidence", "REF", "a reference such as a photo hash; repeatable", true},
         {"--note", "TEXT", "why (default empty)"},
         {"--by", "NAME", "who records it; required"}},
@@ -1721,12 +2577,12 @@ const std::vector<Command>& Commands() {
        "Records every award of a CSV file (- reads stdin) for one village, in requests of\n"
        "--batch awards; each line is idempotent by its award id, so running the file again\n"
        "records nothing twice. Every line is checked before anything is sent. The first line\n"
-       "names the columns, in any order. Required: id, household, rule, category,\n"
-       "points_per_unit. Optional: version, quantity, difficulty_percent, cap_per_day,\n"
-       "cap_per_month, cap_per_year, evidence (references joined by |), note (no commas).\n"
+       "names the columns, in any order. Required: id, household, rule (its number in the\n"
+       "village's catalogue). Optional: version (default: the one in effect), quantity,\n"
+       "evidence (references joined by |), note (no commas).\n"
        "\n"
-       "  id,household,rule,category,points_per_unit,evidence,note\n"
-       "  20261122001,1,1,hygiene,10,photo:3f2a,院落整洁\n"
+       "  id,household,rule,evidence,note\n"
+       "  20261122001,1,1,photo:3f2a,院落整洁\n"
        "\n"
        "Lines the server or the ledger refused are listed with the reason; the end is a count\n"
        "per state (awaiting_review, on_notice, refused, ...). A progress bar is drawn on\n"

@@ -14,6 +14,51 @@ static_assert(v1::AWARD_STATE_AWAITING_REVIEW ==
               static_cast<int>(domain::AwardState::kAwaitingReview));
 static_assert(v1::AWARD_STATE_REFUSED == static_cast<int>(domain::AwardState::kRefused));
 
+void RuleVersionToProto(const domain::RuleVersion& r, v1::Rule* out) {
+  out->set_rule(r.rule);
+  out->set_version(r.version);
+  out->set_category(static_cast<v1::Category>(r.code));  // categories are the transfer codes
+  out->set_points_per_unit(r.points_per_unit);
+  out->set_difficulty_percent(r.difficulty_percent);
+  out->set_cap_per_day(r.cap_per_day);
+  out->set_cap_per_month(r.cap_per_month);
+  out->set_cap_per_year(r.cap_per_year);
+}
+
+domain::RuleVersion RuleVersionFromProto(const v1::Rule& rule) {
+  domain::RuleVersion r;
+  r.rule = rule.rule();
+  r.version = rule.version();
+  r.code = static_cast<uint16_t>(rule.category());  // checked by the catalogue, naming rule.code
+  r.points_per_unit = rule.points_per_unit();
+  r.difficulty_percent = rule.difficulty_percent() == 0 ? 100 : rule.difficulty_percent();
+  r.cap_per_day = rule.cap_per_day();
+  r.cap_per_month = rule.cap_per_month();
+  r.cap_per_year = rule.cap_per_year();
+  return r;
+}
+
+domain::CatalogueRule CatalogueRuleFromProto(uint32_t village, const v1::Rule& rule) {
+  domain::CatalogueRule c;
+  c.village = village;
+  c.rule = RuleVersionFromProto(rule);
+  c.name = rule.name();
+  c.effective_from_ns = rule.effective_from();
+  c.retired = rule.retired();
+  c.changed_by = rule.changed_by();
+  c.changed_at_ns = rule.changed_at();  // PutRule sets it and the version; replies carry them
+  return c;
+}
+
+void CatalogueRuleToProto(const domain::CatalogueRule& c, v1::Rule* out) {
+  RuleVersionToProto(c.rule, out);
+  out->set_name(c.name);
+  out->set_effective_from(c.effective_from_ns);
+  out->set_retired(c.retired);
+  out->set_changed_by(c.changed_by);
+  out->set_changed_at(c.changed_at_ns);
+}
+
 absl::StatusOr<domain::AwardRequest> AwardRequestFromProto(const v1::Award& a) {
   domain::AwardRequest r;
   absl::StatusOr<Id> id = IdFromBytes(a.award_id(), "award.award_id");
@@ -21,23 +66,9 @@ absl::StatusOr<domain::AwardRequest> AwardRequestFromProto(const v1::Award& a) {
   r.award = *id;
   r.village = a.village();
   r.household = a.household();
-  const v1::Rule& rule = a.rule();
-  r.rule.rule = rule.rule();
-  r.rule.version = rule.version();
-  if (rule.category() < v1::CATEGORY_HYGIENE || rule.category() > v1::CATEGORY_DEDUCTION) {
-    return absl::InvalidArgumentError(
-        "award.rule.category: must be one of hygiene .. deduction, not unspecified");
-  }
-  r.rule.code = static_cast<uint16_t>(rule.category());  // categories are the transfer codes
-  r.rule.points_per_unit = rule.points_per_unit();
-  if (rule.difficulty_percent() > 10000) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "award.rule.difficulty_percent: must be 1..10000, got ", rule.difficulty_percent()));
-  }
-  r.rule.difficulty_percent = rule.difficulty_percent() == 0 ? 100 : rule.difficulty_percent();
-  r.rule.cap_per_day = rule.cap_per_day();
-  r.rule.cap_per_month = rule.cap_per_month();
-  r.rule.cap_per_year = rule.cap_per_year();
+  // The server takes the rest of the rule from the village's catalogue (AwardBook::Record);
+  // replies carry it whole.
+  r.rule = RuleVersionFromProto(a.rule());
   r.quantity = a.quantity();
   if (static_cast<size_t>(a.evidence_size()) > domain::kEvidenceRefsMax) {
     return absl::InvalidArgumentError(absl::StrCat("award.evidence: ", a.evidence_size(),
@@ -55,15 +86,7 @@ void AwardToProto(const domain::Award& award, v1::Award* out) {
   out->set_award_id(IdToBytes(r.award));
   out->set_village(r.village);
   out->set_household(r.household);
-  v1::Rule* rule = out->mutable_rule();
-  rule->set_rule(r.rule.rule);
-  rule->set_version(r.rule.version);
-  rule->set_category(static_cast<v1::Category>(r.rule.code));
-  rule->set_points_per_unit(r.rule.points_per_unit);
-  rule->set_difficulty_percent(r.rule.difficulty_percent);
-  rule->set_cap_per_day(r.rule.cap_per_day);
-  rule->set_cap_per_month(r.rule.cap_per_month);
-  rule->set_cap_per_year(r.rule.cap_per_year);
+  RuleVersionToProto(r.rule, out->mutable_rule());
   out->set_quantity(r.quantity);
   for (const std::string& e : r.evidence) out->add_evidence(e);
   out->set_note(r.note);

@@ -8,14 +8,20 @@
 #include "award.h"
 #include "household_book.h"
 #include "points/v1/awards.pb.h"
+#include "rule_book.h"
 
 namespace points::server {
 
+// Recording reads only the rule's number and version: the catalogue has the rest.
 absl::StatusOr<domain::AwardRequest> AwardRequestFromProto(const v1::Award& award);
 void AwardToProto(const domain::Award& award, v1::Award* out);
-// AWARD_STATE_UNSPECIFIED and unknown values are INVALID_ARGUMENT naming `field`.
+domain::RuleVersion RuleVersionFromProto(const v1::Rule& rule);
+void RuleVersionToProto(const domain::RuleVersion& rule, v1::Rule* out);
+domain::CatalogueRule CatalogueRuleFromProto(uint32_t village, const v1::Rule& rule);
+void CatalogueRuleToProto(const domain::CatalogueRule& rule, v1::Rule* out);
 domain::Household HouseholdFromProto(const v1::Household& household);
 void HouseholdToProto(const domain::Household& household, v1::Household* out);
+// AWARD_STATE_UNSPECIFIED and unknown values are INVALID_ARGUMENT naming `field`.
 absl::StatusOr<domain::AwardState> AwardStateFromProto(v1::AwardState state,
                                                        const std::string& field);
 

@@ -44,9 +44,18 @@ grpc::ServerUnaryReactor* VillageService::CreateHousehold(grpc::CallbackServerCo
                                                           const v1::CreateHouseholdRequest* request,
                                                           v1::CreateHouseholdResponse* response) {
   return Offload(context, workers_, [this, request, response]() -> absl::Status {
-    if (absl::Status s = book_->SetUpHousehold(request->village(), request->household()); !s.ok()) {
-      return s;
-    }
+    // A household always has a record beside its account: the board, reports and expiry find
+    // households through their records. One that has details keeps them.
+    absl::StatusOr<domain::Household> existing =
+        households_->GetHousehold(request->village(), request->household());
+    domain::Household blank;
+    blank.village = request->village();
+    blank.household = request->household();
+    absl::Status created = existing.ok() ? book_->SetUpHousehold(blank.village, blank.household)
+                           : existing.status().code() == absl::StatusCode::kNotFound
+                               ? households_->PutHousehold(blank)
+                               : existing.status();
+    if (!created.ok()) return created;
     response->set_account_id(
         IdToBytes(domain::ids::Household(request->village(), request->household())));
     return absl::OkStatus();
@@ -81,6 +90,43 @@ grpc::ServerUnaryReactor* VillageService::GetHousehold(grpc::CallbackServerConte
         households_->GetHousehold(request->village(), request->household());
     if (!h.ok()) return h.status();
     HouseholdToProto(*h, response->mutable_household());
+    absl::StatusOr<std::vector<Account>> account =
+        engine_->LookupAccounts({domain::ids::Household(h->village, h->household)});
+    if (!account.ok()) return account.status();
+    if (account->size() == 1) {
+      const Account& a = account->front();
+      response->set_points_balance(a.credits_posted - a.debits_posted);  // its floor holds
+      response->set_points_incoming(a.credits_pending);
+      response->set_points_outgoing(a.debits_pending);
+    }
+    if (h->closed) return absl::OkStatus();
+    absl::StatusOr<std::vector<domain::Lapse>> lapses = expiry_->Upcoming(h->village, h->household);
+    if (!lapses.ok()) return lapses.status();
+    for (const domain::Lapse& lapse : *lapses) {
+      v1::ExpiringPoints* out = response->add_expiring();
+      out->set_expires_at(lapse.expires_at_ns);
+      out->set_year(lapse.year);
+      out->set_points(lapse.points);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* VillageService::SetExpiryPolicy(grpc::CallbackServerContext* context,
+                                                          const v1::SetExpiryPolicyRequest* request,
+                                                          v1::SetExpiryPolicyResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    if (absl::Status s = expiry_->SetPolicy(
+            request->village(),
+            {.enabled = request->enabled(), .grace_years = request->grace_years()});
+        !s.ok()) {
+      return s;
+    }
+    absl::StatusOr<domain::ExpiryPolicy> policy = expiry_->GetPolicy(request->village());
+    if (!policy.ok()) return policy.status();
+    response->set_enabled(policy->enabled);
+    response->set_grace_years(policy->grace_years);
+    response->set_set_at(policy->set_at_ns);
     return absl::OkStatus();
   });
 }
@@ -102,6 +148,111 @@ grpc::ServerUnaryReactor* VillageService::CloseHousehold(grpc::CallbackServerCon
                                                          v1::CloseHouseholdResponse* /*response*/) {
   return Offload(context, workers_, [this, request] {
     return households_->CloseHousehold(request->village(), request->household());
+  });
+}
+
+grpc::ServerUnaryReactor* VillageService::PutTown(grpc::CallbackServerContext* context,
+                                                  const v1::PutTownRequest* request,
+                                                  v1::PutTownResponse* /*response*/) {
+  return Offload(context, workers_, [this, request] {
+    return org_->PutTown({request->town().town(), request->town().name()});
+  });
+}
+
+grpc::ServerUnaryReactor* VillageService::ListTowns(grpc::CallbackServerContext* context,
+                                                    const v1::ListTownsRequest* /*request*/,
+                                                    v1::ListTownsResponse* response) {
+  return Offload(context, workers_, [this, response]() -> absl::Status {
+    absl::StatusOr<std::vector<domain::Town>> towns = org_->ListTowns();
+    if (!towns.ok()) return towns.status();
+    for (const domain::Town& t : *towns) {
+      v1::Town* out = response->add_towns();
+      out->set_town(t.town);
+      out->set_name(t.name);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* VillageService::PutVillage(grpc::CallbackServerContext* context,
+                                                     const v1::PutVillageRequest* request,
+                                                     v1::PutVillageResponse* /*response*/) {
+  return Offload(context, workers_, [this, request]() -> absl::Status {
+    const v1::Village& v = request->village();
+    const domain::Village village{
+        v.village(), v.name(), v.town(),
+        v.community() ? domain::VillageKind::kCommunity : domain::VillageKind::kVillage};
+    if (absl::Status s = org_->PutVillage(village); !s.ok()) return s;
+    return book_->SetUpVillage(village.village);  // the accounts the village owns
+  });
+}
+
+grpc::ServerUnaryReactor* VillageService::ListVillages(grpc::CallbackServerContext* context,
+                                                       const v1::ListVillagesRequest* request,
+                                                       v1::ListVillagesResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<std::vector<domain::Village>> villages = org_->ListVillages(request->town());
+    if (!villages.ok()) return villages.status();
+    for (const domain::Village& v : *villages) {
+      v1::Village* out = response->add_villages();
+      out->set_village(v.village);
+      out->set_name(v.name);
+      out->set_town(v.town);
+      out->set_community(v.kind == domain::VillageKind::kCommunity);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* VillageService::PutGrid(grpc::CallbackServerContext* context,
+                                                  const v1::PutGridRequest* request,
+                                                  v1::PutGridResponse* /*response*/) {
+  return Offload(context, workers_, [this, request] {
+    const v1::Grid& g = request->grid();
+    return org_->PutGrid({g.village(), g.grid(), g.name(), g.worker()});
+  });
+}
+
+grpc::ServerUnaryReactor* VillageService::ListGrids(grpc::CallbackServerContext* context,
+                                                    const v1::ListGridsRequest* request,
+                                                    v1::ListGridsResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<std::vector<domain::Grid>> grids = org_->ListGrids(request->village());
+    if (!grids.ok()) return grids.status();
+    for (const domain::Grid& g : *grids) {
+      v1::Grid* out = response->add_grids();
+      out->set_village(g.village);
+      out->set_grid(g.grid);
+      out->set_name(g.name);
+      out->set_worker(g.worker);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* AwardService::PutRule(grpc::CallbackServerContext* context,
+                                                const v1::PutRuleRequest* request,
+                                                v1::PutRuleResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<domain::CatalogueRule> put =
+        rules_->PutRule(CatalogueRuleFromProto(request->village(), request->rule()));
+    if (!put.ok()) return put.status();
+    CatalogueRuleToProto(*put, response->mutable_rule());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* AwardService::ListRules(grpc::CallbackServerContext* context,
+                                                  const v1::ListRulesRequest* request,
+                                                  v1::ListRulesResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<std::vector<domain::CatalogueRule>> rules =
+        rules_->List(request->village(), request->rule());
+    if (!rules.ok()) return rules.status();
+    for (const domain::CatalogueRule& rule : *rules) {
+      CatalogueRuleToProto(rule, response->add_rules());
+    }
+    return absl::OkStatus();
   });
 }
 

@@ -7,16 +7,25 @@
 
 #include "award_book.h"
 #include "boost/asio/thread_pool.hpp"
+#include "expiry_book.h"
 #include "household_book.h"
+#include "org_book.h"
 #include "points/v1/awards.grpc.pb.h"
+#include "rule_book.h"
 
 namespace points::server {
 
 class VillageService final : public v1::VillageService::CallbackService {
  public:
-  VillageService(domain::AwardBook* book, domain::HouseholdBook* households,
+  VillageService(Engine* engine, domain::OrgBook* org, domain::AwardBook* book,
+                 domain::HouseholdBook* households, domain::ExpiryBook* expiry,
                  boost::asio::thread_pool* workers)
-      : book_(book), households_(households), workers_(workers) {}
+      : engine_(engine),
+        org_(org),
+        book_(book),
+        households_(households),
+        expiry_(expiry),
+        workers_(workers) {}
 
   grpc::ServerUnaryReactor* CreateVillage(grpc::CallbackServerContext* context,
                                           const v1::CreateVillageRequest* request,
@@ -39,17 +48,48 @@ class VillageService final : public v1::VillageService::CallbackService {
   grpc::ServerUnaryReactor* CloseHousehold(grpc::CallbackServerContext* context,
                                            const v1::CloseHouseholdRequest* request,
                                            v1::CloseHouseholdResponse* response) override;
+  grpc::ServerUnaryReactor* SetExpiryPolicy(grpc::CallbackServerContext* context,
+                                            const v1::SetExpiryPolicyRequest* request,
+                                            v1::SetExpiryPolicyResponse* response) override;
+  grpc::ServerUnaryReactor* PutTown(grpc::CallbackServerContext* context,
+                                    const v1::PutTownRequest* request,
+                                    v1::PutTownResponse* response) override;
+  grpc::ServerUnaryReactor* ListTowns(grpc::CallbackServerContext* context,
+                                      const v1::ListTownsRequest* request,
+                                      v1::ListTownsResponse* response) override;
+  grpc::ServerUnaryReactor* PutVillage(grpc::CallbackServerContext* context,
+                                       const v1::PutVillageRequest* request,
+                                       v1::PutVillageResponse* response) override;
+  grpc::ServerUnaryReactor* ListVillages(grpc::CallbackServerContext* context,
+                                         const v1::ListVillagesRequest* request,
+                                         v1::ListVillagesResponse* response) override;
+  grpc::ServerUnaryReactor* PutGrid(grpc::CallbackServerContext* context,
+                                    const v1::PutGridRequest* request,
+                                    v1::PutGridResponse* response) override;
+  grpc::ServerUnaryReactor* ListGrids(grpc::CallbackServerContext* context,
+                                      const v1::ListGridsRequest* request,
+                                      v1::ListGridsResponse* response) override;
 
  private:
+  Engine* const engine_;
+  domain::OrgBook* const org_;
   domain::AwardBook* const book_;
   domain::HouseholdBook* const households_;
+  domain::ExpiryBook* const expiry_;
   boost::asio::thread_pool* const workers_;
 };
 
 class AwardService final : public v1::AwardService::CallbackService {
  public:
-  AwardService(domain::AwardBook* book, boost::asio::thread_pool* workers)
-      : book_(book), workers_(workers) {}
+  AwardService(domain::AwardBook* book, domain::RuleBook* rules, boost::asio::thread_pool* workers)
+      : book_(book), rules_(rules), workers_(workers) {}
+
+  grpc::ServerUnaryReactor* PutRule(grpc::CallbackServerContext* context,
+                                    const v1::PutRuleRequest* request,
+                                    v1::PutRuleResponse* response) override;
+  grpc::ServerUnaryReactor* ListRules(grpc::CallbackServerContext* context,
+                                      const v1::ListRulesRequest* request,
+                                      v1::ListRulesResponse* response) override;
 
   grpc::ServerUnaryReactor* RecordAward(grpc::CallbackServerContext* context,
                                         const v1::RecordAwardRequest* request,
@@ -75,6 +115,7 @@ class AwardService final : public v1::AwardService::CallbackService {
 
  private:
   domain::AwardBook* const book_;
+  domain::RuleBook* const rules_;
   boost::asio::thread_pool* const workers_;
 };
 

@@ -60,14 +60,72 @@ absl::Status SeedDemoVillage(Engine& engine) {
   return absl::OkStatus();
 }
 
-absl::Status SeedDemoSupermarket(Engine& engine, domain::AwardBook& awards,
+// The demo village's catalogue: one rule per category, as village regulations word them.
+absl::Status SeedDemoRules(domain::RuleBook& rules) {
+  namespace d = domain;
+  // 2026-01-01 00:00 China Standard Time: a fixed date, so seeding again changes nothing.
+  constexpr uint64_t kInEffectFromNs = 1'767'196'800ull * 1'000'000'000ull;
+  struct DemoRule {
+    uint32_t rule;
+    const char* name;
+    uint16_t code;
+    uint64_t points;
+    uint64_t cap_per_month;
+  };
+  const DemoRule catalogue[] = {
+      {1, "庭院卫生评比 (yard hygiene check)", d::kCodeHygiene, 10, 30},
+      {2, "志愿服务 每小时 (volunteering, per hour)", d::kCodeVolunteering, 2, 40},
+      {3, "遵守村规民约 (keeping the agreement)", d::kCodeVillageAgreement, 5, 0},
+      {4, "文明家庭 (model household)", d::kCodeModelAward, 50, 0},
+      {5, "认领任务 每分 (claimed task, per point)", d::kCodeTask, 1, 0},
+      {6, "乱堆乱放 (rubbish left out)", d::kCodeDeduction, 5, 0}};
+  for (const DemoRule& r : catalogue) {
+    d::CatalogueRule rule;
+    rule.village = kDemoVillage;
+    rule.rule = {r.rule, 0, r.code, r.points, 100, 0, r.cap_per_month, 0};
+    rule.name = r.name;
+    rule.effective_from_ns = kInEffectFromNs;
+    rule.changed_by = "committee-li";
+    if (absl::Status s = rules.PutRule(rule).status(); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+// The demo village's place: its town and its two grids, each with its worker.
+absl::Status SeedDemoOrganisation(domain::OrgBook& org) {
+  namespace d = domain;
+  if (absl::Status s = org.PutTown({1, "清溪镇"}); !s.ok()) return s;
+  if (absl::Status s = org.PutVillage({kDemoVillage, "东山村", 1, d::VillageKind::kVillage});
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = org.PutGrid({kDemoVillage, 1, "第一网格", "grid-wang"}); !s.ok()) return s;
+  return org.PutGrid({kDemoVillage, 2, "第二网格", "grid-zhao"});
+}
+
+absl::Status SeedDemoSupermarket(Engine& engine, domain::OrgBook& org, domain::RuleBook& rules,
+                                 domain::HouseholdBook& households, domain::AwardBook& awards,
                                  domain::ShopBook& shops) {
   namespace d = domain;
   if (absl::Status s = awards.SetUpVillage(kDemoVillage); !s.ok()) return s;
+  if (absl::Status s = SeedDemoOrganisation(org); !s.ok()) return s;
+  if (absl::Status s = SeedDemoRules(rules); !s.ok()) return s;
   const uint64_t opening[] = {100, 60, 30};
+  const char* heads[] = {"张小明", "李秀英", "王建国"};
+  const char* names[] = {"张家", "李家", "王家"};
   std::vector<Transfer> carried_over;
   for (uint64_t h = 1; h <= 3; ++h) {
-    if (absl::Status s = awards.SetUpHousehold(kDemoVillage, h); !s.ok()) return s;
+    d::Household household;
+    household.village = kDemoVillage;
+    household.household = h;
+    household.name = names[h - 1];
+    household.grid = h == 3 ? 2 : 1;
+    household.members = {{heads[h - 1], d::MemberRole::kHead, ""}};
+    if (h == 3) household.proxy_name = "王村医";  // the elder's proxy
+    // Details once: a restart of the demo keeps what the committee changed since.
+    if (!households.GetHousehold(kDemoVillage, h).ok()) {
+      if (absl::Status s = households.PutHousehold(household); !s.ok()) return s;
+    }
     Transfer t = d::MakeTransfer(absl::MakeUint128(0xde70, h),
                                  d::ids::OfVillageAccount(kDemoVillage, d::VillageAccount::kIssuer),
                                  d::ids::Household(kDemoVillage, h), opening[h - 1],
@@ -95,11 +153,29 @@ absl::Status SeedDemoSupermarket(Engine& engine, domain::AwardBook& awards,
       return s;
     }
   }
+  // A partner shop (爱心商户): members get 10 % off cash prices (九折) and the shop pays 10 % of
+  // what they pay into the village micro-fund.
+  if (absl::Status s = shops.CreateShop(kDemoVillage, kDemoPartnerShop, "爱心商户 老李小卖部");
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = shops.SetTerms(kDemoVillage, kDemoPartnerShop, {1000, 1000}); !s.ok()) {
+    return s;
+  }
+  const d::Item partner_items[] = {{1, "大米 5kg (rice)", 30, 3500, 0},
+                                   {2, "毛巾 (towel)", 5, 800, 0}};
+  for (const d::Item& item : partner_items) {
+    if (absl::Status s = shops.PutItem(kDemoVillage, kDemoPartnerShop, item); !s.ok()) return s;
+    if (absl::Status s = shops.Restock(kDemoVillage, kDemoPartnerShop, item.item, item.item, 20);
+        !s.ok()) {
+      return s;
+    }
+  }
   d::AwardRequest award;
   award.award = 9001;
   award.village = kDemoVillage;
   award.household = 2;
-  award.rule = {1, 1, d::kCodeHygiene, 10, 100, 0, 0, 0};
+  award.rule.rule = 1;  // the catalogue's yard hygiene check: 10 points
   award.evidence = {"photo:demo-yard-2"};
   award.note = "庭院整洁 (yard kept clean)";
   award.recorded_by = "grid-wang";

@@ -6,7 +6,10 @@
 
 #include "absl/status/status.h"
 #include "award_book.h"
+#include "household_book.h"
+#include "org_book.h"
 #include "points/engine.h"
+#include "rule_book.h"
 #include "shop_book.h"
 
 namespace points::server {
@@ -20,12 +23,16 @@ inline constexpr uint32_t kDemoPointsLedger = 1;
 absl::Status SeedDemoVillage(Engine& engine);
 
 // The same village run through the points supermarket's workflows (server/domain/): village 1
-// with households 1-3 (opening balances of 100, 60 and 30 points carried over from the paper
-// ledger), its supermarket, shop 1, with three items in stock, and award 9001 for household 2
-// awaiting review. Idempotent.
+// (东山村 of town 1, 清溪镇, with grids 1 and 2) with its rule catalogue (rules 1-6, one per
+// category, in effect since 2026-01-01), households 1-3 with their heads' names (opening balances
+// of 100, 60 and 30 points carried over from the paper ledger), its supermarket, shop 1, with three
+// items in stock, a partner shop, shop 2, with a members' discount and a micro-fund levy, and award
+// 9001 for household 2. Idempotent.
 inline constexpr uint32_t kDemoVillage = 1;
 inline constexpr uint32_t kDemoSupermarket = 1;
-absl::Status SeedDemoSupermarket(Engine& engine, domain::AwardBook& awards,
+inline constexpr uint32_t kDemoPartnerShop = 2;
+absl::Status SeedDemoSupermarket(Engine& engine, domain::OrgBook& org, domain::RuleBook& rules,
+                                 domain::HouseholdBook& households, domain::AwardBook& awards,
                                  domain::ShopBook& shops);
 
 }  // namespace points::server

@@ -20,12 +20,14 @@
 #include "absl/synchronization/mutex.h"
 #include "award_book.h"
 #include "award_service.h"
+#include "board_service.h"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/post.hpp"
 #include "boost/asio/signal_set.hpp"
 #include "boost/asio/steady_timer.hpp"
 #include "boost/asio/thread_pool.hpp"
 #include "demo_village.h"
+#include "expiry_book.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
@@ -33,6 +35,7 @@
 #include "ledger_service.h"
 #include "points/engine.h"
 #include "shop_service.h"
+#include "task_service.h"
 
 namespace points::server {
 namespace {
@@ -184,14 +187,32 @@ void Schedule(PeriodicJob& job, boost::asio::thread_pool& workers) {
   });
 }
 
-// The notice timer: posts the awards whose notice window has ended.
-void PostDueAwards(domain::AwardBook& book) {
-  absl::StatusOr<size_t> posted = book.PostDue();
+// The workflow timer, with nobody pressing a button: posts the awards whose notice window has
+// ended, closes tasks whose deadline passed (their unclaimed slots lapse), and at a year end
+// lets points lapse in villages with expiry.
+void RunDueWorkflows(domain::AwardBook& awards, domain::TaskBook& tasks,
+                     domain::ExpiryBook& expiry) {
+  absl::StatusOr<size_t> posted = awards.PostDue();
   if (!posted.ok()) {
     std::fprintf(stderr, "pointsd: posting awards whose notice ended: %s\n",
                  posted.status().ToString().c_str());
   } else if (*posted > 0) {
     std::fprintf(stderr, "pointsd: posted %zu awards whose notice ended\n", *posted);
+  }
+  absl::StatusOr<size_t> closed = tasks.LapseDue();
+  if (!closed.ok()) {
+    std::fprintf(stderr, "pointsd: closing tasks past their deadline: %s\n",
+                 closed.status().ToString().c_str());
+  } else if (*closed > 0) {
+    std::fprintf(stderr, "pointsd: closed %zu tasks past their deadline\n", *closed);
+  }
+  absl::StatusOr<domain::ExpiryRun> lapsed = expiry.RunDue();
+  if (!lapsed.ok()) {
+    std::fprintf(stderr, "pointsd: points expiry: %s\n", lapsed.status().ToString().c_str());
+  } else if (lapsed->year_ends > 0) {
+    std::fprintf(stderr, "pointsd: year end: %llu points lapsed from %llu households\n",
+                 static_cast<unsigned long long>(lapsed->points),
+                 static_cast<unsigned long long>(lapsed->households));
   }
 }
 
@@ -243,7 +264,8 @@ int Run(const Config& config) {
   domain::AwardPolicy policy;
   policy.notice_window_ns = uint64_t{1'000'000'000} * config.notice_seconds;
   policy.review_threshold_points = config.review_threshold;
-  auto book = domain::AwardBook::Open(engine.get(), SystemClock(), store->get(), policy);
+  domain::RuleBook rules(SystemClock(), store->get());
+  auto book = domain::AwardBook::Open(engine.get(), SystemClock(), store->get(), policy, &rules);
   if (!book.ok()) {
     std::fprintf(stderr, "pointsd: cannot open the award book: %s\n",
                  book.status().ToString().c_str());
@@ -255,8 +277,17 @@ int Run(const Config& config) {
                  shops.status().ToString().c_str());
     return 1;
   }
+  domain::OrgBook org(store->get());
+  domain::HouseholdBook households(engine.get(), store->get(), &org);
+  auto expiry = domain::ExpiryBook::Open(engine.get(), SystemClock(), store->get(), &households);
+  if (!expiry.ok()) {
+    std::fprintf(stderr, "pointsd: cannot open the expiry book: %s\n",
+                 expiry.status().ToString().c_str());
+    return 1;
+  }
   if (config.demo) {
-    if (absl::Status status = SeedDemoSupermarket(*engine, **book, **shops); !status.ok()) {
+    if (absl::Status status = SeedDemoSupermarket(*engine, org, rules, households, **book, **shops);
+        !status.ok()) {
       std::fprintf(stderr, "pointsd: cannot seed the demo supermarket: %s\n",
                    status.ToString().c_str());
       return 1;
@@ -264,10 +295,26 @@ int Run(const Config& config) {
   }
   boost::asio::thread_pool readers(config.reader_threads);
   LedgerService service(engine.get(), &readers, &watch_hub);
-  domain::HouseholdBook households(engine.get(), store->get());
-  VillageService village_service(book->get(), &households, &readers);
-  AwardService award_service(book->get(), &readers);
+  VillageService village_service(engine.get(), &org, book->get(), &households, expiry->get(),
+                                 &readers);
+  AwardService award_service(book->get(), &rules, &readers);
   ShopService shop_service(shops->get(), &readers);
+  auto tasks =
+      domain::TaskBook::Open(engine.get(), SystemClock(), store->get(), book->get(), &rules);
+  if (!tasks.ok()) {
+    std::fprintf(stderr, "pointsd: cannot open the task book: %s\n",
+                 tasks.status().ToString().c_str());
+    return 1;
+  }
+  TaskService task_service(tasks->get(), &readers);
+  domain::RatingBook ratings(
+      shops->get(), SystemClock(), store->get(),
+      [task_book = tasks->get()](domain::VillageId village, uint32_t task, uint64_t household) {
+        return task_book->CheckRatable(village, task, household);
+      });
+  const domain::Disclosure disclosure(
+      {engine.get(), book->get(), &households, shops->get(), &ratings, policy.utc_offset_seconds});
+  BoardService board_service(&disclosure, &ratings, &rules, SystemClock(), &readers);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -285,6 +332,8 @@ int Run(const Config& config) {
   builder.RegisterService(&village_service);
   builder.RegisterService(&award_service);
   builder.RegisterService(&shop_service);
+  builder.RegisterService(&board_service);
+  builder.RegisterService(&task_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     std::fprintf(stderr, "pointsd: cannot listen on %s\n", config.listen.c_str());
@@ -299,10 +348,12 @@ int Run(const Config& config) {
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   boost::asio::steady_timer stats_timer(io);
   if (config.stats_seconds > 0) ScheduleStats(stats_timer, *engine, config.stats_seconds);
-  PeriodicJob notice{boost::asio::steady_timer(io), {}, [&book] { PostDueAwards(**book); }};
-  PeriodicJob expiry{boost::asio::steady_timer(io), {}, [&engine] { ExpirePending(*engine); }};
+  PeriodicJob notice{boost::asio::steady_timer(io), {}, [&book, &tasks, &expiry] {
+                       RunDueWorkflows(**book, **tasks, **expiry);
+                     }};
+  PeriodicJob timeouts{boost::asio::steady_timer(io), {}, [&engine] { ExpirePending(*engine); }};
   Schedule(notice, readers);
-  Schedule(expiry, readers);
+  Schedule(timeouts, readers);
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) return;
     std::fprintf(stderr, "pointsd: signal %d: draining\n", signal);
@@ -313,7 +364,7 @@ int Run(const Config& config) {
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(config.drain_seconds));
     stats_timer.cancel();
     notice.timer.cancel();
-    expiry.timer.cancel();
+    timeouts.timer.cancel();
   });
   io.run();
   server->Wait();

@@ -52,6 +52,57 @@ enum TransferCode : uint16_t {
   kCodeTaskSlotsLapsed = 108,    // slots -> limit sink, the unclaimed rest at the deadline
 };
 
+// A transfer code's name as statements, reports and pointsctl print it ("code_?" when unknown).
+inline const char* TransferCodeName(uint16_t code) {
+  switch (code) {
+    case kCodeHygiene:
+      return "hygiene";
+    case kCodeVolunteering:
+      return "volunteering";
+    case kCodeVillageAgreement:
+      return "village_agreement";
+    case kCodeModelAward:
+      return "model_award";
+    case kCodeTask:
+      return "task";
+    case kCodeDeduction:
+      return "deduction";
+    case kCodeExpiry:
+      return "expiry";
+    case kCodeRedemption:
+      return "redemption";
+    case kCodeReturn:
+      return "return";
+    case kCodeSettlement:
+      return "settlement";
+    case kCodeSettlementPay:
+      return "settlement_pay";
+    case kCodeCashSale:
+      return "cash_sale";
+    case kCodeLevy:
+      return "levy";
+    case kCodeLimitFunding:
+      return "limit_funding";
+    case kCodeBudgetReservation:
+      return "budget_reservation";
+    case kCodeCapReservation:
+      return "cap_reservation";
+    case kCodeStockTaken:
+      return "stock_taken";
+    case kCodeStockReturned:
+      return "stock_returned";
+    case kCodeRestock:
+      return "restock";
+    case kCodeTaskSlotsFunding:
+      return "task_slots_funding";
+    case kCodeTaskSlotTaken:
+      return "task_slot_taken";
+    case kCodeTaskSlotsLapsed:
+      return "task_slots_lapsed";
+  }
+  return "code_?";
+}
+
 }  // namespace points::domain
 
 #endif  // POINTS_SERVER_DOMAIN_CODES_H_

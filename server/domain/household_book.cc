@@ -146,6 +146,15 @@ absl::Status HouseholdBook::PutHousehold(const Household& household) {
   if (existing.ok() && existing->closed) {
     return absl::FailedPreconditionError("the household is closed");
   }
+  if (org_ != nullptr && household.grid != 0) {
+    absl::StatusOr<Grid> grid = org_->GetGrid(household.village, household.grid);
+    if (!grid.ok()) {
+      return grid.status().code() == absl::StatusCode::kNotFound
+                 ? absl::FailedPreconditionError(
+                       absl::StrCat("grid: ", grid.status().message(), ": put the grid first"))
+                 : grid.status();
+    }
+  }
   if (absl::Status s = CreateHouseholdAccount(*engine_, household.village, household.household);
       !s.ok()) {
     return s;

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "domain_store.h"
 #include "ids.h"
+#include "org_book.h"
 #include "points/engine.h"
 
 namespace points::domain {
@@ -54,10 +55,13 @@ std::string MaskName(const std::string& name);
 
 class HouseholdBook {
  public:
-  HouseholdBook(Engine* engine, DomainStore* store) : engine_(engine), store_(store) {}
+  // With `org` (the server always gives it), a household's grid must be registered there;
+  // tests of households alone may leave it out.
+  HouseholdBook(Engine* engine, DomainStore* store, const OrgBook* org = nullptr)
+      : engine_(engine), store_(store), org_(org) {}
 
   // Creates the household's points account (idempotent) and saves its details (replacing
-  // earlier ones). FAILED_PRECONDITION for a closed household.
+  // earlier ones). FAILED_PRECONDITION for a closed household or a grid not registered.
   absl::Status PutHousehold(const Household& household);
   absl::StatusOr<Household> GetHousehold(VillageId village, uint64_t household) const;
   // The village's households in number order; names masked unless `reveal`.
@@ -71,6 +75,7 @@ class HouseholdBook {
 
   Engine* const engine_;
   DomainStore* const store_;
+  const OrgBook* const org_;
 };
 
 }  // namespace points::domain

@@ -1,6 +1,8 @@
 // pointsctl end to end: the real binary against a real pointsd, checked by exit code and output.
+#include <chrono>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -304,12 +306,34 @@ TEST_F(PointsctlTest, VillagesHouseholdsBudgetAndTheAwardWorkflow) {
   EXPECT_EQ(Ctl({"budget", "set", "1", month, "40"}).exit_code, kExitRefused);
   EXPECT_EQ(Ctl({"budget", "set", "1", "202613", "40"}).exit_code, kExitUsage);
 
+  // The catalogue: rule N scores N points (hygiene, no caps); a put again changes nothing.
+  for (const char* points : {"10", "25"}) {
+    const testing::Run put =
+        Ctl({"rules", "put", "--village", "1", "--rule", points, "--name", "庭院卫生评比",
+             "--category", "hygiene", "--points-per-unit", points, "--by", "committee-li"});
+    ASSERT_EQ(put.exit_code, kExitOk) << Describe(put);
+  }
+  const testing::Run changed =
+      Ctl({"--json", "rules", "put", "--village", "1", "--rule", "25", "--name", "庭院卫生评比",
+           "--category", "hygiene", "--points-per-unit", "25", "--cap-per-day", "50", "--by",
+           "committee-li"});
+  ASSERT_EQ(changed.exit_code, kExitOk) << Describe(changed);
+  EXPECT_TRUE(Contains(changed.out, "\"version\":2")) << changed.out;
+  const testing::Run rules = Ctl({"rules", "list", "1"});
+  ASSERT_EQ(rules.exit_code, kExitOk) << Describe(rules);
+  EXPECT_EQ(std::count(rules.out.begin(), rules.out.end(), '\n'), 4) << rules.out;
+  EXPECT_TRUE(Contains(rules.out, "庭院卫生评比")) << rules.out;
+  const testing::Run bad_rule =
+      Ctl({"rules", "put", "--village", "1", "--rule", "3", "--name", "x", "--category",
+           "deduction", "--points-per-unit", "5", "--cap-per-day", "5", "--by", "committee-li"});
+  EXPECT_EQ(bad_rule.exit_code, kExitRpcFailed) << "INVALID_ARGUMENT: " << Describe(bad_rule);
+  EXPECT_TRUE(Contains(bad_rule.err, "a deduction has no caps")) << bad_rule.err;
+
   auto record = [&](const std::string& id, const std::string& household,
                     const std::string& points) {
-    return Ctl({"awards",     "record",      "--village",         "1",      "--id",
-                id,           "--household", household,           "--rule", "1",
-                "--category", "hygiene",     "--points-per-unit", points,   "--by",
-                "grid-wang",  "--evidence",  "photo:3f2a",        "--note", "院落整洁"});
+    return Ctl({"awards", "record", "--village", "1", "--id", id, "--household", household,
+                "--rule", points, "--by", "grid-wang", "--evidence", "photo:3f2a", "--note",
+                "院落整洁"});
   };
   const testing::Run recorded = record("9001", "7", "10");
   ASSERT_EQ(recorded.exit_code, kExitOk) << Describe(recorded);
@@ -408,12 +432,12 @@ TEST(PointsctlShopsTest, AnInspectionRoundFromCsvIsRecordedOnceEvenWhenImportedT
     args.insert(args.begin(), {"--target", pointsd.target()});
     return RunPointsctl(scratch.path(), args);
   };
-  std::string csv = "id,household,rule,category,points_per_unit,evidence,note\n";
-  for (int i = 1; i <= 300; ++i) {
-    absl::StrAppend(&csv, 20261122000 + i, ",", 1 + i % 3, ",1,hygiene,", 1 + i % 5, ",photo:", i,
+  std::string csv = "id,household,rule,quantity,evidence,note\n";
+  for (int i = 1; i <= 300; ++i) {  // the demo's rule 2: volunteering, 2 points an hour
+    absl::StrAppend(&csv, 20261122000 + i, ",", 1 + i % 3, ",2,", 1 + i % 5, ",photo:", i,
                     ",院落整洁\n");
   }
-  absl::StrAppend(&csv, "20261122999,9,1,hygiene,10,,\n");  // no such household
+  absl::StrAppend(&csv, "20261122999,9,2,1,,\n");  // no such household
   const std::string path = scratch.path() + "/round.csv";
   std::ofstream(path) << csv;
   const std::vector<std::string> import = {"awards", "import",    path,      "--village", "1",
@@ -432,10 +456,10 @@ TEST(PointsctlShopsTest, AnInspectionRoundFromCsvIsRecordedOnceEvenWhenImportedT
   const std::vector<std::string> lines = absl::StrSplit(listed.out, '\n', absl::SkipEmpty());
   EXPECT_EQ(lines.size(), 301u) << "300 imported once, and the demo's award 9001";
 
-  std::ofstream(path) << "id,household,rule,category,points_per_unit\n1,1,1,hygeine,10\n";
+  std::ofstream(path) << "id,household,rule,quantity\n1,1,1,many\n";
   const testing::Run malformed = ctl(import);
   EXPECT_EQ(malformed.exit_code, kExitUsage) << Describe(malformed);
-  EXPECT_TRUE(Contains(malformed.err, ":2: category")) << malformed.err;
+  EXPECT_TRUE(Contains(malformed.err, ":2: quantity")) << malformed.err;
 }
 
 TEST(PointsctlShopsTest, HouseholdsWithMembersListMaskedAndCloseOnlyWhenSettled) {
@@ -446,6 +470,12 @@ TEST(PointsctlShopsTest, HouseholdsWithMembersListMaskedAndCloseOnlyWhenSettled)
     args.insert(args.begin(), {"--target", pointsd.target()});
     return RunPointsctl(scratch.path(), args);
   };
+  // A household's grid must be registered first.
+  const testing::Run unknown_grid = ctl({"households", "put", "1", "7", "--grid", "3"});
+  EXPECT_EQ(unknown_grid.exit_code, kExitRefused) << Describe(unknown_grid);
+  EXPECT_TRUE(Contains(unknown_grid.err, "grid 3 of village 1")) << unknown_grid.err;
+  ASSERT_EQ(ctl({"grids", "put", "1", "3", "--name", "第三网格", "--worker", "grid-li"}).exit_code,
+            kExitOk);
   const testing::Run put =
       ctl({"households", "put", "1", "7", "--name", "张家", "--grid", "3", "--member",
            "张小明:head:13800000000", "--member", "李芳:member", "--proxy", "王大妈"});
@@ -564,6 +594,98 @@ TEST_F(PointsctlTest, MalformedLineIsReportedByNumberAndNothingFromItsBatchOnIsS
   ASSERT_EQ(sent->size(), 2u);
   EXPECT_EQ((*sent)[0].id, testing::MakeId(0xcafe, 1));
   EXPECT_EQ((*sent)[1].id, testing::MakeId(0xcafe, 1000));
+}
+
+// The organisation, tasks and disclosure from the shell, on the demo village: towns and grids,
+// a task claimed twice (refused), the board, a statement, the report as CSV, a rating given
+// twice (refused), a household's balance with expiry.
+TEST(PointsctlSupermarketTest, OrganisationTasksBoardStatementReportRatingsAndExpiry) {
+  TempDir data;
+  TempDir scratch;
+  Pointsd pointsd(data.path(), 0, {"--demo", "--notice-seconds", "1", "--review-threshold", "20"});
+  auto ctl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--target", pointsd.target()});
+    return RunPointsctl(scratch.path(), args);
+  };
+  ASSERT_EQ(ctl({"towns", "put", "2", "白沙街道"}).exit_code, kExitOk);
+  const testing::Run towns = ctl({"towns", "list"});
+  EXPECT_TRUE(Contains(towns.out, "清溪镇") && Contains(towns.out, "白沙街道")) << towns.out;
+  ASSERT_EQ(ctl({"villages", "put", "9", "西湖社区", "--town", "2", "--community"}).exit_code,
+            kExitOk);
+  EXPECT_EQ(ctl({"villages", "put", "10", "x", "--town", "7"}).exit_code, kExitRefused)
+      << "town 7 is not registered";
+  const testing::Run villages = ctl({"--json", "villages", "list", "--town", "2"});
+  EXPECT_TRUE(Contains(villages.out, "\"name\":\"西湖社区\"")) << villages.out;
+  EXPECT_FALSE(Contains(villages.out, "东山村")) << villages.out;
+  EXPECT_TRUE(Contains(ctl({"grids", "list", "1"}).out, "grid-zhao"));
+
+  const testing::Run posted =
+      ctl({"tasks", "post", "1", "1", "--title", "清理村口垃圾", "--rule", "5", "--units", "15",
+           "--slots", "2", "--deadline", "2100-01-01T00:00:00+08:00", "--by", "committee-li"});
+  ASSERT_EQ(posted.exit_code, kExitOk) << Describe(posted);
+  EXPECT_TRUE(Contains(posted.out, "清理村口垃圾")) << posted.out;
+  ASSERT_EQ(ctl({"tasks", "claim", "1", "1", "--id", "8001", "--household", "3", "--by", "王建国"})
+                .exit_code,
+            kExitOk);
+  const testing::Run twice =
+      ctl({"tasks", "claim", "1", "1", "--id", "8002", "--household", "3", "--by", "王建国"});
+  EXPECT_EQ(twice.exit_code, kExitRefused) << Describe(twice);
+  EXPECT_TRUE(Contains(twice.err, "already holds a slot")) << twice.err;
+  EXPECT_EQ(ctl({"tasks", "claim", "1", "1", "--id", "8003", "--by", "x"}).exit_code, kExitUsage)
+      << "no claimant";
+  ASSERT_EQ(ctl({"tasks", "complete", "1", "1", "--household", "3", "--evidence", "photo:gate",
+                 "--by", "王建国"})
+                .exit_code,
+            kExitOk);
+  const testing::Run verified =
+      ctl({"tasks", "verify", "1", "1", "--household", "3", "--by", "committee-li"});
+  ASSERT_EQ(verified.exit_code, kExitOk) << Describe(verified);
+  EXPECT_TRUE(Contains(verified.out, "verified")) << verified.out;
+  const testing::Run shown = ctl({"tasks", "show", "1", "1"});
+  EXPECT_TRUE(Contains(shown.out, "household 3")) << shown.out;
+
+  const testing::Run basket =
+      ctl({"baskets", "redeem", "1", "2", "2:1", "--household", "1", "--id", "7001"});
+  ASSERT_EQ(basket.exit_code, kExitOk) << Describe(basket);
+  ASSERT_EQ(ctl({"ratings", "add", "1", "1", "--basket", "7001", "--stars", "5"}).exit_code,
+            kExitOk);
+  const testing::Run again = ctl({"ratings", "add", "1", "1", "--basket", "7001", "--stars", "2"});
+  EXPECT_EQ(again.exit_code, kExitRefused) << Describe(again);
+  EXPECT_TRUE(Contains(again.err, "already rated")) << again.err;
+
+  // The demo's award 9001 and the task's award post after their one-second notice.
+  testing::Run board;
+  for (int i = 0; i < 100; ++i) {
+    board = ctl({"--json", "board", "show", "1"});
+    if (Contains(board.out, "\"household\":\"3\"")) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(Contains(board.out,
+                       "\"rank\":1,\"household\":\"3\",\"name\":\"王*\","
+                       "\"earned\":\"15\""))
+      << board.out;
+  const testing::Run text_board = ctl({"board", "show", "1"});
+  EXPECT_TRUE(Contains(text_board.out, "shop 2")) << "the rating's average" << text_board.out;
+
+  const absl::CivilSecond now = absl::ToCivilSecond(absl::Now(), absl::FixedTimeZone(8 * 3600));
+  const std::string month = absl::StrCat(now.year() * 100 + now.month());
+  const testing::Run statement = ctl({"statements", "show", "1", "1", "--month", month});
+  ASSERT_EQ(statement.exit_code, kExitOk) << Describe(statement);
+  EXPECT_TRUE(Contains(statement.out, "closing balance 95")) << statement.out;
+  EXPECT_EQ(ctl({"statements", "show", "1", "1", "--month", "202613"}).exit_code, kExitUsage);
+  const testing::Run csv = ctl({"reports", "show", "1", "--month", month, "--csv"});
+  ASSERT_EQ(csv.exit_code, kExitOk) << Describe(csv);
+  EXPECT_TRUE(Contains(csv.out, "section,key,name,count,amount\n")) << csv.out;
+  EXPECT_TRUE(Contains(csv.out, "issued_by_category,14,task,1,15\n")) << csv.out;
+  EXPECT_TRUE(Contains(csv.out, "redeemed_by_shop,2,爱心商户 老李小卖部,1,5\n")) << csv.out;
+
+  ASSERT_EQ(ctl({"expiry", "set", "1", "--grace-years", "0"}).exit_code, kExitOk);
+  const testing::Run balance = ctl({"--json", "households", "balance", "1", "1"});
+  ASSERT_EQ(balance.exit_code, kExitOk) << Describe(balance);
+  EXPECT_TRUE(Contains(balance.out, "\"balance\":\"95\"")) << balance.out;
+  EXPECT_TRUE(Contains(balance.out, "\"points\":\"95\""))
+      << "all of it lapses at the year end" << balance.out;
+  EXPECT_EQ(ctl({"expiry", "set", "1"}).exit_code, kExitUsage);
 }
 
 }  // namespace

@@ -77,15 +77,26 @@ class Village {
 
   grpc::Status Record(uint64_t award, uint64_t household, uint64_t points, v1::Award* out,
                       v1::Category category = v1::CATEGORY_HYGIENE) {
+    // One catalogue rule per category and points, e.g. hygiene (10) at 10 points is rule 11,
+    // a deduction (15) of 10 points rule 5011.
+    const uint32_t rule = static_cast<uint32_t>(category % 10 * 1000 + points % 999 + 1);
+    v1::PutRuleRequest put;
+    put.set_village(kVillage);
+    put.mutable_rule()->set_rule(rule);
+    put.mutable_rule()->set_category(category);
+    put.mutable_rule()->set_points_per_unit(points);
+    put.mutable_rule()->set_name("庭院卫生评比");
+    put.mutable_rule()->set_changed_by("committee-li");
+    v1::PutRuleResponse put_response;
+    if (grpc::Status status = awards_->PutRule(Context().get(), put, &put_response); !status.ok()) {
+      return status;
+    }
     v1::RecordAwardRequest request;
     v1::Award* a = request.mutable_award();
     a->set_award_id(IdToBytes(award));
     a->set_village(kVillage);
     a->set_household(household);
-    a->mutable_rule()->set_rule(1);
-    a->mutable_rule()->set_version(1);
-    a->mutable_rule()->set_category(category);
-    a->mutable_rule()->set_points_per_unit(points);
+    a->mutable_rule()->set_rule(rule);
     a->set_quantity(1);
     a->add_evidence("photo:3f2a");
     a->set_note("庭院整洁");
@@ -236,13 +247,30 @@ TEST(AwardsTest, BadRequestsGetInvalidArgumentNamingTheField) {
   v1::Award award;
   status = village.Record(1, 1, 10, &award, v1::CATEGORY_UNSPECIFIED);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_NE(status.error_message().find("award.rule.category"), std::string::npos)
+  EXPECT_NE(status.error_message().find("rule.code: must be a category"), std::string::npos)
       << status.error_message();
   status = village.Record(1, 1, 2'000'000, &award);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(status.error_message().find("rule.points_per_unit: must be 1..1000000"),
             std::string::npos)
       << status.error_message();
+
+  // An award names a rule of the catalogue; the catalogue scores it.
+  v1::RecordAwardRequest unknown_rule;
+  unknown_rule.mutable_award()->set_award_id(IdToBytes(5));
+  unknown_rule.mutable_award()->set_village(kVillage);
+  unknown_rule.mutable_award()->set_household(1);
+  unknown_rule.mutable_award()->mutable_rule()->set_rule(77);
+  unknown_rule.mutable_award()->mutable_rule()->set_points_per_unit(500);
+  unknown_rule.mutable_award()->set_recorded_by("grid-wang");
+  status = village.awards().RecordAward(Context().get(), unknown_rule, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << status.error_message();
+  EXPECT_NE(status.error_message().find("rule 77 is not in village"), std::string::npos)
+      << status.error_message();
+  ASSERT_TRUE(village.Record(6, 1, 10, &award).ok());
+  EXPECT_EQ(award.rule().rule(), 11u);
+  EXPECT_EQ(award.rule().version(), 1u);
+  EXPECT_EQ(award.points(), 10u) << "points from the catalogue, not from the request";
 
   v1::ListAwardsRequest list;
   list.set_village(kVillage);

@@ -1,0 +1,172 @@
+#include "task_service.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "convert.h"
+#include "offload.h"
+
+namespace points::server {
+namespace {
+
+// The wire's numbers are the domain's.
+static_assert(v1::TASK_STATE_CLOSED == static_cast<int>(domain::TaskState::kClosed));
+static_assert(v1::CLAIMANT_KIND_ORGANISATION ==
+              static_cast<int>(domain::ClaimantKind::kOrganisation));
+static_assert(v1::CLAIM_STATE_LAPSED == static_cast<int>(domain::ClaimState::kLapsed));
+
+absl::StatusOr<domain::Claimant> ClaimantFromProto(v1::ClaimantKind kind, uint64_t number) {
+  if (kind < v1::CLAIMANT_KIND_HOUSEHOLD || kind > v1::CLAIMANT_KIND_ORGANISATION) {
+    return absl::InvalidArgumentError(
+        "claimant_kind: household, shop or organisation, not unspecified");
+  }
+  if (number == 0) return absl::InvalidArgumentError("claimant: must not be zero");
+  return domain::Claimant{static_cast<domain::ClaimantKind>(kind), number};
+}
+
+void TaskToProto(const domain::Task& t, v1::Task* out) {
+  const domain::TaskRequest& r = t.request;
+  out->set_village(r.village);
+  out->set_task(r.task);
+  out->set_title(r.title);
+  out->set_rule(r.rule);
+  out->set_units(r.units);
+  out->set_slots(r.slots);
+  out->set_deadline(r.deadline_ns);
+  out->set_posted_by(r.posted_by);
+  out->set_state(static_cast<v1::TaskState>(t.state));
+  out->set_rule_version(t.rule_version);
+  out->set_points_per_claim(t.points_per_claim);
+  out->set_posted_at(t.posted_at_ns);
+  out->set_slots_left(t.counts.slots_left);
+  out->set_claimed(t.counts.claimed);
+  out->set_completed(t.counts.completed);
+  out->set_verified(t.counts.verified);
+  out->set_lapsed(t.counts.lapsed);
+  out->set_lapsed_slots(t.lapsed_slots);
+}
+
+void ClaimToProto(const domain::TaskClaim& c, v1::Claim* out) {
+  out->set_claim_id(IdToBytes(c.request.claim));
+  out->set_claimant_kind(static_cast<v1::ClaimantKind>(c.request.claimant.kind));
+  out->set_claimant(c.request.claimant.number);
+  out->set_by(c.request.by);
+  out->set_state(static_cast<v1::ClaimState>(c.state));
+  out->set_claimed_at(c.claimed_at_ns);
+  out->set_refusal(c.refusal);
+  for (const std::string& e : c.evidence) out->add_evidence(e);
+  out->set_note(c.note);
+  out->set_completed_by(c.completed_by);
+  out->set_verified_by(c.verified_by);
+  if (c.award != 0) out->set_award_id(IdToBytes(c.award));
+}
+
+absl::Status ReplyClaim(const absl::StatusOr<domain::TaskClaim>& claim, v1::Claim* out) {
+  if (!claim.ok()) return claim.status();
+  ClaimToProto(*claim, out);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* TaskService::PostTask(grpc::CallbackServerContext* context,
+                                                const v1::PostTaskRequest* request,
+                                                v1::PostTaskResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    const v1::Task& t = request->task();
+    domain::TaskRequest task;
+    task.village = t.village();
+    task.task = t.task();
+    task.title = t.title();
+    task.rule = t.rule();
+    task.units = t.units() == 0 ? 1 : t.units();
+    task.slots = t.slots();
+    task.deadline_ns = t.deadline();
+    task.posted_by = t.posted_by();
+    absl::StatusOr<domain::Task> posted = tasks_->Post(task);
+    if (!posted.ok()) return posted.status();
+    // As Get shows it: with its slots and claims counted.
+    absl::StatusOr<domain::Task> counted = tasks_->Get(task.village, task.task);
+    TaskToProto(counted.ok() ? *counted : *posted, response->mutable_task());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TaskService::ClaimTask(grpc::CallbackServerContext* context,
+                                                 const v1::ClaimTaskRequest* request,
+                                                 v1::ClaimTaskResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<Id> id = IdFromBytes(request->claim_id(), "claim_id");
+    if (!id.ok()) return id.status();
+    absl::StatusOr<domain::Claimant> claimant =
+        ClaimantFromProto(request->claimant_kind(), request->claimant());
+    if (!claimant.ok()) return claimant.status();
+    domain::ClaimRequest claim;
+    claim.village = request->village();
+    claim.task = request->task();
+    claim.claim = *id;
+    claim.claimant = *claimant;
+    claim.by = request->by();
+    return ReplyClaim(tasks_->Claim(claim), response->mutable_claim());
+  });
+}
+
+grpc::ServerUnaryReactor* TaskService::CompleteTask(grpc::CallbackServerContext* context,
+                                                    const v1::CompleteTaskRequest* request,
+                                                    v1::CompleteTaskResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<domain::Claimant> claimant =
+        ClaimantFromProto(request->claimant_kind(), request->claimant());
+    if (!claimant.ok()) return claimant.status();
+    if (static_cast<size_t>(request->evidence_size()) > domain::kEvidenceRefsMax) {
+      return absl::InvalidArgumentError(absl::StrCat("evidence: ", request->evidence_size(),
+                                                     " references, the limit is ",
+                                                     domain::kEvidenceRefsMax));
+    }
+    const std::vector<std::string> evidence(request->evidence().begin(), request->evidence().end());
+    return ReplyClaim(tasks_->Complete(request->village(), request->task(), *claimant, evidence,
+                                       request->note(), request->by()),
+                      response->mutable_claim());
+  });
+}
+
+grpc::ServerUnaryReactor* TaskService::VerifyTask(grpc::CallbackServerContext* context,
+                                                  const v1::VerifyTaskRequest* request,
+                                                  v1::VerifyTaskResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<domain::Claimant> claimant =
+        ClaimantFromProto(request->claimant_kind(), request->claimant());
+    if (!claimant.ok()) return claimant.status();
+    return ReplyClaim(tasks_->Verify(request->village(), request->task(), *claimant, request->by()),
+                      response->mutable_claim());
+  });
+}
+
+grpc::ServerUnaryReactor* TaskService::GetTask(grpc::CallbackServerContext* context,
+                                               const v1::GetTaskRequest* request,
+                                               v1::GetTaskResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<domain::Task> task = tasks_->Get(request->village(), request->task());
+    if (!task.ok()) return task.status();
+    TaskToProto(*task, response->mutable_task());
+    absl::StatusOr<std::vector<domain::TaskClaim>> claims =
+        tasks_->Claims(request->village(), request->task());
+    if (!claims.ok()) return claims.status();
+    for (const domain::TaskClaim& c : *claims) ClaimToProto(c, response->add_claims());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TaskService::ListTasks(grpc::CallbackServerContext* context,
+                                                 const v1::ListTasksRequest* request,
+                                                 v1::ListTasksResponse* response) {
+  return Offload(context, workers_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<std::vector<domain::Task>> tasks = tasks_->List(request->village());
+    if (!tasks.ok()) return tasks.status();
+    for (const domain::Task& t : *tasks) TaskToProto(t, response->add_tasks());
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace points::server

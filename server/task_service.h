@@ -1,0 +1,44 @@
+// points.v1.TaskService: a thin layer over the domain's TaskBook (server/domain/task_book.h).
+// Steps wait for the engine's group commit and the domain store's sync, so every handler runs on
+// the reader pool; reactors never block.
+#ifndef POINTS_SERVER_TASK_SERVICE_H_
+#define POINTS_SERVER_TASK_SERVICE_H_
+
+#include "boost/asio/thread_pool.hpp"
+#include "points/v1/tasks.grpc.pb.h"
+#include "task_book.h"
+
+namespace points::server {
+
+class TaskService final : public v1::TaskService::CallbackService {
+ public:
+  TaskService(domain::TaskBook* tasks, boost::asio::thread_pool* workers)
+      : tasks_(tasks), workers_(workers) {}
+
+  grpc::ServerUnaryReactor* PostTask(grpc::CallbackServerContext* context,
+                                     const v1::PostTaskRequest* request,
+                                     v1::PostTaskResponse* response) override;
+  grpc::ServerUnaryReactor* ClaimTask(grpc::CallbackServerContext* context,
+                                      const v1::ClaimTaskRequest* request,
+                                      v1::ClaimTaskResponse* response) override;
+  grpc::ServerUnaryReactor* CompleteTask(grpc::CallbackServerContext* context,
+                                         const v1::CompleteTaskRequest* request,
+                                         v1::CompleteTaskResponse* response) override;
+  grpc::ServerUnaryReactor* VerifyTask(grpc::CallbackServerContext* context,
+                                       const v1::VerifyTaskRequest* request,
+                                       v1::VerifyTaskResponse* response) override;
+  grpc::ServerUnaryReactor* GetTask(grpc::CallbackServerContext* context,
+                                    const v1::GetTaskRequest* request,
+                                    v1::GetTaskResponse* response) override;
+  grpc::ServerUnaryReactor* ListTasks(grpc::CallbackServerContext* context,
+                                      const v1::ListTasksRequest* request,
+                                      v1::ListTasksResponse* response) override;
+
+ private:
+  domain::TaskBook* const tasks_;
+  boost::asio::thread_pool* const workers_;
+};
+
+}  // namespace points::server
+
+#endif  // POINTS_SERVER_TASK_SERVICE_H_

@@ -1,0 +1,217 @@
+// The points supermarket's disclosure end to end, through the real pointsd and the client
+// library: the demo village's inspection round, posted by the server's timer, the notice board
+// with masked names and its ranking, a redemption rated once (and refused a second time), a
+// household's statement, the committee's report, the rule catalogue, and expiry shown in a
+// household's balance.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "ledger_client.h"
+#include "pointsd_process.h"
+#include "testing.h"
+
+namespace points::server {
+namespace {
+
+using client::LedgerClient;
+using testing::TempDir;
+
+constexpr uint32_t kVillage = 1;  // the demo village: households 1-3, shops 1 and 2
+
+domain::AwardRequest Award(Id id, uint64_t household, uint32_t rule, uint64_t quantity) {
+  domain::AwardRequest a;
+  a.award = id;
+  a.village = kVillage;
+  a.household = household;
+  a.rule.rule = rule;  // the catalogue scores it
+  a.quantity = quantity;
+  a.note = "庭院整洁";
+  a.recorded_by = "grid-wang";
+  return a;
+}
+
+uint32_t ThisMonth() {
+  const absl::CivilSecond now = absl::ToCivilSecond(absl::Now(), absl::FixedTimeZone(8 * 3600));
+  return static_cast<uint32_t>(now.year() * 100 + now.month());
+}
+
+class BoardTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // Awards of at most 20 points go on notice at once; the notice window is one second.
+    pointsd_ = std::make_unique<testing::Pointsd>(
+        dir_.path(), 0,
+        std::vector<std::string>{"--demo", "--notice-seconds", "1", "--review-threshold", "20"});
+    client_ = std::make_unique<LedgerClient>(pointsd_->target());
+  }
+
+  // Waits (at most 30 s) until `posted` awards of this month are on the board as posted.
+  v1::GetBoardResponse BoardOncePosted(size_t posted, bool reveal = false) {
+    v1::GetBoardRequest request;
+    request.set_village(kVillage);
+    request.set_reveal(reveal);
+    absl::StatusOr<v1::GetBoardResponse> board;
+    for (int i = 0; i < 300; ++i) {
+      board = client_->GetBoard(request);
+      if (board.ok() && board->posted_in_month() >= posted) return *board;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ADD_FAILURE() << "the timer did not post " << posted << " awards: " << board.status();
+    return board.ok() ? *board : v1::GetBoardResponse();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<testing::Pointsd> pointsd_;
+  std::unique_ptr<LedgerClient> client_;
+};
+
+TEST_F(BoardTest, ARoundIsPostedByTheTimerAndRankedOnTheBoardWithMaskedNames) {
+  // The round: hygiene (rule 1, 10 points) for all three households, four hours of
+  // volunteering (rule 2, 2 points an hour) for household 1, a model award (rule 4, 50 points:
+  // above the threshold, it waits for review and is not on the board yet).
+  const std::vector<domain::AwardRequest> round = {Award(11, 1, 1, 1), Award(12, 2, 1, 1),
+                                                   Award(13, 3, 1, 1), Award(14, 1, 2, 4),
+                                                   Award(15, 2, 4, 1)};
+  auto recorded = client_->RecordAwards(round);
+  ASSERT_TRUE(recorded.ok()) << recorded.status();
+  for (const auto& award : *recorded) ASSERT_TRUE(award.ok()) << award.status();
+  EXPECT_EQ((*recorded)[3]->amount, 8u) << "points per hour x hours, from the catalogue";
+  EXPECT_EQ((*recorded)[4]->state, domain::AwardState::kAwaitingReview);
+
+  // Four from the round and the demo's award 9001 (10 points for household 2).
+  const v1::GetBoardResponse board = BoardOncePosted(5);
+  EXPECT_EQ(board.posted_in_month(), 5u);
+  ASSERT_EQ(board.ranking_size(), 3);
+  EXPECT_EQ(board.ranking(0).household(), 2u);
+  EXPECT_EQ(board.ranking(0).earned(), 20u);
+  EXPECT_EQ(board.ranking(0).household_name(), "李*") << "李家, masked";
+  EXPECT_EQ(board.ranking(1).household(), 1u);
+  EXPECT_EQ(board.ranking(1).earned(), 18u);
+  EXPECT_EQ(board.ranking(2).household(), 3u);
+  EXPECT_EQ(board.ranking(2).earned(), 10u);
+  ASSERT_GT(board.recent_size(), 0);
+  EXPECT_NE(board.recent(0).rule_name(), "") << "the catalogue names the rule";
+  int with_reason = 0;
+  for (const v1::BoardAward& a : board.recent()) with_reason += a.note() == "庭院整洁" ? 1 : 0;
+  EXPECT_EQ(with_reason, 4) << "the round's awards, with the reason recorded";
+  const v1::GetBoardResponse revealed = BoardOncePosted(5, /*reveal=*/true);
+  EXPECT_EQ(revealed.ranking(0).household_name(), "李家");
+
+  // The committee's report adds it up; the liability is what households hold.
+  v1::GetReportRequest report_request;
+  report_request.set_village(kVillage);
+  report_request.set_month(ThisMonth());
+  auto report = client_->GetReport(report_request);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->issued_awards(), 5u);
+  EXPECT_EQ(report->issued_points(), 48u);
+  EXPECT_EQ(report->outstanding_points(), 100u + 60u + 30u + 48u)
+      << "opening balances and the posted awards";
+  EXPECT_EQ(report->outstanding_households(), 3u);
+  ASSERT_EQ(report->shops_size(), 2) << "both shops, idle or not";
+}
+
+TEST_F(BoardTest, ARedemptionIsRatedOnceAndTheStatementAndReportShowIt) {
+  domain::BasketRequest basket;
+  basket.basket = 7001;
+  basket.village = kVillage;
+  basket.shop = 2;  // the partner shop: towel, 5 points
+  basket.household = 1;
+  basket.lines = {{2, 2}};
+  auto redeemed = client_->RedeemBasket(basket);
+  ASSERT_TRUE(redeemed.ok()) << redeemed.status();
+  ASSERT_EQ(redeemed->state, domain::BasketState::kRedeemed) << redeemed->refusal;
+
+  domain::RatingRequest rating;
+  rating.village = kVillage;
+  rating.household = 1;
+  rating.kind = domain::RatingSubject::kBasket;
+  rating.subject = 7001;
+  rating.stars = 4;
+  rating.comment = "毛巾很好";
+  auto rated = client_->Rate(rating);
+  ASSERT_TRUE(rated.ok()) << rated.status();
+  EXPECT_EQ(rated->shop(), 2u);
+  EXPECT_TRUE(client_->Rate(rating).ok()) << "the same rating again is the stored one";
+  rating.stars = 1;
+  EXPECT_EQ(client_->Rate(rating).status().code(), absl::StatusCode::kAlreadyExists)
+      << "rate twice";
+  rating.household = 2;
+  EXPECT_EQ(client_->Rate(rating).status().code(), absl::StatusCode::kPermissionDenied)
+      << "not household 2's basket";
+  rating.household = 1;
+  rating.stars = 6;
+  rating.subject = 7002;
+  EXPECT_EQ(client_->Rate(rating).status().code(), absl::StatusCode::kInvalidArgument);
+
+  const v1::GetBoardResponse board = BoardOncePosted(1);  // the demo's award 9001
+  ASSERT_EQ(board.shop_ratings_size(), 1);
+  EXPECT_EQ(board.shop_ratings(0).subject(), 2u);
+  EXPECT_EQ(board.shop_ratings(0).average_milli(), 4000u);
+
+  v1::GetStatementRequest statement_request;
+  statement_request.set_village(kVillage);
+  statement_request.set_household(1);
+  statement_request.set_month(ThisMonth());
+  auto statement = client_->GetStatement(statement_request);
+  ASSERT_TRUE(statement.ok()) << statement.status();
+  EXPECT_EQ(statement->closing(), 100u - 10u) << "the opening 100, then two towels";
+  EXPECT_EQ(statement->debited(), 10u);
+  ASSERT_GE(statement->lines_size(), 2);
+  EXPECT_EQ(statement->lines(statement->lines_size() - 1).balance_after(), 90u);
+
+  v1::GetReportRequest report_request;
+  report_request.set_village(kVillage);
+  report_request.set_month(ThisMonth());
+  auto report = client_->GetReport(report_request);
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_EQ(report->shops_size(), 2);
+  EXPECT_EQ(report->shops(1).shop(), 2u);
+  EXPECT_EQ(report->shops(1).net(), 10);
+  EXPECT_EQ(report->outstanding_held_by_shops(), 10u);
+}
+
+TEST_F(BoardTest, RulesAreVersionedAndExpiryShowsInTheBalance) {
+  auto rules = client_->ListRules(kVillage, 0);
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  ASSERT_EQ(rules->size(), 6u) << "the demo's catalogue";
+  domain::CatalogueRule hygiene = rules->front();
+  hygiene.rule.points_per_unit = 12;
+  hygiene.effective_from_ns = 0;  // from now
+  hygiene.changed_by = "committee-li";
+  auto v2 = client_->PutRule(hygiene);
+  ASSERT_TRUE(v2.ok()) << v2.status();
+  EXPECT_EQ(v2->rule.version, 2u);
+  auto scored = client_->RecordAward(Award(21, 3, 1, 1));
+  ASSERT_TRUE(scored.ok()) << scored.status();
+  EXPECT_EQ(scored->request.rule.version, 2u);
+  EXPECT_EQ(scored->amount, 12u);
+  auto unknown = client_->RecordAward(Award(22, 3, 99, 1));
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound) << unknown.status();
+
+  auto before = client_->GetHousehold(kVillage, 1);
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ(before->points_balance(), 100u);
+  EXPECT_EQ(before->expiring_size(), 0) << "no expiry in the village yet";
+  auto set = client_->SetExpiryPolicy(kVillage, true, 0);
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_TRUE(set->enabled());
+  auto after = client_->GetHousehold(kVillage, 1);
+  ASSERT_TRUE(after.ok()) << after.status();
+  ASSERT_GE(after->expiring_size(), 1);
+  EXPECT_EQ(after->expiring(0).points(), 100u)
+      << "a yearly reset: all it holds lapses at the next year end if nothing is spent";
+  EXPECT_EQ(client_->SetExpiryPolicy(kVillage, true, 11).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace points::server
