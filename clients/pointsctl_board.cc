@@ -1,0 +1,289 @@
+// pointsctl's disclosure commands (BoardService): the notice board, statements, reports (also
+// as CSV) and satisfaction ratings.
+
+#include "pointsctl_cli.h"
+
+namespace points::client {
+namespace {
+
+// ---- Disclosure: balances with expiry, the board, statements, reports, ratings ----
+
+const char* CategoryOf(int code) { return domain::TransferCodeName(static_cast<uint16_t>(code)); }
+
+void PrintBoardAwards(const char* title,
+                      const google::protobuf::RepeatedPtrField<v1::BoardAward>& awards) {
+  std::printf("%s\n", title);
+  Table table(
+      {{"HOUSEHOLD", true}, {"NAME"}, {"RULE"}, {"POINTS", true}, {"NOTICE_ENDS"}, {"WHY"}});
+  for (const v1::BoardAward& a : awards) {
+    table.AddRow({absl::StrCat(a.household()), OrDash(a.household_name()),
+                  OrDash(a.rule_name().empty() ? absl::StrCat(a.rule()) : a.rule_name()),
+                  absl::StrCat(a.category() == v1::CATEGORY_DEDUCTION ? "-" : "", a.points()),
+                  FormatTimestamp(a.notice_ends_at()),
+                  OrDash(absl::StrCat(a.objected() ? "[objected] " : "", a.note()))});
+  }
+  table.Print(stdout);
+}
+
+int RunBoardShow(const Invocation& in) {
+  if (in.args.size() != 1) Usage("give the village");
+  v1::GetBoardRequest request;
+  request.set_village(VillageArg(in.args[0]));
+  if (in.Has("--month")) request.set_month(MonthArg("--month", *in.Value("--month")));
+  request.set_reveal(in.Has("--reveal"));
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<v1::GetBoardResponse> board = client.GetBoard(request);
+  if (!board.ok()) return WorkflowFailed(board.status());
+  if (in.global.json) {
+    for (const v1::RankingEntry& r : board->ranking()) {
+      JsonObject()
+          .Uint32("rank", r.rank())
+          .Uint64("household", r.household())
+          .String("name", r.household_name())
+          .Uint64("earned", r.earned())
+          .PrintLine(stdout);
+    }
+    return kExitOk;
+  }
+  std::printf("公示栏 notice board of village %s, month %u\n\n", in.args[0].c_str(),
+              board->month());
+  PrintBoardAwards("On notice (公示中; object with `pointsctl awards object`):",
+                   board->on_notice());
+  std::printf("\n");
+  PrintBoardAwards(absl::StrCat("Posted this month (", board->posted_in_month(), "):").c_str(),
+                   board->recent());
+  std::printf("\nRanking (光荣榜), points earned this month:\n");
+  Table ranking({{"RANK", true}, {"HOUSEHOLD", true}, {"NAME"}, {"EARNED", true}});
+  for (const v1::RankingEntry& r : board->ranking()) {
+    ranking.AddRow({absl::StrCat(r.rank()), absl::StrCat(r.household()), OrDash(r.household_name()),
+                    absl::StrCat(r.earned())});
+  }
+  ranking.Print(stdout);
+  if (board->shop_ratings_size() + board->task_ratings_size() > 0) {
+    std::printf("\nSatisfaction (满意度), stars out of 5:\n");
+    Table ratings({{"OF"}, {"RATINGS", true}, {"AVERAGE", true}});
+    auto add = [&](const char* kind, const v1::RatingAverage& a) {
+      ratings.AddRow(
+          {absl::StrCat(kind, " ", a.subject()), absl::StrCat(a.ratings()),
+           absl::StrFormat("%d.%03d", a.average_milli() / 1000, a.average_milli() % 1000)});
+    };
+    for (const v1::RatingAverage& a : board->shop_ratings()) add("shop", a);
+    for (const v1::RatingAverage& a : board->task_ratings()) add("task", a);
+    ratings.Print(stdout);
+  }
+  return kExitOk;
+}
+
+int RunStatementsShow(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the household number");
+  v1::GetStatementRequest request;
+  request.set_village(VillageArg(in.args[0]));
+  request.set_household(NumberArg("household", in.args[1], UINT64_MAX));
+  request.set_month(MonthArg("--month", TextFlag(in, "--month")));
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<v1::GetStatementResponse> s = client.GetStatement(request);
+  if (!s.ok()) return WorkflowFailed(s.status());
+  static const char* kStates[] = {"?", "posted", "pending", "voided"};
+  if (in.global.json) {
+    for (const v1::StatementLine& l : s->lines()) {
+      JsonObject()
+          .Uint64("timestamp", l.timestamp())
+          .String("state", kStates[l.state() <= 3 ? l.state() : 0])
+          .Bool("credit", l.credit())
+          .Uint64("amount", l.amount())
+          .Uint32("code", l.code())
+          .Uint64("balance_after", l.balance_after())
+          .PrintLine(stdout);
+    }
+    return kExitOk;
+  }
+  std::printf("Statement of household %s, village %s, month %u: opening balance %llu\n",
+              in.args[1].c_str(), in.args[0].c_str(), request.month(),
+              static_cast<unsigned long long>(s->opening()));
+  Table table({{"TIME"}, {"STATE"}, {"WHAT"}, {"POINTS", true}, {"BALANCE", true}});
+  for (const v1::StatementLine& l : s->lines()) {
+    table.AddRow({FormatTimestamp(l.timestamp()), kStates[l.state() <= 3 ? l.state() : 0],
+                  absl::StrCat(CategoryOf(static_cast<int>(l.code())), " (", l.code(), ")"),
+                  absl::StrCat(l.credit() ? "+" : "-", l.amount()),
+                  absl::StrCat(l.balance_after())});
+  }
+  table.Print(stdout);
+  std::printf(
+      "closing balance %llu (in %llu, out %llu); on notice at the month's end: +%llu -%llu%s\n",
+      static_cast<unsigned long long>(s->closing()), static_cast<unsigned long long>(s->credited()),
+      static_cast<unsigned long long>(s->debited()),
+      static_cast<unsigned long long>(s->pending_in()),
+      static_cast<unsigned long long>(s->pending_out()),
+      s->truncated() ? " (only the first 5000 movements are listed)" : "");
+  return kExitOk;
+}
+
+// The report as CSV: one section per line kind, `section,key,name,count,amount`, so a
+// spreadsheet can filter by section.
+void PrintReportCsv(const v1::GetReportResponse& r) {
+  std::printf("section,key,name,count,amount\n");
+  for (const v1::CategoryTotal& c : r.issued_by_category()) {
+    std::printf("issued_by_category,%d,%s,%llu,%llu\n", c.category(), CategoryOf(c.category()),
+                static_cast<unsigned long long>(c.awards()),
+                static_cast<unsigned long long>(c.points()));
+  }
+  for (const v1::RuleTotal& t : r.issued_by_rule()) {
+    std::printf("issued_by_rule,%u,%s,%llu,%llu\n", t.rule(), t.rule_name().c_str(),
+                static_cast<unsigned long long>(t.awards()),
+                static_cast<unsigned long long>(t.points()));
+  }
+  for (const v1::RuleTotal& t : r.deducted_by_rule()) {
+    std::printf("deducted_by_rule,%u,%s,%llu,%llu\n", t.rule(), t.rule_name().c_str(),
+                static_cast<unsigned long long>(t.awards()),
+                static_cast<unsigned long long>(t.points()));
+  }
+  for (const v1::ShopTotal& s : r.shops()) {
+    std::printf("redeemed_by_shop,%u,%s,%llu,%lld\n", s.shop(), s.name().c_str(),
+                static_cast<unsigned long long>(s.baskets()), static_cast<long long>(s.net()));
+    std::printf("settled_points_by_shop,%u,%s,,%llu\n", s.shop(), s.name().c_str(),
+                static_cast<unsigned long long>(s.settled_points()));
+    std::printf("settled_fen_by_shop,%u,%s,,%llu\n", s.shop(), s.name().c_str(),
+                static_cast<unsigned long long>(s.settled_fen()));
+    std::printf("levy_fen_by_shop,%u,%s,,%llu\n", s.shop(), s.name().c_str(),
+                static_cast<unsigned long long>(s.levy_fen()));
+  }
+  std::printf("outstanding,points,households,%llu,%llu\n",
+              static_cast<unsigned long long>(r.outstanding_households()),
+              static_cast<unsigned long long>(r.outstanding_points()));
+  std::printf("outstanding,pending_awards,,,%llu\n",
+              static_cast<unsigned long long>(r.outstanding_pending_awards()));
+  std::printf("outstanding,held_by_shops,,,%llu\n",
+              static_cast<unsigned long long>(r.outstanding_held_by_shops()));
+  std::printf("micro_fund_fen,opening,,,%llu\n", static_cast<unsigned long long>(r.fund_opening()));
+  std::printf("micro_fund_fen,in,,%llu,%llu\n", static_cast<unsigned long long>(r.fund_in_count()),
+              static_cast<unsigned long long>(r.fund_in()));
+  std::printf("micro_fund_fen,out,,%llu,%llu\n",
+              static_cast<unsigned long long>(r.fund_out_count()),
+              static_cast<unsigned long long>(r.fund_out()));
+  std::printf("micro_fund_fen,closing,,,%llu\n", static_cast<unsigned long long>(r.fund_closing()));
+}
+
+int RunReportsShow(const Invocation& in) {
+  if (in.args.size() != 1) Usage("give the village");
+  v1::GetReportRequest request;
+  request.set_village(VillageArg(in.args[0]));
+  request.set_month(MonthArg("--month", TextFlag(in, "--month")));
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<v1::GetReportResponse> r = client.GetReport(request);
+  if (!r.ok()) return WorkflowFailed(r.status());
+  if (in.Has("--csv")) {
+    PrintReportCsv(*r);
+    return kExitOk;
+  }
+  std::printf(
+      "Village %s, month %u\n\nIssued (posted awards whose notice ended this month): "
+      "%llu awards, %llu points\n",
+      in.args[0].c_str(), request.month(), static_cast<unsigned long long>(r->issued_awards()),
+      static_cast<unsigned long long>(r->issued_points()));
+  Table rules({{"RULE", true}, {"NAME"}, {"AWARDS", true}, {"POINTS", true}});
+  for (const v1::RuleTotal& t : r->issued_by_rule()) {
+    rules.AddRow({absl::StrCat(t.rule()), OrDash(t.rule_name()), absl::StrCat(t.awards()),
+                  absl::StrCat(t.points())});
+  }
+  rules.Print(stdout);
+  std::printf("\nDeducted: %llu deductions, %llu points\n\nShops:\n",
+              static_cast<unsigned long long>(r->deductions()),
+              static_cast<unsigned long long>(r->deducted_points()));
+  Table shops({{"SHOP", true},
+               {"NAME"},
+               {"BASKETS", true},
+               {"NET_POINTS", true},
+               {"SETTLED_POINTS", true},
+               {"SETTLED_FEN", true},
+               {"LEVY_FEN", true}});
+  for (const v1::ShopTotal& s : r->shops()) {
+    shops.AddRow({absl::StrCat(s.shop()), s.name(), absl::StrCat(s.baskets()),
+                  absl::StrCat(s.net()), absl::StrCat(s.settled_points()),
+                  absl::StrCat(s.settled_fen()), absl::StrCat(s.levy_fen())});
+  }
+  shops.Print(stdout);
+  std::printf(
+      "\nOutstanding (the committee's liability): %llu points held by %llu households, "
+      "%llu on notice, %llu held by shops before settlement\n",
+      static_cast<unsigned long long>(r->outstanding_points()),
+      static_cast<unsigned long long>(r->outstanding_households()),
+      static_cast<unsigned long long>(r->outstanding_pending_awards()),
+      static_cast<unsigned long long>(r->outstanding_held_by_shops()));
+  std::printf("Micro-fund (fen): opening %llu, in %llu, out %llu, closing %llu\n",
+              static_cast<unsigned long long>(r->fund_opening()),
+              static_cast<unsigned long long>(r->fund_in()),
+              static_cast<unsigned long long>(r->fund_out()),
+              static_cast<unsigned long long>(r->fund_closing()));
+  return kExitOk;
+}
+
+int RunRatingsAdd(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the household number");
+  domain::RatingRequest request;
+  request.village = VillageArg(in.args[0]);
+  request.household = NumberArg("household", in.args[1], UINT64_MAX);
+  if (in.Has("--basket") == in.Has("--task")) Usage("give --basket ID or --task N");
+  if (in.Has("--basket")) {
+    request.kind = domain::RatingSubject::kBasket;
+    request.subject = IdFlag(in, "--basket");
+  } else {
+    request.kind = domain::RatingSubject::kTask;
+    request.subject = NumberFlag(in, "--task", UINT32_MAX);
+  }
+  request.stars = static_cast<uint32_t>(NumberFlag(in, "--stars", 5));
+  request.comment = in.Value("--comment").value_or("");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<v1::RateResponse> rated = client.Rate(request);
+  if (!rated.ok()) return WorkflowFailed(rated.status());
+  std::printf("rated %u stars\n", rated->stars());
+  return kExitOk;
+}
+
+}  // namespace
+
+std::vector<Command> BoardCommands() {
+  return {
+      {"board",
+       "show",
+       "VILLAGE",
+       "show the village's notice board (公示栏)",
+       "Shows the awards on notice now (anyone may object until the window ends), the awards\n"
+       "posted in the month with their reasons, the ranking of households by points earned in\n"
+       "the month, and satisfaction averages. Names are masked (张*明) unless --reveal.\n"
+       "--json prints the ranking, one household per line.\n",
+       {{"--month", "YYYYMM", "the month (default: this month)"},
+        {"--reveal", "", "show full names (the committee's view)"}},
+       RunBoardShow},
+      {"statements",
+       "show",
+       "VILLAGE HOUSEHOLD",
+       "show a household's monthly statement",
+       "Lists every movement of the household's points in the month with the running balance:\n"
+       "awards (pending while on notice, then posted), deductions, redemptions, returns,\n"
+       "expiry; the opening and closing balances.\n",
+       {{"--month", "YYYYMM", "the month; required"}},
+       RunStatementsShow},
+      {"reports",
+       "show",
+       "VILLAGE",
+       "show the committee's monthly report",
+       "Points issued by rule, deducted, redeemed and settled by shop, outstanding points (the\n"
+       "committee's liability) and the micro-fund's month. --csv prints it as CSV lines\n"
+       "`section,key,name,count,amount` for a spreadsheet.\n",
+       {{"--month", "YYYYMM", "the month; required"}, {"--csv", "", "print CSV"}},
+       RunReportsShow},
+      {"ratings",
+       "add",
+       "VILLAGE HOUSEHOLD",
+       "rate a redemption or a task (满意度评价), once",
+       "A household rates a basket it redeemed or a task it did, 1..5 stars, once. The same\n"
+       "rating again changes nothing; a different one is refused (exit code 3).\n",
+       {{"--basket", "ID", "the basket redeemed"},
+        {"--task", "N", "the task done"},
+        {"--stars", "N", "1..5; required"},
+        {"--comment", "TEXT", "optional, at most 500 bytes"}},
+       RunRatingsAdd},
+  };
+}
+
+}  // namespace points::client
