@@ -595,9 +595,11 @@ absl::StatusOr<std::vector<v1::Task>> LedgerClient::ListTasks(uint32_t village) 
   return std::vector<v1::Task>(response.tasks().begin(), response.tasks().end());
 }
 
-absl::StatusOr<domain::CatalogueRule> LedgerClient::PutRule(const domain::CatalogueRule& rule) {
+absl::StatusOr<domain::CatalogueRule> LedgerClient::PutRule(const domain::CatalogueRule& rule,
+                                                            uint32_t replaces_version) {
   v1::PutRuleRequest request;
   request.set_village(rule.village);
+  request.set_replaces_version(replaces_version);
   server::CatalogueRuleToProto(rule, request.mutable_rule());
   v1::PutRuleResponse response;
   if (absl::Status status =
@@ -606,7 +608,10 @@ absl::StatusOr<domain::CatalogueRule> LedgerClient::PutRule(const domain::Catalo
       !status.ok()) {
     return status;
   }
-  return server::CatalogueRuleFromProto(rule.village, response.rule());
+  absl::StatusOr<domain::CatalogueRule> put =
+      server::CatalogueRuleFromProto(rule.village, response.rule());
+  if (!put.ok()) return MalformedResponse("PutRule", put.status());
+  return put;
 }
 
 absl::StatusOr<std::vector<domain::CatalogueRule>> LedgerClient::ListRules(uint32_t village,
@@ -623,7 +628,9 @@ absl::StatusOr<std::vector<domain::CatalogueRule>> LedgerClient::ListRules(uint3
   }
   std::vector<domain::CatalogueRule> rules;
   for (const v1::Rule& r : response.rules()) {
-    rules.push_back(server::CatalogueRuleFromProto(village, r));
+    absl::StatusOr<domain::CatalogueRule> rule = server::CatalogueRuleFromProto(village, r);
+    if (!rule.ok()) return MalformedResponse("ListRules", rule.status());
+    rules.push_back(*std::move(rule));
   }
   return rules;
 }

@@ -139,7 +139,8 @@ class LedgerClient {
   static Id AwardOf(const v1::Claim& claim);
   // The rule catalogue: adds the next version of a rule (returns it; a put that changes nothing
   // returns the latest), and lists the versions of the village's rules (or of one, rule != 0).
-  absl::StatusOr<domain::CatalogueRule> PutRule(const domain::CatalogueRule& rule);
+  absl::StatusOr<domain::CatalogueRule> PutRule(const domain::CatalogueRule& rule,
+                                                uint32_t replaces_version = 0);
   absl::StatusOr<std::vector<domain::CatalogueRule>> ListRules(uint32_t village, uint32_t rule);
   // The award workflow (server/domain/README.md); each returns the award as it now stands.
   // Awards name their rule (and optionally its version); the catalogue scores them.

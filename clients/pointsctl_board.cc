@@ -1,6 +1,7 @@
 // pointsctl's disclosure commands (BoardService): the notice board, statements, reports (also
 // as CSV) and satisfaction ratings.
 
+#include "disclosure.h"
 #include "pointsctl_cli.h"
 
 namespace points::client {
@@ -35,13 +36,43 @@ int RunBoardShow(const Invocation& in) {
   absl::StatusOr<v1::GetBoardResponse> board = client.GetBoard(request);
   if (!board.ok()) return WorkflowFailed(board.status());
   if (in.global.json) {
+    // One line per entry; "section" says which part of the board it is.
+    auto award_line = [](const char* section, const v1::BoardAward& a) {
+      JsonObject()
+          .String("section", section)
+          .Uint64("household", a.household())
+          .String("name", a.household_name())
+          .Uint32("rule", a.rule())
+          .String("rule_name", a.rule_name())
+          .String("category", CategoryOf(a.category()))
+          .Uint64("points", a.points())
+          .String("note", a.note())
+          .Uint64("notice_ends_at", a.notice_ends_at())
+          .Bool("objected", a.objected())
+          .PrintLine(stdout);
+    };
+    for (const v1::BoardAward& a : board->on_notice()) award_line("on_notice", a);
+    for (const v1::BoardAward& a : board->recent()) award_line("posted", a);
     for (const v1::RankingEntry& r : board->ranking()) {
       JsonObject()
+          .String("section", "ranking")
           .Uint32("rank", r.rank())
           .Uint64("household", r.household())
           .String("name", r.household_name())
           .Uint64("earned", r.earned())
           .PrintLine(stdout);
+    }
+    for (const auto& [kind, averages] :
+         {std::pair{"shop", &board->shop_ratings()}, std::pair{"task", &board->task_ratings()}}) {
+      for (const v1::RatingAverage& a : *averages) {
+        JsonObject()
+            .String("section", "satisfaction")
+            .String("of", kind)
+            .Uint32("subject", a.subject())
+            .Uint64("ratings", a.ratings())
+            .Uint64("average_milli", a.average_milli())
+            .PrintLine(stdout);
+      }
     }
     return kExitOk;
   }
@@ -83,18 +114,29 @@ int RunStatementsShow(const Invocation& in) {
   LedgerClient client = MakeClient(in.global);
   absl::StatusOr<v1::GetStatementResponse> s = client.GetStatement(request);
   if (!s.ok()) return WorkflowFailed(s.status());
-  static const char* kStates[] = {"?", "posted", "pending", "voided"};
+  static const char* kStates[] = {"?", "posted", "pending", "voided"};  // MovementState
+  auto state_of = [](int state) { return kStates[state >= 1 && state <= 3 ? state : 0]; };
   if (in.global.json) {
     for (const v1::StatementLine& l : s->lines()) {
       JsonObject()
           .Uint64("timestamp", l.timestamp())
-          .String("state", kStates[l.state() <= 3 ? l.state() : 0])
+          .String("state", state_of(l.state()))
           .Bool("credit", l.credit())
           .Uint64("amount", l.amount())
           .Uint32("code", l.code())
           .Uint64("balance_after", l.balance_after())
           .PrintLine(stdout);
     }
+    JsonObject()
+        .String("summary", "month")
+        .Uint64("opening", s->opening())
+        .Uint64("credited", s->credited())
+        .Uint64("debited", s->debited())
+        .Uint64("closing", s->closing())
+        .Uint64("pending_in", s->pending_in())
+        .Uint64("pending_out", s->pending_out())
+        .Bool("truncated", s->truncated())
+        .PrintLine(stdout);
     return kExitOk;
   }
   std::printf("Statement of household %s, village %s, month %u: opening balance %llu\n",
@@ -102,7 +144,7 @@ int RunStatementsShow(const Invocation& in) {
               static_cast<unsigned long long>(s->opening()));
   Table table({{"TIME"}, {"STATE"}, {"WHAT"}, {"POINTS", true}, {"BALANCE", true}});
   for (const v1::StatementLine& l : s->lines()) {
-    table.AddRow({FormatTimestamp(l.timestamp()), kStates[l.state() <= 3 ? l.state() : 0],
+    table.AddRow({FormatTimestamp(l.timestamp()), state_of(l.state()),
                   absl::StrCat(CategoryOf(static_cast<int>(l.code())), " (", l.code(), ")"),
                   absl::StrCat(l.credit() ? "+" : "-", l.amount()),
                   absl::StrCat(l.balance_after())});
@@ -114,53 +156,63 @@ int RunStatementsShow(const Invocation& in) {
       static_cast<unsigned long long>(s->debited()),
       static_cast<unsigned long long>(s->pending_in()),
       static_cast<unsigned long long>(s->pending_out()),
-      s->truncated() ? " (only the first 5000 movements are listed)" : "");
+      s->truncated()
+          ? absl::StrCat(" (only the first ", domain::kStatementLinesMax, " movements are listed)")
+                .c_str()
+          : "");
   return kExitOk;
 }
 
-// The report as CSV: one section per line kind, `section,key,name,count,amount`, so a
-// spreadsheet can filter by section.
+// A CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line break.
+std::string CsvCell(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+// The report as CSV: one line per figure, `section,key,name,count,amount`, so a spreadsheet can
+// filter by section. An empty count means the figure is an amount alone.
 void PrintReportCsv(const v1::GetReportResponse& r) {
+  auto line = [](absl::string_view section, const std::string& key, const std::string& name,
+                 const std::string& count, auto amount) {
+    std::printf(
+        "%s\n",
+        absl::StrCat(section, ",", key, ",", CsvCell(name), ",", count, ",", amount).c_str());
+  };
   std::printf("section,key,name,count,amount\n");
   for (const v1::CategoryTotal& c : r.issued_by_category()) {
-    std::printf("issued_by_category,%d,%s,%llu,%llu\n", c.category(), CategoryOf(c.category()),
-                static_cast<unsigned long long>(c.awards()),
-                static_cast<unsigned long long>(c.points()));
+    line("issued_by_category", absl::StrCat(c.category()), CategoryOf(c.category()),
+         absl::StrCat(c.awards()), c.points());
   }
   for (const v1::RuleTotal& t : r.issued_by_rule()) {
-    std::printf("issued_by_rule,%u,%s,%llu,%llu\n", t.rule(), t.rule_name().c_str(),
-                static_cast<unsigned long long>(t.awards()),
-                static_cast<unsigned long long>(t.points()));
+    line("issued_by_rule", absl::StrCat(t.rule()), t.rule_name(), absl::StrCat(t.awards()),
+         t.points());
   }
   for (const v1::RuleTotal& t : r.deducted_by_rule()) {
-    std::printf("deducted_by_rule,%u,%s,%llu,%llu\n", t.rule(), t.rule_name().c_str(),
-                static_cast<unsigned long long>(t.awards()),
-                static_cast<unsigned long long>(t.points()));
+    line("deducted_by_rule", absl::StrCat(t.rule()), t.rule_name(), absl::StrCat(t.awards()),
+         t.points());
   }
   for (const v1::ShopTotal& s : r.shops()) {
-    std::printf("redeemed_by_shop,%u,%s,%llu,%lld\n", s.shop(), s.name().c_str(),
-                static_cast<unsigned long long>(s.baskets()), static_cast<long long>(s.net()));
-    std::printf("settled_points_by_shop,%u,%s,,%llu\n", s.shop(), s.name().c_str(),
-                static_cast<unsigned long long>(s.settled_points()));
-    std::printf("settled_fen_by_shop,%u,%s,,%llu\n", s.shop(), s.name().c_str(),
-                static_cast<unsigned long long>(s.settled_fen()));
-    std::printf("levy_fen_by_shop,%u,%s,,%llu\n", s.shop(), s.name().c_str(),
-                static_cast<unsigned long long>(s.levy_fen()));
+    const std::string shop = absl::StrCat(s.shop());
+    line("redeemed_by_shop", shop, s.name(), absl::StrCat(s.baskets()), s.net());
+    line("settled_points_by_shop", shop, s.name(), "", s.settled_points());
+    line("settled_fen_by_shop", shop, s.name(), "", s.settled_fen());
+    line("cash_sales_fen_by_shop", shop, s.name(), "", s.cash_sales_fen());
+    line("levy_fen_by_shop", shop, s.name(), "", s.levy_fen());
   }
-  std::printf("outstanding,points,households,%llu,%llu\n",
-              static_cast<unsigned long long>(r.outstanding_households()),
-              static_cast<unsigned long long>(r.outstanding_points()));
-  std::printf("outstanding,pending_awards,,,%llu\n",
-              static_cast<unsigned long long>(r.outstanding_pending_awards()));
-  std::printf("outstanding,held_by_shops,,,%llu\n",
-              static_cast<unsigned long long>(r.outstanding_held_by_shops()));
-  std::printf("micro_fund_fen,opening,,,%llu\n", static_cast<unsigned long long>(r.fund_opening()));
-  std::printf("micro_fund_fen,in,,%llu,%llu\n", static_cast<unsigned long long>(r.fund_in_count()),
-              static_cast<unsigned long long>(r.fund_in()));
-  std::printf("micro_fund_fen,out,,%llu,%llu\n",
-              static_cast<unsigned long long>(r.fund_out_count()),
-              static_cast<unsigned long long>(r.fund_out()));
-  std::printf("micro_fund_fen,closing,,,%llu\n", static_cast<unsigned long long>(r.fund_closing()));
+  line("outstanding", "points", "households", absl::StrCat(r.outstanding_households()),
+       r.outstanding_points());
+  line("outstanding", "pending_awards", "", "", r.outstanding_pending_awards());
+  line("outstanding", "pending_deductions", "", "", r.outstanding_pending_deductions());
+  line("outstanding", "held_by_shops", "", "", r.outstanding_held_by_shops());
+  line("micro_fund_fen", "opening", "", "", r.fund_opening());
+  line("micro_fund_fen", "in", "", absl::StrCat(r.fund_in_count()), r.fund_in());
+  line("micro_fund_fen", "out", "", absl::StrCat(r.fund_out_count()), r.fund_out());
+  line("micro_fund_fen", "closing", "", "", r.fund_closing());
 }
 
 int RunReportsShow(const Invocation& in) {
@@ -203,11 +255,12 @@ int RunReportsShow(const Invocation& in) {
   }
   shops.Print(stdout);
   std::printf(
-      "\nOutstanding (the committee's liability): %llu points held by %llu households, "
-      "%llu on notice, %llu held by shops before settlement\n",
+      "\nOutstanding (the committee's liability): %llu points held by %llu households; on "
+      "notice, %llu to come and %llu to be deducted; %llu held by shops before settlement\n",
       static_cast<unsigned long long>(r->outstanding_points()),
       static_cast<unsigned long long>(r->outstanding_households()),
       static_cast<unsigned long long>(r->outstanding_pending_awards()),
+      static_cast<unsigned long long>(r->outstanding_pending_deductions()),
       static_cast<unsigned long long>(r->outstanding_held_by_shops()));
   std::printf("Micro-fund (fen): opening %llu, in %llu, out %llu, closing %llu\n",
               static_cast<unsigned long long>(r->fund_opening()),
@@ -230,7 +283,7 @@ int RunRatingsAdd(const Invocation& in) {
     request.kind = domain::RatingSubject::kTask;
     request.subject = NumberFlag(in, "--task", UINT32_MAX);
   }
-  request.stars = static_cast<uint32_t>(NumberFlag(in, "--stars", 5));
+  request.stars = static_cast<uint32_t>(RequiredNumberFlag(in, "--stars", 5));
   request.comment = in.Value("--comment").value_or("");
   LedgerClient client = MakeClient(in.global);
   absl::StatusOr<v1::RateResponse> rated = client.Rate(request);

@@ -1,5 +1,7 @@
 #include "pointsctl_cli.h"
 
+#include "disclosure.h"
+
 namespace points::client {
 
 std::string CommandName(const Command& command) {
@@ -81,11 +83,18 @@ std::string TextFlag(const Invocation& in, absl::string_view flag) {
 
 // A month as YYYYMM (China Standard Time), e.g. 202611.
 uint32_t MonthArg(const std::string& what, const std::string& text) {
-  absl::StatusOr<uint64_t> month = ParseUnsigned(text, 999912);
-  if (!month.ok() || *month < 190001 || *month % 100 == 0 || *month % 100 > 12) {
-    Usage(absl::StrCat(what, ": YYYYMM, e.g. 202611"));
+  absl::StatusOr<uint64_t> month = ParseUnsigned(text, uint64_t{domain::kPeriodYearMax} * 100 + 12);
+  if (!month.ok() || *month < uint64_t{domain::kPeriodYearMin} * 100 + 1 || *month % 100 == 0 ||
+      *month % 100 > 12) {
+    Usage(absl::StrCat(what, ": YYYYMM from ", domain::kPeriodYearMin, " to ",
+                       domain::kPeriodYearMax, ", e.g. 202611"));
   }
   return static_cast<uint32_t>(*month);
+}
+
+uint64_t RequiredNumberFlag(const Invocation& in, absl::string_view flag, uint64_t max) {
+  RequireFlag(in, flag);
+  return NumberFlag(in, flag, max);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -123,6 +123,8 @@ uint32_t VillageArg(const std::string& text);
 uint32_t NumberArg(absl::string_view what, const std::string& text, uint64_t max);
 
 std::string TextFlag(const Invocation& in, absl::string_view flag);
+// A flag the command cannot do without: a usage error when it is missing.
+uint64_t RequiredNumberFlag(const Invocation& in, absl::string_view flag, uint64_t max);
 
 // A month as YYYYMM (China Standard Time), e.g. 202611.
 uint32_t MonthArg(const std::string& what, const std::string& text);

@@ -85,7 +85,7 @@ int RunItemsList(const Invocation& in) {
   LedgerClient client = MakeClient(in.global);
   absl::StatusOr<std::vector<domain::Item>> items =
       client.ListItems(VillageArg(in.args[0]), NumberArg("shop", in.args[1], UINT32_MAX));
-  if (!items.ok()) return RpcFailed(items.status());
+  if (!items.ok()) return WorkflowFailed(items.status());
   if (in.global.json) {
     for (const domain::Item& i : *items) {
       JsonObject()
@@ -127,7 +127,7 @@ int RunBasketsRedeem(const Invocation& in) {
   RequireFlag(in, "--id");
   basket.basket = IdFlag(in, "--id");
   RequireFlag(in, "--household");
-  basket.household = NumberFlag(in, "--household", UINT64_MAX);
+  basket.household = RequiredNumberFlag(in, "--household", UINT64_MAX);
   basket.lines = ItemLines(in, 2);
   LedgerClient client = MakeClient(in.global);
   return BasketStepDone(in, client.RedeemBasket(basket));
@@ -208,7 +208,7 @@ int RunSalesRecord(const Invocation& in) {
   RequireFlag(in, "--id");
   sale.sale = IdFlag(in, "--id");
   RequireFlag(in, "--household");
-  sale.household = NumberFlag(in, "--household", UINT64_MAX);
+  sale.household = RequiredNumberFlag(in, "--household", UINT64_MAX);
   sale.lines = ItemLines(in, 2);
   LedgerClient client = MakeClient(in.global);
   absl::StatusOr<domain::CashSale> sold = client.RecordCashSale(sale);

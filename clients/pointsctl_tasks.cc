@@ -1,6 +1,7 @@
 // pointsctl's task commands (TaskService): post, claim, complete, verify, show, list.
 
 #include "pointsctl_cli.h"
+#include "task_book.h"
 
 namespace points::client {
 namespace {
@@ -18,20 +19,20 @@ std::pair<v1::ClaimantKind, uint64_t> ClaimantFlags(const Invocation& in) {
   return {v1::CLAIMANT_KIND_ORGANISATION, NumberFlag(in, "--organisation", UINT64_MAX)};
 }
 
+// The domain's names (task_book.h); the wire numbers are the domain's (task_service.cc checks).
 const char* TaskStateText(int state) {
-  static const char* kNames[] = {"?", "posting", "open", "closing", "closed"};
-  return kNames[state >= 0 && state <= 4 ? state : 0];
+  return state >= 1 && state <= 4 ? domain::TaskStateName(static_cast<domain::TaskState>(state))
+                                  : "?";
 }
 
 const char* ClaimStateText(int state) {
-  static const char* kNames[] = {"?",         "claiming",  "claimed",  "refused",
-                                 "completed", "verifying", "verified", "lapsed"};
-  return kNames[state >= 0 && state <= 7 ? state : 0];
+  return state >= 1 && state <= 7 ? domain::ClaimStateName(static_cast<domain::ClaimState>(state))
+                                  : "?";
 }
 
 const char* ClaimantKindText(int kind) {
-  static const char* kNames[] = {"?", "household", "shop", "organisation"};
-  return kNames[kind >= 0 && kind <= 3 ? kind : 0];
+  return kind >= 1 && kind <= 3 ? domain::ClaimantKindName(static_cast<domain::ClaimantKind>(kind))
+                                : "?";
 }
 
 void PrintTasks(const GlobalOptions& global, const std::vector<v1::Task>& tasks) {
@@ -108,9 +109,9 @@ int RunTasksPost(const Invocation& in) {
   task.set_village(VillageArg(in.args[0]));
   task.set_task(NumberArg("task", in.args[1], UINT32_MAX));
   task.set_title(TextFlag(in, "--title"));
-  task.set_rule(static_cast<uint32_t>(NumberFlag(in, "--rule", domain::kRuleNumberMax)));
+  task.set_rule(static_cast<uint32_t>(RequiredNumberFlag(in, "--rule", domain::kRuleNumberMax)));
   task.set_units(NumberFlag(in, "--units", UINT64_MAX, 1));
-  task.set_slots(static_cast<uint32_t>(NumberFlag(in, "--slots", UINT32_MAX)));
+  task.set_slots(static_cast<uint32_t>(RequiredNumberFlag(in, "--slots", UINT32_MAX)));
   absl::StatusOr<uint64_t> deadline = ParseTimestamp(TextFlag(in, "--deadline"));
   if (!deadline.ok()) Usage(absl::StrCat("--deadline: ", deadline.status().message()));
   task.set_deadline(*deadline);
@@ -177,7 +178,7 @@ int RunTasksList(const Invocation& in) {
   if (in.args.size() != 1) Usage("give the village");
   LedgerClient client = MakeClient(in.global);
   absl::StatusOr<std::vector<v1::Task>> tasks = client.ListTasks(VillageArg(in.args[0]));
-  if (!tasks.ok()) return RpcFailed(tasks.status());
+  if (!tasks.ok()) return WorkflowFailed(tasks.status());
   PrintTasks(in.global, *tasks);
   return kExitOk;
 }

@@ -141,7 +141,7 @@ int RunHouseholdsList(const Invocation& in) {
   LedgerClient client = MakeClient(in.global);
   absl::StatusOr<std::vector<domain::Household>> households =
       client.ListHouseholds(VillageArg(in.args[0]), in.Has("--reveal"));
-  if (!households.ok()) return RpcFailed(households.status());
+  if (!households.ok()) return WorkflowFailed(households.status());
   auto members_text = [](const domain::Household& h) {
     std::vector<std::string> names;
     for (const domain::Member& m : h.members) {
@@ -213,8 +213,8 @@ int RunAwardsRecord(const Invocation& in) {
   r.village = VillageArg(TextFlag(in, "--village"));
   RequireFlag(in, "--id");
   r.award = IdFlag(in, "--id");
-  r.household = NumberFlag(in, "--household", UINT64_MAX);
-  r.rule.rule = static_cast<uint32_t>(NumberFlag(in, "--rule", domain::kRuleNumberMax));
+  r.household = RequiredNumberFlag(in, "--household", UINT64_MAX);
+  r.rule.rule = static_cast<uint32_t>(RequiredNumberFlag(in, "--rule", domain::kRuleNumberMax));
   r.rule.version = static_cast<uint32_t>(NumberFlag(in, "--version", UINT32_MAX, 0));
   r.quantity = NumberFlag(in, "--quantity", UINT64_MAX, 1);
   if (in.Has("--evidence")) r.evidence = in.flags.at("--evidence");
@@ -270,10 +270,10 @@ void PrintRules(const GlobalOptions& global, const std::vector<domain::Catalogue
 int RunRulesPut(const Invocation& in) {
   domain::CatalogueRule r;
   r.village = VillageArg(TextFlag(in, "--village"));
-  r.rule.rule = static_cast<uint32_t>(NumberFlag(in, "--rule", domain::kRuleNumberMax));
+  r.rule.rule = static_cast<uint32_t>(RequiredNumberFlag(in, "--rule", domain::kRuleNumberMax));
   r.name = TextFlag(in, "--name");
   r.rule.code = CategoryFlag(in);
-  r.rule.points_per_unit = NumberFlag(in, "--points-per-unit", UINT64_MAX);
+  r.rule.points_per_unit = RequiredNumberFlag(in, "--points-per-unit", UINT64_MAX);
   r.rule.difficulty_percent = static_cast<uint32_t>(
       NumberFlag(in, "--difficulty-percent", domain::kDifficultyPercentMax, 100));
   r.rule.cap_per_day = NumberFlag(in, "--cap-per-day", UINT64_MAX);
@@ -287,7 +287,8 @@ int RunRulesPut(const Invocation& in) {
   r.retired = in.Has("--retire");
   r.changed_by = TextFlag(in, "--by");
   LedgerClient client = MakeClient(in.global);
-  absl::StatusOr<domain::CatalogueRule> put = client.PutRule(r);
+  absl::StatusOr<domain::CatalogueRule> put = client.PutRule(
+      r, static_cast<uint32_t>(NumberFlag(in, "--replaces", domain::kRuleVersionsMax, 0)));
   if (!put.ok()) return WorkflowFailed(put.status());
   PrintRules(in.global, {*put});
   return kExitOk;
@@ -299,7 +300,7 @@ int RunRulesList(const Invocation& in) {
   absl::StatusOr<std::vector<domain::CatalogueRule>> rules =
       client.ListRules(VillageArg(in.args[0]),
                        static_cast<uint32_t>(NumberFlag(in, "--rule", domain::kRuleNumberMax, 0)));
-  if (!rules.ok()) return RpcFailed(rules.status());
+  if (!rules.ok()) return WorkflowFailed(rules.status());
   PrintRules(in.global, *rules);
   return kExitOk;
 }
@@ -422,7 +423,7 @@ int RunAwardsList(const Invocation& in) {
   bool truncated = false;
   absl::StatusOr<std::vector<domain::Award>> awards =
       client.ListAwards(VillageArg(in.args[0]), state->second, &truncated);
-  if (!awards.ok()) return RpcFailed(awards.status());
+  if (!awards.ok()) return WorkflowFailed(awards.status());
   PrintAwards(in.global, *awards);
   if (truncated) std::fprintf(stderr, "pointsctl: only the first 1000 awards are shown\n");
   return kExitOk;
@@ -502,7 +503,7 @@ int RunTownsList(const Invocation& in) {
   if (!in.args.empty()) Usage("takes no arguments");
   LedgerClient client = MakeClient(in.global);
   absl::StatusOr<std::vector<v1::Town>> towns = client.ListTowns();
-  if (!towns.ok()) return RpcFailed(towns.status());
+  if (!towns.ok()) return WorkflowFailed(towns.status());
   Table table({{"TOWN", true}, {"NAME"}});
   for (const v1::Town& t : *towns) {
     if (in.global.json) {
@@ -535,7 +536,7 @@ int RunVillagesList(const Invocation& in) {
   LedgerClient client = MakeClient(in.global);
   absl::StatusOr<std::vector<v1::Village>> villages =
       client.ListVillages(static_cast<uint32_t>(NumberFlag(in, "--town", UINT32_MAX, 0)));
-  if (!villages.ok()) return RpcFailed(villages.status());
+  if (!villages.ok()) return WorkflowFailed(villages.status());
   Table table({{"VILLAGE", true}, {"NAME"}, {"TOWN", true}, {"KIND"}});
   for (const v1::Village& v : *villages) {
     const char* kind = v.community() ? "community" : "village";
@@ -572,7 +573,7 @@ int RunGridsList(const Invocation& in) {
   if (in.args.size() != 1) Usage("give the village");
   LedgerClient client = MakeClient(in.global);
   absl::StatusOr<std::vector<v1::Grid>> grids = client.ListGrids(VillageArg(in.args[0]));
-  if (!grids.ok()) return RpcFailed(grids.status());
+  if (!grids.ok()) return WorkflowFailed(grids.status());
   Table table({{"GRID", true}, {"NAME"}, {"WORKER"}});
   for (const v1::Grid& g : *grids) {
     if (in.global.json) {
@@ -743,6 +744,9 @@ std::vector<Command> VillageCommands() {
         {"--cap-per-year", "N", "per year (default 0: none)"},
         {"--effective-from", "TIME", "RFC 3339, e.g. 2027-01-01T00:00:00+08:00 (default: now)"},
         {"--retire", "", "the rule scores nothing from --effective-from on"},
+        {"--replaces", "N",
+         "change it only if version N is still the latest (default: any);\n"
+         "                            refused, exit code 3, when someone changed it meanwhile"},
         {"--by", "NAME", "who changes the catalogue; required"}},
        RunRulesPut},
       {"rules",

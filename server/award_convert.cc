@@ -38,7 +38,12 @@ domain::RuleVersion RuleVersionFromProto(const v1::Rule& rule) {
   return r;
 }
 
-domain::CatalogueRule CatalogueRuleFromProto(uint32_t village, const v1::Rule& rule) {
+absl::StatusOr<domain::CatalogueRule> CatalogueRuleFromProto(uint32_t village,
+                                                             const v1::Rule& rule) {
+  if (rule.category() < v1::CATEGORY_HYGIENE || rule.category() > v1::CATEGORY_DEDUCTION) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("rule.category: one of hygiene .. deduction, not ", rule.category()));
+  }
   domain::CatalogueRule c;
   c.village = village;
   c.rule = RuleVersionFromProto(rule);

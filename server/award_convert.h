@@ -17,7 +17,9 @@ absl::StatusOr<domain::AwardRequest> AwardRequestFromProto(const v1::Award& awar
 void AwardToProto(const domain::Award& award, v1::Award* out);
 domain::RuleVersion RuleVersionFromProto(const v1::Rule& rule);
 void RuleVersionToProto(const domain::RuleVersion& rule, v1::Rule* out);
-domain::CatalogueRule CatalogueRuleFromProto(uint32_t village, const v1::Rule& rule);
+// INVALID_ARGUMENT for a category outside hygiene .. deduction (the catalogue checks the rest).
+absl::StatusOr<domain::CatalogueRule> CatalogueRuleFromProto(uint32_t village,
+                                                             const v1::Rule& rule);
 void CatalogueRuleToProto(const domain::CatalogueRule& rule, v1::Rule* out);
 domain::Household HouseholdFromProto(const v1::Household& household);
 void HouseholdToProto(const domain::Household& household, v1::Household* out);

@@ -234,8 +234,10 @@ grpc::ServerUnaryReactor* AwardService::PutRule(grpc::CallbackServerContext* con
                                                 const v1::PutRuleRequest* request,
                                                 v1::PutRuleResponse* response) {
   return Offload(context, workers_, [this, request, response]() -> absl::Status {
-    absl::StatusOr<domain::CatalogueRule> put =
-        rules_->PutRule(CatalogueRuleFromProto(request->village(), request->rule()));
+    absl::StatusOr<domain::CatalogueRule> rule =
+        CatalogueRuleFromProto(request->village(), request->rule());
+    if (!rule.ok()) return rule.status();
+    absl::StatusOr<domain::CatalogueRule> put = rules_->PutRule(*rule, request->replaces_version());
     if (!put.ok()) return put.status();
     CatalogueRuleToProto(*put, response->mutable_rule());
     return absl::OkStatus();

@@ -69,6 +69,7 @@ void StatementToProto(const domain::Statement& s, v1::GetStatementResponse* out)
     line->set_reference(IdToBytes(l.reference));
     line->set_detail(l.detail);
     line->set_balance_after(l.balance_after);
+    line->set_counterparty(IdToBytes(l.counterparty));
   }
   out->set_truncated(s.truncated);
   out->set_credited(s.credited);

@@ -86,6 +86,10 @@ absl::Status SeedDemoRules(domain::RuleBook& rules) {
     rule.name = r.name;
     rule.effective_from_ns = kInEffectFromNs;
     rule.changed_by = "committee-li";
+    // Once: a restart keeps what the committee changed in the catalogue since.
+    absl::StatusOr<std::vector<d::CatalogueRule>> existing = rules.List(kDemoVillage, r.rule);
+    if (!existing.ok()) return existing.status();
+    if (!existing->empty()) continue;
     if (absl::Status s = rules.PutRule(rule).status(); !s.ok()) return s;
   }
   return absl::OkStatus();
@@ -129,7 +133,7 @@ absl::Status SeedDemoSupermarket(Engine& engine, domain::OrgBook& org, domain::R
     Transfer t = d::MakeTransfer(absl::MakeUint128(0xde70, h),
                                  d::ids::OfVillageAccount(kDemoVillage, d::VillageAccount::kIssuer),
                                  d::ids::Household(kDemoVillage, h), opening[h - 1],
-                                 d::LedgersOf(kDemoVillage).points, d::kCodeModelAward);
+                                 d::LedgersOf(kDemoVillage).points, d::kCodeOpeningBalance);
     carried_over.push_back(t);
   }
   auto moved = engine.CreateTransfers(carried_over);

@@ -10,6 +10,10 @@
 namespace points::server {
 namespace {
 
+// Claims in one GetTask reply (tasks.proto says so): each may carry 16 evidence references and a
+// note, so 500 stay well inside the 4 MiB message cap.
+constexpr size_t kClaimsReplyMax = 500;
+
 // The wire's numbers are the domain's.
 static_assert(v1::TASK_STATE_CLOSED == static_cast<int>(domain::TaskState::kClosed));
 static_assert(v1::CLAIMANT_KIND_ORGANISATION ==
@@ -153,7 +157,10 @@ grpc::ServerUnaryReactor* TaskService::GetTask(grpc::CallbackServerContext* cont
     absl::StatusOr<std::vector<domain::TaskClaim>> claims =
         tasks_->Claims(request->village(), request->task());
     if (!claims.ok()) return claims.status();
-    for (const domain::TaskClaim& c : *claims) ClaimToProto(c, response->add_claims());
+    for (size_t i = 0; i < claims->size() && i < kClaimsReplyMax; ++i) {
+      ClaimToProto((*claims)[i], response->add_claims());
+    }
+    response->set_truncated(claims->size() > kClaimsReplyMax);
     return absl::OkStatus();
   });
 }
@@ -162,9 +169,11 @@ grpc::ServerUnaryReactor* TaskService::ListTasks(grpc::CallbackServerContext* co
                                                  const v1::ListTasksRequest* request,
                                                  v1::ListTasksResponse* response) {
   return Offload(context, workers_, [this, request, response]() -> absl::Status {
-    absl::StatusOr<std::vector<domain::Task>> tasks = tasks_->List(request->village());
+    bool truncated = false;
+    absl::StatusOr<std::vector<domain::Task>> tasks = tasks_->List(request->village(), &truncated);
     if (!tasks.ok()) return tasks.status();
     for (const domain::Task& t : *tasks) TaskToProto(t, response->add_tasks());
+    response->set_truncated(truncated);
     return absl::OkStatus();
   });
 }

@@ -1,5 +1,7 @@
 #include "award.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "codec.h"
 
@@ -51,6 +53,13 @@ absl::Status CheckRuleScoring(const RuleVersion& rule, const std::string& field)
   if (rule.code == kCodeDeduction &&
       (rule.cap_per_day != 0 || rule.cap_per_month != 0 || rule.cap_per_year != 0)) {
     return Invalid(field, "a deduction has no caps");
+  }
+  for (const auto& [cap, name] : {std::pair{rule.cap_per_day, ".cap_per_day"},
+                                  std::pair{rule.cap_per_month, ".cap_per_month"},
+                                  std::pair{rule.cap_per_year, ".cap_per_year"}}) {
+    if (cap > kCapPointsMax) {
+      return Invalid(absl::StrCat(field, name), absl::StrCat("at most ", kCapPointsMax));
+    }
   }
   if (rule.points_per_unit == 0 || rule.points_per_unit > kAwardPointsMax) {
     return Invalid(absl::StrCat(field, ".points_per_unit"),

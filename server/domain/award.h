@@ -21,6 +21,11 @@ inline constexpr size_t kEvidenceRefBytesMax = 128;  // e.g. a photo's SHA-256 i
 inline constexpr size_t kNoteBytesMax = 1000;
 inline constexpr size_t kPersonBytesMax = 64;  // who recorded, reviewed, objected, decided
 inline constexpr uint32_t kDifficultyPercentMax = 10'000;  // x100
+// A rule's cap per household and window, and a period's issuance budget. Every cap and budget
+// is funded from the village's one limit source account: bounded, so that no single rule or
+// budget can run that account's sums to their 64-bit end and block every later limit.
+inline constexpr uint64_t kCapPointsMax = 1'000'000'000;
+inline constexpr uint64_t kBudgetPointsMax = 1'000'000'000'000;
 
 // The version of a rule an award used (the catalogue keeps the versions; an award records the
 // one it was scored by).

@@ -141,6 +141,9 @@ absl::Status AwardBook::SetBudget(VillageId village, uint32_t period, uint64_t p
   if (village == 0 || village > kVillagesMax || period == 0 || points == 0) {
     return absl::InvalidArgumentError("village, period and points must not be zero");
   }
+  if (points > kBudgetPointsMax) {
+    return absl::InvalidArgumentError(absl::StrCat("points: at most ", kBudgetPointsMax));
+  }
   if (absl::Status s = CheckAccountsExist(village, 0); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   absl::StatusOr<std::string> set = store_->Get(BudgetKey(village, period));
@@ -187,15 +190,23 @@ void AwardBook::TrackNotice(const Award& award) {
   }
 }
 
-absl::StatusOr<AwardRequest> AwardBook::WithCatalogueRule(
-    const AwardRequest& request, const absl::StatusOr<Award>& existing) const {
+absl::StatusOr<AwardRequest> AwardBook::WithCatalogueRule(const AwardRequest& request,
+                                                          const absl::StatusOr<Award>& existing,
+                                                          Scoring scoring) const {
   if (rules_ == nullptr) return request;
   AwardRequest scored = request;
   absl::StatusOr<CatalogueRule> rule;
   if (existing.ok() && existing->request.rule.rule == request.rule.rule &&
       (request.rule.version == 0 || request.rule.version == existing->request.rule.version)) {
-    // A resend is scored as the award was, even if a later version has taken effect since.
+    // A resend is scored as the award was, even if a later version has taken effect since (or
+    // the award is older than the catalogue, which then has no such version).
     rule = rules_->Get(request.village, request.rule.rule, existing->request.rule.version);
+    if (!rule.ok() && rule.status().code() == absl::StatusCode::kNotFound) {
+      scored.rule = existing->request.rule;
+      return scored;
+    }
+  } else if (scoring == Scoring::kAsPromised && request.rule.version != 0) {
+    rule = rules_->Get(request.village, request.rule.rule, request.rule.version);
   } else {
     rule = rules_->Resolve(request.village, request.rule.rule, request.rule.version,
                            clock_->NowNanos());
@@ -205,13 +216,13 @@ absl::StatusOr<AwardRequest> AwardBook::WithCatalogueRule(
   return scored;
 }
 
-absl::StatusOr<Award> AwardBook::Record(const AwardRequest& unscored) {
+absl::StatusOr<Award> AwardBook::Record(const AwardRequest& unscored, Scoring scoring) {
   if (unscored.village == 0 || unscored.village > kVillagesMax) {
     return absl::InvalidArgumentError(absl::StrCat("village: must be 1..", kVillagesMax));
   }
   absl::MutexLock lock(&mu_);
   absl::StatusOr<Award> existing = Load(unscored.village, unscored.award);
-  absl::StatusOr<AwardRequest> request = WithCatalogueRule(unscored, existing);
+  absl::StatusOr<AwardRequest> request = WithCatalogueRule(unscored, existing, scoring);
   if (!request.ok()) return request.status();
   absl::StatusOr<uint64_t> amount = AwardAmount(*request);
   if (!amount.ok()) return amount.status();

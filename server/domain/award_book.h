@@ -62,7 +62,11 @@ class AwardBook {
   // Records an award. Idempotent by award id: the same request again returns the award as it
   // stands; different fields under a used id are ALREADY_EXISTS. At or below the review
   // threshold the award goes on notice at once (or is refused by the ledger's limits).
-  absl::StatusOr<Award> Record(const AwardRequest& request);
+  //
+  // With `kAsPromised` the request's rule version is used even if a later one has taken effect
+  // since (it must be in the catalogue): a task pays what it promised when it was posted.
+  enum class Scoring { kInEffect, kAsPromised };
+  absl::StatusOr<Award> Record(const AwardRequest& request, Scoring scoring = Scoring::kInEffect);
   // A second person approves: the award goes on notice (or is refused). The recorder may not
   // approve their own award (PERMISSION_DENIED).
   absl::StatusOr<Award> Approve(VillageId village, Id award, const std::string& reviewer);
@@ -85,7 +89,8 @@ class AwardBook {
             const RuleBook* rules);
   // The request with its rule as the catalogue has it (see Open).
   absl::StatusOr<AwardRequest> WithCatalogueRule(const AwardRequest& request,
-                                                 const absl::StatusOr<Award>& existing) const;
+                                                 const absl::StatusOr<Award>& existing,
+                                                 Scoring scoring) const;
   absl::Status Save(const Award& award) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<Award> Load(VillageId village, Id award) const;
   // Approving -> on notice (or refused): ensures the cap accounts, submits the pending chain.

@@ -33,6 +33,7 @@ enum TransferCode : uint16_t {
   kCodeTask = 14,
   kCodeDeduction = 15,
   kCodeExpiry = 16,  // points lapsed at a year end: household -> expiry sink (expiry_book.h)
+  kCodeOpeningBalance = 17,  // points carried over from a paper ledger when a scheme moves in
   // Shops (shop_layout.h).
   kCodeRedemption = 20,     // household -> shop points
   kCodeReturn = 21,         // shop points -> household, reversing a redemption
@@ -69,6 +70,8 @@ inline const char* TransferCodeName(uint16_t code) {
       return "deduction";
     case kCodeExpiry:
       return "expiry";
+    case kCodeOpeningBalance:
+      return "opening_balance";
     case kCodeRedemption:
       return "redemption";
     case kCodeReturn:

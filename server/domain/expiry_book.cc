@@ -229,6 +229,56 @@ absl::StatusOr<ExpiryPolicy> ExpiryBook::GetPolicy(VillageId village) const {
   return state->policy;
 }
 
+absl::StatusOr<uint64_t> ExpiryBook::EarnedBefore(Id account, uint64_t cut_off_ns) const {
+  // Credits_posted in the last balance before the cut-off. Pending credits (awards on notice)
+  // are not earned yet; they count once posted, at the time of the post.
+  if (cut_off_ns == 0) return 0;
+  HistoryFilter before;
+  before.account_id = account;
+  before.timestamp_max = cut_off_ns - 1;
+  before.limit = 1;
+  before.reversed = true;
+  absl::StatusOr<std::vector<AccountBalance>> balance = engine_->GetAccountBalances(before);
+  if (!balance.ok()) return balance.status();
+  return balance->empty() ? 0 : (*balance)[0].credits_posted;
+}
+
+absl::StatusOr<uint64_t> ExpiryBook::ResolveLapse(VillageId village, uint64_t household,
+                                                  uint32_t year, uint32_t attempt,
+                                                  uint64_t cut_off_ns, const Transfer& pending) {
+  const Id account = ids::Household(village, household);
+  absl::StatusOr<uint64_t> earned = EarnedBefore(account, cut_off_ns);
+  if (!earned.ok()) return earned.status();
+  // The household's balance right after the pending lapse: what had been spent by then, in the
+  // ledger's own order, whatever raced the run.
+  HistoryFilter at;
+  at.account_id = account;
+  at.timestamp_max = pending.timestamp;
+  at.limit = 1;
+  at.reversed = true;
+  absl::StatusOr<std::vector<AccountBalance>> balance = engine_->GetAccountBalances(at);
+  if (!balance.ok()) return balance.status();
+  if (balance->empty() || (*balance)[0].timestamp != pending.timestamp) {
+    return absl::InternalError("the pending lapse is not in the household's history");
+  }
+  const uint64_t spent = (*balance)[0].debits_posted;
+  const uint64_t due = *earned > spent ? std::min(*earned - spent, pending.amount) : 0;
+  Transfer resolve;
+  resolve.id = ids::ExpiryResolve(village, household, year, attempt);
+  resolve.pending_id = pending.id;
+  resolve.flags = due > 0 ? kTransferPostPendingTransfer : kTransferVoidPendingTransfer;
+  resolve.amount = due;  // a post of less than the pending amount releases the rest
+  absl::StatusOr<std::vector<TransferEventResult>> results = engine_->CreateTransfers({resolve});
+  if (!results.ok()) return results.status();
+  const TR result = (*results)[0].result;
+  if (result != TR::kOk && result != TR::kExists) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "resolving household ", household,
+        "'s pending lapse was refused by the ledger: ", std::string(ResultName(result))));
+  }
+  return due;
+}
+
 absl::StatusOr<uint64_t> ExpiryBook::LapseAt(VillageId village, uint64_t household,
                                              uint64_t cut_off_ns, uint64_t extra_debits) const {
   const Id id = ids::Household(village, household);
@@ -238,19 +288,9 @@ absl::StatusOr<uint64_t> ExpiryBook::LapseAt(VillageId village, uint64_t househo
   const Account& now = (*found)[0];
   // A closed account refuses every transfer: nothing can lapse from it (and it closed settled).
   if ((now.flags & kAccountClosed) != 0) return 0;
-  // Earned before the cut-off: credits_posted in the last balance before it. Pending credits
-  // (awards on notice) are not earned yet; they count once posted, at the time of the post.
-  uint64_t earned = 0;
-  if (cut_off_ns > 0) {
-    HistoryFilter before;
-    before.account_id = id;
-    before.timestamp_max = cut_off_ns - 1;
-    before.limit = 1;
-    before.reversed = true;
-    absl::StatusOr<std::vector<AccountBalance>> balance = engine_->GetAccountBalances(before);
-    if (!balance.ok()) return balance.status();
-    if (!balance->empty()) earned = (*balance)[0].credits_posted;
-  }
+  absl::StatusOr<uint64_t> earned_before = EarnedBefore(id, cut_off_ns);
+  if (!earned_before.ok()) return earned_before.status();
+  const uint64_t earned = *earned_before;
   // FIFO: every debit so far (redemptions, deductions, earlier lapses) used the oldest points.
   if (now.debits_posted > std::numeric_limits<uint64_t>::max() - extra_debits) return 0;
   const uint64_t spent = now.debits_posted + extra_debits;
@@ -265,27 +305,35 @@ absl::StatusOr<uint64_t> ExpiryBook::LapseAt(VillageId village, uint64_t househo
   return std::min(earned - spent, available - extra_debits);
 }
 
+absl::StatusOr<uint64_t> ExpiryBook::FinishLapse(VillageId village, uint32_t year,
+                                                 uint64_t household, uint64_t cut_off_ns,
+                                                 const Transfer& pending, HouseholdYear* record) {
+  absl::StatusOr<uint64_t> lapsed =
+      ResolveLapse(village, household, year, record->attempt, cut_off_ns, pending);
+  if (!lapsed.ok()) return lapsed.status();
+  record->state = HouseholdYear::State::kDone;
+  record->amount = *lapsed;
+  if (absl::Status s = SaveHouseholdYear(village, year, household, *record); !s.ok()) return s;
+  return *lapsed;
+}
+
 absl::StatusOr<uint64_t> ExpiryBook::ExpireHousehold(VillageId village, uint32_t year,
                                                      uint32_t grace_years, uint64_t household) {
   absl::StatusOr<HouseholdYear> record = LoadHouseholdYear(village, year, household);
   if (!record.ok()) return record.status();
   if (record->state == HouseholdYear::State::kDone) return 0;
+  // Years run from 1970 (the clock's epoch) and grace_years <= kExpiryGraceYearsMax, so this
+  // does not wrap.
+  const uint64_t cut_off_ns = NewYearNs(year + 1 - grace_years);
   if (record->state == HouseholdYear::State::kIntent) {
     // A crash or an error came between the submit and the outcome: the ledger knows. A lapse
     // refused before is not found, and its id stays failed: the next attempt takes a new one.
     absl::StatusOr<std::vector<Transfer>> sent =
         engine_->LookupTransfers({ids::Expiry(village, household, year, record->attempt)});
     if (!sent.ok()) return sent.status();
-    if (!sent->empty()) {
-      record->state = HouseholdYear::State::kDone;
-      record->amount = (*sent)[0].amount;
-      if (absl::Status s = SaveHouseholdYear(village, year, household, *record); !s.ok()) return s;
-      return record->amount;
-    }
+    if (!sent->empty())
+      return FinishLapse(village, year, household, cut_off_ns, (*sent)[0], &*record);
   }
-  // Years run from 1970 (the clock's epoch) and grace_years <= kExpiryGraceYearsMax, so this
-  // does not wrap.
-  const uint64_t cut_off_ns = NewYearNs(year + 1 - grace_years);
   const Ledgers ledgers = LedgersOf(village);
   for (uint32_t tries = 0; tries < kExpiryAttemptsMax; ++tries) {
     absl::StatusOr<uint64_t> amount = LapseAt(village, household, cut_off_ns, 0);
@@ -308,15 +356,18 @@ absl::StatusOr<uint64_t> ExpiryBook::ExpireHousehold(VillageId village, uint32_t
                                   ids::Household(village, household),
                                   ids::OfVillageAccount(village, VillageAccount::kExpirySink),
                                   *amount, ledgers.points, kCodeExpiry);
-    lapse.user_data_32 = year;  // statements name the year that ended
+    if (before_submit_) before_submit_();
+    lapse.flags = kTransferPending;  // holds the points; ResolveLapse posts what FIFO allows
+    lapse.user_data_32 = year;       // statements name the year that ended
     lapse.user_data_64 = cut_off_ns;
     absl::StatusOr<std::vector<TransferEventResult>> results = engine_->CreateTransfers({lapse});
     if (!results.ok()) return results.status();  // unknown outcome: the intent is looked up next
     const TR result = (*results)[0].result;
     if (result == TR::kOk || result == TR::kExists) {
-      record->state = HouseholdYear::State::kDone;
-      if (absl::Status s = SaveHouseholdYear(village, year, household, *record); !s.ok()) return s;
-      return *amount;
+      absl::StatusOr<std::vector<Transfer>> sent = engine_->LookupTransfers({lapse.id});
+      if (!sent.ok()) return sent.status();
+      if (sent->empty()) return absl::InternalError("a committed lapse was not found");
+      return FinishLapse(village, year, household, cut_off_ns, (*sent)[0], &*record);
     }
     // A redemption or deduction raced between the read and the submit (the floor refused), or
     // the household closed: read again and lapse what is left, under a new id.

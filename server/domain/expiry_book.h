@@ -9,11 +9,19 @@
 // account history in the engine; the domain keeps no balance.
 //
 // A lapse is an engine transfer household -> the village's expiry sink (kCodeExpiry), never a
-// deletion. Its id (ids::Expiry) is deterministic per household, year and attempt. The intent
-// (attempt, amount) is saved, synced, before the transfer is submitted, so a rerun after a crash
-// finds the transfer (`exists`) instead of lapsing twice. A lapse the ledger refuses for a state
-// reason (a redemption raced between the read and the submit) leaves its id failed for ever: the
-// book re-reads and tries again with the next attempt, at most kExpiryAttemptsMax times per run.
+// deletion, made in two steps so that a redemption racing the run can never make more lapse
+// than FIFO allows: first a pending transfer of the amount read (an upper bound; it holds those
+// points), then, from the ledger's own balance at the pending transfer's timestamp, a post of
+// max(0, earned before the cut-off - debits posted at that moment), at most the pending amount
+// (the rest is released), or a void when nothing lapses. That second amount is read from the
+// journal's history, so it is the same however often it is computed.
+//
+// Ids (ids::Expiry for the pending step, ids::ExpiryResolve for the post or void) are
+// deterministic per household, year and attempt. The intent (attempt, amount) is saved, synced,
+// before the pending transfer is submitted, so a rerun after a crash finds it and resolves it
+// instead of lapsing twice. A pending lapse the ledger refuses (a redemption took the points
+// between the read and the submit) leaves its id failed for ever: the book re-reads and tries
+// again with the next attempt, at most kExpiryAttemptsMax times per run.
 //
 // Blocking: calls wait for the engine's group commit. The server calls them from its worker
 // pool, never from a gRPC reactor or the engine's completion thread.
@@ -21,7 +29,9 @@
 #define POINTS_SERVER_DOMAIN_EXPIRY_BOOK_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -95,6 +105,10 @@ class ExpiryBook {
   // done, and the first error is returned after the rest were tried.
   absl::StatusOr<ExpiryRun> RunDue();
 
+  // Tests only: runs between reading a household's lapse and submitting it, where a
+  // redemption can race a run (the test makes one there).
+  void SetBeforeSubmitForTesting(std::function<void()> hook) { before_submit_ = std::move(hook); }
+
   // What the household loses when, assuming it spends nothing more: any year end that has passed
   // but not yet been applied to it, then the next two, oldest first (points may be 0). Empty for
   // a village without an enabled policy and for a closed household; NOT_FOUND for a household
@@ -128,6 +142,16 @@ class ExpiryBook {
   // Runs the year ends due for one village under `state`, which it advances; adds to `run`.
   absl::Status RunVillage(VillageId village, VillageState* state, ExpiryRun* run)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Posts (or voids) pending lapse `pending` by FIFO at its own timestamp; the points lapsed.
+  absl::StatusOr<uint64_t> ResolveLapse(VillageId village, uint64_t household, uint32_t year,
+                                        uint32_t attempt, uint64_t cut_off_ns,
+                                        const Transfer& pending) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // ResolveLapse, then the household's year is done.
+  absl::StatusOr<uint64_t> FinishLapse(VillageId village, uint32_t year, uint64_t household,
+                                       uint64_t cut_off_ns, const Transfer& pending,
+                                       HouseholdYear* record) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Credits posted to the household's account before `cut_off_ns`: what it had earned then.
+  absl::StatusOr<uint64_t> EarnedBefore(Id account, uint64_t cut_off_ns) const;
   // Lapses one household's points for one year end; the points lapsed (0 when done before).
   absl::StatusOr<uint64_t> ExpireHousehold(VillageId village, uint32_t year, uint32_t grace_years,
                                            uint64_t household) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -137,6 +161,7 @@ class ExpiryBook {
   DomainStore* const store_;
   HouseholdBook* const households_;
   const int utc_offset_seconds_;
+  std::function<void()> before_submit_;
   // One step at a time: a run is rare (once a year per village) and the household's floor in the
   // engine, not this lock, is what keeps a lapse and a redemption from overspending.
   mutable absl::Mutex mu_;

@@ -133,6 +133,10 @@ Id Expiry(VillageId village, uint64_t household, uint32_t year, uint32_t attempt
   return IdInput("expiry").U32(village).U64(household).U32(year).U32(attempt).Hash();
 }
 
+Id ExpiryResolve(VillageId village, uint64_t household, uint32_t year, uint32_t attempt) {
+  return IdInput("expiry-resolve").U32(village).U64(household).U32(year).U32(attempt).Hash();
+}
+
 Id TaskSlots(VillageId village, uint32_t task) {
   return IdInput("task-slots").U32(village).U32(task).Hash();
 }

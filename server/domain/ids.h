@@ -86,6 +86,8 @@ Id CashSaleTransfer(VillageId village, Id sale, CashSaleLeg leg);
 // The lapse of a household's points at the end of `year`; `attempt` (1, 2, ...) is new whenever
 // the ledger refused the previous one, whose id stays failed for ever.
 Id Expiry(VillageId village, uint64_t household, uint32_t year, uint32_t attempt);
+// The post (or void) that resolves pending lapse `attempt`.
+Id ExpiryResolve(VillageId village, uint64_t household, uint32_t year, uint32_t attempt);
 // A task's slots (task_book.h): the account whose floor refuses a claim once every slot is
 // taken, its one funding at posting, one claim's slot (client-chosen claim id), and the lapse
 // of the slots nobody claimed by the deadline.

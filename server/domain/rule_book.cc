@@ -91,7 +91,8 @@ absl::StatusOr<std::vector<CatalogueRule>> RuleBook::Versions(VillageId village,
   return versions;
 }
 
-absl::StatusOr<CatalogueRule> RuleBook::PutRule(const CatalogueRule& definition) {
+absl::StatusOr<CatalogueRule> RuleBook::PutRule(const CatalogueRule& definition,
+                                                uint32_t replaces_version) {
   if (absl::Status s = CheckDefinition(definition); !s.ok()) return s;
   CatalogueRule next = definition;
   const uint64_t now_ns = clock_->NowNanos();
@@ -100,6 +101,19 @@ absl::StatusOr<CatalogueRule> RuleBook::PutRule(const CatalogueRule& definition)
   absl::StatusOr<std::vector<CatalogueRule>> versions =
       Versions(definition.village, definition.rule.rule);
   if (!versions.ok()) return versions.status();
+  if (replaces_version != 0) {
+    for (const CatalogueRule& v : *versions) {
+      CatalogueRule dated = definition;
+      if (dated.effective_from_ns == 0) dated.effective_from_ns = v.effective_from_ns;
+      if (v.rule.version > replaces_version && SameContent(dated, v)) return v;  // a resend
+    }
+    if (versions->empty() || versions->back().rule.version != replaces_version) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "rule ", definition.rule.rule, " is at version ",
+          versions->empty() ? 0 : versions->back().rule.version, ", not ", replaces_version,
+          ": someone changed it meanwhile; read it again (rules list)"));
+    }
+  }
   if (!versions->empty()) {
     const CatalogueRule& latest = versions->back();
     // A resend, or a put that changes nothing, is the latest version ("from now" matches any

@@ -3,6 +3,9 @@
 // effect, so an award recorded under version 2 keeps version 2's points and caps forever, and
 // the board can name the rule an award was scored by.
 //
+// A cap changed by a new version applies from the household's next window of that cap (day,
+// month, year): the window's cap account was funded once, at its first award (README.md).
+//
 // Rules live in the domain store; no points move here. The award book resolves an award's rule
 // through Resolve() when it records the award.
 #ifndef POINTS_SERVER_DOMAIN_RULE_BOOK_H_
@@ -49,7 +52,12 @@ class RuleBook {
   // the latest version unchanged. INVALID_ARGUMENT names a bad field; FAILED_PRECONDITION when
   // the new version would take effect before the latest one does (versions take effect in
   // order) or when the rule has kRuleVersionsMax versions.
-  absl::StatusOr<CatalogueRule> PutRule(const CatalogueRule& rule);
+  //
+  // `replaces_version` (0: whatever is latest) makes the change conditional: it is made only if
+  // that version is still the latest, so two committee members cannot overwrite each other's
+  // change unseen (FAILED_PRECONDITION naming the latest), and a resend whose first try landed
+  // gets that version back even after someone else's later change.
+  absl::StatusOr<CatalogueRule> PutRule(const CatalogueRule& rule, uint32_t replaces_version = 0);
 
   // The version an award recorded at `at_ns` is scored by: `version` 0 means the one in effect
   // then. NOT_FOUND for a rule or version the catalogue does not have; FAILED_PRECONDITION for

@@ -324,6 +324,9 @@ absl::Status ShopBook::Restock(VillageId village, uint32_t shop, uint32_t item, 
   if (restock == 0 || quantity == 0) {
     return absl::InvalidArgumentError("restock id and quantity must not be zero");
   }
+  if (quantity > kRestockUnitsMax) {
+    return absl::InvalidArgumentError(absl::StrCat("quantity: at most ", kRestockUnitsMax));
+  }
   if (absl::StatusOr<Item> found = LoadItem(village, shop, item); !found.ok()) {
     return found.status();
   }

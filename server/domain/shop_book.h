@@ -28,6 +28,8 @@ namespace points::domain {
 
 inline constexpr size_t kItemNameBytesMax = 128;
 inline constexpr uint64_t kItemPointsPriceMax = 1'000'000;
+// Units one restocking adds (stock is funded from the village's limit source, like caps).
+inline constexpr uint64_t kRestockUnitsMax = 1'000'000;
 
 struct Item {
   uint32_t item = 0;  // the item's number in the shop, not zero

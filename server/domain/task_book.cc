@@ -85,11 +85,11 @@ absl::Status CheckPerson(const std::string& person, const char* field) {
 absl::Status CheckClaimant(const Claimant& c) {
   if (c.kind != ClaimantKind::kHousehold && c.kind != ClaimantKind::kShop &&
       c.kind != ClaimantKind::kOrganisation) {
-    return absl::InvalidArgumentError("claimant.kind: household, shop or organisation");
+    return absl::InvalidArgumentError("claimant_kind: household, shop or organisation");
   }
-  if (c.number == 0) return absl::InvalidArgumentError("claimant.number: must not be zero");
+  if (c.number == 0) return absl::InvalidArgumentError("claimant: must not be zero");
   if (c.kind == ClaimantKind::kShop && c.number > std::numeric_limits<uint32_t>::max()) {
-    return absl::InvalidArgumentError("claimant.number: a shop number is 1..4294967295");
+    return absl::InvalidArgumentError("claimant: a shop number is 1..4294967295");
   }
   return absl::OkStatus();
 }
@@ -478,7 +478,7 @@ absl::StatusOr<Task> TaskBook::Post(const TaskRequest& request) {
 
   const uint64_t now = clock_->NowNanos();
   if (request.deadline_ns <= now) {
-    return absl::InvalidArgumentError("deadline_ns: must be after now");
+    return absl::InvalidArgumentError("deadline: must be after now");
   }
   absl::StatusOr<CatalogueRule> rule = rules_->Resolve(request.village, request.rule, 0, now);
   if (!rule.ok()) {
@@ -538,7 +538,7 @@ absl::StatusOr<Task> TaskBook::FinishPost(Task task) {
 
 absl::StatusOr<TaskClaim> TaskBook::Claim(const ClaimRequest& request) {
   if (absl::Status s = CheckTask(request.village, request.task); !s.ok()) return s;
-  if (request.claim == 0) return absl::InvalidArgumentError("claim: must not be zero");
+  if (request.claim == 0) return absl::InvalidArgumentError("claim_id: must not be zero");
   if (absl::Status s = CheckClaimant(request.claimant); !s.ok()) return s;
   if (absl::Status s = CheckPerson(request.by, "by"); !s.ok()) return s;
 
@@ -723,13 +723,11 @@ absl::StatusOr<TaskClaim> TaskBook::Verify(VillageId village, uint32_t task,
     if (absl::Status s = SaveClaim(*claim); !s.ok()) return s;
     return claim;
   }
-  absl::StatusOr<CatalogueRule> rule = rules_->Resolve(village, found->request.rule, 0, now);
+  // The version in effect when the task was posted: the task pays what it promised, even if
+  // the rule changed or was retired since.
+  absl::StatusOr<CatalogueRule> rule =
+      rules_->Get(village, found->request.rule, found->rule_version);
   if (!rule.ok()) return rule.status();
-  if (rule->rule.code != kCodeTask) {
-    return absl::FailedPreconditionError(absl::StrCat("rule ", found->request.rule,
-                                                      " is no longer a task rule (version ",
-                                                      rule->rule.version, ")"));
-  }
   claim->state = ClaimState::kVerifying;
   claim->rule = rule->rule;
   claim->award = ids::TaskAward(village, task, claim->request.claim);
@@ -747,7 +745,7 @@ absl::StatusOr<TaskClaim> TaskBook::FinishVerify(TaskClaim claim, const Task& ta
   award.evidence = claim.evidence;
   award.note = task.request.title;
   award.recorded_by = claim.verified_by;
-  absl::StatusOr<Award> recorded = awards_->Record(award);
+  absl::StatusOr<Award> recorded = awards_->Record(award, AwardBook::Scoring::kAsPromised);
   if (!recorded.ok()) {
     // Record saves the award before anything moves: no award under the id means nothing
     // happened, and the claim goes back to completed so that a later verification (after the
@@ -899,7 +897,7 @@ absl::StatusOr<Task> TaskBook::Get(VillageId village, uint32_t task) const {
   return std::move(one[0]);
 }
 
-absl::StatusOr<std::vector<Task>> TaskBook::List(VillageId village) const {
+absl::StatusOr<std::vector<Task>> TaskBook::List(VillageId village, bool* truncated) const {
   if (village == 0 || village > kVillagesMax) {
     return absl::InvalidArgumentError(absl::StrCat("village: must be 1..", kVillagesMax));
   }
@@ -907,6 +905,11 @@ absl::StatusOr<std::vector<Task>> TaskBook::List(VillageId village) const {
   absl::Status status = ScanRecords(*store_, TaskPrefix(village), DecodeTask,
                                     [&](Task task) { tasks.push_back(std::move(task)); });
   if (!status.ok()) return status;
+  // The highest-numbered (latest) tasks; their counts take one ledger lookup.
+  if (truncated != nullptr) *truncated = tasks.size() > kTaskListMax;
+  if (tasks.size() > kTaskListMax) {
+    tasks.erase(tasks.begin(), tasks.end() - static_cast<std::ptrdiff_t>(kTaskListMax));
+  }
   if (absl::Status s = FillCounts(tasks); !s.ok()) return s;
   return tasks;
 }

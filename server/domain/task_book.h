@@ -32,7 +32,8 @@
 // - Verification (completed -> verified) is allowed at any time after completion, also after
 //   the deadline and after the task closed: the work was done in time. For a household it
 //   records an award through AwardBook::Record: award id ids::TaskAward(village, task, claim id),
-//   rule = the task's rule in the version in effect at verification, quantity = units, evidence
+//   rule = the task's rule in the version in effect at posting (the task pays what it promised,
+//   even if the rule changed or was retired since), quantity = units, evidence
 //   = the completion's, note = the task title, recorded_by = the verifier. The award then takes
 //   the normal path (review by a second person above the threshold, notice, objection, posted
 //   by the timer), and may be refused there by the budget or a cap: the claim stays verified
@@ -92,6 +93,7 @@ namespace points::domain {
 inline constexpr uint32_t kTaskNumberMax = 999'999;  // tasks of a village are numbered 1..
 inline constexpr size_t kTaskTitleBytesMax = 200;    // UTF-8, about 66 Chinese characters
 inline constexpr uint32_t kTaskSlotsMax = 10'000;    // more than a village has households
+inline constexpr size_t kTaskListMax = 1000;         // tasks List returns: the latest numbers
 // The title is the award's note.
 static_assert(kTaskTitleBytesMax <= kNoteBytesMax);
 
@@ -128,8 +130,9 @@ struct TaskCounts {
 struct Task {
   TaskRequest request;
   TaskState state = TaskState::kPosting;
-  uint32_t rule_version = 0;      // the version in effect at posting (for the board)
-  uint64_t points_per_claim = 0;  // by that version; an award is scored when it is recorded
+  uint32_t rule_version = 0;      // the version in effect at posting: verified claims are
+                                  // scored by it, even if the rule changed since
+  uint64_t points_per_claim = 0;  // by that version: what a verified household earns
   uint64_t posted_at_ns = 0;
   uint64_t lapsed_slots = 0;  // set when closing: the unclaimed slots that lapsed
   uint64_t closed_at_ns = 0;
@@ -219,8 +222,10 @@ class TaskBook {
   absl::StatusOr<size_t> LapseDue();
 
   absl::StatusOr<Task> Get(VillageId village, uint32_t task) const;
-  // A village's tasks in number order, with their counts.
-  absl::StatusOr<std::vector<Task>> List(VillageId village) const;
+  // A village's tasks in number order, with their counts; at most kTaskListMax (the highest
+  // numbers, the latest).
+  // `truncated` (may be null) says whether there were more.
+  absl::StatusOr<std::vector<Task>> List(VillageId village, bool* truncated = nullptr) const;
   // A task's claims, refused ones included, in claim-id order.
   absl::StatusOr<std::vector<TaskClaim>> Claims(VillageId village, uint32_t task) const;
 

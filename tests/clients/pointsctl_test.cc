@@ -657,18 +657,22 @@ TEST(PointsctlSupermarketTest, OrganisationTasksBoardStatementReportRatingsAndEx
   testing::Run board;
   for (int i = 0; i < 100; ++i) {
     board = ctl({"--json", "board", "show", "1"});
-    if (Contains(board.out, "\"household\":\"3\"")) break;
+    if (Contains(board.out, "\"section\":\"ranking\",\"rank\":1,\"household\":\"3\"")) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_TRUE(Contains(board.out,
-                       "\"rank\":1,\"household\":\"3\",\"name\":\"王*\","
-                       "\"earned\":\"15\""))
+                       "{\"section\":\"ranking\",\"rank\":1,\"household\":\"3\",\"name\":"
+                       "\"王*\",\"earned\":\"15\"}"))
+      << board.out;
+  EXPECT_TRUE(Contains(board.out, "{\"section\":\"satisfaction\",\"of\":\"shop\",\"subject\":2,"))
       << board.out;
   const testing::Run text_board = ctl({"board", "show", "1"});
   EXPECT_TRUE(Contains(text_board.out, "shop 2")) << "the rating's average" << text_board.out;
 
-  const absl::CivilSecond now = absl::ToCivilSecond(absl::Now(), absl::FixedTimeZone(8 * 3600));
-  const std::string month = absl::StrCat(now.year() * 100 + now.month());
+  // The month as the server counts it (the board's header names it).
+  const size_t at = text_board.out.find("month ");
+  ASSERT_NE(at, std::string::npos) << text_board.out;
+  const std::string month = text_board.out.substr(at + 6, 6);
   const testing::Run statement = ctl({"statements", "show", "1", "1", "--month", month});
   ASSERT_EQ(statement.exit_code, kExitOk) << Describe(statement);
   EXPECT_TRUE(Contains(statement.out, "closing balance 95")) << statement.out;

@@ -247,7 +247,8 @@ TEST(AwardsTest, BadRequestsGetInvalidArgumentNamingTheField) {
   v1::Award award;
   status = village.Record(1, 1, 10, &award, v1::CATEGORY_UNSPECIFIED);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_NE(status.error_message().find("rule.code: must be a category"), std::string::npos)
+  EXPECT_NE(status.error_message().find("rule.category: one of hygiene .. deduction"),
+            std::string::npos)
       << status.error_message();
   status = village.Record(1, 1, 2'000'000, &award);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);

@@ -328,6 +328,7 @@ TEST_F(ExpiryBookTest, ARefusedAttemptIsRetriedUnderTheNextId) {
   Transfer first = MakeTransfer(ids::Expiry(kVillage, 1, 2026, 1), ids::Household(kVillage, 1),
                                 ids::OfVillageAccount(kVillage, VillageAccount::kExpirySink), 50,
                                 LedgersOf(kVillage).points, kCodeExpiry);
+  first.flags = kTransferPending;
   first.user_data_32 = 2026;
   first.user_data_64 = At(2027, 1, 1);
   auto refused = engine_->CreateTransfers({first});
@@ -346,20 +347,26 @@ TEST_F(ExpiryBookTest, ARefusedAttemptIsRetriedUnderTheNextId) {
   EXPECT_EQ(Run().points, 0u);
 }
 
-TEST_F(ExpiryBookTest, ALapseTheLedgerAlreadyHoldsIsNotMadeTwice) {
+TEST_F(ExpiryBookTest, ARedemptionRacingTheRunNeverMakesMoreLapseThanFifoAllows) {
   ASSERT_TRUE(book_->SetPolicy(kVillage, Enabled(0)).ok());
-  Earn(1, 100);
-  MoveTo(At(2027, 1, 1));
-  // The very transfer the book sends, committed before a crash kept its outcome from the store.
-  Transfer made = MakeTransfer(ids::Expiry(kVillage, 1, 2026, 1), ids::Household(kVillage, 1),
-                               ids::OfVillageAccount(kVillage, VillageAccount::kExpirySink), 100,
-                               LedgersOf(kVillage).points, kCodeExpiry);
-  made.user_data_32 = 2026;
-  made.user_data_64 = At(2027, 1, 1);
-  Submit(made);
-  Run();
-  EXPECT_EQ(Lapses(1).size(), 1u);
-  EXPECT_EQ(Sink().credits_posted, 100u);
+  Earn(1, 100);            // 2026: lapses at the end of 2026, unless spent first
+  MoveTo(At(2027, 1, 5));  // the server was down over New Year: the run is late
+  Earn(1, 50);             // 2027: stays
+  // Between the book's read (100 to lapse) and its submit, the household spends 40: oldest
+  // first, those 40 were 2026 points, so only 60 may lapse.
+  bool raced = false;
+  book_->SetBeforeSubmitForTesting([&] {
+    if (!raced) Spend(1, 40);
+    raced = true;
+  });
+  const ExpiryRun run = Run();
+  EXPECT_TRUE(raced);
+  EXPECT_EQ(run.points, 60u);
+  EXPECT_EQ(Sink().credits_posted, 60u);
+  EXPECT_EQ(Sink().credits_pending, 0u) << "the rest of the hold is released";
+  EXPECT_EQ(Balance(1), 50u) << "the 2027 points are untouched";
+  EXPECT_EQ(Run().points, 0u);
+  EXPECT_TRUE(engine_->Verify().ok());
 }
 
 TEST_F(ExpiryBookTest, APolicySetAfterAYearEndDoesNotApplyToIt) {

@@ -1,6 +1,6 @@
 // Satisfaction ratings against the real engine, shop book and domain store: a household rates a
-// redeemed basket of its own, or a task the checker says it completed, once; a resend answers
-// the same rating, a different one is refused; averages are exact thousandths.
+// redeemed basket of its own, or a task the checker says it did (its claim verified), once; a
+// resend answers the same rating, a different one is refused; averages are exact thousandths.
 #include "rating_book.h"
 
 #include <cstdint>
@@ -60,8 +60,8 @@ class RatingBookTest : public ::testing::Test {
     auto shops = ShopBook::Open(engine_.get(), &clock_, store_.get());
     ASSERT_TRUE(shops.ok()) << shops.status();
     shops_ = *std::move(shops);
-    // The fake task book: household h completed its claim on task 7 when h <= 3, on task 9
-    // always; task 8 has no claim of anyone's completed.
+    // The fake task book: household h had its claim verified on task 7 when h <= 3, on task 9
+    // always; task 8 has no claim of anyone's verified.
     ratings_ = std::make_unique<RatingBook>(
         shops_.get(), &clock_, store_.get(),
         [](VillageId village, uint32_t task, uint64_t household) -> absl::Status {
@@ -69,7 +69,7 @@ class RatingBookTest : public ::testing::Test {
             return absl::NotFoundError("no such task");
           }
           if (task == 7 && household > 3) {
-            return absl::FailedPreconditionError("the household's claim is not completed");
+            return absl::FailedPreconditionError("the household's claim is not verified");
           }
           return absl::OkStatus();
         });
@@ -207,9 +207,9 @@ TEST_F(RatingBookTest, ATaskIsRatedByAHouseholdWhoseClaimWasCompletedOnce) {
   auto rated = ratings_->Rate(Task(7, 1, 5));
   ASSERT_TRUE(rated.ok()) << rated.status();
   EXPECT_EQ(rated->shop, 0u);
-  auto not_completed = ratings_->Rate(Task(7, 4, 5));
-  EXPECT_EQ(not_completed.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_NE(not_completed.status().message().find("not completed"), std::string::npos);
+  auto not_verified = ratings_->Rate(Task(7, 4, 5));
+  EXPECT_EQ(not_verified.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(not_verified.status().message().find("not verified"), std::string::npos);
   EXPECT_EQ(ratings_->Rate(Task(8, 1, 5)).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(ratings_->Rate(Task(7, 1, 2)).status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_TRUE(ratings_->Rate(Task(7, 1, 5)).ok()) << "the same rating resent";

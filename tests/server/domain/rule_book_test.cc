@@ -135,6 +135,14 @@ TEST_F(RuleBookTest, TheVersionInEffectScoresAnAwardAndAResendKeepsItsVersion) {
   EXPECT_EQ(other_rule.status().code(), absl::StatusCode::kNotFound)
       << "a reused award id with another rule is checked against that rule: "
       << other_rule.status();
+  CatalogueRule agreement = Hygiene(5);
+  agreement.rule.rule = 9;
+  agreement.rule.code = kCodeVillageAgreement;
+  agreement.name = "遵守村规民约";
+  ASSERT_TRUE(rules_->PutRule(agreement).ok());
+  auto reused = awards_->Record(ByRule(0xa1, 9));
+  EXPECT_EQ(reused.status().code(), absl::StatusCode::kAlreadyExists)
+      << "award 0xa1 was recorded by rule 7: " << reused.status();
 }
 
 TEST_F(RuleBookTest, VersionsTakeEffectInOrderAndARetiredRuleScoresNothing) {
@@ -160,6 +168,28 @@ TEST_F(RuleBookTest, VersionsTakeEffectInOrderAndARetiredRuleScoresNothing) {
   EXPECT_NE(after_retiring.status().message().find("retired"), std::string::npos);
 }
 
+TEST_F(RuleBookTest, AConditionalChangeNeverOverwritesAnotherUnseen) {
+  ASSERT_TRUE(rules_->PutRule(Hygiene(10)).ok());
+  clock_.Advance(1);
+  auto a = rules_->PutRule(Hygiene(12), /*replaces_version=*/1);  // member A: 12
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->rule.version, 2u);
+  clock_.Advance(1);
+  auto b = rules_->PutRule(Hygiene(15), /*replaces_version=*/1);  // member B saw version 1
+  EXPECT_EQ(b.status().code(), absl::StatusCode::kFailedPrecondition) << b.status();
+  EXPECT_NE(b.status().message().find("at version 2"), std::string::npos) << b.status();
+  auto b_again = rules_->PutRule(Hygiene(15), /*replaces_version=*/2);  // B read it again
+  ASSERT_TRUE(b_again.ok()) << b_again.status();
+  EXPECT_EQ(b_again->rule.version, 3u);
+  // A's first reply was lost; its resend must not undo B's change.
+  auto a_resent = rules_->PutRule(Hygiene(12), /*replaces_version=*/1);
+  ASSERT_TRUE(a_resent.ok()) << a_resent.status();
+  EXPECT_EQ(a_resent->rule.version, 2u);
+  EXPECT_EQ(rules_->List(kVillage, 7)->back().rule.points_per_unit, 15u);
+  EXPECT_EQ(rules_->PutRule(Hygiene(20), /*replaces_version=*/5).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
 TEST_F(RuleBookTest, BadDefinitionsNameTheField) {
   CatalogueRule no_name = Hygiene(10);
   no_name.name.clear();
@@ -177,6 +207,11 @@ TEST_F(RuleBookTest, BadDefinitionsNameTheField) {
   CatalogueRule big_number = Hygiene(10);
   big_number.rule.rule = kRuleNumberMax + 1;
   EXPECT_EQ(rules_->PutRule(big_number).status().code(), absl::StatusCode::kInvalidArgument);
+  CatalogueRule huge_cap = Hygiene(10);
+  huge_cap.rule.cap_per_year = kCapPointsMax + 1;
+  EXPECT_NE(rules_->PutRule(huge_cap).status().message().find("rule.cap_per_year"),
+            std::string::npos)
+      << "a cap is funded from the village's one limit source: bounded";
   CatalogueRule anonymous = Hygiene(10);
   anonymous.changed_by.clear();
   EXPECT_NE(rules_->PutRule(anonymous).status().message().find("changed_by"), std::string::npos);

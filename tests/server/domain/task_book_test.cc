@@ -562,3 +562,39 @@ TEST_F(TaskBookTest, StoredRecordsRoundTrip) {
 
 }  // namespace
 }  // namespace points::domain
+
+namespace points::domain {
+namespace {
+
+TEST_F(TaskBookTest, AVerifiedTaskPaysWhatItPromisedAtPostingEvenAfterTheRuleChanged) {
+  ASSERT_TRUE(tasks_->Post(Sweeping()).ok());
+  Completed(HouseholdNo(2), 0xd2);
+  // The committee doubles the task rule and then retires it: the posted task keeps its word.
+  CatalogueRule doubled;
+  doubled.village = kVillage;
+  doubled.rule.rule = kTaskRule;
+  doubled.rule.code = kCodeTask;
+  doubled.rule.points_per_unit = 10;
+  doubled.rule.difficulty_percent = 150;
+  doubled.name = "公益劳动";
+  doubled.changed_by = "committee-li";
+  clock_.Advance(1);
+  ASSERT_EQ(rules_->PutRule(doubled)->rule.version, 2u);
+  doubled.retired = true;
+  clock_.Advance(1);
+  ASSERT_EQ(rules_->PutRule(doubled)->rule.version, 3u);
+
+  auto verified = tasks_->Verify(kVillage, kTask, HouseholdNo(2), "committee-zhang");
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_EQ(verified->rule.version, 1u);
+  auto award = awards_->Get(kVillage, verified->award);
+  ASSERT_TRUE(award.ok()) << award.status();
+  EXPECT_EQ(award->amount, 30u) << "version 1's 5 points x 4 units x 1.5";
+  EXPECT_EQ(award->request.rule.version, 1u);
+  auto resent = tasks_->Verify(kVillage, kTask, HouseholdNo(2), "committee-zhang");
+  ASSERT_TRUE(resent.ok()) << resent.status();
+  EXPECT_EQ(resent->award, verified->award);
+}
+
+}  // namespace
+}  // namespace points::domain
