@@ -232,6 +232,56 @@ TEST(AwardsTest, TheBudgetRefusesWhatIsOverItWithAReason) {
   EXPECT_EQ(village.Household(2).credits_pending(), 0u);
 }
 
+TEST(AwardsTest, AHouseholdsCapRefusesWhatIsOverItAndAnObjectionAfterTheWindowIsRefused) {
+  TempDir dir;
+  // Small awards go on notice at once; the window is one second.
+  Village village(dir.path(), {"--review-threshold", "100", "--notice-seconds", "1"});
+  village.SetUp(1);
+  v1::PutRuleRequest rule;
+  rule.set_village(kVillage);
+  rule.mutable_rule()->set_rule(30);
+  rule.mutable_rule()->set_category(v1::CATEGORY_HYGIENE);
+  rule.mutable_rule()->set_points_per_unit(10);
+  rule.mutable_rule()->set_cap_per_day(15);  // one check a day counts; a second would pass 15
+  rule.mutable_rule()->set_name("庭院卫生评比");
+  rule.mutable_rule()->set_changed_by("committee-li");
+  v1::PutRuleResponse put;
+  ASSERT_TRUE(village.awards().PutRule(Context().get(), rule, &put).ok());
+  auto record = [&](uint64_t id) {
+    v1::RecordAwardRequest request;
+    request.mutable_award()->set_award_id(IdToBytes(id));
+    request.mutable_award()->set_village(kVillage);
+    request.mutable_award()->set_household(1);
+    request.mutable_award()->mutable_rule()->set_rule(30);
+    request.mutable_award()->set_quantity(1);
+    request.mutable_award()->set_recorded_by("grid-wang");
+    v1::RecordAwardResponse response;
+    EXPECT_TRUE(village.awards().RecordAward(Context().get(), request, &response).ok());
+    return response.award();
+  };
+  EXPECT_EQ(record(31).state(), v1::AWARD_STATE_ON_NOTICE);
+  const v1::Award capped = record(32);
+  EXPECT_EQ(capped.state(), v1::AWARD_STATE_REFUSED);
+  EXPECT_NE(capped.refusal().find("cap per day (15 points) is reached"), std::string::npos)
+      << capped.refusal();
+  EXPECT_EQ(village.Household(1).credits_pending(), 10u) << "the refused award took nothing";
+
+  // Once the window has ended (the server posts the award), an objection comes too late.
+  for (int i = 0; i < 300 && village.Get(31).state() != v1::AWARD_STATE_POSTED; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(village.Get(31).state(), v1::AWARD_STATE_POSTED);
+  v1::ObjectToAwardRequest late;
+  late.set_village(kVillage);
+  late.set_award_id(IdToBytes(31));
+  late.set_by("villager-zhao");
+  late.set_reason("门前有垃圾");
+  v1::ObjectToAwardResponse response;
+  const grpc::Status status = village.awards().ObjectToAward(Context().get(), late, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
+  EXPECT_EQ(village.Household(1).credits_posted(), 10u);
+}
+
 TEST(AwardsTest, BadRequestsGetInvalidArgumentNamingTheField) {
   TempDir dir;
   Village village(dir.path(), {});
