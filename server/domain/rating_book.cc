@@ -6,6 +6,7 @@
 #include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
 #include "codec.h"
+#include "text.h"
 
 namespace points::domain {
 namespace {
@@ -25,38 +26,6 @@ std::string SubjectPrefix(VillageId village, RatingSubject kind, Id subject) {
 
 std::string RatingKey(VillageId village, uint64_t household, RatingSubject kind, Id subject) {
   return absl::StrCat(SubjectPrefix(village, kind, subject), BigEndian(household, 8));
-}
-
-// Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. A comment is shown on
-// phones and printed in reports; bytes that are not text would break both.
-bool IsUtf8(const std::string& s) {
-  for (size_t i = 0; i < s.size();) {
-    const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char lead = byte(i);
-    size_t n = 0;
-    uint32_t min = 0;
-    uint32_t cp = 0;
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    } else if ((lead >> 5) == 0x6) {
-      n = 2, min = 0x80, cp = lead & 0x1F;
-    } else if ((lead >> 4) == 0xE) {
-      n = 3, min = 0x800, cp = lead & 0x0F;
-    } else if ((lead >> 3) == 0x1E) {
-      n = 4, min = 0x10000, cp = lead & 0x07;
-    } else {
-      return false;
-    }
-    if (i + n > s.size()) return false;
-    for (size_t k = 1; k < n; ++k) {
-      if ((byte(i + k) >> 6) != 0x2) return false;
-      cp = cp << 6 | (byte(i + k) & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n;
-  }
-  return true;
 }
 
 absl::Status CheckRequest(const RatingRequest& r) {
