@@ -303,7 +303,7 @@ std::vector<Command> BoardCommands() {
        "Shows the awards on notice now (anyone may object until the window ends), the awards\n"
        "posted in the month with their reasons, the ranking of households by points earned in\n"
        "the month, and satisfaction averages. Names are masked (张*明) unless --reveal.\n"
-       "--json prints the ranking, one household per line.\n",
+       "--json prints one line per entry, its \"section\" naming the part of the board.\n",
        {{"--month", "YYYYMM", "the month (default: this month)"},
         {"--reveal", "", "show full names (the committee's view)"}},
        RunBoardShow},

@@ -189,10 +189,7 @@ int RunBudgetSet(const Invocation& in) {
   if (!points.ok() || *points == 0) Usage("points: a number, not zero");
   LedgerClient client = MakeClient(in.global);
   absl::Status status = client.SetBudget(VillageArg(in.args[0]), month, *points);
-  if (!status.ok()) {
-    RpcFailed(status);
-    return status.code() == absl::StatusCode::kFailedPrecondition ? kExitRefused : kExitRpcFailed;
-  }
+  if (!status.ok()) return WorkflowFailed(status);
   std::printf("budget of village %s for %s: %s points\n", in.args[0].c_str(), in.args[1].c_str(),
               in.args[2].c_str());
   return kExitOk;

@@ -44,18 +44,10 @@ grpc::ServerUnaryReactor* VillageService::CreateHousehold(grpc::CallbackServerCo
                                                           const v1::CreateHouseholdRequest* request,
                                                           v1::CreateHouseholdResponse* response) {
   return Offload(context, workers_, [this, request, response]() -> absl::Status {
-    // A household always has a record beside its account: the board, reports and expiry find
-    // households through their records. One that has details keeps them.
-    absl::StatusOr<domain::Household> existing =
-        households_->GetHousehold(request->village(), request->household());
-    domain::Household blank;
-    blank.village = request->village();
-    blank.household = request->household();
-    absl::Status created = existing.ok() ? book_->SetUpHousehold(blank.village, blank.household)
-                           : existing.status().code() == absl::StatusCode::kNotFound
-                               ? households_->PutHousehold(blank)
-                               : existing.status();
-    if (!created.ok()) return created;
+    if (absl::Status s = households_->EnsureHousehold(request->village(), request->household());
+        !s.ok()) {
+      return s;
+    }
     response->set_account_id(
         IdToBytes(domain::ids::Household(request->village(), request->household())));
     return absl::OkStatus();

@@ -279,7 +279,8 @@ int Run(const Config& config) {
   }
   domain::OrgBook org(store->get());
   domain::HouseholdBook households(engine.get(), store->get(), &org);
-  auto expiry = domain::ExpiryBook::Open(engine.get(), SystemClock(), store->get(), &households);
+  auto expiry = domain::ExpiryBook::Open(engine.get(), SystemClock(), store->get(), &households,
+                                         policy.utc_offset_seconds);
   if (!expiry.ok()) {
     std::fprintf(stderr, "pointsd: cannot open the expiry book: %s\n",
                  expiry.status().ToString().c_str());

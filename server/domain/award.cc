@@ -72,6 +72,11 @@ absl::Status CheckRuleScoring(const RuleVersion& rule, const std::string& field)
   return absl::OkStatus();
 }
 
+absl::uint128 ScorePoints(const RuleVersion& rule, uint64_t quantity) {
+  // Each factor is bounded above (10^6 x 10^6 x 10^4), so the product fits in 128 bits.
+  return absl::uint128(rule.points_per_unit) * quantity * rule.difficulty_percent / 100;
+}
+
 absl::StatusOr<uint64_t> AwardAmount(const AwardRequest& r) {
   if (r.award == 0) return Invalid("award", "must not be zero");
   if (r.village == 0 || r.village > kVillagesMax) {
@@ -97,10 +102,7 @@ absl::StatusOr<uint64_t> AwardAmount(const AwardRequest& r) {
   if (absl::Status s = CheckText(r.note, kNoteBytesMax, "note"); !s.ok()) return s;
   if (r.recorded_by.empty()) return Invalid("recorded_by", "must name who recorded it");
   if (absl::Status s = CheckText(r.recorded_by, kPersonBytesMax, "recorded_by"); !s.ok()) return s;
-  // points_per_unit x quantity x difficulty / 100: each factor is bounded above (10^6 x 10^6 x
-  // 10^4), so the product fits in 128 bits.
-  const absl::uint128 amount =
-      absl::uint128(r.rule.points_per_unit) * r.quantity * r.rule.difficulty_percent / 100;
+  const absl::uint128 amount = ScorePoints(r.rule, r.quantity);
   if (amount == 0) return Invalid("quantity", "the award comes to 0 points");
   if (amount > kAwardPointsMax) {
     return Invalid("quantity",
@@ -108,6 +110,25 @@ absl::StatusOr<uint64_t> AwardAmount(const AwardRequest& r) {
                                 " points or more; one award is at most ", kAwardPointsMax));
   }
   return static_cast<uint64_t>(amount);
+}
+
+void WriteRuleVersion(RecordWriter& w, const RuleVersion& r) {
+  w.Int(r.rule, 4).Int(r.version, 4).Int(r.code, 2).Int(r.points_per_unit, 8);
+  w.Int(r.difficulty_percent, 4).Int(r.cap_per_day, 8).Int(r.cap_per_month, 8);
+  w.Int(r.cap_per_year, 8);
+}
+
+RuleVersion ReadRuleVersion(RecordReader& r) {
+  RuleVersion v;
+  v.rule = static_cast<uint32_t>(r.Int(4));
+  v.version = static_cast<uint32_t>(r.Int(4));
+  v.code = static_cast<uint16_t>(r.Int(2));
+  v.points_per_unit = r.Int(8);
+  v.difficulty_percent = static_cast<uint32_t>(r.Int(4));
+  v.cap_per_day = r.Int(8);
+  v.cap_per_month = r.Int(8);
+  v.cap_per_year = r.Int(8);
+  return v;
 }
 
 AwardSpec LedgerSpecOf(const Award& a) {
@@ -127,9 +148,8 @@ std::string EncodeAward(const Award& a) {
   RecordWriter w;
   const AwardRequest& r = a.request;
   w.Int(kAwardFormatVersion, 1).Id128(r.award).Int(r.village, 4).Int(r.household, 8);
-  w.Int(r.rule.rule, 4).Int(r.rule.version, 4).Int(r.rule.code, 2).Int(r.rule.points_per_unit, 8);
-  w.Int(r.rule.difficulty_percent, 4).Int(r.rule.cap_per_day, 8).Int(r.rule.cap_per_month, 8);
-  w.Int(r.rule.cap_per_year, 8).Int(r.quantity, 8).Int(r.evidence.size(), 4);
+  WriteRuleVersion(w, r.rule);
+  w.Int(r.quantity, 8).Int(r.evidence.size(), 4);
   for (const std::string& e : r.evidence) w.Text(e);
   w.Text(r.note).Text(r.recorded_by);
   w.Int(a.amount, 8).Int(static_cast<uint8_t>(a.state), 1).Int(a.recorded_at_ns, 8);
@@ -149,14 +169,7 @@ absl::StatusOr<Award> DecodeAward(const std::string& bytes) {
   q.award = r.Id128();
   q.village = static_cast<VillageId>(r.Int(4));
   q.household = r.Int(8);
-  q.rule.rule = static_cast<uint32_t>(r.Int(4));
-  q.rule.version = static_cast<uint32_t>(r.Int(4));
-  q.rule.code = static_cast<uint16_t>(r.Int(2));
-  q.rule.points_per_unit = r.Int(8);
-  q.rule.difficulty_percent = static_cast<uint32_t>(r.Int(4));
-  q.rule.cap_per_day = r.Int(8);
-  q.rule.cap_per_month = r.Int(8);
-  q.rule.cap_per_year = r.Int(8);
+  q.rule = ReadRuleVersion(r);
   q.quantity = r.Int(8);
   const uint64_t evidence = r.Int(4);
   if (evidence > kEvidenceRefsMax) return absl::DataLossError("award record: evidence count");

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "codec.h"
 #include "ids.h"
 #include "ledger_layout.h"
 #include "points/types.h"
@@ -85,8 +86,18 @@ struct Award {
 // Checks a rule's scoring fields; INVALID_ARGUMENT names the field under `field` ("rule").
 absl::Status CheckRuleScoring(const RuleVersion& rule, const std::string& field);
 
+// What `quantity` units of `rule` come to: points_per_unit x quantity x difficulty / 100,
+// rounded down. Requires the rule's fields checked (CheckRuleScoring) and quantity at most
+// kAwardPointsMax: every factor is then bounded, so the product fits in 128 bits. The caller
+// checks the result against 1..kAwardPointsMax and names its own field.
+absl::uint128 ScorePoints(const RuleVersion& rule, uint64_t quantity);
+
 // Checks the request's fields and computes the amount; INVALID_ARGUMENT names the field.
 absl::StatusOr<uint64_t> AwardAmount(const AwardRequest& request);
+
+// A rule version's fields in stored records (awards, the catalogue, task claims): one layout.
+void WriteRuleVersion(RecordWriter& w, const RuleVersion& rule);
+RuleVersion ReadRuleVersion(RecordReader& r);
 
 // The ledger's view of the award.
 AwardSpec LedgerSpecOf(const Award& award);

@@ -142,6 +142,23 @@ absl::Status HouseholdBook::Save(const Household& household) {
 
 absl::Status HouseholdBook::PutHousehold(const Household& household) {
   if (absl::Status s = Check(household); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  return PutLocked(household);
+}
+
+absl::Status HouseholdBook::EnsureHousehold(VillageId village, uint64_t household) {
+  Household blank;
+  blank.village = village;
+  blank.household = household;
+  if (absl::Status s = Check(blank); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<Household> existing = GetHousehold(village, household);
+  if (existing.ok()) return CreateHouseholdAccount(*engine_, village, household);
+  if (existing.status().code() != absl::StatusCode::kNotFound) return existing.status();
+  return PutLocked(blank);
+}
+
+absl::Status HouseholdBook::PutLocked(const Household& household) {
   absl::StatusOr<Household> existing = GetHousehold(household.village, household.household);
   if (existing.ok() && existing->closed) {
     return absl::FailedPreconditionError("the household is closed");
@@ -194,6 +211,7 @@ absl::StatusOr<std::vector<Household>> HouseholdBook::ListHouseholds(VillageId v
 }
 
 absl::Status HouseholdBook::CloseHousehold(VillageId village, uint64_t household) {
+  absl::MutexLock lock(&mu_);  // the record is read, then saved closed
   absl::StatusOr<Household> h = GetHousehold(village, household);
   if (!h.ok()) return h.status();
   if (h->closed) return absl::OkStatus();

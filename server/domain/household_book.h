@@ -11,8 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "domain_store.h"
 #include "ids.h"
 #include "org_book.h"
@@ -63,6 +65,10 @@ class HouseholdBook {
   // Creates the household's points account (idempotent) and saves its details (replacing
   // earlier ones). FAILED_PRECONDITION for a closed household or a grid not registered.
   absl::Status PutHousehold(const Household& household);
+  // A household's account and, if it has none, a record without details (the board, reports
+  // and expiry find households through their records); one with details keeps them.
+  // Idempotent.
+  absl::Status EnsureHousehold(VillageId village, uint64_t household);
   absl::StatusOr<Household> GetHousehold(VillageId village, uint64_t household) const;
   // The village's households in number order; names masked unless `reveal`.
   absl::StatusOr<std::vector<Household>> ListHouseholds(VillageId village, bool reveal) const;
@@ -73,9 +79,14 @@ class HouseholdBook {
  private:
   absl::Status Save(const Household& household);
 
+  absl::Status PutLocked(const Household& household) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   Engine* const engine_;
   DomainStore* const store_;
   const OrgBook* const org_;
+  // A put reads the record (closed?) and writes it; EnsureHousehold reads, then writes a blank
+  // one: one at a time, so a blank record never overwrites details put meanwhile.
+  absl::Mutex mu_;
 };
 
 }  // namespace points::domain

@@ -22,11 +22,10 @@ std::string RuleKey(VillageId village, uint32_t rule, uint32_t version) {
 }
 
 std::string EncodeRule(const CatalogueRule& c) {
-  const RuleVersion& r = c.rule;
   RecordWriter w;
-  w.Int(kRuleFormatVersion, 1).Int(c.village, 4).Int(r.rule, 4).Int(r.version, 4).Int(r.code, 2);
-  w.Int(r.points_per_unit, 8).Int(r.difficulty_percent, 4).Int(r.cap_per_day, 8);
-  w.Int(r.cap_per_month, 8).Int(r.cap_per_year, 8).Text(c.name).Int(c.effective_from_ns, 8);
+  w.Int(kRuleFormatVersion, 1).Int(c.village, 4);
+  WriteRuleVersion(w, c.rule);
+  w.Text(c.name).Int(c.effective_from_ns, 8);
   w.Int(c.retired ? 1 : 0, 1).Text(c.changed_by).Int(c.changed_at_ns, 8);
   return std::move(w).bytes();
 }
@@ -36,14 +35,7 @@ absl::StatusOr<CatalogueRule> DecodeRule(const std::string& bytes) {
   if (r.Int(1) != kRuleFormatVersion) return absl::DataLossError("rule record: unknown version");
   CatalogueRule c;
   c.village = static_cast<VillageId>(r.Int(4));
-  c.rule.rule = static_cast<uint32_t>(r.Int(4));
-  c.rule.version = static_cast<uint32_t>(r.Int(4));
-  c.rule.code = static_cast<uint16_t>(r.Int(2));
-  c.rule.points_per_unit = r.Int(8);
-  c.rule.difficulty_percent = static_cast<uint32_t>(r.Int(4));
-  c.rule.cap_per_day = r.Int(8);
-  c.rule.cap_per_month = r.Int(8);
-  c.rule.cap_per_year = r.Int(8);
+  c.rule = ReadRuleVersion(r);
   c.name = r.Text();
   c.effective_from_ns = r.Int(8);
   c.retired = r.Int(1) == 1;

@@ -109,25 +109,6 @@ Transfer SlotsLapsed(const Task& task) {
   return t;
 }
 
-void EncodeRule(RecordWriter& w, const RuleVersion& r) {
-  w.Int(r.rule, 4).Int(r.version, 4).Int(r.code, 2).Int(r.points_per_unit, 8);
-  w.Int(r.difficulty_percent, 4).Int(r.cap_per_day, 8).Int(r.cap_per_month, 8);
-  w.Int(r.cap_per_year, 8);
-}
-
-RuleVersion DecodeRule(RecordReader& r) {
-  RuleVersion v;
-  v.rule = static_cast<uint32_t>(r.Int(4));
-  v.version = static_cast<uint32_t>(r.Int(4));
-  v.code = static_cast<uint16_t>(r.Int(2));
-  v.points_per_unit = r.Int(8);
-  v.difficulty_percent = static_cast<uint32_t>(r.Int(4));
-  v.cap_per_day = r.Int(8);
-  v.cap_per_month = r.Int(8);
-  v.cap_per_year = r.Int(8);
-  return v;
-}
-
 }  // namespace
 
 const char* TaskStateName(TaskState state) {
@@ -230,7 +211,7 @@ std::string EncodeTaskClaim(const TaskClaim& c) {
   for (const std::string& e : c.evidence) w.Text(e);
   w.Text(c.note).Text(c.completed_by).Int(c.completed_at_ns, 8).Text(c.verified_by);
   w.Int(c.verified_at_ns, 8);
-  EncodeRule(w, c.rule);
+  WriteRuleVersion(w, c.rule);
   w.Id128(c.award).Int(c.lapsed_at_ns, 8);
   return std::move(w).bytes();
 }
@@ -261,7 +242,7 @@ absl::StatusOr<TaskClaim> DecodeTaskClaim(const std::string& bytes) {
   c.completed_at_ns = r.Int(8);
   c.verified_by = r.Text();
   c.verified_at_ns = r.Int(8);
-  c.rule = DecodeRule(r);
+  c.rule = ReadRuleVersion(r);
   c.award = r.Id128();
   c.lapsed_at_ns = r.Int(8);
   if (!r.done_ok()) return absl::DataLossError("claim record: truncated or trailing bytes");
@@ -462,9 +443,7 @@ absl::StatusOr<Task> TaskBook::Post(const TaskRequest& request) {
                                                       ") is of category ", rule->rule.code,
                                                       ", not a task rule (", int{kCodeTask}, ")"));
   }
-  // Each factor is bounded (10^6 x 10^6 x 10^4): the product fits in 128 bits.
-  const absl::uint128 points = absl::uint128(rule->rule.points_per_unit) * request.units *
-                               rule->rule.difficulty_percent / 100;
+  const absl::uint128 points = ScorePoints(rule->rule, request.units);
   if (points == 0) return absl::InvalidArgumentError("units: a claim would come to 0 points");
   if (points > kAwardPointsMax) {
     return absl::InvalidArgumentError(absl::StrCat("units: a claim would come to more than ",
@@ -564,6 +543,26 @@ absl::StatusOr<TaskClaim> TaskBook::Claim(const ClaimRequest& request) {
     }
   }
   return SubmitClaim(std::move(claim));
+}
+
+// A claim whose slot transfer got no answer (e.g. the engine's queue was full) would keep its
+// task from closing until a resend or a restart: the timer resends it, with the same id, so it
+// answers `exists` if it had landed. A claim still on its first way is resent harmlessly too.
+void TaskBook::ResendClaimsInFlightOfDueTasks() {
+  std::vector<TaskClaim> in_flight;
+  {
+    absl::MutexLock lock(&mu_);
+    const uint64_t now = clock_->NowNanos();
+    for (const auto& [deadline, village, task] : open_tasks_) {
+      if (deadline > now) break;
+      for (auto it = claiming_.lower_bound(ClaimKey{village, task, 0});
+           it != claiming_.end() && std::get<0>(*it) == village && std::get<1>(*it) == task; ++it) {
+        absl::StatusOr<TaskClaim> claim = LoadClaim(village, task, std::get<2>(*it));
+        if (claim.ok()) in_flight.push_back(*std::move(claim));
+      }
+    }
+  }
+  for (TaskClaim& claim : in_flight) SubmitClaim(std::move(claim)).IgnoreError();
 }
 
 absl::StatusOr<TaskClaim> TaskBook::SubmitClaim(TaskClaim claim) {
@@ -736,6 +735,7 @@ absl::StatusOr<TaskClaim> TaskBook::FinishVerify(TaskClaim claim, const Task& ta
 }
 
 absl::StatusOr<size_t> TaskBook::LapseDue() {
+  ResendClaimsInFlightOfDueTasks();
   absl::MutexLock lock(&mu_);
   const uint64_t now = clock_->NowNanos();
   std::vector<std::tuple<uint64_t, VillageId, uint32_t>> due;

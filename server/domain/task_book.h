@@ -263,6 +263,7 @@ class TaskBook {
   // outcome if the claim is still claiming.
   absl::StatusOr<TaskClaim> SubmitClaim(TaskClaim claim) ABSL_LOCKS_EXCLUDED(mu_);
   // Verifying -> verified: records the household's award (the same award id every time).
+  void ResendClaimsInFlightOfDueTasks() ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<TaskClaim> FinishVerify(TaskClaim claim, const Task& task)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Open or closing -> closed.
