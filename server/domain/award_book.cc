@@ -8,6 +8,7 @@
 #include "household_book.h"
 #include "ids.h"
 #include "points/results.h"
+#include "village_time.h"
 
 namespace points::domain {
 namespace {
@@ -42,18 +43,6 @@ absl::Status AllAccepted(const absl::StatusOr<std::vector<Result>>& results, con
     }
   }
   return absl::OkStatus();
-}
-
-// The civil day, month and year of `ns` at the village's offset: 20261122, 202611, 2026.
-struct CivilDate {
-  uint32_t day, month, year;
-};
-CivilDate CivilDateOf(uint64_t ns, int utc_offset_seconds) {
-  const absl::CivilSecond t = absl::ToCivilSecond(absl::FromUnixNanos(static_cast<int64_t>(ns)),
-                                                  absl::FixedTimeZone(utc_offset_seconds));
-  const uint32_t year = static_cast<uint32_t>(t.year());
-  const uint32_t month = year * 100 + static_cast<uint32_t>(t.month());
-  return CivilDate{month * 100 + static_cast<uint32_t>(t.day()), month, year};
 }
 
 // Why the ledger refused an award's chain, from the first result that is not a linked failure.

@@ -28,6 +28,7 @@
 #include "domain_store.h"
 #include "points/engine.h"
 #include "rule_book.h"
+#include "village_time.h"
 
 namespace points::domain {
 
@@ -38,7 +39,7 @@ struct AwardPolicy {
   // Awards of more points need a second person's approval; at or below it, recording puts the
   // award on notice at once. 0: every award is reviewed.
   uint64_t review_threshold_points = 0;
-  int utc_offset_seconds = 8 * 3600;  // days, months and years count in China Standard Time
+  int utc_offset_seconds = kChinaStandardTimeSeconds;  // days, months and years: village time
 };
 
 class AwardBook {

@@ -192,9 +192,7 @@ absl::StatusOr<MonthSpan> MonthBounds(uint32_t month, int utc_offset_seconds) {
 }
 
 uint32_t MonthOf(uint64_t ns, int utc_offset_seconds) {
-  const absl::CivilSecond t = absl::ToCivilSecond(absl::FromUnixNanos(static_cast<int64_t>(ns)),
-                                                  absl::FixedTimeZone(utc_offset_seconds));
-  return static_cast<uint32_t>(t.year()) * 100 + static_cast<uint32_t>(t.month());
+  return CivilDateOf(ns, utc_offset_seconds).month;
 }
 
 std::string HouseholdNameOf(const Household& household) {

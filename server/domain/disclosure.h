@@ -37,6 +37,7 @@
 #include "points/types.h"
 #include "rating_book.h"
 #include "shop_book.h"
+#include "village_time.h"
 
 namespace points::domain {
 
@@ -246,7 +247,7 @@ struct DisclosureSources {
   const HouseholdBook* households = nullptr;
   const ShopBook* shops = nullptr;
   const RatingBook* ratings = nullptr;
-  int utc_offset_seconds = 8 * 3600;  // the village's time: AwardPolicy::utc_offset_seconds
+  int utc_offset_seconds = kChinaStandardTimeSeconds;  // as AwardPolicy::utc_offset_seconds
 };
 
 class Disclosure {

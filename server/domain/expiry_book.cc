@@ -143,16 +143,10 @@ absl::StatusOr<std::unique_ptr<ExpiryBook>> ExpiryBook::Open(Engine* engine, Clo
 }
 
 uint64_t ExpiryBook::NewYearNs(uint32_t year) const {
-  const int64_t ns = absl::ToUnixNanos(absl::FromCivil(absl::CivilSecond(year, 1, 1, 0, 0, 0),
-                                                       absl::FixedTimeZone(utc_offset_seconds_)));
-  return ns < 0 ? 0 : static_cast<uint64_t>(ns);  // before 1970: nothing was earned then
+  return domain::NewYearNs(year, utc_offset_seconds_);
 }
 
-uint32_t ExpiryBook::YearOf(uint64_t ns) const {
-  const absl::CivilSecond t = absl::ToCivilSecond(absl::FromUnixNanos(static_cast<int64_t>(ns)),
-                                                  absl::FixedTimeZone(utc_offset_seconds_));
-  return static_cast<uint32_t>(t.year());
-}
+uint32_t ExpiryBook::YearOf(uint64_t ns) const { return CivilDateOf(ns, utc_offset_seconds_).year; }
 
 // The end of the year the policy was set in is the first after it; a year end before (or at)
 // that moment is never applied.

@@ -42,6 +42,7 @@
 #include "household_book.h"
 #include "ids.h"
 #include "points/engine.h"
+#include "village_time.h"
 
 namespace points::domain {
 
@@ -52,7 +53,7 @@ inline constexpr uint32_t kExpiryGraceYearsMax = 10;
 inline constexpr uint32_t kExpiryAttemptsMax = 8;
 // Years count in China Standard Time unless the book is opened with another offset (as
 // AwardPolicy::utc_offset_seconds).
-inline constexpr int kExpiryUtcOffsetSecondsDefault = 8 * 3600;
+inline constexpr int kExpiryUtcOffsetSecondsDefault = kChinaStandardTimeSeconds;
 
 struct ExpiryPolicy {
   bool enabled = false;
