@@ -10,6 +10,7 @@
 #include "convert.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "points/v1/admin.grpc.pb.h"
 #include "points/v1/awards.grpc.pb.h"
 #include "points/v1/board.grpc.pb.h"
 #include "points/v1/ledger.grpc.pb.h"
@@ -71,6 +72,7 @@ struct LedgerClient::Connection {
   std::unique_ptr<v1::ShopService::Stub> shops;
   std::unique_ptr<v1::BoardService::Stub> board;
   std::unique_ptr<v1::TaskService::Stub> tasks;
+  std::unique_ptr<v1::AdminService::Stub> admin;
   absl::BitGen random;
 
   // Sends `request` until it is answered, it fails for good or the attempts run out. The request
@@ -136,6 +138,7 @@ LedgerClient::LedgerClient(const std::string& target, ClientOptions options)
   connection_->shops = v1::ShopService::NewStub(channel);
   connection_->board = v1::BoardService::NewStub(channel);
   connection_->tasks = v1::TaskService::NewStub(channel);
+  connection_->admin = v1::AdminService::NewStub(channel);
 }
 
 LedgerClient::~LedgerClient() = default;
@@ -441,6 +444,22 @@ absl::StatusOr<v1::RateResponse> LedgerClient::Rate(const domain::RatingRequest&
   v1::RateResponse response;
   if (absl::Status status = connection_->CallOn(*connection_->board, "Rate", options_, target_,
                                                 &v1::BoardService::Stub::Rate, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return response;
+}
+
+absl::StatusOr<v1::BackupResponse> LedgerClient::Backup(const std::string& dir) {
+  v1::BackupRequest request;
+  request.set_dir(dir);
+  v1::BackupResponse response;
+  // A backup is not retried: a second attempt would find the first one's directory.
+  ClientOptions once = options_;
+  once.retry.max_attempts = 1;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->admin, "Backup", once, target_,
+                              &v1::AdminService::Stub::Backup, request, &response);
       !status.ok()) {
     return status;
   }

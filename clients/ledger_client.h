@@ -23,6 +23,7 @@
 #include "points/engine.h"
 #include "points/results.h"
 #include "points/types.h"
+#include "points/v1/admin.pb.h"
 #include "points/v1/awards.pb.h"
 #include "points/v1/board.pb.h"
 #include "points/v1/tasks.pb.h"
@@ -117,6 +118,9 @@ class LedgerClient {
   absl::StatusOr<v1::GetStatementResponse> GetStatement(const v1::GetStatementRequest& request);
   absl::StatusOr<v1::GetReportResponse> GetReport(const v1::GetReportRequest& request);
   absl::StatusOr<v1::RateResponse> Rate(const domain::RatingRequest& rating);
+  // A consistent online backup of the server's data directory into `dir` on the server
+  // (AdminService.Backup); tried once, since a resend would find the directory made.
+  absl::StatusOr<v1::BackupResponse> Backup(const std::string& dir);
   // The organisation (VillageService), as its messages: towns, village records (PutVillage
   // also creates the village's accounts), grids with their workers.
   absl::Status PutTown(const v1::Town& town);

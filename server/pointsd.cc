@@ -11,13 +11,16 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "admin_service.h"
 #include "award_book.h"
 #include "award_service.h"
 #include "board_service.h"
@@ -34,7 +37,9 @@
 #include "grpcpp/server_builder.h"
 #include "ledger_service.h"
 #include "points/engine.h"
+#include "shop_book.h"
 #include "shop_service.h"
+#include "task_book.h"
 #include "task_service.h"
 
 namespace points::server {
@@ -60,10 +65,16 @@ constexpr char kUsage[] =
     "usage: pointsd [--listen HOST:PORT] [--data-dir DIR] [--reader-threads N]\n"
     "               [--drain-seconds N] [--stats-seconds N] [--notice-seconds N]\n"
     "               [--review-threshold N] [--demo]\n"
+    "       pointsd verify --data-dir DIR\n"
     "\n"
-    "Serves the points ledger, the award workflow and shops over gRPC (points.v1.LedgerService,\n"
-    "VillageService, AwardService, ShopService, grpc.health.v1.Health and server reflection)\n"
-    "from an embedded RocksDB store (the domain's records in DIR/domain).\n"
+    "Serves the points ledger and the points supermarket over gRPC (points.v1: LedgerService,\n"
+    "VillageService, AwardService, TaskService, ShopService, BoardService, AdminService;\n"
+    "grpc.health.v1.Health and server reflection) from an embedded RocksDB store (the\n"
+    "domain's records in DIR/domain).\n"
+    "\n"
+    "`pointsd verify --data-dir DIR` checks a stopped server's data directory (or a backup) in\n"
+    "full: every journal record's hash and the hash chain, balances and indexes rebuilt from the\n"
+    "journal, the domain store's records; a summary, and exit code 1 on any mismatch.\n"
     "\n"
     "  --listen HOST:PORT    address to listen on; port 0 picks a free one and prints it\n"
     "                        (default 127.0.0.1:50051; env POINTS_LISTEN)\n"
@@ -79,9 +90,9 @@ constexpr char kUsage[] =
     "  --review-threshold N  awards of more points need a second person's approval; 0 = all do\n"
     "                        (default 0; env POINTS_REVIEW_THRESHOLD)\n"
     "  --demo                seed a demo village first (issuer 1, households 101-103,\n"
-    "                        supermarket 201, a few awards; and village 1 of the points\n"
-    "                        supermarket workflows: households 1-3, shop 1 with three items,\n"
-    "                        award 9001 awaiting review); seeding again changes nothing\n"
+    "                        supermarket 201; and village 1 of the points supermarket: its\n"
+    "                        town and grids, rules 1-6, households 1-3, shops 1 and 2, award\n"
+    "                        9001); seeding again changes nothing\n"
     "  --help                this text\n"
     "\n"
     "Messages are limited to 4 MiB; a request holds at most 8189 events or ids.\n"
@@ -234,6 +245,96 @@ void ScheduleStats(boost::asio::steady_timer& timer, const Engine& engine, int s
   });
 }
 
+// `pointsd verify --data-dir DIR`: the offline check of a data directory (or a backup).
+int RunVerify(int argc, char** argv) {
+  std::string dir;
+  for (int i = 2; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (arg == "--data-dir" && i + 1 < argc) {
+      dir = argv[++i];
+    } else if (absl::StartsWith(arg, "--data-dir=")) {
+      dir = arg.substr(std::string("--data-dir=").size());
+    } else {
+      Usage(absl::StrCat("verify: unknown argument '", arg, "'"));
+    }
+  }
+  if (dir.empty()) Usage("verify: give --data-dir DIR");
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(std::filesystem::path(dir) / "CURRENT", error)) {
+    std::fprintf(stderr, "pointsd verify: %s holds no store\n", dir.c_str());
+    return 1;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
+  std::fprintf(stderr, "pointsd verify: [1/3] opening %s: replaying the journal...\n", dir.c_str());
+  auto engine = Engine::Open(Options(), dir);
+  if (!engine.ok()) {
+    std::fprintf(stderr, "pointsd verify: FAILED to open: %s\n",
+                 engine.status().ToString().c_str());
+    return 1;
+  }
+  std::fprintf(stderr,
+               "pointsd verify: [2/3] %.1f s: checking every record's hash, the chain, and "
+               "state rebuilt from the journal against the state opened...\n",
+               elapsed());
+  VerifyReport report;
+  if (absl::Status status = (*engine)->Verify(&report); !status.ok()) {
+    std::fprintf(stderr, "pointsd verify: FAILED: %s\n", status.ToString().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "pointsd verify: [3/3] %.1f s: reading the domain store's records...\n",
+               elapsed());
+  uint64_t domain_records = 0;
+  if (std::filesystem::exists(std::filesystem::path(dir) / "domain", error)) {
+    auto store = domain::DomainStore::Open(dir + "/domain");
+    if (!store.ok()) {
+      std::fprintf(stderr, "pointsd verify: FAILED to open the domain store: %s\n",
+                   store.status().ToString().c_str());
+      return 1;
+    }
+    // Opening the books decodes every record they index (awards, shops, baskets, tasks,
+    // expiry); a record that does not decode fails here.
+    domain::RuleBook rules(SystemClock(), store->get());
+    auto awards = domain::AwardBook::Open(engine->get(), SystemClock(), store->get(),
+                                          domain::AwardPolicy(), &rules);
+    absl::Status status = awards.status();
+    if (status.ok()) {
+      status = domain::ShopBook::Open(engine->get(), SystemClock(), store->get()).status();
+    }
+    if (status.ok()) {
+      status =
+          domain::TaskBook::Open(engine->get(), SystemClock(), store->get(), awards->get(), &rules)
+              .status();
+    }
+    if (status.ok()) {
+      status = (*store)->Scan("", [&](const std::string&, const std::string&) {
+        ++domain_records;
+        return true;
+      });
+    }
+    if (!status.ok()) {
+      std::fprintf(stderr, "pointsd verify: FAILED in the domain store: %s\n",
+                   status.ToString().c_str());
+      return 1;
+    }
+  }
+  std::printf(
+      "pointsd verify: OK %s: %llu journal records in %llu chunks (%llu accounts, %llu "
+      "transfers), chain head %s; %llu domain records; %.1f s\n",
+      dir.c_str(), static_cast<unsigned long long>(report.records),
+      static_cast<unsigned long long>(report.chunks),
+      static_cast<unsigned long long>(report.accounts),
+      static_cast<unsigned long long>(report.transfers), report.chain_head_hex.c_str(),
+      static_cast<unsigned long long>(domain_records), elapsed());
+  return 0;
+}
+
 int Run(const Config& config) {
   WatchHub watch_hub;  // outlives the engine, whose commits it hears
   Options options;
@@ -308,6 +409,7 @@ int Run(const Config& config) {
     return 1;
   }
   TaskService task_service(tasks->get(), &readers);
+  AdminService admin_service(engine.get(), store->get(), SystemClock(), &readers);
   domain::RatingBook ratings(
       shops->get(), SystemClock(), store->get(),
       [task_book = tasks->get()](domain::VillageId village, uint32_t task, uint64_t household) {
@@ -335,6 +437,11 @@ int Run(const Config& config) {
   builder.RegisterService(&shop_service);
   builder.RegisterService(&board_service);
   builder.RegisterService(&task_service);
+  builder.RegisterService(&admin_service);
+  // Signals are caught from before the server starts listening: a SIGTERM that comes as soon
+  // as the listening line is printed is queued for the drain below, not fatal.
+  boost::asio::io_context io;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     std::fprintf(stderr, "pointsd: cannot listen on %s\n", config.listen.c_str());
@@ -345,8 +452,6 @@ int Run(const Config& config) {
               config.data_dir.c_str());
   std::fflush(stdout);
 
-  boost::asio::io_context io;
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   boost::asio::steady_timer stats_timer(io);
   if (config.stats_seconds > 0) ScheduleStats(stats_timer, *engine, config.stats_seconds);
   PeriodicJob notice{boost::asio::steady_timer(io), {}, [&book, &tasks, &expiry] {
@@ -386,5 +491,6 @@ int main(int argc, char** argv) {
   // Debian's Abseil is built with mutex deadlock detection on, which costs a graph update on
   // every lock: measurable on the hot path, and the engine's lock order is fixed by design.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  if (argc >= 2 && std::string(argv[1]) == "verify") return points::server::RunVerify(argc, argv);
   return points::server::Run(points::server::ParseConfig(argc, argv));
 }

@@ -10,6 +10,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
 
 namespace points {
@@ -126,6 +127,18 @@ absl::Status Journal::Scan(ChunkVisitor visit) {
 JournalPosition Journal::Position() const {
   absl::MutexLock lock(&position_mu_);
   return JournalPosition{record_count_, chain_head_, chunk_first_timestamps_};
+}
+
+absl::Status Journal::Checkpoint(const std::string& dir) const {
+  rocksdb::Checkpoint* raw = nullptr;
+  if (absl::Status s = FromRocks("checkpoint", rocksdb::Checkpoint::Create(db_.get(), &raw));
+      !s.ok()) {
+    return s;
+  }
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // log_size_for_flush 0: flush the memtables first, so the copy needs no WAL to be complete.
+  return FromRocks(absl::StrCat("checkpoint to ", dir),
+                   checkpoint->CreateCheckpoint(dir, /*log_size_for_flush=*/0));
 }
 
 Hash Journal::chain_head() const {

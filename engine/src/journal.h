@@ -64,6 +64,10 @@ class Journal {
   // The records with these timestamps (each must exist), in the same order.
   absl::Status ReadRecords(absl::Span<const uint64_t> timestamps, std::vector<Record>* out) const;
 
+  // A consistent copy of the journal in `dir` (which must not exist), taken while appends go
+  // on: hard links to its files plus a flush, so it costs little disk on the same filesystem.
+  absl::Status Checkpoint(const std::string& dir) const;
+
   Hash chain_head() const;
   uint64_t record_count() const;
   uint64_t bytes_appended() const;

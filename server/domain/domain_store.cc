@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
+#include "rocksdb/utilities/checkpoint.h"
 
 namespace points::domain {
 namespace {
@@ -39,6 +40,16 @@ absl::StatusOr<std::unique_ptr<DomainStore>> DomainStore::Open(const std::string
     return status;
   }
   return std::unique_ptr<DomainStore>(new DomainStore(std::unique_ptr<rocksdb::DB>(db)));
+}
+
+absl::Status DomainStore::Checkpoint(const std::string& dir) const {
+  rocksdb::Checkpoint* raw = nullptr;
+  if (absl::Status s = FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "checkpoint");
+      !s.ok()) {
+    return s;
+  }
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  return FromRocks(checkpoint->CreateCheckpoint(dir, /*log_size_for_flush=*/0), "checkpoint");
 }
 
 absl::Status DomainStore::Put(const std::string& key, const std::string& value) {

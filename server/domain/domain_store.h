@@ -28,6 +28,8 @@ class DomainStore {
   absl::Status Put(const std::string& key, const std::string& value);
   // NOT_FOUND when the key is absent.
   absl::StatusOr<std::string> Get(const std::string& key) const;
+  // A consistent copy of the store in `dir` (which must not exist), taken while writes go on.
+  absl::Status Checkpoint(const std::string& dir) const;
   // Calls `visit` for every key starting with `prefix`, in key order, until it returns false.
   absl::Status Scan(
       const std::string& prefix,

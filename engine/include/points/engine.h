@@ -162,6 +162,13 @@ class Engine {
   // so do reads that arrive behind a waiting write: an operator's tool, not a health probe.
   absl::Status Verify(VerifyReport* report = nullptr) const;
 
+  // A consistent copy of the store in `dir` (which must not exist; its parent must), taken
+  // while writes go on: every group committed before the call is in it, and no group is in it
+  // in part. Engine::Open on the copy replays its journal (the in-memory snapshot file is not
+  // copied). Files are hard-linked where the filesystem allows, so a copy on the same disk is
+  // cheap; copy it elsewhere to make it a backup.
+  absl::Status Checkpoint(const std::string& dir) const;
+
   // OK while writable; the sticky write failure after fail-stop.
   absl::Status WriteHealth() const;
   EngineStats Stats() const;
