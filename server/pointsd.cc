@@ -95,6 +95,10 @@ constexpr char kUsage[] =
     "                        9001); seeding again changes nothing\n"
     "  --help                this text\n"
     "\n"
+    "Health (grpc.health.v1): the service \"\" is SERVING while pointsd answers; the service\n"
+    "\"points.write\" turns NOT_SERVING when the engine stops taking writes (a failed sync, a\n"
+    "full disk): reads go on; free the space and restart.\n"
+    "\n"
     "Messages are limited to 4 MiB; a request holds at most 8189 events or ids.\n"
     "Plaintext only for now: serve it on loopback or behind a TLS proxy.\n";
 
@@ -234,6 +238,23 @@ void ExpirePending(Engine& engine) {
     std::fprintf(stderr, "pointsd: expiring pending transfers: %s\n",
                  expired.status().ToString().c_str());
   }
+}
+
+// The health service name that says whether writes are taken: SERVING normally, NOT_SERVING
+// once the engine has stopped taking writes (a failed sync, a full disk) while reads go on.
+// The empty service name stays SERVING as long as pointsd answers at all.
+constexpr char kWriteHealthService[] = "points.write";
+
+// Reports a fail-stop on the health service once, when it happens.
+void CheckWriteHealth(const Engine& engine, grpc::HealthCheckServiceInterface* health,
+                      std::atomic<bool>& reported) {
+  const absl::Status write_health = engine.WriteHealth();
+  if (write_health.ok() || reported.exchange(true)) return;
+  health->SetServingStatus(kWriteHealthService, false);
+  std::fprintf(stderr,
+               "pointsd: READ-ONLY: the engine refuses writes until pointsd is restarted (free "
+               "disk space first): %s\n",
+               write_health.ToString().c_str());
 }
 
 void ScheduleStats(boost::asio::steady_timer& timer, const Engine& engine, int seconds) {
@@ -457,7 +478,13 @@ int Run(const Config& config) {
   PeriodicJob notice{boost::asio::steady_timer(io), {}, [&book, &tasks, &expiry] {
                        RunDueWorkflows(**book, **tasks, **expiry);
                      }};
-  PeriodicJob timeouts{boost::asio::steady_timer(io), {}, [&engine] { ExpirePending(*engine); }};
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  health->SetServingStatus(kWriteHealthService, true);
+  std::atomic<bool> read_only_reported{false};
+  PeriodicJob timeouts{boost::asio::steady_timer(io), {}, [&engine, health, &read_only_reported] {
+                         ExpirePending(*engine);
+                         CheckWriteHealth(*engine, health, read_only_reported);
+                       }};
   Schedule(notice, readers);
   Schedule(timeouts, readers);
   signals.async_wait([&](const boost::system::error_code& error, int signal) {

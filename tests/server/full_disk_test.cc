@@ -1,0 +1,178 @@
+// A full disk through the real pointsd: on a small tmpfs that fills up, the server stops taking
+// writes (UNAVAILABLE, saying why; health's "points.write" NOT_SERVING) and goes on serving
+// reads, loses nothing it acknowledged, and after space is freed and it restarts it takes
+// writes again. Needs root to mount the tmpfs; skipped (saying so) where that is not allowed.
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "ledger_client.h"
+#include "pointsd_process.h"
+#include "testing.h"
+
+namespace points::server {
+namespace {
+
+using client::ClientOptions;
+using client::LedgerClient;
+using testing::TempDir;
+
+constexpr size_t kBatch = 5000;
+
+// grpc.health.v1.Health/Check for `service` through a generic stub: 1 SERVING, 2 NOT_SERVING,
+// 0 when the call failed. HealthCheckRequest{service} is field 1 (bytes 0a LEN ...); the reply
+// HealthCheckResponse{status} is field 1, a varint (bytes 08 STATUS).
+int HealthOf(const std::string& target, const std::string& service) {
+  grpc::GenericStub generic(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  std::string encoded;
+  if (!service.empty()) encoded = absl::StrCat("\x0a", std::string(1, service.size()), service);
+  grpc::Slice slice(encoded);
+  const grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  absl::Notification done;
+  grpc::Status status;
+  generic.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
+                    &response, [&](grpc::Status s) {
+                      status = s;
+                      done.Notify();
+                    });
+  done.WaitForNotification();
+  if (!status.ok()) return 0;
+  std::vector<grpc::Slice> slices;
+  if (!response.Dump(&slices).ok()) return 0;
+  std::string bytes;
+  for (const grpc::Slice& s : slices)
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return bytes.size() == 2 && bytes[0] == '\x08' ? bytes[1] : 0;
+}
+
+Transfer Award(uint64_t id) {  // the demo ledger: issuer 1 awards household 101 one point
+  Transfer t;
+  t.id = absl::MakeUint128(0xd15c, id);
+  t.debit_account_id = 1;
+  t.credit_account_id = 101;
+  t.amount = 1;
+  t.ledger = 1;
+  t.code = 10;
+  return t;
+}
+
+// A small tmpfs for the test's data, unmounted at the end.
+class SmallDisk {
+ public:
+  explicit SmallDisk(const std::string& dir) : dir_(dir) {
+    std::filesystem::create_directories(dir_);
+    mounted_ =
+        std::system(
+            absl::StrCat("mount -t tmpfs -o size=8m tmpfs '", dir_, "' 2>/dev/null").c_str()) == 0;
+  }
+  ~SmallDisk() {
+    if (mounted_) std::system(absl::StrCat("umount -l '", dir_, "'").c_str());
+  }
+  bool mounted() const { return mounted_; }
+
+ private:
+  std::string dir_;
+  bool mounted_ = false;
+};
+
+// DISABLED, and why: run it with --gtest_also_run_disabled_tests. Mostly (about 5 runs in 6
+// on the 2-core machine) pointsd dies when the disk fills, inside Debian's RocksDB 7.8, which
+// is built with assertions: "writable_file_writer.h:312: AssertFalseAndGetStatusForPrevError():
+// Assertion `sync_without_flush_called_' failed" -- RocksDB touching its WAL writer again after
+// the ENOSPC within the same write (upstream: facebook/rocksdb#12448). The engine itself writes
+// nothing after a failed write (engine_impl.cc, the syncer), and a death there is a crash like a
+// power cut: nothing acknowledged is lost, and a restart after freeing space recovers. What
+// does not hold yet is "keeps serving reads". The fix planned for issue 6: never let the WAL
+// meet ENOSPC -- the engine checks the filesystem's free space before each group against a
+// configured reserve and turns read-only (the path this test checks) before RocksDB would fail.
+TEST(FullDiskTest,
+     DISABLED_AFullDiskStopsWritesKeepsReadsLosesNothingAndARestartAfterFreeingResumes) {
+  TempDir dir;
+  SmallDisk disk(dir.path() + "/disk");
+  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs root): not tested";
+  const std::string data = dir.path() + "/disk/data";
+  const std::string filler = dir.path() + "/disk/filler";
+  {
+    std::ofstream out(filler, std::ios::binary);
+    const std::string block(64 << 10, 'x');
+    for (int i = 0; i < 24; ++i) out << block;  // 1.5 MiB the operator can free later
+  }
+  auto pointsd = std::make_unique<testing::Pointsd>(data, 0, std::vector<std::string>{"--demo"});
+  ClientOptions once;
+  once.retry.max_attempts = 1;  // a retry would only hit the full disk again
+  LedgerClient client(pointsd->target(), once);
+  auto seeded = client.LookupAccounts({101});
+  ASSERT_TRUE(seeded.ok() && seeded->size() == 1) << seeded.status();
+  const uint64_t baseline = (*seeded)[0].credits_posted;
+
+  uint64_t acknowledged = 0;  // ids 1..acknowledged were answered ok
+  absl::Status refused;
+  for (int batch = 0; batch < 200 && refused.ok(); ++batch) {
+    std::vector<Transfer> transfers;
+    for (size_t i = 1; i <= kBatch; ++i) transfers.push_back(Award(acknowledged + i));
+    auto results = client.CreateTransfers(transfers);
+    if (!results.ok()) {
+      refused = results.status();
+      break;
+    }
+    for (const TransferEventResult& r : *results) ASSERT_EQ(r.result, CreateTransferResult::kOk);
+    acknowledged += kBatch;
+  }
+  ASSERT_FALSE(refused.ok()) << "the disk never filled up";
+  EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable) << refused;
+  EXPECT_NE(refused.message().find("No space left"), std::string::npos) << refused;
+  ASSERT_GT(acknowledged, 0u);
+
+  // Read-only: reads go on, every acknowledged point is there, health says so.
+  auto read = client.LookupAccounts({101});
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_GE((*read)[0].credits_posted, baseline + acknowledged);
+  int write_health = 0;
+  for (int i = 0; i < 100 && (write_health = HealthOf(pointsd->target(), "points.write")) != 2;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(write_health, 2) << "points.write NOT_SERVING";
+  EXPECT_EQ(HealthOf(pointsd->target(), ""), 1) << "reads are still served";
+  EXPECT_EQ(client.CreateTransfers({Award(acknowledged + kBatch + 1)}).status().code(),
+            absl::StatusCode::kUnavailable);
+  pointsd->Stop(SIGTERM);  // its exit code may say the final snapshot could not be written
+  pointsd.reset();
+
+  // The operator frees space and restarts: writes resume, nothing acknowledged is lost.
+  std::filesystem::remove(filler);
+  pointsd = std::make_unique<testing::Pointsd>(data, 0, std::vector<std::string>{});
+  LedgerClient after(pointsd->target(), once);
+  EXPECT_EQ(HealthOf(pointsd->target(), "points.write"), 1);
+  auto resumed = after.CreateTransfers({Award(1'000'000)});
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  EXPECT_EQ((*resumed)[0].result, CreateTransferResult::kOk);
+  for (uint64_t first = 1; first <= acknowledged; first += 1000) {
+    std::vector<Id> ids;
+    for (uint64_t id = first; id < first + 1000 && id <= acknowledged; ++id) {
+      ids.push_back(Award(id).id);
+    }
+    auto found = after.LookupTransfers(ids);
+    ASSERT_TRUE(found.ok()) << found.status();
+    ASSERT_EQ(found->size(), ids.size()) << "acknowledged before the disk filled";
+  }
+  auto again = after.CreateTransfers({Award(acknowledged)});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ((*again)[0].result, CreateTransferResult::kExists) << "applied exactly once";
+  EXPECT_EQ(pointsd->Stop(SIGTERM), 0);
+}
+
+}  // namespace
+}  // namespace points::server
