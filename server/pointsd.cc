@@ -56,6 +56,7 @@ struct Config {
   int reader_threads = 2;
   int drain_seconds = 10;
   int stats_seconds = 60;
+  int disk_reserve_mb = 256;
   int notice_seconds = 3 * 86400;
   uint64_t review_threshold = 0;
   bool demo = false;
@@ -64,6 +65,7 @@ struct Config {
 constexpr char kUsage[] =
     "usage: pointsd [--listen HOST:PORT] [--data-dir DIR] [--reader-threads N]\n"
     "               [--drain-seconds N] [--stats-seconds N] [--notice-seconds N]\n"
+    "               [--disk-reserve-mb N]\n"
     "               [--review-threshold N] [--demo]\n"
     "       pointsd verify --data-dir DIR\n"
     "\n"
@@ -85,6 +87,9 @@ constexpr char kUsage[] =
     "                        (default 10; env POINTS_DRAIN_SECONDS)\n"
     "  --stats-seconds N     log engine statistics every N seconds, 0 = never (default 60;\n"
     "                        env POINTS_STATS_SECONDS)\n"
+    "  --disk-reserve-mb N   free space (MiB) the data directory's disk must keep: below it\n"
+    "                        pointsd turns read-only instead of filling the disk; 0 = no\n"
+    "                        check (default 256; env POINTS_DISK_RESERVE_MB)\n"
     "  --notice-seconds N    how long an approved award stays on the notice board before the\n"
     "                        server posts it (default 259200 = 3 days; env POINTS_NOTICE_SECONDS)\n"
     "  --review-threshold N  awards of more points need a second person's approval; 0 = all do\n"
@@ -127,6 +132,9 @@ Config ParseConfig(int argc, char** argv) {
   if (const char* v = std::getenv("POINTS_DRAIN_SECONDS")) {
     config.drain_seconds = ParseInt("POINTS_DRAIN_SECONDS", v, 0, 3600);
   }
+  if (const char* v = std::getenv("POINTS_DISK_RESERVE_MB")) {
+    config.disk_reserve_mb = ParseInt("POINTS_DISK_RESERVE_MB", v, 0, 1 << 20);
+  }
   if (const char* v = std::getenv("POINTS_STATS_SECONDS")) {
     config.stats_seconds = ParseInt("POINTS_STATS_SECONDS", v, 0, 86400);
   }
@@ -157,6 +165,8 @@ Config ParseConfig(int argc, char** argv) {
       config.demo = true;
     } else if (arg == "--stats-seconds") {
       config.stats_seconds = ParseInt(arg, value(), 0, 86400);
+    } else if (arg == "--disk-reserve-mb") {
+      config.disk_reserve_mb = ParseInt(arg, value(), 0, 1 << 20);
     } else if (arg == "--notice-seconds") {
       config.notice_seconds = ParseInt(arg, value(), 1, 90 * 86400);
     } else if (arg == "--review-threshold") {
@@ -363,6 +373,7 @@ int Run(const Config& config) {
   // The expiry timer below voids pending transfers whose timeout passed, every second; the
   // engine's own check while idle stays as a slow backstop.
   options.expiry_poll_interval_ms = 60'000;
+  options.disk_reserve_bytes = uint64_t(config.disk_reserve_mb) << 20;
   auto opened = Engine::Open(options, config.data_dir);
   if (!opened.ok()) {
     std::fprintf(stderr, "pointsd: cannot open %s: %s\n", config.data_dir.c_str(),

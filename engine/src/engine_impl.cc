@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "points/check.h"
@@ -47,8 +48,20 @@ Engine::Impl::Impl(const Options& options, const std::string& dir, std::unique_p
     : options_(options),
       clock_(options.clock != nullptr ? options.clock : SystemClock()),
       snapshot_path_(dir + "/" + kSnapshotFileName),
+      dir_(dir),
       journal_(std::move(journal)),
       state_(std::make_unique<LedgerState>()) {}
+
+absl::Status Engine::Impl::CheckDiskReserve() const {
+  if (options_.disk_reserve_bytes == 0) return absl::OkStatus();
+  std::error_code error;
+  const std::filesystem::space_info space = std::filesystem::space(dir_, error);
+  if (error || space.available >= options_.disk_reserve_bytes) return absl::OkStatus();
+  return absl::ResourceExhaustedError(
+      absl::StrCat("the disk holding ", dir_, " has ", space.available >> 20,
+                   " MiB free, less than the reserve of ", options_.disk_reserve_bytes >> 20,
+                   " MiB: free space, then restart"));
+}
 
 Engine::Impl::~Impl() {
   {
@@ -340,7 +353,8 @@ void Engine::Impl::SyncerLoop() {
       healthy = write_failure_.ok();
     }
     const auto started = SteadyClock::now();
-    absl::Status status = healthy ? journal_->Append(*group.records) : absl::OkStatus();
+    absl::Status status = healthy ? CheckDiskReserve() : absl::OkStatus();
+    if (healthy && status.ok()) status = journal_->Append(*group.records);
     const uint64_t write_us = MicrosSince(started);
     {
       absl::WriterMutexLock lock(&state_mu_);

@@ -65,6 +65,8 @@ class Engine::Impl {
   ~Impl();
 
   absl::Status Recover();
+  // OK when the disk keeps Options::disk_reserve_bytes free (or there is no reserve).
+  absl::Status CheckDiskReserve() const;
   void Start();
   void Submit(Submission submission);
 
@@ -104,6 +106,7 @@ class Engine::Impl {
   const Options options_;
   Clock* const clock_;
   const std::string snapshot_path_;
+  const std::string dir_;
   std::unique_ptr<Journal> journal_;
 
   mutable absl::Mutex state_mu_;  // taken before mu_ when both are needed, never after

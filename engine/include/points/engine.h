@@ -67,6 +67,11 @@ struct Options {
   // run), including groups that only voided expired pending transfers. A read started after the
   // call sees the group. Keep it short: it delays every later completion. May be empty.
   std::function<void()> on_commit;
+  // Free space the disk holding the store must keep: a group that would be written with less
+  // free is not written, and the engine turns read-only (UNAVAILABLE, like a failed write; reads
+  // go on) before the journal's writes could meet a full disk. 0: no check. Checked once per
+  // group (one statvfs), on the sync thread.
+  uint64_t disk_reserve_bytes = 0;
 };
 
 // An account-history query: records with timestamp_min <= timestamp <= timestamp_max (0 for
