@@ -15,6 +15,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "health_check.h"
 #include "ledger_client.h"
 #include "pointsd_process.h"
 #include "testing.h"
@@ -27,35 +28,6 @@ using client::LedgerClient;
 using testing::TempDir;
 
 constexpr size_t kBatch = 5000;
-
-// grpc.health.v1.Health/Check for `service` through a generic stub: 1 SERVING, 2 NOT_SERVING,
-// 0 when the call failed. HealthCheckRequest{service} is field 1 (bytes 0a LEN ...); the reply
-// HealthCheckResponse{status} is field 1, a varint (bytes 08 STATUS).
-int HealthOf(const std::string& target, const std::string& service) {
-  grpc::GenericStub generic(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
-  std::string encoded;
-  if (!service.empty()) encoded = absl::StrCat("\x0a", std::string(1, service.size()), service);
-  grpc::Slice slice(encoded);
-  const grpc::ByteBuffer request(&slice, 1);
-  grpc::ByteBuffer response;
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  absl::Notification done;
-  grpc::Status status;
-  generic.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
-                    &response, [&](grpc::Status s) {
-                      status = s;
-                      done.Notify();
-                    });
-  done.WaitForNotification();
-  if (!status.ok()) return 0;
-  std::vector<grpc::Slice> slices;
-  if (!response.Dump(&slices).ok()) return 0;
-  std::string bytes;
-  for (const grpc::Slice& s : slices)
-    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  return bytes.size() == 2 && bytes[0] == '\x08' ? bytes[1] : 0;
-}
 
 Transfer Award(uint64_t id) {  // the demo ledger: issuer 1 awards household 101 one point
   Transfer t;
@@ -137,12 +109,13 @@ TEST(FullDiskTest, AFullDiskStopsWritesKeepsReadsLosesNothingAndARestartAfterFre
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_GE((*read)[0].credits_posted, baseline + acknowledged);
   int write_health = 0;
-  for (int i = 0; i < 100 && (write_health = HealthOf(pointsd->target(), "points.write")) != 2;
+  for (int i = 0;
+       i < 100 && (write_health = testing::HealthStatusOf(pointsd->target(), "points.write")) != 2;
        ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_EQ(write_health, 2) << "points.write NOT_SERVING";
-  EXPECT_EQ(HealthOf(pointsd->target(), ""), 1) << "reads are still served";
+  EXPECT_EQ(testing::HealthStatusOf(pointsd->target(), ""), 1) << "reads are still served";
   EXPECT_EQ(client.CreateTransfers({Award(acknowledged + kBatch + 1)}).status().code(),
             absl::StatusCode::kUnavailable);
   pointsd->Stop(SIGTERM);  // its exit code may say the final snapshot could not be written
@@ -152,7 +125,7 @@ TEST(FullDiskTest, AFullDiskStopsWritesKeepsReadsLosesNothingAndARestartAfterFre
   std::filesystem::remove(filler);
   pointsd = std::make_unique<testing::Pointsd>(data, 0, reserve);
   LedgerClient after(pointsd->target(), once);
-  EXPECT_EQ(HealthOf(pointsd->target(), "points.write"), 1);
+  EXPECT_EQ(testing::HealthStatusOf(pointsd->target(), "points.write"), 1);
   auto resumed = after.CreateTransfers({Award(1'000'000)});
   ASSERT_TRUE(resumed.ok()) << resumed.status();
   EXPECT_EQ((*resumed)[0].result, CreateTransferResult::kOk);

@@ -19,6 +19,7 @@
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/slice.h"
 #include "gtest/gtest.h"
+#include "health_check.h"
 #include "points/v1/ledger.grpc.pb.h"
 #include "pointsd_process.h"
 #include "testing.h"
@@ -116,38 +117,10 @@ TEST(PointsdTest, EveryRpcWorksAndRetriesAreHarmless) {
 TEST(PointsdTest, StandardHealthCheckAnswersServing) {
   TempDir dir;
   Pointsd pointsd(dir.path());
-  // grpc.health.v1.Health/Check through a generic stub, as a generic tool (or a Kubernetes
-  // probe) calls it: HealthCheckRequest{service} is field 1 (no bytes for ""), and the answer
-  // HealthCheckResponse{status: SERVING (1)} is field 1, varint 1: the bytes 08 01.
-  grpc::GenericStub generic(
-      grpc::CreateChannel(pointsd.target(), grpc::InsecureChannelCredentials()));
-  auto check = [&](const std::string& request_bytes) {
-    grpc::Slice slice(request_bytes);
-    const grpc::ByteBuffer request(&slice, 1);
-    grpc::ByteBuffer response;
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    absl::Notification done;
-    grpc::Status status;
-    generic.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
-                      &response, [&](grpc::Status s) {
-                        status = s;
-                        done.Notify();
-                      });
-    done.WaitForNotification();
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    std::vector<grpc::Slice> slices;
-    EXPECT_TRUE(response.Dump(&slices).ok());
-    std::string bytes;
-    for (const grpc::Slice& s : slices) {
-      bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-    }
-    return bytes;
-  };
-  EXPECT_EQ(check(""), std::string("\x08\x01", 2)) << "the server";
+  EXPECT_EQ(testing::HealthStatusOf(pointsd.target(), ""), 1) << "the server: SERVING";
   // "points.write": whether writes are taken (NOT_SERVING after a fail-stop: pointsd --help).
-  EXPECT_EQ(check(std::string("\x0a\x0cpoints.write", 14)), std::string("\x08\x01", 2))
-      << "writes are taken";
+  EXPECT_EQ(testing::HealthStatusOf(pointsd.target(), "points.write"), 1) << "writes are taken";
+  EXPECT_EQ(testing::HealthStatusOf(pointsd.target(), "no.such.service"), 0);
 }
 
 TEST(PointsdTest, BadRequestsGetInvalidArgumentNamingTheFieldAndWriteNothing) {
