@@ -98,9 +98,6 @@ std::string CommandName(const Command& command);
 // A usage error ends the program, as in pointsd: nothing has been sent yet when one is found.
 [[noreturn]] void Usage(const std::string& message);
 
-// Values from flags and arguments. Each ends the program with a usage error naming the flag, so
-// commands read as a list of fields.
-
 // ---------------------------------------------------------------------------------------------
 // Values from flags and arguments. Each ends the program with a usage error naming the flag, so
 // commands read as a list of fields.
@@ -128,8 +125,6 @@ uint64_t RequiredNumberFlag(const Invocation& in, absl::string_view flag, uint64
 
 // A month as YYYYMM (China Standard Time), e.g. 202611.
 uint32_t MonthArg(const std::string& what, const std::string& text);
-
-// Output.
 
 // ---------------------------------------------------------------------------------------------
 // Output.

@@ -9,6 +9,7 @@
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "domain_testing.h"
 #include "gtest/gtest.h"
 #include "ids.h"
 #include "points/engine.h"
@@ -52,14 +53,7 @@ class AwardBookTest : public ::testing::Test {
   void SetUp() override { OpenAll(); }
 
   void OpenAll(AwardPolicy policy = AwardPolicy()) {
-    Options options;
-    options.clock = &clock_;
-    auto engine = Engine::Open(options, dir_.path() + "/ledger");
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = *std::move(engine);
-    auto store = DomainStore::Open(dir_.path() + "/domain");
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
+    ASSERT_NO_FATAL_FAILURE(OpenLedgerAndStore(dir_.path(), &clock_, &engine_, &store_));
     auto book = AwardBook::Open(engine_.get(), &clock_, store_.get(), policy);
     ASSERT_TRUE(book.ok()) << book.status();
     book_ = *std::move(book);

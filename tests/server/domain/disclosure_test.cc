@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "domain_testing.h"
 #include "gtest/gtest.h"
 #include "ids.h"
 #include "ledger_layout.h"
@@ -65,14 +66,7 @@ std::string RuleName(VillageId village, uint32_t rule, uint32_t version) {
 class DisclosureTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Options options;
-    options.clock = &clock_;
-    auto engine = Engine::Open(options, dir_.path() + "/ledger");
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = *std::move(engine);
-    auto store = DomainStore::Open(dir_.path() + "/domain");
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
+    ASSERT_NO_FATAL_FAILURE(OpenLedgerAndStore(dir_.path(), &clock_, &engine_, &store_));
     AwardPolicy policy;
     policy.review_threshold_points = 1000;  // the scenario's awards go on notice when recorded
     auto awards = AwardBook::Open(engine_.get(), &clock_, store_.get(), policy);

@@ -11,6 +11,7 @@
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "domain_testing.h"
 #include "gtest/gtest.h"
 #include "household_book.h"
 #include "ids.h"
@@ -70,14 +71,7 @@ class ExpiryBookTest : public ::testing::Test {
   }
 
   void OpenAll() {
-    Options options;
-    options.clock = &clock_;
-    auto engine = Engine::Open(options, dir_.path() + "/ledger");
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = *std::move(engine);
-    auto store = DomainStore::Open(dir_.path() + "/domain");
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
+    ASSERT_NO_FATAL_FAILURE(OpenLedgerAndStore(dir_.path(), &clock_, &engine_, &store_));
     households_ = std::make_unique<HouseholdBook>(engine_.get(), store_.get());
     auto book = ExpiryBook::Open(engine_.get(), &clock_, store_.get(), households_.get());
     ASSERT_TRUE(book.ok()) << book.status();

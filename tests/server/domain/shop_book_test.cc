@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "codec.h"
+#include "domain_testing.h"
 #include "gtest/gtest.h"
 #include "ids.h"
 #include "ledger_layout.h"
@@ -33,14 +34,7 @@ class ShopBookTest : public ::testing::Test {
   void SetUp() override { OpenAll(); }
 
   void OpenAll() {
-    Options options;
-    options.clock = &clock_;
-    auto engine = Engine::Open(options, dir_.path() + "/ledger");
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = *std::move(engine);
-    auto store = DomainStore::Open(dir_.path() + "/domain");
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
+    ASSERT_NO_FATAL_FAILURE(OpenLedgerAndStore(dir_.path(), &clock_, &engine_, &store_));
     auto book = ShopBook::Open(engine_.get(), &clock_, store_.get());
     ASSERT_TRUE(book.ok()) << book.status();
     book_ = *std::move(book);

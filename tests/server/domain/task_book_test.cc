@@ -14,6 +14,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "award_book.h"
+#include "domain_testing.h"
 #include "gtest/gtest.h"
 #include "ids.h"
 #include "points/engine.h"
@@ -89,14 +90,7 @@ class TaskBookTest : public ::testing::Test {
   }
 
   void OpenAll() {
-    Options options;
-    options.clock = &clock_;
-    auto engine = Engine::Open(options, dir_.path() + "/ledger");
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = *std::move(engine);
-    auto store = DomainStore::Open(dir_.path() + "/domain");
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
+    ASSERT_NO_FATAL_FAILURE(OpenLedgerAndStore(dir_.path(), &clock_, &engine_, &store_));
     rules_ = std::make_unique<RuleBook>(&clock_, store_.get());
     AwardPolicy policy;
     policy.review_threshold_points = 1000;  // a task's award goes on notice at once

@@ -1,0 +1,33 @@
+// What every test of server/domain/ opens: the real engine, on the test's clock, and a real
+// domain store, in a hermetic directory.
+#ifndef POINTS_TESTS_SERVER_DOMAIN_DOMAIN_TESTING_H_
+#define POINTS_TESTS_SERVER_DOMAIN_DOMAIN_TESTING_H_
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "domain_store.h"
+#include "gtest/gtest.h"
+#include "points/engine.h"
+
+namespace points::domain {
+
+// The engine in dir/ledger and the store in dir/domain. Call it as
+// ASSERT_NO_FATAL_FAILURE(OpenLedgerAndStore(...)): a store that does not open fails the test.
+inline void OpenLedgerAndStore(const std::string& dir, Clock* clock,
+                               std::unique_ptr<Engine>* engine,
+                               std::unique_ptr<DomainStore>* store) {
+  Options options;
+  options.clock = clock;
+  auto opened = Engine::Open(options, dir + "/ledger");
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  *engine = *std::move(opened);
+  auto domain = DomainStore::Open(dir + "/domain");
+  ASSERT_TRUE(domain.ok()) << domain.status();
+  *store = *std::move(domain);
+}
+
+}  // namespace points::domain
+
+#endif  // POINTS_TESTS_SERVER_DOMAIN_DOMAIN_TESTING_H_
