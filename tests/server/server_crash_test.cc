@@ -1,0 +1,614 @@
+// Crash recovery through the real server: terminals send awards and redemptions to pointsd —
+// single transfers, batches with duplicates, linked chains, pending redemptions and their posts,
+// resends of earlier requests, and the supermarket's award and basket workflows — while the test
+// SIGKILLs pointsd at a random moment, restarts it and checks that:
+// - every acknowledged transfer is there exactly once, with the fields and the timestamp it was
+//   acknowledged with, and every refused one is absent;
+// - nothing unacknowledged is half applied: a linked chain is all there or not at all, and no
+//   award or basket is left between the domain's intent and the ledger;
+// - each account's balances equal the sums of the transfers that exist, and the ledger's debits
+//   equal its credits;
+// - resent requests get `exists` (or `id_already_failed` for a recorded failure); acknowledged
+//   awards and baskets come back unchanged;
+// - `pointsd verify` (hash chain, balances rebuilt from the journal, indexes) passes.
+// Cycles: $POINTS_CRASH_CYCLES (default 30); seed: $POINTS_TEST_SEED (the kill moments and the
+// requests; the interleaving of the terminals is the machine's).
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "gtest/gtest.h"
+#include "ids.h"
+#include "ledger_client.h"
+#include "points/results.h"
+#include "pointsd_process.h"
+#include "testing.h"
+
+namespace points::server {
+namespace {
+
+using client::ClientOptions;
+using client::LedgerClient;
+using TR = CreateTransferResult;
+
+// ---- The test's own ledger: an issuer, households with a floor, shops ----
+constexpr uint32_t kLedger = 900;
+constexpr uint16_t kCodeAward = 10;
+constexpr uint16_t kCodeRedemption = 20;
+constexpr uint64_t kIssuer = 1;
+constexpr uint64_t kHouseholds = 8;  // accounts 11..18
+constexpr uint64_t kShops = 2;       // accounts 21..22
+Id AccountId(uint64_t n) { return absl::MakeUint128(0xC0, n); }
+uint64_t HouseholdAccount(uint64_t h) { return 10 + h; }
+uint64_t ShopAccount(uint64_t s) { return 20 + s; }
+
+// ---- The supermarket's village: households 1..4, shop 1 selling item 1 for 1 point ----
+constexpr uint32_t kVillage = 7;
+constexpr uint64_t kVillageHouseholds = 4;
+constexpr uint32_t kShop = 1;
+constexpr uint32_t kItem = 1;
+constexpr uint64_t kPointsPerCheck = 5;
+
+const std::vector<std::string> kFlags = {"--notice-seconds", "1", "--review-threshold", "1000"};
+
+enum class Outcome { kUnknown, kApplied, kRefused };
+
+struct SentTransfer {
+  Transfer transfer;
+  Outcome outcome = Outcome::kUnknown;
+  TR result = TR::kOk;
+  uint64_t timestamp = 0;  // when applied
+  int chain = -1;          // the linked chain it belongs to, if any
+};
+
+struct SentAward {
+  domain::AwardRequest request;
+  Outcome outcome = Outcome::kUnknown;
+  domain::Award answer;
+};
+
+struct SentBasket {
+  domain::BasketRequest request;
+  Outcome outcome = Outcome::kUnknown;
+  domain::Basket answer;
+};
+
+// Everything the terminals sent and what they learned, shared by them under one mutex.
+class Model {
+ public:
+  explicit Model(uint64_t seed) : seed_(seed) {}
+
+  // A request of new transfers made by `make`, remembered for resends; returns its index.
+  size_t AddRequest(std::vector<Transfer> transfers, bool linked_chain) {
+    absl::MutexLock lock(&mu_);
+    std::vector<size_t> indexes;
+    const int chain = linked_chain ? chains_++ : -1;
+    for (Transfer& t : transfers) {
+      auto [it, fresh] = index_.try_emplace(t.id, sent_.size());
+      if (fresh) sent_.push_back({t, Outcome::kUnknown, TR::kOk, 0, chain});
+      indexes.push_back(it->second);
+    }
+    requests_.push_back(std::move(indexes));
+    return requests_.size() - 1;
+  }
+
+  std::vector<Transfer> TransfersOf(size_t request) {
+    absl::MutexLock lock(&mu_);
+    std::vector<Transfer> transfers;
+    for (size_t i : requests_[request]) transfers.push_back(sent_[i].transfer);
+    return transfers;
+  }
+
+  // Takes in the answer to a request (sent for the first time or again) and checks it against
+  // what was learned before: an applied transfer stays applied with its timestamp, a recorded
+  // failure stays a failure.
+  void Answered(size_t request, const std::vector<TransferEventResult>& results) {
+    absl::MutexLock lock(&mu_);
+    const std::vector<size_t>& indexes = requests_[request];
+    ASSERT_EQ(results.size(), indexes.size());
+    for (size_t k = 0; k < indexes.size(); ++k) {
+      SentTransfer& s = sent_[indexes[k]];
+      const TR r = results[k].result;
+      SCOPED_TRACE(absl::StrCat("transfer ", absl::Uint128Low64(s.transfer.id), " answered ",
+                                std::string(ResultName(r)), ", seed ", seed_));
+      if (r == TR::kOk || r == TR::kExists) {
+        if (s.outcome == Outcome::kApplied) {
+          EXPECT_EQ(r, TR::kExists) << "applied twice";
+          EXPECT_EQ(results[k].timestamp, s.timestamp) << "a second copy";
+        }
+        EXPECT_FALSE(s.outcome == Outcome::kRefused && RecordsFailedId(s.result))
+            << "a reported failure (" << ResultName(s.result) << ") turned into a success";
+        if (s.outcome != Outcome::kApplied && (s.transfer.flags & kTransferPending) != 0) {
+          pending_applied_.push_back(indexes[k]);  // now it may be posted
+        }
+        s.outcome = Outcome::kApplied;
+        s.timestamp = results[k].timestamp;
+      } else {
+        EXPECT_NE(s.outcome, Outcome::kApplied) << "an applied transfer reported as failed";
+        if (r != TR::kIdAlreadyFailed) s.result = r;
+        s.outcome = Outcome::kRefused;
+      }
+    }
+  }
+
+  // A pending redemption that was applied and has no post yet, claimed for one post.
+  bool ClaimPending(std::mt19937_64& rng, Transfer* pending) {
+    absl::MutexLock lock(&mu_);
+    if (pending_applied_.empty()) return false;
+    const size_t pick = rng() % pending_applied_.size();
+    *pending = sent_[pending_applied_[pick]].transfer;
+    pending_applied_.erase(pending_applied_.begin() + static_cast<ptrdiff_t>(pick));
+    return true;
+  }
+
+  size_t RequestCount() {
+    absl::MutexLock lock(&mu_);
+    return requests_.size();
+  }
+
+  uint64_t NextId() { return next_id_++; }
+
+  void AddAward(const SentAward& award) {
+    absl::MutexLock lock(&mu_);
+    awards_.push_back(award);
+  }
+  void AddBasket(const SentBasket& basket) {
+    absl::MutexLock lock(&mu_);
+    baskets_.push_back(basket);
+  }
+
+  // After a restart (no terminal running): the checks of the file comment.
+  void CheckAfterRestart(LedgerClient& client);
+  void CheckVillageAfterRestart(LedgerClient& client);
+  // Resends what is still unknown, as a terminal does, and a sample of acknowledged requests.
+  void Resend(LedgerClient& client, std::mt19937_64& rng);
+
+ private:
+  void CheckBalances(LedgerClient& client);
+
+  const uint64_t seed_;
+  std::atomic<uint64_t> next_id_{1};
+  absl::Mutex mu_;
+  std::vector<SentTransfer> sent_;
+  absl::flat_hash_map<Id, size_t> index_;
+  std::vector<std::vector<size_t>> requests_;
+  std::vector<size_t> pending_applied_;  // applied pending transfers without a post yet
+  int chains_ = 0;
+  std::vector<SentAward> awards_;
+  std::vector<SentBasket> baskets_;
+};
+
+void Model::CheckAfterRestart(LedgerClient& client) {
+  absl::MutexLock lock(&mu_);
+  SCOPED_TRACE(absl::StrCat("seed ", seed_));
+  std::vector<Id> ids;
+  for (const SentTransfer& s : sent_) ids.push_back(s.transfer.id);
+  absl::flat_hash_map<Id, Transfer> found;
+  for (size_t first = 0; first < ids.size(); first += 4096) {
+    const size_t n = std::min<size_t>(4096, ids.size() - first);
+    auto page = client.LookupTransfers(absl::MakeConstSpan(ids).subspan(first, n));
+    ASSERT_TRUE(page.ok()) << page.status();
+    for (const Transfer& t : *page) found[t.id] = t;
+  }
+  absl::flat_hash_map<int, std::pair<int, int>> chains;  // chain -> (present, absent)
+  for (SentTransfer& s : sent_) {
+    const auto it = found.find(s.transfer.id);
+    const uint64_t id = absl::Uint128Low64(s.transfer.id);
+    if (s.outcome == Outcome::kApplied) {
+      ASSERT_NE(it, found.end()) << "acknowledged transfer " << id << " lost";
+      Transfer expected = s.transfer;
+      expected.timestamp = s.timestamp;
+      EXPECT_EQ(it->second, expected) << "transfer " << id << " changed";
+    } else if (s.outcome == Outcome::kRefused) {
+      EXPECT_EQ(it, found.end()) << "refused transfer " << id << " (" << ResultName(s.result)
+                                 << ") is in the ledger";
+    } else if (it != found.end()) {  // unknown, and it did land: as sent
+      Transfer expected = s.transfer;
+      expected.timestamp = it->second.timestamp;
+      EXPECT_EQ(it->second, expected) << "transfer " << id << " landed changed";
+      s.outcome = Outcome::kApplied;
+      s.timestamp = it->second.timestamp;
+      if ((s.transfer.flags & kTransferPending) != 0) {
+        pending_applied_.push_back(static_cast<size_t>(&s - sent_.data()));
+      }
+    }
+    if (s.chain >= 0) {
+      auto& [present, absent] = chains[s.chain];
+      (it != found.end() ? present : absent)++;
+    }
+  }
+  for (const auto& [chain, counts] : chains) {
+    EXPECT_TRUE(counts.first == 0 || counts.second == 0)
+        << "linked chain " << chain << " half applied: " << counts.first << " present, "
+        << counts.second << " absent";
+  }
+  CheckBalances(client);
+}
+
+// Each account's balances from the transfers that exist: the ledger must agree exactly.
+void Model::CheckBalances(LedgerClient& client) {
+  absl::flat_hash_map<Id, Account> expected;
+  std::vector<Id> ids = {AccountId(kIssuer)};
+  for (uint64_t h = 1; h <= kHouseholds; ++h) ids.push_back(AccountId(HouseholdAccount(h)));
+  for (uint64_t s = 1; s <= kShops; ++s) ids.push_back(AccountId(ShopAccount(s)));
+  for (const Id& id : ids) expected[id].id = id;
+  for (const SentTransfer& s : sent_) {
+    if (s.outcome != Outcome::kApplied) continue;
+    const Transfer& t = s.transfer;
+    Account& debit = expected[t.debit_account_id];
+    Account& credit = expected[t.credit_account_id];
+    if ((t.flags & kTransferPending) != 0) {
+      debit.debits_pending += t.amount;
+      credit.credits_pending += t.amount;
+    } else if ((t.flags & kTransferPostPendingTransfer) != 0) {
+      debit.debits_pending -= t.amount;  // posts here always post the whole pending amount
+      credit.credits_pending -= t.amount;
+      debit.debits_posted += t.amount;
+      credit.credits_posted += t.amount;
+    } else {
+      debit.debits_posted += t.amount;
+      credit.credits_posted += t.amount;
+    }
+  }
+  auto accounts = client.LookupAccounts(ids);
+  ASSERT_TRUE(accounts.ok()) << accounts.status();
+  ASSERT_EQ(accounts->size(), ids.size());
+  uint64_t debits = 0, credits = 0, debits_pending = 0, credits_pending = 0;
+  for (const Account& a : *accounts) {
+    const Account& e = expected[a.id];
+    EXPECT_EQ(a.debits_posted, e.debits_posted) << "account " << absl::Uint128Low64(a.id);
+    EXPECT_EQ(a.credits_posted, e.credits_posted) << "account " << absl::Uint128Low64(a.id);
+    EXPECT_EQ(a.debits_pending, e.debits_pending) << "account " << absl::Uint128Low64(a.id);
+    EXPECT_EQ(a.credits_pending, e.credits_pending) << "account " << absl::Uint128Low64(a.id);
+    debits += a.debits_posted;
+    credits += a.credits_posted;
+    debits_pending += a.debits_pending;
+    credits_pending += a.credits_pending;
+  }
+  EXPECT_EQ(debits, credits) << "the ledger's posted sums";
+  EXPECT_EQ(debits_pending, credits_pending) << "the ledger's pending sums";
+}
+
+bool Settled(domain::AwardState state) {
+  return state == domain::AwardState::kOnNotice || state == domain::AwardState::kPosted ||
+         state == domain::AwardState::kRefused;
+}
+
+void Model::CheckVillageAfterRestart(LedgerClient& client) {
+  absl::MutexLock lock(&mu_);
+  SCOPED_TRACE(absl::StrCat("seed ", seed_));
+  std::vector<uint64_t> earned(kVillageHouseholds + 1), spent(kVillageHouseholds + 1);
+  for (SentAward& a : awards_) {
+    const uint64_t id = absl::Uint128Low64(a.request.award);
+    auto now = client.GetAward(kVillage, a.request.award);
+    if (a.outcome == Outcome::kApplied) {
+      ASSERT_TRUE(now.ok()) << "acknowledged award " << id << ": " << now.status();
+      EXPECT_EQ(now->amount, a.answer.amount) << "award " << id;
+    } else if (!now.ok()) {
+      EXPECT_EQ(now.status().code(), absl::StatusCode::kNotFound) << now.status();
+      continue;
+    }
+    EXPECT_TRUE(Settled(now->state))
+        << "award " << id << " left half done, state " << domain::AwardStateName(now->state);
+    if (now->state != domain::AwardState::kRefused) earned[a.request.household] += now->amount;
+  }
+  for (SentBasket& b : baskets_) {
+    const uint64_t id = absl::Uint128Low64(b.request.basket);
+    auto now = client.GetBasket(kVillage, b.request.basket);
+    if (b.outcome == Outcome::kApplied) {
+      ASSERT_TRUE(now.ok()) << "acknowledged basket " << id << ": " << now.status();
+      EXPECT_EQ(now->state, b.answer.state) << "basket " << id;
+      EXPECT_EQ(now->points_total, b.answer.points_total) << "basket " << id;
+    } else if (!now.ok()) {
+      EXPECT_EQ(now.status().code(), absl::StatusCode::kNotFound) << now.status();
+      continue;
+    }
+    EXPECT_TRUE(now->state == domain::BasketState::kRedeemed ||
+                now->state == domain::BasketState::kRefused)
+        << "basket " << id << " left half done, state " << domain::BasketStateName(now->state);
+    if (now->state == domain::BasketState::kRedeemed) {
+      spent[b.request.household] += now->points_total;
+    }
+  }
+  // Each household's account holds exactly what its awards gave and its baskets took.
+  for (uint64_t h = 1; h <= kVillageHouseholds; ++h) {
+    auto account = client.LookupAccounts({domain::ids::Household(kVillage, h)});
+    ASSERT_TRUE(account.ok() && account->size() == 1) << account.status();
+    const Account& a = (*account)[0];
+    EXPECT_EQ(a.credits_posted + a.credits_pending, earned[h]) << "household " << h;
+    EXPECT_EQ(a.debits_posted + a.debits_pending, spent[h]) << "household " << h;
+  }
+}
+
+void Model::Resend(LedgerClient& client, std::mt19937_64& rng) {
+  std::vector<size_t> again;
+  {
+    absl::MutexLock lock(&mu_);
+    for (size_t r = 0; r < requests_.size(); ++r) {
+      bool unknown = false;
+      for (size_t i : requests_[r]) unknown |= sent_[i].outcome == Outcome::kUnknown;
+      if (unknown || rng() % 64 == 0) again.push_back(r);
+    }
+  }
+  for (size_t r : again) {
+    auto results = client.CreateTransfers(TransfersOf(r));
+    ASSERT_TRUE(results.ok()) << results.status();
+    Answered(r, *results);
+  }
+  std::vector<SentAward> awards;
+  std::vector<SentBasket> baskets;
+  {
+    absl::MutexLock lock(&mu_);
+    awards = awards_;
+    baskets = baskets_;
+  }
+  for (SentAward& a : awards) {
+    auto answer = client.RecordAward(a.request);
+    ASSERT_TRUE(answer.ok()) << answer.status();
+    if (a.outcome == Outcome::kApplied) {
+      EXPECT_EQ(answer->amount, a.answer.amount);
+    }
+    a.outcome = Outcome::kApplied;
+    a.answer = *answer;
+  }
+  for (SentBasket& b : baskets) {
+    auto answer = client.RedeemBasket(b.request);
+    ASSERT_TRUE(answer.ok()) << answer.status();
+    if (b.outcome == Outcome::kApplied) {
+      EXPECT_EQ(answer->state, b.answer.state) << "a resent basket changed its outcome";
+    }
+    b.outcome = Outcome::kApplied;
+    b.answer = *answer;
+  }
+  absl::MutexLock lock(&mu_);
+  awards_ = std::move(awards);
+  baskets_ = std::move(baskets);
+}
+
+// ---- A terminal: one kind of request after another until its server goes away ----
+
+Transfer NewTransfer(Model& model, uint64_t debit, uint64_t credit, uint64_t amount, uint16_t code,
+                     uint16_t flags = 0) {
+  Transfer t;
+  t.id = absl::MakeUint128(0xC7A5, model.NextId());
+  t.debit_account_id = AccountId(debit);
+  t.credit_account_id = AccountId(credit);
+  t.amount = amount;
+  t.ledger = kLedger;
+  t.code = code;
+  t.flags = flags;
+  return t;
+}
+
+Transfer Award(Model& model, std::mt19937_64& rng) {
+  return NewTransfer(model, kIssuer, HouseholdAccount(1 + rng() % kHouseholds), 1 + rng() % 20,
+                     kCodeAward);
+}
+Transfer Redemption(Model& model, std::mt19937_64& rng, uint64_t household, uint16_t flags = 0) {
+  return NewTransfer(model, HouseholdAccount(household), ShopAccount(1 + rng() % kShops),
+                     1 + rng() % 30, kCodeRedemption, flags);
+}
+
+// Sends one request; false when no answer came (the server is gone).
+bool SendTransfers(Model& model, LedgerClient& client, size_t request) {
+  auto results = client.CreateTransfers(model.TransfersOf(request));
+  if (!results.ok()) return false;
+  model.Answered(request, *results);
+  return true;
+}
+
+bool OneRequest(Model& model, LedgerClient& client, std::mt19937_64& rng) {
+  const uint64_t household = 1 + rng() % kHouseholds;
+  switch (rng() % 10) {
+    case 0:
+    case 1:
+      return SendTransfers(model, client, model.AddRequest({Award(model, rng)}, false));
+    case 2:
+    case 3: {  // a batch of awards and redemptions, sometimes with an event twice
+      std::vector<Transfer> batch;
+      const size_t n = 2 + rng() % 63;
+      for (size_t i = 0; i < n; ++i) {
+        batch.push_back(rng() % 2 ? Award(model, rng) : Redemption(model, rng, 1 + rng() % 8));
+      }
+      if (rng() % 4 == 0) batch.push_back(batch[rng() % batch.size()]);
+      return SendTransfers(model, client, model.AddRequest(std::move(batch), false));
+    }
+    case 4: {  // a basket as one linked chain: all its lines or none
+      std::vector<Transfer> chain;
+      const size_t n = 2 + rng() % 3;
+      for (size_t i = 0; i < n; ++i) {
+        chain.push_back(Redemption(model, rng, household, i + 1 < n ? kTransferLinked : 0));
+      }
+      return SendTransfers(model, client, model.AddRequest(std::move(chain), true));
+    }
+    case 5:  // a pending redemption, posted later
+      return SendTransfers(
+          model, client,
+          model.AddRequest({Redemption(model, rng, household, kTransferPending)}, false));
+    case 6: {
+      Transfer pending;
+      if (!model.ClaimPending(rng, &pending)) return true;
+      Transfer post =
+          NewTransfer(model, 0, 0, pending.amount, pending.code, kTransferPostPendingTransfer);
+      post.debit_account_id = pending.debit_account_id;
+      post.credit_account_id = pending.credit_account_id;
+      post.pending_id = pending.id;
+      return SendTransfers(model, client, model.AddRequest({post}, false));
+    }
+    case 7: {  // a resend of an earlier request, as a terminal after a lost reply
+      const size_t count = model.RequestCount();
+      return count == 0 || SendTransfers(model, client, rng() % count);
+    }
+    case 8: {  // the supermarket: an award through the review → notice → post workflow
+      SentAward a;
+      a.request.award = absl::MakeUint128(0xA3A2, model.NextId());
+      a.request.village = kVillage;
+      a.request.household = 1 + rng() % kVillageHouseholds;
+      a.request.rule.rule = 1;
+      a.request.quantity = 1 + rng() % 3;
+      a.request.recorded_by = "grid-crash";
+      auto answer = client.RecordAward(a.request);
+      if (answer.ok()) {
+        a.outcome = Outcome::kApplied;
+        a.answer = *answer;
+      }
+      model.AddAward(a);
+      return answer.ok() || !client::IsRetryable(answer.status().code());
+    }
+    default: {  // a basket at the supermarket's terminal
+      SentBasket b;
+      b.request.basket = absl::MakeUint128(0xBA5C, model.NextId());
+      b.request.village = kVillage;
+      b.request.shop = kShop;
+      b.request.household = 1 + rng() % kVillageHouseholds;
+      b.request.lines = {{kItem, 1 + rng() % 4}};
+      auto answer = client.RedeemBasket(b.request);
+      if (answer.ok()) {
+        b.outcome = Outcome::kApplied;
+        b.answer = *answer;
+      }
+      model.AddBasket(b);
+      return answer.ok() || !client::IsRetryable(answer.status().code());
+    }
+  }
+}
+
+ClientOptions NoRetries() {
+  ClientOptions options;
+  options.retry.max_attempts = 1;  // a lost answer is the test's to find out about
+  options.deadline = absl::Seconds(10);
+  return options;
+}
+
+// The ledger's accounts and the village, once.
+void SetUpLedgerAndVillage(LedgerClient& client) {
+  std::vector<Account> accounts;
+  auto account = [&](uint64_t n, uint16_t flags) {
+    Account a;
+    a.id = AccountId(n);
+    a.ledger = kLedger;
+    a.code = 1;
+    a.flags = flags;
+    accounts.push_back(a);
+  };
+  account(kIssuer, 0);
+  for (uint64_t h = 1; h <= kHouseholds; ++h) {
+    account(HouseholdAccount(h), kAccountDebitsMustNotExceedCredits);
+  }
+  for (uint64_t s = 1; s <= kShops; ++s) account(ShopAccount(s), 0);
+  auto created = client.CreateAccounts(accounts);
+  ASSERT_TRUE(created.ok()) << created.status();
+  for (const AccountEventResult& r : *created) ASSERT_EQ(r.result, CreateAccountResult::kOk);
+
+  ASSERT_TRUE(client.CreateVillage(kVillage).ok());
+  for (uint64_t h = 1; h <= kVillageHouseholds; ++h) {
+    ASSERT_TRUE(client.CreateHousehold(kVillage, h).ok());
+  }
+  domain::CatalogueRule rule;
+  rule.village = kVillage;
+  rule.rule.rule = 1;
+  rule.rule.points_per_unit = kPointsPerCheck;
+  rule.name = "庭院卫生评比";
+  rule.changed_by = "committee-li";
+  ASSERT_TRUE(client.PutRule(rule).ok());
+  ASSERT_TRUE(client.CreateShop(kVillage, kShop, "村积分超市").ok());
+  ASSERT_TRUE(client.PutItem(kVillage, kShop, {kItem, "肥皂", 1, 0, 0}).ok());
+  ASSERT_TRUE(client.Restock(kVillage, kShop, kItem, 1, 1'000'000).ok());
+}
+
+struct Verified {
+  int exit_code = -1;
+  std::string output;
+};
+
+Verified Verify(const std::string& dir) {
+  Verified v;
+  FILE* pipe =
+      popen(absl::StrCat(POINTSD_PATH, " verify --data-dir '", dir, "' 2>&1").c_str(), "r");
+  if (pipe == nullptr) return v;
+  char buffer[512];
+  while (fgets(buffer, sizeof buffer, pipe) != nullptr) v.output += buffer;
+  const int status = pclose(pipe);
+  v.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return v;
+}
+
+int Cycles() {
+  const char* text = std::getenv("POINTS_CRASH_CYCLES");
+  return text != nullptr && std::atoi(text) > 0 ? std::atoi(text) : 30;
+}
+
+TEST(ServerCrashTest, KilledAtRandomTheServerKeepsEveryAcknowledgedWriteAndNothingElse) {
+  const uint64_t seed = testing::TestSeed(std::random_device{}());
+  SCOPED_TRACE(absl::StrCat("POINTS_TEST_SEED=", seed));
+  std::mt19937_64 rng(seed);
+  testing::TempDir dir;
+  Model model(seed);
+  {
+    testing::Pointsd first(dir.path(), 0, kFlags);
+    LedgerClient client(first.target());
+    ASSERT_NO_FATAL_FAILURE(SetUpLedgerAndVillage(client));
+  }  // SIGKILLed
+  const int cycles = Cycles();
+  uint64_t answered = 0;
+  for (int cycle = 1; cycle <= cycles; ++cycle) {
+    SCOPED_TRACE(absl::StrCat("cycle ", cycle));
+    auto pointsd = std::make_unique<testing::Pointsd>(dir.path(), 0, kFlags);
+    ASSERT_NE(pointsd->port(), 0) << "pointsd did not start";
+    {
+      LedgerClient checker(pointsd->target());
+      ASSERT_NO_FATAL_FAILURE(model.CheckAfterRestart(checker));
+      ASSERT_NO_FATAL_FAILURE(model.CheckVillageAfterRestart(checker));
+      ASSERT_NO_FATAL_FAILURE(model.Resend(checker, rng));
+    }
+    std::atomic<bool> stop{false};
+    std::atomic<uint64_t> requests{0};
+    std::vector<std::thread> terminals;
+    for (int t = 0; t < 3; ++t) {
+      terminals.emplace_back([&, thread_seed = rng()] {
+        std::mt19937_64 own(thread_seed);
+        LedgerClient client(pointsd->target(), NoRetries());
+        while (!stop && OneRequest(model, client, own)) ++requests;
+      });
+    }
+    const auto moment = std::chrono::milliseconds(20 + rng() % 400);
+    std::this_thread::sleep_for(moment);
+    pointsd->Stop(SIGKILL);
+    stop = true;
+    for (std::thread& t : terminals) t.join();
+    if (::testing::Test::HasFatalFailure()) return;
+    answered += requests;
+    if (cycle % 10 == 0 || cycle == cycles) {
+      const Verified verified = Verify(dir.path());
+      ASSERT_EQ(verified.exit_code, 0) << verified.output;
+    }
+  }
+  // A last start: everything checked once more, then a clean stop and a clean verify.
+  testing::Pointsd last(dir.path(), 0, kFlags);
+  {
+    LedgerClient checker(last.target());
+    ASSERT_NO_FATAL_FAILURE(model.CheckAfterRestart(checker));
+    ASSERT_NO_FATAL_FAILURE(model.CheckVillageAfterRestart(checker));
+  }
+  ASSERT_EQ(last.Stop(SIGTERM), 0);
+  const Verified verified = Verify(dir.path());
+  EXPECT_EQ(verified.exit_code, 0) << verified.output;
+  std::printf("crash test: %d cycles, %llu requests answered, seed %llu\n", cycles,
+              static_cast<unsigned long long>(answered), static_cast<unsigned long long>(seed));
+}
+
+}  // namespace
+}  // namespace points::server
