@@ -312,13 +312,13 @@ absl::StatusOr<std::vector<BalanceChange>> Engine::GetBalanceChanges(
   });
 }
 
-absl::Status Engine::Verify(VerifyReport* report) const {
+absl::Status Engine::Verify(VerifyReport* report, const VerifyProgress& progress) const {
   // Hold the writer off and let the pipeline drain, so that live state equals the journal.
   impl_->PauseAndDrain();
   absl::Status status;
   {
     absl::ReaderMutexLock lock(&impl_->state_mu_);
-    status = VerifyJournal(*impl_->journal_, *impl_->state_, report);
+    status = VerifyJournal(*impl_->journal_, *impl_->state_, report, progress);
   }
   impl_->Resume();
   return status;

@@ -376,6 +376,9 @@ void Engine::Impl::SyncerLoop() {
         events_committed_ += group.events;
       }
     }
+    if (status.ok() && options_.on_group_committed) {
+      options_.on_group_committed({group.submissions.size(), group.events, write_us});
+    }
     {
       absl::MutexLock lock(&mu_);
       syncing_ = false;
@@ -484,6 +487,13 @@ EngineStats Engine::Impl::Stats() const {
   }
   stats.journal_records = journal_->record_count();
   stats.journal_bytes = journal_->bytes_appended();
+  stats.store_sst_bytes = journal_->IntProperty("rocksdb.total-sst-files-size");
+  stats.store_memtable_bytes = journal_->IntProperty("rocksdb.cur-size-all-mem-tables");
+  stats.store_pending_compaction_bytes =
+      journal_->IntProperty("rocksdb.estimate-pending-compaction-bytes");
+  stats.store_running_compactions = journal_->IntProperty("rocksdb.num-running-compactions");
+  stats.store_background_errors = journal_->IntProperty("rocksdb.background-errors");
+  stats.store_block_cache_bytes = journal_->IntProperty("rocksdb.block-cache-usage");
   stats.recovery_ms = recovery_ms_;
   stats.recovered_from_snapshot = recovered_from_snapshot_;
   absl::MutexLock lock(&mu_);

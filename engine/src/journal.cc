@@ -151,6 +151,11 @@ uint64_t Journal::record_count() const {
   return record_count_;
 }
 
+uint64_t Journal::IntProperty(const char* name) const {
+  uint64_t value = 0;
+  return db_->GetIntProperty(name, &value) ? value : 0;
+}
+
 uint64_t Journal::bytes_appended() const {
   absl::MutexLock lock(&position_mu_);
   return bytes_appended_;

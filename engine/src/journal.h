@@ -71,6 +71,9 @@ class Journal {
   Hash chain_head() const;
   uint64_t record_count() const;
   uint64_t bytes_appended() const;
+  // A RocksDB integer property of the journal's store (e.g. "rocksdb.total-sst-files-size");
+  // 0 when RocksDB does not know it.
+  uint64_t IntProperty(const char* name) const;
 
  private:
   Journal() = default;

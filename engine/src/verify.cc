@@ -4,7 +4,9 @@
 
 namespace points {
 
-absl::Status VerifyJournal(const Journal& journal, const LedgerState& live, VerifyReport* report) {
+absl::Status VerifyJournal(const Journal& journal, const LedgerState& live, VerifyReport* report,
+                           const VerifyProgress& progress) {
+  const uint64_t records_total = journal.record_count();
   VerifyReport local;
   VerifyReport& out = report != nullptr ? *report : local;
   out = VerifyReport();
@@ -37,6 +39,7 @@ absl::Status VerifyJournal(const Journal& journal, const LedgerState& live, Veri
     previous_last_timestamp = chunk.first_timestamp + chunk.records.size() - 1;
     ++out.chunks;
     out.records += chunk.records.size();
+    if (progress) progress(out.records, records_total);
     return absl::OkStatus();
   });
   if (!walked.ok()) return walked;

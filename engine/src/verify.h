@@ -11,8 +11,9 @@ namespace points {
 
 // Recomputes every leaf hash and the chain from the first chunk, replays every record into a
 // fresh LedgerState, checks its invariants and compares it with `live`. DATA_LOSS names the
-// first mismatch.
-absl::Status VerifyJournal(const Journal& journal, const LedgerState& live, VerifyReport* report);
+// first mismatch. `progress` (may be empty) hears after each chunk.
+absl::Status VerifyJournal(const Journal& journal, const LedgerState& live, VerifyReport* report,
+                           const VerifyProgress& progress);
 
 }  // namespace points
 

@@ -53,6 +53,13 @@ class ManualClock : public Clock {
   std::atomic<uint64_t> now_ns_;
 };
 
+// One group commit, as Options::on_group_committed reports it.
+struct GroupCommitted {
+  uint64_t batches = 0;   // submissions in the group (requests, or internal expiry runs)
+  uint64_t events = 0;    // their events
+  uint64_t write_us = 0;  // hashing, writing and syncing the group's records: the sync latency
+};
+
 struct Options {
   Clock* clock = nullptr;       // nullptr: SystemClock()
   rocksdb::Env* env = nullptr;  // nullptr: RocksDB's default; tests inject faults here
@@ -67,6 +74,9 @@ struct Options {
   // run), including groups that only voided expired pending transfers. A read started after the
   // call sees the group. Keep it short: it delays every later completion. May be empty.
   std::function<void()> on_commit;
+  // Called on the sync thread right after each group's journal write succeeded, before its
+  // completions; for metrics. Must not block or call the engine. May be empty.
+  std::function<void(const GroupCommitted&)> on_group_committed;
   // Free space the disk holding the store must keep: a group that would be written with less
   // free is not written, and the engine turns read-only (UNAVAILABLE, like a failed write; reads
   // go on) before the journal's writes could meet a full disk. 0: no check. Checked once per
@@ -100,6 +110,13 @@ struct EngineStats {
   uint64_t recovery_ms = 0;              // time Open spent rebuilding state from the journal
   bool recovered_from_snapshot = false;  // Open loaded a snapshot and replayed only the tail
   uint64_t snapshot_records = 0;         // journal records the latest snapshot covers
+  // The journal's RocksDB, from its properties (rocksdb.*): what compaction and memory do.
+  uint64_t store_sst_bytes = 0;                 // total-sst-files-size
+  uint64_t store_memtable_bytes = 0;            // cur-size-all-mem-tables
+  uint64_t store_pending_compaction_bytes = 0;  // estimate-pending-compaction-bytes
+  uint64_t store_running_compactions = 0;       // num-running-compactions
+  uint64_t store_background_errors = 0;         // background-errors
+  uint64_t store_block_cache_bytes = 0;         // block-cache-usage
 };
 
 struct VerifyReport {
@@ -109,6 +126,9 @@ struct VerifyReport {
   uint64_t transfers = 0;
   std::string chain_head_hex;  // SHA-256 chain hash after the last chunk
 };
+
+// Called by Verify after each chunk with the journal records checked so far and in all.
+using VerifyProgress = std::function<void(uint64_t records_done, uint64_t records_total)>;
 
 class Engine {
  public:
@@ -165,7 +185,7 @@ class Engine {
   // Walks the whole journal: recomputes every leaf hash and the hash chain, replays every record
   // into fresh state and compares it with the live derived state. Writes wait while it runs, and
   // so do reads that arrive behind a waiting write: an operator's tool, not a health probe.
-  absl::Status Verify(VerifyReport* report = nullptr) const;
+  absl::Status Verify(VerifyReport* report = nullptr, const VerifyProgress& progress = {}) const;
 
   // A consistent copy of the store in `dir` (which must not exist; its parent must), taken
   // while writes go on: every group committed before the call is in it, and no group is in it
