@@ -25,9 +25,11 @@ namespace points::testing {
 // A pointsd process on 127.0.0.1: port 0 picks a free port, read from its first stdout line.
 class Pointsd {
  public:
-  // `flags` go after the standard ones, e.g. {"--notice-seconds", "1"}.
+  // `flags` go after the standard ones, e.g. {"--notice-seconds", "1"}. With `stderr_path`,
+  // what pointsd logs goes to that file instead of the test's own stderr.
   explicit Pointsd(const std::string& data_dir, int port = 0,
-                   const std::vector<std::string>& flags = {}) {
+                   const std::vector<std::string>& flags = {},
+                   const std::string& stderr_path = "") {
     int out[2];
     if (pipe(out) != 0) return;
     std::vector<std::string> args = {POINTSD_PATH, "--listen", "127.0.0.1:" + std::to_string(port),
@@ -40,19 +42,27 @@ class Pointsd {
     pid_ = fork();
     if (pid_ == 0) {
       dup2(out[1], STDOUT_FILENO);
+      if (!stderr_path.empty()) {
+        const int log = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (log >= 0) dup2(log, STDERR_FILENO);
+      }
       close(out[0]);
       close(out[1]);
       execv(POINTSD_PATH, argv.data());
       _exit(127);
     }
     close(out[1]);
-    // The first line says where it listens: "pointsd listening on 127.0.0.1:PORT, ...".
+    // The first line says where it listens: "pointsd listening on 127.0.0.1:PORT, ..." and,
+    // with --metrics-listen, "..., metrics on http://127.0.0.1:PORT/metrics".
     FILE* stream = fdopen(out[0], "r");
     char line[512] = {0};
     if (std::fgets(line, sizeof(line), stream) != nullptr) {
       const std::string text = line;
       const size_t colon = text.find(':', text.find("127.0.0.1"));
       if (colon != std::string::npos) port_ = std::atoi(text.c_str() + colon + 1);
+      const std::string metrics = "metrics on http://127.0.0.1:";
+      const size_t at = text.find(metrics);
+      if (at != std::string::npos) metrics_port_ = std::atoi(text.c_str() + at + metrics.size());
     }
     std::fclose(stream);
   }
@@ -77,11 +87,13 @@ class Pointsd {
   void Resume() { kill(pid_, SIGCONT); }
 
   int port() const { return port_; }
+  int metrics_port() const { return metrics_port_; }
   std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
 
  private:
   pid_t pid_ = -1;
   int port_ = 0;
+  int metrics_port_ = 0;
 };
 
 // A loopback port that was free a moment ago and on which nothing listens: connections to it are

@@ -1,0 +1,155 @@
+#include "pointsd_config.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace points::server {
+const char kUsage[] =
+    "usage: pointsd [--listen HOST:PORT] [--data-dir DIR] [--reader-threads N]\n"
+    "               [--drain-seconds N] [--stats-seconds N] [--notice-seconds N]\n"
+    "               [--disk-reserve-mb N] [--metrics-listen HOST:PORT]\n"
+    "               [--log-format text|json]\n"
+    "               [--review-threshold N] [--demo]\n"
+    "       pointsd verify --data-dir DIR\n"
+    "\n"
+    "Serves the points ledger and the points supermarket over gRPC (points.v1: LedgerService,\n"
+    "VillageService, AwardService, TaskService, ShopService, BoardService, AdminService;\n"
+    "grpc.health.v1.Health and server reflection) from an embedded RocksDB store (the\n"
+    "domain's records in DIR/domain).\n"
+    "\n"
+    "`pointsd verify --data-dir DIR` checks a stopped server's data directory (or a backup) in\n"
+    "full: every journal record's hash and the hash chain, balances and indexes rebuilt from the\n"
+    "journal, the domain store's records; a summary, and exit code 1 on any mismatch.\n"
+    "\n"
+    "  --listen HOST:PORT    address to listen on; port 0 picks a free one and prints it\n"
+    "                        (default 127.0.0.1:50051; env POINTS_LISTEN)\n"
+    "  --data-dir DIR        the store, created if missing (default ./var/pointsd;\n"
+    "                        env POINTS_DATA_DIR)\n"
+    "  --reader-threads N    threads serving reads, 1..64 (default 2; env POINTS_READER_THREADS)\n"
+    "  --drain-seconds N     on SIGTERM/SIGINT, how long calls in flight may take to finish\n"
+    "                        (default 10; env POINTS_DRAIN_SECONDS)\n"
+    "  --stats-seconds N     log engine statistics every N seconds, 0 = never (default 60;\n"
+    "                        env POINTS_STATS_SECONDS)\n"
+    "  --disk-reserve-mb N   free space (MiB) the data directory's disk must keep: below it\n"
+    "                        pointsd turns read-only instead of filling the disk; 0 = no\n"
+    "                        check (default 256; env POINTS_DISK_RESERVE_MB)\n"
+    "  --notice-seconds N    how long an approved award stays on the notice board before the\n"
+    "                        server posts it (default 259200 = 3 days; env POINTS_NOTICE_SECONDS)\n"
+    "  --review-threshold N  awards of more points need a second person's approval; 0 = all do\n"
+    "                        (default 0; env POINTS_REVIEW_THRESHOLD)\n"
+    "  --metrics-listen HOST:PORT  serve Prometheus metrics on http://HOST:PORT/metrics; port 0\n"
+    "                        picks a free one and prints it (default: none;\n"
+    "                        env POINTS_METRICS_LISTEN)\n"
+    "  --log-format FORMAT   text (default) or json: one JSON object per line on stderr\n"
+    "                        (env POINTS_LOG_FORMAT)\n"
+    "  --demo                seed a demo village first (issuer 1, households 101-103,\n"
+    "                        supermarket 201; and village 1 of the points supermarket: its\n"
+    "                        town and grids, rules 1-6, households 1-3, shops 1 and 2, award\n"
+    "                        9001); seeding again changes nothing\n"
+    "  --help                this text\n"
+    "\n"
+    "Health (grpc.health.v1): the service \"\" is SERVING while pointsd answers; the service\n"
+    "\"points.write\" turns NOT_SERVING when the engine stops taking writes (a failed sync, a\n"
+    "full disk): reads go on; free the space and restart. The metric points_write_serving says\n"
+    "the same.\n"
+    "\n"
+    "Messages are limited to 4 MiB; a request holds at most 8189 events or ids.\n"
+    "Plaintext only for now: serve it on loopback or behind a TLS proxy.\n";
+
+void Usage(const std::string& error) {
+  std::fprintf(stderr, "pointsd: %s\n\n%s", error.c_str(), kUsage);
+  std::exit(2);
+}
+
+namespace {
+
+int ParseInt(const std::string& flag, const std::string& text, int min, int max) {
+  int value;
+  if (!absl::SimpleAtoi(text, &value) || value < min || value > max) {
+    Usage(absl::StrCat(flag, " must be a whole number from ", min, " to ", max, ", got '", text,
+                       "'"));
+  }
+  return value;
+}
+
+LogFormat ParseLogFormat(const std::string& flag, const std::string& text) {
+  if (text == "text") return LogFormat::kText;
+  if (text == "json") return LogFormat::kJson;
+  Usage(absl::StrCat(flag, " must be text or json, got '", text, "'"));
+}
+
+}  // namespace
+
+Config ParseConfig(int argc, char** argv) {
+  Config config;
+  // Environment first, flags override it.
+  if (const char* v = std::getenv("POINTS_LISTEN")) config.listen = v;
+  if (const char* v = std::getenv("POINTS_DATA_DIR")) config.data_dir = v;
+  if (const char* v = std::getenv("POINTS_READER_THREADS")) {
+    config.reader_threads = ParseInt("POINTS_READER_THREADS", v, 1, 64);
+  }
+  if (const char* v = std::getenv("POINTS_DRAIN_SECONDS")) {
+    config.drain_seconds = ParseInt("POINTS_DRAIN_SECONDS", v, 0, 3600);
+  }
+  if (const char* v = std::getenv("POINTS_DISK_RESERVE_MB")) {
+    config.disk_reserve_mb = ParseInt("POINTS_DISK_RESERVE_MB", v, 0, 1 << 20);
+  }
+  if (const char* v = std::getenv("POINTS_STATS_SECONDS")) {
+    config.stats_seconds = ParseInt("POINTS_STATS_SECONDS", v, 0, 86400);
+  }
+  if (const char* v = std::getenv("POINTS_NOTICE_SECONDS")) {
+    config.notice_seconds = ParseInt("POINTS_NOTICE_SECONDS", v, 1, 90 * 86400);
+  }
+  if (const char* v = std::getenv("POINTS_METRICS_LISTEN")) config.metrics_listen = v;
+  if (const char* v = std::getenv("POINTS_LOG_FORMAT")) {
+    config.log_format = ParseLogFormat("POINTS_LOG_FORMAT", v);
+  }
+  if (const char* v = std::getenv("POINTS_REVIEW_THRESHOLD")) {
+    config.review_threshold = ParseInt("POINTS_REVIEW_THRESHOLD", v, 0, 1'000'000);
+  }
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) Usage(arg + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else if (arg == "--listen") {
+      config.listen = value();
+    } else if (arg == "--data-dir") {
+      config.data_dir = value();
+    } else if (arg == "--reader-threads") {
+      config.reader_threads = ParseInt(arg, value(), 1, 64);
+    } else if (arg == "--drain-seconds") {
+      config.drain_seconds = ParseInt(arg, value(), 0, 3600);
+    } else if (arg == "--demo") {
+      config.demo = true;
+    } else if (arg == "--stats-seconds") {
+      config.stats_seconds = ParseInt(arg, value(), 0, 86400);
+    } else if (arg == "--disk-reserve-mb") {
+      config.disk_reserve_mb = ParseInt(arg, value(), 0, 1 << 20);
+    } else if (arg == "--notice-seconds") {
+      config.notice_seconds = ParseInt(arg, value(), 1, 90 * 86400);
+    } else if (arg == "--metrics-listen") {
+      config.metrics_listen = value();
+    } else if (arg == "--log-format") {
+      config.log_format = ParseLogFormat(arg, value());
+    } else if (arg == "--review-threshold") {
+      config.review_threshold = ParseInt(arg, value(), 0, 1'000'000);
+    } else {
+      Usage("unknown option " + arg);
+    }
+  }
+  if (config.listen.find(':') == std::string::npos) Usage("--listen must be HOST:PORT");
+  if (!config.metrics_listen.empty() && config.metrics_listen.find(':') == std::string::npos) {
+    Usage("--metrics-listen must be HOST:PORT");
+  }
+  return config;
+}
+
+}  // namespace points::server

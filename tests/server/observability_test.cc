@@ -1,0 +1,199 @@
+// What operators see, through the real pointsd: the Prometheus endpoint counts RPCs by method
+// and status code with their latencies, reports group commits, the engine's gauges and the
+// store's figures; the log is one JSON object per line with --log-format json.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "health_check.h"
+#include "ledger_client.h"
+#include "pointsd_process.h"
+#include "testing.h"
+
+namespace points::server {
+namespace {
+
+using client::LedgerClient;
+
+// GET http://127.0.0.1:port/metrics: the body, empty when the request failed.
+std::string Scrape(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address = {};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  std::string response;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
+    const std::string request =
+        "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+      char buffer[4096];
+      for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) response.append(buffer, n);
+    }
+  }
+  close(fd);
+  const size_t body = response.find("\r\n\r\n");
+  return body == std::string::npos ? "" : response.substr(body + 4);
+}
+
+// The value of the sample `name` whose labels include every one of `labels` ("code=\"OK\"",
+// ...); -1 when there is none.
+double Sample(const std::string& text, const std::string& name,
+              const std::vector<std::string>& labels = {}) {
+  for (const absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (!absl::StartsWith(line, name)) continue;
+    const absl::string_view rest = line.substr(name.size());
+    if (rest.empty() || (rest[0] != '{' && rest[0] != ' ')) continue;  // a longer name
+    bool all = true;
+    for (const std::string& label : labels) all &= absl::StrContains(rest, label);
+    if (!all) continue;
+    double value = 0;
+    if (absl::SimpleAtod(rest.substr(rest.rfind(' ') + 1), &value)) return value;
+  }
+  return -1;
+}
+
+Transfer Award(uint64_t id) {  // the demo ledger: issuer 1 awards household 101 one point
+  Transfer t;
+  t.id = absl::MakeUint128(0x0b5e, id);
+  t.debit_account_id = 1;
+  t.credit_account_id = 101;
+  t.amount = 1;
+  t.ledger = 1;
+  t.code = 10;
+  return t;
+}
+
+// A call to a method pointsd does not serve, as a confused or hostile client makes.
+grpc::StatusCode CallUnknownMethod(const std::string& target, const std::string& method) {
+  grpc::GenericStub generic(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  grpc::Slice slice(std::string(""));
+  const grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  absl::Notification done;
+  grpc::Status status;
+  generic.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                    [&](grpc::Status s) {
+                      status = s;
+                      done.Notify();
+                    });
+  done.WaitForNotification();
+  return status.error_code();
+}
+
+TEST(ObservabilityTest, MetricsCountRpcsByMethodAndCodeAndShowTheEngine) {
+  testing::TempDir dir;
+  testing::Pointsd pointsd(dir.path(), 0, {"--demo", "--metrics-listen", "127.0.0.1:0"});
+  ASSERT_GT(pointsd.metrics_port(), 0) << "the first line names the metrics port";
+  LedgerClient client(pointsd.target());
+  for (uint64_t id = 1; id <= 3; ++id) {
+    auto results = client.CreateTransfers({Award(id)});
+    ASSERT_TRUE(results.ok()) << results.status();
+  }
+  ASSERT_EQ(client.CreateTransfers({}).status().code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(CallUnknownMethod(pointsd.target(), "/points.v1.NoSuchService/Made_up_1"),
+            grpc::StatusCode::UNIMPLEMENTED);
+  ASSERT_EQ(testing::HealthStatusOf(pointsd.target(), "points.write"), 1);
+
+  const std::string text = Scrape(pointsd.metrics_port());
+  ASSERT_FALSE(text.empty()) << "no answer from /metrics";
+  const std::string create = "method=\"/points.v1.LedgerService/CreateTransfers\"";
+  EXPECT_EQ(Sample(text, "points_rpc_requests_total", {create, "code=\"OK\""}), 3) << text;
+  EXPECT_EQ(Sample(text, "points_rpc_requests_total", {create, "code=\"INVALID_ARGUMENT\""}), 1);
+  EXPECT_EQ(Sample(text, "points_rpc_latency_seconds_count", {create, "code=\"OK\""}), 3);
+  EXPECT_EQ(Sample(text, "points_rpc_latency_seconds_bucket", {create, "code=\"OK\"", "+Inf"}), 3);
+  EXPECT_GT(Sample(text, "points_rpc_latency_seconds_sum", {create, "code=\"OK\""}), 0);
+  EXPECT_EQ(Sample(text, "points_rpc_requests_total",
+                   {"method=\"/grpc.health.v1.Health/Check\"", "code=\"OK\""}),
+            1);
+  // A method nobody serves is counted, but under "other": clients cannot invent label values.
+  EXPECT_EQ(text.find("Made_up_1"), std::string::npos);
+  EXPECT_EQ(
+      Sample(text, "points_rpc_requests_total", {"method=\"other\"", "code=\"UNIMPLEMENTED\""}), 1);
+
+  // Group commits: the demo's seeding and the three awards, each group one sync.
+  const double groups = Sample(text, "points_engine_groups_committed_total");
+  EXPECT_GE(groups, 4);
+  EXPECT_EQ(Sample(text, "points_engine_group_events_count"), groups);
+  EXPECT_EQ(Sample(text, "points_engine_sync_seconds_count"), groups);
+  EXPECT_GE(Sample(text, "points_engine_group_batches_sum"), groups);
+  EXPECT_EQ(Sample(text, "points_write_serving"), 1);
+  EXPECT_GE(Sample(text, "points_engine_transfers"), 3);
+  EXPECT_EQ(Sample(text, "points_engine_queue_depth"), 0);
+  EXPECT_GE(Sample(text, "points_store_memtable_bytes"), 0);
+  EXPECT_EQ(Sample(text, "points_store_background_errors"), 0);
+  EXPECT_EQ(pointsd.Stop(SIGTERM), 0);
+}
+
+TEST(ObservabilityTest, JsonLogsAreOneObjectPerLine) {
+  testing::TempDir dir;
+  const std::string log_path = dir.path() + "/pointsd.log";
+  {
+    testing::Pointsd pointsd(
+        dir.path() + "/data", 0,
+        {"--demo", "--log-format", "json", "--notice-seconds", "1", "--review-threshold", "100"},
+        log_path);
+    ASSERT_GT(pointsd.port(), 0);
+    // The demo's award 9001 posts when its notice ends: an event from the workflow timer.
+    LedgerClient client(pointsd.target());
+    for (int i = 0; i < 100; ++i) {
+      auto award = client.GetAward(1, 9001);
+      ASSERT_TRUE(award.ok()) << award.status();
+      if (award->state == domain::AwardState::kPosted) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_EQ(pointsd.Stop(SIGTERM), 0);
+  }
+  std::ifstream log(log_path);
+  std::string line;
+  std::vector<std::string> events;
+  while (std::getline(log, line)) {
+    google::protobuf::Struct object;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, &object).ok())
+        << "not one JSON object: " << line;
+    const auto& fields = object.fields();
+    for (const char* key : {"time", "level", "event", "msg"}) {
+      ASSERT_TRUE(fields.contains(key)) << key << " missing in " << line;
+      EXPECT_TRUE(fields.at(key).has_string_value()) << line;
+    }
+    EXPECT_TRUE(absl::EndsWith(fields.at("time").string_value(), "Z")) << "UTC: " << line;
+    events.push_back(fields.at("event").string_value());
+    if (events.back() == "listening") {
+      EXPECT_TRUE(absl::StrContains(fields.at("address").string_value(), "127.0.0.1:")) << line;
+    }
+    if (events.back() == "awards_posted") {
+      EXPECT_EQ(fields.at("awards").number_value(), 1) << "a number, not text: " << line;
+    }
+  }
+  for (const char* expected : {"listening", "awards_posted", "draining", "stats", "stopped"}) {
+    EXPECT_NE(std::find(events.begin(), events.end(), expected), events.end())
+        << "no " << expected << " event in " << absl::StrJoin(events, ", ");
+  }
+}
+
+}  // namespace
+}  // namespace points::server

@@ -1,0 +1,132 @@
+// A failed sync through the real pointsd: with fsync/fdatasync failing (EIO, injected by an
+// LD_PRELOAD shim into the unmodified binary), the server stops taking writes (UNAVAILABLE,
+// saying why; health's "points.write" NOT_SERVING) and goes on serving reads; after the disk is
+// mended and pointsd restarted, every acknowledged write is there once, the write whose sync failed
+// is there at most once (its resend says which), writes resume and `pointsd verify` passes.
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "health_check.h"
+#include "ledger_client.h"
+#include "pointsd_process.h"
+#include "testing.h"
+
+namespace points::server {
+namespace {
+
+using client::ClientOptions;
+using client::LedgerClient;
+using testing::TempDir;
+
+Transfer Award(uint64_t id) {  // the demo ledger: issuer 1 awards household 101 one point
+  Transfer t;
+  t.id = absl::MakeUint128(0x5f00, id);
+  t.debit_account_id = 1;
+  t.credit_account_id = 101;
+  t.amount = 1;
+  t.ledger = 1;
+  t.code = 10;
+  return t;
+}
+
+// pointsd started with the shim preloaded: the environment is the child's from fork to exec.
+std::unique_ptr<testing::Pointsd> StartWithFailingSync(const std::string& data,
+                                                       const std::string& flag) {
+  setenv("LD_PRELOAD", FAIL_SYNC_PRELOAD_PATH, 1);
+  setenv("POINTS_FAIL_SYNC_FLAG", flag.c_str(), 1);
+  auto pointsd = std::make_unique<testing::Pointsd>(data, 0, std::vector<std::string>{"--demo"});
+  unsetenv("LD_PRELOAD");
+  unsetenv("POINTS_FAIL_SYNC_FLAG");
+  return pointsd;
+}
+
+int VerifyExitCode(const std::string& dir, std::string* output) {
+  FILE* pipe =
+      popen(absl::StrCat(POINTSD_PATH, " verify --data-dir '", dir, "' 2>&1").c_str(), "r");
+  if (pipe == nullptr) return -1;
+  char buffer[512];
+  while (fgets(buffer, sizeof buffer, pipe) != nullptr) *output += buffer;
+  const int status = pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(SyncFailureTest, AFailedSyncStopsWritesKeepsReadsAndLosesNothingAcknowledged) {
+  TempDir dir;
+  const std::string data = dir.path() + "/data";
+  const std::string flag = dir.path() + "/disk-is-failing";
+  auto pointsd = StartWithFailingSync(data, flag);
+  ASSERT_GT(pointsd->port(), 0);
+  ClientOptions no_retries;
+  no_retries.retry.max_attempts = 1;
+  LedgerClient client(pointsd->target(), no_retries);
+  auto seeded = client.LookupAccounts({101});
+  ASSERT_TRUE(seeded.ok() && seeded->size() == 1) << seeded.status();
+  const uint64_t baseline = (*seeded)[0].credits_posted;
+  constexpr uint64_t kAcknowledged = 50;
+  for (uint64_t id = 1; id <= kAcknowledged; ++id) {
+    auto results = client.CreateTransfers({Award(id)});
+    ASSERT_TRUE(results.ok()) << results.status();
+    ASSERT_EQ((*results)[0].result, CreateTransferResult::kOk);
+  }
+
+  std::ofstream(flag).put('x');  // from now on every sync fails
+  auto failed = client.CreateTransfers({Award(kAcknowledged + 1)});
+  ASSERT_EQ(failed.status().code(), absl::StatusCode::kUnavailable) << failed.status();
+  EXPECT_TRUE(absl::StrContains(failed.status().message(), "journal write failed"))
+      << failed.status();
+  // Writes stay refused, saying why, even after the disk would take them again; reads go on.
+  std::filesystem::remove(flag);
+  auto refused = client.CreateTransfers({Award(kAcknowledged + 2)});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+  EXPECT_TRUE(absl::StrContains(refused.status().message(), "refuses writes")) << refused.status();
+  auto read = client.LookupAccounts({101});
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_GE((*read)[0].credits_posted, baseline + kAcknowledged);
+  int write_health = 0;
+  for (int i = 0; i < 50 && write_health != 2; ++i) {  // the health check runs every second
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    write_health = testing::HealthStatusOf(pointsd->target(), "points.write");
+  }
+  EXPECT_EQ(write_health, 2) << "points.write NOT_SERVING";
+  EXPECT_EQ(testing::HealthStatusOf(pointsd->target(), ""), 1) << "pointsd itself serves";
+
+  pointsd->Stop(SIGKILL);  // the operator restarts it once the disk is mended
+  std::string output;
+  ASSERT_EQ(VerifyExitCode(data, &output), 0) << output;
+  testing::Pointsd restarted(data, 0, {});
+  LedgerClient again(restarted.target());
+  std::vector<Id> ids;
+  for (uint64_t id = 1; id <= kAcknowledged; ++id) ids.push_back(Award(id).id);
+  auto found = again.LookupTransfers(ids);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(found->size(), kAcknowledged) << "every acknowledged write survived";
+  // The write whose sync failed may or may not have reached the disk; its resend says which and
+  // applies it at most once; the refused one was never applied.
+  auto resent = again.CreateTransfers({Award(kAcknowledged + 1), Award(kAcknowledged + 2)});
+  ASSERT_TRUE(resent.ok()) << resent.status();
+  const CreateTransferResult first = (*resent)[0].result;
+  EXPECT_TRUE(first == CreateTransferResult::kOk || first == CreateTransferResult::kExists)
+      << ResultName(first);
+  EXPECT_EQ((*resent)[1].result, CreateTransferResult::kOk) << "the refused write was not applied";
+  auto account = again.LookupAccounts({101});
+  ASSERT_TRUE(account.ok()) << account.status();
+  EXPECT_EQ((*account)[0].credits_posted, baseline + kAcknowledged + 2) << "each exactly once";
+  EXPECT_EQ(testing::HealthStatusOf(restarted.target(), "points.write"), 1);
+}
+
+}  // namespace
+}  // namespace points::server
