@@ -6,9 +6,14 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "award_convert.h"
 #include "convert.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "points/v1/admin.grpc.pb.h"
 #include "points/v1/awards.grpc.pb.h"
@@ -51,7 +56,85 @@ absl::StatusOr<std::vector<Transfer>> TransfersFromResponse(
   return decoded;
 }
 
+// grpc.health.v1.Health/Check through a generic stub: Debian's gRPC ships no generated health
+// stubs, and both messages are one field each, HealthCheckRequest{string service = 1} and
+// HealthCheckResponse{ServingStatus status = 1}, so they are encoded here by hand.
+class HealthStub {
+ public:
+  explicit HealthStub(std::shared_ptr<grpc::Channel> channel) : generic_(std::move(channel)) {}
+
+  // The shape of a generated stub's method, so Connection::CallOn retries it like the others.
+  grpc::Status Check(grpc::ClientContext* context, const grpc::ByteBuffer& request,
+                     grpc::ByteBuffer* response) {
+    absl::Notification done;
+    grpc::Status status;
+    generic_.UnaryCall(context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
+                       response, [&](grpc::Status s) {
+                         status = std::move(s);
+                         done.Notify();
+                       });
+    done.WaitForNotification();
+    return status;
+  }
+
+  static grpc::ByteBuffer EncodeRequest(const std::string& service) {
+    std::string bytes;
+    {
+      google::protobuf::io::StringOutputStream stream(&bytes);
+      google::protobuf::io::CodedOutputStream out(&stream);
+      if (!service.empty()) {
+        google::protobuf::internal::WireFormatLite::WriteString(1, service, &out);
+      }
+    }
+    grpc::Slice slice(bytes);
+    return grpc::ByteBuffer(&slice, 1);
+  }
+
+  // The status field; fields this client does not know are skipped, as protobuf does.
+  static absl::StatusOr<HealthStatus> DecodeResponse(const grpc::ByteBuffer& response) {
+    std::vector<grpc::Slice> slices;
+    std::string bytes;
+    if (response.Valid() && !response.Dump(&slices).ok()) {
+      return absl::InternalError("Health: unreadable response");
+    }
+    for (const grpc::Slice& s : slices) {
+      bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+    google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                              static_cast<int>(bytes.size()));
+    uint32_t status = 0;  // absent: UNKNOWN, protobuf's default
+    for (uint32_t tag; (tag = in.ReadTag()) != 0;) {
+      using google::protobuf::internal::WireFormatLite;
+      const bool ok = tag == WireFormatLite::MakeTag(1, WireFormatLite::WIRETYPE_VARINT)
+                          ? in.ReadVarint32(&status)
+                          : WireFormatLite::SkipField(&in, tag);
+      if (!ok) return absl::InternalError("Health: malformed response from the server");
+    }
+    if (!in.ConsumedEntireMessage() || status > 3) {
+      return absl::InternalError("Health: malformed response from the server");
+    }
+    return static_cast<HealthStatus>(status);
+  }
+
+ private:
+  grpc::GenericStub generic_;
+};
+
 }  // namespace
+
+const char* HealthStatusName(HealthStatus status) {
+  switch (status) {
+    case HealthStatus::kServing:
+      return "SERVING";
+    case HealthStatus::kNotServing:
+      return "NOT_SERVING";
+    case HealthStatus::kServiceUnknown:
+      return "SERVICE_UNKNOWN";
+    case HealthStatus::kUnknown:
+      break;
+  }
+  return "UNKNOWN";
+}
 
 bool IsRetryable(absl::StatusCode code) {
   return code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kDeadlineExceeded;
@@ -73,6 +156,7 @@ struct LedgerClient::Connection {
   std::unique_ptr<v1::BoardService::Stub> board;
   std::unique_ptr<v1::TaskService::Stub> tasks;
   std::unique_ptr<v1::AdminService::Stub> admin;
+  std::unique_ptr<HealthStub> health;
   absl::BitGen random;
 
   // Sends `request` until it is answered, it fails for good or the attempts run out. The request
@@ -92,6 +176,7 @@ struct LedgerClient::Connection {
     for (int attempt = 1;; ++attempt) {
       grpc::ClientContext context;
       context.set_deadline(absl::ToChronoTime(absl::Now() + options.deadline));
+      for (const auto& [name, value] : options.metadata) context.AddMetadata(name, value);
       response->Clear();
       const absl::Status status = FromGrpc((on.*method)(&context, request, response));
       if (status.ok()) return status;
@@ -139,6 +224,7 @@ LedgerClient::LedgerClient(const std::string& target, ClientOptions options)
   connection_->board = v1::BoardService::NewStub(channel);
   connection_->tasks = v1::TaskService::NewStub(channel);
   connection_->admin = v1::AdminService::NewStub(channel);
+  connection_->health = std::make_unique<HealthStub>(channel);
 }
 
 LedgerClient::~LedgerClient() = default;
@@ -248,6 +334,7 @@ absl::Status LedgerClient::WatchAccounts(absl::Span<const Id> ids, uint64_t afte
   for (int attempt = 1;; ++attempt) {
     request.set_after_timestamp(after_timestamp);  // the resume point moves with every message
     grpc::ClientContext context;
+    for (const auto& [name, value] : options_.metadata) context.AddMetadata(name, value);
     auto reader = connection_->stub->WatchAccounts(&context, request);
     v1::WatchAccountsResponse response;
     bool stopped = false;
@@ -464,6 +551,17 @@ absl::StatusOr<v1::BackupResponse> LedgerClient::Backup(const std::string& dir) 
     return status;
   }
   return response;
+}
+
+absl::StatusOr<HealthStatus> LedgerClient::Health(const std::string& service) {
+  const grpc::ByteBuffer request = HealthStub::EncodeRequest(service);
+  grpc::ByteBuffer response;
+  if (absl::Status status = connection_->CallOn(*connection_->health, "Health", options_, target_,
+                                                &HealthStub::Check, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return HealthStub::DecodeResponse(response);
 }
 
 absl::Status LedgerClient::PutTown(const v1::Town& town) {

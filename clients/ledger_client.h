@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -59,7 +60,16 @@ struct ClientOptions {
   // Called before each retry with the number of the attempt about to be made (2, 3, ...) and the
   // failure that caused it; for logging. May be empty.
   std::function<void(int next_attempt, const absl::Status& failure)> on_retry;
+  // gRPC metadata sent with every call, e.g. the header a proxy routes on to a shard
+  // (deploy/SCALING.md). Names are lowercase, as HTTP/2 requires.
+  std::vector<std::pair<std::string, std::string>> metadata;
 };
+
+// grpc.health.v1's HealthCheckResponse.ServingStatus.
+enum class HealthStatus { kUnknown = 0, kServing = 1, kNotServing = 2, kServiceUnknown = 3 };
+
+// "SERVING", "NOT_SERVING", ...: the proto's names, as health tools print them.
+const char* HealthStatusName(HealthStatus status);
 
 class LedgerClient {
  public:
@@ -179,6 +189,10 @@ class LedgerClient {
   absl::Status SetShopTerms(uint32_t village, uint32_t shop, const domain::ShopTerms& terms);
   // The returned sale holds the amounts (list, discount, paid, levy) the server recorded.
   absl::StatusOr<domain::CashSale> RecordCashSale(const domain::CashSaleRequest& sale);
+
+  // grpc.health.v1.Health/Check of `service` ("" = the whole server; pointsd also has
+  // "points.write"). An unknown service is NOT_FOUND; a draining server answers NOT_SERVING.
+  absl::StatusOr<HealthStatus> Health(const std::string& service);
 
   const std::string& target() const { return target_; }
 

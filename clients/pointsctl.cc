@@ -3,6 +3,7 @@
 // them. The commands live in pointsctl_*.cc, group by group; this file parses the command line
 // and prints help.
 
+#include "absl/strings/ascii.h"
 #include "pointsctl_cli.h"
 
 namespace points::client {
@@ -18,6 +19,9 @@ constexpr char kGlobalHelp[] =
     "  --attempts N              attempts per call: UNAVAILABLE and DEADLINE_EXCEEDED are\n"
     "                            retried with backoff, resending the same ids (default 5;\n"
     "                            1 = no retry)\n"
+    "  --header NAME=VALUE       gRPC metadata sent with every call, e.g.\n"
+    "                            x-points-shard=2 for a proxy that routes villages to shards\n"
+    "                            (deploy/SCALING.md); repeatable\n"
     "  --help, -h                help for pointsctl or for the command\n";
 
 constexpr char kExitHelp[] =
@@ -28,7 +32,7 @@ constexpr char kExitHelp[] =
     "  2  usage error: unknown command or flag, a bad value, a file that cannot be read, a\n"
     "     malformed CSV line\n"
     "  3  the server answered but refused at least one event (a result other than ok or\n"
-    "     exists), or an id asked for was not found\n";
+    "     exists), an id asked for was not found, or health is not SERVING\n";
 
 constexpr char kMainHelp[] =
     "usage: pointsctl [GLOBAL FLAGS] COMMAND [FLAGS] [ARGS]\n"
@@ -62,8 +66,8 @@ constexpr char kOutputHelp[] =
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = [] {
     std::vector<Command> all;
-    for (std::vector<Command> (*group)() :
-         {LedgerCommands, VillageCommands, TaskCommands, ShopCommands, BoardCommands}) {
+    for (std::vector<Command> (*group)() : {LedgerCommands, VillageCommands, TaskCommands,
+                                            ShopCommands, BoardCommands, AdminCommands}) {
       std::vector<Command> part = group();
       all.insert(all.end(), std::make_move_iterator(part.begin()),
                  std::make_move_iterator(part.end()));
@@ -89,6 +93,34 @@ std::string CommandHelp(const Command& command) {
   }
   absl::StrAppend(&help, kGlobalHelp, "\n", kExitHelp);
   return help;
+}
+
+// --header NAME=VALUE as gRPC metadata. Checked here because gRPC refuses a bad key only when the
+// call is made, with a message that does not name the flag. The name is lowercased: HTTP/2
+// header names are lowercase, and a proxy matching x-points-shard sees it so either way.
+std::pair<std::string, std::string> ParseHeader(const std::string& text) {
+  const size_t equals = text.find('=');
+  if (equals == std::string::npos || equals == 0) {
+    Usage(absl::StrCat("--header must be NAME=VALUE, got '", text, "'"));
+  }
+  std::string name = absl::AsciiStrToLower(text.substr(0, equals));
+  const std::string value = text.substr(equals + 1);
+  if (!std::all_of(name.begin(), name.end(), [](char c) {
+        return absl::ascii_isdigit(c) || absl::ascii_islower(c) || c == '-' || c == '_' || c == '.';
+      })) {
+    Usage(absl::StrCat("--header: the name '", name,
+                       "' may hold only letters, digits, '-', '_' and '.'"));
+  }
+  if (absl::StartsWith(name, "grpc-")) {
+    Usage(absl::StrCat("--header: names starting grpc- are gRPC's own, got '", name, "'"));
+  }
+  if (absl::EndsWith(name, "-bin")) {
+    Usage(absl::StrCat("--header: names ending -bin carry binary values, got '", name, "'"));
+  }
+  if (!std::all_of(value.begin(), value.end(), [](char c) { return c >= 0x20 && c < 0x7f; })) {
+    Usage(absl::StrCat("--header: the value of ", name, " must be printable ASCII"));
+  }
+  return {std::move(name), value};
 }
 
 // Reads a global flag at argv[*i] into `global`; false if it is not one.
@@ -122,6 +154,8 @@ bool ParseGlobalFlag(int argc, char** argv, int* i, GlobalOptions* global) {
       Usage(absl::StrCat("--attempts must be a whole number from 1 to 100, got '", text, "'"));
     }
     global->attempts = static_cast<int>(*attempts);
+  } else if (name == "--header") {
+    global->headers.push_back(ParseHeader(value()));
   } else {
     return false;
   }

@@ -242,6 +242,7 @@ LedgerClient MakeClient(const GlobalOptions& global) {
   ClientOptions options;
   options.deadline = global.deadline;
   options.retry.max_attempts = global.attempts;
+  options.metadata = global.headers;
   options.on_retry = [](int next_attempt, const absl::Status& failure) {
     std::fprintf(stderr, "pointsctl: %s: %s; retrying (attempt %d)\n",
                  absl::StatusCodeToString(failure.code()).c_str(),

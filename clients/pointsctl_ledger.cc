@@ -305,16 +305,6 @@ class Importer {
   std::map<uint32_t, uint64_t> counts_;  // result code -> events
 };
 
-int RunAdminBackup(const Invocation& in) {
-  if (in.args.size() != 1) Usage("give the backup directory: an absolute path on the server");
-  LedgerClient client = MakeClient(in.global);
-  absl::StatusOr<v1::BackupResponse> backup = client.Backup(in.args[0]);
-  if (!backup.ok()) return WorkflowFailed(backup.status());
-  std::printf("backup of the server's data directory in %s (taken at %s)\n", backup->dir().c_str(),
-              FormatTimestamp(backup->taken_at()).c_str());
-  return kExitOk;
-}
-
 int RunTransfersImport(const Invocation& in) {
   if (in.args.size() != 1) Usage("give exactly one CSV file (or - for stdin)");
   const uint64_t batch_size = NumberFlag(in, "--batch", kBatchEventsMax, kImportBatchDefault);
@@ -440,17 +430,6 @@ std::vector<Command> LedgerCommands() {
         {"--to", "TIME", "latest timestamp, inclusive (default: no limit)"},
         {"--reverse", "", "newest first"}},
        RunHistory},
-      {"admin",
-       "backup",
-       "DIR",
-       "back up the server's data directory while it runs",
-       "Makes a consistent copy of the server's data directory (the ledger's journal and the\n"
-       "domain store) in DIR, an absolute path on the server's machine that does not exist\n"
-       "yet, while writes go on: every write acknowledged before the command is in it. Copy\n"
-       "DIR elsewhere to keep it. To restore, stop the server and start it with\n"
-       "--data-dir DIR (or a copy of it); `pointsd verify --data-dir DIR` checks it first.\n",
-       {},
-       RunAdminBackup},
   };
 }
 

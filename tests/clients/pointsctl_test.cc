@@ -1,4 +1,6 @@
 // pointsctl end to end: the real binary against a real pointsd, checked by exit code and output.
+#include <sys/statvfs.h>
+
 #include <chrono>
 #include <fstream>
 #include <string>
@@ -79,9 +81,10 @@ TEST(PointsctlHelpTest, HelpListsCommandsFlagsDefaultsAndExitCodes) {
   TempDir scratch;
   const testing::Run main = RunPointsctl(scratch.path(), {"--help"});
   EXPECT_EQ(main.exit_code, kExitOk);
-  for (const char* part : {"accounts create", "accounts lookup", "transfers create",
-                           "transfers lookup", "transfers import", "history", "--target",
-                           "POINTS_TARGET", "--json", "--deadline-seconds", "Exit codes"}) {
+  for (const char* part :
+       {"accounts create", "accounts lookup", "transfers create", "transfers lookup",
+        "transfers import", "history", "--target", "POINTS_TARGET", "--json", "--deadline-seconds",
+        "--header NAME=VALUE", "health", "Exit codes"}) {
     EXPECT_TRUE(Contains(main.out, part)) << part << "\n" << main.out;
   }
   const testing::Run import = RunPointsctl(scratch.path(), {"transfers", "import", "--help"});
@@ -119,6 +122,10 @@ TEST(PointsctlUsageTest, BadArgumentsExit2WithAMessage) {
       {{"history", "1", "--from", "yesterday"}, "--from: 'yesterday' is not a timestamp"},
       {{"transfers", "import", "a.csv", "--batch", "9000"}, "--batch: '9000' is out of range"},
       {{"--deadline-seconds", "0", "accounts", "lookup", "1"}, "--deadline-seconds"},
+      {{"--header", "x-points-shard", "health"}, "--header must be NAME=VALUE"},
+      {{"health", "--header=grpc-timeout=1S"}, "names starting grpc- are gRPC's own"},
+      {{"--header", "x points=1", "health"}, "may hold only letters, digits"},
+      {{"health", "points.write"}, "name a service with --service"},
   };
   for (const auto& c : cases) {
     const testing::Run run = RunPointsctl(scratch.path(), c.args);
@@ -142,6 +149,68 @@ TEST(PointsctlUsageTest, UnreachableTargetExits1) {
       RunPointsctl(scratch.path(), {"--attempts=1", "history", "1"}, {{"POINTS_TARGET", target}});
   EXPECT_EQ(from_env.exit_code, kExitRpcFailed) << Describe(from_env);
   EXPECT_TRUE(Contains(from_env.err, target)) << Describe(from_env);
+  // Health tells a server that cannot be reached (1) from one that answers otherwise (3).
+  const testing::Run health =
+      RunPointsctl(scratch.path(), {"--target", target, "--attempts", "1", "health"});
+  EXPECT_EQ(health.exit_code, kExitRpcFailed) << Describe(health);
+  EXPECT_TRUE(Contains(health.err, "UNAVAILABLE")) << Describe(health);
+  EXPECT_TRUE(health.out.empty()) << Describe(health);
+}
+
+TEST_F(PointsctlTest, HealthIsServingForTheServerAndForWritesAndAnUnknownServiceExits3) {
+  const testing::Run server = Ctl({"health"});
+  EXPECT_EQ(server.exit_code, kExitOk) << Describe(server);
+  EXPECT_EQ(server.out, "SERVING\n") << Describe(server);
+  const testing::Run writes = Ctl({"health", "--service", "points.write"});
+  EXPECT_EQ(writes.exit_code, kExitOk) << Describe(writes);
+  EXPECT_EQ(writes.out, "SERVING\n") << Describe(writes);
+  const testing::Run json = Ctl({"--json", "health", "--service=points.write"});
+  EXPECT_EQ(json.exit_code, kExitOk) << Describe(json);
+  EXPECT_EQ(json.out, "{\"service\":\"points.write\",\"status\":\"SERVING\"}\n") << Describe(json);
+  // Metadata the server does not look at changes nothing (a proxy in front would route on it).
+  const testing::Run with_header = Ctl({"--header", "X-Points-Shard=2", "health"});
+  EXPECT_EQ(with_header.exit_code, kExitOk) << Describe(with_header);
+
+  const testing::Run unknown = Ctl({"health", "--service", "points.bogus"});
+  EXPECT_EQ(unknown.exit_code, kExitRefused) << Describe(unknown);
+  EXPECT_TRUE(Contains(unknown.err, "NOT_FOUND")) << Describe(unknown);
+  EXPECT_TRUE(unknown.out.empty()) << Describe(unknown);
+}
+
+// A disk reserve larger than the disk's free space makes the first write fail: the engine turns
+// read-only, "points.write" NOT_SERVING (exit 3), while the server as a whole stays SERVING.
+TEST(PointsctlHealthTest, WritesNotServingWhileReadsGoOnExits3) {
+  TempDir data;
+  TempDir scratch;
+  constexpr uint64_t kReserveMib = 1 << 20;  // pointsd's largest reserve: 1 TiB
+  struct statvfs disk = {};
+  ASSERT_EQ(statvfs(data.path().c_str(), &disk), 0);
+  if (uint64_t{disk.f_bavail} * disk.f_frsize >= (kReserveMib << 20)) {
+    GTEST_SKIP() << "the disk has more than 1 TiB free: the reserve cannot be made to fail";
+  }
+  testing::Pointsd pointsd(data.path(), 0, {"--disk-reserve-mb", std::to_string(kReserveMib)});
+  auto ctl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--target", pointsd.target(), "--attempts", "1"});
+    return RunPointsctl(scratch.path(), args);
+  };
+  const testing::Run write =
+      ctl({"accounts", "create", "--id", "1", "--ledger", "1", "--code", "1"});
+  EXPECT_EQ(write.exit_code, kExitRpcFailed) << Describe(write);
+  EXPECT_TRUE(Contains(write.err, "less than the reserve")) << Describe(write);
+  // The server notices on its next timer tick, so ask until it says so.
+  testing::Run writes;
+  for (int i = 0; i < 100; ++i) {
+    writes = ctl({"health", "--service", "points.write"});
+    if (writes.exit_code != kExitOk) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(writes.exit_code, kExitRefused) << Describe(writes);
+  EXPECT_EQ(writes.out, "NOT_SERVING\n") << Describe(writes);
+  const testing::Run server = ctl({"health"});
+  EXPECT_EQ(server.exit_code, kExitOk) << Describe(server);
+  EXPECT_EQ(server.out, "SERVING\n") << Describe(server);
+  const testing::Run read = ctl({"villages", "list"});
+  EXPECT_EQ(read.exit_code, kExitOk) << Describe(read);
 }
 
 TEST_F(PointsctlTest, AccountsCreateAndLookupShowUuidsBalancesAndFlags) {
