@@ -4,6 +4,7 @@
 #include <exception>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/synchronization/mutex.h"
@@ -160,6 +161,14 @@ struct Metrics::State {
           .Register(*registry)
           .Add({}, kSyncBuckets);
   std::shared_ptr<EngineCollector> engine;
+  // The counter and histogram of each (method, code) seen, so that a call costs a lookup under a
+  // reader lock instead of building labels and searching the families.
+  struct RpcCells {
+    prometheus::Counter* count;
+    prometheus::Histogram* latency;
+  };
+  absl::Mutex cells_mu;
+  absl::flat_hash_map<std::pair<std::string, int>, RpcCells> cells ABSL_GUARDED_BY(cells_mu);
   std::unique_ptr<prometheus::Exposer> exposer;
 };
 
@@ -173,10 +182,24 @@ void Metrics::OnGroupCommitted(const GroupCommitted& group) {
 }
 
 void Metrics::OnRpcDone(const std::string& method, grpc::StatusCode code, double seconds) {
-  const std::map<std::string, std::string> labels = {{"method", MethodLabel(method)},
-                                                     {"code", CodeName(code)}};
-  state_->rpcs.Add(labels).Increment();
-  state_->rpc_latency.Add(labels, kLatencyBuckets).Observe(seconds);
+  std::pair<std::string, int> key(method, static_cast<int>(code));
+  State::RpcCells cells{nullptr, nullptr};
+  {
+    absl::ReaderMutexLock lock(&state_->cells_mu);
+    const auto it = state_->cells.find(key);
+    if (it != state_->cells.end()) cells = it->second;
+  }
+  if (cells.count == nullptr) {
+    const std::map<std::string, std::string> labels = {{"method", MethodLabel(method)},
+                                                       {"code", CodeName(code)}};
+    cells = {&state_->rpcs.Add(labels), &state_->rpc_latency.Add(labels, kLatencyBuckets)};
+    absl::MutexLock lock(&state_->cells_mu);
+    // Unknown methods all share the "other" cells, but each name would be a key here: keep
+    // only the methods pointsd serves, so a client cannot grow this map either.
+    if (MethodLabel(method) != "other") state_->cells.emplace(std::move(key), cells);
+  }
+  cells.count->Increment();
+  cells.latency->Observe(seconds);
 }
 
 void Metrics::WatchEngine(const Engine* engine) {

@@ -258,9 +258,11 @@ int Run(const Config& config) {
   builder.RegisterService(&board_service);
   builder.RegisterService(&task_service);
   builder.RegisterService(&admin_service);
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(metrics.InterceptorFactory());
-  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  if (!config.metrics_listen.empty()) {  // nobody reads RPC metrics without the endpoint
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> timers;
+    timers.push_back(metrics.InterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(timers));
+  }
   // Signals are caught from before the server starts listening: a SIGTERM that comes as soon
   // as the listening line is printed is queued for the drain below, not fatal.
   boost::asio::io_context io;
