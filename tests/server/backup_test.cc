@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "ledger_client.h"
 #include "pointsd_process.h"
+#include "server_testing.h"
 #include "testing.h"
 
 namespace points::server {
@@ -25,34 +26,7 @@ namespace {
 using client::LedgerClient;
 using testing::TempDir;
 
-// `pointsd verify --data-dir DIR`: its exit code and what it printed.
-struct Verified {
-  int exit_code = -1;
-  std::string output;
-};
-
-Verified Verify(const std::string& dir) {
-  Verified v;
-  FILE* pipe =
-      popen(absl::StrCat(POINTSD_PATH, " verify --data-dir '", dir, "' 2>&1").c_str(), "r");
-  if (pipe == nullptr) return v;
-  char buffer[512];
-  while (fgets(buffer, sizeof buffer, pipe) != nullptr) v.output += buffer;
-  const int status = pclose(pipe);
-  v.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return v;
-}
-
-Transfer Award(uint64_t id) {  // the demo ledger: issuer 1 awards household 101 one point
-  Transfer t;
-  t.id = absl::MakeUint128(0xbac0, id);
-  t.debit_account_id = 1;
-  t.credit_account_id = 101;
-  t.amount = 1;
-  t.ledger = 1;
-  t.code = 10;
-  return t;
-}
+Transfer Award(uint64_t id) { return testing::DemoAward(0xbac0, id); }
 
 TEST(BackupTest, ABackupTakenDuringWritesHoldsEveryAcknowledgedWriteAndVerifies) {
   TempDir dir;
@@ -89,12 +63,12 @@ TEST(BackupTest, ABackupTakenDuringWritesHoldsEveryAcknowledgedWriteAndVerifies)
   EXPECT_EQ(client.Backup("relative/dir").status().code(), absl::StatusCode::kInvalidArgument);
   ASSERT_EQ(pointsd.Stop(SIGTERM), 0);
 
-  const Verified verified = Verify(backup);
+  const testing::Verified verified = testing::VerifyDataDir(backup);
   EXPECT_EQ(verified.exit_code, 0) << verified.output;
   EXPECT_NE(verified.output.find("pointsd verify: OK"), std::string::npos) << verified.output;
   // Not on a terminal, the progress bar prints a line per tenth of the journal, ending at 100 %.
   EXPECT_NE(verified.output.find("] 100% "), std::string::npos) << verified.output;
-  const Verified live = Verify(data);
+  const testing::Verified live = testing::VerifyDataDir(data);
   EXPECT_EQ(live.exit_code, 0) << live.output;
 
   // A server on the backup: every write acknowledged before the backup began is there once,
@@ -139,10 +113,10 @@ TEST(BackupTest, VerifyFailsOnADamagedStoreAndOnADirectoryWithoutOne) {
     ++damaged;
   }
   ASSERT_GT(damaged, 0) << "the clean close leaves the journal in table files";
-  const Verified verified = Verify(data);
+  const testing::Verified verified = testing::VerifyDataDir(data);
   EXPECT_EQ(verified.exit_code, 1) << verified.output;
   EXPECT_NE(verified.output.find("FAILED"), std::string::npos) << verified.output;
-  EXPECT_EQ(Verify(dir.path() + "/nothing").exit_code, 1);
+  EXPECT_EQ(testing::VerifyDataDir(dir.path() + "/nothing").exit_code, 1);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "health_check.h"
 #include "ledger_client.h"
 #include "pointsd_process.h"
+#include "server_testing.h"
 #include "testing.h"
 
 namespace points::server {
@@ -29,16 +30,7 @@ using testing::TempDir;
 
 constexpr size_t kBatch = 5000;
 
-Transfer Award(uint64_t id) {  // the demo ledger: issuer 1 awards household 101 one point
-  Transfer t;
-  t.id = absl::MakeUint128(0xd15c, id);
-  t.debit_account_id = 1;
-  t.credit_account_id = 101;
-  t.amount = 1;
-  t.ledger = 1;
-  t.code = 10;
-  return t;
-}
+Transfer Award(uint64_t id) { return testing::DemoAward(0xd15c, id); }
 
 // A small tmpfs for the test's data, unmounted at the end.
 class SmallDisk {

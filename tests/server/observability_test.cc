@@ -30,6 +30,7 @@
 #include "health_check.h"
 #include "ledger_client.h"
 #include "pointsd_process.h"
+#include "server_testing.h"
 #include "testing.h"
 
 namespace points::server {
@@ -75,35 +76,7 @@ double Sample(const std::string& text, const std::string& name,
   return -1;
 }
 
-Transfer Award(uint64_t id) {  // the demo ledger: issuer 1 awards household 101 one point
-  Transfer t;
-  t.id = absl::MakeUint128(0x0b5e, id);
-  t.debit_account_id = 1;
-  t.credit_account_id = 101;
-  t.amount = 1;
-  t.ledger = 1;
-  t.code = 10;
-  return t;
-}
-
-// A call to a method pointsd does not serve, as a confused or hostile client makes.
-grpc::StatusCode CallUnknownMethod(const std::string& target, const std::string& method) {
-  grpc::GenericStub generic(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
-  grpc::Slice slice(std::string(""));
-  const grpc::ByteBuffer request(&slice, 1);
-  grpc::ByteBuffer response;
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  absl::Notification done;
-  grpc::Status status;
-  generic.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
-                    [&](grpc::Status s) {
-                      status = s;
-                      done.Notify();
-                    });
-  done.WaitForNotification();
-  return status.error_code();
-}
+Transfer Award(uint64_t id) { return testing::DemoAward(0x0b5e, id); }
 
 TEST(ObservabilityTest, MetricsCountRpcsByMethodAndCodeAndShowTheEngine) {
   testing::TempDir dir;
@@ -115,7 +88,10 @@ TEST(ObservabilityTest, MetricsCountRpcsByMethodAndCodeAndShowTheEngine) {
     ASSERT_TRUE(results.ok()) << results.status();
   }
   ASSERT_EQ(client.CreateTransfers({}).status().code(), absl::StatusCode::kInvalidArgument);
-  ASSERT_EQ(CallUnknownMethod(pointsd.target(), "/points.v1.NoSuchService/Made_up_1"),
+  std::string ignored;  // a method pointsd does not serve, as a confused or hostile client calls
+  ASSERT_EQ(testing::GenericUnaryCall(pointsd.target(), "/points.v1.NoSuchService/Made_up_1", "",
+                                      &ignored)
+                .error_code(),
             grpc::StatusCode::UNIMPLEMENTED);
   ASSERT_EQ(testing::HealthStatusOf(pointsd.target(), "points.write"), 1);
 

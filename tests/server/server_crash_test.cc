@@ -36,6 +36,7 @@
 #include "ledger_client.h"
 #include "points/results.h"
 #include "pointsd_process.h"
+#include "server_testing.h"
 #include "testing.h"
 
 namespace points::server {
@@ -573,23 +574,6 @@ void SetUpLedgerAndVillage(LedgerClient& client) {
   ASSERT_TRUE(client.Restock(kVillage, kShop, kItem, 1, 1'000'000).ok());
 }
 
-struct Verified {
-  int exit_code = -1;
-  std::string output;
-};
-
-Verified Verify(const std::string& dir) {
-  Verified v;
-  FILE* pipe =
-      popen(absl::StrCat(POINTSD_PATH, " verify --data-dir '", dir, "' 2>&1").c_str(), "r");
-  if (pipe == nullptr) return v;
-  char buffer[512];
-  while (fgets(buffer, sizeof buffer, pipe) != nullptr) v.output += buffer;
-  const int status = pclose(pipe);
-  v.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return v;
-}
-
 int Cycles() {
   const char* text = std::getenv("POINTS_CRASH_CYCLES");
   return text != nullptr && std::atoi(text) > 0 ? std::atoi(text) : 30;
@@ -636,7 +620,7 @@ TEST(ServerCrashTest, KilledAtRandomTheServerKeepsEveryAcknowledgedWriteAndNothi
     if (::testing::Test::HasFatalFailure()) return;
     answered += requests;
     if (cycle % 10 == 0 || cycle == cycles) {
-      const Verified verified = Verify(dir.path());
+      const testing::Verified verified = testing::VerifyDataDir(dir.path());
       ASSERT_EQ(verified.exit_code, 0) << verified.output;
       std::printf("crash test: cycle %d of %d, %llu requests answered, verify OK\n", cycle, cycles,
                   static_cast<unsigned long long>(answered));
@@ -651,7 +635,7 @@ TEST(ServerCrashTest, KilledAtRandomTheServerKeepsEveryAcknowledgedWriteAndNothi
     ASSERT_NO_FATAL_FAILURE(model.CheckVillageAfterRestart(checker));
   }
   ASSERT_EQ(last.Stop(SIGTERM), 0);
-  const Verified verified = Verify(dir.path());
+  const testing::Verified verified = testing::VerifyDataDir(dir.path());
   EXPECT_EQ(verified.exit_code, 0) << verified.output;
   std::printf("crash test: %d cycles, %llu requests answered, seed %llu\n", cycles,
               static_cast<unsigned long long>(answered), static_cast<unsigned long long>(seed));

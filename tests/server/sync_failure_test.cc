@@ -23,6 +23,7 @@
 #include "health_check.h"
 #include "ledger_client.h"
 #include "pointsd_process.h"
+#include "server_testing.h"
 #include "testing.h"
 
 namespace points::server {
@@ -32,16 +33,7 @@ using client::ClientOptions;
 using client::LedgerClient;
 using testing::TempDir;
 
-Transfer Award(uint64_t id) {  // the demo ledger: issuer 1 awards household 101 one point
-  Transfer t;
-  t.id = absl::MakeUint128(0x5f00, id);
-  t.debit_account_id = 1;
-  t.credit_account_id = 101;
-  t.amount = 1;
-  t.ledger = 1;
-  t.code = 10;
-  return t;
-}
+Transfer Award(uint64_t id) { return testing::DemoAward(0x5f00, id); }
 
 // pointsd started with the shim preloaded: the environment is the child's from fork to exec.
 std::unique_ptr<testing::Pointsd> StartWithFailingSync(const std::string& data,
@@ -52,16 +44,6 @@ std::unique_ptr<testing::Pointsd> StartWithFailingSync(const std::string& data,
   unsetenv("LD_PRELOAD");
   unsetenv("POINTS_FAIL_SYNC_FLAG");
   return pointsd;
-}
-
-int VerifyExitCode(const std::string& dir, std::string* output) {
-  FILE* pipe =
-      popen(absl::StrCat(POINTSD_PATH, " verify --data-dir '", dir, "' 2>&1").c_str(), "r");
-  if (pipe == nullptr) return -1;
-  char buffer[512];
-  while (fgets(buffer, sizeof buffer, pipe) != nullptr) *output += buffer;
-  const int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 TEST(SyncFailureTest, AFailedSyncStopsWritesKeepsReadsAndLosesNothingAcknowledged) {
@@ -105,8 +87,8 @@ TEST(SyncFailureTest, AFailedSyncStopsWritesKeepsReadsAndLosesNothingAcknowledge
   EXPECT_EQ(testing::HealthStatusOf(pointsd->target(), ""), 1) << "pointsd itself serves";
 
   pointsd->Stop(SIGKILL);  // the operator restarts it once the disk is mended
-  std::string output;
-  ASSERT_EQ(VerifyExitCode(data, &output), 0) << output;
+  const testing::Verified verified = testing::VerifyDataDir(data);
+  ASSERT_EQ(verified.exit_code, 0) << verified.output;
   testing::Pointsd restarted(data, 0, {});
   LedgerClient again(restarted.target());
   std::vector<Id> ids;
