@@ -200,7 +200,11 @@ done < <(awk '
   in_grpc && /^[[:space:]]*port:/ { port = $2; next }
   in_grpc && /^[[:space:]]*service:/ { s = $0; sub(/^[[:space:]]*service:[[:space:]]*/, "", s); gsub(/"/, "", s); print port, s; in_grpc = 0 }' "$statefulset")
 [ "$probes" -ge 2 ] || fail "k8s: expected gRPC readiness and liveness probes, found $probes"
-grep -q 'service: points.write$' "$statefulset" || fail "k8s: no probe on points.write"
+# A read-only pointsd must keep serving reads: no probe may take it out of the Service or
+# restart it for being read-only.
+if grep -q 'service: points.write$' "$statefulset"; then
+  fail "k8s: a probe on points.write would stop reads from a read-only pointsd"
+fi
 check_running_and_stop k8s
 
 echo "PASS: the systemd unit, the Dockerfile and the StatefulSet start pointsd as written"
