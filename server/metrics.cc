@@ -14,7 +14,6 @@
 #include "prometheus/exposer.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
-#include "prometheus/text_serializer.h"
 
 namespace points::server {
 namespace {
@@ -30,7 +29,7 @@ const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {
 // Syncs: a fast SSD's 50 µs to a failing disk's seconds.
 const prometheus::Histogram::BucketBoundaries kSyncBuckets = {
     0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5};
-// Group sizes in powers of two up to a full request (8189 events).
+// Group sizes in powers of two up to a full group (kGroupEventsMax, 65,512 events).
 prometheus::Histogram::BucketBoundaries PowersOfTwo(double largest) {
   prometheus::Histogram::BucketBoundaries buckets;
   for (double b = 1; b <= largest; b *= 2) buckets.push_back(b);
@@ -121,8 +120,10 @@ class EngineCollector : public prometheus::Collectable {
         double(s.store_running_compactions));
     add("points_store_background_errors", "RocksDB: background errors since open", gauge,
         double(s.store_background_errors));
-    add("points_store_block_cache_bytes", "RocksDB: block cache in use", gauge,
+    add("points_store_block_cache_bytes", "RocksDB: the journal's block cache in use", gauge,
         double(s.store_block_cache_bytes));
+    add("points_store_write_stopped", "RocksDB: 1 while it stops writes for compaction to catch up",
+        gauge, s.store_write_stopped ? 1 : 0);
     return families;
   }
 
@@ -148,7 +149,7 @@ struct Metrics::State {
                                             .Name("points_engine_group_events")
                                             .Help("events per group commit")
                                             .Register(*registry)
-                                            .Add({}, PowersOfTwo(8192));
+                                            .Add({}, PowersOfTwo(65536));
   prometheus::Histogram& group_batches = prometheus::BuildHistogram()
                                              .Name("points_engine_group_batches")
                                              .Help("batches (requests) per group commit")
@@ -222,14 +223,6 @@ absl::StatusOr<int> Metrics::Serve(const std::string& listen) {
 }
 
 void Metrics::Stop() { state_->exposer.reset(); }
-
-std::string Metrics::Text() const {
-  std::vector<MetricFamily> families = state_->registry->Collect();
-  if (state_->engine != nullptr) {
-    for (MetricFamily& family : state_->engine->Collect()) families.push_back(std::move(family));
-  }
-  return prometheus::TextSerializer().Serialize(families);
-}
 
 namespace {
 

@@ -42,9 +42,6 @@ class Metrics {
   // The interceptor factory that times every RPC, for ServerBuilder.
   std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> InterceptorFactory();
 
-  // The text a scrape returns now, for tests and for `pointsd` without an endpoint.
-  std::string Text() const;
-
  private:
   struct State;
   std::unique_ptr<State> state_;

@@ -272,6 +272,9 @@ int Run(const Config& config) {
     return StartFailed(absl::StrCat("listen on ", config.listen),
                        absl::UnavailableError("address in use or not available"));
   }
+  // Before the listening line: whoever reads it may ask for points.write at once.
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  health->SetServingStatus(kWriteHealthService, true);
   std::string metrics_address;
   if (!config.metrics_listen.empty()) {
     absl::StatusOr<int> metrics_port = metrics.Serve(config.metrics_listen);
@@ -298,8 +301,6 @@ int Run(const Config& config) {
   PeriodicJob notice{boost::asio::steady_timer(io), {}, [&book, &tasks, &expiry] {
                        RunDueWorkflows(**book, **tasks, **expiry);
                      }};
-  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
-  health->SetServingStatus(kWriteHealthService, true);
   std::atomic<bool> read_only_reported{false};
   PeriodicJob timeouts{boost::asio::steady_timer(io), {}, [&engine, health, &read_only_reported] {
                          ExpirePending(*engine);

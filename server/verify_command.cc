@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -28,7 +29,9 @@ class ProgressBar {
 
   void Show(uint64_t done, uint64_t total) {
     if (total == 0) return;
-    const int percent = static_cast<int>(done * 100 / total);
+    // Capped: a damaged journal may hold more records than it counted, and verify must go on to
+    // say what is wrong rather than draw a longer bar.
+    const int percent = static_cast<int>(std::min<uint64_t>(done, total) * 100 / total);
     const int step = terminal_ ? 1 : 10;
     if (percent / step == shown_ / step && shown_ >= 0) return;
     shown_ = percent;

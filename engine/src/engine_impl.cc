@@ -487,13 +487,16 @@ EngineStats Engine::Impl::Stats() const {
   }
   stats.journal_records = journal_->record_count();
   stats.journal_bytes = journal_->bytes_appended();
-  stats.store_sst_bytes = journal_->IntProperty("rocksdb.total-sst-files-size");
-  stats.store_memtable_bytes = journal_->IntProperty("rocksdb.cur-size-all-mem-tables");
+  // Sizes summed over the column families; the others are the whole database's whichever family
+  // is asked, except the block cache, which is the records' own.
+  stats.store_sst_bytes = journal_->SummedIntProperty("rocksdb.total-sst-files-size");
+  stats.store_memtable_bytes = journal_->SummedIntProperty("rocksdb.cur-size-all-mem-tables");
   stats.store_pending_compaction_bytes =
-      journal_->IntProperty("rocksdb.estimate-pending-compaction-bytes");
-  stats.store_running_compactions = journal_->IntProperty("rocksdb.num-running-compactions");
-  stats.store_background_errors = journal_->IntProperty("rocksdb.background-errors");
-  stats.store_block_cache_bytes = journal_->IntProperty("rocksdb.block-cache-usage");
+      journal_->SummedIntProperty("rocksdb.estimate-pending-compaction-bytes");
+  stats.store_running_compactions = journal_->JournalIntProperty("rocksdb.num-running-compactions");
+  stats.store_background_errors = journal_->JournalIntProperty("rocksdb.background-errors");
+  stats.store_write_stopped = journal_->JournalIntProperty("rocksdb.is-write-stopped") != 0;
+  stats.store_block_cache_bytes = journal_->JournalIntProperty("rocksdb.block-cache-usage");
   stats.recovery_ms = recovery_ms_;
   stats.recovered_from_snapshot = recovered_from_snapshot_;
   absl::MutexLock lock(&mu_);

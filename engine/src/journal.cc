@@ -151,9 +151,14 @@ uint64_t Journal::record_count() const {
   return record_count_;
 }
 
-uint64_t Journal::IntProperty(const char* name) const {
+uint64_t Journal::SummedIntProperty(const char* name) const {
   uint64_t value = 0;
-  return db_->GetIntProperty(name, &value) ? value : 0;
+  return db_->GetAggregatedIntProperty(name, &value) ? value : 0;
+}
+
+uint64_t Journal::JournalIntProperty(const char* name) const {
+  uint64_t value = 0;
+  return db_->GetIntProperty(journal_cf_, name, &value) ? value : 0;
 }
 
 uint64_t Journal::bytes_appended() const {

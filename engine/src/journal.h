@@ -71,9 +71,13 @@ class Journal {
   Hash chain_head() const;
   uint64_t record_count() const;
   uint64_t bytes_appended() const;
-  // A RocksDB integer property of the journal's store (e.g. "rocksdb.total-sst-files-size");
+  // A RocksDB integer property of the journal's store (e.g. "rocksdb.total-sst-files-size"),
+  // summed over its column families (the journal's records, the hash chain, the format key);
   // 0 when RocksDB does not know it.
-  uint64_t IntProperty(const char* name) const;
+  uint64_t SummedIntProperty(const char* name) const;
+  // A RocksDB integer property asked of the records' column family: its own figures (e.g. its
+  // block cache's use) or the whole database's (e.g. "rocksdb.background-errors").
+  uint64_t JournalIntProperty(const char* name) const;
 
  private:
   Journal() = default;

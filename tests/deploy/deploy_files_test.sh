@@ -187,6 +187,13 @@ grep -q "mountPath: $shipped_data_dir\$" "$statefulset" || fail "k8s: nothing mo
 grace=$(sed -n 's/^[[:space:]]*terminationGracePeriodSeconds:[[:space:]]*\([0-9]\+\)$/\1/p' "$statefulset")
 [ "${grace:-0}" -gt "$drain_seconds" ] ||
   fail "k8s: terminationGracePeriodSeconds ${grace:-unset} must exceed --drain-seconds $drain_seconds"
+# The StatefulSet's gRPC probes, one "PORT SERVICE" line each (SERVICE empty for "").
+probe_list() {
+  awk '
+    /^[[:space:]]*grpc:[[:space:]]*$/ { in_grpc = 1; port = ""; next }
+    in_grpc && /^[[:space:]]*port:/ { port = $2; next }
+    in_grpc && /^[[:space:]]*service:/ { s = $0; sub(/^[[:space:]]*service:[[:space:]]*/, "", s); gsub(/["\047]/, "", s); print port, s; in_grpc = 0 }' "$statefulset"
+}
 # Every gRPC probe: its port is pointsd's, and its service answers SERVING as written.
 probes=0
 while read -r port service; do
@@ -195,14 +202,11 @@ while read -r port service; do
   expect_in out SERVING
   echo "  probe grpc port $port service \"$service\": SERVING"
   probes=$((probes + 1))
-done < <(awk '
-  /^[[:space:]]*grpc:[[:space:]]*$/ { in_grpc = 1; port = ""; next }
-  in_grpc && /^[[:space:]]*port:/ { port = $2; next }
-  in_grpc && /^[[:space:]]*service:/ { s = $0; sub(/^[[:space:]]*service:[[:space:]]*/, "", s); gsub(/"/, "", s); print port, s; in_grpc = 0 }' "$statefulset")
+done < <(probe_list)
 [ "$probes" -ge 2 ] || fail "k8s: expected gRPC readiness and liveness probes, found $probes"
 # A read-only pointsd must keep serving reads: no probe may take it out of the Service or
 # restart it for being read-only.
-if grep -q 'service: points.write$' "$statefulset"; then
+if probe_list | awk '{ print $2 }' | grep -qx 'points.write'; then
   fail "k8s: a probe on points.write would stop reads from a read-only pointsd"
 fi
 check_running_and_stop k8s

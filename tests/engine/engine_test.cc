@@ -97,18 +97,22 @@ TEST(EngineTest, EachCommittedGroupIsReportedWithItsBatchesAndEvents) {
     events += group.events;
   };
   auto engine = *Engine::Open(options, dir.path());
+  const uint64_t memtable_bytes_empty = engine->Stats().store_memtable_bytes;
   ASSERT_TRUE(engine->CreateAccounts({TestAccount(1), TestAccount(2)}).ok());
-  ASSERT_TRUE(engine
-                  ->CreateTransfers({TestTransfer(1, 1, 2, 1), TestTransfer(2, 1, 2, 1),
-                                     TestTransfer(3, 1, 2, 1)})
-                  .ok());
+  std::vector<Transfer> transfers;
+  for (uint64_t n = 1; n <= 2000; ++n) transfers.push_back(TestTransfer(n, 1, 2, 1));
+  ASSERT_TRUE(engine->CreateTransfers(transfers).ok());
   const EngineStats stats = engine->Stats();
   absl::MutexLock lock(&mu);
   EXPECT_EQ(groups, stats.groups_committed);
   EXPECT_EQ(events, stats.events_committed);
   EXPECT_EQ(batches, 2u) << "one per submission";
-  EXPECT_EQ(events, 5u) << "2 accounts and 3 transfers";
-  EXPECT_GT(stats.store_memtable_bytes, 0u) << "the writes sit in RocksDB's memtable";
+  EXPECT_EQ(events, 2002u) << "2 accounts and 2000 transfers";
+  // 2002 records of 128 bytes and their hashes: RocksDB's memtables grew by more.
+  EXPECT_GE(stats.store_memtable_bytes, memtable_bytes_empty + 2002 * 160)
+      << "the journal's writes sit in RocksDB's memtables";
+  EXPECT_EQ(stats.store_background_errors, 0u);
+  EXPECT_FALSE(stats.store_write_stopped);
 }
 
 // Writes records straight into a journal, as only a bug or tampering could.

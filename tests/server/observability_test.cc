@@ -38,44 +38,6 @@ namespace {
 
 using client::LedgerClient;
 
-// GET http://127.0.0.1:port/metrics: the body, empty when the request failed.
-std::string Scrape(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address = {};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  std::string response;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
-    const std::string request =
-        "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
-      char buffer[4096];
-      for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) response.append(buffer, n);
-    }
-  }
-  close(fd);
-  const size_t body = response.find("\r\n\r\n");
-  return body == std::string::npos ? "" : response.substr(body + 4);
-}
-
-// The value of the sample `name` whose labels include every one of `labels` ("code=\"OK\"",
-// ...); -1 when there is none.
-double Sample(const std::string& text, const std::string& name,
-              const std::vector<std::string>& labels = {}) {
-  for (const absl::string_view line : absl::StrSplit(text, '\n')) {
-    if (!absl::StartsWith(line, name)) continue;
-    const absl::string_view rest = line.substr(name.size());
-    if (rest.empty() || (rest[0] != '{' && rest[0] != ' ')) continue;  // a longer name
-    bool all = true;
-    for (const std::string& label : labels) all &= absl::StrContains(rest, label);
-    if (!all) continue;
-    double value = 0;
-    if (absl::SimpleAtod(rest.substr(rest.rfind(' ') + 1), &value)) return value;
-  }
-  return -1;
-}
-
 Transfer Award(uint64_t id) { return testing::DemoAward(0x0b5e, id); }
 
 TEST(ObservabilityTest, MetricsCountRpcsByMethodAndCodeAndShowTheEngine) {
@@ -95,33 +57,41 @@ TEST(ObservabilityTest, MetricsCountRpcsByMethodAndCodeAndShowTheEngine) {
             grpc::StatusCode::UNIMPLEMENTED);
   ASSERT_EQ(testing::HealthStatusOf(pointsd.target(), "points.write"), 1);
 
-  const std::string text = Scrape(pointsd.metrics_port());
+  const std::string text = testing::ScrapeMetrics(pointsd.metrics_port());
   ASSERT_FALSE(text.empty()) << "no answer from /metrics";
   const std::string create = "method=\"/points.v1.LedgerService/CreateTransfers\"";
-  EXPECT_EQ(Sample(text, "points_rpc_requests_total", {create, "code=\"OK\""}), 3) << text;
-  EXPECT_EQ(Sample(text, "points_rpc_requests_total", {create, "code=\"INVALID_ARGUMENT\""}), 1);
-  EXPECT_EQ(Sample(text, "points_rpc_latency_seconds_count", {create, "code=\"OK\""}), 3);
-  EXPECT_EQ(Sample(text, "points_rpc_latency_seconds_bucket", {create, "code=\"OK\"", "+Inf"}), 3);
-  EXPECT_GT(Sample(text, "points_rpc_latency_seconds_sum", {create, "code=\"OK\""}), 0);
-  EXPECT_EQ(Sample(text, "points_rpc_requests_total",
-                   {"method=\"/grpc.health.v1.Health/Check\"", "code=\"OK\""}),
+  EXPECT_EQ(testing::MetricSample(text, "points_rpc_requests_total", {create, "code=\"OK\""}), 3)
+      << text;
+  EXPECT_EQ(testing::MetricSample(text, "points_rpc_requests_total",
+                                  {create, "code=\"INVALID_ARGUMENT\""}),
+            1);
+  EXPECT_EQ(
+      testing::MetricSample(text, "points_rpc_latency_seconds_count", {create, "code=\"OK\""}), 3);
+  EXPECT_EQ(testing::MetricSample(text, "points_rpc_latency_seconds_bucket",
+                                  {create, "code=\"OK\"", "+Inf"}),
+            3);
+  EXPECT_GT(testing::MetricSample(text, "points_rpc_latency_seconds_sum", {create, "code=\"OK\""}),
+            0);
+  EXPECT_EQ(testing::MetricSample(text, "points_rpc_requests_total",
+                                  {"method=\"/grpc.health.v1.Health/Check\"", "code=\"OK\""}),
             1);
   // A method nobody serves is counted, but under "other": clients cannot invent label values.
   EXPECT_EQ(text.find("Made_up_1"), std::string::npos);
-  EXPECT_EQ(
-      Sample(text, "points_rpc_requests_total", {"method=\"other\"", "code=\"UNIMPLEMENTED\""}), 1);
+  EXPECT_EQ(testing::MetricSample(text, "points_rpc_requests_total",
+                                  {"method=\"other\"", "code=\"UNIMPLEMENTED\""}),
+            1);
 
   // Group commits: the demo's seeding and the three awards, each group one sync.
-  const double groups = Sample(text, "points_engine_groups_committed_total");
+  const double groups = testing::MetricSample(text, "points_engine_groups_committed_total");
   EXPECT_GE(groups, 4);
-  EXPECT_EQ(Sample(text, "points_engine_group_events_count"), groups);
-  EXPECT_EQ(Sample(text, "points_engine_sync_seconds_count"), groups);
-  EXPECT_GE(Sample(text, "points_engine_group_batches_sum"), groups);
-  EXPECT_EQ(Sample(text, "points_write_serving"), 1);
-  EXPECT_GE(Sample(text, "points_engine_transfers"), 3);
-  EXPECT_EQ(Sample(text, "points_engine_queue_depth"), 0);
-  EXPECT_GE(Sample(text, "points_store_memtable_bytes"), 0);
-  EXPECT_EQ(Sample(text, "points_store_background_errors"), 0);
+  EXPECT_EQ(testing::MetricSample(text, "points_engine_group_events_count"), groups);
+  EXPECT_EQ(testing::MetricSample(text, "points_engine_sync_seconds_count"), groups);
+  EXPECT_GE(testing::MetricSample(text, "points_engine_group_batches_sum"), groups);
+  EXPECT_EQ(testing::MetricSample(text, "points_write_serving"), 1);
+  EXPECT_GE(testing::MetricSample(text, "points_engine_transfers"), 3);
+  EXPECT_EQ(testing::MetricSample(text, "points_engine_queue_depth"), 0);
+  EXPECT_GE(testing::MetricSample(text, "points_store_memtable_bytes"), 0);
+  EXPECT_EQ(testing::MetricSample(text, "points_store_background_errors"), 0);
   EXPECT_EQ(pointsd.Stop(SIGTERM), 0);
 }
 

@@ -1,8 +1,9 @@
 // A failed sync through the real pointsd: with fsync/fdatasync failing (EIO, injected by an
 // LD_PRELOAD shim into the unmodified binary), the server stops taking writes (UNAVAILABLE,
-// saying why; health's "points.write" NOT_SERVING) and goes on serving reads; after the disk is
-// mended and pointsd restarted, every acknowledged write is there once, the write whose sync failed
-// is there at most once (its resend says which), writes resume and `pointsd verify` passes.
+// saying why; health's "points.write" NOT_SERVING; the metric points_write_serving 0) and goes
+// on serving reads; after the disk is mended and pointsd restarted, every acknowledged write is
+// there once, the write whose sync failed is there at most once (its resend says which), writes
+// resume and `pointsd verify` passes.
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -40,7 +41,8 @@ std::unique_ptr<testing::Pointsd> StartWithFailingSync(const std::string& data,
                                                        const std::string& flag) {
   setenv("LD_PRELOAD", FAIL_SYNC_PRELOAD_PATH, 1);
   setenv("POINTS_FAIL_SYNC_FLAG", flag.c_str(), 1);
-  auto pointsd = std::make_unique<testing::Pointsd>(data, 0, std::vector<std::string>{"--demo"});
+  auto pointsd = std::make_unique<testing::Pointsd>(
+      data, 0, std::vector<std::string>{"--demo", "--metrics-listen", "127.0.0.1:0"});
   unsetenv("LD_PRELOAD");
   unsetenv("POINTS_FAIL_SYNC_FLAG");
   return pointsd;
@@ -85,6 +87,8 @@ TEST(SyncFailureTest, AFailedSyncStopsWritesKeepsReadsAndLosesNothingAcknowledge
   }
   EXPECT_EQ(write_health, 2) << "points.write NOT_SERVING";
   EXPECT_EQ(testing::HealthStatusOf(pointsd->target(), ""), 1) << "pointsd itself serves";
+  const std::string metrics = testing::ScrapeMetrics(pointsd->metrics_port());
+  EXPECT_EQ(testing::MetricSample(metrics, "points_write_serving"), 0) << metrics;
 
   pointsd->Stop(SIGKILL);  // the operator restarts it once the disk is mended
   const testing::Verified verified = testing::VerifyDataDir(data);

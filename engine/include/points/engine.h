@@ -117,6 +117,7 @@ struct EngineStats {
   uint64_t store_running_compactions = 0;       // num-running-compactions
   uint64_t store_background_errors = 0;         // background-errors
   uint64_t store_block_cache_bytes = 0;         // block-cache-usage
+  bool store_write_stopped = false;             // is-write-stopped: compaction fell behind
 };
 
 struct VerifyReport {
