@@ -216,7 +216,15 @@ LedgerClient::LedgerClient(const std::string& target, ClientOptions options)
   // accepts pings this often (kKeepalivePingsMinMs there).
   arguments.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
   arguments.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
-  auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), arguments);
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (options_.tls.enabled) {
+    grpc::SslCredentialsOptions tls;
+    tls.pem_root_certs = options_.tls.root_certs_pem;
+    tls.pem_cert_chain = options_.tls.client_cert_pem;
+    tls.pem_private_key = options_.tls.client_key_pem;
+    credentials = grpc::SslCredentials(tls);
+  }
+  auto channel = grpc::CreateCustomChannel(target, credentials, arguments);
   connection_->stub = v1::LedgerService::NewStub(channel);
   connection_->villages = v1::VillageService::NewStub(channel);
   connection_->awards = v1::AwardService::NewStub(channel);

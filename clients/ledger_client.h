@@ -63,6 +63,15 @@ struct ClientOptions {
   // gRPC metadata sent with every call, e.g. the header a proxy routes on to a shard
   // (deploy/SCALING.md). Names are lowercase, as HTTP/2 requires.
   std::vector<std::pair<std::string, std::string>> metadata;
+  // TLS (pointsd --tls-cert): the PEM roots that signed the server's certificate (empty: the
+  // system's roots), and, for a terminal pinned by certificate (pointsd --tls-client-ca), its
+  // PEM certificate chain and key. Off: plaintext, as pointsd serves on loopback.
+  struct Tls {
+    bool enabled = false;
+    std::string root_certs_pem;
+    std::string client_cert_pem;
+    std::string client_key_pem;
+  } tls;
 };
 
 // grpc.health.v1's HealthCheckResponse.ServingStatus.

@@ -3,6 +3,9 @@
 // them. The commands live in pointsctl_*.cc, group by group; this file parses the command line
 // and prints help.
 
+#include <fstream>
+#include <sstream>
+
 #include "absl/strings/ascii.h"
 #include "pointsctl_cli.h"
 
@@ -22,6 +25,10 @@ constexpr char kGlobalHelp[] =
     "  --header NAME=VALUE       gRPC metadata sent with every call, e.g.\n"
     "                            x-points-shard=2 for a proxy that routes villages to shards\n"
     "                            (deploy/SCALING.md); repeatable\n"
+    "  --tls                     talk TLS, trusting the system's roots (pointsd --tls-cert)\n"
+    "  --tls-ca FILE             talk TLS, trusting the PEM CA that signed pointsd's certificate\n"
+    "  --tls-cert FILE, --tls-key FILE  present this PEM client certificate and key (a terminal\n"
+    "                            pinned by pointsd --tls-client-ca)\n"
     "  --help, -h                help for pointsctl or for the command\n";
 
 constexpr char kExitHelp[] =
@@ -123,6 +130,17 @@ std::pair<std::string, std::string> ParseHeader(const std::string& text) {
   return {std::move(name), value};
 }
 
+// The contents of a PEM file named by `flag`; a usage error when it cannot be read.
+std::string ReadPemFlag(absl::string_view flag, const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream text;
+  if (file) text << file.rdbuf();
+  if (!file || text.str().find("-----BEGIN ") == std::string::npos) {
+    Usage(absl::StrCat(flag, ": cannot read a PEM file at '", path, "'"));
+  }
+  return text.str();
+}
+
 // Reads a global flag at argv[*i] into `global`; false if it is not one.
 bool ParseGlobalFlag(int argc, char** argv, int* i, GlobalOptions* global) {
   absl::string_view arg = argv[*i];
@@ -156,6 +174,17 @@ bool ParseGlobalFlag(int argc, char** argv, int* i, GlobalOptions* global) {
     global->attempts = static_cast<int>(*attempts);
   } else if (name == "--header") {
     global->headers.push_back(ParseHeader(value()));
+  } else if (name == "--tls") {
+    global->tls.enabled = true;
+  } else if (name == "--tls-ca") {
+    global->tls.enabled = true;
+    global->tls.root_certs_pem = ReadPemFlag(name, value());
+  } else if (name == "--tls-cert") {
+    global->tls.enabled = true;
+    global->tls.client_cert_pem = ReadPemFlag(name, value());
+  } else if (name == "--tls-key") {
+    global->tls.enabled = true;
+    global->tls.client_key_pem = ReadPemFlag(name, value());
   } else {
     return false;
   }
@@ -224,6 +253,9 @@ Invocation ParseInvocation(const Command& command, int i, int argc, char** argv,
     } else {
       Usage(absl::StrCat(name, " needs a value"));
     }
+  }
+  if (global.tls.client_cert_pem.empty() != global.tls.client_key_pem.empty()) {
+    Usage("--tls-cert and --tls-key go together");
   }
   in.global = std::move(global);
   return in;

@@ -243,6 +243,7 @@ LedgerClient MakeClient(const GlobalOptions& global) {
   options.deadline = global.deadline;
   options.retry.max_attempts = global.attempts;
   options.metadata = global.headers;
+  options.tls = global.tls;
   options.on_retry = [](int next_attempt, const absl::Status& failure) {
     std::fprintf(stderr, "pointsctl: %s: %s; retrying (attempt %d)\n",
                  absl::StatusCodeToString(failure.code()).c_str(),

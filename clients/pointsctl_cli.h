@@ -66,6 +66,8 @@ struct GlobalOptions {
   int attempts = 5;
   // --header NAME=VALUE: gRPC metadata for every call, e.g. the shard a proxy routes on.
   std::vector<std::pair<std::string, std::string>> headers;
+  // --tls, --tls-ca FILE, --tls-cert FILE --tls-key FILE: the files' contents, read at parse.
+  ClientOptions::Tls tls;
 };
 
 struct Invocation {

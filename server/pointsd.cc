@@ -45,6 +45,7 @@
 #include "shop_service.h"
 #include "task_book.h"
 #include "task_service.h"
+#include "tls.h"
 #include "verify_command.h"
 
 namespace points::server {
@@ -243,7 +244,20 @@ int Run(const Config& config) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
+  // Plaintext stays on loopback unless the operator says otherwise; the metrics endpoint is
+  // always plaintext HTTP.
+  absl::Status plaintext =
+      config.tls.cert_file.empty()
+          ? CheckPlaintextAllowed(config.listen, config.allow_plaintext, "gRPC")
+          : absl::OkStatus();
+  if (plaintext.ok() && !config.metrics_listen.empty()) {
+    plaintext = CheckPlaintextAllowed(config.metrics_listen, config.allow_plaintext, "metrics");
+  }
+  if (!plaintext.ok()) return StartFailed("listen", plaintext);
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      ServerCredentialsFrom(config.tls);
+  if (!credentials.ok()) return StartFailed("set up TLS", credentials.status());
+  builder.AddListeningPort(config.listen, *credentials, &port);
   builder.SetMaxReceiveMessageSize(kMessageBytesMax);
   builder.SetMaxSendMessageSize(kMessageBytesMax);
   // Clients that keep a watch open ping every minute to find dead links (clients/): accept pings

@@ -11,7 +11,8 @@ const char kUsage[] =
     "usage: pointsd [--listen HOST:PORT] [--data-dir DIR] [--reader-threads N]\n"
     "               [--drain-seconds N] [--stats-seconds N] [--notice-seconds N]\n"
     "               [--disk-reserve-mb N] [--metrics-listen HOST:PORT]\n"
-    "               [--log-format text|json]\n"
+    "               [--log-format text|json] [--tls-cert FILE --tls-key FILE\n"
+    "               [--tls-client-ca FILE]] [--allow-plaintext]\n"
     "               [--review-threshold N] [--demo]\n"
     "       pointsd verify --data-dir DIR\n"
     "\n"
@@ -45,6 +46,13 @@ const char kUsage[] =
     "                        env POINTS_METRICS_LISTEN)\n"
     "  --log-format FORMAT   text (default) or json: one JSON object per line on stderr\n"
     "                        (env POINTS_LOG_FORMAT)\n"
+    "  --tls-cert FILE       serve gRPC over TLS with this PEM certificate chain ...\n"
+    "  --tls-key FILE        ... and its PEM private key (env POINTS_TLS_CERT, POINTS_TLS_KEY)\n"
+    "  --tls-client-ca FILE  clients (shop terminals) may present a certificate; one this PEM CA\n"
+    "                        did not sign is refused (env POINTS_TLS_CLIENT_CA)\n"
+    "  --allow-plaintext     serve plaintext gRPC and metrics on an address other machines can\n"
+    "                        reach; without it pointsd refuses to start so (a network you trust,\n"
+    "                        or a TLS proxy in front)\n"
     "  --demo                seed a demo village first (issuer 1, households 101-103,\n"
     "                        supermarket 201; and village 1 of the points supermarket: its\n"
     "                        town and grids, rules 1-6, households 1-3, shops 1 and 2, award\n"
@@ -57,7 +65,8 @@ const char kUsage[] =
     "the same.\n"
     "\n"
     "Messages are limited to 4 MiB; a request holds at most 8189 events or ids.\n"
-    "Plaintext only for now: serve it on loopback or behind a TLS proxy.\n";
+    "Without --tls-cert, gRPC is plaintext: pointsd serves it on loopback (127.0.0.0/8, ::1,\n"
+    "localhost) only, unless --allow-plaintext.\n";
 
 void Usage(const std::string& error) {
   std::fprintf(stderr, "pointsd: %s\n\n%s", error.c_str(), kUsage);
@@ -104,6 +113,9 @@ Config ParseConfig(int argc, char** argv) {
     config.notice_seconds = ParseInt("POINTS_NOTICE_SECONDS", v, 1, 90 * 86400);
   }
   if (const char* v = std::getenv("POINTS_METRICS_LISTEN")) config.metrics_listen = v;
+  if (const char* v = std::getenv("POINTS_TLS_CERT")) config.tls.cert_file = v;
+  if (const char* v = std::getenv("POINTS_TLS_KEY")) config.tls.key_file = v;
+  if (const char* v = std::getenv("POINTS_TLS_CLIENT_CA")) config.tls.client_ca_file = v;
   if (const char* v = std::getenv("POINTS_LOG_FORMAT")) {
     config.log_format = ParseLogFormat("POINTS_LOG_FORMAT", v);
   }
@@ -137,6 +149,14 @@ Config ParseConfig(int argc, char** argv) {
       config.notice_seconds = ParseInt(arg, value(), 1, 90 * 86400);
     } else if (arg == "--metrics-listen") {
       config.metrics_listen = value();
+    } else if (arg == "--tls-cert") {
+      config.tls.cert_file = value();
+    } else if (arg == "--tls-key") {
+      config.tls.key_file = value();
+    } else if (arg == "--tls-client-ca") {
+      config.tls.client_ca_file = value();
+    } else if (arg == "--allow-plaintext") {
+      config.allow_plaintext = true;
     } else if (arg == "--log-format") {
       config.log_format = ParseLogFormat(arg, value());
     } else if (arg == "--review-threshold") {
@@ -146,6 +166,12 @@ Config ParseConfig(int argc, char** argv) {
     }
   }
   if (config.listen.find(':') == std::string::npos) Usage("--listen must be HOST:PORT");
+  if (config.tls.cert_file.empty() != config.tls.key_file.empty()) {
+    Usage("--tls-cert and --tls-key go together");
+  }
+  if (!config.tls.client_ca_file.empty() && config.tls.cert_file.empty()) {
+    Usage("--tls-client-ca needs --tls-cert and --tls-key");
+  }
   if (!config.metrics_listen.empty() && config.metrics_listen.find(':') == std::string::npos) {
     Usage("--metrics-listen must be HOST:PORT");
   }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "log.h"
+#include "tls.h"
 
 namespace points::server {
 
@@ -21,6 +22,8 @@ struct Config {
   bool demo = false;
   std::string metrics_listen;  // empty: no metrics endpoint
   LogFormat log_format = LogFormat::kText;
+  TlsFiles tls;                  // no certificate: plaintext
+  bool allow_plaintext = false;  // plaintext beyond loopback
 };
 
 // The help text, as `pointsd --help` prints it.

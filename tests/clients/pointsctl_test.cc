@@ -126,6 +126,7 @@ TEST(PointsctlUsageTest, BadArgumentsExit2WithAMessage) {
       {{"health", "--header=grpc-timeout=1S"}, "names starting grpc- are gRPC's own"},
       {{"--header", "x points=1", "health"}, "may hold only letters, digits"},
       {{"health", "points.write"}, "name a service with --service"},
+      {{"--tls-ca", "no-such-ca.pem", "health"}, "--tls-ca: cannot read a PEM file"},
   };
   for (const auto& c : cases) {
     const testing::Run run = RunPointsctl(scratch.path(), c.args);

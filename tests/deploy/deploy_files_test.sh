@@ -63,12 +63,12 @@ run_shipped() {
       case ${words[$i]} in
         --listen)
           shipped_listen=${words[$((i + 1))]:-}
-          cmd+=(--listen 127.0.0.1:0)
+          cmd+=(--listen "${shipped_listen%:*}:0")  # the file's host: pointsd checks it
           i=$((i + 2))
           ;;
         --metrics-listen)
           shipped_metrics=${words[$((i + 1))]:-}
-          cmd+=(--metrics-listen "127.0.0.1:$metrics_port")
+          cmd+=(--metrics-listen "${shipped_metrics%:*}:$metrics_port")
           i=$((i + 2))
           ;;
         --data-dir)

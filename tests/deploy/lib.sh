@@ -55,7 +55,7 @@ unused_port() {
 # start_pointsd NAME COMMAND...: starts pointsd in the background with output in
 # $scratch/NAME.out and .err, waits for the line that says where it listens, and sets
 # pointsd_pid and pointsd_port. `--listen 127.0.0.1:0` must be among the flags: pointsd then
-# prints "pointsd listening on 127.0.0.1:PORT, ..." first on stdout. Returns 1 (having set
+# prints "pointsd listening on HOST:PORT, ..." first on stdout (HOST 127.0.0.1 or 0.0.0.0). Returns 1 (having set
 # pointsd_pid to the exited process) if pointsd exits before listening.
 start_pointsd() {
   local name=$1
@@ -69,7 +69,7 @@ start_pointsd() {
     # The first address on a line saying "listening" that is not a port 0 or the metrics port;
     # any log format keeps the address as HOST:PORT.
     pointsd_port=$(cat "$out" "$err" 2>/dev/null | grep -i 'listening' |
-      grep -o '127\.0\.0\.1:[0-9]\+' | cut -d: -f2 |
+      grep -o '\(127\.0\.0\.1\|0\.0\.0\.0\):[0-9]\+' | cut -d: -f2 |
       grep -vx -e 0 -e "${metrics_port:-none}" | head -n 1 || true)
     [ -n "$pointsd_port" ] && return 0
     kill -0 "$pointsd_pid" 2>/dev/null || return 1

@@ -57,12 +57,21 @@ class Pointsd {
     FILE* stream = fdopen(out[0], "r");
     char line[512] = {0};
     if (std::fgets(line, sizeof(line), stream) != nullptr) {
+      // "listening on HOST:PORT, ...": the port after the address's last colon (a wildcard
+      // address such as 0.0.0.0 is reached through 127.0.0.1 all the same).
       const std::string text = line;
-      const size_t colon = text.find(':', text.find("127.0.0.1"));
-      if (colon != std::string::npos) port_ = std::atoi(text.c_str() + colon + 1);
+      const std::string listening = "listening on ";
+      const size_t at = text.find(listening);
+      const size_t comma = text.find(',', at);
+      if (at != std::string::npos && comma != std::string::npos) {
+        const size_t colon = text.rfind(':', comma);
+        if (colon != std::string::npos && colon > at) port_ = std::atoi(text.c_str() + colon + 1);
+      }
       const std::string metrics = "metrics on http://127.0.0.1:";
-      const size_t at = text.find(metrics);
-      if (at != std::string::npos) metrics_port_ = std::atoi(text.c_str() + at + metrics.size());
+      const size_t metrics_at = text.find(metrics);
+      if (metrics_at != std::string::npos) {
+        metrics_port_ = std::atoi(text.c_str() + metrics_at + metrics.size());
+      }
     }
     std::fclose(stream);
   }
