@@ -94,6 +94,33 @@ Record EncodeAccountClosed(Id account_id, uint64_t timestamp) {
   return EncodeTransfer(RecordKind::kAccountClosed, fields, 0);
 }
 
+namespace {
+
+// Whether the decoded record sets only fields its kind's encoder writes (FORMAT.md): bytes that
+// no encoder could have written are refused, whatever else they hold (found by record_fuzzer).
+bool OnlyFieldsOfItsKind(const DecodedRecord& d) {
+  const Transfer& t = d.transfer;
+  switch (d.kind) {
+    case RecordKind::kAccountCreated:
+      return d.result == 0 && t.debit_account_id == 0 && t.credit_account_id == 0 &&
+             t.pending_id == 0 && t.amount == 0 && t.timeout == 0;
+    case RecordKind::kAccountClosed:
+      return d.result == 0 && t.flags == 0 && t.debit_account_id == 0 && t.credit_account_id == 0 &&
+             t.pending_id == 0 && t.user_data_128 == 0 && t.amount == 0 && t.user_data_64 == 0 &&
+             t.user_data_32 == 0 && t.timeout == 0 && t.ledger == 0 && t.code == 0;
+    case RecordKind::kTransfer:
+      return d.result == 0;  // only failures carry a result
+    case RecordKind::kPendingExpired:
+      return d.result == 0 && t.id == 0 && t.flags == 0 && t.user_data_128 == 0 &&
+             t.user_data_64 == 0 && t.user_data_32 == 0 && t.timeout == 0;
+    case RecordKind::kTransferFailed:
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 bool DecodeRecord(const Record& record, DecodedRecord* out) {
   const uint8_t kind = Get<uint8_t>(record, kKind);
   if (kind < static_cast<uint8_t>(RecordKind::kAccountCreated) ||
@@ -117,7 +144,7 @@ bool DecodeRecord(const Record& record, DecodedRecord* out) {
   t.timeout = Get<uint32_t>(record, kTimeout);
   t.ledger = Get<uint32_t>(record, kLedger);
   t.code = Get<uint16_t>(record, kCode);
-  return true;
+  return OnlyFieldsOfItsKind(*out);
 }
 
 Account AccountFromRecord(const DecodedRecord& record) {

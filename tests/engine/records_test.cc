@@ -83,6 +83,51 @@ TEST(RecordsTest, RejectsUnknownKindAndReservedBytes) {
   EXPECT_FALSE(DecodeRecord(record, &decoded));
 }
 
+// Found by record_fuzzer: an account record with an amount decoded, though no encoder writes
+// one. Every kind now refuses the fields its encoder never sets (FORMAT.md, "Record").
+TEST(RecordsTest, RejectsFieldsItsKindNeverWrites) {
+  DecodedRecord decoded;
+  Record fuzzed;  // the fuzzer's input: account created, amount 0x89 at offset 96
+  fuzzed.bytes.fill(0);
+  fuzzed.bytes[0] = 1;
+  fuzzed.bytes[2] = 2;
+  fuzzed.bytes[8] = 0xe8;
+  fuzzed.bytes[9] = 0x03;
+  fuzzed.bytes[16] = 0x65;
+  fuzzed.bytes[96] = 0x89;
+  fuzzed.bytes[98] = 0x07;
+  fuzzed.bytes[116] = 1;
+  fuzzed.bytes[120] = 2;
+  EXPECT_FALSE(DecodeRecord(fuzzed, &decoded));
+
+  Account account;
+  account.id = 101;
+  account.ledger = 1;
+  account.code = 2;
+  account.timestamp = 1000;
+  const Record created = EncodeAccountCreated(account);
+  ASSERT_TRUE(DecodeRecord(created, &decoded));
+  for (const size_t offset : {4, 32, 48, 64, 96, 116}) {  // result, debit, credit, pending, ...
+    Record changed = created;
+    changed.bytes[offset] = 1;
+    EXPECT_FALSE(DecodeRecord(changed, &decoded)) << "account created, byte " << offset;
+  }
+  const Record closed = EncodeAccountClosed(101, 1001);
+  ASSERT_TRUE(DecodeRecord(closed, &decoded));
+  for (const size_t offset : {2, 4, 32, 80, 96, 104, 112, 116, 120, 124}) {
+    Record changed = closed;
+    changed.bytes[offset] = 1;
+    EXPECT_FALSE(DecodeRecord(changed, &decoded)) << "account closed, byte " << offset;
+  }
+  Record transfer = EncodeTransfer(RecordKind::kTransfer, SampleTransfer(), 0);
+  ASSERT_TRUE(DecodeRecord(transfer, &decoded));
+  transfer.bytes[4] = 54;  // a result on a transfer that succeeded
+  EXPECT_FALSE(DecodeRecord(transfer, &decoded));
+  EXPECT_TRUE(
+      DecodeRecord(EncodeTransfer(RecordKind::kTransferFailed, SampleTransfer(), 54), &decoded));
+  EXPECT_EQ(decoded.result, 54u);
+}
+
 TEST(RecordsTest, ChunkKeysSortByTime) {
   EXPECT_LT(ChunkKey(255), ChunkKey(256));
   EXPECT_LT(ChunkKey(1), ChunkKey(UINT64_MAX));
