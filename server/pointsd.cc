@@ -167,6 +167,19 @@ void ScheduleStats(boost::asio::steady_timer& timer, const Engine& engine, int s
 
 int Run(const Config& config) {
   SetLogFormat(config.log_format);
+  // Before the store is touched: plaintext stays on loopback unless the operator says otherwise
+  // (the metrics endpoint is always plaintext HTTP), and the TLS files must be readable.
+  absl::Status plaintext =
+      config.tls.cert_file.empty()
+          ? CheckPlaintextAllowed(config.listen, config.allow_plaintext, "gRPC")
+          : absl::OkStatus();
+  if (plaintext.ok() && !config.metrics_listen.empty()) {
+    plaintext = CheckPlaintextAllowed(config.metrics_listen, config.allow_plaintext, "metrics");
+  }
+  if (!plaintext.ok()) return StartFailed("listen", plaintext);
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      ServerCredentialsFrom(config.tls);
+  if (!credentials.ok()) return StartFailed("set up TLS", credentials.status());
   WatchHub watch_hub;  // outlives the engine, whose commits it hears
   Metrics metrics;     // likewise
   Options options;
@@ -244,19 +257,6 @@ int Run(const Config& config) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  // Plaintext stays on loopback unless the operator says otherwise; the metrics endpoint is
-  // always plaintext HTTP.
-  absl::Status plaintext =
-      config.tls.cert_file.empty()
-          ? CheckPlaintextAllowed(config.listen, config.allow_plaintext, "gRPC")
-          : absl::OkStatus();
-  if (plaintext.ok() && !config.metrics_listen.empty()) {
-    plaintext = CheckPlaintextAllowed(config.metrics_listen, config.allow_plaintext, "metrics");
-  }
-  if (!plaintext.ok()) return StartFailed("listen", plaintext);
-  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
-      ServerCredentialsFrom(config.tls);
-  if (!credentials.ok()) return StartFailed("set up TLS", credentials.status());
   builder.AddListeningPort(config.listen, *credentials, &port);
   builder.SetMaxReceiveMessageSize(kMessageBytesMax);
   builder.SetMaxSendMessageSize(kMessageBytesMax);

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -144,6 +145,7 @@ TEST_F(TlsTest, PlaintextBeyondLoopbackIsRefusedUnlessAllowed) {
   Finished half = RunPointsd("--listen 127.0.0.1:0 --tls-cert '" + certs_ + "/server.pem'" + data);
   EXPECT_EQ(half.exit_code, 2) << half.output;
   EXPECT_TRUE(absl::StrContains(half.output, "--tls-cert and --tls-key go together"));
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/data")) << "refused before the store";
 
   // The wildcard address (reached here through loopback): with --allow-plaintext, or with TLS.
   testing::Pointsd allowed(dir_.path() + "/data", 0,
