@@ -79,7 +79,8 @@ void Basket(const uint8_t* data, size_t size) {
   v1::RedeemBasketRequest request;
   if (!request.ParseFromArray(data, static_cast<int>(size))) return;
   absl::StatusOr<domain::BasketRequest> basket = BasketRequestFromProto(request.basket());
-  if (basket.ok()) Require(!basket->lines.empty() && basket->lines.size() <= domain::kBasketLinesMax);
+  if (basket.ok())
+    Require(!basket->lines.empty() && basket->lines.size() <= domain::kBasketLinesMax);
 }
 
 }  // namespace
