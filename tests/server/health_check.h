@@ -1,6 +1,5 @@
-// grpc.health.v1.Health/Check through a generic stub, as a generic tool or a Kubernetes probe
-// calls it, for the tests of server/: no generated health stubs needed; and any unary call by
-// method name, e.g. one pointsd does not serve.
+// Health as a probe asks it (through the client library), and any unary call by method name
+// through a generic stub, e.g. one pointsd does not serve, for the tests of server/.
 #ifndef POINTS_TESTS_SERVER_HEALTH_CHECK_H_
 #define POINTS_TESTS_SERVER_HEALTH_CHECK_H_
 
@@ -11,6 +10,7 @@
 #include "absl/synchronization/notification.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
+#include "ledger_client.h"
 
 namespace points::testing {
 
@@ -42,18 +42,14 @@ inline grpc::Status GenericUnaryCall(const std::string& target, const std::strin
 }
 
 // The status pointsd reports for `service`: 1 SERVING, 2 NOT_SERVING, 0 when the call failed
-// (e.g. an unknown service). HealthCheckRequest{service} is field 1, a string (bytes 0a LEN
-// ..., nothing for ""); HealthCheckResponse{status} is field 1, a varint (bytes 08 STATUS).
+// (e.g. an unknown service). Through the client library's one encoding of the health messages,
+// without retries, as a probe asks.
 inline int HealthStatusOf(const std::string& target, const std::string& service) {
-  std::string encoded;
-  if (!service.empty()) {
-    encoded.push_back('\x0a');
-    encoded.push_back(static_cast<char>(service.size()));  // service names are short
-    encoded.append(service);
-  }
-  std::string bytes;
-  if (!GenericUnaryCall(target, "/grpc.health.v1.Health/Check", encoded, &bytes).ok()) return 0;
-  return bytes.size() == 2 && bytes[0] == '\x08' ? bytes[1] : 0;
+  client::ClientOptions once;
+  once.retry.max_attempts = 1;
+  client::LedgerClient probe(target, once);
+  absl::StatusOr<client::HealthStatus> status = probe.Health(service);
+  return status.ok() ? static_cast<int>(*status) : 0;
 }
 
 }  // namespace points::testing
