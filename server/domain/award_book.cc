@@ -8,6 +8,7 @@
 #include "household_book.h"
 #include "ids.h"
 #include "points/results.h"
+#include "text.h"
 #include "village_time.h"
 
 namespace points::domain {
@@ -337,9 +338,9 @@ absl::StatusOr<Award> AwardBook::Object(VillageId village, Id award_id, const st
     return absl::InvalidArgumentError(
         absl::StrCat("by must name a person in 1..", kPersonBytesMax, " bytes"));
   }
-  if (reason.empty() || reason.size() > kNoteBytesMax) {
+  if (reason.empty() || reason.size() > kNoteBytesMax || !IsUtf8(reason)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("reason must say why, in 1..", kNoteBytesMax, " bytes"));
+        absl::StrCat("reason must say why, in 1..", kNoteBytesMax, " bytes of UTF-8"));
   }
   absl::MutexLock lock(&mu_);
   absl::StatusOr<Award> award = Load(village, award_id);

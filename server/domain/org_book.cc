@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "codec.h"
+#include "text.h"
 
 namespace points::domain {
 namespace {
@@ -20,7 +21,7 @@ std::string GridKey(VillageId village, uint32_t grid) {
 }
 
 absl::Status CheckName(const std::string& name, bool required, const char* field) {
-  if ((required && name.empty()) || name.size() > kOrgNameBytesMax) {
+  if ((required && name.empty()) || name.size() > kOrgNameBytesMax || !IsUtf8(name)) {
     return absl::InvalidArgumentError(absl::StrCat(field, ": ", required ? "1" : "0", "..",
                                                    kOrgNameBytesMax, " bytes of UTF-8, got ",
                                                    name.size()));

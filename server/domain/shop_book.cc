@@ -7,6 +7,7 @@
 #include "codec.h"
 #include "ledger_layout.h"
 #include "points/results.h"
+#include "text.h"
 
 namespace points::domain {
 namespace {
@@ -256,7 +257,7 @@ absl::StatusOr<std::unique_ptr<ShopBook>> ShopBook::Open(Engine* engine, Clock* 
 
 absl::Status ShopBook::CreateShop(VillageId village, uint32_t shop, const std::string& name) {
   if (absl::Status s = CheckShop(village, shop); !s.ok()) return s;
-  if (name.empty() || name.size() > kItemNameBytesMax) {
+  if (name.empty() || name.size() > kItemNameBytesMax || !IsUtf8(name)) {
     return absl::InvalidArgumentError(
         absl::StrCat("name: 1..", kItemNameBytesMax, " bytes of UTF-8"));
   }
@@ -298,7 +299,7 @@ absl::StatusOr<std::vector<ShopName>> ShopBook::ListShops(VillageId village) con
 absl::Status ShopBook::PutItem(VillageId village, uint32_t shop, const Item& item) {
   if (absl::Status s = CheckShop(village, shop); !s.ok()) return s;
   if (item.item == 0) return absl::InvalidArgumentError("item: must not be zero");
-  if (item.name.empty() || item.name.size() > kItemNameBytesMax) {
+  if (item.name.empty() || item.name.size() > kItemNameBytesMax || !IsUtf8(item.name)) {
     return absl::InvalidArgumentError(
         absl::StrCat("name: 1..", kItemNameBytesMax, " bytes of UTF-8"));
   }

@@ -44,9 +44,9 @@ absl::Status CheckTask(VillageId village, uint32_t task) {
 }
 
 absl::Status CheckPerson(const std::string& person, const char* field) {
-  if (person.empty() || person.size() > kPersonBytesMax) {
+  if (person.empty() || person.size() > kPersonBytesMax || !IsUtf8(person)) {
     return absl::InvalidArgumentError(
-        absl::StrCat(field, ": must name a person in 1..", kPersonBytesMax, " bytes"));
+        absl::StrCat(field, ": must name a person in 1..", kPersonBytesMax, " bytes of UTF-8"));
   }
   return absl::OkStatus();
 }
@@ -609,9 +609,9 @@ absl::StatusOr<TaskClaim> TaskBook::Complete(VillageId village, uint32_t task,
         absl::StrCat("evidence: 1..", kEvidenceRefsMax, " references, got ", evidence.size()));
   }
   for (size_t i = 0; i < evidence.size(); ++i) {
-    if (evidence[i].empty() || evidence[i].size() > kEvidenceRefBytesMax) {
+    if (evidence[i].empty() || evidence[i].size() > kEvidenceRefBytesMax || !IsUtf8(evidence[i])) {
       return absl::InvalidArgumentError(
-          absl::StrCat("evidence[", i, "]: 1..", kEvidenceRefBytesMax, " bytes"));
+          absl::StrCat("evidence[", i, "]: 1..", kEvidenceRefBytesMax, " bytes of UTF-8"));
     }
   }
   if (note.size() > kNoteBytesMax || !IsUtf8(note)) {
