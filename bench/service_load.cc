@@ -1,16 +1,21 @@
 // service_load: closed-loop load on a running pointsd, with the ceiling of a trivial RPC (the
 // standard health check) measured in the same run, so that results read as a ratio of it.
 //
-//   service_load --target 127.0.0.1:50051 --inflight 64 --channels 4 --transfers-per-rpc 1
+//   service_load --target 127.0.0.1:50051 --token-file DATA_DIR/admin.token
+//       --inflight 64 --channels 4 --transfers-per-rpc 1
 //
 // It creates the accounts it needs (ids chosen at random per run, so it can run against any
 // server), then keeps `--inflight` CreateTransfers calls outstanding across `--channels`
-// channels for `--seconds`, each completion sending the next call.
+// channels for `--seconds`, each completion sending the next call. pointsd serves the raw
+// ledger to an admin only (server/AUTHZ.md): every call carries the token of --token-file, the
+// first admin's from pointsd's data directory, and pointsd must run with --rate-limit 0 (its
+// default limit, per principal, is far below a load test's rate).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -18,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
@@ -40,22 +46,43 @@ struct Flags {
   double seconds = 10;
   int accounts = 10000;
   bool json = false;
+  std::string token;  // from --token-file; empty: calls carry none
 };
 
 constexpr char kUsage[] =
-    "usage: service_load [--target HOST:PORT] [--inflight N] [--channels M]\n"
-    "                    [--transfers-per-rpc K] [--seconds S] [--accounts A] [--json]\n"
+    "usage: service_load [--target HOST:PORT] [--token-file FILE] [--inflight N]\n"
+    "                    [--channels M] [--transfers-per-rpc K] [--seconds S]\n"
+    "                    [--accounts A] [--json]\n"
     "  --target             pointsd to load (default 127.0.0.1:50051)\n"
+    "  --token-file         an admin's token, sent with every call as `authorization: Bearer`\n"
+    "                       (server/AUTHZ.md: the raw ledger is an admin's); pointsd's first\n"
+    "                       admin token is in DATA_DIR/admin.token. Run pointsd with\n"
+    "                       --rate-limit 0: its default per-principal limit refuses a load\n"
+    "                       test's rate (RESOURCE_EXHAUSTED). Without it calls carry no token\n"
+    "                       (enough for null_ledger, refused UNAUTHENTICATED by pointsd)\n"
     "  --inflight           calls kept outstanding (default 64)\n"
     "  --channels           gRPC channels they are spread over (default 4)\n"
     "  --transfers-per-rpc  transfers in each CreateTransfers call, 1..8189 (default 1)\n"
     "  --seconds            length of each measured phase (default 10)\n"
     "  --accounts           accounts created for the run (default 10000)\n"
-    "  --json               one JSON object instead of text\n";
+    "  --json               one JSON object instead of text\n"
+    "The health checks of the ceiling carry the same token (pointsd does not check it there),\n"
+    "so both phases put the same bytes on the wire.\n";
 
 [[noreturn]] void Usage(const std::string& error) {
   std::fprintf(stderr, "service_load: %s\n%s", error.c_str(), kUsage);
   std::exit(2);
+}
+
+// The token in `path`'s first line (pointsd's admin.token, or `pointsctl principals create`'s
+// output); a usage error when there is none.
+std::string ReadTokenFile(const std::string& path) {
+  std::ifstream file(path);
+  std::string token;
+  if (!file || !std::getline(file, token)) Usage("--token-file: cannot read '" + path + "'");
+  token = std::string(absl::StripAsciiWhitespace(token));
+  if (token.empty()) Usage("--token-file: '" + path + "' holds no token");
+  return token;
 }
 
 int ParseInt(const std::string& flag, const char* text, int min, int max) {
@@ -76,6 +103,8 @@ Flags ParseFlags(int argc, char** argv) {
     };
     if (arg == "--target") {
       flags.target = value();
+    } else if (arg == "--token-file") {
+      flags.token = ReadTokenFile(value());
     } else if (arg == "--inflight") {
       flags.inflight = ParseInt(arg, value(), 1, 100000);
     } else if (arg == "--channels") {
@@ -99,6 +128,32 @@ Flags ParseFlags(int argc, char** argv) {
   }
   return flags;
 }
+
+// The token on a call, as every principal sends it.
+void AddToken(const Flags& flags, grpc::ClientContext* context) {
+  if (!flags.token.empty()) context->AddMetadata("authorization", "Bearer " + flags.token);
+}
+
+// The first failed call's status, for the report: a count of errors alone does not say why.
+class FirstError {
+ public:
+  void Note(const grpc::Status& status) {
+    if (status.ok()) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (text_.empty()) {
+      text_ = absl::StrFormat("code %d: %s", static_cast<int>(status.error_code()),
+                              status.error_message());
+    }
+  }
+  std::string text() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return text_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::string text_;
+};
 
 std::string IdBytes(uint64_t high, uint64_t low) {
   std::string bytes(16, '\0');
@@ -200,10 +255,17 @@ int Run(const Flags& flags) {
     v1::CreateAccountsResponse response;
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    AddToken(flags, &context);
     grpc::Status status = stubs[0]->CreateAccounts(&context, request, &response);
     if (!status.ok()) {
       std::fprintf(stderr, "service_load: cannot create accounts on %s: %s\n", flags.target.c_str(),
                    status.error_message().c_str());
+      if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+          status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+        std::fprintf(stderr,
+                     "service_load: pass an admin's token with --token-file "
+                     "(pointsd's first is in DATA_DIR/admin.token)\n");
+      }
       return 1;
     }
   }
@@ -212,17 +274,20 @@ int Run(const Flags& flags) {
   // HealthCheckRequest{service: ""} encodes to zero bytes; a ByteBuffer needs one slice of them.
   grpc::Slice no_bytes("", 0);
   const grpc::ByteBuffer empty_request(&no_bytes, 1);
+  FirstError first_error;
   PhaseResult ceiling = RunClosedLoop(flags, [&](int slot, auto done) {
     auto* context = new grpc::ClientContext();
+    AddToken(flags, context);  // not checked on health, but the same bytes as the load's calls
     auto* response = new grpc::ByteBuffer();
-    generic[slot % generic.size()]->UnaryCall(context, "/grpc.health.v1.Health/Check",
-                                              grpc::StubOptions(), &empty_request, response,
-                                              [context, response, done](grpc::Status status) {
-                                                // Free first: the last done() lets the phase end.
-                                                delete response;
-                                                delete context;
-                                                done(status.ok(), 0);
-                                              });
+    generic[slot % generic.size()]->UnaryCall(
+        context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &empty_request, response,
+        [context, response, done, &first_error](grpc::Status status) {
+          first_error.Note(status);
+          // Free first: the last done() lets the phase end.
+          delete response;
+          delete context;
+          done(status.ok(), 0);
+        });
   });
 
   // Phase 2: CreateTransfers, fresh ids every call.
@@ -236,6 +301,7 @@ int Run(const Flags& flags) {
       v1::CreateTransfersResponse response;
     };
     auto* call = new Call();
+    AddToken(flags, &call->context);
     std::uniform_int_distribution<int> account(1, flags.accounts);
     for (int i = 0; i < flags.transfers_per_rpc; ++i) {
       v1::Transfer* t = call->request.add_transfers();
@@ -250,7 +316,9 @@ int Run(const Flags& flags) {
       t->set_code(1);
     }
     stubs[slot % stubs.size()]->async()->CreateTransfers(
-        &call->context, &call->request, &call->response, [call, done](grpc::Status status) {
+        &call->context, &call->request, &call->response,
+        [call, done, &first_error](grpc::Status status) {
+          first_error.Note(status);
           uint64_t refused = 0;
           for (const auto& r : call->response.results()) {
             if (r.result() != v1::CREATE_TRANSFER_RESULT_OK) ++refused;
@@ -285,6 +353,9 @@ int Run(const Flags& flags) {
     std::printf("errors:    %llu RPC errors, %llu refused events\n",
                 (unsigned long long)(load.errors + ceiling.errors),
                 (unsigned long long)load.refused_events);
+  }
+  if (load.errors + ceiling.errors != 0) {
+    std::fprintf(stderr, "service_load: first RPC error: %s\n", first_error.text().c_str());
   }
   return load.errors + ceiling.errors == 0 ? 0 : 1;
 }

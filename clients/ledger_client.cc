@@ -148,6 +148,16 @@ absl::Duration BackoffBeforeRetry(const RetryPolicy& policy, int retry) {
   return std::min(backoff, policy.max_backoff);
 }
 
+namespace {
+
+// The options' metadata and token on a call.
+void AddMetadata(const ClientOptions& options, grpc::ClientContext* context) {
+  for (const auto& [name, value] : options.metadata) context->AddMetadata(name, value);
+  if (!options.token.empty()) context->AddMetadata("authorization", "Bearer " + options.token);
+}
+
+}  // namespace
+
 struct LedgerClient::Connection {
   std::unique_ptr<v1::LedgerService::Stub> stub;
   std::unique_ptr<v1::VillageService::Stub> villages;
@@ -176,7 +186,7 @@ struct LedgerClient::Connection {
     for (int attempt = 1;; ++attempt) {
       grpc::ClientContext context;
       context.set_deadline(absl::ToChronoTime(absl::Now() + options.deadline));
-      for (const auto& [name, value] : options.metadata) context.AddMetadata(name, value);
+      AddMetadata(options, &context);
       response->Clear();
       const absl::Status status = FromGrpc((on.*method)(&context, request, response));
       if (status.ok()) return status;
@@ -342,7 +352,7 @@ absl::Status LedgerClient::WatchAccounts(absl::Span<const Id> ids, uint64_t afte
   for (int attempt = 1;; ++attempt) {
     request.set_after_timestamp(after_timestamp);  // the resume point moves with every message
     grpc::ClientContext context;
-    for (const auto& [name, value] : options_.metadata) context.AddMetadata(name, value);
+    AddMetadata(options_, &context);
     auto reader = connection_->stub->WatchAccounts(&context, request);
     v1::WatchAccountsResponse response;
     bool stopped = false;
@@ -979,8 +989,12 @@ absl::StatusOr<domain::Basket> BasketFromResponse(absl::string_view method, cons
 
 }  // namespace
 
-absl::StatusOr<domain::Basket> LedgerClient::RedeemBasket(const domain::BasketRequest& basket) {
+absl::StatusOr<domain::Basket> LedgerClient::RedeemBasket(const domain::BasketRequest& basket,
+                                                          const Consent& consent) {
   v1::RedeemBasketRequest request;
+  request.mutable_consent()->set_payment_code(consent.payment_code);
+  request.mutable_consent()->set_card_number(consent.card_number);
+  request.mutable_consent()->set_pin(consent.pin);
   v1::Basket* b = request.mutable_basket();
   b->set_basket_id(server::IdToBytes(basket.basket));
   b->set_village(basket.village);
@@ -1088,6 +1102,96 @@ absl::StatusOr<domain::CashSale> LedgerClient::RecordCashSale(const domain::Cash
   sold.recorded = true;
   sold.sold_at_ns = response.sold_at();
   return sold;
+}
+
+absl::StatusOr<v1::CreatePrincipalResponse> LedgerClient::CreatePrincipal(
+    const v1::Principal& principal) {
+  v1::CreatePrincipalRequest request;
+  *request.mutable_principal() = principal;
+  v1::CreatePrincipalResponse response;
+  ClientOptions once = options_;  // a resend would find the name taken, the token lost
+  once.retry.max_attempts = 1;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->admin, "CreatePrincipal", once, target_,
+                              &v1::AdminService::Stub::CreatePrincipal, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return response;
+}
+
+absl::StatusOr<std::vector<v1::Principal>> LedgerClient::ListPrincipals() {
+  v1::ListPrincipalsResponse response;
+  if (absl::Status status = connection_->CallOn(*connection_->admin, "ListPrincipals", options_,
+                                                target_, &v1::AdminService::Stub::ListPrincipals,
+                                                v1::ListPrincipalsRequest(), &response);
+      !status.ok()) {
+    return status;
+  }
+  return std::vector<v1::Principal>(response.principals().begin(), response.principals().end());
+}
+
+absl::StatusOr<v1::Principal> LedgerClient::RevokePrincipal(const std::string& name) {
+  v1::RevokePrincipalRequest request;
+  request.set_name(name);
+  v1::RevokePrincipalResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->admin, "RevokePrincipal", options_, target_,
+                              &v1::AdminService::Stub::RevokePrincipal, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return response.principal();
+}
+
+absl::StatusOr<std::vector<v1::AuditEntry>> LedgerClient::ListAudit(uint64_t from_seq,
+                                                                    uint32_t limit,
+                                                                    uint32_t village) {
+  v1::ListAuditRequest request;
+  request.set_from_seq(from_seq);
+  request.set_limit(limit);
+  request.set_village(village);
+  v1::ListAuditResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->admin, "ListAudit", options_, target_,
+                              &v1::AdminService::Stub::ListAudit, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return std::vector<v1::AuditEntry>(response.entries().begin(), response.entries().end());
+}
+
+absl::StatusOr<v1::IssuePaymentCodeResponse> LedgerClient::IssuePaymentCode(uint32_t village,
+                                                                            uint64_t household) {
+  v1::IssuePaymentCodeRequest request;
+  request.set_village(village);
+  request.set_household(household);
+  v1::IssuePaymentCodeResponse response;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->shops, "IssuePaymentCode", options_, target_,
+                              &v1::ShopService::Stub::IssuePaymentCode, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return response;
+}
+
+absl::StatusOr<std::string> LedgerClient::IssueCard(uint32_t village, uint64_t household,
+                                                    const std::string& pin) {
+  v1::IssueCardRequest request;
+  request.set_village(village);
+  request.set_household(household);
+  request.set_pin(pin);
+  v1::IssueCardResponse response;
+  ClientOptions once = options_;  // a resend would issue another card and kill this one
+  once.retry.max_attempts = 1;
+  if (absl::Status status =
+          connection_->CallOn(*connection_->shops, "IssueCard", once, target_,
+                              &v1::ShopService::Stub::IssueCard, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return response.card_number();
 }
 
 }  // namespace points::client

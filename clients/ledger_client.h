@@ -27,6 +27,7 @@
 #include "points/v1/admin.pb.h"
 #include "points/v1/awards.pb.h"
 #include "points/v1/board.pb.h"
+#include "points/v1/shops.pb.h"
 #include "points/v1/tasks.pb.h"
 #include "rating_book.h"
 #include "rule_book.h"
@@ -63,6 +64,9 @@ struct ClientOptions {
   // gRPC metadata sent with every call, e.g. the header a proxy routes on to a shard
   // (deploy/SCALING.md). Names are lowercase, as HTTP/2 requires.
   std::vector<std::pair<std::string, std::string>> metadata;
+  // The principal's token (server/AUTHZ.md), sent as `authorization: Bearer <token>` with
+  // every call. Empty: none (only health checks are served without one).
+  std::string token;
   // TLS (pointsd --tls-cert): the PEM roots that signed the server's certificate (empty: the
   // system's roots), and, for a terminal pinned by certificate (pointsd --tls-client-ca), its
   // PEM certificate chain and key. Off: plaintext, as pointsd serves on loopback.
@@ -140,6 +144,13 @@ class LedgerClient {
   // A consistent online backup of the server's data directory into `dir` on the server
   // (AdminService.Backup); tried once, since a resend would find the directory made.
   absl::StatusOr<v1::BackupResponse> Backup(const std::string& dir);
+  // Principals and the operator audit (AdminService). CreatePrincipal is tried once: its token
+  // is shown only in the answer, and a resend would find the name taken.
+  absl::StatusOr<v1::CreatePrincipalResponse> CreatePrincipal(const v1::Principal& principal);
+  absl::StatusOr<std::vector<v1::Principal>> ListPrincipals();
+  absl::StatusOr<v1::Principal> RevokePrincipal(const std::string& name);
+  absl::StatusOr<std::vector<v1::AuditEntry>> ListAudit(uint64_t from_seq, uint32_t limit,
+                                                        uint32_t village);
   // The organisation (VillageService), as its messages: towns, village records (PutVillage
   // also creates the village's accounts), grids with their workers.
   absl::Status PutTown(const v1::Town& town);
@@ -190,7 +201,20 @@ class LedgerClient {
                        uint64_t quantity);
   absl::StatusOr<std::vector<domain::Item>> ListItems(uint32_t village, uint32_t shop);
   // Resending the same basket (same id and lines) is never charged twice: retries are safe.
-  absl::StatusOr<domain::Basket> RedeemBasket(const domain::BasketRequest& basket);
+  // The household's consent: its payment code, or its card number and PIN.
+  struct Consent {
+    std::string payment_code = {};
+    std::string card_number = {};
+    std::string pin = {};
+  };
+  absl::StatusOr<domain::Basket> RedeemBasket(const domain::BasketRequest& basket,
+                                              const Consent& consent);
+  // A household app's payment code (valid 2 minutes, for one basket); a card and PIN for a
+  // household without a smartphone (the committee issues it).
+  absl::StatusOr<v1::IssuePaymentCodeResponse> IssuePaymentCode(uint32_t village,
+                                                                uint64_t household);
+  absl::StatusOr<std::string> IssueCard(uint32_t village, uint64_t household,
+                                        const std::string& pin);
   absl::StatusOr<domain::Basket> ReturnBasket(uint32_t village, Id basket);
   absl::StatusOr<domain::Basket> GetBasket(uint32_t village, Id basket);
   absl::StatusOr<domain::Settlement> SettleShop(uint32_t village, uint32_t shop, Id settlement,

@@ -29,6 +29,9 @@ constexpr char kGlobalHelp[] =
     "  --tls-ca FILE             talk TLS, trusting the PEM CA that signed pointsd's certificate\n"
     "  --tls-cert FILE, --tls-key FILE  present this PEM client certificate and key (a terminal\n"
     "                            pinned by pointsd --tls-client-ca)\n"
+    "  --token-file FILE         the principal's token (server/AUTHZ.md), sent with every call;\n"
+    "                            env POINTS_TOKEN_FILE, or the token itself in POINTS_TOKEN\n"
+    "                            (pointsd's first admin token is in its DATA_DIR/admin.token)\n"
     "  --help, -h                help for pointsctl or for the command\n";
 
 constexpr char kExitHelp[] =
@@ -141,6 +144,18 @@ std::string ReadPemFlag(absl::string_view flag, const std::string& path) {
   return text.str();
 }
 
+// The token in a file (pointsctl principals create > FILE); a usage error when it is not one.
+std::string ReadTokenFile(const std::string& path) {
+  std::ifstream file(path);
+  std::string token;
+  if (!file || !std::getline(file, token)) {
+    Usage(absl::StrCat("--token-file: cannot read '", path, "'"));
+  }
+  token = std::string(absl::StripAsciiWhitespace(token));
+  if (token.empty()) Usage(absl::StrCat("--token-file: '", path, "' holds no token"));
+  return token;
+}
+
 // Reads a global flag at argv[*i] into `global`; false if it is not one.
 bool ParseGlobalFlag(int argc, char** argv, int* i, GlobalOptions* global) {
   absl::string_view arg = argv[*i];
@@ -174,6 +189,8 @@ bool ParseGlobalFlag(int argc, char** argv, int* i, GlobalOptions* global) {
     global->attempts = static_cast<int>(*attempts);
   } else if (name == "--header") {
     global->headers.push_back(ParseHeader(value()));
+  } else if (name == "--token-file") {
+    global->token = ReadTokenFile(value());
   } else if (name == "--tls") {
     global->tls.enabled = true;
   } else if (name == "--tls-ca") {
@@ -265,6 +282,12 @@ int Main(int argc, char** argv) {
   GlobalOptions global;
   if (const char* target = std::getenv("POINTS_TARGET"); target != nullptr && *target != '\0') {
     global.target = target;
+  }
+  if (const char* token = std::getenv("POINTS_TOKEN"); token != nullptr && *token != '\0') {
+    global.token = token;
+  }
+  if (const char* file = std::getenv("POINTS_TOKEN_FILE"); file != nullptr && *file != '\0') {
+    global.token = ReadTokenFile(file);
   }
   // Global flags, then the command's one or two words.
   int i = 1;

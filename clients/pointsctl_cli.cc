@@ -81,6 +81,8 @@ std::string TextFlag(const Invocation& in, absl::string_view flag) {
   return *in.Value(flag);
 }
 
+std::string ByFlag(const Invocation& in) { return in.Value("--by").value_or("pointsctl"); }
+
 // A month as YYYYMM (China Standard Time), e.g. 202611.
 uint32_t MonthArg(const std::string& what, const std::string& text) {
   absl::StatusOr<uint64_t> month = ParseUnsigned(text, uint64_t{domain::kPeriodYearMax} * 100 + 12);
@@ -244,6 +246,7 @@ LedgerClient MakeClient(const GlobalOptions& global) {
   options.retry.max_attempts = global.attempts;
   options.metadata = global.headers;
   options.tls = global.tls;
+  options.token = global.token;
   options.on_retry = [](int next_attempt, const absl::Status& failure) {
     std::fprintf(stderr, "pointsctl: %s: %s; retrying (attempt %d)\n",
                  absl::StatusCodeToString(failure.code()).c_str(),

@@ -68,6 +68,8 @@ struct GlobalOptions {
   std::vector<std::pair<std::string, std::string>> headers;
   // --tls, --tls-ca FILE, --tls-cert FILE --tls-key FILE: the files' contents, read at parse.
   ClientOptions::Tls tls;
+  // --token-file FILE (or env POINTS_TOKEN, POINTS_TOKEN_FILE): the principal's token.
+  std::string token;
 };
 
 struct Invocation {
@@ -124,6 +126,9 @@ uint32_t VillageArg(const std::string& text);
 uint32_t NumberArg(absl::string_view what, const std::string& text, uint64_t max);
 
 std::string TextFlag(const Invocation& in, absl::string_view flag);
+// --by NAME, which older scripts send: the server records the caller's principal instead
+// (server/AUTHZ.md), so it is optional and only a placeholder reaches the request.
+std::string ByFlag(const Invocation& in);
 // A flag the command cannot do without: a usage error when it is missing.
 uint64_t RequiredNumberFlag(const Invocation& in, absl::string_view flag, uint64_t max);
 

@@ -129,8 +129,50 @@ int RunBasketsRedeem(const Invocation& in) {
   RequireFlag(in, "--household");
   basket.household = RequiredNumberFlag(in, "--household", UINT64_MAX);
   basket.lines = ItemLines(in, 2);
+  LedgerClient::Consent consent;
+  consent.payment_code = in.Value("--code").value_or("");
+  consent.card_number = in.Value("--card").value_or("");
+  consent.pin = in.Value("--pin").value_or("");
+  if (consent.payment_code.empty() == consent.card_number.empty()) {
+    Usage("give the household's consent: --code CODE (from its app), or --card N with --pin");
+  }
+  if (!consent.card_number.empty() && consent.pin.empty()) Usage("--card needs --pin");
   LedgerClient client = MakeClient(in.global);
-  return BasketStepDone(in, client.RedeemBasket(basket));
+  return BasketStepDone(in, client.RedeemBasket(basket, consent));
+}
+
+int RunPayCode(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the household");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<v1::IssuePaymentCodeResponse> code = client.IssuePaymentCode(
+      VillageArg(in.args[0]), NumberArg("household", in.args[1], UINT64_MAX));
+  if (!code.ok()) return WorkflowFailed(code.status());
+  if (in.global.json) {
+    JsonObject()
+        .String("code", code->code())
+        .String("expires_at", absl::StrCat(code->expires_at()))
+        .PrintLine(stdout);
+  } else {
+    std::printf("%s\nvalid until %s, for one basket\n", code->code().c_str(),
+                FormatTimestamp(code->expires_at()).c_str());
+  }
+  return kExitOk;
+}
+
+int RunCardIssue(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the household");
+  RequireFlag(in, "--pin");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<std::string> card =
+      client.IssueCard(VillageArg(in.args[0]), NumberArg("household", in.args[1], UINT64_MAX),
+                       TextFlag(in, "--pin"));
+  if (!card.ok()) return WorkflowFailed(card.status());
+  if (in.global.json) {
+    JsonObject().String("card_number", *card).PrintLine(stdout);
+  } else {
+    std::printf("card %s (the old card, if any, no longer works)\n", card->c_str());
+  }
+  return kExitOk;
 }
 
 int RunBasketsReturn(const Invocation& in) {
@@ -307,10 +349,34 @@ std::vector<Command> ShopCommands() {
        "3 when refused (out of stock, not enough points: the WHY column says which); nothing\n"
        "is taken then.\n"
        "\n"
-       "Example: pointsctl baskets redeem 1 2 1:2 3:1 --household 7 --id 7001\n",
+       "The household consents with the payment code its app shows (--code; one basket, two\n"
+       "minutes) or its card and PIN (--card, --pin); a resend of the same basket needs no new\n"
+       "code. Only the shop's own shopkeeper may redeem (server/AUTHZ.md).\n"
+       "\n"
+       "Example: pointsctl baskets redeem 1 2 1:2 3:1 --household 7 --id 7001 --code PC1-1-7-...\n",
        {{"--household", "N", "the household paying; required"},
-        {"--id", "ID", "the basket id, its idempotency key; required"}},
+        {"--id", "ID", "the basket id, its idempotency key; required"},
+        {"--code", "CODE", "the household's payment code (pointsctl baskets pay-code)"},
+        {"--card", "N", "the household's card number, with --pin"},
+        {"--pin", "PIN", "the card's PIN"}},
        RunBasketsRedeem},
+      {"baskets",
+       "pay-code",
+       "VILLAGE HOUSEHOLD",
+       "a payment code for the household (its app)",
+       "Issues a payment code for the household, as its app shows it as a QR code: valid for\n"
+       "two minutes and one basket. Only the household's own principal may ask.\n",
+       {},
+       RunPayCode},
+      {"baskets",
+       "card",
+       "VILLAGE HOUSEHOLD",
+       "issue a household a card and PIN (committee)",
+       "Issues the household a printed card (its number is printed) with a PIN of 4 to 8\n"
+       "digits, for households without a smartphone; the old card stops working. Five wrong\n"
+       "PINs in a row lock the card for 15 minutes.\n",
+       {{"--pin", "PIN", "4..8 digits; required"}},
+       RunCardIssue},
       {"baskets",
        "return",
        "VILLAGE BASKET_ID",

@@ -115,7 +115,7 @@ int RunTasksPost(const Invocation& in) {
   absl::StatusOr<uint64_t> deadline = ParseTimestamp(TextFlag(in, "--deadline"));
   if (!deadline.ok()) Usage(absl::StrCat("--deadline: ", deadline.status().message()));
   task.set_deadline(*deadline);
-  task.set_posted_by(TextFlag(in, "--by"));
+  task.set_posted_by(ByFlag(in));
   LedgerClient client = MakeClient(in.global);
   absl::StatusOr<v1::Task> posted = client.PostTask(task);
   if (!posted.ok()) return WorkflowFailed(posted.status());
@@ -130,7 +130,7 @@ int RunTasksClaim(const Invocation& in) {
   LedgerClient client = MakeClient(in.global);
   return ClaimStepDone(
       in, client.ClaimTask(VillageArg(in.args[0]), NumberArg("task", in.args[1], UINT32_MAX),
-                           IdFlag(in, "--id"), kind, claimant, TextFlag(in, "--by")));
+                           IdFlag(in, "--id"), kind, claimant, ByFlag(in)));
 }
 
 int RunTasksComplete(const Invocation& in) {
@@ -144,7 +144,7 @@ int RunTasksComplete(const Invocation& in) {
   RequireFlag(in, "--evidence");
   for (const std::string& e : in.flags.at("--evidence")) request.add_evidence(e);
   request.set_note(in.Value("--note").value_or(""));
-  request.set_by(TextFlag(in, "--by"));
+  request.set_by(ByFlag(in));
   LedgerClient client = MakeClient(in.global);
   return ClaimStepDone(in, client.CompleteTask(request));
 }
@@ -157,7 +157,7 @@ int RunTasksVerify(const Invocation& in) {
   const auto [kind, claimant] = ClaimantFlags(in);
   request.set_claimant_kind(kind);
   request.set_claimant(claimant);
-  request.set_by(TextFlag(in, "--by"));
+  request.set_by(ByFlag(in));
   LedgerClient client = MakeClient(in.global);
   return ClaimStepDone(in, client.VerifyTask(request));
 }
@@ -200,7 +200,8 @@ std::vector<Command> TaskCommands() {
         {"--units", "N", "the award's quantity (default 1)"},
         {"--slots", "N", "how many may claim it, 1..10000; required"},
         {"--deadline", "TIME", "RFC 3339, e.g. 2026-12-05T18:00:00+08:00; required"},
-        {"--by", "NAME", "who posts it; required"}},
+        {"--by", "NAME",
+         "ignored (kept for old scripts): the server records the caller's principal"}},
        RunTasksPost},
       {"tasks",
        "claim",
@@ -213,7 +214,8 @@ std::vector<Command> TaskCommands() {
         {"--household", "N", "a household claims"},
         {"--shop", "N", "a partner shop claims"},
         {"--organisation", "N", "a social organisation claims"},
-        {"--by", "NAME", "who claims; required"}},
+        {"--by", "NAME",
+         "ignored (kept for old scripts): the server records the caller's principal"}},
        RunTasksClaim},
       {"tasks",
        "complete",
@@ -225,7 +227,8 @@ std::vector<Command> TaskCommands() {
         {"--organisation", "N", ""},
         {"--evidence", "REF", "e.g. a photo hash; at least one", true},
         {"--note", "TEXT", "optional"},
-        {"--by", "NAME", "who reports it; required"}},
+        {"--by", "NAME",
+         "ignored (kept for old scripts): the server records the caller's principal"}},
        RunTasksComplete},
       {"tasks",
        "verify",
@@ -236,7 +239,8 @@ std::vector<Command> TaskCommands() {
        {{"--household", "N", "the claimant (or --shop, --organisation)"},
         {"--shop", "N", ""},
         {"--organisation", "N", ""},
-        {"--by", "NAME", "who verifies; required"}},
+        {"--by", "NAME",
+         "ignored (kept for old scripts): the server records the caller's principal"}},
        RunTasksVerify},
       {"tasks",
        "show",

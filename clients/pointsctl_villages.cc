@@ -216,7 +216,7 @@ int RunAwardsRecord(const Invocation& in) {
   r.quantity = NumberFlag(in, "--quantity", UINT64_MAX, 1);
   if (in.Has("--evidence")) r.evidence = in.flags.at("--evidence");
   r.note = in.Value("--note").value_or("");
-  r.recorded_by = TextFlag(in, "--by");
+  r.recorded_by = ByFlag(in);
   LedgerClient client = MakeClient(in.global);
   return AwardStepDone(in, client.RecordAward(r));
 }
@@ -282,7 +282,7 @@ int RunRulesPut(const Invocation& in) {
     r.effective_from_ns = *ns;
   }
   r.retired = in.Has("--retire");
-  r.changed_by = TextFlag(in, "--by");
+  r.changed_by = ByFlag(in);
   LedgerClient client = MakeClient(in.global);
   absl::StatusOr<domain::CatalogueRule> put = client.PutRule(
       r, static_cast<uint32_t>(NumberFlag(in, "--replaces", domain::kRuleVersionsMax, 0)));
@@ -308,7 +308,7 @@ int RunAwardsImport(const Invocation& in) {
   if (in.args.size() != 1) Usage("give the CSV file (- reads stdin)");
   const std::string path = in.args[0];
   const uint32_t village = VillageArg(TextFlag(in, "--village"));
-  const std::string by = TextFlag(in, "--by");
+  const std::string by = ByFlag(in);
   const size_t batch_size = NumberFlag(in, "--batch", 1000, 200);
   if (batch_size == 0) Usage("--batch must be 1..1000");
   std::ifstream file;
@@ -375,22 +375,21 @@ int RunAwardsImport(const Invocation& in) {
 int RunAwardsApprove(const Invocation& in) {
   const auto [village, award] = AwardArgs(in);
   LedgerClient client = MakeClient(in.global);
-  return AwardStepDone(in, client.ApproveAward(village, award, TextFlag(in, "--by")));
+  return AwardStepDone(in, client.ApproveAward(village, award, ByFlag(in)));
 }
 
 int RunAwardsObject(const Invocation& in) {
   const auto [village, award] = AwardArgs(in);
   LedgerClient client = MakeClient(in.global);
-  return AwardStepDone(
-      in, client.ObjectToAward(village, award, TextFlag(in, "--by"), TextFlag(in, "--reason")));
+  return AwardStepDone(in,
+                       client.ObjectToAward(village, award, ByFlag(in), TextFlag(in, "--reason")));
 }
 
 int RunAwardsDecide(const Invocation& in) {
   const auto [village, award] = AwardArgs(in);
   if (in.Has("--keep") == in.Has("--void")) Usage("give exactly one of --keep and --void");
   LedgerClient client = MakeClient(in.global);
-  return AwardStepDone(in,
-                       client.DecideAward(village, award, in.Has("--keep"), TextFlag(in, "--by")));
+  return AwardStepDone(in, client.DecideAward(village, award, in.Has("--keep"), ByFlag(in)));
 }
 
 int RunAwardsShow(const Invocation& in) {
@@ -744,7 +743,8 @@ std::vector<Command> VillageCommands() {
         {"--replaces", "N",
          "change it only if version N is still the latest (default: any);\n"
          "                            refused, exit code 3, when someone changed it meanwhile"},
-        {"--by", "NAME", "who changes the catalogue; required"}},
+        {"--by", "NAME",
+         "ignored (kept for old scripts): the server records the caller's principal"}},
        RunRulesPut},
       {"rules",
        "list",
@@ -774,7 +774,8 @@ std::vector<Command> VillageCommands() {
         {"--quantity", "N", "checks, hours, ... (default 1)"},
         {"--evidence", "REF", "a reference such as a photo hash; repeatable", true},
         {"--note", "TEXT", "why (default empty)"},
-        {"--by", "NAME", "who records it; required"}},
+        {"--by", "NAME",
+         "ignored (kept for old scripts): the server records the caller's principal"}},
        RunAwardsRecord},
       {"awards",
        "import",
@@ -794,7 +795,8 @@ std::vector<Command> VillageCommands() {
        "per state (awaiting_review, on_notice, refused, ...). A progress bar is drawn on\n"
        "stderr when stderr is a terminal.\n",
        {{"--village", "N", "the village; required"},
-        {"--by", "NAME", "who records the round; required"},
+        {"--by", "NAME",
+         "ignored (kept for old scripts): the server records the caller's principal"},
         {"--batch", "N", "awards per request, 1..1000 (default 200)"}},
        RunAwardsImport},
       {"awards",
@@ -803,14 +805,17 @@ std::vector<Command> VillageCommands() {
        "approve an award: it goes on notice",
        "A second person approves an award awaiting review: it goes on the notice board (or\n"
        "the ledger refuses it, exit code 3). The recorder cannot approve their own award.\n",
-       {{"--by", "NAME", "the reviewer; required"}},
+       {{"--by", "NAME",
+         "ignored (kept for old scripts): the server records the caller's principal"}},
        RunAwardsApprove},
       {"awards",
        "object",
        "VILLAGE AWARD_ID",
        "object to an award on notice",
        "Holds an award during its notice window until the committee decides.\n",
-       {{"--by", "NAME", "who objects; required"}, {"--reason", "TEXT", "why; required"}},
+       {{"--by", "NAME",
+         "ignored (kept for old scripts): the server records the caller's principal"},
+        {"--reason", "TEXT", "why; required"}},
        RunAwardsObject},
       {"awards",
        "decide",
@@ -820,7 +825,8 @@ std::vector<Command> VillageCommands() {
        "ended) or --void (its points, budget and caps are given back).\n",
        {{"--keep", "", "keep the award"},
         {"--void", "", "void the award"},
-        {"--by", "NAME", "who decides; required"}},
+        {"--by", "NAME",
+         "ignored (kept for old scripts): the server records the caller's principal"}},
        RunAwardsDecide},
       {"awards",
        "show",

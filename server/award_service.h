@@ -5,6 +5,7 @@
 #ifndef POINTS_SERVER_AWARD_SERVICE_H_
 #define POINTS_SERVER_AWARD_SERVICE_H_
 
+#include "authz.h"
 #include "award_book.h"
 #include "boost/asio/thread_pool.hpp"
 #include "expiry_book.h"
@@ -17,10 +18,11 @@ namespace points::server {
 
 class VillageService final : public v1::VillageService::CallbackService {
  public:
-  VillageService(Engine* engine, domain::OrgBook* org, domain::AwardBook* book,
+  VillageService(Gate* gate, Engine* engine, domain::OrgBook* org, domain::AwardBook* book,
                  domain::HouseholdBook* households, domain::ExpiryBook* expiry,
                  boost::asio::thread_pool* workers)
-      : engine_(engine),
+      : gate_(gate),
+        engine_(engine),
         org_(org),
         book_(book),
         households_(households),
@@ -71,6 +73,7 @@ class VillageService final : public v1::VillageService::CallbackService {
                                       v1::ListGridsResponse* response) override;
 
  private:
+  Gate* const gate_;
   Engine* const engine_;
   domain::OrgBook* const org_;
   domain::AwardBook* const book_;
@@ -81,8 +84,9 @@ class VillageService final : public v1::VillageService::CallbackService {
 
 class AwardService final : public v1::AwardService::CallbackService {
  public:
-  AwardService(domain::AwardBook* book, domain::RuleBook* rules, boost::asio::thread_pool* workers)
-      : book_(book), rules_(rules), workers_(workers) {}
+  AwardService(Gate* gate, domain::AwardBook* book, domain::RuleBook* rules,
+               boost::asio::thread_pool* workers)
+      : gate_(gate), book_(book), rules_(rules), workers_(workers) {}
 
   grpc::ServerUnaryReactor* PutRule(grpc::CallbackServerContext* context,
                                     const v1::PutRuleRequest* request,
@@ -114,6 +118,7 @@ class AwardService final : public v1::AwardService::CallbackService {
                                        v1::ListAwardsResponse* response) override;
 
  private:
+  Gate* const gate_;
   domain::AwardBook* const book_;
   domain::RuleBook* const rules_;
   boost::asio::thread_pool* const workers_;

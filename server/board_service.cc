@@ -170,53 +170,59 @@ domain::RuleNamer NamerOf(const domain::RuleBook* rules) {
 grpc::ServerUnaryReactor* BoardService::GetBoard(grpc::CallbackServerContext* context,
                                                  const v1::GetBoardRequest* request,
                                                  v1::GetBoardResponse* response) {
-  return Offload(context, workers_, [this, request, response]() -> absl::Status {
-    absl::StatusOr<domain::Board> board =
-        disclosure_->GetBoard(request->village(), request->month(), clock_->NowNanos(),
-                              request->reveal(), NamerOf(rules_));
-    if (!board.ok()) return board.status();
-    BoardToProto(*board, response);
-    return absl::OkStatus();
-  });
+  return Offload(context, gate_, Rpc::kGetBoard, workers_, Target{.village = request->village()},
+                 [this, request, response]() -> absl::Status {
+                   absl::StatusOr<domain::Board> board = disclosure_->GetBoard(
+                       request->village(), request->month(), clock_->NowNanos(), request->reveal(),
+                       NamerOf(rules_));
+                   if (!board.ok()) return board.status();
+                   BoardToProto(*board, response);
+                   return absl::OkStatus();
+                 });
 }
 
 grpc::ServerUnaryReactor* BoardService::GetStatement(grpc::CallbackServerContext* context,
                                                      const v1::GetStatementRequest* request,
                                                      v1::GetStatementResponse* response) {
-  return Offload(context, workers_, [this, request, response]() -> absl::Status {
-    absl::StatusOr<domain::Statement> statement =
-        disclosure_->GetStatement(request->village(), request->household(), request->month());
-    if (!statement.ok()) return statement.status();
-    StatementToProto(*statement, response);
-    return absl::OkStatus();
-  });
+  return Offload(context, gate_, Rpc::kGetStatement, workers_,
+                 Target{.village = request->village(), .household = request->household()},
+                 [this, request, response]() -> absl::Status {
+                   absl::StatusOr<domain::Statement> statement = disclosure_->GetStatement(
+                       request->village(), request->household(), request->month());
+                   if (!statement.ok()) return statement.status();
+                   StatementToProto(*statement, response);
+                   return absl::OkStatus();
+                 });
 }
 
 grpc::ServerUnaryReactor* BoardService::GetReport(grpc::CallbackServerContext* context,
                                                   const v1::GetReportRequest* request,
                                                   v1::GetReportResponse* response) {
-  return Offload(context, workers_, [this, request, response]() -> absl::Status {
-    absl::StatusOr<domain::Report> report =
-        disclosure_->GetReport(request->village(), request->month(), NamerOf(rules_));
-    if (!report.ok()) return report.status();
-    ReportToProto(*report, response);
-    return absl::OkStatus();
-  });
+  return Offload(context, gate_, Rpc::kGetReport, workers_, Target{.village = request->village()},
+                 [this, request, response]() -> absl::Status {
+                   absl::StatusOr<domain::Report> report = disclosure_->GetReport(
+                       request->village(), request->month(), NamerOf(rules_));
+                   if (!report.ok()) return report.status();
+                   ReportToProto(*report, response);
+                   return absl::OkStatus();
+                 });
 }
 
 grpc::ServerUnaryReactor* BoardService::Rate(grpc::CallbackServerContext* context,
                                              const v1::RateRequest* request,
                                              v1::RateResponse* response) {
-  return Offload(context, workers_, [this, request, response]() -> absl::Status {
-    absl::StatusOr<domain::RatingRequest> rating = RatingRequestFromProto(*request);
-    if (!rating.ok()) return rating.status();
-    absl::StatusOr<domain::Rating> rated = ratings_->Rate(*rating);
-    if (!rated.ok()) return rated.status();
-    response->set_stars(rated->request.stars);
-    response->set_shop(rated->shop);
-    response->set_rated_at(rated->rated_at_ns);
-    return absl::OkStatus();
-  });
+  return Offload(context, gate_, Rpc::kRate, workers_,
+                 Target{.village = request->village(), .household = request->household()},
+                 [this, request, response]() -> absl::Status {
+                   absl::StatusOr<domain::RatingRequest> rating = RatingRequestFromProto(*request);
+                   if (!rating.ok()) return rating.status();
+                   absl::StatusOr<domain::Rating> rated = ratings_->Rate(*rating);
+                   if (!rated.ok()) return rated.status();
+                   response->set_stars(rated->request.stars);
+                   response->set_shop(rated->shop);
+                   response->set_rated_at(rated->rated_at_ns);
+                   return absl::OkStatus();
+                 });
 }
 
 }  // namespace points::server

@@ -4,6 +4,7 @@
 #ifndef POINTS_SERVER_BOARD_SERVICE_H_
 #define POINTS_SERVER_BOARD_SERVICE_H_
 
+#include "authz.h"
 #include "boost/asio/thread_pool.hpp"
 #include "disclosure.h"
 #include "points/engine.h"
@@ -16,9 +17,10 @@ namespace points::server {
 class BoardService final : public v1::BoardService::CallbackService {
  public:
   // Everything must outlive the service.
-  BoardService(const domain::Disclosure* disclosure, domain::RatingBook* ratings,
+  BoardService(Gate* gate, const domain::Disclosure* disclosure, domain::RatingBook* ratings,
                const domain::RuleBook* rules, Clock* clock, boost::asio::thread_pool* workers)
-      : disclosure_(disclosure),
+      : gate_(gate),
+        disclosure_(disclosure),
         ratings_(ratings),
         rules_(rules),
         clock_(clock),
@@ -38,6 +40,7 @@ class BoardService final : public v1::BoardService::CallbackService {
                                  v1::RateResponse* response) override;
 
  private:
+  Gate* const gate_;
   const domain::Disclosure* const disclosure_;
   domain::RatingBook* const ratings_;
   const domain::RuleBook* const rules_;

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "points/limits.h"
 
@@ -71,6 +72,13 @@ std::string IdToBytes(Id id) {
   for (int i = 7; i >= 0; --i, high >>= 8) bytes[i] = static_cast<char>(high & 0xff);
   for (int i = 15; i >= 8; --i, low >>= 8) bytes[i] = static_cast<char>(low & 0xff);
   return bytes;
+}
+
+std::string IdToHex(Id id) { return absl::BytesToHexString(IdToBytes(id)); }
+
+Id IdOrZero(const std::string& bytes) {
+  absl::StatusOr<Id> id = IdFromBytes(bytes, "id");
+  return id.ok() ? *id : Id{0};
 }
 
 absl::StatusOr<std::vector<Account>> AccountsFromProto(const v1::CreateAccountsRequest& request) {

@@ -20,6 +20,10 @@ namespace points::server {
 absl::StatusOr<Id> IdFromBytes(const std::string& bytes, const std::string& field,
                                bool allow_empty = false);
 std::string IdToBytes(Id id);
+// 32 hex digits, for logs and the operator audit.
+std::string IdToHex(Id id);
+// The id, or 0 when the bytes are not one (for an authorization target; the handler reports it).
+Id IdOrZero(const std::string& bytes);
 
 absl::StatusOr<std::vector<Account>> AccountsFromProto(const v1::CreateAccountsRequest& request);
 absl::StatusOr<std::vector<Transfer>> TransfersFromProto(const v1::CreateTransfersRequest& request);

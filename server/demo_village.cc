@@ -1,11 +1,14 @@
 #include "demo_village.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "ids.h"
 #include "ledger_layout.h"
+#include "token_file.h"
 
 namespace points::server {
 namespace {
@@ -184,6 +187,50 @@ absl::Status SeedDemoSupermarket(Engine& engine, domain::OrgBook& org, domain::R
   award.note = "庭院整洁 (yard kept clean)";
   award.recorded_by = "grid-wang";
   return awards.Record(award).status();
+}
+
+absl::Status SeedDemoPrincipals(domain::PrincipalBook& principals, domain::AuditJournal& audit,
+                                const std::string& data_dir) {
+  using domain::Role;
+  struct Demo {
+    const char* name;
+    Role role;
+    domain::Scope scope;
+  };
+  const Demo demo[] = {
+      {"committee-li", Role::kCommittee, {.village = kDemoVillage}},
+      {"committee-zhang", Role::kCommittee, {.village = kDemoVillage}},
+      {"grid-wang", Role::kGridWorker, {.village = kDemoVillage, .grid = 1}},
+      {"grid-zhao", Role::kGridWorker, {.village = kDemoVillage, .grid = 2}},
+      {"shop-1", Role::kShopkeeper, {.village = kDemoVillage, .shop = 1}},
+      {"shop-2", Role::kShopkeeper, {.village = kDemoVillage, .shop = 2}},
+      {"household-1", Role::kHousehold, {.village = kDemoVillage, .household = 1}},
+      {"household-2", Role::kHousehold, {.village = kDemoVillage, .household = 2}},
+      {"household-3", Role::kHousehold, {.village = kDemoVillage, .household = 3}},
+      {"auditor", Role::kAuditor, {}},
+  };
+  const std::string dir = data_dir + "/demo-tokens";
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) return absl::InternalError(absl::StrCat("cannot make ", dir, ": ", error.message()));
+  std::vector<std::string> taken;
+  for (const domain::Principal& p : principals.List()) taken.push_back(p.name);
+  for (const Demo& d : demo) {
+    if (std::find(taken.begin(), taken.end(), d.name) != taken.end()) continue;
+    domain::Principal p;
+    p.name = d.name;
+    p.role = d.role;
+    p.scope = d.scope;
+    p.created_by = "demo";
+    absl::StatusOr<std::string> token = principals.Create(p);
+    if (!token.ok()) return token.status();
+    if (absl::Status s = WriteTokenFile(absl::StrCat(dir, "/", d.name), *token); !s.ok()) return s;
+    absl::StatusOr<domain::AuditEntry> entry =
+        audit.Append("demo", "pointsd", d.scope.village, "principal.create",
+                     absl::StrCat(domain::RoleName(d.role), " ", d.name, " (the demo)"));
+    if (!entry.ok()) return entry.status();
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace points::server

@@ -5,10 +5,12 @@
 #define POINTS_SERVER_DEMO_VILLAGE_H_
 
 #include "absl/status/status.h"
+#include "audit_journal.h"
 #include "award_book.h"
 #include "household_book.h"
 #include "org_book.h"
 #include "points/engine.h"
+#include "principal_book.h"
 #include "rule_book.h"
 #include "shop_book.h"
 
@@ -34,6 +36,14 @@ inline constexpr uint32_t kDemoPartnerShop = 2;
 absl::Status SeedDemoSupermarket(Engine& engine, domain::OrgBook& org, domain::RuleBook& rules,
                                  domain::HouseholdBook& households, domain::AwardBook& awards,
                                  domain::ShopBook& shops);
+
+// The demo's principals (server/AUTHZ.md), each with its token in DATA_DIR/demo-tokens/NAME
+// (mode 0600) for `pointsctl --token-file`: committee-li and committee-zhang (village 1),
+// grid-wang (grid 1: households 1, 2) and grid-zhao (grid 2: household 3), shop-1 and shop-2,
+// household-1 .. household-3, and auditor (the county). Ones that exist are left alone.
+// Each one made is journaled in the operator audit, by "demo".
+absl::Status SeedDemoPrincipals(domain::PrincipalBook& principals, domain::AuditJournal& audit,
+                                const std::string& data_dir);
 
 }  // namespace points::server
 

@@ -4,6 +4,8 @@
 
 #include "boost/asio/post.hpp"
 #include "convert.h"
+#include "ids.h"
+#include "points/limits.h"
 #include "status.h"
 
 namespace points::server {
@@ -17,12 +19,40 @@ bool FinishIfError(grpc::ServerUnaryReactor* reactor, const absl::StatusOr<T>& v
   return true;
 }
 
+// The gate for the raw ledger, before the request is read (a caller without a token learns
+// nothing, not even what is wrong with its request): both steps on the reactor thread, because
+// its scope check compares account ids and reads nothing. Ids that are not 16 bytes count as 0,
+// which is nobody's own account.
+absl::StatusOr<domain::Principal> Admit(
+    Gate* gate, const grpc::CallbackServerContext& context, Rpc rpc,
+    const google::protobuf::RepeatedPtrField<std::string>& account_ids = {}) {
+  std::vector<Id> accounts;
+  for (const std::string& bytes : account_ids) {
+    if (accounts.size() > kLookupIdsMax) break;  // more than a request may hold: refused later
+    accounts.push_back(IdOrZero(bytes));
+  }
+  absl::StatusOr<domain::Principal> caller = gate->Authenticate(context, rpc);
+  if (!caller.ok()) return caller.status();
+  Target target;
+  target.accounts = std::move(accounts);
+  if (absl::Status s = gate->Authorize(*caller, rpc, target); !s.ok()) return s;
+  return caller;
+}
+
+// A watch refused before it starts.
+class RefusedWatch final : public grpc::ServerWriteReactor<v1::WatchAccountsResponse> {
+ public:
+  explicit RefusedWatch(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
+  void OnDone() override { delete this; }
+};
+
 }  // namespace
 
 grpc::ServerUnaryReactor* LedgerService::CreateAccounts(grpc::CallbackServerContext* context,
                                                         const v1::CreateAccountsRequest* request,
                                                         v1::CreateAccountsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (FinishIfError(reactor, Admit(gate_, *context, Rpc::kCreateAccounts))) return reactor;
   absl::StatusOr<std::vector<Account>> accounts = AccountsFromProto(*request);
   if (FinishIfError(reactor, accounts)) return reactor;
   engine_->SubmitCreateAccounts(*std::move(accounts), [reactor, response](auto results) {
@@ -37,6 +67,7 @@ grpc::ServerUnaryReactor* LedgerService::CreateTransfers(grpc::CallbackServerCon
                                                          const v1::CreateTransfersRequest* request,
                                                          v1::CreateTransfersResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (FinishIfError(reactor, Admit(gate_, *context, Rpc::kCreateTransfers))) return reactor;
   absl::StatusOr<std::vector<Transfer>> transfers = TransfersFromProto(*request);
   if (FinishIfError(reactor, transfers)) return reactor;
   engine_->SubmitCreateTransfers(*std::move(transfers), [reactor, response](auto results) {
@@ -51,6 +82,9 @@ grpc::ServerUnaryReactor* LedgerService::LookupAccounts(grpc::CallbackServerCont
                                                         const v1::LookupAccountsRequest* request,
                                                         v1::LookupAccountsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (FinishIfError(reactor, Admit(gate_, *context, Rpc::kLookupAccounts, request->ids()))) {
+    return reactor;
+  }
   absl::StatusOr<std::vector<Id>> ids = IdsFromProto(request->ids(), "ids");
   if (FinishIfError(reactor, ids)) return reactor;
   boost::asio::post(*readers_, [this, reactor, response, ids = *std::move(ids)] {
@@ -66,12 +100,21 @@ grpc::ServerUnaryReactor* LedgerService::LookupTransfers(grpc::CallbackServerCon
                                                          const v1::LookupTransfersRequest* request,
                                                          v1::LookupTransfersResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<domain::Principal> caller = Admit(gate_, *context, Rpc::kLookupTransfers);
+  if (FinishIfError(reactor, caller)) return reactor;
   absl::StatusOr<std::vector<Id>> ids = IdsFromProto(request->ids(), "ids");
   if (FinishIfError(reactor, ids)) return reactor;
-  boost::asio::post(*readers_, [this, reactor, response, ids = *std::move(ids)] {
+  // A household sees only transfers of its own account: others are as if they did not exist.
+  const Id own = caller->role == domain::Role::kHousehold
+                     ? domain::ids::Household(caller->scope.village, caller->scope.household)
+                     : Id{0};
+  boost::asio::post(*readers_, [this, reactor, response, own, ids = *std::move(ids)] {
     absl::StatusOr<std::vector<Transfer>> transfers = engine_->LookupTransfers(ids);
     if (FinishIfError(reactor, transfers)) return;
-    for (const Transfer& t : *transfers) TransferToProto(t, response->add_transfers());
+    for (const Transfer& t : *transfers) {
+      if (own != 0 && t.debit_account_id != own && t.credit_account_id != own) continue;
+      TransferToProto(t, response->add_transfers());
+    }
     reactor->Finish(grpc::Status::OK);
   });
   return reactor;
@@ -81,6 +124,11 @@ grpc::ServerUnaryReactor* LedgerService::GetAccountHistory(
     grpc::CallbackServerContext* context, const v1::GetAccountHistoryRequest* request,
     v1::GetAccountHistoryResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  google::protobuf::RepeatedPtrField<std::string> account;
+  *account.Add() = request->account_id();
+  if (FinishIfError(reactor, Admit(gate_, *context, Rpc::kGetAccountHistory, account))) {
+    return reactor;
+  }
   absl::StatusOr<HistoryFilter> filter = HistoryFilterFromProto(*request);
   if (FinishIfError(reactor, filter)) return reactor;
   boost::asio::post(*readers_, [this, reactor, response, filter = *filter] {
@@ -93,7 +141,10 @@ grpc::ServerUnaryReactor* LedgerService::GetAccountHistory(
 }
 
 grpc::ServerWriteReactor<v1::WatchAccountsResponse>* LedgerService::WatchAccounts(
-    grpc::CallbackServerContext* /*context*/, const v1::WatchAccountsRequest* request) {
+    grpc::CallbackServerContext* context, const v1::WatchAccountsRequest* request) {
+  absl::StatusOr<domain::Principal> caller =
+      Admit(gate_, *context, Rpc::kWatchAccounts, request->account_ids());
+  if (!caller.ok()) return new RefusedWatch(caller.status());
   return new WatchStream(engine_, readers_, watch_hub_, *request);
 }
 

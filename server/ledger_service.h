@@ -6,6 +6,7 @@
 #ifndef POINTS_SERVER_LEDGER_SERVICE_H_
 #define POINTS_SERVER_LEDGER_SERVICE_H_
 
+#include "authz.h"
 #include "boost/asio/thread_pool.hpp"
 #include "points/engine.h"
 #include "points/v1/ledger.grpc.pb.h"
@@ -16,8 +17,8 @@ namespace points::server {
 class LedgerService final : public v1::LedgerService::CallbackService {
  public:
   // `watch_hub` must be the one the engine's Options::on_commit notifies.
-  LedgerService(Engine* engine, boost::asio::thread_pool* readers, WatchHub* watch_hub)
-      : engine_(engine), readers_(readers), watch_hub_(watch_hub) {}
+  LedgerService(Gate* gate, Engine* engine, boost::asio::thread_pool* readers, WatchHub* watch_hub)
+      : gate_(gate), engine_(engine), readers_(readers), watch_hub_(watch_hub) {}
 
   grpc::ServerUnaryReactor* CreateAccounts(grpc::CallbackServerContext* context,
                                            const v1::CreateAccountsRequest* request,
@@ -38,6 +39,7 @@ class LedgerService final : public v1::LedgerService::CallbackService {
       grpc::CallbackServerContext* context, const v1::WatchAccountsRequest* request) override;
 
  private:
+  Gate* const gate_;
   Engine* const engine_;
   boost::asio::thread_pool* const readers_;
   WatchHub* const watch_hub_;

@@ -140,6 +140,11 @@ struct Metrics::State {
           .Name("points_rpc_requests_total")
           .Help("RPCs finished, by method and status code")
           .Register(*registry);
+  prometheus::Family<prometheus::Counter>& denied =
+      prometheus::BuildCounter()
+          .Name("points_rpc_denied_total")
+          .Help("calls refused by authentication, authorization or rate limit, by method and code")
+          .Register(*registry);
   prometheus::Family<prometheus::Histogram>& rpc_latency =
       prometheus::BuildHistogram()
           .Name("points_rpc_latency_seconds")
@@ -180,6 +185,14 @@ void Metrics::OnGroupCommitted(const GroupCommitted& group) {
   state_->group_events.Observe(double(group.events));
   state_->group_batches.Observe(double(group.batches));
   state_->sync_latency.Observe(double(group.write_us) / 1e6);
+}
+
+void Metrics::OnDenied(const std::string& method, int code) {
+  // Rare, and the label set is bounded by the methods and codes: Add finds the existing cell.
+  state_->denied
+      .Add({{"method", MethodLabel(method)},
+            {"code", CodeName(static_cast<grpc::StatusCode>(code))}})
+      .Increment();
 }
 
 void Metrics::OnRpcDone(const std::string& method, grpc::StatusCode code, double seconds) {

@@ -31,6 +31,9 @@ class Metrics {
   // Called for each finished RPC by the interceptor; `method` is "/package.Service/Method".
   void OnRpcDone(const std::string& method, grpc::StatusCode code, double seconds);
 
+  // Called for each call the gate (authz.h) refused: `method` is one pointsd serves.
+  void OnDenied(const std::string& method, int code);
+
   // The engine whose gauges each scrape reads; must outlive the endpoint (Stop first).
   void WatchEngine(const Engine* engine);
 

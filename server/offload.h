@@ -4,8 +4,10 @@
 #ifndef POINTS_SERVER_OFFLOAD_H_
 #define POINTS_SERVER_OFFLOAD_H_
 
+#include <type_traits>
 #include <utility>
 
+#include "authz.h"
 #include "boost/asio/post.hpp"
 #include "boost/asio/thread_pool.hpp"
 #include "grpcpp/support/server_callback.h"
@@ -22,6 +24,30 @@ grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context,
     reactor->Finish(ToGrpcStatus(work()));
   });
   return reactor;
+}
+
+// Offload behind the gate (authz.h): authenticates the caller on the reactor thread, then on a
+// worker authorizes it for `target` and runs `work`, which may take the caller
+// (`const domain::Principal&`) to attribute what it does. A denied call never reaches `work`.
+template <typename Work>
+grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context, Gate* gate, Rpc rpc,
+                                  boost::asio::thread_pool* workers, Target target, Work work) {
+  absl::StatusOr<domain::Principal> caller = gate->Authenticate(*context, rpc);
+  if (!caller.ok()) {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  return Offload(context, workers,
+                 [gate, rpc, target = std::move(target), caller = *std::move(caller),
+                  work = std::move(work)]() mutable -> absl::Status {
+                   if (absl::Status s = gate->Authorize(caller, rpc, target); !s.ok()) return s;
+                   if constexpr (std::is_invocable_v<Work&, const domain::Principal&>) {
+                     return work(caller);
+                   } else {
+                     return work();
+                   }
+                 });
 }
 
 }  // namespace points::server

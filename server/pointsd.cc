@@ -5,12 +5,15 @@
 // Boost.Asio runs the signals and the timers: stats, the expiry of pending transfers and the
 // posting of awards whose notice ended. SIGTERM or SIGINT drains gracefully: stop accepting,
 // finish the calls in flight, let the engine commit what it accepted, write its snapshot, exit 0.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -22,6 +25,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "admin_service.h"
+#include "audit_journal.h"
+#include "authz.h"
 #include "award_book.h"
 #include "award_service.h"
 #include "board_service.h"
@@ -39,13 +44,17 @@
 #include "ledger_service.h"
 #include "log.h"
 #include "metrics.h"
+#include "payment_book.h"
 #include "points/engine.h"
 #include "pointsd_config.h"
+#include "principal_book.h"
+#include "rate_limiter.h"
 #include "shop_book.h"
 #include "shop_service.h"
 #include "task_book.h"
 #include "task_service.h"
 #include "tls.h"
+#include "token_file.h"
 #include "verify_command.h"
 
 namespace points::server {
@@ -165,6 +174,41 @@ void ScheduleStats(boost::asio::steady_timer& timer, const Engine& engine, int s
   });
 }
 
+// The first start (or one after every principal was revoked: the way back in for whoever holds
+// the data directory): makes an admin for the whole county and writes its token
+// to DIR/admin.token, readable by pointsd's user only; refuses to overwrite a file there.
+absl::Status BootstrapAdmin(domain::PrincipalBook& principals, domain::AuditJournal& audit,
+                            const std::string& data_dir) {
+  const std::vector<domain::Principal> all = principals.List();
+  for (const domain::Principal& p : all) {
+    if (!p.revoked) return absl::OkStatus();
+  }
+  const std::string path = data_dir + "/admin.token";
+  if (std::filesystem::exists(path)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("no principal exists yet, but ", path,
+                     " does: a stale token from another store? Remove it and start again"));
+  }
+  // Names stay taken once used: after every principal was revoked, the next admin is admin-2, ...
+  domain::Principal admin;
+  admin.name = all.empty() ? "admin" : absl::StrCat("admin-", all.size() + 1);
+  admin.role = domain::Role::kAdmin;  // scope town 0: the whole county
+  admin.created_by = "bootstrap";
+  absl::StatusOr<std::string> token = principals.Create(admin);
+  if (!token.ok()) return token.status();
+  if (absl::Status s = WriteTokenFile(path, *token); !s.ok()) {
+    (void)principals.Revoke(admin.name);  // a token nobody holds must not stay live
+    return s;
+  }
+  Log(LogLevel::kInfo, "bootstrap_admin",
+      "no live principal: made an admin for the whole county; its token is in the file named here",
+      {{"principal", admin.name}, {"token_file", path}});
+  absl::StatusOr<domain::AuditEntry> entry =
+      audit.Append("bootstrap", "pointsd", 0, "principal.create",
+                   absl::StrCat("admin ", admin.name, " (the county)"));
+  return entry.ok() ? absl::OkStatus() : entry.status();
+}
+
 int Run(const Config& config) {
   SetLogFormat(config.log_format);
   // Before the store is touched: plaintext stays on loopback unless the operator says otherwise
@@ -231,19 +275,60 @@ int Run(const Config& config) {
       return StartFailed("seed the demo supermarket", status);
     }
   }
+  auto principals = domain::PrincipalBook::Open(SystemClock(), store->get());
+  if (!principals.ok()) return StartFailed("open the principal book", principals.status());
+  auto audit = domain::AuditJournal::Open(SystemClock(), store->get());
+  if (!audit.ok()) return StartFailed("open the operator audit journal", audit.status());
+  auto payments = domain::PaymentBook::Open(SystemClock(), store->get());
+  if (!payments.ok()) return StartFailed("open the payment book", payments.status());
+  if (absl::Status s = BootstrapAdmin(**principals, **audit, config.data_dir); !s.ok()) {
+    return StartFailed("make the first admin", s);
+  }
+  if (config.demo) {
+    if (absl::Status s = SeedDemoPrincipals(**principals, **audit, config.data_dir); !s.ok()) {
+      return StartFailed("make the demo's principals", s);
+    }
+  }
+  RateLimiter limiter(config.rate_limit, [] {
+    return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::steady_clock::now().time_since_epoch())
+                        .count());
+  });
+  ScopeFacts facts{
+      .town_of_village = [&org](domain::VillageId village) -> absl::StatusOr<uint32_t> {
+        absl::StatusOr<domain::Village> v = org.GetVillage(village);
+        if (!v.ok()) return v.status();
+        return v->town;
+      },
+      .grid_of_household = [&households](domain::VillageId village,
+                                         uint64_t household) -> absl::StatusOr<uint32_t> {
+        absl::StatusOr<domain::Household> h = households.GetHousehold(village, household);
+        if (!h.ok()) return h.status();
+        return h->grid;
+      },
+      .shop_of_basket = [&shops](domain::VillageId village, Id basket) -> absl::StatusOr<uint32_t> {
+        absl::StatusOr<domain::Basket> b = (*shops)->GetBasket(village, basket);
+        if (!b.ok()) return b.status();
+        return b->spec.shop;
+      }};
+  Gate gate(principals->get(), &limiter, audit->get(), std::move(facts),
+            [&metrics](Rpc rpc, absl::StatusCode code) {
+              metrics.OnDenied(RuleOf(rpc).method, static_cast<int>(code));
+            });
   boost::asio::thread_pool readers(config.reader_threads);
-  LedgerService service(engine.get(), &readers, &watch_hub);
-  VillageService village_service(engine.get(), &org, book->get(), &households, expiry->get(),
+  LedgerService service(&gate, engine.get(), &readers, &watch_hub);
+  VillageService village_service(&gate, engine.get(), &org, book->get(), &households, expiry->get(),
                                  &readers);
-  AwardService award_service(book->get(), &rules, &readers);
-  ShopService shop_service(shops->get(), &readers);
+  AwardService award_service(&gate, book->get(), &rules, &readers);
+  ShopService shop_service(&gate, shops->get(), payments->get(), &readers);
   auto tasks =
       domain::TaskBook::Open(engine.get(), SystemClock(), store->get(), book->get(), &rules);
   if (!tasks.ok()) {
     return StartFailed("open the task book", tasks.status());
   }
-  TaskService task_service(tasks->get(), &readers);
-  AdminService admin_service(engine.get(), store->get(), SystemClock(), &readers);
+  TaskService task_service(&gate, tasks->get(), &readers);
+  AdminService admin_service(&gate, engine.get(), store->get(), principals->get(), SystemClock(),
+                             &readers);
   domain::RatingBook ratings(
       shops->get(), SystemClock(), store->get(),
       [task_book = tasks->get()](domain::VillageId village, uint32_t task, uint64_t household) {
@@ -251,7 +336,7 @@ int Run(const Config& config) {
       });
   const domain::Disclosure disclosure(
       {engine.get(), book->get(), &households, shops->get(), &ratings, policy.utc_offset_seconds});
-  BoardService board_service(&disclosure, &ratings, &rules, SystemClock(), &readers);
+  BoardService board_service(&gate, &disclosure, &ratings, &rules, SystemClock(), &readers);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -342,6 +427,9 @@ int Run(const Config& config) {
   LogStats(*engine);
   shops->reset();
   book->reset();
+  payments->reset();
+  audit->reset();
+  principals->reset();
   store->reset();
   engine.reset();  // drains the submit queue, syncs, writes the snapshot
   Log(LogLevel::kInfo, "stopped", "stopped cleanly");

@@ -13,7 +13,7 @@ const char kUsage[] =
     "               [--disk-reserve-mb N] [--metrics-listen HOST:PORT]\n"
     "               [--log-format text|json] [--tls-cert FILE --tls-key FILE\n"
     "               [--tls-client-ca FILE]] [--allow-plaintext]\n"
-    "               [--review-threshold N] [--demo]\n"
+    "               [--rate-limit N[/BURST]] [--review-threshold N] [--demo]\n"
     "       pointsd verify --data-dir DIR\n"
     "\n"
     "Serves the points ledger and the points supermarket over gRPC (points.v1: LedgerService,\n"
@@ -53,11 +53,20 @@ const char kUsage[] =
     "  --allow-plaintext     serve plaintext gRPC and metrics on an address other machines can\n"
     "                        reach; without it pointsd refuses to start so (a network you trust,\n"
     "                        or a TLS proxy in front)\n"
+    "  --rate-limit N[/BURST]  calls per second each principal may make, with bursts of BURST\n"
+    "                        (default 100/200; BURST defaults to 2N; 0 = no limit;\n"
+    "                        env POINTS_RATE_LIMIT); a call over it gets RESOURCE_EXHAUSTED\n"
     "  --demo                seed a demo village first (issuer 1, households 101-103,\n"
     "                        supermarket 201; and village 1 of the points supermarket: its\n"
     "                        town and grids, rules 1-6, households 1-3, shops 1 and 2, award\n"
     "                        9001); seeding again changes nothing\n"
     "  --help                this text\n"
+    "\n"
+    "Callers: every call but health checks and reflection carries a principal's token as gRPC\n"
+    "metadata `authorization: Bearer TOKEN` (pointsctl --token-file FILE); who may call what is\n"
+    "in server/AUTHZ.md. At its first start pointsd makes the principal \"admin\" (the whole\n"
+    "county) and writes its token to DIR/admin.token (mode 0600): make the other principals\n"
+    "with it (pointsctl principals create), then keep the file offline.\n"
     "\n"
     "Health (grpc.health.v1): the service \"\" is SERVING while pointsd answers; the service\n"
     "\"points.write\" turns NOT_SERVING when the engine stops taking writes (a failed sync, a\n"
@@ -82,6 +91,12 @@ int ParseInt(const std::string& flag, const std::string& text, int min, int max)
                        "'"));
   }
   return value;
+}
+
+RateLimit ParseRateLimitFlag(const std::string& flag, const std::string& text) {
+  absl::StatusOr<RateLimit> limit = ParseRateLimit(text);
+  if (!limit.ok()) Usage(absl::StrCat(flag, ": ", limit.status().message()));
+  return *limit;
 }
 
 LogFormat ParseLogFormat(const std::string& flag, const std::string& text) {
@@ -122,6 +137,9 @@ Config ParseConfig(int argc, char** argv) {
   if (const char* v = std::getenv("POINTS_REVIEW_THRESHOLD")) {
     config.review_threshold = ParseInt("POINTS_REVIEW_THRESHOLD", v, 0, 1'000'000);
   }
+  if (const char* v = std::getenv("POINTS_RATE_LIMIT")) {
+    config.rate_limit = ParseRateLimitFlag("POINTS_RATE_LIMIT", v);
+  }
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&]() -> std::string {
@@ -159,6 +177,8 @@ Config ParseConfig(int argc, char** argv) {
       config.allow_plaintext = true;
     } else if (arg == "--log-format") {
       config.log_format = ParseLogFormat(arg, value());
+    } else if (arg == "--rate-limit") {
+      config.rate_limit = ParseRateLimitFlag(arg, value());
     } else if (arg == "--review-threshold") {
       config.review_threshold = ParseInt(arg, value(), 0, 1'000'000);
     } else {

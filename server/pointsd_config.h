@@ -6,6 +6,7 @@
 #include <string>
 
 #include "log.h"
+#include "rate_limiter.h"
 #include "tls.h"
 
 namespace points::server {
@@ -22,8 +23,9 @@ struct Config {
   bool demo = false;
   std::string metrics_listen;  // empty: no metrics endpoint
   LogFormat log_format = LogFormat::kText;
-  TlsFiles tls;                  // no certificate: plaintext
-  bool allow_plaintext = false;  // plaintext beyond loopback
+  TlsFiles tls;                    // no certificate: plaintext
+  bool allow_plaintext = false;    // plaintext beyond loopback
+  RateLimit rate_limit{100, 200};  // per principal: calls per second, burst
 };
 
 // The help text, as `pointsd --help` prints it.

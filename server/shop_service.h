@@ -3,7 +3,12 @@
 #ifndef POINTS_SERVER_SHOP_SERVICE_H_
 #define POINTS_SERVER_SHOP_SERVICE_H_
 
+#include <array>
+
+#include "absl/synchronization/mutex.h"
+#include "authz.h"
 #include "boost/asio/thread_pool.hpp"
+#include "payment_book.h"
 #include "points/v1/shops.grpc.pb.h"
 #include "shop_book.h"
 
@@ -11,8 +16,9 @@ namespace points::server {
 
 class ShopService final : public v1::ShopService::CallbackService {
  public:
-  ShopService(domain::ShopBook* book, boost::asio::thread_pool* workers)
-      : book_(book), workers_(workers) {}
+  ShopService(Gate* gate, domain::ShopBook* book, domain::PaymentBook* payments,
+              boost::asio::thread_pool* workers)
+      : gate_(gate), book_(book), payments_(payments), workers_(workers) {}
 
   grpc::ServerUnaryReactor* CreateShop(grpc::CallbackServerContext* context,
                                        const v1::CreateShopRequest* request,
@@ -47,10 +53,26 @@ class ShopService final : public v1::ShopService::CallbackService {
   grpc::ServerUnaryReactor* RecordCashSale(grpc::CallbackServerContext* context,
                                            const v1::RecordCashSaleRequest* request,
                                            v1::RecordCashSaleResponse* response) override;
+  grpc::ServerUnaryReactor* IssuePaymentCode(grpc::CallbackServerContext* context,
+                                             const v1::IssuePaymentCodeRequest* request,
+                                             v1::IssuePaymentCodeResponse* response) override;
+  grpc::ServerUnaryReactor* IssueCard(grpc::CallbackServerContext* context,
+                                      const v1::IssueCardRequest* request,
+                                      v1::IssueCardResponse* response) override;
 
  private:
+  Gate* const gate_;
+  // The household's consent to a new basket: its payment code (used up) or card and PIN.
+  absl::Status CheckConsent(const domain::BasketRequest& basket,
+                            const v1::PaymentConsent& consent) const;
+
   domain::ShopBook* const book_;
+  domain::PaymentBook* const payments_;
   boost::asio::thread_pool* const workers_;
+  // Held from a new basket's consent to its redemption, by basket id: different baskets rarely
+  // share one, and only while their ledger chain commits.
+  static constexpr size_t kBasketLocks = 64;
+  std::array<absl::Mutex, kBasketLocks> basket_locks_;
 };
 
 }  // namespace points::server

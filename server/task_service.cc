@@ -29,6 +29,14 @@ absl::StatusOr<domain::Claimant> ClaimantFromProto(v1::ClaimantKind kind, uint64
   return domain::Claimant{static_cast<domain::ClaimantKind>(kind), number};
 }
 
+// Whom a claim acts for, as the gate sees it: a household claimant is checked against the
+// caller's scope; a shop or organisation claimant is not a household's to make.
+Target ClaimTarget(domain::VillageId village, v1::ClaimantKind kind, uint64_t claimant) {
+  const bool household = kind == v1::CLAIMANT_KIND_HOUSEHOLD;
+  return {
+      .village = village, .household = household ? claimant : 0, .for_non_household = !household};
+}
+
 void TaskToProto(const domain::Task& t, v1::Task* out) {
   const domain::TaskRequest& r = t.request;
   out->set_village(r.village);
@@ -77,105 +85,127 @@ absl::Status ReplyClaim(const absl::StatusOr<domain::TaskClaim>& claim, v1::Clai
 grpc::ServerUnaryReactor* TaskService::PostTask(grpc::CallbackServerContext* context,
                                                 const v1::PostTaskRequest* request,
                                                 v1::PostTaskResponse* response) {
-  return Offload(context, workers_, [this, request, response]() -> absl::Status {
-    const v1::Task& t = request->task();
-    domain::TaskRequest task;
-    task.village = t.village();
-    task.task = t.task();
-    task.title = t.title();
-    task.rule = t.rule();
-    task.units = t.units() == 0 ? 1 : t.units();
-    task.slots = t.slots();
-    task.deadline_ns = t.deadline();
-    task.posted_by = t.posted_by();
-    absl::StatusOr<domain::Task> posted = tasks_->Post(task);
-    if (!posted.ok()) return posted.status();
-    // As Get shows it: with its slots and claims counted.
-    absl::StatusOr<domain::Task> counted = tasks_->Get(task.village, task.task);
-    TaskToProto(counted.ok() ? *counted : *posted, response->mutable_task());
-    return absl::OkStatus();
-  });
+  return Offload(context, gate_, Rpc::kPostTask, workers_,
+                 Target{.village = request->task().village()},
+                 [this, request, response](const domain::Principal& caller) -> absl::Status {
+                   const v1::Task& t = request->task();
+                   domain::TaskRequest task;
+                   task.village = t.village();
+                   task.task = t.task();
+                   task.title = t.title();
+                   task.rule = t.rule();
+                   task.units = t.units() == 0 ? 1 : t.units();
+                   task.slots = t.slots();
+                   task.deadline_ns = t.deadline();
+                   task.posted_by = caller.name;
+                   absl::StatusOr<domain::Task> posted = tasks_->Post(task);
+                   if (!posted.ok()) return posted.status();
+                   // As Get shows it: with its slots and claims counted.
+                   absl::StatusOr<domain::Task> counted = tasks_->Get(task.village, task.task);
+                   TaskToProto(counted.ok() ? *counted : *posted, response->mutable_task());
+                   return gate_->Journal(caller, task.village, "task.post",
+                                         absl::StrCat("task ", task.task, ": ", task.title));
+                 });
 }
 
 grpc::ServerUnaryReactor* TaskService::ClaimTask(grpc::CallbackServerContext* context,
                                                  const v1::ClaimTaskRequest* request,
                                                  v1::ClaimTaskResponse* response) {
-  return Offload(context, workers_, [this, request, response]() -> absl::Status {
-    absl::StatusOr<Id> id = IdFromBytes(request->claim_id(), "claim_id");
-    if (!id.ok()) return id.status();
-    absl::StatusOr<domain::Claimant> claimant =
-        ClaimantFromProto(request->claimant_kind(), request->claimant());
-    if (!claimant.ok()) return claimant.status();
-    domain::ClaimRequest claim;
-    claim.village = request->village();
-    claim.task = request->task();
-    claim.claim = *id;
-    claim.claimant = *claimant;
-    claim.by = request->by();
-    return ReplyClaim(tasks_->Claim(claim), response->mutable_claim());
-  });
+  return Offload(context, gate_, Rpc::kClaimTask, workers_,
+                 ClaimTarget(request->village(), request->claimant_kind(), request->claimant()),
+                 [this, request, response](const domain::Principal& caller) -> absl::Status {
+                   absl::StatusOr<Id> id = IdFromBytes(request->claim_id(), "claim_id");
+                   if (!id.ok()) return id.status();
+                   absl::StatusOr<domain::Claimant> claimant =
+                       ClaimantFromProto(request->claimant_kind(), request->claimant());
+                   if (!claimant.ok()) return claimant.status();
+                   domain::ClaimRequest claim;
+                   claim.village = request->village();
+                   claim.task = request->task();
+                   claim.claim = *id;
+                   claim.claimant = *claimant;
+                   claim.by = caller.name;
+                   return ReplyClaim(tasks_->Claim(claim), response->mutable_claim());
+                 });
 }
 
 grpc::ServerUnaryReactor* TaskService::CompleteTask(grpc::CallbackServerContext* context,
                                                     const v1::CompleteTaskRequest* request,
                                                     v1::CompleteTaskResponse* response) {
-  return Offload(context, workers_, [this, request, response]() -> absl::Status {
-    absl::StatusOr<domain::Claimant> claimant =
-        ClaimantFromProto(request->claimant_kind(), request->claimant());
-    if (!claimant.ok()) return claimant.status();
-    if (static_cast<size_t>(request->evidence_size()) > domain::kEvidenceRefsMax) {
-      return absl::InvalidArgumentError(absl::StrCat("evidence: ", request->evidence_size(),
-                                                     " references, the limit is ",
-                                                     domain::kEvidenceRefsMax));
-    }
-    const std::vector<std::string> evidence(request->evidence().begin(), request->evidence().end());
-    return ReplyClaim(tasks_->Complete(request->village(), request->task(), *claimant, evidence,
-                                       request->note(), request->by()),
-                      response->mutable_claim());
-  });
+  return Offload(
+      context, gate_, Rpc::kCompleteTask, workers_,
+      ClaimTarget(request->village(), request->claimant_kind(), request->claimant()),
+      [this, request, response](const domain::Principal& caller) -> absl::Status {
+        absl::StatusOr<domain::Claimant> claimant =
+            ClaimantFromProto(request->claimant_kind(), request->claimant());
+        if (!claimant.ok()) return claimant.status();
+        if (static_cast<size_t>(request->evidence_size()) > domain::kEvidenceRefsMax) {
+          return absl::InvalidArgumentError(absl::StrCat("evidence: ", request->evidence_size(),
+                                                         " references, the limit is ",
+                                                         domain::kEvidenceRefsMax));
+        }
+        const std::vector<std::string> evidence(request->evidence().begin(),
+                                                request->evidence().end());
+        return ReplyClaim(tasks_->Complete(request->village(), request->task(), *claimant, evidence,
+                                           request->note(), caller.name),
+                          response->mutable_claim());
+      });
 }
 
 grpc::ServerUnaryReactor* TaskService::VerifyTask(grpc::CallbackServerContext* context,
                                                   const v1::VerifyTaskRequest* request,
                                                   v1::VerifyTaskResponse* response) {
-  return Offload(context, workers_, [this, request, response]() -> absl::Status {
-    absl::StatusOr<domain::Claimant> claimant =
-        ClaimantFromProto(request->claimant_kind(), request->claimant());
-    if (!claimant.ok()) return claimant.status();
-    return ReplyClaim(tasks_->Verify(request->village(), request->task(), *claimant, request->by()),
-                      response->mutable_claim());
-  });
+  return Offload(
+      context, gate_, Rpc::kVerifyTask, workers_, Target{.village = request->village()},
+      [this, request, response](const domain::Principal& caller) -> absl::Status {
+        absl::StatusOr<domain::Claimant> claimant =
+            ClaimantFromProto(request->claimant_kind(), request->claimant());
+        if (!claimant.ok()) return claimant.status();
+        if (absl::Status s = ReplyClaim(
+                tasks_->Verify(request->village(), request->task(), *claimant, caller.name),
+                response->mutable_claim());
+            !s.ok()) {
+          return s;
+        }
+        return gate_->Journal(
+            caller, request->village(), "task.verify",
+            absl::StrCat("task ", request->task(), " claimant ", request->claimant()));
+      });
 }
 
 grpc::ServerUnaryReactor* TaskService::GetTask(grpc::CallbackServerContext* context,
                                                const v1::GetTaskRequest* request,
                                                v1::GetTaskResponse* response) {
-  return Offload(context, workers_, [this, request, response]() -> absl::Status {
-    absl::StatusOr<domain::Task> task = tasks_->Get(request->village(), request->task());
-    if (!task.ok()) return task.status();
-    TaskToProto(*task, response->mutable_task());
-    absl::StatusOr<std::vector<domain::TaskClaim>> claims =
-        tasks_->Claims(request->village(), request->task());
-    if (!claims.ok()) return claims.status();
-    for (size_t i = 0; i < claims->size() && i < kClaimsReplyMax; ++i) {
-      ClaimToProto((*claims)[i], response->add_claims());
-    }
-    response->set_truncated(claims->size() > kClaimsReplyMax);
-    return absl::OkStatus();
-  });
+  return Offload(context, gate_, Rpc::kGetTask, workers_, Target{.village = request->village()},
+                 [this, request, response]() -> absl::Status {
+                   absl::StatusOr<domain::Task> task =
+                       tasks_->Get(request->village(), request->task());
+                   if (!task.ok()) return task.status();
+                   TaskToProto(*task, response->mutable_task());
+                   absl::StatusOr<std::vector<domain::TaskClaim>> claims =
+                       tasks_->Claims(request->village(), request->task());
+                   if (!claims.ok()) return claims.status();
+                   for (size_t i = 0; i < claims->size() && i < kClaimsReplyMax; ++i) {
+                     ClaimToProto((*claims)[i], response->add_claims());
+                   }
+                   response->set_truncated(claims->size() > kClaimsReplyMax);
+                   return absl::OkStatus();
+                 });
 }
 
 grpc::ServerUnaryReactor* TaskService::ListTasks(grpc::CallbackServerContext* context,
                                                  const v1::ListTasksRequest* request,
                                                  v1::ListTasksResponse* response) {
-  return Offload(context, workers_, [this, request, response]() -> absl::Status {
-    bool truncated = false;
-    absl::StatusOr<std::vector<domain::Task>> tasks = tasks_->List(request->village(), &truncated);
-    if (!tasks.ok()) return tasks.status();
-    for (const domain::Task& t : *tasks) TaskToProto(t, response->add_tasks());
-    response->set_truncated(truncated);
-    return absl::OkStatus();
-  });
+  return Offload(context, gate_, Rpc::kListTasks, workers_, Target{.village = request->village()},
+                 [this, request, response]() -> absl::Status {
+                   bool truncated = false;
+                   absl::StatusOr<std::vector<domain::Task>> tasks =
+                       tasks_->List(request->village(), &truncated);
+                   if (!tasks.ok()) return tasks.status();
+                   for (const domain::Task& t : *tasks) TaskToProto(t, response->add_tasks());
+                   response->set_truncated(truncated);
+                   return absl::OkStatus();
+                 });
 }
 
 }  // namespace points::server

@@ -4,6 +4,7 @@
 #ifndef POINTS_SERVER_TASK_SERVICE_H_
 #define POINTS_SERVER_TASK_SERVICE_H_
 
+#include "authz.h"
 #include "boost/asio/thread_pool.hpp"
 #include "points/v1/tasks.grpc.pb.h"
 #include "task_book.h"
@@ -12,8 +13,8 @@ namespace points::server {
 
 class TaskService final : public v1::TaskService::CallbackService {
  public:
-  TaskService(domain::TaskBook* tasks, boost::asio::thread_pool* workers)
-      : tasks_(tasks), workers_(workers) {}
+  TaskService(Gate* gate, domain::TaskBook* tasks, boost::asio::thread_pool* workers)
+      : gate_(gate), tasks_(tasks), workers_(workers) {}
 
   grpc::ServerUnaryReactor* PostTask(grpc::CallbackServerContext* context,
                                      const v1::PostTaskRequest* request,
@@ -35,6 +36,7 @@ class TaskService final : public v1::TaskService::CallbackService {
                                       v1::ListTasksResponse* response) override;
 
  private:
+  Gate* const gate_;
   domain::TaskBook* const tasks_;
   boost::asio::thread_pool* const workers_;
 };

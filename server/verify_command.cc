@@ -10,10 +10,12 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "audit_journal.h"
 #include "award_book.h"
 #include "domain_store.h"
 #include "points/engine.h"
 #include "pointsd_config.h"
+#include "principal_book.h"
 #include "rule_book.h"
 #include "shop_book.h"
 #include "task_book.h"
@@ -108,6 +110,7 @@ int RunVerify(int argc, char** argv) {
   std::fprintf(stderr, "pointsd verify: [3/3] %.1f s: reading the domain store's records...\n",
                elapsed());
   uint64_t domain_records = 0;
+  uint64_t audit_entries = 0;
   if (std::filesystem::exists(std::filesystem::path(dir) / "domain", error)) {
     auto store = domain::DomainStore::Open(dir + "/domain");
     if (!store.ok()) {
@@ -129,6 +132,16 @@ int RunVerify(int argc, char** argv) {
           domain::TaskBook::Open(engine->get(), SystemClock(), store->get(), awards->get(), &rules)
               .status();
     }
+    if (status.ok()) {  // every principal decodes
+      status = domain::PrincipalBook::Open(SystemClock(), store->get()).status();
+    }
+    if (status.ok()) {  // the operator audit's hash chain, entry by entry
+      auto audit = domain::AuditJournal::Open(SystemClock(), store->get());
+      absl::StatusOr<uint64_t> checked =
+          audit.ok() ? (*audit)->Verify() : absl::StatusOr<uint64_t>(audit.status());
+      status = checked.status();
+      if (checked.ok()) audit_entries = *checked;
+    }
     if (status.ok()) {
       status = (*store)->Scan("", [&](const std::string&, const std::string&) {
         ++domain_records;
@@ -143,12 +156,13 @@ int RunVerify(int argc, char** argv) {
   }
   std::printf(
       "pointsd verify: OK %s: %llu journal records in %llu chunks (%llu accounts, %llu "
-      "transfers), chain head %s; %llu domain records; %.1f s\n",
+      "transfers), chain head %s; %llu domain records, %llu audit entries chained; %.1f s\n",
       dir.c_str(), static_cast<unsigned long long>(report.records),
       static_cast<unsigned long long>(report.chunks),
       static_cast<unsigned long long>(report.accounts),
       static_cast<unsigned long long>(report.transfers), report.chain_head_hex.c_str(),
-      static_cast<unsigned long long>(domain_records), elapsed());
+      static_cast<unsigned long long>(domain_records),
+      static_cast<unsigned long long>(audit_entries), elapsed());
   return 0;
 }
 

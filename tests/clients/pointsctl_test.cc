@@ -1,4 +1,7 @@
 // pointsctl end to end: the real binary against a real pointsd, checked by exit code and output.
+// Every call carries the token of the principal a real operator would use (server/AUTHZ.md):
+// the first admin sets up and drives the raw ledger, the committee keeps rules, approvals and
+// settlements, grid workers record, shopkeepers redeem with the household's payment code.
 #include <sys/statvfs.h>
 
 #include <chrono>
@@ -7,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -24,6 +28,7 @@ namespace {
 
 using testing::Pointsd;
 using testing::RunPointsctl;
+using testing::Shell;
 using testing::TempDir;
 
 constexpr int kExitOk = 0;
@@ -35,6 +40,29 @@ bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+// Whether one line of `text` holds every one of `parts`.
+bool HasLine(const std::string& text, const std::vector<std::string>& parts) {
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    bool all = true;
+    for (const std::string& part : parts) all = all && absl::StrContains(line, part);
+    if (all) return true;
+  }
+  return false;
+}
+
+// The last cell of the table row that starts with `name`; "" when there is none.
+std::string LastCell(const std::string& table, const std::string& name) {
+  for (absl::string_view line : absl::StrSplit(table, '\n', absl::SkipEmpty())) {
+    if (absl::StartsWith(line, name + " ")) {
+      return std::string(line.substr(line.rfind(' ') + 1));
+    }
+  }
+  return "";
+}
+
+// The first line of a command's output (a payment code; "valid until ..." follows it).
+std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
+
 // Prints what a failed expectation needs to be understood.
 std::string Describe(const testing::Run& run) {
   return absl::StrCat("exit ", run.exit_code, "\n--- stdout\n", run.out, "--- stderr\n", run.err);
@@ -43,11 +71,13 @@ std::string Describe(const testing::Run& run) {
 // A server with a temporary store, and pointsctl pointed at it.
 class PointsctlTest : public ::testing::Test {
  protected:
-  PointsctlTest() : pointsd_(data_.path()) {}
+  PointsctlTest() : pointsd_(data_.path()), shell_(pointsd_, data_.path(), scratch_.path()) {}
 
-  testing::Run Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--target", pointsd_.target()});
-    return RunPointsctl(scratch_.path(), args);
+  // As the first admin, whose the raw ledger and the set-up are.
+  testing::Run Ctl(std::vector<std::string> args) { return shell_(std::move(args)); }
+  // As the principal whose token is in `token_file`.
+  testing::Run CtlAs(const std::string& token_file, std::vector<std::string> args) {
+    return shell_.As(token_file, std::move(args));
   }
 
   // The account's balances, as pointsctl shows them in JSON.
@@ -75,16 +105,20 @@ class PointsctlTest : public ::testing::Test {
   TempDir data_;
   TempDir scratch_;
   Pointsd pointsd_;
+  Shell shell_;
 };
 
 TEST(PointsctlHelpTest, HelpListsCommandsFlagsDefaultsAndExitCodes) {
   TempDir scratch;
   const testing::Run main = RunPointsctl(scratch.path(), {"--help"});
   EXPECT_EQ(main.exit_code, kExitOk);
-  for (const char* part :
-       {"accounts create", "accounts lookup", "transfers create", "transfers lookup",
-        "transfers import", "history", "--target", "POINTS_TARGET", "--json", "--deadline-seconds",
-        "--header NAME=VALUE", "health", "Exit codes"}) {
+  for (const char* part : {"accounts create",    "accounts lookup",     "transfers create",
+                           "transfers lookup",   "transfers import",    "history",
+                           "--target",           "POINTS_TARGET",       "--json",
+                           "--deadline-seconds", "--header NAME=VALUE", "health",
+                           "--token-file FILE",  "POINTS_TOKEN",        "admin.token",
+                           "principals create",  "principals revoke",   "audit list",
+                           "baskets pay-code",   "Exit codes"}) {
     EXPECT_TRUE(Contains(main.out, part)) << part << "\n" << main.out;
   }
   const testing::Run import = RunPointsctl(scratch.path(), {"transfers", "import", "--help"});
@@ -127,6 +161,9 @@ TEST(PointsctlUsageTest, BadArgumentsExit2WithAMessage) {
       {{"--header", "x points=1", "health"}, "may hold only letters, digits"},
       {{"health", "points.write"}, "name a service with --service"},
       {{"--tls-ca", "no-such-ca.pem", "health"}, "--tls-ca: cannot read a PEM file"},
+      {{"--token-file", "no-such.token", "health"}, "--token-file: cannot read 'no-such.token'"},
+      {{"principals", "create", "x", "--role", "mayor"}, "--role"},
+      {{"baskets", "redeem", "1", "1", "1:1", "--household", "1", "--id", "7"}, "consent"},
   };
   for (const auto& c : cases) {
     const testing::Run run = RunPointsctl(scratch.path(), c.args);
@@ -171,11 +208,154 @@ TEST_F(PointsctlTest, HealthIsServingForTheServerAndForWritesAndAnUnknownService
   // Metadata the server does not look at changes nothing (a proxy in front would route on it).
   const testing::Run with_header = Ctl({"--header", "X-Points-Shard=2", "health"});
   EXPECT_EQ(with_header.exit_code, kExitOk) << Describe(with_header);
+  // Health checks need no token (load balancers and probes have none).
+  const testing::Run anonymous = shell_.Anonymous({"health", "--service", "points.write"});
+  EXPECT_EQ(anonymous.exit_code, kExitOk) << Describe(anonymous);
+  EXPECT_EQ(anonymous.out, "SERVING\n") << Describe(anonymous);
 
   const testing::Run unknown = Ctl({"health", "--service", "points.bogus"});
   EXPECT_EQ(unknown.exit_code, kExitRefused) << Describe(unknown);
   EXPECT_TRUE(Contains(unknown.err, "NOT_FOUND")) << Describe(unknown);
   EXPECT_TRUE(unknown.out.empty()) << Describe(unknown);
+}
+
+// Every call but a health check carries a principal's token: with none, or an unknown one, the
+// call is refused UNAUTHENTICATED (exit 1) and the message says where a token comes from.
+TEST_F(PointsctlTest, ACallWithoutATokenFailsNamingTokenFile) {
+  const testing::Run none = shell_.Anonymous({"villages", "list"});
+  EXPECT_EQ(none.exit_code, kExitRpcFailed) << Describe(none);
+  EXPECT_TRUE(Contains(none.err, "UNAUTHENTICATED")) << none.err;
+  EXPECT_TRUE(Contains(none.err, "--token-file")) << none.err;
+  EXPECT_TRUE(none.out.empty()) << Describe(none);
+  const testing::Run write =
+      shell_.Anonymous({"accounts", "create", "--id", "1", "--ledger", "1", "--code", "1"});
+  EXPECT_EQ(write.exit_code, kExitRpcFailed) << Describe(write);
+  EXPECT_TRUE(Contains(write.err, "UNAUTHENTICATED")) << write.err;
+  EXPECT_TRUE(Contains(Ctl({"accounts", "lookup", "1"}).err, "not found"))
+      << "the refused create wrote nothing";
+
+  const std::vector<std::string> list = {"--target", pointsd_.target(), "towns", "list"};
+  const testing::Run unknown =
+      RunPointsctl(scratch_.path(), list, {{"POINTS_TOKEN", std::string(64, 'a')}});
+  EXPECT_EQ(unknown.exit_code, kExitRpcFailed) << Describe(unknown);
+  EXPECT_TRUE(Contains(unknown.err, "UNAUTHENTICATED")) << unknown.err;
+  // The token itself in POINTS_TOKEN, or its file in POINTS_TOKEN_FILE; --token-file wins.
+  const testing::Run from_env =
+      RunPointsctl(scratch_.path(), list, {{"POINTS_TOKEN", pointsd_.admin_token()}});
+  EXPECT_EQ(from_env.exit_code, kExitOk) << Describe(from_env);
+  const testing::Run file_from_env =
+      RunPointsctl(scratch_.path(), list, {{"POINTS_TOKEN_FILE", shell_.admin()}});
+  EXPECT_EQ(file_from_env.exit_code, kExitOk) << Describe(file_from_env);
+  std::vector<std::string> with_flag = list;
+  with_flag.insert(with_flag.end(), {"--token-file", shell_.admin()});
+  const testing::Run flag_wins =
+      RunPointsctl(scratch_.path(), with_flag, {{"POINTS_TOKEN", std::string(64, 'a')}});
+  EXPECT_EQ(flag_wins.exit_code, kExitOk) << Describe(flag_wins);
+  // A file without a token is a usage error.
+  const testing::Run empty = CtlAs(WriteFile("empty.token", "\n"), {"towns", "list"});
+  EXPECT_EQ(empty.exit_code, kExitUsage) << Describe(empty);
+  EXPECT_TRUE(Contains(empty.err, "holds no token")) << empty.err;
+}
+
+// The admin makes a shop's terminal, lists it and revokes it: the revoked token stops working at
+// once. Only admins make principals; the audit names who made and revoked them.
+TEST_F(PointsctlTest, PrincipalsAreMadeListedAndRevokedAndTheAuditNamesWhoDidIt) {
+  const std::vector<std::string> create = {
+      "principals", "create", "shop-1-2", "--role", "shopkeeper", "--village", "1", "--shop", "2"};
+  const testing::Run made = Ctl(create);
+  ASSERT_EQ(made.exit_code, kExitOk) << Describe(made);
+  ASSERT_EQ(made.out.size(), 65u) << "64 hex digits and a newline: " << made.out;
+  EXPECT_EQ(made.out.find_first_not_of("0123456789abcdef"), 64u) << made.out;
+  EXPECT_TRUE(Contains(made.err, "shown only now")) << made.err;
+  const std::string shop = WriteFile("shop-1-2.token", made.out);
+  // A name is taken for good; a role's scope must be whole.
+  const testing::Run taken = Ctl(create);
+  EXPECT_EQ(taken.exit_code, kExitRefused) << Describe(taken);
+  EXPECT_TRUE(Contains(taken.err, "ALREADY_EXISTS")) << taken.err;
+  EXPECT_TRUE(taken.out.empty()) << Describe(taken);
+  const testing::Run no_grid =
+      Ctl({"principals", "create", "grid-1-1", "--role", "grid-worker", "--village", "1"});
+  EXPECT_EQ(no_grid.exit_code, kExitRpcFailed) << Describe(no_grid);
+  EXPECT_TRUE(Contains(no_grid.err, "INVALID_ARGUMENT")) << no_grid.err;
+  EXPECT_TRUE(Contains(no_grid.err, "grid")) << no_grid.err;
+
+  // The new token works, within its role: a shopkeeper reads the public structure, and neither
+  // lists nor makes principals.
+  const testing::Run towns = CtlAs(shop, {"towns", "list"});
+  EXPECT_EQ(towns.exit_code, kExitOk) << Describe(towns);
+  const testing::Run not_admin = CtlAs(shop, {"principals", "list"});
+  EXPECT_NE(not_admin.exit_code, kExitOk) << Describe(not_admin);
+  EXPECT_TRUE(Contains(not_admin.err, "PERMISSION_DENIED")) << not_admin.err;
+  const testing::Run self_made = CtlAs(shop, {"principals", "create", "shop-1-3", "--role",
+                                              "shopkeeper", "--village", "1", "--shop", "3"});
+  EXPECT_NE(self_made.exit_code, kExitOk) << Describe(self_made);
+  EXPECT_TRUE(Contains(self_made.err, "PERMISSION_DENIED")) << self_made.err;
+
+  const testing::Run listed = Ctl({"principals", "list"});
+  ASSERT_EQ(listed.exit_code, kExitOk) << Describe(listed);
+  EXPECT_TRUE(HasLine(listed.out, {"admin ", "bootstrap"})) << listed.out;
+  EXPECT_TRUE(HasLine(listed.out, {"shop-1-2", "shopkeeper", " admin "})) << listed.out;
+  EXPECT_FALSE(HasLine(listed.out, {"shop-1-3"})) << listed.out;
+  EXPECT_EQ(LastCell(listed.out, "shop-1-2"), "-") << "not revoked\n" << listed.out;
+  EXPECT_FALSE(Contains(listed.out, FirstLine(made.out))) << "a token is never shown again";
+  const testing::Run json = Ctl({"--json", "principals", "list"});
+  ASSERT_EQ(json.exit_code, kExitOk) << Describe(json);
+  EXPECT_TRUE(HasLine(
+      json.out, {"\"name\":\"shop-1-2\"", "\"role\":\"shopkeeper\"", "\"created_by\":\"admin\""}))
+      << json.out;
+
+  const testing::Run revoked = Ctl({"principals", "revoke", "shop-1-2"});
+  ASSERT_EQ(revoked.exit_code, kExitOk) << Describe(revoked);
+  EXPECT_TRUE(Contains(revoked.out, "shop-1-2")) << revoked.out;
+  const testing::Run after = CtlAs(shop, {"towns", "list"});
+  EXPECT_EQ(after.exit_code, kExitRpcFailed) << Describe(after);
+  EXPECT_TRUE(Contains(after.err, "UNAUTHENTICATED")) << after.err;
+  EXPECT_TRUE(after.out.empty()) << Describe(after);
+  // Listed still, now with the time it was revoked.
+  const std::string relisted = Ctl({"principals", "list"}).out;
+  EXPECT_TRUE(HasLine(relisted, {"shop-1-2", "shopkeeper"})) << relisted;
+  EXPECT_TRUE(absl::StartsWith(LastCell(relisted, "shop-1-2"), "20")) << relisted;
+  const testing::Run nobody = Ctl({"principals", "revoke", "nobody"});
+  EXPECT_EQ(nobody.exit_code, kExitRefused) << Describe(nobody);
+  EXPECT_TRUE(Contains(nobody.err, "NOT_FOUND")) << nobody.err;
+
+  // The audit: the first admin made at the first start, then the admin's two acts, in order.
+  const testing::Run audit = Ctl({"--json", "audit", "list"});
+  ASSERT_EQ(audit.exit_code, kExitOk) << Describe(audit);
+  const std::vector<std::string> entries = absl::StrSplit(audit.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(entries.size(), 3u) << audit.out;
+  EXPECT_TRUE(Contains(entries[0], "\"principal\":\"bootstrap\"")) << audit.out;
+  EXPECT_TRUE(Contains(entries[0], "\"act\":\"principal.create\"")) << audit.out;
+  for (const char* part : {"\"principal\":\"admin\"", "\"role\":\"admin\"",
+                           "\"act\":\"principal.create\"", "shop-1-2", "\"hash\":\""}) {
+    EXPECT_TRUE(Contains(entries[1], part)) << part << "\n" << audit.out;
+  }
+  for (const char* part : {"\"principal\":\"admin\"", "\"act\":\"principal.revoke\"", "shop-1-2"}) {
+    EXPECT_TRUE(Contains(entries[2], part)) << part << "\n" << audit.out;
+  }
+  const testing::Run page = Ctl({"--json", "audit", "list", "--from", "2", "--limit", "1"});
+  ASSERT_EQ(page.exit_code, kExitOk) << Describe(page);
+  EXPECT_EQ(page.out, entries[1] + "\n");
+  const testing::Run table = Ctl({"audit", "list"});
+  ASSERT_EQ(table.exit_code, kExitOk) << Describe(table);
+  EXPECT_TRUE(HasLine(table.out, {"admin", "principal.revoke", "shop-1-2"})) << table.out;
+
+  // The auditor reads the audit and writes nothing; a committee member reads neither.
+  const std::string auditor = shell_.Make("auditor", {"--role", "auditor"});
+  ASSERT_FALSE(auditor.empty());
+  const testing::Run audited = CtlAs(auditor, {"audit", "list"});
+  EXPECT_EQ(audited.exit_code, kExitOk) << Describe(audited);
+  EXPECT_TRUE(Contains(audited.out, "principal.revoke")) << audited.out;
+  const testing::Run auditor_writes = CtlAs(auditor, {"principals", "revoke", "admin"});
+  EXPECT_NE(auditor_writes.exit_code, kExitOk) << Describe(auditor_writes);
+  EXPECT_TRUE(Contains(auditor_writes.err, "PERMISSION_DENIED")) << auditor_writes.err;
+  const std::string committee =
+      shell_.Make("committee-1", {"--role", "committee", "--village", "1"});
+  ASSERT_FALSE(committee.empty());
+  const testing::Run committee_reads = CtlAs(committee, {"audit", "list"});
+  EXPECT_NE(committee_reads.exit_code, kExitOk) << Describe(committee_reads);
+  EXPECT_TRUE(Contains(committee_reads.err, "PERMISSION_DENIED")) << committee_reads.err;
+  EXPECT_EQ(Ctl({"towns", "list"}).exit_code, kExitOk) << "the admin was not revoked";
 }
 
 // A disk reserve larger than the disk's free space makes the first write fail: the engine turns
@@ -190,10 +370,7 @@ TEST(PointsctlHealthTest, WritesNotServingWhileReadsGoOnExits3) {
     GTEST_SKIP() << "the disk has more than 1 TiB free: the reserve cannot be made to fail";
   }
   testing::Pointsd pointsd(data.path(), 0, {"--disk-reserve-mb", std::to_string(kReserveMib)});
-  auto ctl = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"--target", pointsd.target(), "--attempts", "1"});
-    return RunPointsctl(scratch.path(), args);
-  };
+  const Shell ctl(pointsd, data.path(), scratch.path(), {"--attempts", "1"});
   const testing::Run write =
       ctl({"accounts", "create", "--id", "1", "--ledger", "1", "--code", "1"});
   EXPECT_EQ(write.exit_code, kExitRpcFailed) << Describe(write);
@@ -376,117 +553,190 @@ TEST_F(PointsctlTest, VillagesHouseholdsBudgetAndTheAwardWorkflow) {
   EXPECT_EQ(Ctl({"budget", "set", "1", month, "40"}).exit_code, kExitRefused);
   EXPECT_EQ(Ctl({"budget", "set", "1", "202613", "40"}).exit_code, kExitUsage);
 
+  // The village's people: two committee members, grid 1's worker (households 7 and 8 are in
+  // grid 1), and household 8's app.
+  ASSERT_EQ(Ctl({"villages", "put", "1", "东山村"}).exit_code, kExitOk);
+  ASSERT_EQ(Ctl({"grids", "put", "1", "1", "--worker", "grid-wang"}).exit_code, kExitOk);
+  for (const char* household : {"7", "8"}) {
+    ASSERT_EQ(Ctl({"households", "put", "1", household, "--grid", "1"}).exit_code, kExitOk);
+  }
+  const std::string li = shell_.Make("committee-li", {"--role", "committee", "--village", "1"});
+  const std::string zhang =
+      shell_.Make("committee-zhang", {"--role", "committee", "--village", "1"});
+  const std::string wang =
+      shell_.Make("grid-wang", {"--role", "grid-worker", "--village", "1", "--grid", "1"});
+  const std::string zhao =
+      shell_.Make("villager-zhao", {"--role", "household", "--village", "1", "--household", "8"});
+  ASSERT_FALSE(li.empty() || zhang.empty() || wang.empty() || zhao.empty());
+
   // The catalogue: rule N scores N points (hygiene, no caps); a put again changes nothing.
   for (const char* points : {"10", "25"}) {
     const testing::Run put =
-        Ctl({"rules", "put", "--village", "1", "--rule", points, "--name", "庭院卫生评比",
-             "--category", "hygiene", "--points-per-unit", points, "--by", "committee-li"});
+        CtlAs(li, {"rules", "put", "--village", "1", "--rule", points, "--name", "庭院卫生评比",
+                   "--category", "hygiene", "--points-per-unit", points, "--by", "committee-li"});
     ASSERT_EQ(put.exit_code, kExitOk) << Describe(put);
   }
+  // The admin sets up but keeps no catalogue.
+  const testing::Run by_admin =
+      Ctl({"rules", "put", "--village", "1", "--rule", "10", "--name", "庭院卫生评比", "--category",
+           "hygiene", "--points-per-unit", "10"});
+  EXPECT_EQ(by_admin.exit_code, kExitRefused) << Describe(by_admin);
+  EXPECT_TRUE(Contains(by_admin.err, "PERMISSION_DENIED")) << by_admin.err;
   const testing::Run changed =
-      Ctl({"--json", "rules", "put", "--village", "1", "--rule", "25", "--name", "庭院卫生评比",
-           "--category", "hygiene", "--points-per-unit", "25", "--cap-per-day", "50", "--by",
-           "committee-li"});
+      CtlAs(li, {"--json", "rules", "put", "--village", "1", "--rule", "25", "--name",
+                 "庭院卫生评比", "--category", "hygiene", "--points-per-unit", "25",
+                 "--cap-per-day", "50", "--by", "committee-li"});
   ASSERT_EQ(changed.exit_code, kExitOk) << Describe(changed);
   EXPECT_TRUE(Contains(changed.out, "\"version\":2")) << changed.out;
   const testing::Run rules = Ctl({"rules", "list", "1"});
   ASSERT_EQ(rules.exit_code, kExitOk) << Describe(rules);
   EXPECT_EQ(std::count(rules.out.begin(), rules.out.end(), '\n'), 4) << rules.out;
   EXPECT_TRUE(Contains(rules.out, "庭院卫生评比")) << rules.out;
-  const testing::Run bad_rule =
-      Ctl({"rules", "put", "--village", "1", "--rule", "3", "--name", "x", "--category",
+  const testing::Run bad_rule = CtlAs(
+      li, {"rules", "put", "--village", "1", "--rule", "3", "--name", "x", "--category",
            "deduction", "--points-per-unit", "5", "--cap-per-day", "5", "--by", "committee-li"});
   EXPECT_EQ(bad_rule.exit_code, kExitRpcFailed) << "INVALID_ARGUMENT: " << Describe(bad_rule);
   EXPECT_TRUE(Contains(bad_rule.err, "a deduction has no caps")) << bad_rule.err;
 
+  // The grid worker records; --by names nobody: the recorder is the caller.
   auto record = [&](const std::string& id, const std::string& household,
                     const std::string& points) {
-    return Ctl({"awards", "record", "--village", "1", "--id", id, "--household", household,
-                "--rule", points, "--by", "grid-wang", "--evidence", "photo:3f2a", "--note",
-                "院落整洁"});
+    return CtlAs(
+        wang, {"awards", "record", "--village", "1", "--id", id, "--household", household, "--rule",
+               points, "--by", "someone-else", "--evidence", "photo:3f2a", "--note", "院落整洁"});
   };
   const testing::Run recorded = record("9001", "7", "10");
   ASSERT_EQ(recorded.exit_code, kExitOk) << Describe(recorded);
   EXPECT_TRUE(Contains(recorded.out, "awaiting_review")) << recorded.out;
-  EXPECT_EQ(Ctl({"awards", "approve", "1", "9001", "--by", "grid-wang"}).exit_code, kExitRefused);
-  const testing::Run approved = Ctl({"awards", "approve", "1", "9001", "--by", "committee-li"});
+  EXPECT_TRUE(Contains(Ctl({"--json", "awards", "show", "1", "9001"}).out,
+                       "\"recorded_by\":\"grid-wang\""));
+  // Neither the grid worker nor the admin approves; nor does a committee member its own award.
+  const testing::Run by_recorder = CtlAs(wang, {"awards", "approve", "1", "9001", "--by", "x"});
+  EXPECT_EQ(by_recorder.exit_code, kExitRefused) << Describe(by_recorder);
+  EXPECT_TRUE(Contains(by_recorder.err, "PERMISSION_DENIED")) << by_recorder.err;
+  EXPECT_EQ(Ctl({"awards", "approve", "1", "9001"}).exit_code, kExitRefused);
+  ASSERT_EQ(CtlAs(zhang, {"awards", "record", "--village", "1", "--id", "9003", "--household", "7",
+                          "--rule", "10"})
+                .exit_code,
+            kExitOk);
+  const testing::Run own = CtlAs(zhang, {"awards", "approve", "1", "9003"});
+  EXPECT_EQ(own.exit_code, kExitRefused) << Describe(own);
+  EXPECT_TRUE(Contains(own.err, "not the one who recorded")) << own.err;
+  const testing::Run approved =
+      CtlAs(li, {"awards", "approve", "1", "9001", "--by", "committee-li"});
   ASSERT_EQ(approved.exit_code, kExitOk) << Describe(approved);
   EXPECT_TRUE(Contains(approved.out, "on_notice")) << approved.out;
   EXPECT_TRUE(Contains(AccountJson(account_7), "\"credits_pending\":\"10\"")) << account_7;
 
   // Over the budget: refused by the ledger, with the reason, exit code 3.
   ASSERT_EQ(record("9002", "8", "25").exit_code, kExitOk);
-  const testing::Run over = Ctl({"awards", "approve", "1", "9002", "--by", "committee-li"});
+  const testing::Run over = CtlAs(li, {"awards", "approve", "1", "9002", "--by", "committee-li"});
   EXPECT_EQ(over.exit_code, kExitRefused) << Describe(over);
   EXPECT_TRUE(Contains(over.out, "issuance budget is used up")) << over.out;
 
-  const testing::Run objected =
-      Ctl({"awards", "object", "1", "9001", "--by", "villager-zhao", "--reason", "门前有垃圾"});
+  // A neighbour objects from its household's app.
+  const testing::Run objected = CtlAs(
+      zhao, {"awards", "object", "1", "9001", "--by", "villager-zhao", "--reason", "门前有垃圾"});
   ASSERT_EQ(objected.exit_code, kExitOk) << Describe(objected);
   EXPECT_TRUE(Contains(objected.out, "held")) << objected.out;
   const testing::Run held = Ctl({"--json", "awards", "list", "1", "--state", "held"});
   ASSERT_EQ(held.exit_code, kExitOk) << Describe(held);
   EXPECT_TRUE(Contains(held.out, "\"objection\":\"门前有垃圾\"")) << held.out;
-  EXPECT_EQ(Ctl({"awards", "decide", "1", "9001", "--by", "committee-li"}).exit_code, kExitUsage);
+  EXPECT_EQ(CtlAs(li, {"awards", "decide", "1", "9001", "--by", "committee-li"}).exit_code,
+            kExitUsage);
   const testing::Run voided =
-      Ctl({"awards", "decide", "1", "9001", "--void", "--by", "committee-li"});
+      CtlAs(li, {"awards", "decide", "1", "9001", "--void", "--by", "committee-li"});
   ASSERT_EQ(voided.exit_code, kExitOk) << Describe(voided);
   EXPECT_TRUE(Contains(voided.out, "voided")) << voided.out;
   EXPECT_TRUE(Contains(AccountJson(account_7), "\"credits_pending\":\"0\"")) << account_7;
   EXPECT_EQ(Ctl({"awards", "show", "1", "9999"}).exit_code, kExitRefused);
+
+  // The operator audit names who changed the rules, approved and decided: the callers.
+  const testing::Run audit = Ctl({"--json", "audit", "list", "--village", "1"});
+  ASSERT_EQ(audit.exit_code, kExitOk) << Describe(audit);
+  EXPECT_TRUE(HasLine(audit.out, {"\"principal\":\"committee-li\"", "\"act\":\"award.approve\""}))
+      << audit.out;
+  EXPECT_TRUE(
+      HasLine(audit.out, {"\"principal\":\"committee-li\"", "\"act\":\"award.decide\"", "voided"}))
+      << audit.out;
+  EXPECT_TRUE(HasLine(audit.out, {"\"principal\":\"admin\"", "\"act\":\"budget"})) << audit.out;
+  EXPECT_FALSE(HasLine(audit.out, {"someone-else"})) << audit.out;
 }
 
 TEST(PointsctlShopsTest, ShopsItemsStockBasketsSettlementAndCashSalesOnTheDemoVillage) {
   TempDir data;
   TempDir scratch;
   Pointsd pointsd(data.path(), 0, {"--demo"});  // village 1: households 1-3, shop 1, 3 items
-  auto ctl = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"--target", pointsd.target()});
-    return RunPointsctl(scratch.path(), args);
+  const Shell ctl(pointsd, data.path(), scratch.path());
+  const std::string shop = ctl.Demo("shop-1"), committee = ctl.Demo("committee-li");
+  // The household's app shows a code; the shop's terminal redeems with it.
+  auto redeem = [&](std::vector<std::string> args, const std::string& household) {
+    const testing::Run code =
+        ctl.As(ctl.Demo("household-" + household), {"baskets", "pay-code", "1", household});
+    EXPECT_EQ(code.exit_code, kExitOk) << Describe(code);
+    args.insert(args.begin(), {"baskets", "redeem"});
+    args.insert(args.end(), {"--household", household, "--code", FirstLine(code.out)});
+    return ctl.As(shop, args);
   };
   const testing::Run items = ctl({"--json", "items", "list", "1", "1"});
   ASSERT_EQ(items.exit_code, kExitOk) << Describe(items);
   EXPECT_TRUE(Contains(items.out, "\"item\":1,\"name\":\"酱油 500ml (soy sauce)\"")) << items.out;
   EXPECT_TRUE(Contains(items.out, "\"stock\":\"20\"")) << items.out;
-  ASSERT_EQ(ctl({"items", "put", "1", "1", "4", "--name", "毛巾", "--points", "8"}).exit_code,
-            kExitOk);
-  ASSERT_EQ(ctl({"stock", "add", "1", "1", "4", "--id", "44", "--quantity", "1"}).exit_code,
-            kExitOk);
+  ASSERT_EQ(
+      ctl.As(shop, {"items", "put", "1", "1", "4", "--name", "毛巾", "--points", "8"}).exit_code,
+      kExitOk);
+  ASSERT_EQ(
+      ctl.As(shop, {"stock", "add", "1", "1", "4", "--id", "44", "--quantity", "1"}).exit_code,
+      kExitOk);
 
-  const testing::Run basket =
-      ctl({"baskets", "redeem", "1", "1", "1:2", "4:1", "--household", "1", "--id", "7001"});
+  const std::string code = ctl.As(ctl.Demo("household-1"), {"baskets", "pay-code", "1", "1"}).out;
+  ASSERT_TRUE(Contains(code, "PC1-1-1-")) << code;
+  const std::vector<std::string> basket_7001 = {"baskets",     "redeem", "1",      "1",
+                                                "1:2",         "4:1",    "--id",   "7001",
+                                                "--household", "1",      "--code", FirstLine(code)};
+  const testing::Run basket = ctl.As(shop, basket_7001);
   ASSERT_EQ(basket.exit_code, kExitOk) << Describe(basket);
   EXPECT_TRUE(Contains(basket.out, "28  redeemed")) << basket.out;
-  const testing::Run resent =
-      ctl({"baskets", "redeem", "1", "1", "1:2", "4:1", "--household", "1", "--id", "7001"});
+  // A resend of the same basket needs no new code: the one it came with is spent, and the
+  // basket is not charged twice.
+  const testing::Run resent = ctl.As(shop, basket_7001);
   EXPECT_EQ(resent.exit_code, kExitOk) << Describe(resent);
-  const testing::Run sold_out =
-      ctl({"baskets", "redeem", "1", "1", "4:1", "--household", "2", "--id", "7002"});
+  EXPECT_TRUE(Contains(resent.out, "28  redeemed")) << resent.out;
+  const testing::Run sold_out = redeem({"1", "1", "4:1", "--id", "7002"}, "2");
   EXPECT_EQ(sold_out.exit_code, kExitRefused) << Describe(sold_out);
   EXPECT_TRUE(Contains(sold_out.out, "item 4 is out of stock")) << sold_out.out;
   EXPECT_TRUE(
       Contains(ctl({"--json", "households", "show", "1", "1"}).out, "\"debits_posted\":\"28\""));
+  // The household's app reads its own account, not a neighbour's.
+  EXPECT_TRUE(
+      Contains(ctl.As(ctl.Demo("household-1"), {"--json", "households", "show", "1", "1"}).out,
+               "\"debits_posted\":\"28\""));
+  const testing::Run neighbour =
+      ctl.As(ctl.Demo("household-2"), {"--json", "households", "show", "1", "1"});
+  EXPECT_EQ(neighbour.exit_code, kExitRpcFailed) << Describe(neighbour);
+  EXPECT_TRUE(Contains(neighbour.err, "PERMISSION_DENIED")) << neighbour.err;
 
-  const testing::Run returned = ctl({"baskets", "return", "1", "7001"});
+  const testing::Run returned = ctl.As(shop, {"baskets", "return", "1", "7001"});
   ASSERT_EQ(returned.exit_code, kExitOk) << Describe(returned);
   EXPECT_TRUE(Contains(returned.out, "returned")) << returned.out;
-  ASSERT_EQ(
-      ctl({"baskets", "redeem", "1", "1", "2:5", "--household", "3", "--id", "7003"}).exit_code,
-      kExitOk);
-  const testing::Run settled =
-      ctl({"--json", "shops", "settle", "1", "1", "--id", "501", "--fen-per-point", "100"});
+  ASSERT_EQ(redeem({"1", "1", "2:5", "--id", "7003"}, "3").exit_code, kExitOk);
+  const testing::Run settled = ctl.As(
+      committee, {"--json", "shops", "settle", "1", "1", "--id", "501", "--fen-per-point", "100"});
   ASSERT_EQ(settled.exit_code, kExitOk) << Describe(settled);
   EXPECT_TRUE(Contains(settled.out, "\"points\":\"15\",\"fen_per_point\":\"100\",\"fen\":\"1500\""))
       << settled.out;
-  EXPECT_EQ(ctl({"shops", "settle", "1", "1", "--id", "502", "--fen-per-point", "100"}).exit_code,
-            kExitRefused)
+  EXPECT_EQ(
+      ctl.As(committee, {"shops", "settle", "1", "1", "--id", "502", "--fen-per-point", "100"})
+          .exit_code,
+      kExitRefused)
       << "nothing left to settle";
 
   ASSERT_EQ(
-      ctl({"shops", "terms", "1", "1", "--discount-bp", "1000", "--levy-bp", "1000"}).exit_code,
+      ctl.As(committee, {"shops", "terms", "1", "1", "--discount-bp", "1000", "--levy-bp", "1000"})
+          .exit_code,
       kExitOk);
-  const testing::Run sale =
-      ctl({"--json", "sales", "record", "1", "1", "1:1", "--household", "2", "--id", "8001"});
+  const testing::Run sale = ctl.As(
+      shop, {"--json", "sales", "record", "1", "1", "1:1", "--household", "2", "--id", "8001"});
   ASSERT_EQ(sale.exit_code, kExitOk) << Describe(sale);
   EXPECT_TRUE(Contains(sale.out,
                        "\"list_fen\":\"1200\",\"discount_bp\":1000,"
@@ -494,14 +744,113 @@ TEST(PointsctlShopsTest, ShopsItemsStockBasketsSettlementAndCashSalesOnTheDemoVi
       << sale.out;
 }
 
+// A shop redeems a new basket only with the household's consent: the payment code its app
+// shows, good for one basket, or its card and PIN. Who may ask for a code, redeem, or issue a
+// card is the role's; a refused call spends nothing.
+TEST(PointsctlShopsTest, ABasketIsPaidWithTheHouseholdsCodeOnceOrItsCardAndPin) {
+  TempDir data;
+  TempDir scratch;
+  Pointsd pointsd(data.path(), 0, {"--demo"});  // village 1: households 1-3, shops 1 and 2
+  const Shell ctl(pointsd, data.path(), scratch.path());
+  const std::string shop = ctl.Demo("shop-1"), household_1 = ctl.Demo("household-1");
+  auto pay_code = [&](const std::string& token_file) {
+    const testing::Run run = ctl.As(token_file, {"baskets", "pay-code", "1", "1"});
+    EXPECT_EQ(run.exit_code, kExitOk) << Describe(run);
+    return FirstLine(run.out);
+  };
+  auto redeem = [&](const std::string& token_file, const std::string& household,
+                    const std::string& basket, std::vector<std::string> consent) {
+    std::vector<std::string> args = {"baskets",     "redeem",  "1",    "1",   "1:1",
+                                     "--household", household, "--id", basket};
+    args.insert(args.end(), consent.begin(), consent.end());
+    return ctl.As(token_file, args);
+  };
+
+  const testing::Run shown = ctl.As(household_1, {"baskets", "pay-code", "1", "1"});
+  ASSERT_EQ(shown.exit_code, kExitOk) << Describe(shown);
+  EXPECT_TRUE(absl::StartsWith(shown.out, "PC1-1-1-")) << shown.out;
+  EXPECT_TRUE(Contains(shown.out, "valid until")) << shown.out;
+  const std::string first = FirstLine(shown.out);
+  const testing::Run json = ctl.As(household_1, {"--json", "baskets", "pay-code", "1", "1"});
+  ASSERT_EQ(json.exit_code, kExitOk) << Describe(json);
+  EXPECT_TRUE(Contains(json.out, "{\"code\":\"PC1-1-1-")) << json.out;
+  EXPECT_TRUE(Contains(json.out, "\"expires_at\":\"")) << json.out;
+  const std::string second = pay_code(household_1);
+  // Only the household's own app asks for its code.
+  for (const char* other : {"household-2", "shop-1", "committee-li"}) {
+    const testing::Run refused = ctl.As(ctl.Demo(other), {"baskets", "pay-code", "1", "1"});
+    EXPECT_EQ(refused.exit_code, kExitRefused) << other << ": " << Describe(refused);
+    EXPECT_TRUE(Contains(refused.err, "PERMISSION_DENIED")) << refused.err;
+  }
+  EXPECT_EQ(ctl({"baskets", "pay-code", "1", "1"}).exit_code, kExitRefused) << "the admin";
+
+  // The admin never redeems, nor another shop's keeper at this shop: refused before the code is
+  // looked at, so the code stays good.
+  const testing::Run by_admin = redeem(ctl.admin(), "1", "7100", {"--code", second});
+  EXPECT_EQ(by_admin.exit_code, kExitRefused) << Describe(by_admin);
+  EXPECT_TRUE(Contains(by_admin.err, "PERMISSION_DENIED")) << by_admin.err;
+  const testing::Run other_shop = redeem(ctl.Demo("shop-2"), "1", "7100", {"--code", second});
+  EXPECT_EQ(other_shop.exit_code, kExitRefused) << Describe(other_shop);
+  EXPECT_TRUE(Contains(other_shop.err, "PERMISSION_DENIED")) << other_shop.err;
+  EXPECT_TRUE(Contains(other_shop.err, "shop 1")) << other_shop.err;
+  // A code pays for its own household only.
+  const testing::Run for_neighbour = redeem(shop, "2", "7100", {"--code", second});
+  EXPECT_EQ(for_neighbour.exit_code, kExitRefused) << Describe(for_neighbour);
+  EXPECT_TRUE(Contains(for_neighbour.err, "not household 2's")) << for_neighbour.err;
+
+  const testing::Run paid = redeem(shop, "1", "7101", {"--code", second});
+  ASSERT_EQ(paid.exit_code, kExitOk) << Describe(paid);
+  EXPECT_TRUE(Contains(paid.out, "redeemed")) << paid.out;
+  // Used once: not for a second basket, and the older code is void now that a later one was used.
+  const testing::Run reused = redeem(shop, "1", "7102", {"--code", second});
+  EXPECT_EQ(reused.exit_code, kExitRefused) << Describe(reused);
+  EXPECT_TRUE(Contains(reused.err, "payment code was already used")) << reused.err;
+  const testing::Run older = redeem(shop, "1", "7103", {"--code", first});
+  EXPECT_EQ(older.exit_code, kExitRefused) << Describe(older);
+  EXPECT_TRUE(Contains(older.err, "superseded")) << older.err;
+  const testing::Run forged =
+      redeem(shop, "1", "7104", {"--code", second.substr(0, second.size() - 4) + "0000"});
+  EXPECT_EQ(forged.exit_code, kExitRefused) << Describe(forged);
+  // The resend of the paid basket needs no new consent.
+  const testing::Run resent = redeem(shop, "1", "7101", {"--code", second});
+  EXPECT_EQ(resent.exit_code, kExitOk) << Describe(resent);
+  EXPECT_TRUE(Contains(ctl({"--json", "baskets", "show", "1", "7101"}).out, "redeemed"));
+  for (const char* refused : {"7100", "7102", "7103", "7104"}) {
+    EXPECT_EQ(ctl({"baskets", "show", "1", refused}).exit_code, kExitRefused)
+        << "basket " << refused << " was refused its consent: nothing recorded";
+  }
+
+  // A card for household 3 (no smartphone), which only the committee issues.
+  EXPECT_EQ(ctl({"baskets", "card", "1", "3", "--pin", "2468"}).exit_code, kExitRefused)
+      << "the admin";
+  const testing::Run card =
+      ctl.As(ctl.Demo("committee-li"), {"--json", "baskets", "card", "1", "3", "--pin", "2468"});
+  ASSERT_EQ(card.exit_code, kExitOk) << Describe(card);
+  const size_t at = card.out.find("\"card_number\":\"");
+  ASSERT_NE(at, std::string::npos) << card.out;
+  const std::string number = card.out.substr(at + 15, 12);
+  const testing::Run wrong_pin = redeem(shop, "3", "7105", {"--card", number, "--pin", "1357"});
+  EXPECT_EQ(wrong_pin.exit_code, kExitRefused) << Describe(wrong_pin);
+  EXPECT_TRUE(Contains(wrong_pin.err, "wrong PIN: 4 attempts left")) << wrong_pin.err;
+  const testing::Run by_card = redeem(shop, "3", "7105", {"--card", number, "--pin", "2468"});
+  ASSERT_EQ(by_card.exit_code, kExitOk) << Describe(by_card);
+  EXPECT_TRUE(Contains(by_card.out, "redeemed")) << by_card.out;
+  const testing::Run not_theirs = redeem(shop, "2", "7106", {"--card", number, "--pin", "2468"});
+  EXPECT_EQ(not_theirs.exit_code, kExitRefused) << Describe(not_theirs);
+  EXPECT_TRUE(Contains(not_theirs.err, "is not household 2's")) << not_theirs.err;
+
+  // Household 1 paid for one basket, household 3 for one: item 1 is 10 points.
+  EXPECT_TRUE(
+      Contains(ctl({"--json", "households", "show", "1", "1"}).out, "\"debits_posted\":\"10\""));
+  EXPECT_TRUE(
+      Contains(ctl({"--json", "households", "show", "1", "3"}).out, "\"debits_posted\":\"10\""));
+}
+
 TEST(PointsctlShopsTest, AnInspectionRoundFromCsvIsRecordedOnceEvenWhenImportedTwice) {
   TempDir data;
   TempDir scratch;
   Pointsd pointsd(data.path(), 0, {"--demo"});  // village 1: households 1-3
-  auto ctl = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"--target", pointsd.target()});
-    return RunPointsctl(scratch.path(), args);
-  };
+  const Shell ctl(pointsd, data.path(), scratch.path());
   std::string csv = "id,household,rule,quantity,evidence,note\n";
   for (int i = 1; i <= 300; ++i) {  // the demo's rule 2: volunteering, 2 points an hour
     absl::StrAppend(&csv, 20261122000 + i, ",", 1 + i % 3, ",2,", 1 + i % 5, ",photo:", i,
@@ -510,15 +859,17 @@ TEST(PointsctlShopsTest, AnInspectionRoundFromCsvIsRecordedOnceEvenWhenImportedT
   absl::StrAppend(&csv, "20261122999,9,2,1,,\n");  // no such household
   const std::string path = scratch.path() + "/round.csv";
   std::ofstream(path) << csv;
-  const std::vector<std::string> import = {"awards", "import",    path,      "--village", "1",
-                                           "--by",   "grid-wang", "--batch", "64"};
-  const testing::Run first = ctl(import);
+  // The committee's round spans both grids (a grid worker records only for its own).
+  const std::string committee = ctl.Demo("committee-li");
+  const std::vector<std::string> import = {"awards", "import",       path,      "--village", "1",
+                                           "--by",   "committee-li", "--batch", "64"};
+  const testing::Run first = ctl.As(committee, import);
   EXPECT_EQ(first.exit_code, kExitRefused) << Describe(first);
   EXPECT_TRUE(Contains(first.out, "line 302: award")) << first.out;
   EXPECT_TRUE(Contains(first.out, "has no account")) << first.out;
   EXPECT_TRUE(Contains(first.out, "301 awards: FAILED_PRECONDITION 1, awaiting_review 300"))
       << first.out;
-  const testing::Run second = ctl(import);
+  const testing::Run second = ctl.As(committee, import);
   EXPECT_TRUE(Contains(second.out, "301 awards: FAILED_PRECONDITION 1, awaiting_review 300"))
       << second.out;
   const testing::Run listed = ctl({"--json", "awards", "list", "1", "--state", "awaiting_review"});
@@ -527,7 +878,7 @@ TEST(PointsctlShopsTest, AnInspectionRoundFromCsvIsRecordedOnceEvenWhenImportedT
   EXPECT_EQ(lines.size(), 301u) << "300 imported once, and the demo's award 9001";
 
   std::ofstream(path) << "id,household,rule,quantity\n1,1,1,many\n";
-  const testing::Run malformed = ctl(import);
+  const testing::Run malformed = ctl.As(committee, import);
   EXPECT_EQ(malformed.exit_code, kExitUsage) << Describe(malformed);
   EXPECT_TRUE(Contains(malformed.err, ":2: quantity")) << malformed.err;
 }
@@ -535,11 +886,8 @@ TEST(PointsctlShopsTest, AnInspectionRoundFromCsvIsRecordedOnceEvenWhenImportedT
 TEST(PointsctlShopsTest, HouseholdsWithMembersListMaskedAndCloseOnlyWhenSettled) {
   TempDir data;
   TempDir scratch;
-  Pointsd pointsd(data.path(), 0, {"--demo"});  // village 1: household 1 holds 100 points
-  auto ctl = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"--target", pointsd.target()});
-    return RunPointsctl(scratch.path(), args);
-  };
+  Pointsd pointsd(data.path(), 0, {"--demo"});            // village 1: household 1 holds 100 points
+  const Shell ctl(pointsd, data.path(), scratch.path());  // as the admin, who sets up
   // A household's grid must be registered first.
   const testing::Run unknown_grid = ctl({"households", "put", "1", "7", "--grid", "3"});
   EXPECT_EQ(unknown_grid.exit_code, kExitRefused) << Describe(unknown_grid);
@@ -613,7 +961,8 @@ TEST_F(PointsctlTest, ImportDrawsAProgressBarOnlyOnATerminal) {
   const std::string path = WriteFile("awards.csv", AwardsCsv(300));
   const testing::Run run =
       RunPointsctl(scratch_.path(),
-                   {"--target", pointsd_.target(), "transfers", "import", path, "--batch", "100"},
+                   {"--target", pointsd_.target(), "--token-file", shell_.admin(), "transfers",
+                    "import", path, "--batch", "100"},
                    {}, testing::Stderr::kTerminal);
   ASSERT_EQ(run.exit_code, kExitOk) << Describe(run);
   EXPECT_TRUE(Contains(run.err, "\r[##########....................]  33%  100 transfers sent"))
@@ -656,7 +1005,9 @@ TEST_F(PointsctlTest, MalformedLineIsReportedByNumberAndNothingFromItsBatchOnIsS
   EXPECT_TRUE(Contains(run.out, "incomplete")) << run.out;
   EXPECT_TRUE(Contains(run.out, "1000 transfers in 1 batches: ok 1000")) << run.out;
 
-  LedgerClient client(pointsd_.target());
+  ClientOptions options;
+  options.token = pointsd_.admin_token();
+  LedgerClient client(pointsd_.target(), options);
   absl::StatusOr<std::vector<Transfer>> sent = client.LookupTransfers(std::vector<Id>{
       testing::MakeId(0xcafe, 1), testing::MakeId(0xcafe, 1000), testing::MakeId(0xcafe, 1001),
       testing::MakeId(0xcafe, 1498), testing::MakeId(0xcafe, 3000)});
@@ -673,10 +1024,9 @@ TEST(PointsctlSupermarketTest, OrganisationTasksBoardStatementReportRatingsAndEx
   TempDir data;
   TempDir scratch;
   Pointsd pointsd(data.path(), 0, {"--demo", "--notice-seconds", "1", "--review-threshold", "20"});
-  auto ctl = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"--target", pointsd.target()});
-    return RunPointsctl(scratch.path(), args);
-  };
+  const Shell ctl(pointsd, data.path(), scratch.path());  // as the admin, who sets up
+  const std::string committee = ctl.Demo("committee-li"), household_1 = ctl.Demo("household-1"),
+                    household_3 = ctl.Demo("household-3");
   ASSERT_EQ(ctl({"towns", "put", "2", "白沙街道"}).exit_code, kExitOk);
   const testing::Run towns = ctl({"towns", "list"});
   EXPECT_TRUE(Contains(towns.out, "清溪镇") && Contains(towns.out, "白沙街道")) << towns.out;
@@ -690,36 +1040,49 @@ TEST(PointsctlSupermarketTest, OrganisationTasksBoardStatementReportRatingsAndEx
   EXPECT_TRUE(Contains(ctl({"grids", "list", "1"}).out, "grid-zhao"));
 
   const testing::Run posted =
-      ctl({"tasks", "post", "1", "1", "--title", "清理村口垃圾", "--rule", "5", "--units", "15",
-           "--slots", "2", "--deadline", "2100-01-01T00:00:00+08:00", "--by", "committee-li"});
+      ctl.As(committee,
+             {"tasks", "post", "1", "1", "--title", "清理村口垃圾", "--rule", "5", "--units", "15",
+              "--slots", "2", "--deadline", "2100-01-01T00:00:00+08:00", "--by", "committee-li"});
   ASSERT_EQ(posted.exit_code, kExitOk) << Describe(posted);
   EXPECT_TRUE(Contains(posted.out, "清理村口垃圾")) << posted.out;
-  ASSERT_EQ(ctl({"tasks", "claim", "1", "1", "--id", "8001", "--household", "3", "--by", "王建国"})
+  // Household 3 claims and completes from its app; only for itself.
+  ASSERT_EQ(ctl.As(household_3, {"tasks", "claim", "1", "1", "--id", "8001", "--household", "3",
+                                 "--by", "王建国"})
                 .exit_code,
             kExitOk);
-  const testing::Run twice =
-      ctl({"tasks", "claim", "1", "1", "--id", "8002", "--household", "3", "--by", "王建国"});
+  const testing::Run twice = ctl.As(household_3, {"tasks", "claim", "1", "1", "--id", "8002",
+                                                  "--household", "3", "--by", "王建国"});
   EXPECT_EQ(twice.exit_code, kExitRefused) << Describe(twice);
   EXPECT_TRUE(Contains(twice.err, "already holds a slot")) << twice.err;
-  EXPECT_EQ(ctl({"tasks", "claim", "1", "1", "--id", "8003", "--by", "x"}).exit_code, kExitUsage)
+  const testing::Run for_another =
+      ctl.As(household_3, {"tasks", "claim", "1", "1", "--id", "8004", "--household", "2"});
+  EXPECT_EQ(for_another.exit_code, kExitRefused) << Describe(for_another);
+  EXPECT_TRUE(Contains(for_another.err, "PERMISSION_DENIED")) << for_another.err;
+  EXPECT_EQ(
+      ctl.As(household_3, {"tasks", "claim", "1", "1", "--id", "8003", "--by", "x"}).exit_code,
+      kExitUsage)
       << "no claimant";
-  ASSERT_EQ(ctl({"tasks", "complete", "1", "1", "--household", "3", "--evidence", "photo:gate",
-                 "--by", "王建国"})
+  ASSERT_EQ(ctl.As(household_3, {"tasks", "complete", "1", "1", "--household", "3", "--evidence",
+                                 "photo:gate", "--by", "王建国"})
                 .exit_code,
             kExitOk);
   const testing::Run verified =
-      ctl({"tasks", "verify", "1", "1", "--household", "3", "--by", "committee-li"});
+      ctl.As(committee, {"tasks", "verify", "1", "1", "--household", "3", "--by", "committee-li"});
   ASSERT_EQ(verified.exit_code, kExitOk) << Describe(verified);
   EXPECT_TRUE(Contains(verified.out, "verified")) << verified.out;
   const testing::Run shown = ctl({"tasks", "show", "1", "1"});
   EXPECT_TRUE(Contains(shown.out, "household 3")) << shown.out;
 
+  const std::string code = ctl.As(household_1, {"baskets", "pay-code", "1", "1"}).out;
   const testing::Run basket =
-      ctl({"baskets", "redeem", "1", "2", "2:1", "--household", "1", "--id", "7001"});
+      ctl.As(ctl.Demo("shop-2"), {"baskets", "redeem", "1", "2", "2:1", "--household", "1", "--id",
+                                  "7001", "--code", FirstLine(code)});
   ASSERT_EQ(basket.exit_code, kExitOk) << Describe(basket);
-  ASSERT_EQ(ctl({"ratings", "add", "1", "1", "--basket", "7001", "--stars", "5"}).exit_code,
+  ASSERT_EQ(ctl.As(household_1, {"ratings", "add", "1", "1", "--basket", "7001", "--stars", "5"})
+                .exit_code,
             kExitOk);
-  const testing::Run again = ctl({"ratings", "add", "1", "1", "--basket", "7001", "--stars", "2"});
+  const testing::Run again =
+      ctl.As(household_1, {"ratings", "add", "1", "1", "--basket", "7001", "--stars", "2"});
   EXPECT_EQ(again.exit_code, kExitRefused) << Describe(again);
   EXPECT_TRUE(Contains(again.err, "already rated")) << again.err;
 

@@ -4,7 +4,9 @@
 # pointsd with their flags as written, only the addresses (127.0.0.1, free ports) and the data
 # directory (a temp dir) replaced. Each must answer health SERVING for "" and "points.write",
 # serve /metrics where it was told to, answer the image's HEALTHCHECK and the manifest's probes
-# as they are written, and stop on SIGTERM with exit 0 within the stop timeout the file gives.
+# as they are written (health checks need no token), leave the first admin's token in the data
+# directory for the operator (mode 0600; calls without it are refused), and stop on SIGTERM with
+# exit 0 within the stop timeout the file gives.
 #
 # usage: deploy_files_test.sh POINTSD POINTSCTL REPO_DIR
 set -euo pipefail
@@ -46,8 +48,8 @@ json_words() {
 }
 
 # run_shipped NAME WORD...: pointsd as the file runs it; leaves it running, with
-# shipped_listen, shipped_metrics and shipped_data_dir the file's own values and
-# pointsd_pid/pointsd_port the process.
+# shipped_listen, shipped_metrics and shipped_data_dir the file's own values, run_data_dir the
+# data directory it was given instead, and pointsd_pid/pointsd_port the process.
 run_shipped() {
   local name=$1
   shift
@@ -73,7 +75,8 @@ run_shipped() {
           ;;
         --data-dir)
           shipped_data_dir=${words[$((i + 1))]:-}
-          cmd+=(--data-dir "$scratch/$name-data-$attempt")
+          run_data_dir=$scratch/$name-data-$attempt
+          cmd+=(--data-dir "$run_data_dir")
           i=$((i + 2))
           ;;
         *)
@@ -117,9 +120,21 @@ check_running_and_stop() {
   done
   [ "$status" = 200 ] ||
     fail "$name: GET /metrics on the --metrics-listen address answered '${status:-nothing}'"
+  # The first admin's token, written at the first start for the operator, readable by pointsd's
+  # user alone (server/AUTHZ.md); every call but a health check needs a token.
+  local token_file=$run_data_dir/admin.token
+  [ -s "$token_file" ] || fail "$name: pointsd wrote no first admin token to $token_file"
+  local mode
+  mode=$(stat -c %a "$token_file")
+  [ "$mode" = 600 ] || fail "$name: $token_file has mode $mode, expected 600"
+  ctl 1 --target "$target" --attempts 1 villages list
+  expect_in err UNAUTHENTICATED
+  expect_in err --token-file
+  ctl 0 --target "$target" --token-file "$token_file" villages list
   stop_pointsd "$pointsd_pid"
   [ "$stopped_rc" = 0 ] || fail "$name: pointsd exited '$stopped_rc' on SIGTERM, expected 0"
-  echo "  ok: health SERVING (\"\" and points.write), /metrics 200, SIGTERM exit 0"
+  echo "  ok: health SERVING (\"\" and points.write), /metrics 200, admin.token 0600 works,"
+  echo "      a call without a token UNAUTHENTICATED, SIGTERM exit 0"
 }
 
 # ---- systemd: deploy/systemd/pointsd.service

@@ -3,6 +3,9 @@
 # Debian 12 machine has no python3.
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/points-deploy-test.XXXXXX")
+# Every pointsctl run names its token (--token-file) or means to send none: a token in the
+# caller's environment must not leak into it.
+unset POINTS_TOKEN POINTS_TOKEN_FILE
 started_pids=()
 
 # SIGTERM first: an nginx master killed outright would leave its workers listening.

@@ -4,7 +4,10 @@
 # by its x-points-shard header (pointsctl --header). Shard 1 holds the demo's village 东山村,
 # shard 2 a village of its own. Shown through the proxy: each shard's villages, health, a write
 # that lands on its shard only, a call with no or an unknown shard refused with a clear error and
-# sent nowhere, and a shard that is down answering UNAVAILABLE while the other goes on.
+# sent nowhere, and a shard that is down answering UNAVAILABLE while the other goes on. Each
+# shard has its own principals (server/AUTHZ.md): calls carry the first admin token of the shard
+# they are for, from its data directory; health checks need none, and nginx passes the
+# authorization header through untouched (one shard's token means nothing to the other).
 #
 # usage: scale_out_test.sh POINTSD POINTSCTL NGINX_CONF
 # Exits 77 (skipped) when nginx is not installed.
@@ -33,8 +36,12 @@ start_pointsd shard2 "$pointsd" --listen 127.0.0.1:0 --data-dir "$scratch/shard2
   --stats-seconds 0 || fail "shard 2 did not start: $(cat "$scratch/shard2.err")"
 shard2_pid=$pointsd_pid
 shard2=127.0.0.1:$pointsd_port
-ctl 0 --target "$shard2" towns put 2 南岭镇
-ctl 0 --target "$shard2" villages put 2 西岭村 --town 2
+# Each shard's first admin token, which pointsd wrote at its first start.
+token1=$scratch/shard1/admin.token
+token2=$scratch/shard2/admin.token
+[ -s "$token1" ] && [ -s "$token2" ] || fail "a shard wrote no admin.token to its data directory"
+ctl 0 --target "$shard2" --token-file "$token2" towns put 2 南岭镇
+ctl 0 --target "$shard2" --token-file "$token2" villages put 2 西岭村 --town 2
 
 # ---- nginx from the shipped config: upstream servers, the listen address, and files a user
 # without root can write (pid, logs, temporary directories); nothing else changes.
@@ -122,11 +129,14 @@ done
 proxy=127.0.0.1:$nginx_port
 echo "shard 1 at $shard1 (demo), shard 2 at $shard2, nginx at $proxy"
 
-# Through the proxy, with the shard header as a terminal of each village would send it.
+# Through the proxy, with the shard header as a terminal of each village would send it, and the
+# token of that shard's admin (shard 1's for a header that names no shard).
 via() {
-  local expected=$1 shard=$2
+  local expected=$1 shard=$2 token=$token1
+  [ "$shard" = 2 ] && token=$token2
   shift 2
-  ctl "$expected" --target "$proxy" --attempts 1 --header "x-points-shard=$shard" "$@"
+  ctl "$expected" --target "$proxy" --attempts 1 --header "x-points-shard=$shard" \
+    --token-file "$token" "$@"
 }
 
 # ---- Health of each shard through the proxy.
@@ -134,7 +144,16 @@ via 0 1 health
 expect_in out SERVING
 via 0 2 health --service points.write
 expect_in out SERVING
-echo "ok: health through the proxy"
+ctl 0 --target "$proxy" --attempts 1 --header x-points-shard=2 health
+expect_in out SERVING
+echo "ok: health through the proxy, with or without a token"
+
+# ---- The authorization header goes through the proxy to the shard, which judges it.
+ctl 1 --target "$proxy" --attempts 1 --header x-points-shard=1 villages list
+expect_in err UNAUTHENTICATED
+ctl 1 --target "$proxy" --attempts 1 --header x-points-shard=2 --token-file "$token1" villages list
+expect_in err UNAUTHENTICATED
+echo "ok: no token, or another shard's, is refused UNAUTHENTICATED by the shard"
 
 # ---- Each header reaches its own shard.
 via 0 1 villages list
@@ -147,13 +166,13 @@ echo "ok: the villages listed depend on the shard header"
 
 # ---- A write through the proxy lands on its shard only.
 via 0 2 villages put 3 北坡村 --town 2
-ctl 0 --target "$shard2" villages list
+ctl 0 --target "$shard2" --token-file "$token2" villages list
 expect_in out 北坡村
-ctl 0 --target "$shard1" villages list
+ctl 0 --target "$shard1" --token-file "$token1" villages list
 expect_not_in out 北坡村
 via 0 1 accounts create --id 424242 --ledger 77 --code 1
-ctl 0 --target "$shard1" accounts lookup 424242
-ctl 3 --target "$shard2" accounts lookup 424242
+ctl 0 --target "$shard1" --token-file "$token1" accounts lookup 424242
+ctl 3 --target "$shard2" --token-file "$token2" accounts lookup 424242
 echo "ok: writes land on the shard named, and only there"
 
 # ---- No header, or a shard the table does not know: refused, not retried, sent nowhere.
@@ -163,12 +182,12 @@ for shard in 9 ""; do
   expect_in err "x-points-shard missing or unknown"
   expect_not_in err "retrying"
 done
-ctl 1 --target "$proxy" --attempts 1 villages list
+ctl 1 --target "$proxy" --attempts 1 --token-file "$token1" villages list
 expect_in err INVALID_ARGUMENT
-for target in "$shard1" "$shard2"; do
-  ctl 0 --target "$target" villages list
-  expect_not_in out 无名村
-done
+ctl 0 --target "$shard1" --token-file "$token1" villages list
+expect_not_in out 无名村
+ctl 0 --target "$shard2" --token-file "$token2" villages list
+expect_not_in out 无名村
 echo "ok: no or an unknown shard header is refused with INVALID_ARGUMENT and reaches no shard"
 
 # ---- A shard that is down: UNAVAILABLE (clients retry that), the other shard goes on.

@@ -7,6 +7,10 @@
 //
 // uint64 fields travel as decimal strings (longs: String) and are compared as BigInt, so an
 // amount above 2^53 proves no precision is lost on the way in or out.
+//
+// Every call carries a principal's token as `authorization: Bearer <token>` metadata
+// (server/AUTHZ.md): here the first admin's, which pointsd wrote to DATA_DIR/admin.token at its
+// first start (the raw ledger is the admin's). Server reflection and health checks need none.
 'use strict';
 
 const { describe, it, before, after } = require('node:test');
@@ -91,16 +95,24 @@ function startPointsd(dataDir) {
   });
 }
 
+// Call metadata with `token` as the bearer.
+function bearer(token) {
+  const metadata = new grpc.Metadata();
+  metadata.set('authorization', `Bearer ${token}`);
+  return metadata;
+}
+
 describe('points.v1.LedgerService from the .proto alone', () => {
   let dataDir;
   let pointsd;
   let client;
+  let auth; // the first admin's token, as call metadata
 
-  // Unary call as a promise, with a deadline.
-  function call(method, request) {
+  // Unary call as a promise, with a deadline, as the admin (or with `metadata`).
+  function call(method, request, metadata = auth) {
     return new Promise((resolve, reject) => {
       const deadline = new Date(Date.now() + 10_000);
-      client[method](request, { deadline }, (error, response) =>
+      client[method](request, metadata, { deadline }, (error, response) =>
         error ? reject(error) : resolve(response),
       );
     });
@@ -116,6 +128,12 @@ describe('points.v1.LedgerService from the .proto alone', () => {
     assert.ok(fs.existsSync(POINTSD), `no pointsd at ${POINTSD}: set POINTSD or pass its path`);
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pointsd-contract-'));
     pointsd = await startPointsd(dataDir);
+    // The first admin's token, written (mode 0600) before pointsd said where it listens.
+    const tokenFile = path.join(dataDir, 'admin.token');
+    const token = fs.readFileSync(tokenFile, 'utf8').trim();
+    assert.match(token, /^[0-9a-f]{64}$/);
+    assert.equal(fs.statSync(tokenFile).mode & 0o777, 0o600);
+    auth = bearer(token);
     client = new v1.LedgerService(`127.0.0.1:${pointsd.port}`, grpc.credentials.createInsecure());
   });
 
@@ -128,6 +146,27 @@ describe('points.v1.LedgerService from the .proto alone', () => {
   });
 
   const created = {}; // transfer number -> timestamp assigned
+
+  it('refuses a call without a token, or with an unknown one: UNAUTHENTICATED, nothing written', async () => {
+    const unauthenticated = (error) => {
+      assert.equal(error.code, grpc.status.UNAUTHENTICATED);
+      return true;
+    };
+    await assert.rejects(
+      call('CreateAccounts', { accounts: [account(id(900), 1)] }, new grpc.Metadata()),
+      (error) => unauthenticated(error) && /token/.test(error.details),
+    );
+    await assert.rejects(
+      call('LookupAccounts', { ids: [id(900)] }, bearer('0'.repeat(64))),
+      unauthenticated,
+    );
+    await assert.rejects(
+      call('LookupAccounts', { ids: [id(900)] }, bearer('not-a-token')),
+      unauthenticated,
+    );
+    const { accounts } = await call('LookupAccounts', { ids: [id(900)] });
+    assert.equal(accounts.length, 0); // the refused create wrote nothing
+  });
 
   it('creates accounts, all fields round-trip, retries answer EXISTS', async () => {
     const accounts = [
@@ -374,7 +413,7 @@ describe('points.v1.LedgerService from the .proto alone', () => {
       account_id: HOUSEHOLD,
       limit: 8189,
     });
-    const watch = client.WatchAccounts({ account_ids: [HOUSEHOLD], after_timestamp: '0' });
+    const watch = client.WatchAccounts({ account_ids: [HOUSEHOLD], after_timestamp: '0' }, auth);
     const received = [];
     let wanted = past.length;
     let onWanted;
@@ -409,10 +448,13 @@ describe('points.v1.LedgerService from the .proto alone', () => {
     assert.equal((await ended).code, grpc.status.CANCELLED);
 
     // A phone that saw all but the last change resumes after the one before it.
-    const resumed = client.WatchAccounts({
-      account_ids: [HOUSEHOLD],
-      after_timestamp: received[received.length - 2].timestamp,
-    });
+    const resumed = client.WatchAccounts(
+      {
+        account_ids: [HOUSEHOLD],
+        after_timestamp: received[received.length - 2].timestamp,
+      },
+      auth,
+    );
     const resumedEnded = new Promise((resolve) => resumed.on('error', resolve));
     const [first] = await new Promise((resolve) =>
       resumed.once('data', ({ changes }) => resolve(changes)),
@@ -422,7 +464,7 @@ describe('points.v1.LedgerService from the .proto alone', () => {
     assert.equal((await resumedEnded).code, grpc.status.CANCELLED);
   });
 
-  it('server reflection lists the services and describes the ledger', async () => {
+  it('server reflection lists the services and describes the ledger, without a token', async () => {
     const reflectionDefinition = protoLoader.loadSync('grpc/reflection/v1alpha/reflection.proto', {
       includeDirs: [path.join(__dirname, 'node_modules', '@grpc', 'reflection', 'build', 'proto')],
       keepCase: true,

@@ -1,10 +1,13 @@
 // VillageService and AwardService end to end: the real pointsd, driven over gRPC. An approved
 // award is posted by the server's own notice timer when its window ends; objections hold it;
 // the ledger's budget refuses what is over it; bad requests name the field; state survives a
-// restart.
+// restart. Every call carries a principal's token (server/AUTHZ.md): the admin sets the village
+// up, committee member "committee-wang" records, "committee-li" keeps the catalogue and reviews,
+// and a household's app objects; the server names whoever the token says, not the request.
 #include <signal.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -18,6 +21,7 @@
 #include "points/v1/awards.grpc.pb.h"
 #include "points/v1/ledger.grpc.pb.h"
 #include "pointsd_process.h"
+#include "principals_testing.h"
 #include "testing.h"
 
 namespace points::server {
@@ -27,11 +31,17 @@ using testing::TempDir;
 
 constexpr uint32_t kVillage = 5;
 
-std::unique_ptr<grpc::ClientContext> Context() {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  return context;
+// A call context with `token` and a 10 s deadline.
+std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
+  return testing::ContextWith(token, 10);
 }
+
+// The principals of the village (server/AUTHZ.md): the committee member who records awards, the
+// one who keeps the catalogue and reviews them (an award's recorder may not approve it), and a
+// villager's household app (household 2) that objects.
+constexpr char kRecorder[] = "committee-wang";
+constexpr char kReviewer[] = "committee-li";
+constexpr char kVillager[] = "household-5-2";
 
 // This month as YYYYMM in China Standard Time, as the server counts budget periods.
 uint32_t ThisMonth() {
@@ -44,6 +54,7 @@ class Village {
   Village(const std::string& data_dir, std::vector<std::string> flags)
       : pointsd_(std::make_unique<testing::Pointsd>(data_dir, 0, flags)), data_dir_(data_dir) {
     Connect();
+    MakePrincipals();
   }
 
   void Connect() {
@@ -59,17 +70,32 @@ class Village {
     Connect();
   }
 
+  // The admin's token (written by pointsd at its first start) and the village's principals,
+  // made by the admin; principals are kept in the data directory, so a restart keeps them.
+  void MakePrincipals() {
+    admin_ = pointsd_->admin_token();
+    ASSERT_FALSE(admin_.empty()) << "pointsd wrote no admin.token";
+    const std::string target = pointsd_->target();
+    tokens_[kRecorder] = testing::CommitteeToken(target, admin_, kVillage, kRecorder);
+    tokens_[kReviewer] = testing::CommitteeToken(target, admin_, kVillage, kReviewer);
+    tokens_[kVillager] = testing::HouseholdToken(target, admin_, kVillage, 2);
+  }
+
+  // The token of the principal `name` made above.
+  const std::string& Token(const std::string& name) const { return tokens_.at(name); }
+  const std::string& admin() const { return admin_; }
+
   std::string SetUp(uint64_t households) {
     v1::CreateVillageRequest village;
     village.set_village(kVillage);
     v1::CreateVillageResponse created;
-    EXPECT_TRUE(villages_->CreateVillage(Context().get(), village, &created).ok());
+    EXPECT_TRUE(villages_->CreateVillage(Context(admin_).get(), village, &created).ok());
     for (uint64_t h = 1; h <= households; ++h) {
       v1::CreateHouseholdRequest household;
       household.set_village(kVillage);
       household.set_household(h);
       v1::CreateHouseholdResponse response;
-      EXPECT_TRUE(villages_->CreateHousehold(Context().get(), household, &response).ok());
+      EXPECT_TRUE(villages_->CreateHousehold(Context(admin_).get(), household, &response).ok());
       account_ids_.push_back(response.account_id());
     }
     return created.issuer_account_id();
@@ -86,11 +112,13 @@ class Village {
     put.mutable_rule()->set_category(category);
     put.mutable_rule()->set_points_per_unit(points);
     put.mutable_rule()->set_name("庭院卫生评比");
-    put.mutable_rule()->set_changed_by("committee-li");
+    put.mutable_rule()->set_changed_by("someone-else");  // ignored: the caller is named
     v1::PutRuleResponse put_response;
-    if (grpc::Status status = awards_->PutRule(Context().get(), put, &put_response); !status.ok()) {
+    if (grpc::Status status = awards_->PutRule(Context(Token(kReviewer)).get(), put, &put_response);
+        !status.ok()) {
       return status;
     }
+    EXPECT_EQ(put_response.rule().changed_by(), kReviewer);
     v1::RecordAwardRequest request;
     v1::Award* a = request.mutable_award();
     a->set_award_id(IdToBytes(award));
@@ -100,20 +128,21 @@ class Village {
     a->set_quantity(1);
     a->add_evidence("photo:3f2a");
     a->set_note("庭院整洁");
-    a->set_recorded_by("grid-wang");
+    a->set_recorded_by("grid-wang");  // ignored: the recorder is the caller
     v1::RecordAwardResponse response;
-    grpc::Status status = awards_->RecordAward(Context().get(), request, &response);
+    grpc::Status status = awards_->RecordAward(Context(Token(kRecorder)).get(), request, &response);
     *out = response.award();
     return status;
   }
 
+  // Approves as the principal `reviewer` (one of those made above).
   grpc::Status Approve(uint64_t award, const std::string& reviewer, v1::Award* out) {
     v1::ApproveAwardRequest request;
     request.set_village(kVillage);
     request.set_award_id(IdToBytes(award));
     request.set_reviewer(reviewer);
     v1::ApproveAwardResponse response;
-    grpc::Status status = awards_->ApproveAward(Context().get(), request, &response);
+    grpc::Status status = awards_->ApproveAward(Context(Token(reviewer)).get(), request, &response);
     *out = response.award();
     return status;
   }
@@ -123,7 +152,7 @@ class Village {
     request.set_village(kVillage);
     request.set_award_id(IdToBytes(award));
     v1::GetAwardResponse response;
-    EXPECT_TRUE(awards_->GetAward(Context().get(), request, &response).ok());
+    EXPECT_TRUE(awards_->GetAward(Context(admin_).get(), request, &response).ok());
     return response.award();
   }
 
@@ -131,7 +160,7 @@ class Village {
     v1::LookupAccountsRequest request;
     request.add_ids(account_ids_.at(h - 1));
     v1::LookupAccountsResponse response;
-    EXPECT_TRUE(ledger_->LookupAccounts(Context().get(), request, &response).ok());
+    EXPECT_TRUE(ledger_->LookupAccounts(Context(admin_).get(), request, &response).ok());
     return response.accounts_size() == 1 ? response.accounts(0) : v1::Account();
   }
 
@@ -145,6 +174,8 @@ class Village {
   std::unique_ptr<v1::AwardService::Stub> awards_;
   std::unique_ptr<v1::LedgerService::Stub> ledger_;
   std::vector<std::string> account_ids_;
+  std::string admin_;
+  std::map<std::string, std::string> tokens_;
 };
 
 TEST(AwardsTest, AnApprovedAwardIsPostedByTheServerWhenItsNoticeEnds) {
@@ -155,10 +186,12 @@ TEST(AwardsTest, AnApprovedAwardIsPostedByTheServerWhenItsNoticeEnds) {
   ASSERT_TRUE(village.Record(1, 1, 10, &award).ok());
   EXPECT_EQ(award.state(), v1::AWARD_STATE_AWAITING_REVIEW);
   EXPECT_EQ(award.points(), 10u);
-  grpc::Status own = village.Approve(1, "grid-wang", &award);
+  EXPECT_EQ(award.recorded_by(), kRecorder) << "the caller, not the name in the request";
+  grpc::Status own = village.Approve(1, kRecorder, &award);
   EXPECT_EQ(own.error_code(), grpc::StatusCode::PERMISSION_DENIED) << own.error_message();
-  ASSERT_TRUE(village.Approve(1, "committee-li", &award).ok());
+  ASSERT_TRUE(village.Approve(1, kReviewer, &award).ok());
   EXPECT_EQ(award.state(), v1::AWARD_STATE_ON_NOTICE);
+  EXPECT_EQ(award.reviewed_by(), kReviewer);
   // Until the server posts it the points are pending; then they count. Nobody presses a button:
   // the test only watches (for at most 30 s, not a timing assertion).
   for (int i = 0; i < 300 && village.Get(1).state() != v1::AWARD_STATE_POSTED; ++i) {
@@ -175,28 +208,33 @@ TEST(AwardsTest, ObjectionsHoldAwardsDecisionsVoidThemAndStateSurvivesARestart) 
   village.SetUp(2);
   v1::Award award;
   ASSERT_TRUE(village.Record(1, 1, 10, &award).ok());
-  ASSERT_TRUE(village.Approve(1, "committee-li", &award).ok());
+  ASSERT_TRUE(village.Approve(1, kReviewer, &award).ok());
   ASSERT_TRUE(village.Record(2, 2, 20, &award).ok());
-  ASSERT_TRUE(village.Approve(2, "committee-li", &award).ok());
+  ASSERT_TRUE(village.Approve(2, kReviewer, &award).ok());
   EXPECT_EQ(village.Household(1).credits_pending(), 10u);
 
   v1::ObjectToAwardRequest objection;
   objection.set_village(kVillage);
   objection.set_award_id(IdToBytes(1));
-  objection.set_by("villager-zhao");
+  objection.set_by("villager-zhao");  // ignored: the objector is the caller
   objection.set_reason("门前有垃圾");
   v1::ObjectToAwardResponse held;
-  ASSERT_TRUE(village.awards().ObjectToAward(Context().get(), objection, &held).ok());
+  ASSERT_TRUE(village.awards()
+                  .ObjectToAward(Context(village.Token(kVillager)).get(), objection, &held)
+                  .ok());
   EXPECT_EQ(held.award().state(), v1::AWARD_STATE_HELD);
+  EXPECT_EQ(held.award().objected_by(), kVillager);
 
   village.Restart({});
   EXPECT_EQ(village.Get(1).state(), v1::AWARD_STATE_HELD);
   EXPECT_EQ(village.Get(1).objection(), "门前有垃圾");
+  EXPECT_EQ(village.Get(1).objected_by(), kVillager);
   v1::ListAwardsRequest list;
   list.set_village(kVillage);
   list.set_state(v1::AWARD_STATE_ON_NOTICE);
   v1::ListAwardsResponse on_notice;
-  ASSERT_TRUE(village.awards().ListAwards(Context().get(), list, &on_notice).ok());
+  ASSERT_TRUE(
+      village.awards().ListAwards(Context(village.Token(kReviewer)).get(), list, &on_notice).ok());
   ASSERT_EQ(on_notice.awards_size(), 1);
   EXPECT_EQ(on_notice.awards(0).household(), 2u);
 
@@ -204,10 +242,13 @@ TEST(AwardsTest, ObjectionsHoldAwardsDecisionsVoidThemAndStateSurvivesARestart) 
   decision.set_village(kVillage);
   decision.set_award_id(IdToBytes(1));
   decision.set_keep(false);
-  decision.set_by("committee-li");
+  decision.set_by("someone-else");  // ignored: the decider is the caller
   v1::DecideAwardResponse voided;
-  ASSERT_TRUE(village.awards().DecideAward(Context().get(), decision, &voided).ok());
+  ASSERT_TRUE(village.awards()
+                  .DecideAward(Context(village.Token(kReviewer)).get(), decision, &voided)
+                  .ok());
   EXPECT_EQ(voided.award().state(), v1::AWARD_STATE_VOIDED);
+  EXPECT_EQ(voided.award().decided_by(), kReviewer);
   EXPECT_EQ(village.Household(1).credits_pending(), 0u);
   EXPECT_EQ(village.Household(1).credits_posted(), 0u);
 }
@@ -221,7 +262,7 @@ TEST(AwardsTest, TheBudgetRefusesWhatIsOverItWithAReason) {
   budget.set_month(ThisMonth());
   budget.set_points(25);
   v1::SetBudgetResponse set;
-  ASSERT_TRUE(village.villages().SetBudget(Context().get(), budget, &set).ok());
+  ASSERT_TRUE(village.villages().SetBudget(Context(village.admin()).get(), budget, &set).ok());
   v1::Award award;
   ASSERT_TRUE(village.Record(1, 1, 20, &award).ok());
   EXPECT_EQ(award.state(), v1::AWARD_STATE_ON_NOTICE);
@@ -246,7 +287,7 @@ TEST(AwardsTest, AHouseholdsCapRefusesWhatIsOverItAndAnObjectionAfterTheWindowIs
   rule.mutable_rule()->set_name("庭院卫生评比");
   rule.mutable_rule()->set_changed_by("committee-li");
   v1::PutRuleResponse put;
-  ASSERT_TRUE(village.awards().PutRule(Context().get(), rule, &put).ok());
+  ASSERT_TRUE(village.awards().PutRule(Context(village.Token(kReviewer)).get(), rule, &put).ok());
   auto record = [&](uint64_t id) {
     v1::RecordAwardRequest request;
     request.mutable_award()->set_award_id(IdToBytes(id));
@@ -256,7 +297,9 @@ TEST(AwardsTest, AHouseholdsCapRefusesWhatIsOverItAndAnObjectionAfterTheWindowIs
     request.mutable_award()->set_quantity(1);
     request.mutable_award()->set_recorded_by("grid-wang");
     v1::RecordAwardResponse response;
-    EXPECT_TRUE(village.awards().RecordAward(Context().get(), request, &response).ok());
+    EXPECT_TRUE(village.awards()
+                    .RecordAward(Context(village.Token(kRecorder)).get(), request, &response)
+                    .ok());
     return response.award();
   };
   EXPECT_EQ(record(31).state(), v1::AWARD_STATE_ON_NOTICE);
@@ -277,7 +320,8 @@ TEST(AwardsTest, AHouseholdsCapRefusesWhatIsOverItAndAnObjectionAfterTheWindowIs
   late.set_by("villager-zhao");
   late.set_reason("门前有垃圾");
   v1::ObjectToAwardResponse response;
-  const grpc::Status status = village.awards().ObjectToAward(Context().get(), late, &response);
+  const grpc::Status status =
+      village.awards().ObjectToAward(Context(village.Token(kVillager)).get(), late, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
   EXPECT_EQ(village.Household(1).credits_posted(), 10u);
 }
@@ -288,8 +332,10 @@ TEST(AwardsTest, BadRequestsGetInvalidArgumentNamingTheField) {
   village.SetUp(1);
   v1::RecordAwardRequest bad_id;
   bad_id.mutable_award()->set_award_id("short");
+  bad_id.mutable_award()->set_village(kVillage);  // in the recorder's scope, or it is denied first
   v1::RecordAwardResponse response;
-  grpc::Status status = village.awards().RecordAward(Context().get(), bad_id, &response);
+  grpc::Status status =
+      village.awards().RecordAward(Context(village.Token(kRecorder)).get(), bad_id, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(status.error_message().find("award.award_id"), std::string::npos)
       << status.error_message();
@@ -314,7 +360,8 @@ TEST(AwardsTest, BadRequestsGetInvalidArgumentNamingTheField) {
   unknown_rule.mutable_award()->mutable_rule()->set_rule(77);
   unknown_rule.mutable_award()->mutable_rule()->set_points_per_unit(500);
   unknown_rule.mutable_award()->set_recorded_by("grid-wang");
-  status = village.awards().RecordAward(Context().get(), unknown_rule, &response);
+  status = village.awards().RecordAward(Context(village.Token(kRecorder)).get(), unknown_rule,
+                                        &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << status.error_message();
   EXPECT_NE(status.error_message().find("rule 77 is not in village"), std::string::npos)
       << status.error_message();
@@ -326,7 +373,7 @@ TEST(AwardsTest, BadRequestsGetInvalidArgumentNamingTheField) {
   v1::ListAwardsRequest list;
   list.set_village(kVillage);
   v1::ListAwardsResponse listed;
-  status = village.awards().ListAwards(Context().get(), list, &listed);
+  status = village.awards().ListAwards(Context(village.Token(kReviewer)).get(), list, &listed);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(status.error_message().find("state"), std::string::npos) << status.error_message();
 
@@ -334,12 +381,14 @@ TEST(AwardsTest, BadRequestsGetInvalidArgumentNamingTheField) {
   get.set_village(kVillage);
   get.set_award_id(IdToBytes(99));
   v1::GetAwardResponse got;
-  EXPECT_EQ(village.awards().GetAward(Context().get(), get, &got).error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      village.awards().GetAward(Context(village.Token(kReviewer)).get(), get, &got).error_code(),
+      grpc::StatusCode::NOT_FOUND);
   v1::CreateVillageRequest zero;
   v1::CreateVillageResponse created;
-  EXPECT_EQ(village.villages().CreateVillage(Context().get(), zero, &created).error_code(),
-            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(
+      village.villages().CreateVillage(Context(village.admin()).get(), zero, &created).error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 }  // namespace

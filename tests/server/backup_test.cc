@@ -14,6 +14,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "audit_journal.h"
+#include "domain_store.h"
 #include "gtest/gtest.h"
 #include "ledger_client.h"
 #include "pointsd_process.h"
@@ -33,7 +35,9 @@ TEST(BackupTest, ABackupTakenDuringWritesHoldsEveryAcknowledgedWriteAndVerifies)
   const std::string data = dir.path() + "/data";
   const std::string backup = dir.path() + "/backup";
   testing::Pointsd pointsd(data, 0, {"--demo"});
-  LedgerClient client(pointsd.target());
+  client::ClientOptions as_admin;
+  as_admin.token = pointsd.admin_token();
+  LedgerClient client(pointsd.target(), as_admin);
   auto seeded = client.LookupAccounts({101});
   ASSERT_TRUE(seeded.ok() && seeded->size() == 1) << seeded.status();
   const uint64_t baseline = (*seeded)[0].credits_posted;  // the demo's own awards
@@ -42,7 +46,7 @@ TEST(BackupTest, ABackupTakenDuringWritesHoldsEveryAcknowledgedWriteAndVerifies)
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> acknowledged{0};
   std::thread terminal([&] {
-    LedgerClient own(pointsd.target());
+    LedgerClient own(pointsd.target(), as_admin);
     for (uint64_t id = 1; !stop; ++id) {
       auto results = own.CreateTransfers({Award(id)});
       if (!results.ok() || (*results)[0].result != CreateTransferResult::kOk) break;
@@ -73,8 +77,11 @@ TEST(BackupTest, ABackupTakenDuringWritesHoldsEveryAcknowledgedWriteAndVerifies)
 
   // A server on the backup: every write acknowledged before the backup began is there once,
   // the domain's records too; nothing half-written (the ledger's sums were checked by verify).
+  // The principals are in the backup too: the admin's token works on it (and no new admin
+  // token file is made there).
   testing::Pointsd restored(backup, 0, {});
-  LedgerClient reader(restored.target());
+  EXPECT_EQ(restored.admin_token(), "");
+  LedgerClient reader(restored.target(), as_admin);
   std::vector<Id> ids;
   for (uint64_t id = 1; id <= before_backup; ++id) ids.push_back(Award(id).id);
   for (size_t first = 0; first < ids.size(); first += 1000) {
@@ -117,6 +124,33 @@ TEST(BackupTest, VerifyFailsOnADamagedStoreAndOnADirectoryWithoutOne) {
   EXPECT_EQ(verified.exit_code, 1) << verified.output;
   EXPECT_NE(verified.output.find("FAILED"), std::string::npos) << verified.output;
   EXPECT_EQ(testing::VerifyDataDir(dir.path() + "/nothing").exit_code, 1);
+}
+
+TEST(BackupTest, VerifyFailsWhenAnOperatorAuditEntryWasEdited) {
+  TempDir dir;
+  const std::string data = dir.path() + "/data";
+  {
+    testing::Pointsd pointsd(data, 0, {"--demo"});
+    ASSERT_GT(pointsd.port(), 0);
+    ASSERT_EQ(pointsd.Stop(SIGTERM), 0);  // the first start journaled its admin and the demo's 10
+  }
+  const testing::Verified clean = testing::VerifyDataDir(data);
+  ASSERT_EQ(clean.exit_code, 0) << clean.output;
+  EXPECT_NE(clean.output.find("11 audit entries chained"), std::string::npos) << clean.output;
+  {
+    // Someone with the disk rewrites who made the first principal, keeping the stored hash.
+    auto store = domain::DomainStore::Open(data + "/domain");
+    ASSERT_TRUE(store.ok()) << store.status();
+    absl::StatusOr<std::string> bytes = (*store)->Get(domain::AuditKey(1));
+    ASSERT_TRUE(bytes.ok()) << bytes.status();
+    absl::StatusOr<domain::AuditEntry> entry = domain::DecodeAuditEntry(*bytes);
+    ASSERT_TRUE(entry.ok()) << entry.status();
+    entry->principal = "someone-else";
+    ASSERT_TRUE((*store)->Put(domain::AuditKey(1), domain::EncodeAuditEntry(*entry)).ok());
+  }
+  const testing::Verified edited = testing::VerifyDataDir(data);
+  EXPECT_EQ(edited.exit_code, 1) << edited.output;
+  EXPECT_NE(edited.output.find("seq 1"), std::string::npos) << edited.output;
 }
 
 }  // namespace

@@ -2,9 +2,14 @@
 // library: the demo village's inspection round, posted by the server's timer, the notice board
 // with masked names and its ranking, a redemption rated once (and refused a second time), a
 // household's statement, the committee's report, the rule catalogue, and expiry shown in a
-// household's balance.
+// household's balance. Every call carries a token of one of the demo's principals (server/AUTHZ.md,
+// DATA_DIR/demo-tokens): the grid workers record, the committee keeps the catalogue and reads the
+// report, the partner shop redeems with household 1's payment code, each household's app rates and
+// reads itself, and the admin sets the expiry policy.
 #include <chrono>
 #include <cstdint>
+#include <fstream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,7 +37,7 @@ domain::AwardRequest Award(Id id, uint64_t household, uint32_t rule, uint64_t qu
   a.rule.rule = rule;  // the catalogue scores it
   a.quantity = quantity;
   a.note = "庭院整洁";
-  a.recorded_by = "grid-wang";
+  a.recorded_by = "someone-else";  // ignored: the recorder is the caller
   return a;
 }
 
@@ -43,7 +48,27 @@ class BoardTest : public ::testing::Test {
     pointsd_ = std::make_unique<testing::Pointsd>(
         dir_.path(), 0,
         std::vector<std::string>{"--demo", "--notice-seconds", "1", "--review-threshold", "20"});
-    client_ = std::make_unique<LedgerClient>(pointsd_->target());
+    client_ = As(pointsd_->admin_token());
+    committee_ = As(DemoToken("committee-li"));
+    grid_wang_ = As(DemoToken("grid-wang"));  // grid 1: households 1 and 2
+    grid_zhao_ = As(DemoToken("grid-zhao"));  // grid 2: household 3
+  }
+
+  // The token of one of the demo's principals, which pointsd --demo wrote to
+  // DATA_DIR/demo-tokens/NAME.
+  std::string DemoToken(const std::string& name) {
+    std::ifstream file(dir_.path() + "/demo-tokens/" + name);
+    std::string token;
+    std::getline(file, token);
+    EXPECT_FALSE(token.empty()) << "no demo token for " << name;
+    return token;
+  }
+
+  // A client of its own calling as the principal of `token`.
+  std::unique_ptr<LedgerClient> As(const std::string& token) {
+    client::ClientOptions options;
+    options.token = token;
+    return std::make_unique<LedgerClient>(pointsd_->target(), options);
   }
 
   // This month as the server counts it (China Standard Time): a test that runs across a month's
@@ -73,21 +98,31 @@ class BoardTest : public ::testing::Test {
 
   TempDir dir_;
   std::unique_ptr<testing::Pointsd> pointsd_;
-  std::unique_ptr<LedgerClient> client_;
+  std::unique_ptr<LedgerClient> client_;     // the county admin: reads, sets expiry
+  std::unique_ptr<LedgerClient> committee_;  // committee-li
+  std::unique_ptr<LedgerClient> grid_wang_;
+  std::unique_ptr<LedgerClient> grid_zhao_;
 };
 
 TEST_F(BoardTest, ARoundIsPostedByTheTimerAndRankedOnTheBoardWithMaskedNames) {
   // The round: hygiene (rule 1, 10 points) for all three households, four hours of
   // volunteering (rule 2, 2 points an hour) for household 1, a model award (rule 4, 50 points:
-  // above the threshold, it waits for review and is not on the board yet).
+  // above the threshold, it waits for review and is not on the board yet). Each grid worker
+  // records the round of its own grid.
   const std::vector<domain::AwardRequest> round = {Award(11, 1, 1, 1), Award(12, 2, 1, 1),
-                                                   Award(13, 3, 1, 1), Award(14, 1, 2, 4),
-                                                   Award(15, 2, 4, 1)};
-  auto recorded = client_->RecordAwards(round);
+                                                   Award(14, 1, 2, 4), Award(15, 2, 4, 1)};
+  auto recorded = grid_wang_->RecordAwards(round);
   ASSERT_TRUE(recorded.ok()) << recorded.status();
   for (const auto& award : *recorded) ASSERT_TRUE(award.ok()) << award.status();
-  EXPECT_EQ((*recorded)[3]->amount, 8u) << "points per hour x hours, from the catalogue";
-  EXPECT_EQ((*recorded)[4]->state, domain::AwardState::kAwaitingReview);
+  EXPECT_EQ((*recorded)[2]->amount, 8u) << "points per hour x hours, from the catalogue";
+  EXPECT_EQ((*recorded)[3]->state, domain::AwardState::kAwaitingReview);
+  for (const auto& award : *recorded) EXPECT_EQ(award->request.recorded_by, "grid-wang");
+  const std::vector<domain::AwardRequest> round_of_grid_2 = {Award(13, 3, 1, 1)};
+  auto recorded_2 = grid_zhao_->RecordAwards(round_of_grid_2);
+  ASSERT_TRUE(recorded_2.ok()) << recorded_2.status();
+  ASSERT_EQ(recorded_2->size(), 1u);
+  ASSERT_TRUE((*recorded_2)[0].ok()) << (*recorded_2)[0].status();
+  EXPECT_EQ((*recorded_2)[0]->request.recorded_by, "grid-zhao");
 
   // Four from the round and the demo's award 9001 (10 points for household 2).
   const v1::GetBoardResponse board = BoardOncePosted(5);
@@ -112,7 +147,7 @@ TEST_F(BoardTest, ARoundIsPostedByTheTimerAndRankedOnTheBoardWithMaskedNames) {
   v1::GetReportRequest report_request;
   report_request.set_village(kVillage);
   report_request.set_month(ThisMonth());
-  auto report = client_->GetReport(report_request);
+  auto report = committee_->GetReport(report_request);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->issued_awards(), 5u);
   EXPECT_EQ(report->issued_points(), 48u);
@@ -129,7 +164,14 @@ TEST_F(BoardTest, ARedemptionIsRatedOnceAndTheStatementAndReportShowIt) {
   basket.shop = 2;  // the partner shop: towel, 5 points
   basket.household = 1;
   basket.lines = {{2, 2}};
-  auto redeemed = client_->RedeemBasket(basket);
+  // The partner shop redeems with the code household 1's app shows.
+  const std::unique_ptr<LedgerClient> household_1 = As(DemoToken("household-1"));
+  const std::unique_ptr<LedgerClient> household_2 = As(DemoToken("household-2"));
+  auto code = household_1->IssuePaymentCode(kVillage, 1);
+  ASSERT_TRUE(code.ok()) << code.status();
+  LedgerClient::Consent consent;
+  consent.payment_code = code->code();
+  auto redeemed = As(DemoToken("shop-2"))->RedeemBasket(basket, consent);
   ASSERT_TRUE(redeemed.ok()) << redeemed.status();
   ASSERT_EQ(redeemed->state, domain::BasketState::kRedeemed) << redeemed->refusal;
 
@@ -140,20 +182,22 @@ TEST_F(BoardTest, ARedemptionIsRatedOnceAndTheStatementAndReportShowIt) {
   rating.subject = 7001;
   rating.stars = 4;
   rating.comment = "毛巾很好";
-  auto rated = client_->Rate(rating);
+  auto rated = household_1->Rate(rating);
   ASSERT_TRUE(rated.ok()) << rated.status();
   EXPECT_EQ(rated->shop(), 2u);
-  EXPECT_TRUE(client_->Rate(rating).ok()) << "the same rating again is the stored one";
+  EXPECT_TRUE(household_1->Rate(rating).ok()) << "the same rating again is the stored one";
   rating.stars = 1;
-  EXPECT_EQ(client_->Rate(rating).status().code(), absl::StatusCode::kAlreadyExists)
+  EXPECT_EQ(household_1->Rate(rating).status().code(), absl::StatusCode::kAlreadyExists)
       << "rate twice";
-  rating.household = 2;
-  EXPECT_EQ(client_->Rate(rating).status().code(), absl::StatusCode::kPermissionDenied)
-      << "not household 2's basket";
+  rating.household = 2;  // household 2's own app: in its scope, but not its basket
+  const absl::Status not_theirs = household_2->Rate(rating).status();
+  EXPECT_EQ(not_theirs.code(), absl::StatusCode::kPermissionDenied) << not_theirs;
+  EXPECT_NE(not_theirs.message().find("only the household that redeemed"), std::string::npos)
+      << "not household 2's basket: " << not_theirs;
   rating.household = 1;
   rating.stars = 6;
   rating.subject = 7002;
-  EXPECT_EQ(client_->Rate(rating).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(household_1->Rate(rating).status().code(), absl::StatusCode::kInvalidArgument);
 
   const v1::GetBoardResponse board = BoardOncePosted(1);  // the demo's award 9001
   ASSERT_EQ(board.shop_ratings_size(), 1);
@@ -164,7 +208,7 @@ TEST_F(BoardTest, ARedemptionIsRatedOnceAndTheStatementAndReportShowIt) {
   statement_request.set_village(kVillage);
   statement_request.set_household(1);
   statement_request.set_month(ThisMonth());
-  auto statement = client_->GetStatement(statement_request);
+  auto statement = household_1->GetStatement(statement_request);
   ASSERT_TRUE(statement.ok()) << statement.status();
   EXPECT_EQ(statement->closing(), 100u - 10u) << "the opening 100, then two towels";
   EXPECT_EQ(statement->debited(), 10u);
@@ -174,7 +218,7 @@ TEST_F(BoardTest, ARedemptionIsRatedOnceAndTheStatementAndReportShowIt) {
   v1::GetReportRequest report_request;
   report_request.set_village(kVillage);
   report_request.set_month(ThisMonth());
-  auto report = client_->GetReport(report_request);
+  auto report = committee_->GetReport(report_request);
   ASSERT_TRUE(report.ok()) << report.status();
   ASSERT_EQ(report->shops_size(), 2);
   EXPECT_EQ(report->shops(1).shop(), 2u);
@@ -188,16 +232,17 @@ TEST_F(BoardTest, RulesAreVersionedAndExpiryShowsInTheBalance) {
   ASSERT_EQ(rules->size(), 6u) << "the demo's catalogue";
   domain::CatalogueRule hygiene = rules->front();
   hygiene.rule.points_per_unit = 12;
-  hygiene.effective_from_ns = 0;  // from now
-  hygiene.changed_by = "committee-li";
-  auto v2 = client_->PutRule(hygiene);
+  hygiene.effective_from_ns = 0;        // from now
+  hygiene.changed_by = "someone-else";  // ignored: the committee member who calls is named
+  auto v2 = committee_->PutRule(hygiene);
   ASSERT_TRUE(v2.ok()) << v2.status();
   EXPECT_EQ(v2->rule.version, 2u);
-  auto scored = client_->RecordAward(Award(21, 3, 1, 1));
+  EXPECT_EQ(v2->changed_by, "committee-li");
+  auto scored = grid_zhao_->RecordAward(Award(21, 3, 1, 1));  // household 3 is of grid 2
   ASSERT_TRUE(scored.ok()) << scored.status();
   EXPECT_EQ(scored->request.rule.version, 2u);
   EXPECT_EQ(scored->amount, 12u);
-  auto unknown = client_->RecordAward(Award(22, 3, 99, 1));
+  auto unknown = grid_zhao_->RecordAward(Award(22, 3, 99, 1));
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound) << unknown.status();
 
   auto before = client_->GetHousehold(kVillage, 1);

@@ -72,6 +72,7 @@ TEST(FullDiskTest, AFullDiskStopsWritesKeepsReadsLosesNothingAndARestartAfterFre
   auto pointsd = std::make_unique<testing::Pointsd>(data, 0, flags);
   ClientOptions once;
   once.retry.max_attempts = 1;  // a retry would only hit the full disk again
+  once.token = pointsd->admin_token();
   LedgerClient client(pointsd->target(), once);
   auto seeded = client.LookupAccounts({101});
   ASSERT_TRUE(seeded.ok() && seeded->size() == 1) << seeded.status();

@@ -44,7 +44,9 @@ TEST(ObservabilityTest, MetricsCountRpcsByMethodAndCodeAndShowTheEngine) {
   testing::TempDir dir;
   testing::Pointsd pointsd(dir.path(), 0, {"--demo", "--metrics-listen", "127.0.0.1:0"});
   ASSERT_GT(pointsd.metrics_port(), 0) << "the first line names the metrics port";
-  LedgerClient client(pointsd.target());
+  client::ClientOptions as_admin;
+  as_admin.token = pointsd.admin_token();
+  LedgerClient client(pointsd.target(), as_admin);
   for (uint64_t id = 1; id <= 3; ++id) {
     auto results = client.CreateTransfers({Award(id)});
     ASSERT_TRUE(results.ok()) << results.status();
@@ -105,7 +107,9 @@ TEST(ObservabilityTest, JsonLogsAreOneObjectPerLine) {
         log_path);
     ASSERT_GT(pointsd.port(), 0);
     // The demo's award 9001 posts when its notice ends: an event from the workflow timer.
-    LedgerClient client(pointsd.target());
+    client::ClientOptions as_admin;
+    as_admin.token = pointsd.admin_token();
+    LedgerClient client(pointsd.target(), as_admin);
     for (int i = 0; i < 100; ++i) {
       auto award = client.GetAward(1, 9001);
       ASSERT_TRUE(award.ok()) << award.status();

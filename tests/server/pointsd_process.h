@@ -30,11 +30,16 @@ class Pointsd {
   explicit Pointsd(const std::string& data_dir, int port = 0,
                    const std::vector<std::string>& flags = {},
                    const std::string& stderr_path = "") {
+    data_dir_ = data_dir;
     int out[2];
     if (pipe(out) != 0) return;
     std::vector<std::string> args = {POINTSD_PATH, "--listen", "127.0.0.1:" + std::to_string(port),
                                      "--data-dir", data_dir,   "--stats-seconds",
                                      "0"};
+    // Tests drive one principal hard: no rate limit unless the test sets one.
+    bool rate_limited = false;
+    for (const std::string& flag : flags) rate_limited |= flag == "--rate-limit";
+    if (!rate_limited) args.insert(args.end(), {"--rate-limit", "0"});
     args.insert(args.end(), flags.begin(), flags.end());
     std::vector<char*> argv;
     for (std::string& arg : args) argv.push_back(arg.data());
@@ -98,10 +103,19 @@ class Pointsd {
   int port() const { return port_; }
   int metrics_port() const { return metrics_port_; }
   std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
+  // The first admin's token, which pointsd wrote at its first start (server/AUTHZ.md).
+  std::string admin_token() const { return AdminTokenOf(data_dir_); }
+  static std::string AdminTokenOf(const std::string& data_dir) {
+    std::ifstream file(data_dir + "/admin.token");
+    std::string token;
+    std::getline(file, token);
+    return token;
+  }
 
  private:
   pid_t pid_ = -1;
   int port_ = 0;
+  std::string data_dir_;
   int metrics_port_ = 0;
 };
 

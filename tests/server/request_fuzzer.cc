@@ -1,6 +1,7 @@
 // libFuzzer target for the request validators of pointsd (server/convert.*, award_convert.*,
 // shop_convert.*): the first byte picks a request type, the rest is parsed as that protobuf
-// message (anything a client could send), and the validator runs on it. It must not crash;
+// message (anything a client could send), and the validator runs on it; two more read a payment
+// code as a terminal scans it and the --rate-limit flag's text. It must not crash;
 // what it accepts must respect the request limits, and accepted transfers and accounts must come
 // back unchanged through the reply conversion. Built with clang (POINTS_FUZZ=ON, scripts/fuzz);
 // the seed corpus is tests/server/fuzz_corpus/request/.
@@ -9,6 +10,8 @@
 
 #include "award_convert.h"
 #include "convert.h"
+#include "payment_book.h"
+#include "rate_limiter.h"
 #include "points/limits.h"
 #include "points/v1/awards.pb.h"
 #include "points/v1/ledger.pb.h"
@@ -83,6 +86,24 @@ void Basket(const uint8_t* data, size_t size) {
     Require(!basket->lines.empty() && basket->lines.size() <= domain::kBasketLinesMax);
 }
 
+// A payment code as a terminal scans it: whatever it accepts names a village and a household.
+void PaymentCodeText(const uint8_t* data, size_t size) {
+  const std::string code(reinterpret_cast<const char*>(data), size);
+  absl::StatusOr<std::pair<domain::VillageId, uint64_t>> owner =
+      domain::PaymentBook::HouseholdOfCode(code);
+  if (!owner.ok()) return;
+  Require(code.size() <= domain::kPaymentCodeBytesMax && owner->first != 0 && owner->second != 0);
+}
+
+// The --rate-limit flag's text: whatever it accepts stays within the named caps.
+void RateLimitText(const uint8_t* data, size_t size) {
+  absl::StatusOr<RateLimit> limit =
+      ParseRateLimit(std::string(reinterpret_cast<const char*>(data), size));
+  if (!limit.ok()) return;
+  Require(limit->calls_per_second <= kRateLimitCallsPerSecondMax &&
+          limit->burst <= kRateLimitBurstMax);
+}
+
 }  // namespace
 }  // namespace points::server
 
@@ -91,7 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return -1;
   const uint8_t* message = data + 1;
   const size_t message_size = size - 1;
-  switch (data[0] % 7) {
+  switch (data[0] % 9) {
     case 0:
       Transfers(message, message_size);
       break;
@@ -110,8 +131,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 5:
       Award(message, message_size);
       break;
-    default:
+    case 6:
       Basket(message, message_size);
+      break;
+    case 7:
+      PaymentCodeText(message, message_size);
+      break;
+    default:
+      RateLimitText(message, message_size);
       break;
   }
   return 0;

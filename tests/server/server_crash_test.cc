@@ -11,6 +11,9 @@
 // - resent requests get `exists` (or `id_already_failed` for a recorded failure); acknowledged
 //   awards and baskets come back unchanged;
 // - `pointsd verify` (hash chain, balances rebuilt from the journal, indexes) passes.
+// Each terminal calls as the principals a real one would (server/AUTHZ.md): the admin drives the
+// raw ledger, a grid worker records the village's awards, the shop's terminal redeems baskets,
+// and each basket is paid with a fresh payment code from its household's app.
 // Cycles: $POINTS_CRASH_CYCLES (default 30); seed: $POINTS_TEST_SEED (the kill moments and the
 // requests; the interleaving of the terminals is the machine's).
 #include <signal.h>
@@ -29,6 +32,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
@@ -36,6 +40,7 @@
 #include "ledger_client.h"
 #include "points/results.h"
 #include "pointsd_process.h"
+#include "principals_testing.h"
 #include "server_testing.h"
 #include "testing.h"
 
@@ -62,6 +67,7 @@ constexpr uint32_t kVillage = 7;
 constexpr uint64_t kVillageHouseholds = 4;
 constexpr uint32_t kShop = 1;
 constexpr uint32_t kItem = 1;
+constexpr uint32_t kGrid = 1;  // every household of the village is in it
 constexpr uint64_t kPointsPerCheck = 5;
 
 const std::vector<std::string> kFlags = {"--notice-seconds", "1", "--review-threshold", "1000"};
@@ -85,9 +91,55 @@ struct SentAward {
 
 struct SentBasket {
   domain::BasketRequest request;
+  std::string code;  // the household's payment code it was first sent with; resends reuse it
   Outcome outcome = Outcome::kUnknown;
   domain::Basket answer;
 };
+
+// The principals the test acts as, made once at the first start (their tokens outlive restarts).
+struct Tokens {
+  std::string admin;                    // sets up, and writes and reads the raw ledger
+  std::string committee;                // the village's rules
+  std::string recorder;                 // the grid worker who records the village's awards
+  std::string shopkeeper;               // the shop's terminal: items, stock, baskets
+  std::vector<std::string> households;  // [h]: household h's app, which issues payment codes
+};
+
+// A terminal's clients, one per principal it acts as.
+struct Clients {
+  Clients(const std::string& target, const Tokens& tokens, const ClientOptions& options = {}) {
+    auto as = [&](const std::string& token) {
+      ClientOptions with = options;
+      with.token = token;
+      return std::make_unique<LedgerClient>(target, with);
+    };
+    admin = as(tokens.admin);
+    committee = as(tokens.committee);
+    recorder = as(tokens.recorder);
+    shop = as(tokens.shopkeeper);
+    for (const std::string& token : tokens.households) households.push_back(as(token));
+  }
+  LedgerClient& household(uint64_t h) { return *households[h]; }
+
+  std::unique_ptr<LedgerClient> admin, committee, recorder, shop;
+  std::vector<std::unique_ptr<LedgerClient>> households;
+};
+
+// The household's consent: its payment code.
+LedgerClient::Consent Paying(const std::string& code) {
+  LedgerClient::Consent consent;
+  consent.payment_code = code;
+  return consent;
+}
+
+// Whether the shop was refused for the household's payment code (used, superseded by a later
+// code of the household that was used first, or expired): nothing was redeemed, and the till asks
+// the household for a fresh code.
+template <typename T>
+bool CodeRefused(const absl::StatusOr<T>& answer) {
+  return !answer.ok() && answer.status().code() == absl::StatusCode::kPermissionDenied &&
+         absl::StrContains(answer.status().message(), "payment code");
+}
 
 // Everything the terminals sent and what they learned, shared by them under one mutex.
 class Model {
@@ -181,12 +233,31 @@ class Model {
     absl::MutexLock lock(&mu_);
     baskets_.push_back(basket);
   }
+  // A basket's send was refused its code, and the household showed a fresh one.
+  void CodeRenewed() { ++codes_renewed_; }
+  uint64_t CodesRenewed() const { return codes_renewed_; }
+  // What is known to be in the village: awards, baskets (redeemed or refused) and of those the
+  // redeemed ones; the workflows ran at all.
+  struct VillageCounts {
+    size_t awards = 0, baskets = 0, redeemed = 0;
+  };
+  VillageCounts InVillage() {
+    absl::MutexLock lock(&mu_);
+    VillageCounts counts;
+    for (const SentAward& a : awards_) counts.awards += a.outcome == Outcome::kApplied;
+    for (const SentBasket& b : baskets_) {
+      if (b.outcome != Outcome::kApplied) continue;
+      ++counts.baskets;
+      counts.redeemed += b.answer.state == domain::BasketState::kRedeemed;
+    }
+    return counts;
+  }
 
   // After a restart (no terminal running): the checks of the file comment.
   void CheckAfterRestart(LedgerClient& client);
   void CheckVillageAfterRestart(LedgerClient& client);
   // Resends what is still unknown, as a terminal does, and a sample of acknowledged requests.
-  void Resend(LedgerClient& client, std::mt19937_64& rng);
+  void Resend(Clients& clients, std::mt19937_64& rng);
 
  private:
   void CheckBalances(LedgerClient& client);
@@ -204,6 +275,7 @@ class Model {
   size_t awards_checked_ = 0;
   size_t baskets_checked_ = 0;
   std::atomic<uint64_t> next_id_{1};
+  std::atomic<uint64_t> codes_renewed_{0};
   absl::Mutex mu_;
   std::vector<SentTransfer> sent_;
   absl::flat_hash_map<Id, size_t> index_;
@@ -389,7 +461,7 @@ void Model::CheckVillageAfterRestart(LedgerClient& client) {
   }
 }
 
-void Model::Resend(LedgerClient& client, std::mt19937_64& rng) {
+void Model::Resend(Clients& clients, std::mt19937_64& rng) {
   std::vector<size_t> again;
   {
     absl::MutexLock lock(&mu_);
@@ -400,7 +472,7 @@ void Model::Resend(LedgerClient& client, std::mt19937_64& rng) {
     }
   }
   for (size_t r : again) {
-    auto results = client.CreateTransfers(TransfersOf(r));
+    auto results = clients.admin->CreateTransfers(TransfersOf(r));
     ASSERT_TRUE(results.ok()) << results.status();
     Answered(r, *results);
   }
@@ -413,7 +485,7 @@ void Model::Resend(LedgerClient& client, std::mt19937_64& rng) {
   }
   for (SentAward& a : awards) {
     if (a.outcome == Outcome::kApplied && rng() % 64 != 0) continue;
-    auto answer = client.RecordAward(a.request);
+    auto answer = clients.recorder->RecordAward(a.request);
     ASSERT_TRUE(answer.ok()) << answer.status();
     if (a.outcome == Outcome::kApplied) {
       EXPECT_EQ(answer->amount, a.answer.amount);
@@ -423,7 +495,22 @@ void Model::Resend(LedgerClient& client, std::mt19937_64& rng) {
   }
   for (SentBasket& b : baskets) {
     if (b.outcome == Outcome::kApplied && rng() % 64 != 0) continue;
-    auto answer = client.RedeemBasket(b.request);
+    // With the code of its first send: a basket the shop has needs no consent again.
+    auto answer = clients.shop->RedeemBasket(b.request, Paying(b.code));
+    if (CodeRefused(answer)) {
+      // Asked for consent, so the shop does not have it: the kill took the first send's answer
+      // and its code is spent (used by that send before the kill, or superseded by a later code
+      // of the household). The household shows a fresh one, as at the till.
+      EXPECT_NE(b.outcome, Outcome::kApplied)
+          << "the resend of acknowledged basket " << absl::Uint128Low64(b.request.basket)
+          << " was asked for consent: " << answer.status();
+      auto code =
+          clients.household(b.request.household).IssuePaymentCode(kVillage, b.request.household);
+      ASSERT_TRUE(code.ok()) << code.status();
+      b.code = code->code();
+      ++codes_renewed_;
+      answer = clients.shop->RedeemBasket(b.request, Paying(b.code));
+    }
     ASSERT_TRUE(answer.ok()) << answer.status();
     if (b.outcome == Outcome::kApplied) {
       EXPECT_EQ(answer->state, b.answer.state) << "a resent basket changed its outcome";
@@ -468,7 +555,8 @@ bool SendTransfers(Model& model, LedgerClient& client, size_t request) {
   return true;
 }
 
-bool OneRequest(Model& model, LedgerClient& client, std::mt19937_64& rng) {
+bool OneRequest(Model& model, Clients& clients, std::mt19937_64& rng) {
+  LedgerClient& client = *clients.admin;  // the raw ledger
   const uint64_t household = 1 + rng() % kHouseholds;
   switch (rng() % 10) {
     case 0:
@@ -517,8 +605,8 @@ bool OneRequest(Model& model, LedgerClient& client, std::mt19937_64& rng) {
       a.request.household = 1 + rng() % kVillageHouseholds;
       a.request.rule.rule = 1;
       a.request.quantity = 1 + rng() % 3;
-      a.request.recorded_by = "grid-crash";
-      auto answer = client.RecordAward(a.request);
+      a.request.recorded_by = "grid-crash";  // ignored: the recorder is the caller
+      auto answer = clients.recorder->RecordAward(a.request);
       if (answer.ok()) {
         a.outcome = Outcome::kApplied;
         a.answer = *answer;
@@ -533,7 +621,25 @@ bool OneRequest(Model& model, LedgerClient& client, std::mt19937_64& rng) {
       b.request.shop = kShop;
       b.request.household = 1 + rng() % kVillageHouseholds;
       b.request.lines = {{kItem, 1 + rng() % 4}};
-      auto answer = client.RedeemBasket(b.request);
+      // The household's app shows a fresh code; the shop's terminal redeems with it.
+      LedgerClient& app = clients.household(b.request.household);
+      auto code = app.IssuePaymentCode(kVillage, b.request.household);
+      if (!code.ok()) {  // nothing sent yet
+        EXPECT_NE(code.status().code(), absl::StatusCode::kPermissionDenied) << code.status();
+        EXPECT_NE(code.status().code(), absl::StatusCode::kUnauthenticated) << code.status();
+        return !client::IsRetryable(code.status().code());
+      }
+      b.code = code->code();
+      auto answer = clients.shop->RedeemBasket(b.request, Paying(b.code));
+      // Two terminals may serve one household at once: the code used first voids the other's
+      // (older) one, which was then refused before anything was redeemed; a fresh one is asked.
+      for (int again = 0; again < 10 && CodeRefused(answer); ++again) {
+        code = app.IssuePaymentCode(kVillage, b.request.household);
+        if (!code.ok()) break;
+        b.code = code->code();
+        model.CodeRenewed();
+        answer = clients.shop->RedeemBasket(b.request, Paying(b.code));
+      }
       if (answer.ok()) {
         b.outcome = Outcome::kApplied;
         b.answer = *answer;
@@ -551,8 +657,27 @@ ClientOptions NoRetries() {
   return options;
 }
 
+// The principals the terminals act as, made by the first admin.
+Tokens MakeTokens(const testing::Pointsd& pointsd) {
+  Tokens tokens;
+  tokens.admin = pointsd.admin_token();
+  EXPECT_EQ(tokens.admin.size(), 64u) << "no admin.token in the data directory";
+  const std::string target = pointsd.target();
+  tokens.committee = testing::CommitteeToken(target, tokens.admin, kVillage, "committee-li");
+  tokens.recorder = testing::MakePrincipal(
+      target, tokens.admin,
+      {.name = "grid-crash", .role = v1::ROLE_GRID_WORKER, .village = kVillage, .grid = kGrid});
+  tokens.shopkeeper = testing::ShopkeeperToken(target, tokens.admin, kVillage, kShop);
+  tokens.households.resize(kVillageHouseholds + 1);
+  for (uint64_t h = 1; h <= kVillageHouseholds; ++h) {
+    tokens.households[h] = testing::HouseholdToken(target, tokens.admin, kVillage, h);
+  }
+  return tokens;
+}
+
 // The ledger's accounts and the village, once.
-void SetUpLedgerAndVillage(LedgerClient& client) {
+void SetUpLedgerAndVillage(Clients& clients) {
+  LedgerClient& client = *clients.admin;
   std::vector<Account> accounts;
   auto account = [&](uint64_t n, uint16_t flags) {
     Account a;
@@ -572,19 +697,35 @@ void SetUpLedgerAndVillage(LedgerClient& client) {
   for (const AccountEventResult& r : *created) ASSERT_EQ(r.result, CreateAccountResult::kOk);
 
   ASSERT_TRUE(client.CreateVillage(kVillage).ok());
+  // The grid its worker records for, with every household in it.
+  v1::Village village;
+  village.set_village(kVillage);
+  village.set_name("南岭村");
+  ASSERT_TRUE(client.PutVillage(village).ok());
+  v1::Grid grid;
+  grid.set_village(kVillage);
+  grid.set_grid(kGrid);
+  grid.set_worker("grid-crash");
+  ASSERT_TRUE(client.PutGrid(grid).ok());
   for (uint64_t h = 1; h <= kVillageHouseholds; ++h) {
     ASSERT_TRUE(client.CreateHousehold(kVillage, h).ok());
+    domain::Household household;
+    household.village = kVillage;
+    household.household = h;
+    household.grid = kGrid;
+    auto put = client.PutHousehold(household);
+    ASSERT_TRUE(put.ok()) << put.status();
   }
   domain::CatalogueRule rule;
   rule.village = kVillage;
   rule.rule.rule = 1;
   rule.rule.points_per_unit = kPointsPerCheck;
   rule.name = "庭院卫生评比";
-  rule.changed_by = "committee-li";
-  ASSERT_TRUE(client.PutRule(rule).ok());
+  rule.changed_by = "committee-li";  // ignored: the caller is
+  ASSERT_TRUE(clients.committee->PutRule(rule).ok());
   ASSERT_TRUE(client.CreateShop(kVillage, kShop, "村积分超市").ok());
-  ASSERT_TRUE(client.PutItem(kVillage, kShop, {kItem, "肥皂", 1, 0, 0}).ok());
-  ASSERT_TRUE(client.Restock(kVillage, kShop, kItem, 1, 1'000'000).ok());
+  ASSERT_TRUE(clients.shop->PutItem(kVillage, kShop, {kItem, "肥皂", 1, 0, 0}).ok());
+  ASSERT_TRUE(clients.shop->Restock(kVillage, kShop, kItem, 1, 1'000'000).ok());
 }
 
 int Cycles() {
@@ -598,10 +739,14 @@ TEST(ServerCrashTest, KilledAtRandomTheServerKeepsEveryAcknowledgedWriteAndNothi
   std::mt19937_64 rng(seed);
   testing::TempDir dir;
   Model model(seed);
+  Tokens tokens;
   {
     testing::Pointsd first(dir.path(), 0, kFlags);
-    LedgerClient client(first.target());
-    ASSERT_NO_FATAL_FAILURE(SetUpLedgerAndVillage(client));
+    ASSERT_NE(first.port(), 0) << "pointsd did not start";
+    tokens = MakeTokens(first);
+    ASSERT_FALSE(::testing::Test::HasFailure());
+    Clients clients(first.target(), tokens);
+    ASSERT_NO_FATAL_FAILURE(SetUpLedgerAndVillage(clients));
   }  // SIGKILLed
   const int cycles = Cycles();
   uint64_t answered = 0;
@@ -610,9 +755,9 @@ TEST(ServerCrashTest, KilledAtRandomTheServerKeepsEveryAcknowledgedWriteAndNothi
     auto pointsd = std::make_unique<testing::Pointsd>(dir.path(), 0, kFlags);
     ASSERT_NE(pointsd->port(), 0) << "pointsd did not start";
     {
-      LedgerClient checker(pointsd->target());
-      ASSERT_NO_FATAL_FAILURE(model.CheckAfterRestart(checker));
-      ASSERT_NO_FATAL_FAILURE(model.CheckVillageAfterRestart(checker));
+      Clients checker(pointsd->target(), tokens);
+      ASSERT_NO_FATAL_FAILURE(model.CheckAfterRestart(*checker.admin));
+      ASSERT_NO_FATAL_FAILURE(model.CheckVillageAfterRestart(*checker.admin));
       ASSERT_NO_FATAL_FAILURE(model.Resend(checker, rng));
     }
     std::atomic<bool> stop{false};
@@ -621,8 +766,8 @@ TEST(ServerCrashTest, KilledAtRandomTheServerKeepsEveryAcknowledgedWriteAndNothi
     for (int t = 0; t < 3; ++t) {
       terminals.emplace_back([&, thread_seed = rng()] {
         std::mt19937_64 own(thread_seed);
-        LedgerClient client(pointsd->target(), NoRetries());
-        while (!stop && OneRequest(model, client, own)) ++requests;
+        Clients clients(pointsd->target(), tokens, NoRetries());
+        while (!stop && OneRequest(model, clients, own)) ++requests;
       });
     }
     const auto moment = std::chrono::milliseconds(20 + rng() % 400);
@@ -643,21 +788,28 @@ TEST(ServerCrashTest, KilledAtRandomTheServerKeepsEveryAcknowledgedWriteAndNothi
   // A last start: everything checked once more, then a clean stop and a clean verify.
   testing::Pointsd last(dir.path(), 0, kFlags);
   {
-    LedgerClient checker(last.target());
-    ASSERT_NO_FATAL_FAILURE(model.CheckAfterRestart(checker));
-    ASSERT_NO_FATAL_FAILURE(model.CheckVillageAfterRestart(checker));
+    Clients checker(last.target(), tokens);
+    ASSERT_NO_FATAL_FAILURE(model.CheckAfterRestart(*checker.admin));
+    ASSERT_NO_FATAL_FAILURE(model.CheckVillageAfterRestart(*checker.admin));
   }
   ASSERT_EQ(last.Stop(SIGTERM), 0);
   // Kills landed while requests were in flight, not only between them: the test saw outcomes
   // it had to find out after the restart.
   EXPECT_GT(model.UnknownAtRestart(), 0u);
+  // The village's workflows ran as their principals: awards recorded, baskets paid with codes
+  // reached the shop's book (redeemed, or refused for want of posted points).
+  const Model::VillageCounts village = model.InVillage();
+  EXPECT_GT(village.awards, 0u) << "no award was recorded";
+  EXPECT_GT(village.baskets, 0u) << "no basket reached the shop's book";
   const testing::Verified verified = testing::VerifyDataDir(dir.path());
   EXPECT_EQ(verified.exit_code, 0) << verified.output;
   std::printf(
-      "crash test: %d cycles, %llu requests answered, %llu transfers in flight at a kill, seed "
+      "crash test: %d cycles, %llu requests answered, %llu transfers in flight at a kill, %zu "
+      "awards and %zu baskets (%zu redeemed) in the village, %llu payment codes renewed, seed "
       "%llu\n",
       cycles, static_cast<unsigned long long>(answered),
-      static_cast<unsigned long long>(model.UnknownAtRestart()),
+      static_cast<unsigned long long>(model.UnknownAtRestart()), village.awards, village.baskets,
+      village.redeemed, static_cast<unsigned long long>(model.CodesRenewed()),
       static_cast<unsigned long long>(seed));
 }
 

@@ -56,6 +56,7 @@ TEST(SyncFailureTest, AFailedSyncStopsWritesKeepsReadsAndLosesNothingAcknowledge
   ASSERT_GT(pointsd->port(), 0);
   ClientOptions no_retries;
   no_retries.retry.max_attempts = 1;
+  no_retries.token = pointsd->admin_token();
   LedgerClient client(pointsd->target(), no_retries);
   auto seeded = client.LookupAccounts({101});
   ASSERT_TRUE(seeded.ok() && seeded->size() == 1) << seeded.status();
@@ -94,7 +95,7 @@ TEST(SyncFailureTest, AFailedSyncStopsWritesKeepsReadsAndLosesNothingAcknowledge
   const testing::Verified verified = testing::VerifyDataDir(data);
   ASSERT_EQ(verified.exit_code, 0) << verified.output;
   testing::Pointsd restarted(data, 0, {});
-  LedgerClient again(restarted.target());
+  LedgerClient again(restarted.target(), no_retries);
   std::vector<Id> ids;
   for (uint64_t id = 1; id <= kAcknowledged; ++id) ids.push_back(Award(id).id);
   auto found = again.LookupTransfers(ids);

@@ -20,6 +20,7 @@
 #include "ledger_client.h"
 #include "pointsd_process.h"
 #include "testing.h"
+#include "tls_testing.h"
 
 namespace points::server {
 namespace {
@@ -27,32 +28,16 @@ namespace {
 using client::ClientOptions;
 using client::LedgerClient;
 
-std::string Read(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
+using testing::MakeCertificates;
 
-// A CA ("NAME-ca.pem", "NAME-ca.key") and a certificate it signs ("NAME.pem", "NAME.key") for
-// 127.0.0.1 and localhost, in `dir`. False when openssl failed.
-bool MakeCertificates(const std::string& dir, const std::string& name) {
-  const std::string ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-  std::ofstream(dir + "/san.ext") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
-  const std::string script =
-      absl::StrCat("cd '", dir, "' && openssl req -x509 ", ec, " -keyout ", name, "-ca.key -out ",
-                   name, "-ca.pem -days 2 -subj /CN=", name, "-ca && openssl req ", ec, " -keyout ",
-                   name, ".key -out ", name, ".csr -subj /CN=localhost && openssl x509 -req -in ",
-                   name, ".csr -CA ", name, "-ca.pem -CAkey ", name,
-                   "-ca.key -CAcreateserial -out ", name, ".pem -days 2 -extfile san.ext");
-  return std::system(absl::StrCat("(", script, ") >/dev/null 2>&1").c_str()) == 0;
-}
+std::string Read(const std::string& path) { return testing::ReadFile(path); }
 
-ClientOptions Tls(const std::string& roots, const std::string& cert = "",
+ClientOptions Tls(const std::string& token, const std::string& roots, const std::string& cert = "",
                   const std::string& key = "") {
   ClientOptions options;
   options.retry.max_attempts = 1;
   options.deadline = absl::Seconds(5);
+  options.token = token;
   options.tls.enabled = true;
   options.tls.root_certs_pem = roots;
   options.tls.client_cert_pem = cert;
@@ -85,14 +70,15 @@ class TlsTest : public ::testing::Test {
 TEST_F(TlsTest, ServesOnlyTlsToClientsThatTrustItsCa) {
   testing::Pointsd pointsd(dir_.path() + "/data", 0, TlsFlags());
   ASSERT_GT(pointsd.port(), 0);
-  LedgerClient trusting(pointsd.target(), Tls(Pem("server-ca.pem")));
+  LedgerClient trusting(pointsd.target(), Tls(pointsd.admin_token(), Pem("server-ca.pem")));
   EXPECT_TRUE(Answered(trusting));
   ClientOptions plaintext;
   plaintext.retry.max_attempts = 1;
   plaintext.deadline = absl::Seconds(5);
+  plaintext.token = pointsd.admin_token();
   LedgerClient plain(pointsd.target(), plaintext);
   EXPECT_FALSE(Answered(plain)) << "plaintext to a TLS port";
-  LedgerClient misled(pointsd.target(), Tls(Pem("stranger-ca.pem")));
+  LedgerClient misled(pointsd.target(), Tls(pointsd.admin_token(), Pem("stranger-ca.pem")));
   EXPECT_FALSE(Answered(misled)) << "a server certificate from a CA the client does not trust";
   // pointsctl, as an operator runs it.
   const std::string pointsctl = absl::StrCat(POINTSCTL_PATH, " --target ", pointsd.target(),
@@ -110,11 +96,13 @@ TEST_F(TlsTest, AClientCaAdmitsItsTerminalsAndRefusesOtherCertificates) {
   testing::Pointsd pointsd(dir_.path() + "/data", 0, flags);
   ASSERT_GT(pointsd.port(), 0);
   const std::string roots = Pem("server-ca.pem");
-  LedgerClient terminal(pointsd.target(), Tls(roots, Pem("terminal.pem"), Pem("terminal.key")));
+  LedgerClient terminal(pointsd.target(), Tls(pointsd.admin_token(), roots, Pem("terminal.pem"),
+                                              Pem("terminal.key")));
   EXPECT_TRUE(Answered(terminal));
-  LedgerClient app(pointsd.target(), Tls(roots));
+  LedgerClient app(pointsd.target(), Tls(pointsd.admin_token(), roots));
   EXPECT_TRUE(Answered(app)) << "a client certificate is optional";
-  LedgerClient stranger(pointsd.target(), Tls(roots, Pem("stranger.pem"), Pem("stranger.key")));
+  LedgerClient stranger(pointsd.target(), Tls(pointsd.admin_token(), roots, Pem("stranger.pem"),
+                                              Pem("stranger.key")));
   EXPECT_FALSE(Answered(stranger)) << "a client certificate the client CA did not sign";
 }
 
@@ -153,6 +141,7 @@ TEST_F(TlsTest, PlaintextBeyondLoopbackIsRefusedUnlessAllowed) {
   ASSERT_GT(allowed.port(), 0);
   ClientOptions plaintext;
   plaintext.retry.max_attempts = 1;
+  plaintext.token = allowed.admin_token();
   LedgerClient plain(allowed.target(), plaintext);
   EXPECT_TRUE(Answered(plain));
   EXPECT_EQ(allowed.Stop(SIGTERM), 0);
@@ -161,7 +150,7 @@ TEST_F(TlsTest, PlaintextBeyondLoopbackIsRefusedUnlessAllowed) {
   flags.push_back("0.0.0.0:0");
   testing::Pointsd wildcard(dir_.path() + "/data", 0, flags);
   ASSERT_GT(wildcard.port(), 0);
-  LedgerClient trusting(wildcard.target(), Tls(Pem("server-ca.pem")));
+  LedgerClient trusting(wildcard.target(), Tls(wildcard.admin_token(), Pem("server-ca.pem")));
   EXPECT_TRUE(Answered(trusting));
   EXPECT_EQ(wildcard.Stop(SIGTERM), 0);
 }

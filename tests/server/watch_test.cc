@@ -40,8 +40,10 @@ using testing::TestAccount;
 using testing::TestTransfer;
 
 // Retries fast and long enough to ride out a server restart.
-ClientOptions PatientOptions() {
+// As the county's admin (`token`), retrying for as long as a restart takes.
+ClientOptions PatientOptions(const std::string& token) {
   ClientOptions options;
+  options.token = token;
   options.retry.max_attempts = 100;
   options.retry.initial_backoff = absl::Milliseconds(20);
   options.retry.max_backoff = absl::Milliseconds(200);
@@ -119,8 +121,9 @@ class Village {
 // Watches accounts 2 and 3 on its own thread until `wanted` changes arrived (or the watch fails).
 class Watcher {
  public:
-  Watcher(const std::string& target, uint64_t after_timestamp, size_t wanted)
-      : client_(target, PatientOptions()), wanted_(wanted) {
+  Watcher(const std::string& target, const std::string& token, uint64_t after_timestamp,
+          size_t wanted)
+      : client_(target, PatientOptions(token)), wanted_(wanted) {
     thread_ = std::thread([this, after_timestamp] {
       const std::vector<Id> ids = {TestAccount(2).id, TestAccount(3).id};
       status_ = client_.WatchAccounts(ids, after_timestamp, [this](const auto& changes) {
@@ -170,9 +173,10 @@ TEST(WatchTest, DeliversEveryChangeInOrderAndResumesAcrossAServerCrash) {
   auto pointsd = std::make_unique<testing::Pointsd>(dir.path());
   const int port = pointsd->port();
   ASSERT_GT(port, 0);
-  LedgerClient client(pointsd->target(), PatientOptions());
+  LedgerClient client(pointsd->target(), PatientOptions(pointsd->admin_token()));
   CreateAccounts(client);
-  Watcher live(pointsd->target(), 0, wanted);  // from the first change, then live
+  Watcher live(pointsd->target(), pointsd->admin_token(), 0,
+               wanted);  // from the first change, then live
   village.MakeTransfers(client, kTransfersPerPhase);
 
   // The server crashes and comes back on the same port: the watch reconnects and resumes.
@@ -199,7 +203,8 @@ TEST(WatchTest, DeliversEveryChangeInOrderAndResumesAcrossAServerCrash) {
       ++k;
     }
     ASSERT_LT(k, wanted);
-    Watcher resumed(pointsd->target(), village.expected()[k - 1].balance.timestamp, wanted - k);
+    Watcher resumed(pointsd->target(), pointsd->admin_token(),
+                    village.expected()[k - 1].balance.timestamp, wanted - k);
     ASSERT_TRUE(resumed.WaitForAll());
     const std::vector<BalanceChange> rest = resumed.Join();
     EXPECT_EQ(rest,
@@ -213,6 +218,7 @@ TEST(WatchTest, RefusesAccountsItCannotWatchNamingThem) {
   testing::Pointsd pointsd(dir.path());
   ClientOptions once;
   once.retry.max_attempts = 1;
+  once.token = pointsd.admin_token();
   LedgerClient client(pointsd.target(), once);
   CreateAccounts(client);
   auto never = [](const auto&) { return true; };
@@ -237,6 +243,7 @@ TEST(WatchTest, DrainEndsOpenStreamsWithUnavailableAndExitsCleanly) {
   testing::Pointsd pointsd(dir.path());
   ClientOptions once;
   once.retry.max_attempts = 1;
+  once.token = pointsd.admin_token();
   LedgerClient client(pointsd.target(), once);
   CreateAccounts(client);
   ASSERT_TRUE(client.CreateTransfers({TestTransfer(1, 1, 2, 5)}).ok());
