@@ -240,6 +240,15 @@ absl::Status Gate::Authorize(const Principal& caller, Rpc rpc, const Target& tar
 }
 
 absl::Status Gate::CheckAccounts(const Principal& caller, const Target& target) const {
+  for (size_t i = 0; i < target.ledgers.size(); ++i) {
+    if (const domain::VillageId village = domain::VillageOfLedger(target.ledgers[i])) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "[", i, "]: ledger ", target.ledgers[i], " is village ", village,
+          "'s points supermarket's: its points move only through its workflows (awards, "
+          "baskets, settlement), never by raw transfers; the raw ledger uses ledgers no village "
+          "has, e.g. 1 (server/AUTHZ.md)"));
+    }
+  }
   if (CountyWide(caller)) return absl::OkStatus();
   if (caller.role != Role::kHousehold) {
     return OutOfScope(caller, "the raw ledger (county-wide principals only)");
@@ -275,6 +284,11 @@ absl::Status Gate::CheckTown(const Principal& caller, const Target& target) cons
 
 absl::Status Gate::CheckScope(const Principal& caller, const Target& target) const {
   const domain::Scope& scope = caller.scope;
+  if (target.reveal_names && caller.role != Role::kCommittee && caller.role != Role::kAuditor) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(domain::RoleName(caller.role), " ", caller.name,
+                     ": reveal (full names) is for the committee and the auditor only"));
+  }
   if (caller.role == Role::kAdmin || caller.role == Role::kAuditor) {
     return CheckTown(caller, target);
   }
@@ -283,6 +297,9 @@ absl::Status Gate::CheckScope(const Principal& caller, const Target& target) con
   }
   switch (caller.role) {
     case Role::kGridWorker: {
+      if (target.for_non_household) {
+        return OutOfScope(caller, "acting for a shop or organisation");
+      }
       if (target.grid != 0 && target.grid != scope.grid) {
         return OutOfScope(caller, absl::StrCat("grid ", target.grid));
       }
@@ -317,8 +334,17 @@ absl::Status Gate::CheckScope(const Principal& caller, const Target& target) con
 
 absl::Status Gate::Journal(const Principal& caller, domain::VillageId village,
                            const std::string& act, const std::string& detail) const {
+  // A detail over the journal's limit (a long backup path, a long name) is cut at a character
+  // boundary and marked, so the act is always journaled.
+  std::string text = detail;
+  if (text.size() > domain::kAuditDetailBytesMax) {
+    constexpr char kCut[] = " [...]";
+    size_t keep = domain::kAuditDetailBytesMax - (sizeof kCut - 1);
+    while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) --keep;
+    text = text.substr(0, keep) + kCut;
+  }
   absl::StatusOr<domain::AuditEntry> entry =
-      audit_->Append(caller.name, domain::RoleName(caller.role), village, act, detail);
+      audit_->Append(caller.name, domain::RoleName(caller.role), village, act, text);
   if (!entry.ok()) {
     return absl::Status(entry.status().code(),
                         absl::StrCat("done, but not journaled in the operator audit (resend to "
@@ -332,10 +358,14 @@ bool Gate::Covers(const Principal& caller, const Principal& other) const {
   if (caller.role != Role::kAdmin && caller.role != Role::kAuditor) return false;
   if (caller.scope.town == 0 && caller.scope.village == 0) return true;
   if (caller.scope.village != 0) return other.scope.village == caller.scope.village;
-  if (other.scope.town != 0) return other.scope.town == caller.scope.town;
-  if (other.scope.village == 0) return false;  // a county-wide principal
-  absl::StatusOr<uint32_t> town = facts_.town_of_village(other.scope.village);
-  return town.ok() && *town == caller.scope.town;
+  // A town's principal covers a village of its town (the village decides, whatever else the
+  // other names) or a principal of the town itself; never a county-wide one.
+  if (other.scope.village != 0) {
+    absl::StatusOr<uint32_t> town = facts_.town_of_village(other.scope.village);
+    return town.ok() && *town == caller.scope.town &&
+           (other.scope.town == 0 || other.scope.town == caller.scope.town);
+  }
+  return other.scope.town == caller.scope.town;
 }
 
 }  // namespace points::server

@@ -127,7 +127,11 @@ struct Target {
   uint64_t household = 0;
   Id basket = 0;                   // a shopkeeper's basket must be from its shop
   bool for_non_household = false;  // acts for a shop or organisation: never a household's call
+  bool reveal_names = false;       // full names: the committee's and the auditor's only
   std::vector<Id> accounts = {};   // Reach::kAccounts
+  // Reach::kAccounts writes: the ledgers of the accounts and transfers. A village's ledgers are
+  // its points supermarket's: their points move only through its workflows, never raw.
+  std::vector<uint32_t> ledgers = {};
 };
 
 // The facts Authorize looks up in the domain store.

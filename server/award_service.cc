@@ -154,7 +154,7 @@ grpc::ServerUnaryReactor* VillageService::ListHouseholds(grpc::CallbackServerCon
                                                          const v1::ListHouseholdsRequest* request,
                                                          v1::ListHouseholdsResponse* response) {
   return Offload(context, gate_, Rpc::kListHouseholds, workers_,
-                 Target{.village = request->village()},
+                 Target{.village = request->village(), .reveal_names = request->reveal()},
                  [this, request, response]() -> absl::Status {
                    absl::StatusOr<std::vector<domain::Household>> found =
                        households_->ListHouseholds(request->village(), request->reveal());

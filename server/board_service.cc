@@ -170,7 +170,8 @@ domain::RuleNamer NamerOf(const domain::RuleBook* rules) {
 grpc::ServerUnaryReactor* BoardService::GetBoard(grpc::CallbackServerContext* context,
                                                  const v1::GetBoardRequest* request,
                                                  v1::GetBoardResponse* response) {
-  return Offload(context, gate_, Rpc::kGetBoard, workers_, Target{.village = request->village()},
+  return Offload(context, gate_, Rpc::kGetBoard, workers_,
+                 Target{.village = request->village(), .reveal_names = request->reveal()},
                  [this, request, response]() -> absl::Status {
                    absl::StatusOr<domain::Board> board = disclosure_->GetBoard(
                        request->village(), request->month(), clock_->NowNanos(), request->reveal(),

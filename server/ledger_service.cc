@@ -52,9 +52,16 @@ grpc::ServerUnaryReactor* LedgerService::CreateAccounts(grpc::CallbackServerCont
                                                         const v1::CreateAccountsRequest* request,
                                                         v1::CreateAccountsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (FinishIfError(reactor, Admit(gate_, *context, Rpc::kCreateAccounts))) return reactor;
+  absl::StatusOr<domain::Principal> caller = Admit(gate_, *context, Rpc::kCreateAccounts);
+  if (FinishIfError(reactor, caller)) return reactor;
   absl::StatusOr<std::vector<Account>> accounts = AccountsFromProto(*request);
   if (FinishIfError(reactor, accounts)) return reactor;
+  Target ledgers;
+  for (const Account& a : *accounts) ledgers.ledgers.push_back(a.ledger);
+  if (absl::Status s = gate_->Authorize(*caller, Rpc::kCreateAccounts, ledgers); !s.ok()) {
+    reactor->Finish(ToGrpcStatus(s));
+    return reactor;
+  }
   engine_->SubmitCreateAccounts(*std::move(accounts), [reactor, response](auto results) {
     if (FinishIfError(reactor, results)) return;
     AccountResultsToProto(*results, response);
@@ -67,9 +74,16 @@ grpc::ServerUnaryReactor* LedgerService::CreateTransfers(grpc::CallbackServerCon
                                                          const v1::CreateTransfersRequest* request,
                                                          v1::CreateTransfersResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (FinishIfError(reactor, Admit(gate_, *context, Rpc::kCreateTransfers))) return reactor;
+  absl::StatusOr<domain::Principal> caller = Admit(gate_, *context, Rpc::kCreateTransfers);
+  if (FinishIfError(reactor, caller)) return reactor;
   absl::StatusOr<std::vector<Transfer>> transfers = TransfersFromProto(*request);
   if (FinishIfError(reactor, transfers)) return reactor;
+  Target ledgers;
+  for (const Transfer& t : *transfers) ledgers.ledgers.push_back(t.ledger);
+  if (absl::Status s = gate_->Authorize(*caller, Rpc::kCreateTransfers, ledgers); !s.ok()) {
+    reactor->Finish(ToGrpcStatus(s));
+    return reactor;
+  }
   engine_->SubmitCreateTransfers(*std::move(transfers), [reactor, response](auto results) {
     if (FinishIfError(reactor, results)) return;
     TransferResultsToProto(*results, response);
@@ -145,7 +159,11 @@ grpc::ServerWriteReactor<v1::WatchAccountsResponse>* LedgerService::WatchAccount
   absl::StatusOr<domain::Principal> caller =
       Admit(gate_, *context, Rpc::kWatchAccounts, request->account_ids());
   if (!caller.ok()) return new RefusedWatch(caller.status());
-  return new WatchStream(engine_, readers_, watch_hub_, *request);
+  // Revocation reaches open streams too: the token is checked again before each read.
+  return new WatchStream(engine_, readers_, watch_hub_, *request,
+                         [principals = gate_->principals(), token = BearerToken(*context)] {
+                           return principals->Authenticate(token).status();
+                         });
 }
 
 }  // namespace points::server

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -174,14 +175,17 @@ void ScheduleStats(boost::asio::steady_timer& timer, const Engine& engine, int s
   });
 }
 
-// The first start (or one after every principal was revoked: the way back in for whoever holds
-// the data directory): makes an admin for the whole county and writes its token
+// The first start (or one after every county admin was revoked: the way back in for whoever
+// holds the data directory): makes an admin for the whole county and writes its token
 // to DIR/admin.token, readable by pointsd's user only; refuses to overwrite a file there.
 absl::Status BootstrapAdmin(domain::PrincipalBook& principals, domain::AuditJournal& audit,
                             const std::string& data_dir) {
   const std::vector<domain::Principal> all = principals.List();
+  std::set<std::string> taken;
   for (const domain::Principal& p : all) {
-    if (!p.revoked) return absl::OkStatus();
+    taken.insert(p.name);
+    const bool county_admin = p.role == domain::Role::kAdmin && p.scope.town == 0;
+    if (county_admin && !p.revoked) return absl::OkStatus();
   }
   const std::string path = data_dir + "/admin.token";
   if (std::filesystem::exists(path)) {
@@ -189,9 +193,10 @@ absl::Status BootstrapAdmin(domain::PrincipalBook& principals, domain::AuditJour
         absl::StrCat("no principal exists yet, but ", path,
                      " does: a stale token from another store? Remove it and start again"));
   }
-  // Names stay taken once used: after every principal was revoked, the next admin is admin-2, ...
+  // Names stay taken once used: after the county's admins were revoked, the next is admin-2, ...
   domain::Principal admin;
-  admin.name = all.empty() ? "admin" : absl::StrCat("admin-", all.size() + 1);
+  admin.name = "admin";
+  for (int n = 2; taken.contains(admin.name); ++n) admin.name = absl::StrCat("admin-", n);
   admin.role = domain::Role::kAdmin;  // scope town 0: the whole county
   admin.created_by = "bootstrap";
   absl::StatusOr<std::string> token = principals.Create(admin);
@@ -201,7 +206,7 @@ absl::Status BootstrapAdmin(domain::PrincipalBook& principals, domain::AuditJour
     return s;
   }
   Log(LogLevel::kInfo, "bootstrap_admin",
-      "no live principal: made an admin for the whole county; its token is in the file named here",
+      "no live county admin: made one; its token is in the file named here",
       {{"principal", admin.name}, {"token_file", path}});
   absl::StatusOr<domain::AuditEntry> entry =
       audit.Append("bootstrap", "pointsd", 0, "principal.create",

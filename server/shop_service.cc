@@ -48,11 +48,20 @@ grpc::ServerUnaryReactor* ShopService::CreateShop(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* ShopService::PutItem(grpc::CallbackServerContext* context,
                                                const v1::PutItemRequest* request,
                                                v1::PutItemResponse* /*response*/) {
-  return Offload(context, gate_, Rpc::kPutItem, workers_,
-                 Target{.village = request->village(), .shop = request->shop()}, [this, request] {
-                   return book_->PutItem(request->village(), request->shop(),
-                                         ItemFromProto(request->item()));
-                 });
+  return Offload(
+      context, gate_, Rpc::kPutItem, workers_,
+      Target{.village = request->village(), .shop = request->shop()},
+      [this, request](const domain::Principal& caller) -> absl::Status {
+        const domain::Item item = ItemFromProto(request->item());
+        if (absl::Status s = book_->PutItem(request->village(), request->shop(), item); !s.ok()) {
+          return s;
+        }
+        // Prices are policy: who set which is on the record.
+        return gate_->Journal(
+            caller, request->village(), "item.put",
+            absl::StrCat("shop ", request->shop(), " item ", item.item, ": ", item.name, ", ",
+                         item.points_price, " points, ", item.cash_price_fen, " fen"));
+      });
 }
 
 grpc::ServerUnaryReactor* ShopService::Restock(grpc::CallbackServerContext* context,

@@ -84,8 +84,9 @@ absl::Status WatchHub::EndOf(WatchStream* stream) const {
 // ---- WatchStream ----
 
 WatchStream::WatchStream(Engine* engine, boost::asio::thread_pool* readers, WatchHub* hub,
-                         const v1::WatchAccountsRequest& request)
-    : engine_(engine), readers_(readers), hub_(hub) {
+                         const v1::WatchAccountsRequest& request,
+                         std::function<absl::Status()> still_allowed)
+    : engine_(engine), readers_(readers), hub_(hub), still_allowed_(std::move(still_allowed)) {
   absl::StatusOr<WatchRequest> watch = WatchFromProto(request);
   if (!watch.ok()) {
     Finish(ToGrpcStatus(watch.status()));
@@ -109,6 +110,10 @@ void WatchStream::SchedulePump() {
 void WatchStream::Pump() {
   if (absl::Status end = hub_->EndOf(this); !end.ok()) {
     Finish(ToGrpcStatus(end));
+    return;
+  }
+  if (absl::Status allowed = still_allowed_(); !allowed.ok()) {
+    Finish(ToGrpcStatus(allowed));
     return;
   }
   // Read the commit count first: a commit after this point either shows in the read or makes

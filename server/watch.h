@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <unordered_set>
 #include <vector>
 
@@ -66,8 +67,10 @@ class WatchHub {
 // One WatchAccounts call. Deletes itself when gRPC is done with it.
 class WatchStream final : public grpc::ServerWriteReactor<v1::WatchAccountsResponse> {
  public:
+  // `still_allowed` is asked before each read of changes: a stream whose caller's token was
+  // revoked ends with its status instead of sending more.
   WatchStream(Engine* engine, boost::asio::thread_pool* readers, WatchHub* hub,
-              const v1::WatchAccountsRequest& request);
+              const v1::WatchAccountsRequest& request, std::function<absl::Status()> still_allowed);
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
@@ -82,6 +85,7 @@ class WatchStream final : public grpc::ServerWriteReactor<v1::WatchAccountsRespo
   Engine* const engine_;
   boost::asio::thread_pool* const readers_;
   WatchHub* const hub_;
+  const std::function<absl::Status()> still_allowed_;
   bool registered_ = false;
   std::vector<Id> account_ids_;
   uint64_t cursor_ = 0;  // the timestamp of the last change sent

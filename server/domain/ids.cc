@@ -64,6 +64,14 @@ Ledgers LedgersOf(VillageId village) {
   return Ledgers{2 * village, 2 * village + 1, (1u << 31) + 2 * village};
 }
 
+VillageId VillageOfLedger(uint32_t ledger) {
+  const uint32_t offset = ledger >= (1u << 31) ? ledger - (1u << 31) : ledger;
+  const uint32_t village = offset / 2;
+  if (village < 1 || village > kVillagesMax) return 0;
+  if (ledger >= (1u << 31) && offset % 2 != 0) return 0;  // only the even one is a limits ledger
+  return village;
+}
+
 namespace ids {
 
 Id OfVillageAccount(VillageId village, VillageAccount kind) {

@@ -24,6 +24,8 @@ struct Ledgers {
 };
 // Requires 1 <= village <= kVillagesMax.
 Ledgers LedgersOf(VillageId village);
+// The village whose ledger `ledger` is, or 0 for a ledger no village has (the raw ledger's).
+VillageId VillageOfLedger(uint32_t ledger);
 
 // A village's own accounts.
 enum class VillageAccount : uint8_t {

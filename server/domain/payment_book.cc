@@ -46,8 +46,12 @@ struct HouseholdRecord {
   // Stored with the hash so that raising kPinHashIterations leaves existing cards working.
   uint32_t pin_iterations = 0;
   uint32_t wrong_pins = 0;       // in a row, since the last right PIN or lockout
-  uint64_t locked_until_ns = 0;  // 0: not locked
+  uint64_t locked_until_ns = 0;  // 0: not locked; kBlocked: until the committee reissues
+  uint32_t lockouts = 0;         // since the last right PIN: kPinLockoutsMax block the card
 };
+
+// A card locked for good: guessing would otherwise go on at kPinAttemptsMax per lockout.
+constexpr uint64_t kBlocked = UINT64_MAX;
 
 // Whom a card number was issued to; kept after the card is replaced, so it is never reissued.
 struct CardOwner {
@@ -79,7 +83,8 @@ std::string EncodeHousehold(const HouseholdRecord& r) {
                        .Text(r.pin_hash)
                        .Int(r.pin_iterations, 4)
                        .Int(r.wrong_pins, 4)
-                       .Int(r.locked_until_ns, 8))
+                       .Int(r.locked_until_ns, 8)
+                       .Int(r.lockouts, 4))
       .bytes();
 }
 
@@ -96,6 +101,7 @@ absl::StatusOr<HouseholdRecord> DecodeHousehold(const std::string& bytes) {
   r.pin_iterations = static_cast<uint32_t>(reader.Int(4));
   r.wrong_pins = static_cast<uint32_t>(reader.Int(4));
   r.locked_until_ns = reader.Int(8);
+  r.lockouts = static_cast<uint32_t>(reader.Int(4));
   r.used_any = used_any == 1;
   // A card comes with its whole PIN hash; no card, with none of it.
   const bool card_ok = r.card.empty()
@@ -104,7 +110,7 @@ absl::StatusOr<HouseholdRecord> DecodeHousehold(const std::string& bytes) {
                                  r.pin_hash.size() == kPinHashBytes && r.pin_iterations > 0 &&
                                  r.pin_iterations <= kPinHashIterationsStoredMax;
   if (!version_ok || !reader.done_ok() || r.secret.size() != kPaymentSecretBytes || used_any > 1 ||
-      !card_ok || r.wrong_pins > kPinAttemptsMax) {
+      !card_ok || r.wrong_pins > kPinAttemptsMax || r.lockouts > kPinLockoutsMax) {
     return absl::DataLossError("payment record of a household does not decode");
   }
   return r;
@@ -274,6 +280,10 @@ std::string UtcTime(uint64_t ns) {
 }
 
 std::string LockedMessage(uint64_t locked_until_ns) {
+  if (locked_until_ns == kBlocked) {
+    return absl::StrCat("card blocked after ", kPinLockoutsMax, " lockouts of ", kPinAttemptsMax,
+                        " wrong PINs: the committee issues the household a new card");
+  }
   return absl::StrCat("card locked after ", kPinAttemptsMax, " wrong PINs until ",
                       UtcTime(locked_until_ns));
 }
@@ -445,6 +455,7 @@ absl::StatusOr<Card> PaymentBook::IssueCard(VillageId village, uint64_t househol
   record->pin_iterations = kPinHashIterations;
   record->wrong_pins = 0;
   record->locked_until_ns = 0;
+  record->lockouts = 0;
   if (absl::Status s = store_->Put(HouseholdKey(village, household), EncodeHousehold(*record));
       !s.ok()) {
     return s;
@@ -488,12 +499,18 @@ absl::Status PaymentBook::CheckCard(VillageId village, uint64_t household,
   }
   const std::string key = HouseholdKey(village, household);
   if (right) {
-    if (record.wrong_pins == 0 && !lockout_over) return absl::OkStatus();  // nothing to reset
+    if (record.wrong_pins == 0 && record.lockouts == 0 && !lockout_over) {
+      return absl::OkStatus();  // nothing to reset
+    }
     record.wrong_pins = 0;
+    record.lockouts = 0;
     return store_->Put(key, EncodeHousehold(record));
   }
   ++record.wrong_pins;
-  if (record.wrong_pins >= kPinAttemptsMax) record.locked_until_ns = now + kPinLockoutNs;
+  if (record.wrong_pins >= kPinAttemptsMax) {
+    ++record.lockouts;
+    record.locked_until_ns = record.lockouts >= kPinLockoutsMax ? kBlocked : now + kPinLockoutNs;
+  }
   // Stored before answering: a restart, or a second terminal, does not get fresh attempts.
   if (absl::Status s = store_->Put(key, EncodeHousehold(record)); !s.ok()) return s;
   if (record.locked_until_ns != 0) {

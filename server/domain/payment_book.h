@@ -46,6 +46,9 @@ inline constexpr size_t kCardNumberDigits = 12;
 inline constexpr size_t kPinDigitsMin = 4, kPinDigitsMax = 8;
 inline constexpr uint32_t kPinAttemptsMax = 5;  // wrong PINs in a row before the card locks
 inline constexpr uint64_t kPinLockoutNs = 15 * 60 * 1'000'000'000ull;
+// Lockouts in a row (no right PIN between) before the card is blocked until the committee
+// issues a new one: at most kPinAttemptsMax x kPinLockoutsMax guesses per card.
+inline constexpr uint32_t kPinLockoutsMax = 3;
 // PBKDF2-HMAC-SHA256 rounds for a PIN's hash: a PIN has at most 10^8 values, so only the cost
 // per guess protects a copied store; 10'000 keeps one check at a few milliseconds.
 inline constexpr uint32_t kPinHashIterations = 10'000;

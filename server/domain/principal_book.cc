@@ -95,14 +95,19 @@ absl::Status CheckScope(Role role, const Scope& s) {
     if (!set) return absl::OkStatus();
     return absl::InvalidArgumentError(absl::StrCat(field, ": the ", role, " role has none"));
   };
+  if (role < Role::kAdmin || role > Role::kAuditor) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("role: ", static_cast<int>(role), " is none of admin .. auditor (1..6)"));
+  }
   const char* name = RoleName(role);
   absl::Status status;
   switch (role) {
     case Role::kAdmin:
       status.Update(none(s.village != 0, "village", name));
       break;
-    case Role::kAuditor:
-      break;  // a town, a village, or the whole county
+    case Role::kAuditor:  // a town, a village, or the whole county: not a town and a village
+      if (s.village != 0) status.Update(none(s.town != 0, "town", "village auditor's"));
+      break;
     case Role::kCommittee:
       status.Update(need(s.village != 0, "village", name));
       break;
@@ -118,6 +123,11 @@ absl::Status CheckScope(Role role, const Scope& s) {
       status.Update(need(s.village != 0, "village", name));
       status.Update(need(s.household != 0, "household", name));
       break;
+  }
+  // A village-scoped role is where its village is: a town beside it would be a second claim
+  // that authorization might read first.
+  if (role != Role::kAdmin && role != Role::kAuditor) {
+    status.Update(none(s.town != 0, "town", name));
   }
   if (role != Role::kGridWorker) status.Update(none(s.grid != 0, "grid", name));
   if (role != Role::kShopkeeper) status.Update(none(s.shop != 0, "shop", name));
@@ -175,16 +185,22 @@ absl::StatusOr<std::string> PrincipalBook::Create(Principal principal) {
   principal.created_at_ns = clock_->NowNanos();
   principal.revoked = false;
   principal.revoked_at_ns = 0;
-  absl::MutexLock lock(&mu_);
-  if (by_name_.contains(principal.name)) {
-    return absl::AlreadyExistsError(absl::StrCat("principal '", principal.name, "' exists"));
-  }
-  if (by_name_.size() >= kPrincipalsMax) {
-    return absl::ResourceExhaustedError(absl::StrCat("at most ", kPrincipalsMax, " principals"));
+  // Writers take turns; the synced write happens outside mu_, so authentication (on gRPC's
+  // reactor threads) never waits for a disk.
+  absl::MutexLock write_lock(&write_mu_);
+  {
+    absl::MutexLock lock(&mu_);
+    if (by_name_.contains(principal.name)) {
+      return absl::AlreadyExistsError(absl::StrCat("principal '", principal.name, "' exists"));
+    }
+    if (by_name_.size() >= kPrincipalsMax) {
+      return absl::ResourceExhaustedError(absl::StrCat("at most ", kPrincipalsMax, " principals"));
+    }
   }
   if (absl::Status s = store_->Put(Key(principal.name), Encode(principal, token_hash)); !s.ok()) {
     return s;
   }
+  absl::MutexLock lock(&mu_);
   token_hashes_[token_hash] = principal.name;
   hash_of_[principal.name] = token_hash;
   by_name_[principal.name] = std::move(principal);
@@ -204,19 +220,26 @@ absl::StatusOr<Principal> PrincipalBook::Authenticate(const std::string& token) 
 }
 
 absl::Status PrincipalBook::Revoke(const std::string& name) {
-  absl::MutexLock lock(&mu_);
-  const auto it = by_name_.find(name);
-  if (it == by_name_.end()) return absl::NotFoundError(absl::StrCat("no principal '", name, "'"));
-  if (it->second.revoked) return absl::OkStatus();
-  Principal revoked = it->second;
-  revoked.revoked = true;
-  revoked.revoked_at_ns = clock_->NowNanos();
-  const std::string& hash = hash_of_.at(name);
-  // Out of memory first: from here on the token is refused, even if the write below fails.
-  token_hashes_.erase(hash);
-  if (absl::Status s = store_->Put(Key(name), Encode(revoked, hash)); !s.ok()) return s;
-  it->second = std::move(revoked);
-  return absl::OkStatus();
+  absl::MutexLock write_lock(&write_mu_);
+  Principal revoked;
+  std::string hash;
+  {
+    absl::MutexLock lock(&mu_);
+    const auto it = by_name_.find(name);
+    if (it == by_name_.end()) {
+      return absl::NotFoundError(absl::StrCat("no principal '", name, "'"));
+    }
+    if (it->second.revoked) return absl::OkStatus();
+    revoked = it->second;
+    revoked.revoked = true;
+    revoked.revoked_at_ns = clock_->NowNanos();
+    hash = hash_of_.at(name);
+    // Out of memory first: from here on the token is refused, even if the write below fails.
+    token_hashes_.erase(hash);
+    it->second.revoked = true;
+    it->second.revoked_at_ns = revoked.revoked_at_ns;
+  }
+  return store_->Put(Key(name), Encode(revoked, hash));
 }
 
 std::vector<Principal> PrincipalBook::List() const {

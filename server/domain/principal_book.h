@@ -86,6 +86,7 @@ class PrincipalBook {
 
   Clock* const clock_;
   DomainStore* const store_;
+  absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(mu_);  // Create and Revoke, one at a time
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, Principal> by_name_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::string> token_hashes_ ABSL_GUARDED_BY(mu_);  // hash->name

@@ -405,8 +405,8 @@ TEST_F(PointsctlTest, AccountsCreateAndLookupShowUuidsBalancesAndFlags) {
   EXPECT_EQ(again.exit_code, kExitOk) << Describe(again);
   EXPECT_TRUE(Contains(again.out, "exists")) << again.out;
   // A different ledger for an existing id is refused: exit 3.
-  const testing::Run different = Ctl(
-      {"accounts", "create", "--id", "1", "--ledger", "2", "--code", "10", "--flags", "history"});
+  const testing::Run different = Ctl({"accounts", "create", "--id", "1", "--ledger", "3000000",
+                                      "--code", "10", "--flags", "history"});
   EXPECT_EQ(different.exit_code, kExitRefused) << Describe(different);
   EXPECT_TRUE(Contains(different.out, "exists_with_different_ledger")) << different.out;
 
@@ -902,7 +902,10 @@ TEST(PointsctlShopsTest, HouseholdsWithMembersListMaskedAndCloseOnlyWhenSettled)
   ASSERT_EQ(masked.exit_code, kExitOk) << Describe(masked);
   EXPECT_TRUE(Contains(masked.out, "\"members\":\"张*明 (head); 李*\"")) << masked.out;
   EXPECT_FALSE(Contains(masked.out, "13800000000")) << masked.out;
-  const testing::Run revealed = ctl({"--json", "households", "list", "1", "--reveal"});
+  // Full names and phones: the committee's and the auditor's only, not the admin's.
+  EXPECT_NE(ctl({"--json", "households", "list", "1", "--reveal"}).exit_code, kExitOk);
+  const testing::Run revealed =
+      ctl.As(ctl.Demo("committee-li"), {"--json", "households", "list", "1", "--reveal"});
   EXPECT_TRUE(Contains(revealed.out, "张小明 (head) 13800000000")) << revealed.out;
   EXPECT_EQ(ctl({"households", "put", "1", "8", "--member", "x:boss"}).exit_code, kExitUsage);
 

@@ -170,7 +170,7 @@ ctl 0 --target "$shard2" --token-file "$token2" villages list
 expect_in out 北坡村
 ctl 0 --target "$shard1" --token-file "$token1" villages list
 expect_not_in out 北坡村
-via 0 1 accounts create --id 424242 --ledger 77 --code 1
+via 0 1 accounts create --id 424242 --ledger 1 --code 1
 ctl 0 --target "$shard1" --token-file "$token1" accounts lookup 424242
 ctl 3 --target "$shard2" --token-file "$token2" accounts lookup 424242
 echo "ok: writes land on the shard named, and only there"

@@ -185,5 +185,43 @@ TEST_F(GateScopeTest, ATownAdminOrAuditorActsInTheVillagesOfItsTown) {
   EXPECT_EQ(Check(village_auditor, Rpc::kGetReport, {.village = 7}), kDenied);
 }
 
+TEST_F(GateScopeTest, FullNamesAreTheCommitteesAndTheAuditorsOnly) {
+  const Target reveal{.village = 7, .reveal_names = true};
+  EXPECT_EQ(Check(Make(Role::kCommittee, {.village = 7}), Rpc::kGetBoard, reveal), kOk);
+  EXPECT_EQ(Check(Make(Role::kAuditor, {}), Rpc::kGetBoard, reveal), kOk);
+  EXPECT_EQ(Check(Make(Role::kAdmin, {}), Rpc::kListHouseholds, reveal), kDenied);
+  EXPECT_EQ(Check(Make(Role::kHousehold, {.village = 7, .household = 70}), Rpc::kGetBoard, reveal),
+            kDenied);
+  EXPECT_EQ(Check(Make(Role::kHousehold, {.village = 7, .household = 70}), Rpc::kGetBoard,
+                  {.village = 7}),
+            kOk);
+}
+
+TEST_F(GateScopeTest, NobodyMovesAVillagesPointsByRawTransfers) {
+  const Principal county = Make(Role::kAdmin, {});
+  EXPECT_EQ(Check(county, Rpc::kCreateTransfers, {.ledgers = {1, 1}}), kOk);
+  const domain::Ledgers village = domain::LedgersOf(7);
+  for (uint32_t ledger : {village.points, village.money, village.limits}) {
+    EXPECT_EQ(Check(county, Rpc::kCreateTransfers, {.ledgers = {1, ledger}}), kDenied) << ledger;
+    EXPECT_EQ(Check(county, Rpc::kCreateAccounts, {.ledgers = {ledger}}), kDenied) << ledger;
+  }
+  EXPECT_EQ(domain::VillageOfLedger(1), 0u);
+  EXPECT_EQ(domain::VillageOfLedger(village.points), 7u);
+  EXPECT_EQ(domain::VillageOfLedger(village.limits), 7u);
+  EXPECT_EQ(domain::VillageOfLedger(village.limits + 1), 0u);
+}
+
+TEST_F(GateScopeTest, ATownAdminCoversOnlyPrincipalsOfItsTownsVillages) {
+  const Principal town_admin = Make(Role::kAdmin, {.town = 2});
+  EXPECT_TRUE(gate_.Covers(town_admin, Make(Role::kCommittee, {.village = 7})));
+  EXPECT_FALSE(gate_.Covers(town_admin, Make(Role::kCommittee, {.village = 8})));
+  // Naming its own town beside another town's village does not make the village its own.
+  EXPECT_FALSE(gate_.Covers(town_admin, Make(Role::kCommittee, {.town = 2, .village = 8})));
+  EXPECT_FALSE(gate_.Covers(town_admin, Make(Role::kAdmin, {})));  // the county's
+  EXPECT_TRUE(gate_.Covers(town_admin, Make(Role::kAuditor, {.town = 2})));
+  EXPECT_FALSE(gate_.Covers(Make(Role::kCommittee, {.village = 7}),
+                            Make(Role::kHousehold, {.village = 7, .household = 70})));
+}
+
 }  // namespace
 }  // namespace points::server

@@ -11,11 +11,11 @@
 #include "award_convert.h"
 #include "convert.h"
 #include "payment_book.h"
-#include "rate_limiter.h"
 #include "points/limits.h"
 #include "points/v1/awards.pb.h"
 #include "points/v1/ledger.pb.h"
 #include "points/v1/shops.pb.h"
+#include "rate_limiter.h"
 #include "shop_convert.h"
 
 namespace points::server {

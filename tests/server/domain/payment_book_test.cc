@@ -473,5 +473,39 @@ TEST_F(PaymentBookTest, VillageAndHouseholdMustBeSet) {
                 "household: must not be 0");
 }
 
+TEST_F(PaymentBookTest, ThreeLockoutsInARowBlockTheCardUntilANewOneIsIssued) {
+  const std::string card = IssueCard();
+  for (uint32_t lockout = 1; lockout <= kPinLockoutsMax; ++lockout) {
+    for (uint32_t i = 0; i < kPinAttemptsMax; ++i) {
+      EXPECT_EQ(book_->CheckCard(kVillage, kWang, card, "000000").code(),
+                absl::StatusCode::kPermissionDenied);
+    }
+    clock_.Advance(kPinLockoutNs + 1);  // the lockout passes; a blocked card stays blocked
+  }
+  const absl::Status blocked = book_->CheckCard(kVillage, kWang, card, kPin);
+  EXPECT_EQ(blocked.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(absl::StrContains(blocked.message(), "blocked")) << blocked;
+  clock_.Advance(uint64_t{24} * 3600 * 1'000'000'000);
+  EXPECT_FALSE(book_->CheckCard(kVillage, kWang, card, kPin).ok()) << "still blocked a day later";
+  const std::string reissued = IssueCard();
+  EXPECT_TRUE(book_->CheckCard(kVillage, kWang, reissued, kPin).ok());
+}
+
+TEST_F(PaymentBookTest, ARightPinBetweenLockoutsStartsTheCountAgain) {
+  const std::string card = IssueCard();
+  for (uint32_t lockout = 1; lockout < kPinLockoutsMax; ++lockout) {
+    for (uint32_t i = 0; i < kPinAttemptsMax; ++i) {
+      EXPECT_FALSE(book_->CheckCard(kVillage, kWang, card, "000000").ok());
+    }
+    clock_.Advance(kPinLockoutNs + 1);
+  }
+  ASSERT_TRUE(book_->CheckCard(kVillage, kWang, card, kPin).ok());
+  for (uint32_t i = 0; i < kPinAttemptsMax; ++i) {
+    EXPECT_FALSE(book_->CheckCard(kVillage, kWang, card, "000000").ok());
+  }
+  clock_.Advance(kPinLockoutNs + 1);
+  EXPECT_TRUE(book_->CheckCard(kVillage, kWang, card, kPin).ok()) << "one lockout, not blocked";
+}
+
 }  // namespace
 }  // namespace points::domain

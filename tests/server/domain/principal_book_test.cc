@@ -8,6 +8,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "domain_store.h"
 #include "gtest/gtest.h"
 #include "testing.h"
@@ -133,11 +134,19 @@ TEST_F(PrincipalBookTest, EachRoleNamesExactlyItsScope) {
        {.village = 1, .grid = 1, .household = 7},
        "grid: the household role has none"},
       {Role::kCommittee, {.village = kVillagesMax + 1}, "village: must be 1.."},
+      // A village-scoped role names no town (authorization must not read a town it chose).
+      {Role::kCommittee, {.town = 9, .village = 1}, "town: the committee role has none"},
+      {Role::kShopkeeper, {.town = 9, .village = 1, .shop = 2}, "town: the shopkeeper role"},
+      {Role::kAuditor, {.town = 2}, nullptr},
+      {Role::kAuditor, {.town = 2, .village = 1}, "town: the village auditor's role has none"},
+      // Numbers no role has are refused, not stored (they would not decode at the next open).
+      {static_cast<Role>(0), {}, "role: 0 is none of"},
+      {static_cast<Role>(7), {.village = 1}, "role: 7 is none of"},
   };
   int n = 0;
   for (const Case& c : cases) {
     Principal p;
-    p.name = "p" + std::to_string(++n);
+    p.name = absl::StrCat("p", ++n);
     p.role = c.role;
     p.scope = c.scope;
     p.created_by = "bootstrap";
