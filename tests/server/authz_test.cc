@@ -1242,6 +1242,17 @@ TEST_F(AuthzTest, RevocationIsImmediateAndSurvivesARestart) {
   const grpc::Status before = get_household(Bearer(revoked_token));
   ASSERT_TRUE(before.ok()) << Describe(before);
 
+  // A watch the app opened before: it must end too, not go on reporting the balance.
+  grpc::ClientContext watch_context;
+  watch_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  watch_context.AddMetadata("authorization", Bearer(revoked_token));
+  v1::WatchAccountsRequest watch;
+  watch.add_account_ids(HouseholdAccount(kHousehold));
+  std::unique_ptr<grpc::ClientReader<v1::WatchAccountsResponse>> watching =
+      ledger_->WatchAccounts(&watch_context, watch);
+  v1::WatchAccountsResponse history;
+  ASSERT_TRUE(watching->Read(&history)) << "the household's own history, before the revocation";
+
   v1::RevokePrincipalRequest revoke;
   revoke.set_name("household-app-lost");
   v1::RevokePrincipalResponse revoked;
@@ -1249,6 +1260,20 @@ TEST_F(AuthzTest, RevocationIsImmediateAndSurvivesARestart) {
   EXPECT_TRUE(revoked.principal().revoked());
   EXPECT_EQ(get_household(Bearer(revoked_token)).error_code(), StatusCode::UNAUTHENTICATED)
       << "the very next call";
+  // Any commit wakes the parked watch, which checks its token again before it reads.
+  v1::CreateAccountsRequest any;
+  v1::Account* account = any.add_accounts();
+  account->set_id(IdBytes(Fresh(0x3a7c)));
+  account->set_ledger(1);
+  account->set_code(1);
+  v1::CreateAccountsResponse made;
+  ASSERT_TRUE(ledger_->CreateAccounts(Ctx(Bearer(admin_token_)).get(), any, &made).ok());
+  v1::WatchAccountsResponse more;
+  while (watching->Read(&more)) {
+  }
+  const grpc::Status ended = watching->Finish();
+  EXPECT_EQ(ended.error_code(), StatusCode::UNAUTHENTICATED)
+      << "an open watch ends once its token is revoked: " << Describe(ended);
   EXPECT_TRUE(get_household(As(Role::kHousehold)).ok()) << "another principal of household 1";
 
   ASSERT_EQ(pointsd_->Stop(SIGTERM), 0);
