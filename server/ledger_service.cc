@@ -52,7 +52,8 @@ grpc::ServerUnaryReactor* LedgerService::CreateAccounts(grpc::CallbackServerCont
                                                         const v1::CreateAccountsRequest* request,
                                                         v1::CreateAccountsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<domain::Principal> caller = Admit(gate_, *context, Rpc::kCreateAccounts);
+  // Who calls, before the request is read; what it may write, once it is: one check each.
+  absl::StatusOr<domain::Principal> caller = gate_->Authenticate(*context, Rpc::kCreateAccounts);
   if (FinishIfError(reactor, caller)) return reactor;
   absl::StatusOr<std::vector<Account>> accounts = AccountsFromProto(*request);
   if (FinishIfError(reactor, accounts)) return reactor;
@@ -74,7 +75,8 @@ grpc::ServerUnaryReactor* LedgerService::CreateTransfers(grpc::CallbackServerCon
                                                          const v1::CreateTransfersRequest* request,
                                                          v1::CreateTransfersResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<domain::Principal> caller = Admit(gate_, *context, Rpc::kCreateTransfers);
+  // Who calls, before the request is read; what it may write, once it is: one check each.
+  absl::StatusOr<domain::Principal> caller = gate_->Authenticate(*context, Rpc::kCreateTransfers);
   if (FinishIfError(reactor, caller)) return reactor;
   absl::StatusOr<std::vector<Transfer>> transfers = TransfersFromProto(*request);
   if (FinishIfError(reactor, transfers)) return reactor;

@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "domain_store.h"
+#include "domain_testing.h"
 #include "gtest/gtest.h"
 #include "ids.h"
 #include "principal_book.h"
@@ -29,16 +30,7 @@ class AuditJournalTest : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }
 
-  void Reopen() {
-    journal_.reset();
-    store_.reset();
-    auto store = DomainStore::Open(dir_.path() + "/domain");
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    auto journal = AuditJournal::Open(&clock_, store_.get());
-    ASSERT_TRUE(journal.ok()) << journal.status();
-    journal_ = *std::move(journal);
-  }
+  void Reopen() { ASSERT_NO_FATAL_FAILURE(ReopenBook(dir_.path(), &clock_, &store_, &journal_)); }
 
   // Appends `n` entries, entry i (from 1) in village i % 3 (0: county-wide), a nanosecond apart.
   void AppendMany(int n) {

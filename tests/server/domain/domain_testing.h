@@ -28,6 +28,21 @@ inline void OpenLedgerAndStore(const std::string& dir, Clock* clock,
   *store = *std::move(domain);
 }
 
+// Closes `book` and `store` (if open) and opens them again on dir/domain, as a restart does:
+// Book::Open(clock, store). Call it as ASSERT_NO_FATAL_FAILURE(ReopenBook(...)).
+template <typename Book>
+void ReopenBook(const std::string& dir, Clock* clock, std::unique_ptr<DomainStore>* store,
+                std::unique_ptr<Book>* book) {
+  book->reset();
+  store->reset();
+  auto domain = DomainStore::Open(dir + "/domain");
+  ASSERT_TRUE(domain.ok()) << domain.status();
+  *store = *std::move(domain);
+  auto opened = Book::Open(clock, store->get());
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  *book = *std::move(opened);
+}
+
 }  // namespace points::domain
 
 #endif  // POINTS_TESTS_SERVER_DOMAIN_DOMAIN_TESTING_H_

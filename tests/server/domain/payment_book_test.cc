@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "domain_store.h"
+#include "domain_testing.h"
 #include "gtest/gtest.h"
 #include "testing.h"
 
@@ -41,16 +42,7 @@ class PaymentBookTest : public ::testing::Test {
   void SetUp() override { Reopen(); }
 
   // A new book on the same directory, the store closed and opened again: what a restart sees.
-  void Reopen() {
-    book_.reset();
-    store_.reset();
-    auto store = DomainStore::Open(dir_.path() + "/domain");
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    auto book = PaymentBook::Open(&clock_, store_.get());
-    ASSERT_TRUE(book.ok()) << book.status();
-    book_ = *std::move(book);
-  }
+  void Reopen() { ASSERT_NO_FATAL_FAILURE(ReopenBook(dir_.path(), &clock_, &store_, &book_)); }
 
   std::string Issue(uint64_t household = kWang) {
     auto code = book_->IssueCode(kVillage, household);

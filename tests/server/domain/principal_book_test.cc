@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "domain_store.h"
+#include "domain_testing.h"
 #include "gtest/gtest.h"
 #include "testing.h"
 
@@ -22,16 +23,7 @@ class PrincipalBookTest : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }
 
-  void Reopen() {
-    book_.reset();
-    store_.reset();
-    auto store = DomainStore::Open(dir_.path() + "/domain");
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    auto book = PrincipalBook::Open(&clock_, store_.get());
-    ASSERT_TRUE(book.ok()) << book.status();
-    book_ = *std::move(book);
-  }
+  void Reopen() { ASSERT_NO_FATAL_FAILURE(ReopenBook(dir_.path(), &clock_, &store_, &book_)); }
 
   static Principal GridWorker(const std::string& name) {
     Principal p;
