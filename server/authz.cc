@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "ids.h"
 #include "log.h"
+#include "request_limits.h"
 
 namespace points::server {
 namespace {
@@ -158,7 +159,14 @@ const RpcRule& RuleOf(Rpc rpc) { return CheckedTable()[static_cast<size_t>(rpc)]
 
 bool RoleMay(Role role, Rpc rpc) { return (RuleOf(rpc).roles & Bit(role)) != 0; }
 
-std::string BearerToken(const grpc::CallbackServerContext& context) {
+const RpcRule* RuleOfMethod(std::string_view method) {
+  for (const RpcRule& rule : CheckedTable()) {
+    if (method == rule.method) return &rule;
+  }
+  return nullptr;
+}
+
+std::string BearerToken(const grpc::ServerContextBase& context) {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("authorization");
   if (it == metadata.end()) return "";
@@ -191,7 +199,7 @@ absl::Status Gate::Deny(const Principal* caller, Rpc rpc, absl::Status status, b
   return status;
 }
 
-bool Gate::LogAnonymous(const grpc::CallbackServerContext& context) const {
+bool Gate::LogAnonymous(const grpc::ServerContextBase& context) const {
   // The peer's address without its port ("ipv4:10.0.0.7"): one rate for all its connections.
   std::string peer = context.peer();
   if (const size_t colon = peer.rfind(':'); colon != std::string::npos && colon > 5) {
@@ -200,16 +208,19 @@ bool Gate::LogAnonymous(const grpc::CallbackServerContext& context) const {
   return limiter_->Admit("peer " + peer).ok();
 }
 
-absl::StatusOr<Principal> Gate::Authenticate(const grpc::CallbackServerContext& context, Rpc rpc) {
+absl::StatusOr<Principal> Gate::Identify(const grpc::ServerContextBase& context) const {
   const std::string token = BearerToken(context);
   if (token.empty()) {
-    return Deny(nullptr, rpc,
-                absl::UnauthenticatedError(
-                    "no token: send gRPC metadata `authorization: Bearer <token>` (pointsctl "
-                    "--token-file FILE; the first admin token is in DATA_DIR/admin.token)"),
-                LogAnonymous(context));
+    return absl::UnauthenticatedError(
+        "no token: send gRPC metadata `authorization: Bearer <token>` (pointsctl "
+        "--token-file FILE; the first admin token is in DATA_DIR/admin.token)");
   }
-  absl::StatusOr<Principal> caller = principals_->Authenticate(token);
+  return principals_->Authenticate(token);
+}
+
+absl::StatusOr<Principal> Gate::Authenticate(const grpc::CallbackServerContext& context, Rpc rpc,
+                                             const google::protobuf::Message& request) {
+  absl::StatusOr<Principal> caller = Identify(context);
   if (!caller.ok()) return Deny(nullptr, rpc, caller.status(), LogAnonymous(context));
   if (absl::Status limited = limiter_->Admit(caller->name); !limited.ok()) {
     return Deny(&*caller, rpc, limited);
@@ -221,7 +232,25 @@ absl::StatusOr<Principal> Gate::Authenticate(const grpc::CallbackServerContext& 
                     domain::RoleName(caller->role), " may not call ", RuleOf(rpc).method,
                     " (server/AUTHZ.md)")));
   }
+  if (absl::Status s = CheckRequestLimits(request); !s.ok()) return s;
   return caller;
+}
+
+absl::Status Gate::Unparsed(const grpc::ServerContextBase& context, const char* method,
+                            const std::string& what) const {
+  absl::StatusOr<Principal> caller = Identify(context);
+  const absl::Status status = caller.ok() ? absl::InvalidArgumentError(what) : caller.status();
+  if (LogAnonymous(context)) {
+    Log(LogLevel::kWarning, "unparsed_request", std::string(status.message()),
+        {{"method", method != nullptr ? method : ""},
+         {"principal", caller.ok() ? caller->name : std::string("")},
+         {"code", absl::StatusCodeToString(status.code())}});
+  }
+  if (const RpcRule* rule = RuleOfMethod(method != nullptr ? method : "");
+      rule != nullptr && !caller.ok() && on_denied_) {
+    on_denied_(rule->rpc, status.code());
+  }
+  return status;
 }
 
 absl::Status Gate::Authorize(const Principal& caller, Rpc rpc, const Target& target) const {

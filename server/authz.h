@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "audit_journal.h"
+#include "google/protobuf/message.h"
 #include "grpcpp/server_context.h"
 #include "principal_book.h"
 #include "rate_limiter.h"
@@ -149,9 +150,16 @@ class Gate {
 
   // The caller of `context`'s call: UNAUTHENTICATED without a valid `authorization: Bearer`
   // token, RESOURCE_EXHAUSTED over its rate limit, PERMISSION_DENIED when its role may not make
-  // `rpc` at all. Never blocks. Logged and counted when it fails.
+  // `rpc` at all; then INVALID_ARGUMENT when a field of `request` is over its limit
+  // (request_limits.h), so nothing after this reads an over-long value. Never blocks. Logged and
+  // counted when the caller is refused.
   absl::StatusOr<domain::Principal> Authenticate(const grpc::CallbackServerContext& context,
-                                                 Rpc rpc);
+                                                 Rpc rpc, const google::protobuf::Message& request);
+  // The answer to a call of `method` whose request did not parse (call_guard.h): the same
+  // UNAUTHENTICATED as any call without a valid token, else INVALID_ARGUMENT saying `what`.
+  // Logged (event "unparsed_request") at most at the rate limit per peer address.
+  absl::Status Unparsed(const grpc::ServerContextBase& context, const char* method,
+                        const std::string& what) const;
   // Whether `caller` may make `rpc` on `target`: PERMISSION_DENIED naming what is outside its
   // scope. May read the domain store. Logged and counted when denied.
   absl::Status Authorize(const domain::Principal& caller, Rpc rpc, const Target& target) const;
@@ -173,7 +181,9 @@ class Gate {
                     bool log = true) const;
   // Whether a call without a valid token is logged: at most at the rate limit per peer address,
   // so a flood of bad tokens is counted but cannot flood the log.
-  bool LogAnonymous(const grpc::CallbackServerContext& context) const;
+  bool LogAnonymous(const grpc::ServerContextBase& context) const;
+  // UNAUTHENTICATED unless `context` carries the token of a live principal.
+  absl::StatusOr<domain::Principal> Identify(const grpc::ServerContextBase& context) const;
   absl::Status CheckScope(const domain::Principal& caller, const Target& target) const;
   absl::Status CheckAccounts(const domain::Principal& caller, const Target& target) const;
   absl::Status CheckTown(const domain::Principal& caller, const Target& target) const;
@@ -186,7 +196,10 @@ class Gate {
 };
 
 // The token of `context`'s `authorization: Bearer <token>` metadata, or "".
-std::string BearerToken(const grpc::CallbackServerContext& context);
+std::string BearerToken(const grpc::ServerContextBase& context);
+
+// The RPC of a full gRPC method name ("/points.v1.AwardService/RecordAward"), if pointsd has it.
+const RpcRule* RuleOfMethod(std::string_view method);
 
 }  // namespace points::server
 

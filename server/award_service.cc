@@ -30,7 +30,8 @@ grpc::ServerUnaryReactor* VillageService::CreateVillage(grpc::CallbackServerCont
                                                         const v1::CreateVillageRequest* request,
                                                         v1::CreateVillageResponse* response) {
   return Offload(
-      context, gate_, Rpc::kCreateVillage, workers_, Target{.village = request->village()},
+      context, *request, gate_, Rpc::kCreateVillage, workers_,
+      Target{.village = request->village()},
       [this, request, response](const domain::Principal& caller) -> absl::Status {
         if (absl::Status s = book_->SetUpVillage(request->village()); !s.ok()) return s;
         const domain::Ledgers ledgers = domain::LedgersOf(request->village());
@@ -46,7 +47,7 @@ grpc::ServerUnaryReactor* VillageService::CreateHousehold(grpc::CallbackServerCo
                                                           const v1::CreateHouseholdRequest* request,
                                                           v1::CreateHouseholdResponse* response) {
   return Offload(
-      context, gate_, Rpc::kCreateHousehold, workers_,
+      context, *request, gate_, Rpc::kCreateHousehold, workers_,
       Target{.village = request->village(), .household = request->household()},
       [this, request, response](const domain::Principal& caller) -> absl::Status {
         if (absl::Status s = households_->EnsureHousehold(request->village(), request->household());
@@ -63,23 +64,24 @@ grpc::ServerUnaryReactor* VillageService::CreateHousehold(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* VillageService::SetBudget(grpc::CallbackServerContext* context,
                                                     const v1::SetBudgetRequest* request,
                                                     v1::SetBudgetResponse* /*response*/) {
-  return Offload(context, gate_, Rpc::kSetBudget, workers_, Target{.village = request->village()},
-                 [this, request](const domain::Principal& caller) -> absl::Status {
-                   if (absl::Status s = book_->SetBudget(request->village(), request->month(),
-                                                         request->points());
-                       !s.ok()) {
-                     return s;
-                   }
-                   return gate_->Journal(caller, request->village(), "budget.set",
-                                         absl::StrCat("month ", request->month(), ": ",
-                                                      request->points(), " points"));
-                 });
+  return Offload(
+      context, *request, gate_, Rpc::kSetBudget, workers_, Target{.village = request->village()},
+      [this, request](const domain::Principal& caller) -> absl::Status {
+        if (absl::Status s =
+                book_->SetBudget(request->village(), request->month(), request->points());
+            !s.ok()) {
+          return s;
+        }
+        return gate_->Journal(
+            caller, request->village(), "budget.set",
+            absl::StrCat("month ", request->month(), ": ", request->points(), " points"));
+      });
 }
 
 grpc::ServerUnaryReactor* VillageService::PutHousehold(grpc::CallbackServerContext* context,
                                                        const v1::PutHouseholdRequest* request,
                                                        v1::PutHouseholdResponse* response) {
-  return Offload(context, gate_, Rpc::kPutHousehold, workers_,
+  return Offload(context, *request, gate_, Rpc::kPutHousehold, workers_,
                  Target{.village = request->household().village(),
                         .household = request->household().household()},
                  [this, request, response](const domain::Principal& caller) -> absl::Status {
@@ -97,7 +99,7 @@ grpc::ServerUnaryReactor* VillageService::GetHousehold(grpc::CallbackServerConte
                                                        const v1::GetHouseholdRequest* request,
                                                        v1::GetHouseholdResponse* response) {
   return Offload(
-      context, gate_, Rpc::kGetHousehold, workers_,
+      context, *request, gate_, Rpc::kGetHousehold, workers_,
       Target{.village = request->village(), .household = request->household()},
       [this, request, response]() -> absl::Status {
         absl::StatusOr<domain::Household> h =
@@ -130,30 +132,31 @@ grpc::ServerUnaryReactor* VillageService::GetHousehold(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* VillageService::SetExpiryPolicy(grpc::CallbackServerContext* context,
                                                           const v1::SetExpiryPolicyRequest* request,
                                                           v1::SetExpiryPolicyResponse* response) {
-  return Offload(
-      context, gate_, Rpc::kSetExpiryPolicy, workers_, Target{.village = request->village()},
-      [this, request, response](const domain::Principal& caller) -> absl::Status {
-        if (absl::Status s = expiry_->SetPolicy(
-                request->village(),
-                {.enabled = request->enabled(), .grace_years = request->grace_years()});
-            !s.ok()) {
-          return s;
-        }
-        absl::StatusOr<domain::ExpiryPolicy> policy = expiry_->GetPolicy(request->village());
-        if (!policy.ok()) return policy.status();
-        response->set_enabled(policy->enabled);
-        response->set_grace_years(policy->grace_years);
-        response->set_set_at(policy->set_at_ns);
-        return gate_->Journal(caller, request->village(), "expiry.set",
-                              absl::StrCat(policy->enabled ? "enabled" : "disabled", ", grace ",
-                                           policy->grace_years, " years"));
-      });
+  return Offload(context, *request, gate_, Rpc::kSetExpiryPolicy, workers_,
+                 Target{.village = request->village()},
+                 [this, request, response](const domain::Principal& caller) -> absl::Status {
+                   if (absl::Status s = expiry_->SetPolicy(
+                           request->village(),
+                           {.enabled = request->enabled(), .grace_years = request->grace_years()});
+                       !s.ok()) {
+                     return s;
+                   }
+                   absl::StatusOr<domain::ExpiryPolicy> policy =
+                       expiry_->GetPolicy(request->village());
+                   if (!policy.ok()) return policy.status();
+                   response->set_enabled(policy->enabled);
+                   response->set_grace_years(policy->grace_years);
+                   response->set_set_at(policy->set_at_ns);
+                   return gate_->Journal(caller, request->village(), "expiry.set",
+                                         absl::StrCat(policy->enabled ? "enabled" : "disabled",
+                                                      ", grace ", policy->grace_years, " years"));
+                 });
 }
 
 grpc::ServerUnaryReactor* VillageService::ListHouseholds(grpc::CallbackServerContext* context,
                                                          const v1::ListHouseholdsRequest* request,
                                                          v1::ListHouseholdsResponse* response) {
-  return Offload(context, gate_, Rpc::kListHouseholds, workers_,
+  return Offload(context, *request, gate_, Rpc::kListHouseholds, workers_,
                  Target{.village = request->village(), .reveal_names = request->reveal()},
                  [this, request, response]() -> absl::Status {
                    absl::StatusOr<std::vector<domain::Household>> found =
@@ -169,7 +172,7 @@ grpc::ServerUnaryReactor* VillageService::CloseHousehold(grpc::CallbackServerCon
                                                          const v1::CloseHouseholdRequest* request,
                                                          v1::CloseHouseholdResponse* /*response*/) {
   return Offload(
-      context, gate_, Rpc::kCloseHousehold, workers_,
+      context, *request, gate_, Rpc::kCloseHousehold, workers_,
       Target{.village = request->village(), .household = request->household()},
       [this, request](const domain::Principal& caller) -> absl::Status {
         if (absl::Status s = households_->CloseHousehold(request->village(), request->household());
@@ -185,7 +188,7 @@ grpc::ServerUnaryReactor* VillageService::PutTown(grpc::CallbackServerContext* c
                                                   const v1::PutTownRequest* request,
                                                   v1::PutTownResponse* /*response*/) {
   return Offload(
-      context, gate_, Rpc::kPutTown, workers_, Target{.town = request->town().town()},
+      context, *request, gate_, Rpc::kPutTown, workers_, Target{.town = request->town().town()},
       [this, request](const domain::Principal& caller) -> absl::Status {
         if (absl::Status s = org_->PutTown({request->town().town(), request->town().name()});
             !s.ok()) {
@@ -198,9 +201,9 @@ grpc::ServerUnaryReactor* VillageService::PutTown(grpc::CallbackServerContext* c
 }
 
 grpc::ServerUnaryReactor* VillageService::ListTowns(grpc::CallbackServerContext* context,
-                                                    const v1::ListTownsRequest* /*request*/,
+                                                    const v1::ListTownsRequest* request,
                                                     v1::ListTownsResponse* response) {
-  return Offload(context, gate_, Rpc::kListTowns, workers_, Target{},
+  return Offload(context, *request, gate_, Rpc::kListTowns, workers_, Target{},
                  [this, response]() -> absl::Status {
                    absl::StatusOr<std::vector<domain::Town>> towns = org_->ListTowns();
                    if (!towns.ok()) return towns.status();
@@ -216,7 +219,7 @@ grpc::ServerUnaryReactor* VillageService::ListTowns(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* VillageService::PutVillage(grpc::CallbackServerContext* context,
                                                      const v1::PutVillageRequest* request,
                                                      v1::PutVillageResponse* /*response*/) {
-  return Offload(context, gate_, Rpc::kPutVillage, workers_,
+  return Offload(context, *request, gate_, Rpc::kPutVillage, workers_,
                  Target{.town = request->village().town(), .village = request->village().village()},
                  [this, request](const domain::Principal& caller) -> absl::Status {
                    const v1::Village& v = request->village();
@@ -234,7 +237,7 @@ grpc::ServerUnaryReactor* VillageService::PutVillage(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* VillageService::ListVillages(grpc::CallbackServerContext* context,
                                                        const v1::ListVillagesRequest* request,
                                                        v1::ListVillagesResponse* response) {
-  return Offload(context, gate_, Rpc::kListVillages, workers_, Target{},
+  return Offload(context, *request, gate_, Rpc::kListVillages, workers_, Target{},
                  [this, request, response]() -> absl::Status {
                    absl::StatusOr<std::vector<domain::Village>> villages =
                        org_->ListVillages(request->town());
@@ -254,7 +257,8 @@ grpc::ServerUnaryReactor* VillageService::PutGrid(grpc::CallbackServerContext* c
                                                   const v1::PutGridRequest* request,
                                                   v1::PutGridResponse* /*response*/) {
   return Offload(
-      context, gate_, Rpc::kPutGrid, workers_, Target{.village = request->grid().village()},
+      context, *request, gate_, Rpc::kPutGrid, workers_,
+      Target{.village = request->grid().village()},
       [this, request](const domain::Principal& caller) -> absl::Status {
         const v1::Grid& g = request->grid();
         if (absl::Status s = org_->PutGrid({g.village(), g.grid(), g.name(), g.worker()});
@@ -270,7 +274,7 @@ grpc::ServerUnaryReactor* VillageService::PutGrid(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* VillageService::ListGrids(grpc::CallbackServerContext* context,
                                                     const v1::ListGridsRequest* request,
                                                     v1::ListGridsResponse* response) {
-  return Offload(context, gate_, Rpc::kListGrids, workers_, Target{},
+  return Offload(context, *request, gate_, Rpc::kListGrids, workers_, Target{},
                  [this, request, response]() -> absl::Status {
                    absl::StatusOr<std::vector<domain::Grid>> grids =
                        org_->ListGrids(request->village());
@@ -289,26 +293,28 @@ grpc::ServerUnaryReactor* VillageService::ListGrids(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* AwardService::PutRule(grpc::CallbackServerContext* context,
                                                 const v1::PutRuleRequest* request,
                                                 v1::PutRuleResponse* response) {
-  return Offload(context, gate_, Rpc::kPutRule, workers_, Target{.village = request->village()},
-                 [this, request, response](const domain::Principal& caller) -> absl::Status {
-                   absl::StatusOr<domain::CatalogueRule> rule =
-                       CatalogueRuleFromProto(request->village(), request->rule());
-                   if (!rule.ok()) return rule.status();
-                   rule->changed_by = caller.name;
-                   absl::StatusOr<domain::CatalogueRule> put =
-                       rules_->PutRule(*rule, request->replaces_version());
-                   if (!put.ok()) return put.status();
-                   CatalogueRuleToProto(*put, response->mutable_rule());
-                   return gate_->Journal(caller, request->village(), "rule.put",
-                                         absl::StrCat("rule ", put->rule.rule, " version ",
-                                                      put->rule.version, ": ", put->name));
-                 });
+  return Offload(
+      context, *request, gate_, Rpc::kPutRule, workers_, Target{.village = request->village()},
+      [this, request, response](const domain::Principal& caller) -> absl::Status {
+        absl::StatusOr<domain::CatalogueRule> rule =
+            CatalogueRuleFromProto(request->village(), request->rule());
+        if (!rule.ok()) return rule.status();
+        rule->changed_by = caller.name;
+        absl::StatusOr<domain::CatalogueRule> put =
+            rules_->PutRule(*rule, request->replaces_version());
+        if (!put.ok()) return put.status();
+        CatalogueRuleToProto(*put, response->mutable_rule());
+        return gate_->Journal(
+            caller, request->village(), "rule.put",
+            absl::StrCat("rule ", put->rule.rule, " version ", put->rule.version, ": ", put->name));
+      });
 }
 
 grpc::ServerUnaryReactor* AwardService::ListRules(grpc::CallbackServerContext* context,
                                                   const v1::ListRulesRequest* request,
                                                   v1::ListRulesResponse* response) {
-  return Offload(context, gate_, Rpc::kListRules, workers_, Target{.village = request->village()},
+  return Offload(context, *request, gate_, Rpc::kListRules, workers_,
+                 Target{.village = request->village()},
                  [this, request, response]() -> absl::Status {
                    absl::StatusOr<std::vector<domain::CatalogueRule>> rules =
                        rules_->List(request->village(), request->rule());
@@ -324,7 +330,7 @@ grpc::ServerUnaryReactor* AwardService::RecordAward(grpc::CallbackServerContext*
                                                     const v1::RecordAwardRequest* request,
                                                     v1::RecordAwardResponse* response) {
   return Offload(
-      context, gate_, Rpc::kRecordAward, workers_,
+      context, *request, gate_, Rpc::kRecordAward, workers_,
       Target{.village = request->award().village(), .household = request->award().household()},
       [this, request, response](const domain::Principal& caller) -> absl::Status {
         absl::StatusOr<domain::AwardRequest> award = AwardRequestFromProto(request->award());
@@ -338,7 +344,7 @@ grpc::ServerUnaryReactor* AwardService::RecordAwards(grpc::CallbackServerContext
                                                      const v1::RecordAwardsRequest* request,
                                                      v1::RecordAwardsResponse* response) {
   return Offload(
-      context, gate_, Rpc::kRecordAwards, workers_,
+      context, *request, gate_, Rpc::kRecordAwards, workers_,
       Target{.village = request->awards().empty() ? 0 : request->awards(0).village()},
       [this, request, response](const domain::Principal& caller) -> absl::Status {
         if (request->awards_size() == 0 || request->awards_size() > kRoundAwardsMax) {
@@ -372,7 +378,7 @@ grpc::ServerUnaryReactor* AwardService::RecordAwards(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* AwardService::ApproveAward(grpc::CallbackServerContext* context,
                                                      const v1::ApproveAwardRequest* request,
                                                      v1::ApproveAwardResponse* response) {
-  return Offload(context, gate_, Rpc::kApproveAward, workers_,
+  return Offload(context, *request, gate_, Rpc::kApproveAward, workers_,
                  Target{.village = request->village()},
                  [this, request, response](const domain::Principal& caller) -> absl::Status {
                    absl::StatusOr<Id> id = IdFromBytes(request->award_id(), "award_id");
@@ -391,39 +397,42 @@ grpc::ServerUnaryReactor* AwardService::ApproveAward(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* AwardService::ObjectToAward(grpc::CallbackServerContext* context,
                                                       const v1::ObjectToAwardRequest* request,
                                                       v1::ObjectToAwardResponse* response) {
-  return Offload(
-      context, gate_, Rpc::kObjectToAward, workers_, Target{.village = request->village()},
-      [this, request, response](const domain::Principal& caller) -> absl::Status {
-        absl::StatusOr<Id> id = IdFromBytes(request->award_id(), "award_id");
-        if (!id.ok()) return id.status();
-        return Reply(book_->Object(request->village(), *id, caller.name, request->reason()),
-                     response->mutable_award());
-      });
+  return Offload(context, *request, gate_, Rpc::kObjectToAward, workers_,
+                 Target{.village = request->village()},
+                 [this, request, response](const domain::Principal& caller) -> absl::Status {
+                   absl::StatusOr<Id> id = IdFromBytes(request->award_id(), "award_id");
+                   if (!id.ok()) return id.status();
+                   return Reply(
+                       book_->Object(request->village(), *id, caller.name, request->reason()),
+                       response->mutable_award());
+                 });
 }
 
 grpc::ServerUnaryReactor* AwardService::DecideAward(grpc::CallbackServerContext* context,
                                                     const v1::DecideAwardRequest* request,
                                                     v1::DecideAwardResponse* response) {
-  return Offload(context, gate_, Rpc::kDecideAward, workers_, Target{.village = request->village()},
-                 [this, request, response](const domain::Principal& caller) -> absl::Status {
-                   absl::StatusOr<Id> id = IdFromBytes(request->award_id(), "award_id");
-                   if (!id.ok()) return id.status();
-                   if (absl::Status s = Reply(
-                           book_->Decide(request->village(), *id, request->keep(), caller.name),
-                           response->mutable_award());
-                       !s.ok()) {
-                     return s;
-                   }
-                   return gate_->Journal(
-                       caller, request->village(), "award.decide",
-                       absl::StrCat("award ", IdToHex(*id), request->keep() ? " kept" : " voided"));
-                 });
+  return Offload(
+      context, *request, gate_, Rpc::kDecideAward, workers_, Target{.village = request->village()},
+      [this, request, response](const domain::Principal& caller) -> absl::Status {
+        absl::StatusOr<Id> id = IdFromBytes(request->award_id(), "award_id");
+        if (!id.ok()) return id.status();
+        if (absl::Status s =
+                Reply(book_->Decide(request->village(), *id, request->keep(), caller.name),
+                      response->mutable_award());
+            !s.ok()) {
+          return s;
+        }
+        return gate_->Journal(
+            caller, request->village(), "award.decide",
+            absl::StrCat("award ", IdToHex(*id), request->keep() ? " kept" : " voided"));
+      });
 }
 
 grpc::ServerUnaryReactor* AwardService::GetAward(grpc::CallbackServerContext* context,
                                                  const v1::GetAwardRequest* request,
                                                  v1::GetAwardResponse* response) {
-  return Offload(context, gate_, Rpc::kGetAward, workers_, Target{.village = request->village()},
+  return Offload(context, *request, gate_, Rpc::kGetAward, workers_,
+                 Target{.village = request->village()},
                  [this, request, response]() -> absl::Status {
                    absl::StatusOr<Id> id = IdFromBytes(request->award_id(), "award_id");
                    if (!id.ok()) return id.status();
@@ -435,7 +444,7 @@ grpc::ServerUnaryReactor* AwardService::ListAwards(grpc::CallbackServerContext* 
                                                    const v1::ListAwardsRequest* request,
                                                    v1::ListAwardsResponse* response) {
   return Offload(
-      context, gate_, Rpc::kListAwards, workers_, Target{.village = request->village()},
+      context, *request, gate_, Rpc::kListAwards, workers_, Target{.village = request->village()},
       [this, request, response]() -> absl::Status {
         absl::StatusOr<domain::AwardState> state = AwardStateFromProto(request->state(), "state");
         if (!state.ok()) return state.status();

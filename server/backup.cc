@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "text.h"
 
 namespace points::server {
 
@@ -11,16 +12,17 @@ absl::Status BackupDataDir(const Engine& engine, const domain::DomainStore& stor
                            const std::string& dir) {
   const std::filesystem::path target(dir);
   if (!target.is_absolute() || target.filename().empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("dir: an absolute path on the server, not ending in '/', got '", dir, "'"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "dir: an absolute path on the server, not ending in '/', got ", domain::Echo(dir)));
   }
   std::error_code error;
   if (std::filesystem::exists(target, error)) {
-    return absl::AlreadyExistsError(absl::StrCat("dir: ", dir, " exists; name a new directory"));
+    return absl::AlreadyExistsError(
+        absl::StrCat("dir: ", domain::Echo(dir), " exists; name a new directory"));
   }
   if (!std::filesystem::is_directory(target.parent_path(), error)) {
     return absl::FailedPreconditionError(
-        absl::StrCat("dir: ", target.parent_path().string(), " is not a directory"));
+        absl::StrCat("dir: ", domain::Echo(target.parent_path().string()), " is not a directory"));
   }
   // The ledger's copy must be created by RocksDB in a directory that does not exist, so the
   // domain's copy waits beside it and moves in afterwards (same filesystem: a rename).

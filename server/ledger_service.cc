@@ -25,13 +25,14 @@ bool FinishIfError(grpc::ServerUnaryReactor* reactor, const absl::StatusOr<T>& v
 // which is nobody's own account.
 absl::StatusOr<domain::Principal> Admit(
     Gate* gate, const grpc::CallbackServerContext& context, Rpc rpc,
+    const google::protobuf::Message& request,
     const google::protobuf::RepeatedPtrField<std::string>& account_ids = {}) {
   std::vector<Id> accounts;
   for (const std::string& bytes : account_ids) {
     if (accounts.size() > kLookupIdsMax) break;  // more than a request may hold: refused later
     accounts.push_back(IdOrZero(bytes));
   }
-  absl::StatusOr<domain::Principal> caller = gate->Authenticate(context, rpc);
+  absl::StatusOr<domain::Principal> caller = gate->Authenticate(context, rpc, request);
   if (!caller.ok()) return caller.status();
   Target target;
   target.accounts = std::move(accounts);
@@ -52,8 +53,10 @@ grpc::ServerUnaryReactor* LedgerService::CreateAccounts(grpc::CallbackServerCont
                                                         const v1::CreateAccountsRequest* request,
                                                         v1::CreateAccountsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  // Who calls, before the request is read; what it may write, once it is: one check each.
-  absl::StatusOr<domain::Principal> caller = gate_->Authenticate(*context, Rpc::kCreateAccounts);
+  // Who calls (and the request within its limits), before the request is converted; what it
+  // may write, once it is: one check each.
+  absl::StatusOr<domain::Principal> caller =
+      gate_->Authenticate(*context, Rpc::kCreateAccounts, *request);
   if (FinishIfError(reactor, caller)) return reactor;
   absl::StatusOr<std::vector<Account>> accounts = AccountsFromProto(*request);
   if (FinishIfError(reactor, accounts)) return reactor;
@@ -75,8 +78,10 @@ grpc::ServerUnaryReactor* LedgerService::CreateTransfers(grpc::CallbackServerCon
                                                          const v1::CreateTransfersRequest* request,
                                                          v1::CreateTransfersResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  // Who calls, before the request is read; what it may write, once it is: one check each.
-  absl::StatusOr<domain::Principal> caller = gate_->Authenticate(*context, Rpc::kCreateTransfers);
+  // Who calls (and the request within its limits), before the request is converted; what it
+  // may write, once it is: one check each.
+  absl::StatusOr<domain::Principal> caller =
+      gate_->Authenticate(*context, Rpc::kCreateTransfers, *request);
   if (FinishIfError(reactor, caller)) return reactor;
   absl::StatusOr<std::vector<Transfer>> transfers = TransfersFromProto(*request);
   if (FinishIfError(reactor, transfers)) return reactor;
@@ -98,7 +103,8 @@ grpc::ServerUnaryReactor* LedgerService::LookupAccounts(grpc::CallbackServerCont
                                                         const v1::LookupAccountsRequest* request,
                                                         v1::LookupAccountsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (FinishIfError(reactor, Admit(gate_, *context, Rpc::kLookupAccounts, request->ids()))) {
+  if (FinishIfError(reactor,
+                    Admit(gate_, *context, Rpc::kLookupAccounts, *request, request->ids()))) {
     return reactor;
   }
   absl::StatusOr<std::vector<Id>> ids = IdsFromProto(request->ids(), "ids");
@@ -116,7 +122,8 @@ grpc::ServerUnaryReactor* LedgerService::LookupTransfers(grpc::CallbackServerCon
                                                          const v1::LookupTransfersRequest* request,
                                                          v1::LookupTransfersResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<domain::Principal> caller = Admit(gate_, *context, Rpc::kLookupTransfers);
+  absl::StatusOr<domain::Principal> caller =
+      Admit(gate_, *context, Rpc::kLookupTransfers, *request);
   if (FinishIfError(reactor, caller)) return reactor;
   absl::StatusOr<std::vector<Id>> ids = IdsFromProto(request->ids(), "ids");
   if (FinishIfError(reactor, ids)) return reactor;
@@ -142,7 +149,7 @@ grpc::ServerUnaryReactor* LedgerService::GetAccountHistory(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   google::protobuf::RepeatedPtrField<std::string> account;
   *account.Add() = request->account_id();
-  if (FinishIfError(reactor, Admit(gate_, *context, Rpc::kGetAccountHistory, account))) {
+  if (FinishIfError(reactor, Admit(gate_, *context, Rpc::kGetAccountHistory, *request, account))) {
     return reactor;
   }
   absl::StatusOr<HistoryFilter> filter = HistoryFilterFromProto(*request);
@@ -159,7 +166,7 @@ grpc::ServerUnaryReactor* LedgerService::GetAccountHistory(
 grpc::ServerWriteReactor<v1::WatchAccountsResponse>* LedgerService::WatchAccounts(
     grpc::CallbackServerContext* context, const v1::WatchAccountsRequest* request) {
   absl::StatusOr<domain::Principal> caller =
-      Admit(gate_, *context, Rpc::kWatchAccounts, request->account_ids());
+      Admit(gate_, *context, Rpc::kWatchAccounts, *request, request->account_ids());
   if (!caller.ok()) return new RefusedWatch(caller.status());
   // Revocation reaches open streams too: the token is checked again before each read.
   return new WatchStream(engine_, readers_, watch_hub_, *request,

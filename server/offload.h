@@ -26,13 +26,15 @@ grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context,
   return reactor;
 }
 
-// Offload behind the gate (authz.h): authenticates the caller on the reactor thread, then on a
-// worker authorizes it for `target` and runs `work`, which may take the caller
-// (`const domain::Principal&`) to attribute what it does. A denied call never reaches `work`.
+// Offload behind the gate (authz.h): authenticates the caller and checks `request`'s limits on
+// the reactor thread, then on a worker authorizes it for `target` and runs `work`, which may take
+// the caller (`const domain::Principal&`) to attribute what it does. A denied call never reaches
+// `work`.
 template <typename Work>
-grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context, Gate* gate, Rpc rpc,
+grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context,
+                                  const google::protobuf::Message& request, Gate* gate, Rpc rpc,
                                   boost::asio::thread_pool* workers, Target target, Work work) {
-  absl::StatusOr<domain::Principal> caller = gate->Authenticate(*context, rpc);
+  absl::StatusOr<domain::Principal> caller = gate->Authenticate(*context, rpc, request);
   if (!caller.ok()) {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     reactor->Finish(ToGrpcStatus(caller.status()));

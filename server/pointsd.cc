@@ -36,6 +36,7 @@
 #include "boost/asio/signal_set.hpp"
 #include "boost/asio/steady_timer.hpp"
 #include "boost/asio/thread_pool.hpp"
+#include "call_guard.h"
 #include "demo_village.h"
 #include "expiry_book.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -216,6 +217,7 @@ absl::Status BootstrapAdmin(domain::PrincipalBook& principals, domain::AuditJour
 
 int Run(const Config& config) {
   SetLogFormat(config.log_format);
+  InstallProtobufLogHandler();
   // Before the store is touched: plaintext stays on loopback unless the operator says otherwise
   // (the metrics endpoint is always plaintext HTTP), and the TLS files must be readable.
   absl::Status plaintext =
@@ -362,11 +364,13 @@ int Run(const Config& config) {
   builder.RegisterService(&board_service);
   builder.RegisterService(&task_service);
   builder.RegisterService(&admin_service);
+  // The guard first (call_guard.h): the statuses the metrics see are the ones sent.
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> guards;
+  guards.push_back(CallGuardFactory(&gate));
   if (!config.metrics_listen.empty()) {  // nobody reads RPC metrics without the endpoint
-    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> timers;
-    timers.push_back(metrics.InterceptorFactory());
-    builder.experimental().SetInterceptorCreators(std::move(timers));
+    guards.push_back(metrics.InterceptorFactory());
   }
+  builder.experimental().SetInterceptorCreators(std::move(guards));
   // Signals are caught from before the server starts listening: a SIGTERM that comes as soon
   // as the listening line is printed is queued for the drain below, not fatal.
   boost::asio::io_context io;

@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "codec.h"
+#include "text.h"
 
 namespace points::domain {
 namespace {
@@ -81,7 +82,7 @@ absl::Status CheckName(const std::string& name, const char* field) {
       });
   if (ok) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat(field, ": 1..", kPrincipalNameBytesMax,
-                                                 " of a-z, 0-9, '.', '_', '-', got '", name, "'"));
+                                                 " of a-z, 0-9, '.', '_', '-', got ", Echo(name)));
 }
 
 // Each role names exactly the scope it acts in: a field it needs is set, one it has no use for
@@ -227,7 +228,7 @@ absl::Status PrincipalBook::Revoke(const std::string& name) {
     absl::MutexLock lock(&mu_);
     const auto it = by_name_.find(name);
     if (it == by_name_.end()) {
-      return absl::NotFoundError(absl::StrCat("no principal '", name, "'"));
+      return absl::NotFoundError(absl::StrCat("no principal ", Echo(name)));
     }
     if (it->second.revoked) return absl::OkStatus();
     revoked = it->second;

@@ -1,6 +1,10 @@
 #include "text.h"
 
 #include <cstdint>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 namespace points::domain {
 
@@ -32,6 +36,30 @@ bool IsUtf8(std::string_view s) {
     i += n;
   }
   return true;
+}
+
+std::string Echo(std::string_view value) {
+  size_t keep = value.size() <= kEchoBytesMax ? value.size() : kEchoBytesMax;
+  while (keep > 0 && keep < value.size() &&
+         (static_cast<unsigned char>(value[keep]) & 0xC0) == 0x80) {
+    --keep;  // never split a character
+  }
+  std::string shown;
+  const std::string_view head = value.substr(0, keep);
+  if (IsUtf8(head)) {
+    shown = std::string(head);
+  } else {
+    for (const char c : head) {
+      const auto b = static_cast<unsigned char>(c);
+      if (b >= 0x20 && b < 0x7F) {
+        shown += c;
+      } else {
+        absl::StrAppendFormat(&shown, "\\x%02X", b);
+      }
+    }
+  }
+  if (keep == value.size()) return absl::StrCat("'", shown, "'");
+  return absl::StrCat("'", shown, "…' (", value.size(), " bytes)");
 }
 
 }  // namespace points::domain

@@ -3,12 +3,23 @@
 #ifndef POINTS_SERVER_DOMAIN_TEXT_H_
 #define POINTS_SERVER_DOMAIN_TEXT_H_
 
+#include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace points::domain {
 
 // Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
 bool IsUtf8(std::string_view s);
+
+// The most bytes of a caller's value an error message repeats (Echo).
+inline constexpr size_t kEchoBytesMax = 32;
+
+// A value from a request as an error message may repeat it: quoted whole when short, otherwise
+// its first kEchoBytesMax bytes (cut on a character boundary) and its length, so a message never
+// grows with its input: "'/var/backups/2026-…' (4000 bytes)". Bytes that are not UTF-8 are
+// shown as \xHH.
+std::string Echo(std::string_view value);
 
 }  // namespace points::domain
 

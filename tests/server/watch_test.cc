@@ -234,7 +234,7 @@ TEST(WatchTest, RefusesAccountsItCannotWatchNamingThem) {
          "account_ids[1]: repeats account_ids[0]");
   expect({}, absl::StatusCode::kInvalidArgument, "account_ids: send at least one");
   expect(std::vector<Id>(kWatchAccountsMax + 1, TestAccount(2).id),
-         absl::StatusCode::kInvalidArgument, "account_ids: got 65, the limit is 64");
+         absl::StatusCode::kInvalidArgument, "account_ids: 65 items, at most 64");
   expect({0}, absl::StatusCode::kInvalidArgument, "account_ids[0]");
 }
 
