@@ -496,6 +496,80 @@ TEST_F(ShopsTest, FiveWrongPinsLockTheCardEvenAgainstTheRightPin) {
   EXPECT_EQ(Balance(1), 87u);
 }
 
+// Issue 13, item 3: a code is used in the write that records its basket, and only then.
+TEST_F(ShopsTest, ABasketRefusedBeforeItIsRecordedLeavesThePaymentCodeUsable) {
+  SetUp(1, 100, 5, 5);
+  const v1::PaymentConsent consent = CodeConsent(Code(1));
+  v1::Basket basket;
+  // Typos at the till: a quantity of 0, a zero basket id, an item not in the catalogue.
+  const grpc::Status zero_quantity = terminal_->Redeem(7701, 1, {{1, 0}}, consent, &basket);
+  EXPECT_EQ(zero_quantity.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << zero_quantity.error_message();
+  const grpc::Status zero_id = terminal_->Redeem(0, 1, {{1, 1}}, consent, &basket);
+  EXPECT_EQ(zero_id.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << zero_id.error_message();
+  const grpc::Status unknown_item = terminal_->Redeem(7701, 1, {{1, 1}, {99, 1}}, consent, &basket);
+  EXPECT_EQ(unknown_item.error_code(), grpc::StatusCode::NOT_FOUND) << unknown_item.error_message();
+  EXPECT_FALSE(Known(*terminal_, 7701));
+  EXPECT_EQ(Balance(1), 100u);
+
+  // The corrected basket pays with the same code, which is then used.
+  const grpc::Status corrected = terminal_->Redeem(7701, 1, {{1, 1}}, consent, &basket);
+  ASSERT_TRUE(corrected.ok()) << corrected.error_message();
+  EXPECT_EQ(basket.state(), v1::BASKET_STATE_REDEEMED) << basket.refusal();
+  EXPECT_EQ(Balance(1), 90u);
+  const grpc::Status used = terminal_->Redeem(7702, 1, {{2, 1}}, consent, &basket);
+  EXPECT_EQ(used.error_code(), grpc::StatusCode::PERMISSION_DENIED) << used.error_message();
+  EXPECT_NE(used.error_message().find("already used"), std::string::npos) << used.error_message();
+  EXPECT_EQ(Balance(1), 90u);
+}
+
+TEST_F(ShopsTest, ABasketRefusedBeforeItsConsentIsLookedAtCountsNoWrongPin) {
+  SetUp(1, 100, 5, 5);
+  const std::string card = IssueCard(1, kPin);
+  v1::Basket basket;
+  // An invalid basket is refused whatever the PIN: the answer tells nothing about the PIN, so a
+  // wrong one costs no attempt, and a right one pays the corrected basket.
+  const grpc::Status wrong_pin =
+      terminal_->Redeem(7751, 1, {{1, 0}}, CardConsent(card, "1357"), &basket);
+  EXPECT_EQ(wrong_pin.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << wrong_pin.error_message();
+  const grpc::Status counted =
+      terminal_->Redeem(7751, 1, {{1, 1}}, CardConsent(card, "1357"), &basket);
+  EXPECT_EQ(counted.error_code(), grpc::StatusCode::PERMISSION_DENIED) << counted.error_message();
+  EXPECT_NE(counted.error_message().find("4 attempts left"), std::string::npos)
+      << "the first wrong PIN that was looked at: " << counted.error_message();
+  ASSERT_TRUE(terminal_->Redeem(7751, 1, {{1, 1}}, CardConsent(card, kPin), &basket).ok());
+  EXPECT_EQ(basket.state(), v1::BASKET_STATE_REDEEMED) << basket.refusal();
+  EXPECT_EQ(Balance(1), 90u);
+}
+
+TEST_F(ShopsTest, ABasketTheLedgerRefusesGivesTheCodeBackForASmallerBasket) {
+  SetUp(1, 30, 5, 1);
+  const v1::PaymentConsent consent = CodeConsent(Code(1));
+  v1::Basket basket;
+  ASSERT_TRUE(terminal_->Redeem(7801, 1, {{1, 4}}, consent, &basket).ok());  // 40 > 30 points
+  ASSERT_EQ(basket.state(), v1::BASKET_STATE_REFUSED);
+  EXPECT_NE(basket.refusal().find("not enough points"), std::string::npos) << basket.refusal();
+  ASSERT_TRUE(terminal_->Redeem(7802, 1, {{1, 1}, {2, 2}}, consent, &basket).ok());
+  ASSERT_EQ(basket.state(), v1::BASKET_STATE_REFUSED);  // one soap in stock
+  EXPECT_NE(basket.refusal().find("out of stock"), std::string::npos) << basket.refusal();
+
+  // The household pays a smaller basket, under a new id, with the same code.
+  ASSERT_TRUE(terminal_->Redeem(7803, 1, {{1, 2}, {2, 1}}, consent, &basket).ok());
+  EXPECT_EQ(basket.state(), v1::BASKET_STATE_REDEEMED) << basket.refusal();
+  EXPECT_EQ(Balance(1), 7u);
+  // A refused basket id stays refused: its resend is answered as it was, and changes nothing.
+  ASSERT_TRUE(terminal_->Redeem(7801, 1, {{1, 4}}, consent, &basket).ok());
+  EXPECT_EQ(basket.state(), v1::BASKET_STATE_REFUSED);
+  // The code paid for a basket: now it is used.
+  const grpc::Status used = terminal_->Redeem(7804, 1, {{1, 1}}, consent, &basket);
+  EXPECT_EQ(used.error_code(), grpc::StatusCode::PERMISSION_DENIED) << used.error_message();
+  EXPECT_NE(used.error_message().find("already used"), std::string::npos) << used.error_message();
+  EXPECT_EQ(Balance(1), 7u);
+  EXPECT_EQ(terminal_->Stock(1), 3u);
+  EXPECT_EQ(terminal_->Stock(2), 0u);
+}
+
 TEST_F(ShopsTest, AShopkeeperRedeemsOnlyIntoItsOwnShop) {
   SetUp(1, 100, 5, 5);
   ASSERT_NO_FATAL_FAILURE(CreateShop(2, "爱心商户"));
