@@ -1,5 +1,7 @@
 #include "shop_service.h"
 
+#include <memory>
+
 #include "absl/strings/str_cat.h"
 #include "convert.h"
 #include "ids.h"
@@ -94,24 +96,23 @@ grpc::ServerUnaryReactor* ShopService::ListItems(grpc::CallbackServerContext* co
 grpc::ServerUnaryReactor* ShopService::RedeemBasket(grpc::CallbackServerContext* context,
                                                     const v1::RedeemBasketRequest* request,
                                                     v1::RedeemBasketResponse* response) {
-  return Offload(
-      context, *request, gate_, Rpc::kRedeemBasket, workers_,
-      Target{.village = request->basket().village(), .shop = request->basket().shop()},
-      [this, request, response]() -> absl::Status {
-        absl::StatusOr<domain::BasketRequest> basket = BasketRequestFromProto(request->basket());
-        if (!basket.ok()) return basket.status();
-        // A resend of a basket the book already has needs no new consent (the code it came with is
-        // used up); the book answers it as it stands, or ALREADY_EXISTS for other lines. Resends
-        // of one new basket that arrive together wait here, so the second finds the basket the
-        // first redeemed instead of a used code.
-        absl::MutexLock lock(&basket_locks_[static_cast<uint64_t>(basket->basket) % kBasketLocks]);
-        absl::StatusOr<domain::Basket> known = book_->GetBasket(basket->village, basket->basket);
-        if (!known.ok() && !absl::IsNotFound(known.status())) return known.status();
-        if (!known.ok()) {
-          if (absl::Status s = CheckConsent(*basket, request->consent()); !s.ok()) return s;
-        }
-        return Reply(book_->Redeem(*basket), response->mutable_basket());
-      });
+  return Offload(context, *request, gate_, Rpc::kRedeemBasket, workers_,
+                 Target{.village = request->basket().village(), .shop = request->basket().shop()},
+                 [this, request, response]() -> absl::Status {
+                   absl::StatusOr<domain::BasketRequest> basket =
+                       BasketRequestFromProto(request->basket());
+                   if (!basket.ok()) return basket.status();
+                   // The book looks at the consent only for a new, valid basket, and uses a code up
+                   // in the write that records the basket (consent.h): a resend of a recorded
+                   // basket needs none.
+                   const v1::PaymentConsent& shown = request->consent();
+                   std::unique_ptr<domain::Consent> consent =
+                       payments_->ConsentOf(basket->village, basket->household,
+                                            {.payment_code = shown.payment_code(),
+                                             .card_number = shown.card_number(),
+                                             .pin = shown.pin()});
+                   return Reply(book_->Redeem(*basket, *consent), response->mutable_basket());
+                 });
 }
 
 grpc::ServerUnaryReactor* ShopService::ReturnBasket(grpc::CallbackServerContext* context,
@@ -205,22 +206,6 @@ grpc::ServerUnaryReactor* ShopService::RecordCashSale(grpc::CallbackServerContex
                    CashSaleToProto(*sold, response);
                    return absl::OkStatus();
                  });
-}
-
-absl::Status ShopService::CheckConsent(const domain::BasketRequest& basket,
-                                       const v1::PaymentConsent& consent) const {
-  const bool has_code = !consent.payment_code().empty();
-  const bool has_card = !consent.card_number().empty() || !consent.pin().empty();
-  if (has_code == has_card) {
-    return absl::PermissionDeniedError(
-        "consent: a redemption needs the household's payment code, or its card number and PIN "
-        "(one of the two)");
-  }
-  if (has_code) {
-    return payments_->ConsumeCode(basket.village, basket.household, consent.payment_code());
-  }
-  return payments_->CheckCard(basket.village, basket.household, consent.card_number(),
-                              consent.pin());
 }
 
 grpc::ServerUnaryReactor* ShopService::IssuePaymentCode(grpc::CallbackServerContext* context,

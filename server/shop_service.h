@@ -3,9 +3,6 @@
 #ifndef POINTS_SERVER_SHOP_SERVICE_H_
 #define POINTS_SERVER_SHOP_SERVICE_H_
 
-#include <array>
-
-#include "absl/synchronization/mutex.h"
 #include "authz.h"
 #include "boost/asio/thread_pool.hpp"
 #include "payment_book.h"
@@ -62,17 +59,9 @@ class ShopService final : public v1::ShopService::CallbackService {
 
  private:
   Gate* const gate_;
-  // The household's consent to a new basket: its payment code (used up) or card and PIN.
-  absl::Status CheckConsent(const domain::BasketRequest& basket,
-                            const v1::PaymentConsent& consent) const;
-
   domain::ShopBook* const book_;
   domain::PaymentBook* const payments_;
   boost::asio::thread_pool* const workers_;
-  // Held from a new basket's consent to its redemption, by basket id: different baskets rarely
-  // share one, and only while their ledger chain commits.
-  static constexpr size_t kBasketLocks = 64;
-  std::array<absl::Mutex, kBasketLocks> basket_locks_;
 };
 
 }  // namespace points::server

@@ -8,6 +8,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/utilities/checkpoint.h"
+#include "rocksdb/write_batch.h"
 
 namespace points::domain {
 namespace {
@@ -56,6 +57,16 @@ absl::Status DomainStore::Put(const std::string& key, const std::string& value) 
   rocksdb::WriteOptions options;
   options.sync = true;  // a step is acknowledged only once it would survive a power cut
   return FromRocks(db_->Put(options, key, value), "put");
+}
+
+absl::Status DomainStore::Write(const std::vector<StoreWrite>& writes) {
+  rocksdb::WriteBatch batch;
+  for (const StoreWrite& w : writes) {
+    if (absl::Status s = FromRocks(batch.Put(w.key, w.value), "write"); !s.ok()) return s;
+  }
+  rocksdb::WriteOptions options;
+  options.sync = true;  // as Put: acknowledged only once it would survive a power cut
+  return FromRocks(db_->Write(options, &batch), "write");
 }
 
 absl::StatusOr<std::string> DomainStore::Get(const std::string& key) const {

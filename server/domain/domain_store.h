@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -17,6 +18,12 @@ class DB;
 
 namespace points::domain {
 
+// One key's new value, as part of a DomainStore::Write.
+struct StoreWrite {
+  std::string key;
+  std::string value;
+};
+
 class DomainStore {
  public:
   // Opens (or creates) the store in `dir`, creating missing parent directories.
@@ -26,6 +33,9 @@ class DomainStore {
   DomainStore& operator=(const DomainStore&) = delete;
 
   absl::Status Put(const std::string& key, const std::string& value);
+  // Every one of `writes` or none, in one synced write: two books' records that must exist
+  // together (a basket's intent and the used mark of the code that pays it) are written so.
+  absl::Status Write(const std::vector<StoreWrite>& writes);
   // NOT_FOUND when the key is absent.
   absl::StatusOr<std::string> Get(const std::string& key) const;
   // A consistent copy of the store in `dir` (which must not exist), taken while writes go on.

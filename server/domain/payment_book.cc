@@ -320,6 +320,33 @@ absl::StatusOr<HouseholdRecord> LoadOrMakeHousehold(DomainStore& store, VillageI
   return record;
 }
 
+// Whether the code (its MAC already parsed) may pay now, against the household's record.
+absl::Status CheckCode(const HouseholdRecord& record, const ParsedCode& parsed, uint64_t now) {
+  absl::StatusOr<std::string> mac =
+      CodeMac(record.secret, parsed.village, parsed.household, parsed.issued_at_ns);
+  if (!mac.ok()) return mac.status();
+  if (CRYPTO_memcmp(mac->data(), parsed.mac.data(), kPaymentMacHexDigits) != 0) {
+    return absl::PermissionDeniedError("payment code's MAC is wrong");
+  }
+  const uint64_t issued = parsed.issued_at_ns;
+  if (issued > now && issued - now > kPaymentCodeClockSkewNs) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("payment code is issued in the future, at ", UtcTime(issued)));
+  }
+  if (issued <= now && now - issued >= kPaymentCodeLifetimeNs) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "payment code expired at ", UtcTime(issued + kPaymentCodeLifetimeNs), "; show a new one"));
+  }
+  if (record.used_any && issued == record.used_up_to_ns) {
+    return absl::PermissionDeniedError("payment code was already used");
+  }
+  if (record.used_any && issued < record.used_up_to_ns) {
+    return absl::PermissionDeniedError(
+        "payment code was superseded: a later code of the household was already used");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PaymentBook>> PaymentBook::Open(Clock* clock, DomainStore* store) {
@@ -362,6 +389,14 @@ absl::StatusOr<std::pair<VillageId, uint64_t>> PaymentBook::HouseholdOfCode(
 
 absl::Status PaymentBook::ConsumeCode(VillageId village, uint64_t household,
                                       const std::string& code) {
+  CodeUse use;
+  return UseCode(
+      village, household, code,
+      [this](std::vector<StoreWrite> writes) { return store_->Write(writes); }, &use);
+}
+
+absl::Status PaymentBook::UseCode(VillageId village, uint64_t household, const std::string& code,
+                                  Consent::Writer write, CodeUse* use) {
   if (absl::Status s = CheckHousehold(village, household); !s.ok()) return s;
   absl::StatusOr<ParsedCode> parsed = ParseCode(code);
   if (!parsed.ok()) return parsed.status();
@@ -370,40 +405,128 @@ absl::Status PaymentBook::ConsumeCode(VillageId village, uint64_t household,
         absl::StrCat("payment code is household ", parsed->household, "'s of village ",
                      parsed->village, ", not household ", household, "'s of village ", village));
   }
+  // Held across `write`: a second use of the code, or a PIN check writing the same record, waits
+  // until the mark is stored (or not), and never writes over it with what it read before.
   absl::MutexLock lock(&LockOf(village, household));
   absl::StatusOr<std::optional<HouseholdRecord>> loaded =
       LoadHousehold(*store_, village, household);
   if (!loaded.ok()) return loaded.status();
-  const auto mac_wrong = absl::PermissionDeniedError("payment code's MAC is wrong");
-  if (!loaded->has_value()) return mac_wrong;  // no secret: the household never had a code
+  // No secret: the household never had a code.
+  if (!loaded->has_value()) return absl::PermissionDeniedError("payment code's MAC is wrong");
   HouseholdRecord& record = **loaded;
-  absl::StatusOr<std::string> mac =
-      CodeMac(record.secret, village, household, parsed->issued_at_ns);
-  if (!mac.ok()) return mac.status();
-  if (CRYPTO_memcmp(mac->data(), parsed->mac.data(), kPaymentMacHexDigits) != 0) {
-    return mac_wrong;
-  }
-  const uint64_t now = clock_->NowNanos();
-  const uint64_t issued = parsed->issued_at_ns;
-  if (issued > now && issued - now > kPaymentCodeClockSkewNs) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("payment code is issued in the future, at ", UtcTime(issued)));
-  }
-  if (issued <= now && now - issued >= kPaymentCodeLifetimeNs) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "payment code expired at ", UtcTime(issued + kPaymentCodeLifetimeNs), "; show a new one"));
-  }
-  if (record.used_any && issued == record.used_up_to_ns) {
-    return absl::PermissionDeniedError("payment code was already used");
-  }
-  if (record.used_any && issued < record.used_up_to_ns) {
-    return absl::PermissionDeniedError(
-        "payment code was superseded: a later code of the household was already used");
-  }
+  if (absl::Status s = CheckCode(record, *parsed, clock_->NowNanos()); !s.ok()) return s;
+  *use = {.issued_at_ns = parsed->issued_at_ns,
+          .used_any_before = record.used_any,
+          .used_up_to_before = record.used_up_to_ns};
   record.used_any = true;
-  record.used_up_to_ns = issued;
-  // Stored before OK: once a payment went through on the code, no restart reopens it.
-  return store_->Put(HouseholdKey(village, household), EncodeHousehold(record));
+  record.used_up_to_ns = parsed->issued_at_ns;
+  // Stored before OK, with the payment it pays for: once a payment went through on the code, no
+  // restart reopens it; a payment that was not recorded leaves it as it was.
+  return write({{HouseholdKey(village, household), EncodeHousehold(record)}});
+}
+
+absl::Status PaymentBook::GiveBackCode(VillageId village, uint64_t household, const CodeUse& use,
+                                       Consent::Writer write) {
+  absl::MutexLock lock(&LockOf(village, household));
+  absl::StatusOr<std::optional<HouseholdRecord>> loaded =
+      LoadHousehold(*store_, village, household);
+  if (!loaded.ok()) return loaded.status();
+  // Only while the code is still the latest used: a later code used since has moved the mark past
+  // it, and moving the mark back would reopen that one. The code then stays used (superseded).
+  if (!loaded->has_value() || !(*loaded)->used_any ||
+      (*loaded)->used_up_to_ns != use.issued_at_ns) {
+    return write({});
+  }
+  HouseholdRecord& record = **loaded;
+  record.used_any = use.used_any_before;
+  record.used_up_to_ns = use.used_up_to_before;
+  return write({{HouseholdKey(village, household), EncodeHousehold(record)}});
+}
+
+// A payment code: all of its checks under the household's lock, in Use; given back when the
+// ledger refused the payment (GiveBackCode says when it can be).
+class PaymentBook::CodeConsent final : public Consent {
+ public:
+  CodeConsent(PaymentBook* book, VillageId village, uint64_t household, std::string code)
+      : book_(book), village_(village), household_(household), code_(std::move(code)) {}
+  absl::Status Check() override { return absl::OkStatus(); }
+  absl::Status Use(Writer write) override {
+    const absl::Status status = book_->UseCode(village_, household_, code_, write, &use_);
+    used_ = status.ok();
+    return status;
+  }
+  absl::Status GiveBack(Writer write) override {
+    if (!used_) return write({});
+    return book_->GiveBackCode(village_, household_, use_, write);
+  }
+
+ private:
+  PaymentBook* const book_;
+  const VillageId village_;
+  const uint64_t household_;
+  const std::string code_;
+  bool used_ = false;
+  CodeUse use_;
+};
+
+// A card and PIN: checked (a wrong PIN counted) before the payment's intent; nothing used up.
+class PaymentBook::CardConsent final : public Consent {
+ public:
+  CardConsent(PaymentBook* book, VillageId village, uint64_t household, std::string number,
+              std::string pin)
+      : book_(book),
+        village_(village),
+        household_(household),
+        number_(std::move(number)),
+        pin_(std::move(pin)) {}
+  absl::Status Check() override {
+    checked_ = book_->CheckCard(village_, household_, number_, pin_);
+    return checked_;
+  }
+  absl::Status Use(Writer write) override {
+    if (!checked_.ok()) return checked_;  // never a payment on a card whose PIN was not right
+    return write({});
+  }
+  absl::Status GiveBack(Writer write) override { return write({}); }
+
+ private:
+  PaymentBook* const book_;
+  const VillageId village_;
+  const uint64_t household_;
+  const std::string number_;
+  const std::string pin_;
+  absl::Status checked_ = absl::PermissionDeniedError("consent: the card's PIN was not checked");
+};
+
+namespace {
+
+// Neither a code nor a card, or both: refused whenever it is looked at.
+class NoConsent final : public Consent {
+ public:
+  absl::Status Check() override { return Refusal(); }
+  absl::Status Use(Writer) override { return Refusal(); }
+  absl::Status GiveBack(Writer write) override { return write({}); }
+
+ private:
+  static absl::Status Refusal() {
+    return absl::PermissionDeniedError(
+        "consent: a redemption needs the household's payment code, or its card number and PIN "
+        "(one of the two)");
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Consent> PaymentBook::ConsentOf(VillageId village, uint64_t household,
+                                                ShownConsent shown) {
+  const bool has_code = !shown.payment_code.empty();
+  const bool has_card = !shown.card_number.empty() || !shown.pin.empty();
+  if (has_code == has_card) return std::make_unique<NoConsent>();
+  if (has_code) {
+    return std::make_unique<CodeConsent>(this, village, household, std::move(shown.payment_code));
+  }
+  return std::make_unique<CardConsent>(this, village, household, std::move(shown.card_number),
+                                       std::move(shown.pin));
 }
 
 absl::StatusOr<Card> PaymentBook::IssueCard(VillageId village, uint64_t household,

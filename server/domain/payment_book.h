@@ -6,10 +6,13 @@
 // A code is an HMAC over the household and the issue time under the household's own secret, so
 // the app (which holds the secret) can make codes offline and the book checks them without
 // remembering each one: it keeps per household only the issue time of the latest code used, and
-// refuses any code issued at or before it. That one number, written before a consume returns,
-// makes a used code dead for good, across restarts. The secret itself is stored as is (the book
-// must recompute MACs), so a copy of the data directory can make codes; a PIN, by contrast, is
-// stored only as a salted slow hash.
+// refuses any code issued at or before it. That one number, written in the same store write as
+// the payment the code pays for (consent.h), makes a used code dead for good, across restarts,
+// and a payment refused before it was recorded leaves the code as it was. A payment the ledger
+// refuses (points, stock) gives its code back when no later code was used meanwhile: the mark
+// goes back to what it was before, so no code that paid for anything reopens. The secret itself is
+// stored as is (the book must recompute MACs), so a copy of the data directory can make codes; a
+// PIN, by contrast, is stored only as a salted slow hash.
 //
 // Everything lives in the domain store under "pay/": one record per household that has a secret
 // or a card, and one per card number ever issued (so a number is never issued twice, not even
@@ -26,6 +29,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "consent.h"
 #include "domain_store.h"
 #include "ids.h"
 #include "points/engine.h"
@@ -64,6 +68,14 @@ struct Card {
   std::string number;  // printed on the card: kCardNumberDigits decimal digits
 };
 
+// What a household shows at the till (shops.proto, PaymentConsent): its payment code, or its
+// card's number and PIN.
+struct ShownConsent {
+  std::string payment_code;
+  std::string card_number;
+  std::string pin;
+};
+
 class PaymentBook {
  public:
   // Reads nothing yet: each household's record is read when it is needed.
@@ -85,6 +97,7 @@ class PaymentBook {
   // than kPaymentCodeClockSkewNs in the future, it was already used, or a later code of the
   // household was already used. INVALID_ARGUMENT when it is not a code at all. Concurrent
   // consumes of one household are serialised: a code is accepted at most once.
+  // The code's used mark is written alone: ConsentOf is the form that writes it with a payment.
   absl::Status ConsumeCode(VillageId village, uint64_t household, const std::string& code);
 
   // Issues (or replaces) the household's card with a new PIN and returns its number (random,
@@ -100,13 +113,38 @@ class PaymentBook {
   absl::Status CheckCard(VillageId village, uint64_t household, const std::string& card_number,
                          const std::string& pin);
 
+  // The consent `shown` for one payment by (village, household), for the book that records the
+  // payment (consent.h): a code is checked as ConsumeCode checks it and its used mark written
+  // in the payment's intent write (given back with the ledger's refusal, when it can be); a card
+  // is checked as CheckCard checks it, before the intent, and nothing is used up. Neither or both
+  // (a code and a card) is refused with PERMISSION_DENIED when the consent is first looked at,
+  // not here: a payment answered without consent (a resend of a recorded one) needs none.
+  std::unique_ptr<Consent> ConsentOf(VillageId village, uint64_t household, ShownConsent shown);
+
  private:
   // Households are locked in shards: enough that shops of different households rarely wait for
   // each other (a PIN check holds its lock for the PBKDF2 time), few enough to be fixed.
   static constexpr size_t kLockShards = 64;
 
+  // What using a code changed: enough to give it back.
+  struct CodeUse {
+    uint64_t issued_at_ns = 0;  // the code's: the household's mark while it stays the latest
+    bool used_any_before = false;
+    uint64_t used_up_to_before = 0;
+  };
+  class CodeConsent;
+  class CardConsent;
+
   PaymentBook(Clock* clock, DomainStore* store) : clock_(clock), store_(store) {}
   absl::Mutex& LockOf(VillageId village, uint64_t household);
+  // Checks the code as ConsumeCode says and, holding the household's lock, calls `write` with
+  // the write that marks it used; `use` says what changed. Returns the refusal or write's status.
+  absl::Status UseCode(VillageId village, uint64_t household, const std::string& code,
+                       Consent::Writer write, CodeUse* use);
+  // Calls `write` with the write that moves the household's mark back to before `use`, or with
+  // none when a later code was used since (the code then stays used).
+  absl::Status GiveBackCode(VillageId village, uint64_t household, const CodeUse& use,
+                            Consent::Writer write);
 
   Clock* const clock_;
   DomainStore* const store_;

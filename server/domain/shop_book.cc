@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "codec.h"
+#include "fault_point.h"
 #include "ledger_layout.h"
 #include "points/results.h"
 #include "text.h"
@@ -384,7 +385,7 @@ absl::StatusOr<Basket> ShopBook::GetBasket(VillageId village, Id basket) const {
   return DecodeBasket(*bytes);
 }
 
-absl::StatusOr<Basket> ShopBook::Redeem(const BasketRequest& request) {
+absl::StatusOr<Basket> ShopBook::PriceBasket(const BasketRequest& request) const {
   if (absl::Status s = CheckShop(request.village, request.shop); !s.ok()) return s;
   if (request.basket == 0) return absl::InvalidArgumentError("basket: must not be zero");
   if (request.household == 0) return absl::InvalidArgumentError("household: must not be zero");
@@ -408,29 +409,66 @@ absl::StatusOr<Basket> ShopBook::Redeem(const BasketRequest& request) {
     basket.spec.lines.push_back({item_number, quantity, item->points_price});
     basket.points_total += quantity * item->points_price;
   }
+  return basket;
+}
+
+absl::StatusOr<std::optional<Basket>> ShopBook::KnownBasket(const BasketRequest& request) const {
+  absl::StatusOr<Basket> existing = GetBasket(request.village, request.basket);
+  if (absl::IsNotFound(existing.status())) return std::nullopt;
+  if (!existing.ok()) return existing.status();
+  bool same = existing->spec.shop == request.shop &&
+              existing->spec.household == request.household &&
+              existing->spec.lines.size() == request.lines.size();
+  for (size_t i = 0; same && i < request.lines.size(); ++i) {
+    same = existing->spec.lines[i].item == request.lines[i].first &&
+           existing->spec.lines[i].quantity == request.lines[i].second;
+  }
+  if (!same) return absl::AlreadyExistsError("this basket id was used for another basket");
+  return *std::move(existing);
+}
+
+absl::StatusOr<Basket> ShopBook::Redeem(const BasketRequest& request, Consent& consent) {
+  absl::StatusOr<Basket> basket = PriceBasket(request);
+  if (!basket.ok()) return basket.status();
+  absl::StatusOr<std::optional<Basket>> known = KnownBasket(request);
+  if (!known.ok()) return known.status();
+  // The slow part of a consent (a PIN's hash) before the intent lock, for a new basket only.
+  if (!known->has_value()) {
+    if (absl::Status s = consent.Check(); !s.ok()) return s;
+  }
+  const std::string key = BasketKey(request.village, request.basket);
   {
     absl::MutexLock lock(&intent_mu_);
-    absl::StatusOr<Basket> existing = GetBasket(request.village, request.basket);
-    if (existing.ok()) {
-      bool same = existing->spec.shop == request.shop &&
-                  existing->spec.household == request.household &&
-                  existing->spec.lines.size() == request.lines.size();
-      for (size_t i = 0; same && i < request.lines.size(); ++i) {
-        same = existing->spec.lines[i].item == request.lines[i].first &&
-               existing->spec.lines[i].quantity == request.lines[i].second;
-      }
-      if (!same) return absl::AlreadyExistsError("this basket id was used for another basket");
-      if (existing->state != BasketState::kSubmitting) return existing;
-      basket = *std::move(existing);  // a resend while the first is in flight: its prices
-    } else if (existing.status().code() != absl::StatusCode::kNotFound) {
-      return existing.status();
+    while (submitting_.contains(key)) submitted_.Wait(&intent_mu_);  // then its outcome
+    known = KnownBasket(request);  // again: a resend may have recorded it meanwhile
+    if (!known.ok()) return known.status();
+    if (known->has_value()) {
+      if ((*known)->state != BasketState::kSubmitting) return **std::move(known);
+      basket = **std::move(known);  // left submitting (a crash, a failed call): its prices
     } else {
-      basket.state = BasketState::kSubmitting;
-      basket.redeemed_at_ns = clock_->NowNanos();
-      if (absl::Status s = SaveBasket(basket); !s.ok()) return s;
+      basket->state = BasketState::kSubmitting;
+      basket->redeemed_at_ns = clock_->NowNanos();
+      // Fault points (fault_point.h) on either side of the one write of intent and consent.
+      FaultPoint("shop.redeem.before_intent");
+      if (absl::Status s = consent.Use([&](std::vector<StoreWrite> writes) {
+            writes.push_back({key, EncodeBasket(*basket)});
+            return store_->Write(writes);
+          });
+          !s.ok()) {
+        return s;
+      }
+      FaultPoint("shop.redeem.after_intent");
     }
+    submitting_.insert(key);
   }
-  return Submit(std::move(basket));
+  // Only the call that recorded the intent used the consent, and may give it back.
+  absl::StatusOr<Basket> done = Submit(*std::move(basket), known->has_value() ? nullptr : &consent);
+  {
+    absl::MutexLock lock(&intent_mu_);
+    submitting_.erase(key);
+  }
+  submitted_.SignalAll();
+  return done;
 }
 
 absl::StatusOr<Basket> ShopBook::Return(VillageId village, Id basket_id) {
@@ -451,7 +489,7 @@ absl::StatusOr<Basket> ShopBook::Return(VillageId village, Id basket_id) {
   return Submit(std::move(basket));
 }
 
-absl::StatusOr<Basket> ShopBook::Submit(Basket basket) {
+absl::StatusOr<Basket> ShopBook::Submit(Basket basket, Consent* consent) {
   const bool returning = basket.state == BasketState::kReturning;
   absl::StatusOr<std::vector<TransferEventResult>> results =
       engine_->CreateTransfers(returning ? ReturnChain(basket.spec) : RedeemChain(basket.spec));
@@ -485,6 +523,17 @@ absl::StatusOr<Basket> ShopBook::Submit(Basket basket) {
         basket.refusal = std::string(ResultName(r));
       }
       break;
+    }
+    if (consent != nullptr) {  // nothing was taken: the household's code pays another basket
+      if (absl::Status s = consent->GiveBack([&](std::vector<StoreWrite> writes) {
+            writes.push_back(
+                {BasketKey(basket.spec.village, basket.spec.basket), EncodeBasket(basket)});
+            return store_->Write(writes);
+          });
+          !s.ok()) {
+        return s;
+      }
+      return basket;
     }
   }
   if (absl::Status s = SaveBasket(basket); !s.ok()) return s;

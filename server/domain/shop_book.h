@@ -8,18 +8,36 @@
 // its chain is submitted, and Open resubmits the chain of a basket a crash left in between, so a
 // resend after a price change still pays the first price. Calls block on the ledger: the server
 // runs them on its reader pool.
+//
+// Consent (consent.h): a new basket is redeemed only with the household's consent, and the
+// consent is used up in the one store write that saves the basket's intent, so a payment code is
+// used if and only if its basket exists. Everything that can refuse a basket before the ledger
+// (its lines, quantities, items, an id used for other lines) is checked first: such a refusal
+// uses nothing, and the same code pays for the corrected basket. A crash at any point leaves
+// either no basket and an unused code, or the basket and its used code: the terminal's identical
+// resend answers with the basket (a recorded basket needs no new consent). A basket the ledger
+// refuses (points, stock) gives its code back in the same write as the refusal, so the household
+// pays a smaller basket under a new id with the same code; the refused id stays refused. Only
+// when a later code of the household was used meanwhile, or a crash came between the basket's
+// intent and its refusal (Open's repair then records it), does the code stay used: the
+// household shows a new one. A card is checked before the intent (a wrong PIN counts toward its
+// lockout, a right one resets it) and nothing of it is used up; a basket refused before its
+// consent is looked at tells nothing about the PIN, so it counts nothing.
 #ifndef POINTS_SERVER_DOMAIN_SHOP_BOOK_H_
 #define POINTS_SERVER_DOMAIN_SHOP_BOOK_H_
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "consent.h"
 #include "domain_store.h"
 #include "points/engine.h"
 #include "shop_layout.h"
@@ -143,10 +161,12 @@ class ShopBook {
   // The shop's catalogue with the stock left of each item.
   absl::StatusOr<std::vector<Item>> Items(VillageId village, uint32_t shop) const;
 
-  // Redeems a basket: redeemed, or refused with the reason (nothing taken). The same basket id
-  // with the same lines again returns the basket as it stands; with other lines,
-  // ALREADY_EXISTS.
-  absl::StatusOr<Basket> Redeem(const BasketRequest& request);
+  // Redeems a basket with the household's consent: redeemed, or refused with the reason (nothing
+  // taken). The same basket id with the same lines again returns the basket as it stands, and
+  // looks at no consent; with other lines, ALREADY_EXISTS. INVALID_ARGUMENT and NOT_FOUND (an
+  // item not in the catalogue) come before the consent is looked at and use nothing; a refused
+  // consent is its error (PERMISSION_DENIED) and records nothing.
+  absl::StatusOr<Basket> Redeem(const BasketRequest& request, Consent& consent);
   // Returns every line of a redeemed basket; idempotent.
   absl::StatusOr<Basket> Return(VillageId village, Id basket);
   absl::StatusOr<Basket> GetBasket(VillageId village, Id basket) const;
@@ -168,8 +188,13 @@ class ShopBook {
   ShopBook(Engine* engine, Clock* clock, DomainStore* store);
   absl::StatusOr<Item> LoadItem(VillageId village, uint32_t shop, uint32_t item) const;
   absl::Status SaveBasket(const Basket& basket);
-  // Submits the basket's redeem (or return) chain and saves the outcome.
-  absl::StatusOr<Basket> Submit(Basket basket);
+  // The basket the request asks for, priced from the catalogue: every check but the ledger's.
+  absl::StatusOr<Basket> PriceBasket(const BasketRequest& request) const;
+  // The basket recorded under the request's id (nullopt: none); ALREADY_EXISTS for other lines.
+  absl::StatusOr<std::optional<Basket>> KnownBasket(const BasketRequest& request) const;
+  // Submits the basket's redeem (or return) chain and saves the outcome. With `consent` (the
+  // one Redeem used for its intent), a refused redemption gives it back in the same write.
+  absl::StatusOr<Basket> Submit(Basket basket, Consent* consent = nullptr);
   absl::Status SaveSettlement(const Settlement& settlement);
   absl::StatusOr<Settlement> SubmitSettlement(Settlement settlement);
   absl::StatusOr<CashSale> SubmitCashSale(CashSale sale);
@@ -177,9 +202,16 @@ class ShopBook {
   Engine* const engine_;
   Clock* const clock_;
   DomainStore* const store_;
-  // Held while a basket id is checked and its intent saved, never across a ledger call: two
-  // resends of one basket see the same intent; different baskets do not wait for each other.
+  // Held while a basket id is checked and its intent saved (with its consent used up), never
+  // across a ledger call: two resends of one basket see the same intent, and the second needs
+  // no consent; different baskets do not wait for each other's ledger chains.
   absl::Mutex intent_mu_;
+  // The baskets (by key) whose chain a Redeem call is submitting. A resend arriving meanwhile
+  // waits on submitted_ for that call's outcome instead of submitting the chain beside it: it
+  // answers with the ledger's first reason (a second submit meets only id_already_failed) and
+  // never races the first call's give-back of the code.
+  absl::flat_hash_set<std::string> submitting_ ABSL_GUARDED_BY(intent_mu_);
+  absl::CondVar submitted_;
 };
 
 }  // namespace points::domain

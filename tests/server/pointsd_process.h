@@ -96,6 +96,20 @@ class Pointsd {
     return status;
   }
 
+  // Waits (at most `seconds`) for the process to end by itself, as at a fault point, and returns
+  // its wait status; -1 when it is still running then.
+  int WaitForExit(int seconds) {
+    for (int i = 0; i < seconds * 10; ++i) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return status;
+      }
+      usleep(100'000);
+    }
+    return -1;
+  }
+
   // SIGSTOP/SIGCONT: a server that accepts connections but never answers, and then does.
   void Pause() { kill(pid_, SIGSTOP); }
   void Resume() { kill(pid_, SIGCONT); }

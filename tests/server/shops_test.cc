@@ -8,9 +8,11 @@
 // household's app issues its payment codes. A shopkeeper redeems a new basket only with the
 // household's consent: a payment code (single use) or its card and PIN (locked after five wrong).
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
@@ -129,10 +131,13 @@ class ShopsTest : public ::testing::Test {
  protected:
   // The village, households 1..n, each awarded `points` (small awards need no review and post
   // after a 1 s notice), and the shop with item 1 (10 points) and item 2 (3 points) in stock.
-  void SetUp(uint64_t households, uint64_t points, uint64_t stock_1, uint64_t stock_2) {
-    pointsd_ = std::make_unique<testing::Pointsd>(
-        dir_.path(), 0,
-        std::vector<std::string>{"--notice-seconds", "1", "--review-threshold", "1000"});
+  // With `fault_point`, pointsd kills itself there (server/domain/fault_point.h).
+  void SetUp(uint64_t households, uint64_t points, uint64_t stock_1, uint64_t stock_2,
+             const char* fault_point = nullptr) {
+    // Set only while pointsd is forked: the test has no other threads yet to read the environment.
+    if (fault_point != nullptr) setenv("POINTS_FAULT_POINT", fault_point, 1);
+    Start();
+    if (fault_point != nullptr) unsetenv("POINTS_FAULT_POINT");
     const std::string target = pointsd_->target();
     const std::string admin_token = pointsd_->admin_token();
     ASSERT_FALSE(admin_token.empty()) << "pointsd wrote no admin.token";
@@ -188,6 +193,26 @@ class ShopsTest : public ::testing::Test {
          std::vector<std::tuple<uint32_t, uint64_t, uint64_t>>{{1, 10, stock_1}, {2, 3, stock_2}}) {
       ASSERT_NO_FATAL_FAILURE(Stock(*terminal_, kShop, item, item == 1 ? "酱油" : "肥皂", price,
                                     stock, IdToBytes(item)));
+    }
+  }
+
+  void Start() {
+    pointsd_ = std::make_unique<testing::Pointsd>(
+        dir_.path(), 0,
+        std::vector<std::string>{"--notice-seconds", "1", "--review-threshold", "1000"});
+  }
+
+  // pointsd started again on the same data directory (a new port): every terminal reconnects
+  // as the same principal.
+  void Restart() {
+    pointsd_.reset();
+    Start();
+    ASSERT_NE(pointsd_->port(), 0) << "pointsd did not start again";
+    for (std::unique_ptr<Terminal>* terminal : {&admin_, &committee_, &recorder_, &terminal_}) {
+      *terminal = std::make_unique<Terminal>(pointsd_->target(), (*terminal)->token);
+    }
+    for (auto& [household, app] : apps_) {
+      app = std::make_unique<Terminal>(pointsd_->target(), app->token);
     }
   }
 
@@ -494,6 +519,117 @@ TEST_F(ShopsTest, FiveWrongPinsLockTheCardEvenAgainstTheRightPin) {
   ASSERT_TRUE(terminal_->Redeem(7521, 1, {{2, 1}}, CodeConsent(Code(1)), &basket).ok());
   EXPECT_EQ(basket.state(), v1::BASKET_STATE_REDEEMED) << basket.refusal();
   EXPECT_EQ(Balance(1), 87u);
+}
+
+// Issue 13, item 3: a code is used in the write that records its basket, and only then.
+TEST_F(ShopsTest, ABasketRefusedBeforeItIsRecordedLeavesThePaymentCodeUsable) {
+  SetUp(1, 100, 5, 5);
+  const v1::PaymentConsent consent = CodeConsent(Code(1));
+  v1::Basket basket;
+  // Typos at the till: a quantity of 0, a zero basket id, an item not in the catalogue.
+  const grpc::Status zero_quantity = terminal_->Redeem(7701, 1, {{1, 0}}, consent, &basket);
+  EXPECT_EQ(zero_quantity.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << zero_quantity.error_message();
+  const grpc::Status zero_id = terminal_->Redeem(0, 1, {{1, 1}}, consent, &basket);
+  EXPECT_EQ(zero_id.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << zero_id.error_message();
+  const grpc::Status unknown_item = terminal_->Redeem(7701, 1, {{1, 1}, {99, 1}}, consent, &basket);
+  EXPECT_EQ(unknown_item.error_code(), grpc::StatusCode::NOT_FOUND) << unknown_item.error_message();
+  EXPECT_FALSE(Known(*terminal_, 7701));
+  EXPECT_EQ(Balance(1), 100u);
+
+  // The corrected basket pays with the same code, which is then used.
+  const grpc::Status corrected = terminal_->Redeem(7701, 1, {{1, 1}}, consent, &basket);
+  ASSERT_TRUE(corrected.ok()) << corrected.error_message();
+  EXPECT_EQ(basket.state(), v1::BASKET_STATE_REDEEMED) << basket.refusal();
+  EXPECT_EQ(Balance(1), 90u);
+  const grpc::Status used = terminal_->Redeem(7702, 1, {{2, 1}}, consent, &basket);
+  EXPECT_EQ(used.error_code(), grpc::StatusCode::PERMISSION_DENIED) << used.error_message();
+  EXPECT_NE(used.error_message().find("already used"), std::string::npos) << used.error_message();
+  EXPECT_EQ(Balance(1), 90u);
+}
+
+TEST_F(ShopsTest, ABasketRefusedBeforeItsConsentIsLookedAtCountsNoWrongPin) {
+  SetUp(1, 100, 5, 5);
+  const std::string card = IssueCard(1, kPin);
+  v1::Basket basket;
+  // An invalid basket is refused whatever the PIN: the answer tells nothing about the PIN, so a
+  // wrong one costs no attempt, and a right one pays the corrected basket.
+  const grpc::Status wrong_pin =
+      terminal_->Redeem(7751, 1, {{1, 0}}, CardConsent(card, "1357"), &basket);
+  EXPECT_EQ(wrong_pin.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << wrong_pin.error_message();
+  const grpc::Status counted =
+      terminal_->Redeem(7751, 1, {{1, 1}}, CardConsent(card, "1357"), &basket);
+  EXPECT_EQ(counted.error_code(), grpc::StatusCode::PERMISSION_DENIED) << counted.error_message();
+  EXPECT_NE(counted.error_message().find("4 attempts left"), std::string::npos)
+      << "the first wrong PIN that was looked at: " << counted.error_message();
+  ASSERT_TRUE(terminal_->Redeem(7751, 1, {{1, 1}}, CardConsent(card, kPin), &basket).ok());
+  EXPECT_EQ(basket.state(), v1::BASKET_STATE_REDEEMED) << basket.refusal();
+  EXPECT_EQ(Balance(1), 90u);
+}
+
+TEST_F(ShopsTest, ABasketTheLedgerRefusesGivesTheCodeBackForASmallerBasket) {
+  SetUp(1, 30, 5, 1);
+  const v1::PaymentConsent consent = CodeConsent(Code(1));
+  v1::Basket basket;
+  ASSERT_TRUE(terminal_->Redeem(7801, 1, {{1, 4}}, consent, &basket).ok());  // 40 > 30 points
+  ASSERT_EQ(basket.state(), v1::BASKET_STATE_REFUSED);
+  EXPECT_NE(basket.refusal().find("not enough points"), std::string::npos) << basket.refusal();
+  ASSERT_TRUE(terminal_->Redeem(7802, 1, {{1, 1}, {2, 2}}, consent, &basket).ok());
+  ASSERT_EQ(basket.state(), v1::BASKET_STATE_REFUSED);  // one soap in stock
+  EXPECT_NE(basket.refusal().find("out of stock"), std::string::npos) << basket.refusal();
+
+  // The household pays a smaller basket, under a new id, with the same code.
+  ASSERT_TRUE(terminal_->Redeem(7803, 1, {{1, 2}, {2, 1}}, consent, &basket).ok());
+  EXPECT_EQ(basket.state(), v1::BASKET_STATE_REDEEMED) << basket.refusal();
+  EXPECT_EQ(Balance(1), 7u);
+  // A refused basket id stays refused: its resend is answered as it was, and changes nothing.
+  ASSERT_TRUE(terminal_->Redeem(7801, 1, {{1, 4}}, consent, &basket).ok());
+  EXPECT_EQ(basket.state(), v1::BASKET_STATE_REFUSED);
+  // The code paid for a basket: now it is used.
+  const grpc::Status used = terminal_->Redeem(7804, 1, {{1, 1}}, consent, &basket);
+  EXPECT_EQ(used.error_code(), grpc::StatusCode::PERMISSION_DENIED) << used.error_message();
+  EXPECT_NE(used.error_message().find("already used"), std::string::npos) << used.error_message();
+  EXPECT_EQ(Balance(1), 7u);
+  EXPECT_EQ(terminal_->Stock(1), 3u);
+  EXPECT_EQ(terminal_->Stock(2), 0u);
+}
+
+class ShopsCrashTest : public ShopsTest {
+ protected:
+  // pointsd killed at `fault_point` while it redeems a basket with a fresh code; after a restart
+  // the terminal's identical resend answers with the basket, charged once, and the code pays
+  // for no other basket.
+  void KillAtThenResend(const char* fault_point) {
+    ASSERT_NO_FATAL_FAILURE(SetUp(1, 100, 5, 5, fault_point));
+    const v1::PaymentConsent consent = CodeConsent(Code(1));
+    v1::Basket basket;
+    const grpc::Status cut = terminal_->Redeem(7901, 1, {{1, 2}, {2, 1}}, consent, &basket);
+    ASSERT_EQ(cut.error_code(), grpc::StatusCode::UNAVAILABLE)
+        << "pointsd did not die at " << fault_point << ": " << cut.error_message();
+    const int status = pointsd_->WaitForExit(30);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "wait status " << status;
+
+    ASSERT_NO_FATAL_FAILURE(Restart());
+    const grpc::Status resent = terminal_->Redeem(7901, 1, {{1, 2}, {2, 1}}, consent, &basket);
+    ASSERT_TRUE(resent.ok()) << resent.error_message();
+    EXPECT_EQ(basket.state(), v1::BASKET_STATE_REDEEMED) << basket.refusal();
+    EXPECT_EQ(basket.points_total(), 23u);
+    EXPECT_EQ(Balance(1), 77u) << "charged once";
+    const grpc::Status other = terminal_->Redeem(7902, 1, {{2, 1}}, consent, &basket);
+    EXPECT_EQ(other.error_code(), grpc::StatusCode::PERMISSION_DENIED) << other.error_message();
+    EXPECT_EQ(Balance(1), 77u);
+    EXPECT_EQ(terminal_->Stock(1), 3u);
+    EXPECT_EQ(terminal_->Stock(2), 4u);
+  }
+};
+
+TEST_F(ShopsCrashTest, KilledBeforeTheIntentAndItsCodeAreWrittenTheResendRedeemsOnce) {
+  KillAtThenResend("shop.redeem.before_intent");
+}
+
+TEST_F(ShopsCrashTest, KilledAfterTheIntentAndItsCodeAreWrittenTheResendAnswersWithTheBasket) {
+  KillAtThenResend("shop.redeem.after_intent");
 }
 
 TEST_F(ShopsTest, AShopkeeperRedeemsOnlyIntoItsOwnShop) {

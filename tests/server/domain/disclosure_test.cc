@@ -130,7 +130,8 @@ class DisclosureTest : public ::testing::Test {
 
   void Redeem(Id basket, uint64_t household, uint32_t shop,
               std::vector<std::pair<uint32_t, uint64_t>> lines) {
-    auto done = shops_->Redeem({basket, kVillage, shop, household, std::move(lines)});
+    TestConsent consent;
+    auto done = shops_->Redeem({basket, kVillage, shop, household, std::move(lines)}, consent);
     ASSERT_TRUE(done.ok()) << done.status();
     ASSERT_EQ(done->state, BasketState::kRedeemed) << done->refusal;
   }

@@ -6,7 +6,9 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "consent.h"
 #include "domain_store.h"
 #include "gtest/gtest.h"
 #include "points/engine.h"
@@ -42,6 +44,33 @@ void ReopenBook(const std::string& dir, Clock* clock, std::unique_ptr<DomainStor
   ASSERT_TRUE(opened.ok()) << opened.status();
   *book = *std::move(opened);
 }
+
+// A consent for tests of the books that take one (ShopBook::Redeem), without a household's
+// code: given unless `refusal` says otherwise, adding `use_writes` to the intent's write, and
+// counting how it is asked.
+class TestConsent final : public Consent {
+ public:
+  absl::Status Check() override {
+    ++checks;
+    return refusal;
+  }
+  absl::Status Use(Writer write) override {
+    ++uses;
+    if (!refusal.ok()) return refusal;
+    return write(use_writes);
+  }
+  absl::Status GiveBack(Writer write) override {
+    ++give_backs;
+    return write(give_back_writes);
+  }
+
+  absl::Status refusal;
+  std::vector<StoreWrite> use_writes;
+  std::vector<StoreWrite> give_back_writes;
+  int checks = 0;
+  int uses = 0;
+  int give_backs = 0;
+};
 
 }  // namespace points::domain
 

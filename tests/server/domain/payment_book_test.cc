@@ -8,11 +8,13 @@
 #include <openssl/sha.h>
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -497,6 +499,137 @@ TEST_F(PaymentBookTest, ARightPinBetweenLockoutsStartsTheCountAgain) {
   }
   clock_.Advance(kPinLockoutNs + 1);
   EXPECT_TRUE(book_->CheckCard(kVillage, kWang, card, kPin).ok()) << "one lockout, not blocked";
+}
+
+// ---- Consents (consent.h): a code used in the payment's own write, given back on refusal ----
+
+// What a recording book does with a consent's writes: adds its record and writes them together.
+// Passed as std::ref(recorder): what it saw stays readable.
+struct Recorder {
+  explicit Recorder(DomainStore* to, std::string key_of = "test/payment")
+      : store(to), key(std::move(key_of)) {}
+  DomainStore* store;
+  std::string key;
+  absl::Status fail;  // a write that fails (a full disk): nothing of it lands
+  std::vector<StoreWrite> seen;
+  absl::Status operator()(std::vector<StoreWrite> writes) {
+    seen = writes;
+    if (!fail.ok()) return fail;
+    writes.push_back({key, "recorded"});
+    return store->Write(writes);
+  }
+};
+
+ShownConsent CodeShown(const std::string& code) { return {code, "", ""}; }
+ShownConsent CardShown(const std::string& card, const std::string& pin) { return {"", card, pin}; }
+
+TEST_F(PaymentBookTest, ACodeConsentIsUsedOnlyInTheWriteThatRecordsItsPayment) {
+  const std::string code = Issue();
+  {
+    Recorder failing{store_.get()};
+    failing.fail = absl::UnavailableError("disk full");
+    auto consent = book_->ConsentOf(kVillage, kWang, CodeShown(code));
+    ASSERT_TRUE(consent->Check().ok());
+    EXPECT_EQ(consent->Use(std::ref(failing)).code(), absl::StatusCode::kUnavailable);
+    EXPECT_EQ(failing.seen.size(), 1u) << "the used mark goes with the payment";
+    EXPECT_FALSE(store_->Get("test/payment").ok());
+  }
+  // The payment was not recorded: the code still pays, once, in the same write as its payment.
+  Recorder recorder{store_.get()};
+  auto consent = book_->ConsentOf(kVillage, kWang, CodeShown(code));
+  ASSERT_TRUE(consent->Check().ok());
+  ASSERT_TRUE(consent->Use(std::ref(recorder)).ok());
+  EXPECT_TRUE(store_->Get("test/payment").ok());
+  ExpectRefused(book_->ConsumeCode(kVillage, kWang, code), absl::StatusCode::kPermissionDenied,
+                "already used");
+  // A second payment on it is refused before anything is written.
+  Recorder second{store_.get(), "test/second"};
+  ExpectRefused(book_->ConsentOf(kVillage, kWang, CodeShown(code))->Use(std::ref(second)),
+                absl::StatusCode::kPermissionDenied, "already used");
+  EXPECT_TRUE(second.seen.empty());
+  EXPECT_FALSE(store_->Get("test/second").ok());
+  // Another household's code, or no code at all, is refused likewise.
+  ExpectRefused(book_->ConsentOf(kVillage, kZhao, CodeShown(Issue()))->Use(std::ref(second)),
+                absl::StatusCode::kPermissionDenied, "not household 8's");
+  EXPECT_TRUE(second.seen.empty());
+}
+
+TEST_F(PaymentBookTest, ARefusedPaymentGivesItsCodeBackUnlessALaterCodeWasUsedSince) {
+  const std::string code = Issue();
+  Recorder recorder{store_.get()};
+  auto consent = book_->ConsentOf(kVillage, kWang, CodeShown(code));
+  ASSERT_TRUE(consent->Use(std::ref(recorder)).ok());
+  Recorder refusal{store_.get(), "test/refusal"};
+  ASSERT_TRUE(consent->GiveBack(std::ref(refusal)).ok());
+  EXPECT_EQ(refusal.seen.size(), 1u) << "the give-back goes with the refusal";
+  EXPECT_TRUE(store_->Get("test/refusal").ok());
+  consent.reset();
+  Reopen();  // given back for good
+  EXPECT_TRUE(book_->ConsumeCode(kVillage, kWang, code).ok()) << "the code pays again";
+
+  // A later code used meanwhile: moving the mark back would reopen it, so nothing moves.
+  clock_.Advance(kSecondNs);
+  const std::string first = Issue();
+  clock_.Advance(kSecondNs);
+  const std::string later = Issue();
+  Recorder payment{store_.get(), "test/payment-2"};
+  Recorder refused{store_.get(), "test/refusal-2"};
+  auto on_first = book_->ConsentOf(kVillage, kWang, CodeShown(first));
+  ASSERT_TRUE(on_first->Use(std::ref(payment)).ok());
+  ASSERT_TRUE(book_->ConsumeCode(kVillage, kWang, later).ok());
+  ASSERT_TRUE(on_first->GiveBack(std::ref(refused)).ok());
+  EXPECT_TRUE(refused.seen.empty()) << "nothing to give back";
+  EXPECT_TRUE(store_->Get("test/refusal-2").ok()) << "the refusal is written all the same";
+  ExpectRefused(book_->ConsumeCode(kVillage, kWang, later), absl::StatusCode::kPermissionDenied,
+                "already used");
+  ExpectRefused(book_->ConsumeCode(kVillage, kWang, first), absl::StatusCode::kPermissionDenied,
+                "superseded");
+}
+
+TEST_F(PaymentBookTest, GivingACodeBackKeepsTheWrongPinsCountedMeanwhile) {
+  const std::string card = IssueCard();
+  const std::string code = Issue();
+  Recorder recorder{store_.get()};
+  auto consent = book_->ConsentOf(kVillage, kWang, CodeShown(code));
+  ASSERT_TRUE(consent->Use(std::ref(recorder)).ok());
+  ExpectRefused(book_->CheckCard(kVillage, kWang, card, "1357"),
+                absl::StatusCode::kPermissionDenied, "4 attempts left");
+  ASSERT_TRUE(consent->GiveBack(std::ref(recorder)).ok());
+  // The give-back rewrote the household's record as it is now, not as Use read it.
+  ExpectRefused(book_->CheckCard(kVillage, kWang, card, "1357"),
+                absl::StatusCode::kPermissionDenied, "3 attempts left");
+}
+
+TEST_F(PaymentBookTest, ACardConsentIsCheckedBeforeItsPaymentAndUsesNothingUp) {
+  const std::string card = IssueCard();
+  Recorder recorder{store_.get()};
+  auto wrong = book_->ConsentOf(kVillage, kWang, CardShown(card, "1357"));
+  ExpectRefused(wrong->Check(), absl::StatusCode::kPermissionDenied, "4 attempts left");
+  EXPECT_EQ(wrong->Use(std::ref(recorder)).code(), absl::StatusCode::kPermissionDenied)
+      << "never a payment on a wrong PIN";
+  EXPECT_FALSE(store_->Get("test/payment").ok());
+  auto unchecked = book_->ConsentOf(kVillage, kWang, CardShown(card, kPin));
+  EXPECT_EQ(unchecked->Use(std::ref(recorder)).code(), absl::StatusCode::kPermissionDenied)
+      << "nor on a PIN nobody checked";
+  for (int payment = 0; payment < 2; ++payment) {
+    auto right = book_->ConsentOf(kVillage, kWang, CardShown(card, kPin));
+    ASSERT_TRUE(right->Check().ok());
+    ASSERT_TRUE(right->Use(std::ref(recorder)).ok());
+    EXPECT_TRUE(recorder.seen.empty()) << "a card is not used up";
+  }
+}
+
+TEST_F(PaymentBookTest, NeitherCodeNorCardOrBothIsNoConsent) {
+  const std::string card = IssueCard();
+  Recorder recorder{store_.get()};
+  for (const ShownConsent& shown : {ShownConsent{"", "", ""}, ShownConsent{Issue(), card, kPin},
+                                    ShownConsent{Issue(), "", kPin}}) {
+    auto consent = book_->ConsentOf(kVillage, kWang, shown);
+    ExpectRefused(consent->Check(), absl::StatusCode::kPermissionDenied, "one of the two");
+    ExpectRefused(consent->Use(std::ref(recorder)), absl::StatusCode::kPermissionDenied,
+                  "one of the two");
+  }
+  EXPECT_FALSE(store_->Get("test/payment").ok());
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "domain_testing.h"
 #include "gtest/gtest.h"
 #include "ids.h"
 #include "ledger_layout.h"
@@ -82,7 +83,8 @@ class RatingBookTest : public ::testing::Test {
     r.shop = shop;
     r.household = household;
     r.lines = {{kSoySauce, 1}};
-    auto done = shops_->Redeem(r);
+    TestConsent consent;
+    auto done = shops_->Redeem(r, consent);
     EXPECT_TRUE(done.ok()) << done.status();
     return basket;
   }
@@ -151,7 +153,8 @@ TEST_F(RatingBookTest, OnlyTheBasketsOwnHouseholdRatesItAndOnlyOnceRedeemed) {
 
   // Household 5 has no points: its basket is refused by the ledger, so nothing was redeemed.
   BasketRequest poor{0xb5, kVillage, kShop, 5, {{kSoySauce, 1}}};
-  auto refused = shops_->Redeem(poor);
+  TestConsent consent;
+  auto refused = shops_->Redeem(poor, consent);
   ASSERT_TRUE(refused.ok()) << refused.status();
   ASSERT_EQ(refused->state, BasketState::kRefused);
   auto unredeemed = ratings_->Rate(Basket(0xb5, 5, 2));

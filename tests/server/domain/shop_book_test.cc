@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "codec.h"
@@ -93,6 +94,12 @@ class ShopBookTest : public ::testing::Test {
     return r;
   }
 
+  // Redeems with a consent that is always given (its own tests below look at how it is used).
+  absl::StatusOr<Basket> Redeem(const BasketRequest& request) {
+    TestConsent consent;
+    return book_->Redeem(request, consent);
+  }
+
   TempDir dir_;
   ManualClock clock_{1'800'000'000ull * 1'000'000'000ull};
   std::unique_ptr<Engine> engine_;
@@ -102,19 +109,19 @@ class ShopBookTest : public ::testing::Test {
 
 TEST_F(ShopBookTest, ABasketTakesEveryItemAndItsPointsOnceEvenWhenResent) {
   Stock(1, 100, 5, 5);
-  auto basket = book_->Redeem(Request(0xb1, 1, {{kSoySauce, 2}, {kSoap, 3}}));
+  auto basket = Redeem(Request(0xb1, 1, {{kSoySauce, 2}, {kSoap, 3}}));
   ASSERT_TRUE(basket.ok()) << basket.status();
   EXPECT_EQ(basket->state, BasketState::kRedeemed);
   EXPECT_EQ(basket->points_total, 29u);
   EXPECT_EQ(Balance(1), 71u);
   EXPECT_EQ(StockOf(kSoySauce), 3u);
   EXPECT_EQ(StockOf(kSoap), 2u);
-  auto again = book_->Redeem(Request(0xb1, 1, {{kSoySauce, 2}, {kSoap, 3}}));
+  auto again = Redeem(Request(0xb1, 1, {{kSoySauce, 2}, {kSoap, 3}}));
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->state, BasketState::kRedeemed);
   EXPECT_EQ(Balance(1), 71u) << "a resend never charges twice";
   EXPECT_EQ(StockOf(kSoySauce), 3u);
-  auto other = book_->Redeem(Request(0xb1, 1, {{kSoySauce, 1}}));
+  auto other = Redeem(Request(0xb1, 1, {{kSoySauce, 1}}));
   EXPECT_EQ(other.status().code(), absl::StatusCode::kAlreadyExists) << other.status();
   auto shop = engine_->LookupAccounts({ids::OfShopAccount(kVillage, kShop, ShopAccount::kPoints)});
   ASSERT_TRUE(shop.ok() && shop->size() == 1);
@@ -123,20 +130,20 @@ TEST_F(ShopBookTest, ABasketTakesEveryItemAndItsPointsOnceEvenWhenResent) {
 
 TEST_F(ShopBookTest, ABasketWithOneItemShortTakesNothingAndSaysWhich) {
   Stock(2, 100, 1, 5);
-  auto short_stock = book_->Redeem(Request(0xb1, 1, {{kSoap, 2}, {kSoySauce, 2}}));
+  auto short_stock = Redeem(Request(0xb1, 1, {{kSoap, 2}, {kSoySauce, 2}}));
   ASSERT_TRUE(short_stock.ok()) << short_stock.status();
   EXPECT_EQ(short_stock->state, BasketState::kRefused);
   EXPECT_EQ(short_stock->refusal, "item 1 is out of stock (2 wanted)");
   EXPECT_EQ(StockOf(kSoap), 5u) << "the soap of the refused basket stays in stock";
   EXPECT_EQ(Balance(1), 100u);
 
-  auto poor = book_->Redeem(Request(0xb2, 2, {{kSoap, 5}, {kSoySauce, 1}}));  // 25: fine
+  auto poor = Redeem(Request(0xb2, 2, {{kSoap, 5}, {kSoySauce, 1}}));  // 25: fine
   ASSERT_TRUE(poor.ok());
   EXPECT_EQ(poor->state, BasketState::kRedeemed);
-  auto too_dear = book_->Redeem(Request(0xb3, 2, {{kSoap, 26}}));
+  auto too_dear = Redeem(Request(0xb3, 2, {{kSoap, 26}}));
   EXPECT_EQ(too_dear.status().code(), absl::StatusCode::kOk);
   EXPECT_EQ(too_dear->state, BasketState::kRefused);  // only 0 soap left, and 78 > 75 points
-  auto unknown = book_->Redeem(Request(0xb4, 2, {{99, 1}}));
+  auto unknown = Redeem(Request(0xb4, 2, {{99, 1}}));
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound) << unknown.status();
 }
 
@@ -156,7 +163,8 @@ int RedeemAtOnce(ShopBook& book, Id first_basket, int baskets, uint64_t househol
         r.shop = kShop;
         r.household = household;
         r.lines = {{item, 1}};
-        auto b = book.Redeem(r);
+        TestConsent consent;
+        auto b = book.Redeem(r, consent);
         if (b.ok() && b->state == BasketState::kRedeemed) ++redeemed;
       }
     });
@@ -180,7 +188,7 @@ TEST_F(ShopBookTest, TerminalsRedeemingAtOnceNeverOverspendAHousehold) {
 
 TEST_F(ShopBookTest, AReturnReversesTheBasketOnce) {
   Stock(1, 50, 5, 5);
-  ASSERT_EQ(book_->Redeem(Request(0xb1, 1, {{kSoySauce, 2}}))->state, BasketState::kRedeemed);
+  ASSERT_EQ(Redeem(Request(0xb1, 1, {{kSoySauce, 2}}))->state, BasketState::kRedeemed);
   auto returned = book_->Return(kVillage, 0xb1);
   ASSERT_TRUE(returned.ok()) << returned.status();
   EXPECT_EQ(returned->state, BasketState::kReturned);
@@ -188,7 +196,7 @@ TEST_F(ShopBookTest, AReturnReversesTheBasketOnce) {
   EXPECT_EQ(StockOf(kSoySauce), 5u);
   EXPECT_EQ(book_->Return(kVillage, 0xb1)->state, BasketState::kReturned);
   EXPECT_EQ(Balance(1), 50u) << "returned once";
-  ASSERT_EQ(book_->Redeem(Request(0xb2, 1, {{kSoySauce, 9}}))->state, BasketState::kRefused);
+  ASSERT_EQ(Redeem(Request(0xb2, 1, {{kSoySauce, 9}}))->state, BasketState::kRefused);
   EXPECT_EQ(book_->Return(kVillage, 0xb2).status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(book_->Return(kVillage, 0xb3).status().code(), absl::StatusCode::kNotFound);
 }
@@ -212,7 +220,115 @@ TEST_F(ShopBookTest, AnInterruptedBasketIsFinishedAtOpenAtThePriceItWasSoldAt) {
   ASSERT_TRUE(finished.ok()) << finished.status();
   EXPECT_EQ(finished->state, BasketState::kRedeemed);
   EXPECT_EQ(Balance(1), 80u) << "2 x 10, the price it was sold at";
-  EXPECT_EQ(book_->Redeem(Request(0xb9, 1, {{kSoySauce, 2}}))->points_total, 20u);
+  EXPECT_EQ(Redeem(Request(0xb9, 1, {{kSoySauce, 2}}))->points_total, 20u);
+}
+
+// ---- Consent (consent.h): used in the intent's own write, only by a basket that exists ----
+
+TEST_F(ShopBookTest, ABasketRefusedBeforeItsIntentNeverLooksAtItsConsent) {
+  Stock(1, 100, 5, 5);
+  ASSERT_EQ(Redeem(Request(0xb1, 1, {{kSoySauce, 1}}))->state, BasketState::kRedeemed);
+  const std::vector<std::pair<BasketRequest, absl::StatusCode>> refused = {
+      {Request(0xb2, 1, {{kSoySauce, 0}}), absl::StatusCode::kInvalidArgument},
+      {Request(0xb2, 1, {{kSoySauce, 1}, {kSoap, 10'001}}), absl::StatusCode::kInvalidArgument},
+      {Request(0, 1, {{kSoySauce, 1}}), absl::StatusCode::kInvalidArgument},
+      {Request(0xb2, 0, {{kSoySauce, 1}}), absl::StatusCode::kInvalidArgument},
+      {Request(0xb2, 1, {}), absl::StatusCode::kInvalidArgument},
+      {Request(0xb2, 1, {{kSoySauce, 1}, {99, 1}}), absl::StatusCode::kNotFound},
+      {Request(0xb1, 1, {{kSoap, 1}}), absl::StatusCode::kAlreadyExists},
+  };
+  for (const auto& [request, code] : refused) {
+    TestConsent consent;
+    auto basket = book_->Redeem(request, consent);
+    EXPECT_EQ(basket.status().code(), code) << basket.status();
+    EXPECT_EQ(consent.checks + consent.uses + consent.give_backs, 0) << basket.status();
+  }
+  EXPECT_EQ(book_->GetBasket(kVillage, 0xb2).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Balance(1), 90u);
+}
+
+TEST_F(ShopBookTest, TheConsentIsUsedInTheWriteThatSavesTheBasketsIntent) {
+  Stock(1, 100, 5, 5);
+  TestConsent refusing;
+  refusing.refusal = absl::PermissionDeniedError("payment code was already used");
+  auto denied = book_->Redeem(Request(0xb1, 1, {{kSoySauce, 1}}), refusing);
+  EXPECT_EQ(denied.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(book_->GetBasket(kVillage, 0xb1).status().code(), absl::StatusCode::kNotFound)
+      << "a refused consent records nothing";
+  EXPECT_EQ(Balance(1), 100u);
+
+  TestConsent consent;
+  consent.use_writes = {{"test/used", "code of basket b1"}};
+  auto basket = book_->Redeem(Request(0xb1, 1, {{kSoySauce, 1}}), consent);
+  ASSERT_TRUE(basket.ok()) << basket.status();
+  EXPECT_EQ(basket->state, BasketState::kRedeemed);
+  EXPECT_EQ(consent.checks, 1);
+  EXPECT_EQ(consent.uses, 1);
+  EXPECT_EQ(consent.give_backs, 0) << "a redeemed basket keeps its consent used";
+  EXPECT_EQ(*store_->Get("test/used"), "code of basket b1");
+  // A resend (its code used) is answered with the basket and looks at no consent.
+  TestConsent resend;
+  resend.refusal = absl::PermissionDeniedError("payment code was already used");
+  auto again = book_->Redeem(Request(0xb1, 1, {{kSoySauce, 1}}), resend);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->state, BasketState::kRedeemed);
+  EXPECT_EQ(resend.checks + resend.uses + resend.give_backs, 0);
+  EXPECT_EQ(Balance(1), 90u);
+}
+
+TEST_F(ShopBookTest, ABasketTheLedgerRefusesGivesItsConsentBackWithTheRefusal) {
+  Stock(1, 20, 5, 5);
+  TestConsent consent;
+  consent.give_back_writes = {{"test/given-back", "code of basket b1"}};
+  auto too_dear = book_->Redeem(Request(0xb1, 1, {{kSoySauce, 3}}), consent);  // 30 > 20 points
+  ASSERT_TRUE(too_dear.ok()) << too_dear.status();
+  EXPECT_EQ(too_dear->state, BasketState::kRefused);
+  EXPECT_EQ(consent.give_backs, 1);
+  EXPECT_EQ(*store_->Get("test/given-back"), "code of basket b1");
+  EXPECT_EQ(book_->GetBasket(kVillage, 0xb1)->state, BasketState::kRefused);
+  // The refused id stays refused, without a consent; a smaller basket pays under a new id.
+  TestConsent resend;
+  EXPECT_EQ(book_->Redeem(Request(0xb1, 1, {{kSoySauce, 3}}), resend)->state,
+            BasketState::kRefused);
+  EXPECT_EQ(resend.checks + resend.uses + resend.give_backs, 0);
+  EXPECT_EQ(Redeem(Request(0xb2, 1, {{kSoySauce, 2}}))->state, BasketState::kRedeemed);
+  EXPECT_EQ(Balance(1), 0u);
+}
+
+TEST_F(ShopBookTest, ResendsArrivingTogetherGetTheFirstCallsOutcomeAndUseOneConsent) {
+  Stock(2, 20, 50, 5);
+  for (const auto& [household, state, refusal] :
+       std::vector<std::tuple<uint64_t, BasketState, std::string>>{
+           {1, BasketState::kRedeemed, ""},
+           {2, BasketState::kRefused, "the household has not enough points (30 needed)"}}) {
+    const BasketRequest request =
+        Request(household == 1 ? 0xc1 : 0xc2, household, {{kSoySauce, household == 1 ? 2 : 3}});
+    constexpr int kTerminals = 8;
+    std::vector<TestConsent> consents(kTerminals);
+    std::vector<absl::StatusOr<Basket>> answers(kTerminals, absl::UnknownError("not run"));
+    std::atomic<int> ready{0};
+    std::vector<std::thread> terminals;
+    for (int t = 0; t < kTerminals; ++t) {
+      terminals.emplace_back([&, t] {
+        for (++ready; ready.load() < kTerminals;) std::this_thread::yield();
+        answers[t] = book_->Redeem(request, consents[t]);
+      });
+    }
+    for (auto& t : terminals) t.join();
+    int uses = 0, give_backs = 0;
+    for (int t = 0; t < kTerminals; ++t) {
+      ASSERT_TRUE(answers[t].ok()) << answers[t].status();
+      EXPECT_EQ(answers[t]->state, state);
+      EXPECT_EQ(answers[t]->refusal, refusal) << "the ledger's first reason, to every terminal";
+      uses += consents[t].uses;
+      give_backs += consents[t].give_backs;
+    }
+    EXPECT_EQ(uses, 1) << "one consent used";
+    EXPECT_EQ(give_backs, state == BasketState::kRefused ? 1 : 0);
+    EXPECT_EQ(book_->GetBasket(kVillage, request.basket)->refusal, refusal);
+  }
+  EXPECT_EQ(Balance(1), 0u) << "charged once";
+  EXPECT_EQ(Balance(2), 20u);
 }
 
 Account AccountOf(Engine& engine, Id id) {
@@ -223,8 +339,8 @@ Account AccountOf(Engine& engine, Id id) {
 
 TEST_F(ShopBookTest, SettlementPaysTheShopForItsPointsOnceAcrossBothLedgers) {
   Stock(2, 100, 10, 10);
-  ASSERT_EQ(book_->Redeem(Request(0xb1, 1, {{kSoySauce, 2}}))->state, BasketState::kRedeemed);
-  ASSERT_EQ(book_->Redeem(Request(0xb2, 2, {{kSoap, 1}}))->state, BasketState::kRedeemed);
+  ASSERT_EQ(Redeem(Request(0xb1, 1, {{kSoySauce, 2}}))->state, BasketState::kRedeemed);
+  ASSERT_EQ(Redeem(Request(0xb2, 2, {{kSoap, 1}}))->state, BasketState::kRedeemed);
   auto settled = book_->Settle(kVillage, kShop, 0x5e1, 100);  // 1 point = 1 yuan
   ASSERT_TRUE(settled.ok()) << settled.status();
   EXPECT_EQ(settled->state, SettlementState::kSettled);
