@@ -39,8 +39,8 @@ class Journal {
  public:
   static absl::StatusOr<std::unique_ptr<Journal>> Open(const std::string& dir, rocksdb::Env* env,
                                                        bool create_if_missing);
-  // RocksDB's read-only open, which changes nothing in `dir` (Engine::OpenReadOnly): Append and
-  // Checkpoint fail. FAILED_PRECONDITION while another process has the store open for writing.
+  // RocksDB's read-only open, which changes nothing in `dir` (Engine::OpenReadOnly): Append
+  // fails. FAILED_PRECONDITION while another process has the store open for writing.
   static absl::StatusOr<std::unique_ptr<Journal>> OpenReadOnly(const std::string& dir,
                                                                rocksdb::Env* env);
   ~Journal();

@@ -145,8 +145,9 @@ class Engine {
   // LOCK, no info LOG, no WAL turned into table files). A crash's unflushed journal tail is
   // replayed into memory only. No writer runs: every write, ExpirePendingTransfers included, is
   // refused with FAILED_PRECONDITION "... opened read-only ..." (WriteHealth says the same),
-  // pending transfers never expire, and the close writes no snapshot. Reads and Verify work as
-  // after Open; Checkpoint fails. Of the options only `clock` and `env` count.
+  // pending transfers never expire, and the close writes no snapshot. Reads, Verify and
+  // Checkpoint (a copy of the store as it is) work as after Open. Of the options only `clock`
+  // and `env` count.
   //
   // FAILED_PRECONDITION while another process has the store open for writing (RocksDB's LOCK is
   // held): RocksDB leaves a read-only open beside a writer undefined. Do not open read-only a
