@@ -5,9 +5,9 @@
 // basket id: a terminal on a weak link resends the same basket and is never charged twice.
 //
 // Crash-safety as in the award book: the basket (with the prices it is sold at) is saved before
-// its chain is submitted, and Open resubmits the chain of a basket a crash left in between, so a
-// resend after a price change still pays the first price. Calls block on the ledger: the server
-// runs them on its reader pool.
+// its chain is submitted, and Resume resubmits the chain of a basket a crash left in between, so
+// a resend after a price change still pays the first price. Calls block on the ledger: the
+// server runs them on its reader pool.
 #ifndef POINTS_SERVER_DOMAIN_SHOP_BOOK_H_
 #define POINTS_SERVER_DOMAIN_SHOP_BOOK_H_
 
@@ -22,6 +22,7 @@
 #include "absl/synchronization/mutex.h"
 #include "domain_store.h"
 #include "points/engine.h"
+#include "resume.h"
 #include "shop_layout.h"
 
 namespace points::domain {
@@ -49,10 +50,10 @@ struct BasketRequest {
 };
 
 enum class BasketState : uint8_t {
-  kSubmitting = 1,  // saved with its prices; its chain is being submitted (repaired at open)
+  kSubmitting = 1,  // saved with its prices; its chain is being submitted (Resume finishes it)
   kRedeemed = 2,
   kRefused = 3,    // the ledger refused it: nothing was taken
-  kReturning = 4,  // a return was saved; its chain is being submitted (repaired at open)
+  kReturning = 4,  // a return was saved; its chain is being submitted (Resume finishes it)
   kReturned = 5,   // every line reversed: points back to the household, items back in stock
 };
 const char* BasketStateName(BasketState state);
@@ -66,7 +67,7 @@ struct Basket {
 };
 
 enum class SettlementState : uint8_t {
-  kSettling = 1,  // saved with its amounts; its chain is being submitted (repaired at open)
+  kSettling = 1,  // saved with its amounts; its chain is being submitted (Resume finishes it)
   kSettled = 2,
   kRefused = 3,  // the ledger refused it (the shop held fewer points by then): nothing moved
 };
@@ -127,8 +128,17 @@ absl::StatusOr<Basket> DecodeBasket(const std::string& bytes);
 
 class ShopBook {
  public:
+  // Decodes the baskets, settlements and cash sales and writes nothing (`pointsd verify` opens
+  // it on a read-only store): those a crash left between intent and chain are only counted.
   static absl::StatusOr<std::unique_ptr<ShopBook>> Open(Engine* engine, Clock* clock,
                                                         DomainStore* store);
+
+  // Baskets and returns submitting, settlements settling and cash sales not yet confirmed that
+  // a crash left so (resume.h), as Open found them less those Resume has finished since.
+  uint64_t interrupted() const;
+  // Resubmits their chains (the same ids answer exists where the first attempt got through). One
+  // that fails stays as it is: a resend of it, or the next Resume, tries again.
+  ResumeReport Resume();
 
   // A shop of the village (its points and money accounts); idempotent.
   absl::Status CreateShop(VillageId village, uint32_t shop, const std::string& name);
@@ -173,6 +183,15 @@ class ShopBook {
   absl::Status SaveSettlement(const Settlement& settlement);
   absl::StatusOr<Settlement> SubmitSettlement(Settlement settlement);
   absl::StatusOr<CashSale> SubmitCashSale(CashSale sale);
+  // A record Open found between its intent and its chain.
+  struct Interrupted {
+    enum Kind { kBasket, kSettlement, kCashSale };
+    Kind kind;
+    VillageId village;
+    Id id;
+  };
+  // Resumes one: OK when it is finished (by this, or by a resend meanwhile).
+  absl::Status ResumeOne(const Interrupted& record);
 
   Engine* const engine_;
   Clock* const clock_;
@@ -180,6 +199,9 @@ class ShopBook {
   // Held while a basket id is checked and its intent saved, never across a ledger call: two
   // resends of one basket see the same intent; different baskets do not wait for each other.
   absl::Mutex intent_mu_;
+  // The interrupted records found at open, for Resume.
+  mutable absl::Mutex resume_mu_;
+  std::vector<Interrupted> interrupted_ ABSL_GUARDED_BY(resume_mu_);
 };
 
 }  // namespace points::domain
