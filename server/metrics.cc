@@ -145,6 +145,16 @@ struct Metrics::State {
           .Name("points_rpc_denied_total")
           .Help("calls refused by authentication, authorization or rate limit, by method and code")
           .Register(*registry);
+  prometheus::Family<prometheus::Counter>& workflows_resumed =
+      prometheus::BuildCounter()
+          .Name("points_workflows_resumed_total")
+          .Help("workflow steps a crash interrupted that the start resumed, by book")
+          .Register(*registry);
+  prometheus::Family<prometheus::Counter>& workflow_resume_errors =
+      prometheus::BuildCounter()
+          .Name("points_workflow_resume_errors_total")
+          .Help("interrupted workflow steps the start could not resume (they stay interrupted)")
+          .Register(*registry);
   prometheus::Family<prometheus::Histogram>& rpc_latency =
       prometheus::BuildHistogram()
           .Name("points_rpc_latency_seconds")
@@ -193,6 +203,12 @@ void Metrics::OnDenied(const std::string& method, int code) {
       .Add({{"method", MethodLabel(method)},
             {"code", CodeName(static_cast<grpc::StatusCode>(code))}})
       .Increment();
+}
+
+void Metrics::OnWorkflowsResumed(const std::string& book, uint64_t resumed, uint64_t failed) {
+  // Added even at 0, so that the series exist from the start and a rate or an alert sees them.
+  state_->workflows_resumed.Add({{"book", book}}).Increment(double(resumed));
+  state_->workflow_resume_errors.Add({{"book", book}}).Increment(double(failed));
 }
 
 void Metrics::OnRpcDone(const std::string& method, grpc::StatusCode code, double seconds) {

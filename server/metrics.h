@@ -34,6 +34,10 @@ class Metrics {
   // Called for each call the gate (authz.h) refused: `method` is one pointsd serves.
   void OnDenied(const std::string& method, int code);
 
+  // Called once per book at start, after its Resume (domain/resume.h): the steps a crash had
+  // interrupted that it sent on, and those still interrupted.
+  void OnWorkflowsResumed(const std::string& book, uint64_t resumed, uint64_t failed);
+
   // The engine whose gauges each scrape reads; must outlive the endpoint (Stop first).
   void WatchEngine(const Engine* engine);
 

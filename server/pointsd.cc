@@ -141,6 +141,37 @@ void RunDueWorkflows(domain::AwardBook& awards, domain::TaskBook& tasks,
   }
 }
 
+// Sends on what a crash left between a saved intent and its outcome (domain/resume.h), once every
+// book is open and before pointsd serves: logged and counted. One that fails is logged as an
+// error and stays interrupted, for a client's resend or the next start; pointsd starts all the
+// same, since one stuck basket must not keep the village's ledger from serving.
+void ResumeWorkflows(domain::AwardBook& awards, domain::ShopBook& shops, domain::TaskBook& tasks,
+                     Metrics& metrics) {
+  // Awards first: a task's interrupted verification records its award (Record would finish an
+  // approving one itself, but then the award's own count would miss it).
+  const domain::ResumeReport reports[] = {awards.Resume(), shops.Resume(), tasks.Resume()};
+  const char* const books[] = {"awards", "shops", "tasks"};
+  uint64_t resumed = 0;
+  uint64_t failed = 0;
+  for (size_t i = 0; i < 3; ++i) {
+    metrics.OnWorkflowsResumed(books[i], reports[i].resumed, reports[i].failed);
+    resumed += reports[i].resumed;
+    failed += reports[i].failed;
+    for (const domain::ResumeError& error : reports[i].errors) {
+      Log(LogLevel::kError, "workflow_resume_failed",
+          "could not resume a step a crash interrupted: it stays so, tried again at the next "
+          "start or by a resend",
+          {{"book", books[i]}, {"item", error.item}, {"status", error.status.ToString()}});
+    }
+  }
+  if (resumed + failed == 0) return;
+  Log(LogLevel::kInfo, "workflows_resumed", "resumed the workflow steps a crash interrupted",
+      {{"awards", reports[0].resumed},
+       {"shops", reports[1].resumed},
+       {"tasks", reports[2].resumed},
+       {"failed", failed}});
+}
+
 // The expiry timer: voids, as journaled events, the pending transfers whose timeout passed.
 void ExpirePending(Engine& engine) {
   absl::StatusOr<uint64_t> expired = engine.ExpirePendingTransfers();
@@ -333,6 +364,7 @@ int Run(const Config& config) {
   if (!tasks.ok()) {
     return StartFailed("open the task book", tasks.status());
   }
+  ResumeWorkflows(**book, **shops, **tasks, metrics);
   TaskService task_service(&gate, tasks->get(), &readers);
   AdminService admin_service(&gate, engine.get(), store->get(), principals->get(), SystemClock(),
                              &readers);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -57,9 +58,68 @@ class ProgressBar {
   bool drawn_ = false;
 };
 
+// What the domain store holds, as verify reports it.
+struct DomainSummary {
+  uint64_t records = 0;
+  uint64_t audit_entries = 0;
+  // Steps a crash left between intent and outcome, by book: counted, not resumed (the next start
+  // of pointsd resumes them; verify writes nothing).
+  uint64_t interrupted_awards = 0;
+  uint64_t interrupted_shops = 0;
+  uint64_t interrupted_tasks = 0;
+};
+
+// Opens the domain store read-only and every book on it: a record that does not decode fails
+// here. Opening a book only decodes and indexes, so nothing is written.
+absl::Status VerifyDomain(const std::string& dir, Engine* engine, DomainSummary* summary) {
+  auto store = domain::DomainStore::OpenReadOnly(dir);
+  if (!store.ok()) return store.status();
+  domain::RuleBook rules(SystemClock(), store->get());
+  auto awards =
+      domain::AwardBook::Open(engine, SystemClock(), store->get(), domain::AwardPolicy(), &rules);
+  if (!awards.ok()) return awards.status();
+  summary->interrupted_awards = (*awards)->interrupted();
+  auto shops = domain::ShopBook::Open(engine, SystemClock(), store->get());
+  if (!shops.ok()) return shops.status();
+  summary->interrupted_shops = (*shops)->interrupted();
+  auto tasks = domain::TaskBook::Open(engine, SystemClock(), store->get(), awards->get(), &rules);
+  if (!tasks.ok()) return tasks.status();
+  summary->interrupted_tasks = (*tasks)->interrupted();
+  // Every principal decodes.
+  if (absl::Status s = domain::PrincipalBook::Open(SystemClock(), store->get()).status(); !s.ok()) {
+    return s;
+  }
+  // The operator audit's hash chain, entry by entry.
+  auto audit = domain::AuditJournal::Open(SystemClock(), store->get());
+  if (!audit.ok()) return audit.status();
+  absl::StatusOr<uint64_t> checked = (*audit)->Verify();
+  if (!checked.ok()) return checked.status();
+  summary->audit_entries = *checked;
+  return (*store)->Scan("", [&](const std::string&, const std::string&) {
+    ++summary->records;
+    return true;
+  });
+}
+
+// One line per book with interrupted work, on stdout with the summary.
+void PrintInterrupted(const DomainSummary& summary) {
+  const std::pair<const char*, uint64_t> books[] = {{"awards", summary.interrupted_awards},
+                                                    {"shops", summary.interrupted_shops},
+                                                    {"tasks", summary.interrupted_tasks}};
+  for (const auto& [book, count] : books) {
+    if (count == 0) continue;
+    std::printf(
+        "pointsd verify: %s: %llu interrupted (would be resumed at the next start; verify "
+        "changes nothing)\n",
+        book, static_cast<unsigned long long>(count));
+  }
+}
+
 }  // namespace
 
-// `pointsd verify --data-dir DIR`: the offline check of a data directory (or a backup).
+// `pointsd verify --data-dir DIR`: the offline check of a data directory (or a backup). It
+// writes nothing: the engine and the domain store are opened read-only, and the books' Open
+// only decodes and indexes (interrupted work is counted, not resumed).
 int RunVerify(int argc, char** argv) {
   std::string dir;
   for (int i = 2; i < argc; ++i) {
@@ -87,7 +147,7 @@ int RunVerify(int argc, char** argv) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
   std::fprintf(stderr, "pointsd verify: [1/3] opening %s: replaying the journal...\n", dir.c_str());
-  auto engine = Engine::Open(Options(), dir);
+  auto engine = Engine::OpenReadOnly(Options(), dir);
   if (!engine.ok()) {
     std::fprintf(stderr, "pointsd verify: FAILED to open: %s\n",
                  engine.status().ToString().c_str());
@@ -109,60 +169,28 @@ int RunVerify(int argc, char** argv) {
   bar.Finish();
   std::fprintf(stderr, "pointsd verify: [3/3] %.1f s: reading the domain store's records...\n",
                elapsed());
-  uint64_t domain_records = 0;
-  uint64_t audit_entries = 0;
+  DomainSummary domain;
   if (std::filesystem::exists(std::filesystem::path(dir) / "domain", error)) {
-    auto store = domain::DomainStore::Open(dir + "/domain");
-    if (!store.ok()) {
-      std::fprintf(stderr, "pointsd verify: FAILED to open the domain store: %s\n",
-                   store.status().ToString().c_str());
-      return 1;
-    }
-    // Opening the books decodes every record they index (awards, shops, baskets, tasks,
-    // expiry); a record that does not decode fails here.
-    domain::RuleBook rules(SystemClock(), store->get());
-    auto awards = domain::AwardBook::Open(engine->get(), SystemClock(), store->get(),
-                                          domain::AwardPolicy(), &rules);
-    absl::Status status = awards.status();
-    if (status.ok()) {
-      status = domain::ShopBook::Open(engine->get(), SystemClock(), store->get()).status();
-    }
-    if (status.ok()) {
-      status =
-          domain::TaskBook::Open(engine->get(), SystemClock(), store->get(), awards->get(), &rules)
-              .status();
-    }
-    if (status.ok()) {  // every principal decodes
-      status = domain::PrincipalBook::Open(SystemClock(), store->get()).status();
-    }
-    if (status.ok()) {  // the operator audit's hash chain, entry by entry
-      auto audit = domain::AuditJournal::Open(SystemClock(), store->get());
-      absl::StatusOr<uint64_t> checked =
-          audit.ok() ? (*audit)->Verify() : absl::StatusOr<uint64_t>(audit.status());
-      status = checked.status();
-      if (checked.ok()) audit_entries = *checked;
-    }
-    if (status.ok()) {
-      status = (*store)->Scan("", [&](const std::string&, const std::string&) {
-        ++domain_records;
-        return true;
-      });
-    }
-    if (!status.ok()) {
+    if (absl::Status status = VerifyDomain(dir + "/domain", engine->get(), &domain); !status.ok()) {
       std::fprintf(stderr, "pointsd verify: FAILED in the domain store: %s\n",
                    status.ToString().c_str());
       return 1;
     }
   }
+  PrintInterrupted(domain);
   std::printf(
       "pointsd verify: OK %s: %llu journal records in %llu chunks (%llu accounts, %llu "
-      "transfers), chain head %s; %llu domain records, %llu audit entries chained; %.1f s\n",
+      "transfers), chain head %s; %llu domain records, %llu audit entries chained, %llu "
+      "interrupted; %.1f s\n",
       dir.c_str(), static_cast<unsigned long long>(report.records),
       static_cast<unsigned long long>(report.chunks),
       static_cast<unsigned long long>(report.accounts),
       static_cast<unsigned long long>(report.transfers), report.chain_head_hex.c_str(),
-      static_cast<unsigned long long>(domain_records),
-      static_cast<unsigned long long>(audit_entries), elapsed());
+      static_cast<unsigned long long>(domain.records),
+      static_cast<unsigned long long>(domain.audit_entries),
+      static_cast<unsigned long long>(domain.interrupted_awards + domain.interrupted_shops +
+                                      domain.interrupted_tasks),
+      elapsed());
   return 0;
 }
 

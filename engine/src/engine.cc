@@ -57,6 +57,21 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const Options& options,
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
+absl::StatusOr<std::unique_ptr<Engine>> Engine::OpenReadOnly(const Options& options,
+                                                             const std::string& dir) {
+  absl::StatusOr<std::unique_ptr<Journal>> journal = Journal::OpenReadOnly(dir, options.env);
+  if (!journal.ok()) return journal.status();
+  auto impl = std::make_unique<Impl>(options, dir, *std::move(journal));
+  if (absl::Status status = impl->Recover(); !status.ok()) {
+    return absl::DataLossError(absl::StrCat("recovery of ", dir, " failed: ", status.message()));
+  }
+  // No pipeline is started: without a writer nothing is applied, expired or snapshotted, and
+  // every submission is refused where it would be queued, as after a fail-stop.
+  impl->RefuseWrites(
+      absl::FailedPreconditionError(absl::StrCat(dir, " is opened read-only: writes are refused")));
+  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
 void Engine::SubmitCreateAccounts(std::vector<Account> accounts, AccountsDone done) {
   if (absl::Status status = CheckBatchSize(accounts.size()); !status.ok()) return done(status);
   Submission s;

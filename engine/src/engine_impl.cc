@@ -75,7 +75,8 @@ Engine::Impl::~Impl() {
     completer_stopping_ = true;
   }
   if (completer_.joinable()) completer_.join();
-  // A clean close leaves a snapshot, so that the next open need not replay the journal.
+  // A clean close leaves a snapshot, so that the next open need not replay the journal (not
+  // after a fail-stop, nor from a read-only open).
   absl::WriterMutexLock lock(&state_mu_);
   if (write_failure_.ok() && !state_->has_uncommitted() &&
       journal_->record_count() != snapshot_records_) {
@@ -87,6 +88,15 @@ void Engine::Impl::Start() {
   completer_ = std::thread([this] { CompleterLoop(); });
   syncer_ = std::thread([this] { SyncerLoop(); });
   writer_ = std::thread([this] { WriterLoop(); });
+}
+
+void Engine::Impl::RefuseWrites(const absl::Status& status) {
+  {
+    absl::WriterMutexLock lock(&state_mu_);
+    write_failure_ = status;
+  }
+  absl::MutexLock lock(&mu_);
+  failure_ = status;
 }
 
 void Engine::Impl::Submit(Submission submission) {

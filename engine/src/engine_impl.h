@@ -68,6 +68,9 @@ class Engine::Impl {
   // OK when the disk keeps Options::disk_reserve_bytes free (or there is no reserve).
   absl::Status CheckDiskReserve() const;
   void Start();
+  // For a read-only open, instead of Start: every submission is refused with `status`, which
+  // WriteHealth reports, and the close writes no snapshot.
+  void RefuseWrites(const absl::Status& status);
   void Submit(Submission submission);
 
   // Runs `read` under the shared state lock, then waits until every group it may have seen is

@@ -1,6 +1,10 @@
 #include "journal.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdarg>
 #include <cstring>
 #include <filesystem>
 
@@ -43,10 +47,7 @@ rocksdb::ColumnFamilyOptions JournalFamilyOptions() {
   return options;
 }
 
-}  // namespace
-
-absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(const std::string& dir, rocksdb::Env* env,
-                                                       bool create_if_missing) {
+rocksdb::DBOptions JournalDBOptions(rocksdb::Env* env, bool create_if_missing) {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = create_if_missing;
   db_options.create_missing_column_families = create_if_missing;
@@ -62,12 +63,46 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(const std::string& dir, r
   // Bounds the WAL a crash leaves to replay at open: past this, RocksDB flushes memtables.
   db_options.max_total_wal_size = 512 << 20;
   if (env != nullptr) db_options.env = env;
+  return db_options;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> JournalFamilies() {
   const rocksdb::ColumnFamilyOptions family = JournalFamilyOptions();
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+  return {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {kJournalFamily, family},
       {kChainFamily, family},
   };
+}
+
+// RocksDB's info log, for a read-only open: nowhere, said here rather than left to RocksDB's
+// defaults, which for a writer's open create DIR/LOG and rename the one there to LOG.old.*.
+class DiscardingLogger : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char* /*format*/, va_list /*ap*/) override {}
+};
+
+// FAILED_PRECONDITION while another process holds the store's RocksDB LOCK (a running pointsd):
+// RocksDB leaves a read-only open beside a writer undefined. Asks with F_GETLK on a read-only
+// descriptor, so the file is neither created nor changed.
+absl::Status CheckNoWriter(const std::string& dir) {
+  const int fd = open((dir + "/LOCK").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::OkStatus();  // no writer has opened the store here
+  struct flock lock = {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;  // l_start 0, l_len 0: the whole file, as RocksDB locks it
+  const int asked = fcntl(fd, F_GETLK, &lock);
+  close(fd);
+  if (asked != 0 || lock.l_type == F_UNLCK) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      dir, " is open for writing by process ", lock.l_pid, ": stop it first, or use a backup"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(const std::string& dir, rocksdb::Env* env,
+                                                       bool create_if_missing) {
   if (create_if_missing) {
     // RocksDB creates only the last directory of the path; a data dir like ./var/pointsd on a
     // fresh checkout needs its parents too.
@@ -79,38 +114,68 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(const std::string& dir, r
   }
   std::unique_ptr<Journal> journal(new Journal());
   rocksdb::DB* db = nullptr;
-  absl::Status status =
-      FromRocks(absl::StrCat("open ", dir),
-                rocksdb::DB::Open(db_options, dir, families, &journal->handles_, &db));
+  absl::Status status = FromRocks(absl::StrCat("open ", dir),
+                                  rocksdb::DB::Open(JournalDBOptions(env, create_if_missing), dir,
+                                                    JournalFamilies(), &journal->handles_, &db));
   if (!status.ok()) return status;
-  journal->db_.reset(db);
-  journal->journal_cf_ = journal->handles_[1];
-  journal->chain_cf_ = journal->handles_[2];
+  journal->Adopt(db);
+  if (absl::Status s = journal->CheckFormat(dir, /*write_if_missing=*/true); !s.ok()) return s;
+  return journal;
+}
 
+absl::StatusOr<std::unique_ptr<Journal>> Journal::OpenReadOnly(const std::string& dir,
+                                                               rocksdb::Env* env) {
+  if (absl::Status s = CheckNoWriter(dir); !s.ok()) return s;
+  rocksdb::DBOptions db_options = JournalDBOptions(env, /*create_if_missing=*/false);
+  db_options.info_log = std::make_shared<DiscardingLogger>();
+  std::unique_ptr<Journal> journal(new Journal());
+  journal->read_only_ = true;
+  rocksdb::DB* db = nullptr;
+  absl::Status status = FromRocks(
+      absl::StrCat("open ", dir, " read-only"),
+      rocksdb::DB::OpenForReadOnly(db_options, dir, JournalFamilies(), &journal->handles_, &db));
+  if (!status.ok()) return status;
+  journal->Adopt(db);
+  if (absl::Status s = journal->CheckFormat(dir, /*write_if_missing=*/false); !s.ok()) return s;
+  return journal;
+}
+
+void Journal::Adopt(rocksdb::DB* db) {
+  db_.reset(db);
+  journal_cf_ = handles_[1];
+  chain_cf_ = handles_[2];
+}
+
+absl::Status Journal::CheckFormat(const std::string& dir, bool write_if_missing) {
   std::string format;
-  rocksdb::Status read = db->Get(rocksdb::ReadOptions(), kFormatKey, &format);
+  rocksdb::Status read = db_->Get(rocksdb::ReadOptions(), kFormatKey, &format);
+  if (read.IsNotFound() && !write_if_missing) {
+    return absl::FailedPreconditionError(absl::StrCat(dir, " holds no journal format key"));
+  }
   if (read.IsNotFound()) {
     rocksdb::WriteOptions sync;
     sync.sync = true;
-    status = FromRocks("write format", db->Put(sync, kFormatKey, kFormatValue));
+    absl::Status status = FromRocks("write format", db_->Put(sync, kFormatKey, kFormatValue));
     // Flushed at once: a column family with unflushed data pins every WAL file after it, and a
     // reopen would replay them all.
-    if (status.ok()) status = FromRocks("flush format", db->Flush(rocksdb::FlushOptions()));
-    if (!status.ok()) return status;
-  } else if (!read.ok()) {
-    return FromRocks("read format", read);
-  } else if (format != kFormatValue) {
+    if (status.ok()) status = FromRocks("flush format", db_->Flush(rocksdb::FlushOptions()));
+    return status;
+  }
+  if (!read.ok()) return FromRocks("read format", read);
+  if (format != kFormatValue) {
     return absl::FailedPreconditionError(
         absl::StrCat(dir, " holds format '", format, "', this engine reads '", kFormatValue, "'"));
   }
-  return journal;
+  return absl::OkStatus();
 }
 
 Journal::~Journal() {
   if (db_ == nullptr) return;
-  rocksdb::FlushOptions flush;
-  flush.wait = true;
-  db_->Flush(flush, handles_).PermitUncheckedError();
+  if (!read_only_) {
+    rocksdb::FlushOptions flush;
+    flush.wait = true;
+    db_->Flush(flush, handles_).PermitUncheckedError();
+  }
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
     db_->DestroyColumnFamilyHandle(handle);
   }

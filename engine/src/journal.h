@@ -39,6 +39,10 @@ class Journal {
  public:
   static absl::StatusOr<std::unique_ptr<Journal>> Open(const std::string& dir, rocksdb::Env* env,
                                                        bool create_if_missing);
+  // RocksDB's read-only open, which changes nothing in `dir` (Engine::OpenReadOnly): Append
+  // fails. FAILED_PRECONDITION while another process has the store open for writing.
+  static absl::StatusOr<std::unique_ptr<Journal>> OpenReadOnly(const std::string& dir,
+                                                               rocksdb::Env* env);
   ~Journal();
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
@@ -81,11 +85,15 @@ class Journal {
 
  private:
   Journal() = default;
+  void Adopt(rocksdb::DB* db);
+  // The format key: written (synced and flushed) into a new store, checked in an existing one.
+  absl::Status CheckFormat(const std::string& dir, bool write_if_missing);
   // Visits the chunks after `after_key` (all when empty), extending the chunk index, then reads
   // the chain head from the last chain entry.
   absl::Status ScanAfter(const std::string& after_key, ChunkVisitor visit);
 
   std::unique_ptr<rocksdb::DB> db_;
+  bool read_only_ = false;  // opened with OpenReadOnly: nothing to flush at close
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default (meta), journal, chain
   rocksdb::ColumnFamilyHandle* journal_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* chain_cf_ = nullptr;

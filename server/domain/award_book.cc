@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "codec.h"
+#include "fault_point.h"
 #include "household_book.h"
 #include "ids.h"
 #include "points/results.h"
@@ -80,18 +81,40 @@ absl::StatusOr<std::unique_ptr<AwardBook>> AwardBook::Open(Engine* engine, Clock
                                                            DomainStore* store, AwardPolicy policy,
                                                            const RuleBook* rules) {
   std::unique_ptr<AwardBook> book(new AwardBook(engine, clock, store, policy, rules));
-  std::vector<Award> approving;
   absl::MutexLock lock(&book->mu_);
   absl::Status status = ScanRecords(*store, "a/", DecodeAward, [&](Award award) {
     book->TrackNotice(award);
-    if (award.state == AwardState::kApproving) approving.push_back(std::move(award));
+    if (award.state == AwardState::kApproving) {
+      book->interrupted_.emplace_back(award.request.village, award.request.award);
+    }
   });
   if (!status.ok()) return status;
-  // A crash between approval and notice: resend the same chain (the same ids answer exists).
-  // One that fails now stays approving: a resend of it, or the next open, tries again. It must
-  // not keep the server from starting.
-  for (Award& award : approving) book->PutOnNotice(std::move(award)).IgnoreError();
   return book;
+}
+
+uint64_t AwardBook::interrupted() const {
+  absl::MutexLock lock(&mu_);
+  return interrupted_.size();
+}
+
+ResumeReport AwardBook::Resume() {
+  absl::MutexLock lock(&mu_);
+  ResumeReport report;
+  std::vector<std::pair<VillageId, Id>> still;
+  for (const auto& [village, id] : interrupted_) {
+    absl::StatusOr<Award> award = Load(village, id);
+    if (award.ok() && award->state != AwardState::kApproving) continue;  // a resend finished it
+    // The same chain again: its ids answer exists where the first attempt got through.
+    absl::StatusOr<Award> done = award.ok() ? PutOnNotice(*std::move(award)) : award;
+    if (done.ok()) {
+      ++report.resumed;
+    } else {
+      report.Fail(ItemName("award", village, id), done.status());
+      still.emplace_back(village, id);
+    }
+  }
+  interrupted_ = std::move(still);
+  return report;
 }
 
 absl::Status AwardBook::SetUpVillage(VillageId village) {
@@ -252,6 +275,7 @@ absl::StatusOr<Award> AwardBook::Record(const AwardRequest& unscored, Scoring sc
   award.state = needs_review ? AwardState::kAwaitingReview : AwardState::kApproving;
   if (absl::Status s = Save(award); !s.ok()) return s;
   if (needs_review) return award;
+  FaultPoint("award.record.after_intent");  // saved approving, its chain not yet submitted
   return PutOnNotice(std::move(award));
 }
 
@@ -317,7 +341,7 @@ absl::StatusOr<Award> AwardBook::PutOnNotice(Award award) {
   }
   absl::StatusOr<std::vector<TransferEventResult>> results =
       engine_->CreateTransfers(OnNoticeChain(LedgerSpecOf(award)));
-  if (!results.ok()) return results.status();  // unknown outcome: Open resends the same chain
+  if (!results.ok()) return results.status();  // unknown outcome: Resume resends the same chain
   bool all_accepted = true;
   for (const TransferEventResult& r : *results) all_accepted &= Accepted(r.result);
   if (all_accepted) {

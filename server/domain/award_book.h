@@ -2,7 +2,7 @@
 // objections that hold an award for the committee's decision. State lives in the domain store;
 // points move only through the ledger chains of ledger_layout.h, whose budget and cap legs the
 // engine enforces. Every step is idempotent and crash-safe: the record is written (synced)
-// before its chain is submitted, and Open resubmits the chain of an award caught in between.
+// before its chain is submitted, and Resume resubmits the chain of an award caught in between.
 //
 // Every step is idempotent: resent after a lost answer it returns the award as it stands, and a
 // resend of an approval that an error interrupted finishes it. A void that committed just before
@@ -18,6 +18,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -27,6 +28,7 @@
 #include "award.h"
 #include "domain_store.h"
 #include "points/engine.h"
+#include "resume.h"
 #include "rule_book.h"
 #include "village_time.h"
 
@@ -44,8 +46,9 @@ struct AwardPolicy {
 
 class AwardBook {
  public:
-  // `engine`, `clock`, `store` and `rules` must outlive the book. Resubmits the chains of awards
-  // that a crash left between approval and notice.
+  // `engine`, `clock`, `store` and `rules` must outlive the book. Decodes and indexes the awards
+  // and writes nothing (`pointsd verify` opens it on a read-only store): the awards a crash left
+  // between approval and notice are only counted, for Resume.
   //
   // `rules` is the catalogue awards are scored by: Record reads the rule's number and version
   // (0 = the one in effect) from the request and takes the rest from the catalogue. Only tests
@@ -57,6 +60,13 @@ class AwardBook {
   // Ledger set-up, idempotent: a village's accounts, a household's account, and the issuance
   // budget of a period (YYYYMM, in the village's time). A budget is set once per period.
   absl::Status SetUpVillage(VillageId village);
+
+  // Awards a crash left between approval and notice (resume.h), as Open found them less those
+  // Resume has finished since.
+  uint64_t interrupted() const;
+  // Resubmits their chains (the same ids answer exists where the first attempt got through). One
+  // that fails stays approving: a resend of it, or the next Resume, tries again.
+  ResumeReport Resume();
   absl::Status SetUpHousehold(VillageId village, uint64_t household);
   absl::Status SetBudget(VillageId village, uint32_t period, uint64_t points);
 
@@ -111,6 +121,8 @@ class AwardBook {
   mutable absl::Mutex mu_;
   // Awards on notice (not held), by when their window ends: what PostDue looks at.
   std::set<std::tuple<uint64_t, VillageId, Id>> on_notice_ ABSL_GUARDED_BY(mu_);
+  // Approving awards found at open, for Resume.
+  std::vector<std::pair<VillageId, Id>> interrupted_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace points::domain

@@ -1,5 +1,6 @@
 #include "domain_store.h"
 
+#include <cstdarg>
 #include <filesystem>
 #include <system_error>
 #include <utility>
@@ -19,9 +20,17 @@ absl::Status FromRocks(const rocksdb::Status& status, const char* what) {
   return absl::UnavailableError(absl::StrCat("domain store: ", what, ": ", status.ToString()));
 }
 
+// RocksDB's info log, for a read-only open: nowhere, so that nothing is written into the store.
+class DiscardingLogger : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char* /*format*/, va_list /*ap*/) override {}
+};
+
 }  // namespace
 
-DomainStore::DomainStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+DomainStore::DomainStore(std::unique_ptr<rocksdb::DB> db, bool read_only)
+    : db_(std::move(db)), read_only_(read_only) {}
 
 DomainStore::~DomainStore() {
   if (db_ != nullptr) db_->Close().PermitUncheckedError();
@@ -40,7 +49,28 @@ absl::StatusOr<std::unique_ptr<DomainStore>> DomainStore::Open(const std::string
   if (absl::Status status = FromRocks(rocksdb::DB::Open(options, dir, &db), "open"); !status.ok()) {
     return status;
   }
-  return std::unique_ptr<DomainStore>(new DomainStore(std::unique_ptr<rocksdb::DB>(db)));
+  return std::unique_ptr<DomainStore>(
+      new DomainStore(std::unique_ptr<rocksdb::DB>(db), /*read_only=*/false));
+}
+
+absl::StatusOr<std::unique_ptr<DomainStore>> DomainStore::OpenReadOnly(const std::string& dir) {
+  rocksdb::Options options;
+  options.create_if_missing = false;
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  options.info_log = std::make_shared<DiscardingLogger>();
+  rocksdb::DB* db = nullptr;
+  if (absl::Status status =
+          FromRocks(rocksdb::DB::OpenForReadOnly(options, dir, &db), "open read-only");
+      !status.ok()) {
+    return status;
+  }
+  return std::unique_ptr<DomainStore>(
+      new DomainStore(std::unique_ptr<rocksdb::DB>(db), /*read_only=*/true));
+}
+
+absl::Status DomainStore::CheckWritable() const {
+  if (!read_only_) return absl::OkStatus();
+  return absl::FailedPreconditionError("domain store: opened read-only: writes are refused");
 }
 
 absl::Status DomainStore::Checkpoint(const std::string& dir) const {
@@ -54,6 +84,7 @@ absl::Status DomainStore::Checkpoint(const std::string& dir) const {
 }
 
 absl::Status DomainStore::Put(const std::string& key, const std::string& value) {
+  if (absl::Status s = CheckWritable(); !s.ok()) return s;
   rocksdb::WriteOptions options;
   options.sync = true;  // a step is acknowledged only once it would survive a power cut
   return FromRocks(db_->Put(options, key, value), "put");

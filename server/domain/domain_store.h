@@ -28,6 +28,12 @@ class DomainStore {
  public:
   // Opens (or creates) the store in `dir`, creating missing parent directories.
   static absl::StatusOr<std::unique_ptr<DomainStore>> Open(const std::string& dir);
+  // Opens the store in `dir` to read it and change nothing (`pointsd verify` of a backup):
+  // RocksDB's read-only open, so nothing in `dir` is created, changed or removed; Put is
+  // refused with FAILED_PRECONDITION "... opened read-only". An error when `dir`
+  // holds no store. Like Engine::OpenReadOnly, not beside a writer: open the engine's store
+  // read-only first, which refuses one that a running pointsd holds.
+  static absl::StatusOr<std::unique_ptr<DomainStore>> OpenReadOnly(const std::string& dir);
   ~DomainStore();
   DomainStore(const DomainStore&) = delete;
   DomainStore& operator=(const DomainStore&) = delete;
@@ -46,8 +52,10 @@ class DomainStore {
       const std::function<bool(const std::string& key, const std::string& value)>& visit) const;
 
  private:
-  explicit DomainStore(std::unique_ptr<rocksdb::DB> db);
+  DomainStore(std::unique_ptr<rocksdb::DB> db, bool read_only);
+  absl::Status CheckWritable() const;
   std::unique_ptr<rocksdb::DB> db_;
+  const bool read_only_;
 };
 
 // Decodes every record under `prefix` with `decode` (bytes -> absl::StatusOr<T>) and hands each

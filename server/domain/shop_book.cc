@@ -228,32 +228,83 @@ ShopBook::ShopBook(Engine* engine, Clock* clock, DomainStore* store)
 absl::StatusOr<std::unique_ptr<ShopBook>> ShopBook::Open(Engine* engine, Clock* clock,
                                                          DomainStore* store) {
   std::unique_ptr<ShopBook> book(new ShopBook(engine, clock, store));
-  // A crash between saving a basket, its return, a settlement or a cash sale and its chain:
-  // resend the same chain (the same ids answer exists). One that fails now stays as it is for a
-  // resend or the next open: it must not keep the server from starting.
-  std::vector<Basket> unfinished;
-  absl::Status status = ScanRecords(*store, "k/", DecodeBasket, [&](Basket basket) {
+  // A crash between saving a basket, its return, a settlement or a cash sale and its chain
+  // leaves it for Resume, which resends the same chain.
+  absl::MutexLock lock(&book->resume_mu_);
+  auto& interrupted = book->interrupted_;
+  absl::Status status = ScanRecords(*store, "k/", DecodeBasket, [&](const Basket& basket) {
     if (basket.state == BasketState::kSubmitting || basket.state == BasketState::kReturning) {
-      unfinished.push_back(std::move(basket));
+      interrupted.push_back({Interrupted::kBasket, basket.spec.village, basket.spec.basket});
     }
   });
   if (!status.ok()) return status;
-  for (Basket& basket : unfinished) book->Submit(std::move(basket)).IgnoreError();
-  std::vector<Settlement> settling;
-  status = ScanRecords(*store, "t/", DecodeSettlement, [&](Settlement settlement) {
-    if (settlement.state == SettlementState::kSettling) settling.push_back(settlement);
+  status = ScanRecords(*store, "t/", DecodeSettlement, [&](const Settlement& settlement) {
+    if (settlement.state == SettlementState::kSettling) {
+      interrupted.push_back({Interrupted::kSettlement, settlement.village, settlement.settlement});
+    }
   });
   if (!status.ok()) return status;
-  for (Settlement& settlement : settling) {
-    book->SubmitSettlement(std::move(settlement)).IgnoreError();
-  }
-  std::vector<CashSale> unconfirmed;
-  status = ScanRecords(*store, "c/", DecodeCashSale, [&](CashSale sale) {
-    if (!sale.recorded) unconfirmed.push_back(std::move(sale));
+  status = ScanRecords(*store, "c/", DecodeCashSale, [&](const CashSale& sale) {
+    if (!sale.recorded) {
+      interrupted.push_back({Interrupted::kCashSale, sale.request.village, sale.request.sale});
+    }
   });
   if (!status.ok()) return status;
-  for (CashSale& sale : unconfirmed) book->SubmitCashSale(std::move(sale)).IgnoreError();
   return book;
+}
+
+uint64_t ShopBook::interrupted() const {
+  absl::MutexLock lock(&resume_mu_);
+  return interrupted_.size();
+}
+
+ResumeReport ShopBook::Resume() {
+  absl::MutexLock lock(&resume_mu_);
+  ResumeReport report;
+  std::vector<Interrupted> still;
+  for (const Interrupted& record : interrupted_) {
+    if (absl::Status s = ResumeOne(record); s.ok()) {
+      ++report.resumed;
+    } else {
+      const char* kind = record.kind == Interrupted::kBasket       ? "basket"
+                         : record.kind == Interrupted::kSettlement ? "settlement"
+                                                                   : "cash sale";
+      report.Fail(ItemName(kind, record.village, record.id), s);
+      still.push_back(record);
+    }
+  }
+  interrupted_ = std::move(still);
+  return report;
+}
+
+absl::Status ShopBook::ResumeOne(const Interrupted& record) {
+  const auto [kind, village, id] = record;
+  if (kind == Interrupted::kBasket) {
+    absl::StatusOr<Basket> basket = GetBasket(village, id);
+    if (!basket.ok()) return basket.status();
+    if (basket->state != BasketState::kSubmitting && basket->state != BasketState::kReturning) {
+      return absl::OkStatus();  // a resend finished it
+    }
+    const bool returning = basket->state == BasketState::kReturning;
+    absl::Status submitted = Submit(*std::move(basket)).status();
+    // A return the ledger refused is finished too: the basket was saved redeemed again.
+    if (returning && submitted.code() == absl::StatusCode::kFailedPrecondition) {
+      return absl::OkStatus();
+    }
+    return submitted;
+  }
+  if (kind == Interrupted::kSettlement) {
+    absl::StatusOr<Settlement> settlement = GetSettlement(village, id);
+    if (!settlement.ok()) return settlement.status();
+    if (settlement->state != SettlementState::kSettling) return absl::OkStatus();
+    return SubmitSettlement(*std::move(settlement)).status();
+  }
+  absl::StatusOr<std::string> bytes = store_->Get(CashSaleKey(village, id));
+  if (!bytes.ok()) return bytes.status();
+  absl::StatusOr<CashSale> sale = DecodeCashSale(*bytes);
+  if (!sale.ok()) return sale.status();
+  if (sale->recorded) return absl::OkStatus();
+  return SubmitCashSale(*std::move(sale)).status();
 }
 
 absl::Status ShopBook::CreateShop(VillageId village, uint32_t shop, const std::string& name) {
@@ -605,7 +656,7 @@ absl::StatusOr<Settlement> ShopBook::SubmitSettlement(Settlement settlement) {
   absl::StatusOr<std::vector<TransferEventResult>> results = engine_->CreateTransfers(
       SettlementChain(settlement.village, settlement.shop, settlement.settlement, settlement.points,
                       settlement.fen));
-  if (!results.ok()) return results.status();  // unknown outcome: Open resends the chain
+  if (!results.ok()) return results.status();  // unknown outcome: Resume resends the chain
   bool accepted = true;
   for (const TransferEventResult& r : *results) accepted &= Accepted(r.result);
   if (accepted) {
@@ -710,7 +761,7 @@ absl::StatusOr<CashSale> ShopBook::SubmitCashSale(CashSale sale) {
   absl::StatusOr<std::vector<TransferEventResult>> results = engine_->CreateTransfers(
       CashSaleChain(sale.request.village, sale.request.shop, sale.request.sale, sale.paid_fen,
                     sale.list_fen, sale.discount_bp, sale.levy_fen));
-  if (!results.ok()) return results.status();  // unknown outcome: a resend tries again
+  if (!results.ok()) return results.status();  // unknown outcome: a resend or Resume tries again
   for (const TransferEventResult& r : *results) {
     if (!Accepted(r.result)) {
       return absl::FailedPreconditionError(

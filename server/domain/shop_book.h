@@ -5,9 +5,9 @@
 // basket id: a terminal on a weak link resends the same basket and is never charged twice.
 //
 // Crash-safety as in the award book: the basket (with the prices it is sold at) is saved before
-// its chain is submitted, and Open resubmits the chain of a basket a crash left in between, so a
-// resend after a price change still pays the first price. Calls block on the ledger: the server
-// runs them on its reader pool.
+// its chain is submitted, and Resume resubmits the chain of a basket a crash left in between, so
+// a resend after a price change still pays the first price. Calls block on the ledger: the
+// server runs them on its reader pool.
 //
 // Consent (consent.h): a new basket is redeemed only with the household's consent, and the
 // consent is used up in the one store write that saves the basket's intent, so a payment code is
@@ -19,7 +19,7 @@
 // refuses (points, stock) gives its code back in the same write as the refusal, so the household
 // pays a smaller basket under a new id with the same code; the refused id stays refused. Only
 // when a later code of the household was used meanwhile, or a crash came between the basket's
-// intent and its refusal (Open's repair then records it), does the code stay used: the
+// intent and its refusal (Resume then records it), does the code stay used: the
 // household shows a new one. A card is checked before the intent (a wrong PIN counts toward its
 // lockout, a right one resets it) and nothing of it is used up; a basket refused before its
 // consent is looked at tells nothing about the PIN, so it counts nothing.
@@ -40,6 +40,7 @@
 #include "consent.h"
 #include "domain_store.h"
 #include "points/engine.h"
+#include "resume.h"
 #include "shop_layout.h"
 
 namespace points::domain {
@@ -67,10 +68,10 @@ struct BasketRequest {
 };
 
 enum class BasketState : uint8_t {
-  kSubmitting = 1,  // saved with its prices; its chain is being submitted (repaired at open)
+  kSubmitting = 1,  // saved with its prices; its chain is being submitted (Resume finishes it)
   kRedeemed = 2,
   kRefused = 3,    // the ledger refused it: nothing was taken
-  kReturning = 4,  // a return was saved; its chain is being submitted (repaired at open)
+  kReturning = 4,  // a return was saved; its chain is being submitted (Resume finishes it)
   kReturned = 5,   // every line reversed: points back to the household, items back in stock
 };
 const char* BasketStateName(BasketState state);
@@ -84,7 +85,7 @@ struct Basket {
 };
 
 enum class SettlementState : uint8_t {
-  kSettling = 1,  // saved with its amounts; its chain is being submitted (repaired at open)
+  kSettling = 1,  // saved with its amounts; its chain is being submitted (Resume finishes it)
   kSettled = 2,
   kRefused = 3,  // the ledger refused it (the shop held fewer points by then): nothing moved
 };
@@ -145,8 +146,17 @@ absl::StatusOr<Basket> DecodeBasket(const std::string& bytes);
 
 class ShopBook {
  public:
+  // Decodes the baskets, settlements and cash sales and writes nothing (`pointsd verify` opens
+  // it on a read-only store): those a crash left between intent and chain are only counted.
   static absl::StatusOr<std::unique_ptr<ShopBook>> Open(Engine* engine, Clock* clock,
                                                         DomainStore* store);
+
+  // Baskets and returns submitting, settlements settling and cash sales not yet confirmed that
+  // a crash left so (resume.h), as Open found them less those Resume has finished since.
+  uint64_t interrupted() const;
+  // Resubmits their chains (the same ids answer exists where the first attempt got through). One
+  // that fails stays as it is: a resend of it, or the next Resume, tries again.
+  ResumeReport Resume();
 
   // A shop of the village (its points and money accounts); idempotent.
   absl::Status CreateShop(VillageId village, uint32_t shop, const std::string& name);
@@ -198,6 +208,15 @@ class ShopBook {
   absl::Status SaveSettlement(const Settlement& settlement);
   absl::StatusOr<Settlement> SubmitSettlement(Settlement settlement);
   absl::StatusOr<CashSale> SubmitCashSale(CashSale sale);
+  // A record Open found between its intent and its chain.
+  struct Interrupted {
+    enum Kind { kBasket, kSettlement, kCashSale };
+    Kind kind;
+    VillageId village;
+    Id id;
+  };
+  // Resumes one: OK when it is finished (by this, or by a resend meanwhile).
+  absl::Status ResumeOne(const Interrupted& record);
 
   Engine* const engine_;
   Clock* const clock_;
@@ -212,6 +231,9 @@ class ShopBook {
   // never races the first call's give-back of the code.
   absl::flat_hash_set<std::string> submitting_ ABSL_GUARDED_BY(intent_mu_);
   absl::CondVar submitted_;
+  // The interrupted records found at open, for Resume.
+  mutable absl::Mutex resume_mu_;
+  std::vector<Interrupted> interrupted_ ABSL_GUARDED_BY(resume_mu_);
 };
 
 }  // namespace points::domain

@@ -1,6 +1,7 @@
 #include "task_book.h"
 
 #include <limits>
+#include <optional>
 #include <utility>
 
 #include "absl/numeric/int128.h"
@@ -261,35 +262,123 @@ absl::StatusOr<std::unique_ptr<TaskBook>> TaskBook::Open(Engine* engine, Clock* 
     return absl::InvalidArgumentError("TaskBook::Open: every dependency is required");
   }
   std::unique_ptr<TaskBook> book(new TaskBook(engine, clock, store, awards, rules));
-  std::vector<TaskClaim> claiming;
+  absl::MutexLock lock(&book->mu_);
+  using Step = InterruptedStep;
+  std::vector<Step> verifying;
+  std::vector<Step> claiming;
+  absl::Status status = ScanRecords(*store, kTaskPrefix, DecodeTask, [&](const Task& task) {
+    if (task.state == TaskState::kClosed) return;
+    const TaskRequest& r = task.request;
+    book->open_tasks_.insert({r.deadline_ns, r.village, r.task});
+    if (task.state == TaskState::kPosting) {
+      book->interrupted_.push_back({Step::kPosting, r.village, r.task, 0});
+    }
+  });
+  if (!status.ok()) return status;
+  status = ScanRecords(*store, kClaimPrefix, DecodeTaskClaim, [&](const TaskClaim& claim) {
+    book->Track(claim);
+    const ClaimRequest& q = claim.request;
+    if (claim.state == ClaimState::kClaiming) {
+      claiming.push_back({Step::kClaiming, q.village, q.task, q.claim});
+    }
+    if (claim.state == ClaimState::kVerifying) {
+      verifying.push_back({Step::kVerifying, q.village, q.task, q.claim});
+    }
+  });
+  if (!status.ok()) return status;
+  // Closing tasks are not resumed here: LapseDue's next tick finishes them, once their claims
+  // in flight are settled.
+  book->interrupted_.insert(book->interrupted_.end(), verifying.begin(), verifying.end());
+  book->interrupted_.insert(book->interrupted_.end(), claiming.begin(), claiming.end());
+  return book;
+}
+
+uint64_t TaskBook::interrupted() const {
+  absl::MutexLock lock(&mu_);
+  return interrupted_.size();
+}
+
+ResumeReport TaskBook::Resume() {
+  std::vector<InterruptedStep> steps;
   {
-    absl::MutexLock lock(&book->mu_);
-    std::vector<Task> posting;
-    absl::Status status = ScanRecords(*store, kTaskPrefix, DecodeTask, [&](Task task) {
-      if (task.state == TaskState::kClosed) return;
-      book->open_tasks_.insert({task.request.deadline_ns, task.request.village, task.request.task});
-      if (task.state == TaskState::kPosting) posting.push_back(std::move(task));
-    });
-    if (!status.ok()) return status;
-    std::vector<TaskClaim> verifying;
-    status = ScanRecords(*store, kClaimPrefix, DecodeTaskClaim, [&](TaskClaim claim) {
-      book->Track(claim);
-      if (claim.state == ClaimState::kClaiming) claiming.push_back(claim);
-      if (claim.state == ClaimState::kVerifying) verifying.push_back(std::move(claim));
-    });
-    if (!status.ok()) return status;
-    // Repairs: the same ids again, answered `exists` where the first attempt got through. One
-    // that fails now waits for a resend or the next open; it must not keep the server down.
-    for (Task& task : posting) book->FinishPost(std::move(task)).IgnoreError();
-    for (TaskClaim& claim : verifying) {
-      absl::StatusOr<Task> task = book->LoadTask(claim.request.village, claim.request.task);
-      if (task.ok()) book->FinishVerify(std::move(claim), *task).IgnoreError();
+    absl::MutexLock lock(&mu_);
+    steps = std::move(interrupted_);
+    interrupted_.clear();
+  }
+  ResumeReport report;
+  std::vector<InterruptedStep> still;
+  for (const InterruptedStep& step : steps) {
+    if (absl::Status s = ResumeStep(step); s.ok()) {
+      ++report.resumed;
+    } else {
+      report.Fail(StepName(step), s);
+      still.push_back(step);
     }
   }
-  // Submitted without the lock, as Claim does. Closing tasks are finished by LapseDue's next
-  // tick, once their claims in flight are settled.
-  for (TaskClaim& claim : claiming) book->SubmitClaim(std::move(claim)).IgnoreError();
-  return book;
+  absl::MutexLock lock(&mu_);
+  interrupted_.insert(interrupted_.end(), still.begin(), still.end());
+  return report;
+}
+
+std::string TaskBook::StepName(const InterruptedStep& step) {
+  switch (step.kind) {
+    case InterruptedStep::kPosting:
+      return ItemName("posting of task", step.village, step.task);
+    case InterruptedStep::kVerifying:
+      return absl::StrCat(ItemName("verification of claim", step.village, step.claim), " on task ",
+                          step.task);
+    case InterruptedStep::kClaiming:
+      break;
+  }
+  return absl::StrCat(ItemName("claim", step.village, step.claim), " on task ", step.task);
+}
+
+absl::StatusOr<bool> TaskBook::StillInterrupted(const InterruptedStep& step) const {
+  if (step.kind == InterruptedStep::kPosting) {
+    absl::StatusOr<Task> task = LoadTask(step.village, step.task);
+    if (!task.ok()) return task.status();
+    return task->state == TaskState::kPosting;
+  }
+  absl::StatusOr<TaskClaim> claim = LoadClaim(step.village, step.task, step.claim);
+  if (!claim.ok()) return claim.status();
+  return claim->state == (step.kind == InterruptedStep::kVerifying ? ClaimState::kVerifying
+                                                                   : ClaimState::kClaiming);
+}
+
+absl::Status TaskBook::ResumeStep(const InterruptedStep& step) {
+  absl::Status sent;
+  std::optional<TaskClaim> to_submit;
+  {
+    absl::MutexLock lock(&mu_);
+    absl::StatusOr<bool> still = StillInterrupted(step);
+    if (!still.ok()) return still.status();
+    if (!*still) return absl::OkStatus();  // a resend finished it
+    absl::StatusOr<Task> task = LoadTask(step.village, step.task);
+    if (!task.ok()) return task.status();
+    absl::StatusOr<TaskClaim> claim = step.kind == InterruptedStep::kPosting
+                                          ? absl::StatusOr<TaskClaim>(TaskClaim())
+                                          : LoadClaim(step.village, step.task, step.claim);
+    if (!claim.ok()) return claim.status();
+    switch (step.kind) {
+      case InterruptedStep::kPosting:
+        sent = FinishPost(*std::move(task)).status();
+        break;
+      case InterruptedStep::kVerifying:
+        sent = FinishVerify(*std::move(claim), *task).status();
+        break;
+      case InterruptedStep::kClaiming:
+        to_submit = *std::move(claim);
+        break;
+    }
+  }
+  // A claim is submitted without the lock, as Claim does.
+  if (to_submit.has_value()) sent = SubmitClaim(*std::move(to_submit)).status();
+  if (sent.ok()) return sent;
+  // A refusal is an outcome too (a claim for the last slot taken meanwhile is saved refused):
+  // failed means still interrupted.
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<bool> still = StillInterrupted(step);
+  return still.ok() && !*still ? absl::OkStatus() : sent;
 }
 
 absl::StatusOr<Task> TaskBook::LoadTask(VillageId village, uint32_t task) const {
@@ -473,7 +562,7 @@ absl::StatusOr<Task> TaskBook::FinishPost(Task task) {
   }
   absl::StatusOr<std::vector<TransferEventResult>> funded =
       engine_->CreateTransfers({SlotsFunding(task)});
-  if (!funded.ok()) return funded.status();  // unknown outcome: a resend or Open tries again
+  if (!funded.ok()) return funded.status();  // unknown outcome: a resend or Resume tries again
   if (!Accepted((*funded)[0].result)) {
     return absl::FailedPreconditionError(
         absl::StrCat("the slots' funding was refused by the ledger: ",
@@ -570,7 +659,7 @@ absl::StatusOr<TaskClaim> TaskBook::SubmitClaim(TaskClaim claim) {
   // floor, not this book, decides which of them get the last slots.
   absl::StatusOr<std::vector<TransferEventResult>> results =
       engine_->CreateTransfers({SlotTaken(claim.request)});
-  if (!results.ok()) return results.status();  // unknown outcome: a resend or Open tries again
+  if (!results.ok()) return results.status();  // unknown outcome: a resend or Resume tries again
   const TR result = (*results)[0].result;
   const ClaimRequest& q = claim.request;
   absl::MutexLock lock(&mu_);

@@ -51,7 +51,7 @@
 //
 // Crash safety, as in award_book.h: each step saves its intent (with the deterministic ids it
 // will use) before it submits to the ledger or records an award, and saves the outcome after;
-// Open resends what a crash left in between (posting, claiming, verifying; a task caught closing
+// Resume resends what a crash left in between (posting, claiming, verifying; a task caught closing
 // is finished by LapseDue's next tick, like one whose deadline passed while the server was
 // down). A claim is
 // submitted outside the book's lock, so claims of many claimants share the engine's group
@@ -86,6 +86,7 @@
 #include "ids.h"
 #include "points/engine.h"
 #include "points/types.h"
+#include "resume.h"
 #include "rule_book.h"
 
 namespace points::domain {
@@ -199,11 +200,19 @@ std::string TaskClaimKey(VillageId village, uint32_t task, Id claim);
 class TaskBook {
  public:
   // `engine`, `clock`, `store`, `awards` and `rules` must outlive the book. Rebuilds the
-  // in-memory indexes and resends what a crash left between intent and outcome; a repair that
-  // fails now is retried by a resend or the next open, and does not keep the book from opening.
+  // in-memory indexes and writes nothing (`pointsd verify` opens it on a read-only store): what
+  // a crash left between intent and outcome is only counted, for Resume.
   static absl::StatusOr<std::unique_ptr<TaskBook>> Open(Engine* engine, Clock* clock,
                                                         DomainStore* store, AwardBook* awards,
                                                         const RuleBook* rules);
+
+  // Tasks posting, claims claiming and verifications verifying that a crash left so
+  // (resume.h), as Open found them less those Resume has finished since.
+  uint64_t interrupted() const;
+  // Resends them with the same ids (answered `exists` where the first attempt got through); run
+  // it after the award book's Resume, since a verification records an award. One that fails
+  // stays as it is: a resend of it, or the next Resume, tries again.
+  ResumeReport Resume();
 
   // Posts a task (see the rules above); returns it as stored.
   absl::StatusOr<Task> Post(const TaskRequest& request);
@@ -269,6 +278,20 @@ class TaskBook {
   // Open or closing -> closed.
   absl::Status Close(Task task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status FillCounts(std::vector<Task>& tasks) const;
+  // A step Open found between intent and outcome; `claim` is 0 for a posting.
+  struct InterruptedStep {
+    enum Kind { kPosting, kVerifying, kClaiming };
+    Kind kind;
+    VillageId village;
+    uint32_t task;
+    Id claim;
+  };
+  // Sends one on: OK when it is finished (by this, or by a resend meanwhile).
+  absl::Status ResumeStep(const InterruptedStep& step) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<bool> StillInterrupted(const InterruptedStep& step) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // "posting of task 1/7", "claim 1/42 on task 7": for a ResumeError.
+  static std::string StepName(const InterruptedStep& step);
 
   Engine* const engine_;
   Clock* const clock_;
@@ -281,6 +304,8 @@ class TaskBook {
   std::set<ClaimKey> claiming_ ABSL_GUARDED_BY(mu_);
   // Tasks not closed, by deadline: what LapseDue looks at.
   std::set<std::tuple<uint64_t, VillageId, uint32_t>> open_tasks_ ABSL_GUARDED_BY(mu_);
+  // For Resume, postings first, then verifications, then claims.
+  std::vector<InterruptedStep> interrupted_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace points::domain

@@ -140,6 +140,21 @@ class Engine {
   // Opens (or creates) the store in `dir` and rebuilds derived state from the journal.
   static absl::StatusOr<std::unique_ptr<Engine>> Open(const Options& options,
                                                       const std::string& dir);
+  // Opens the store in `dir` to read it and change nothing, as `pointsd verify` does a backup:
+  // RocksDB's read-only open underneath, so nothing in `dir` is created, changed or removed (no
+  // LOCK, no info LOG, no WAL turned into table files). A crash's unflushed journal tail is
+  // replayed into memory only. No writer runs: every write, ExpirePendingTransfers included, is
+  // refused with FAILED_PRECONDITION "... opened read-only ..." (WriteHealth says the same),
+  // pending transfers never expire, and the close writes no snapshot. Reads, Verify and
+  // Checkpoint (a copy of the store as it is) work as after Open. Of the options only `clock`
+  // and `env` count.
+  //
+  // FAILED_PRECONDITION while another process has the store open for writing (RocksDB's LOCK is
+  // held): RocksDB leaves a read-only open beside a writer undefined. Do not open read-only a
+  // store this process has open with Open: asking about the lock releases the process's own
+  // (POSIX record locks belong to the process, and any close of the file drops them).
+  static absl::StatusOr<std::unique_ptr<Engine>> OpenReadOnly(const Options& options,
+                                                              const std::string& dir);
   // Finishes every queued submission, then closes the store.
   ~Engine();
   Engine(const Engine&) = delete;

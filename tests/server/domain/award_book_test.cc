@@ -223,7 +223,7 @@ TEST_F(AwardBookTest, DeductionsTakeTheSamePathAndNeverDriveAHouseholdNegative) 
   EXPECT_EQ(Household(1).credits_posted - Household(1).debits_posted, 6u);
 }
 
-TEST_F(AwardBookTest, ReopeningRebuildsTheNoticeBoardAndRepairsAnInterruptedApproval) {
+TEST_F(AwardBookTest, ReopeningRebuildsTheNoticeBoardAndResumeRepairsAnInterruptedApproval) {
   OnNotice(1, 1);
   // A crash right after an approval was saved, before its chain reached the ledger.
   Award interrupted;
@@ -239,6 +239,15 @@ TEST_F(AwardBookTest, ReopeningRebuildsTheNoticeBoardAndRepairsAnInterruptedAppr
                   .ok());
   CloseAll();
   OpenAll();
+  // Opening only counts it: nothing is sent until Resume.
+  EXPECT_EQ(book_->interrupted(), 1u);
+  EXPECT_EQ(book_->Get(kVillage, 2)->state, AwardState::kApproving);
+  EXPECT_EQ(Household(2).credits_pending, 0u);
+  const ResumeReport report = book_->Resume();
+  EXPECT_EQ(report.resumed, 1u);
+  EXPECT_EQ(report.failed, 0u);
+  EXPECT_EQ(book_->interrupted(), 0u);
+  EXPECT_EQ(book_->Resume().resumed, 0u) << "resumed once";
   auto repaired = book_->Get(kVillage, 2);
   ASSERT_TRUE(repaired.ok()) << repaired.status();
   EXPECT_EQ(repaired->state, AwardState::kOnNotice);

@@ -201,7 +201,7 @@ TEST_F(ShopBookTest, AReturnReversesTheBasketOnce) {
   EXPECT_EQ(book_->Return(kVillage, 0xb3).status().code(), absl::StatusCode::kNotFound);
 }
 
-TEST_F(ShopBookTest, AnInterruptedBasketIsFinishedAtOpenAtThePriceItWasSoldAt) {
+TEST_F(ShopBookTest, AnInterruptedBasketIsFinishedByResumeAtThePriceItWasSoldAt) {
   Stock(1, 100, 5, 5);
   // A crash right after the basket was saved, before its chain: then the price goes up.
   Basket interrupted;
@@ -216,6 +216,14 @@ TEST_F(ShopBookTest, AnInterruptedBasketIsFinishedAtOpenAtThePriceItWasSoldAt) {
   ASSERT_TRUE(book_->PutItem(kVillage, kShop, {kSoySauce, "酱油 500ml", 15, 1500, 0}).ok());
   CloseAll();
   OpenAll();
+  // Opening only counts it: nothing is sent until Resume.
+  EXPECT_EQ(book_->interrupted(), 1u);
+  EXPECT_EQ(book_->GetBasket(kVillage, 0xb9)->state, BasketState::kSubmitting);
+  EXPECT_EQ(Balance(1), 100u);
+  const ResumeReport report = book_->Resume();
+  EXPECT_EQ(report.resumed, 1u);
+  EXPECT_EQ(report.failed, 0u);
+  EXPECT_EQ(book_->interrupted(), 0u);
   auto finished = book_->GetBasket(kVillage, 0xb9);
   ASSERT_TRUE(finished.ok()) << finished.status();
   EXPECT_EQ(finished->state, BasketState::kRedeemed);
@@ -329,6 +337,44 @@ TEST_F(ShopBookTest, ResendsArrivingTogetherGetTheFirstCallsOutcomeAndUseOneCons
   }
   EXPECT_EQ(Balance(1), 0u) << "charged once";
   EXPECT_EQ(Balance(2), 20u);
+}
+
+TEST_F(ShopBookTest, AResumeThatFailsKeepsTheErrorAndTheBasketForTheNextResume) {
+  Stock(1, 100, 5, 5);
+  Basket interrupted;
+  interrupted.spec = {kVillage, 0xb9, kShop, 1, {{kSoySauce, 2, 10}}};
+  interrupted.state = BasketState::kSubmitting;
+  interrupted.points_total = 20;
+  ASSERT_TRUE(
+      store_
+          ->Put(absl::StrCat("k/", BigEndian(kVillage, 4), BigEndian(0, 8), BigEndian(0xb9, 8)),
+                EncodeBasket(interrupted))
+          .ok());
+  CloseAll();
+  // A ledger that refuses every write: the basket's chain cannot be sent.
+  ASSERT_NO_FATAL_FAILURE(OpenLedgerAndStore(dir_.path(), &clock_, &engine_, &store_));
+  engine_.reset();
+  auto read_only = Engine::OpenReadOnly(Options(), dir_.path() + "/ledger");
+  ASSERT_TRUE(read_only.ok()) << read_only.status();
+  engine_ = *std::move(read_only);
+  auto book = ShopBook::Open(engine_.get(), &clock_, store_.get());
+  ASSERT_TRUE(book.ok()) << book.status();
+  book_ = *std::move(book);
+  const ResumeReport failed = book_->Resume();
+  EXPECT_EQ(failed.resumed, 0u);
+  EXPECT_EQ(failed.failed, 1u);
+  ASSERT_EQ(failed.errors.size(), 1u);
+  EXPECT_EQ(failed.errors[0].item, "basket 4/185");
+  EXPECT_EQ(failed.errors[0].status.code(), absl::StatusCode::kFailedPrecondition)
+      << failed.errors[0].status;
+  EXPECT_EQ(book_->interrupted(), 1u) << "still interrupted";
+  EXPECT_EQ(book_->GetBasket(kVillage, 0xb9)->state, BasketState::kSubmitting);
+
+  CloseAll();
+  OpenAll();
+  EXPECT_EQ(book_->Resume().resumed, 1u);
+  EXPECT_EQ(book_->GetBasket(kVillage, 0xb9)->state, BasketState::kRedeemed);
+  EXPECT_EQ(Balance(1), 80u);
 }
 
 Account AccountOf(Engine& engine, Id id) {

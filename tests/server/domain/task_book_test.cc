@@ -452,7 +452,7 @@ TEST_F(TaskBookTest, CheckRatableOnlyForAVerifiedHouseholdClaim) {
   EXPECT_TRUE(tasks_->CheckRatable(kVillage, kTask, 1).ok()) << "the index is rebuilt at open";
 }
 
-TEST_F(TaskBookTest, OpenFinishesClaimsAndVerificationsCaughtBetweenIntentAndOutcome) {
+TEST_F(TaskBookTest, ResumeFinishesClaimsAndVerificationsCaughtBetweenIntentAndOutcome) {
   ASSERT_TRUE(tasks_->Post(Sweeping()).ok());
   Completed(HouseholdNo(1), 0x1);
   // As a crash leaves them: a claim saved but never submitted, and a verification saved before
@@ -474,6 +474,13 @@ TEST_F(TaskBookTest, OpenFinishesClaimsAndVerificationsCaughtBetweenIntentAndOut
   EXPECT_EQ(Slots().debits_posted, 1u);
 
   OpenTasks();
+  // Opening only counts them: nothing is sent until Resume.
+  EXPECT_EQ(tasks_->interrupted(), 2u);
+  EXPECT_EQ(Slots().debits_posted, 1u);
+  const ResumeReport report = tasks_->Resume();
+  EXPECT_EQ(report.resumed, 2u);
+  EXPECT_EQ(report.failed, 0u);
+  EXPECT_EQ(tasks_->interrupted(), 0u);
   auto claims = tasks_->Claims(kVillage, kTask);
   ASSERT_TRUE(claims.ok());
   ASSERT_EQ(claims->size(), 2u);
@@ -486,6 +493,8 @@ TEST_F(TaskBookTest, OpenFinishesClaimsAndVerificationsCaughtBetweenIntentAndOut
   auto twice = tasks_->Claim(ClaimBy(HouseholdNo(2), 0x22));
   EXPECT_EQ(twice.status().code(), absl::StatusCode::kAlreadyExists) << twice.status();
   OpenTasks();
+  EXPECT_EQ(tasks_->interrupted(), 0u);
+  EXPECT_EQ(tasks_->Resume().resumed, 0u);
   EXPECT_EQ(Slots().debits_posted, 2u) << "a second open sends nothing new";
 }
 
@@ -503,6 +512,7 @@ TEST_F(TaskBookTest, TheLedgersFloorNotAReadRefusesAClaimForTheLastSlotTakenMean
   ASSERT_TRUE(first.ok()) << first.status();
 
   OpenTasks();
+  EXPECT_EQ(tasks_->Resume().resumed, 1u);
   auto claims = tasks_->Claims(kVillage, kTask);
   ASSERT_TRUE(claims.ok());
   ASSERT_EQ(claims->size(), 2u);
