@@ -318,7 +318,8 @@ void LedgerState::ReleasePending(Id pending_id, uint64_t timestamp, uint64_t pos
   undo->credit_index = info.credit_index;
   undo->debit_old = BalancesOf(dr);
   undo->credit_old = BalancesOf(cr);
-  POINTS_CHECK(dr.debits_pending >= info.amount && cr.credits_pending >= info.amount);
+  POINTS_CHECK(dr.debits_pending >= info.amount);
+  POINTS_CHECK(cr.credits_pending >= info.amount);
   dr.debits_pending -= info.amount;
   cr.credits_pending -= info.amount;
   dr.debits_posted += post_amount;  // overflow checked by the caller

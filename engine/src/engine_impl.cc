@@ -129,8 +129,8 @@ absl::Status Engine::Impl::Recover() {
     recovered_from_snapshot_ = false;
     snapshot_records_ = 0;
     state_ = std::make_unique<LedgerState>();
-    status = journal_->Scan(
-        [this](absl::Span<const Record> chunk) { return state_->ReplayChunk(chunk); });
+    status = journal_->Scan([this](absl::Span<const Record> chunk) ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                                state_mu_) { return state_->ReplayChunk(chunk); });
   }
   if (status.ok()) status = state_->CheckInvariants();
   state_->RebuildExpiryQueue();
@@ -158,7 +158,9 @@ absl::Status Engine::Impl::RecoverFromSnapshot() {
   snapshot_records_ = position.record_count;
   recovered_from_snapshot_ = true;
   return journal_->ResumeFrom(
-      position, [this](absl::Span<const Record> chunk) { return state_->ReplayChunk(chunk); });
+      position, [this](absl::Span<const Record> chunk) ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_) {
+        return state_->ReplayChunk(chunk);
+      });
 }
 
 absl::Status Engine::Impl::WriteSnapshot() {

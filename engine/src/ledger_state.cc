@@ -19,7 +19,8 @@ constexpr size_t kRecordsReserved = 256;
 
 void LedgerState::BeginGroup(uint64_t now_ns, uint64_t first_timestamp) {
   POINTS_CHECK(first_timestamp > last_timestamp_);
-  POINTS_CHECK(!journaling_ && records_.empty());
+  POINTS_CHECK(!journaling_);
+  POINTS_CHECK(records_.empty());
   journaling_ = true;
   now_ns_ = now_ns;
   last_timestamp_before_group_ = last_timestamp_;
@@ -94,7 +95,8 @@ void LedgerState::Append(const Record& record) {
 
 void LedgerState::RollbackTo(size_t mark) {
   POINTS_CHECK(records_.size() == undo_.size() - group_undo_begin_);
-  POINTS_CHECK(mark >= group_undo_begin_ && mark <= undo_.size());
+  POINTS_CHECK(mark >= group_undo_begin_);
+  POINTS_CHECK(mark <= undo_.size());
   while (undo_.size() > mark) {
     UndoOne(undo_.back());
     undo_.pop_back();

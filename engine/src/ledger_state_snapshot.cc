@@ -96,7 +96,8 @@ void UnpackAccount(const uint8_t* in, AccountState* state) {
 }  // namespace
 
 void LedgerState::WriteSnapshot(SnapshotWriter& out) const {
-  POINTS_CHECK(!has_uncommitted() && undo_.size() == undo_front_);
+  POINTS_CHECK(!has_uncommitted());
+  POINTS_CHECK(undo_.size() == undo_front_);
   out.PutPod(last_timestamp_);
   out.PutPod(transfer_count_);
   out.PutPod(uint64_t{accounts_.size()});
@@ -149,7 +150,8 @@ void LedgerState::WriteSnapshot(SnapshotWriter& out) const {
 }
 
 absl::Status LedgerState::ReadSnapshot(SnapshotReader& in) {
-  POINTS_CHECK(accounts_.empty() && ids_.empty());
+  POINTS_CHECK(accounts_.empty());
+  POINTS_CHECK(ids_.empty());
   uint64_t accounts = 0;
   in.GetPod(&last_timestamp_);
   in.GetPod(&transfer_count_);

@@ -60,7 +60,8 @@ IdInput LineIdInput(const char* tag, VillageId village, Id basket, uint32_t line
 }  // namespace
 
 Ledgers LedgersOf(VillageId village) {
-  POINTS_CHECK(village >= 1 && village <= kVillagesMax);
+  POINTS_CHECK(village >= 1);
+  POINTS_CHECK(village <= kVillagesMax);
   return Ledgers{2 * village, 2 * village + 1, (1u << 31) + 2 * village};
 }
 

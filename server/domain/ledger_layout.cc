@@ -35,7 +35,8 @@ std::vector<Leg> Legs(const AwardSpec& award) {
   };
   std::vector<Leg> legs;
   if (award.code == kCodeDeduction) {
-    POINTS_CHECK(award.budget_period == 0 && award.caps.empty());
+    POINTS_CHECK(award.budget_period == 0);
+    POINTS_CHECK(award.caps.empty());
     legs.push_back(
         {AwardLeg::kPoints, MakeTransfer(pending_id(AwardLeg::kPoints), household, issuer,
                                          award.amount, ledgers.points, award.code)});

@@ -33,7 +33,8 @@ namespace {
 
 // The redemption (or, reversed, the return) of every line.
 std::vector<Transfer> BasketLegs(const BasketSpec& b, bool reverse) {
-  POINTS_CHECK(!b.lines.empty() && b.lines.size() <= kBasketLinesMax);
+  POINTS_CHECK(!b.lines.empty());
+  POINTS_CHECK(b.lines.size() <= kBasketLinesMax);
   const Ledgers ledgers = LedgersOf(b.village);
   const Id limit_sink = ids::OfVillageAccount(b.village, VillageAccount::kLimitSink);
   const Id household = ids::Household(b.village, b.household);
@@ -42,7 +43,8 @@ std::vector<Transfer> BasketLegs(const BasketSpec& b, bool reverse) {
   std::vector<Transfer> chain;
   for (uint32_t line = 0; line < b.lines.size(); ++line) {
     const BasketLineSpec& l = b.lines[line];
-    POINTS_CHECK(l.quantity > 0 && l.points_each > 0);
+    POINTS_CHECK(l.quantity > 0);
+    POINTS_CHECK(l.points_each > 0);
     POINTS_CHECK(l.points_each <= UINT64_MAX / l.quantity);
     const Id stock = ids::Stock(b.village, b.shop, l.item);
     Transfer taken =
@@ -72,7 +74,8 @@ std::vector<Transfer> ReturnChain(const BasketSpec& basket) { return BasketLegs(
 
 std::vector<Transfer> SettlementChain(VillageId village, uint32_t shop, Id settlement,
                                       uint64_t points, uint64_t fen) {
-  POINTS_CHECK(points > 0 && fen > 0);
+  POINTS_CHECK(points > 0);
+  POINTS_CHECK(fen > 0);
   const Ledgers ledgers = LedgersOf(village);
   Transfer back = MakeTransfer(ids::SettlementTransfer(village, settlement, SettlementLeg::kPoints),
                                ids::OfShopAccount(village, shop, ShopAccount::kPoints),
@@ -89,7 +92,9 @@ std::vector<Transfer> SettlementChain(VillageId village, uint32_t shop, Id settl
 
 std::vector<Transfer> CashSaleChain(VillageId village, uint32_t shop, Id sale, uint64_t paid_fen,
                                     uint64_t list_fen, uint32_t discount_bp, uint64_t levy_fen) {
-  POINTS_CHECK(paid_fen > 0 && levy_fen <= paid_fen && paid_fen <= list_fen);
+  POINTS_CHECK(paid_fen > 0);
+  POINTS_CHECK(levy_fen <= paid_fen);
+  POINTS_CHECK(paid_fen <= list_fen);
   const uint32_t money = LedgersOf(village).money;
   const Id shop_money = ids::OfShopAccount(village, shop, ShopAccount::kMoney);
   Transfer revenue = MakeTransfer(ids::CashSaleTransfer(village, sale, CashSaleLeg::kRevenue),

@@ -266,25 +266,29 @@ absl::StatusOr<std::unique_ptr<TaskBook>> TaskBook::Open(Engine* engine, Clock* 
   using Step = InterruptedStep;
   std::vector<Step> verifying;
   std::vector<Step> claiming;
-  absl::Status status = ScanRecords(*store, kTaskPrefix, DecodeTask, [&](const Task& task) {
-    if (task.state == TaskState::kClosed) return;
-    const TaskRequest& r = task.request;
-    book->open_tasks_.insert({r.deadline_ns, r.village, r.task});
-    if (task.state == TaskState::kPosting) {
-      book->interrupted_.push_back({Step::kPosting, r.village, r.task, 0});
-    }
-  });
+  // Runs under book->mu_, held above: the lock analysis does not follow a lock into a lambda.
+  absl::Status status = ScanRecords(
+      *store, kTaskPrefix, DecodeTask, [&](const Task& task) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+        if (task.state == TaskState::kClosed) return;
+        const TaskRequest& r = task.request;
+        book->open_tasks_.insert({r.deadline_ns, r.village, r.task});
+        if (task.state == TaskState::kPosting) {
+          book->interrupted_.push_back({Step::kPosting, r.village, r.task, 0});
+        }
+      });
   if (!status.ok()) return status;
-  status = ScanRecords(*store, kClaimPrefix, DecodeTaskClaim, [&](const TaskClaim& claim) {
-    book->Track(claim);
-    const ClaimRequest& q = claim.request;
-    if (claim.state == ClaimState::kClaiming) {
-      claiming.push_back({Step::kClaiming, q.village, q.task, q.claim});
-    }
-    if (claim.state == ClaimState::kVerifying) {
-      verifying.push_back({Step::kVerifying, q.village, q.task, q.claim});
-    }
-  });
+  // Runs under book->mu_, held above: the lock analysis does not follow a lock into a lambda.
+  status = ScanRecords(*store, kClaimPrefix, DecodeTaskClaim,
+                       [&](const TaskClaim& claim) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                         book->Track(claim);
+                         const ClaimRequest& q = claim.request;
+                         if (claim.state == ClaimState::kClaiming) {
+                           claiming.push_back({Step::kClaiming, q.village, q.task, q.claim});
+                         }
+                         if (claim.state == ClaimState::kVerifying) {
+                           verifying.push_back({Step::kVerifying, q.village, q.task, q.claim});
+                         }
+                       });
   if (!status.ok()) return status;
   // Closing tasks are not resumed here: LapseDue's next tick finishes them, once their claims
   // in flight are settled.

@@ -44,6 +44,15 @@ inline constexpr size_t kExpiriesPerGroupMax = kBatchEventsMax;
 // Nanoseconds per second, for pending timeouts (given in seconds).
 inline constexpr uint64_t kNanosPerSecond = 1'000'000'000;
 
+// How the limits relate, checked where they are named.
+static_assert(kGroupEventsMax >= kBatchEventsMax, "a whole batch fits in one group commit");
+static_assert(kGroupEventsMax % kBatchEventsMax == 0, "a group holds whole batches");
+static_assert(kExpiriesPerGroupMax <= kGroupEventsMax, "a group's expiries fit in the group");
+static_assert(kWatchAccountsMax <= kLookupIdsMax, "a watch's accounts can be looked up at once");
+static_assert(kPendingTransfersMax <= kTransfersMax, "every pending transfer has a journaled id");
+static_assert(kTransfersMax * kChunkRecordsMax < (uint64_t{1} << 48),
+              "record numbers and chunk keys stay far from 64-bit overflow");
+
 }  // namespace points
 
 #endif  // POINTS_LIMITS_H_
