@@ -657,15 +657,13 @@ absl::StatusOr<v1::Task> LedgerClient::PostTask(const v1::Task& task) {
 }
 
 absl::StatusOr<v1::Claim> LedgerClient::ClaimTask(uint32_t village, uint32_t task, Id claim,
-                                                  v1::ClaimantKind kind, uint64_t claimant,
-                                                  const std::string& by) {
+                                                  v1::ClaimantKind kind, uint64_t claimant) {
   v1::ClaimTaskRequest request;
   request.set_village(village);
   request.set_task(task);
   request.set_claim_id(server::IdToBytes(claim));
   request.set_claimant_kind(kind);
   request.set_claimant(claimant);
-  request.set_by(by);
   v1::ClaimTaskResponse response;
   if (absl::Status status =
           connection_->CallOn(*connection_->tasks, "ClaimTask", options_, target_,
@@ -840,12 +838,10 @@ absl::StatusOr<std::vector<absl::StatusOr<domain::Award>>> LedgerClient::RecordA
   return results;
 }
 
-absl::StatusOr<domain::Award> LedgerClient::ApproveAward(uint32_t village, Id award,
-                                                         const std::string& reviewer) {
+absl::StatusOr<domain::Award> LedgerClient::ApproveAward(uint32_t village, Id award) {
   v1::ApproveAwardRequest request;
   request.set_village(village);
   request.set_award_id(server::IdToBytes(award));
-  request.set_reviewer(reviewer);
   v1::ApproveAwardResponse response;
   if (absl::Status status =
           connection_->CallOn(*connection_->awards, "ApproveAward", options_, target_,
@@ -857,12 +853,10 @@ absl::StatusOr<domain::Award> LedgerClient::ApproveAward(uint32_t village, Id aw
 }
 
 absl::StatusOr<domain::Award> LedgerClient::ObjectToAward(uint32_t village, Id award,
-                                                          const std::string& by,
                                                           const std::string& reason) {
   v1::ObjectToAwardRequest request;
   request.set_village(village);
   request.set_award_id(server::IdToBytes(award));
-  request.set_by(by);
   request.set_reason(reason);
   v1::ObjectToAwardResponse response;
   if (absl::Status status =
@@ -874,13 +868,11 @@ absl::StatusOr<domain::Award> LedgerClient::ObjectToAward(uint32_t village, Id a
   return AwardFromResponse("ObjectToAward", response.award());
 }
 
-absl::StatusOr<domain::Award> LedgerClient::DecideAward(uint32_t village, Id award, bool keep,
-                                                        const std::string& by) {
+absl::StatusOr<domain::Award> LedgerClient::DecideAward(uint32_t village, Id award, bool keep) {
   v1::DecideAwardRequest request;
   request.set_village(village);
   request.set_award_id(server::IdToBytes(award));
   request.set_keep(keep);
-  request.set_by(by);
   v1::DecideAwardResponse response;
   if (absl::Status status =
           connection_->CallOn(*connection_->awards, "DecideAward", options_, target_,

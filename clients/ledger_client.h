@@ -163,8 +163,7 @@ class LedgerClient {
   // verify, and read.
   absl::StatusOr<v1::Task> PostTask(const v1::Task& task);
   absl::StatusOr<v1::Claim> ClaimTask(uint32_t village, uint32_t task, Id claim,
-                                      v1::ClaimantKind kind, uint64_t claimant,
-                                      const std::string& by);
+                                      v1::ClaimantKind kind, uint64_t claimant);
   absl::StatusOr<v1::Claim> CompleteTask(const v1::CompleteTaskRequest& request);
   absl::StatusOr<v1::Claim> VerifyTask(const v1::VerifyTaskRequest& request);
   absl::StatusOr<v1::GetTaskResponse> GetTask(uint32_t village, uint32_t task);
@@ -183,12 +182,11 @@ class LedgerClient {
   // status means no answer arrived; resending the same round is safe.
   absl::StatusOr<std::vector<absl::StatusOr<domain::Award>>> RecordAwards(
       absl::Span<const domain::AwardRequest> awards);
-  absl::StatusOr<domain::Award> ApproveAward(uint32_t village, Id award,
-                                             const std::string& reviewer);
-  absl::StatusOr<domain::Award> ObjectToAward(uint32_t village, Id award, const std::string& by,
+  // Who approves, objects or decides is the principal of the client's token.
+  absl::StatusOr<domain::Award> ApproveAward(uint32_t village, Id award);
+  absl::StatusOr<domain::Award> ObjectToAward(uint32_t village, Id award,
                                               const std::string& reason);
-  absl::StatusOr<domain::Award> DecideAward(uint32_t village, Id award, bool keep,
-                                            const std::string& by);
+  absl::StatusOr<domain::Award> DecideAward(uint32_t village, Id award, bool keep);
   absl::StatusOr<domain::Award> GetAward(uint32_t village, Id award);
   // At most 1000; `truncated` (may be null) says whether more are in that state.
   absl::StatusOr<std::vector<domain::Award>> ListAwards(uint32_t village, domain::AwardState state,

@@ -127,7 +127,9 @@ uint32_t NumberArg(absl::string_view what, const std::string& text, uint64_t max
 
 std::string TextFlag(const Invocation& in, absl::string_view flag);
 // --by NAME, which older scripts send: the server records the caller's principal instead
-// (server/AUTHZ.md), so it is optional and only a placeholder reaches the request.
+// (server/AUTHZ.md), so it is optional. Requests have no field for it; it only fills the
+// output-only recorded_by, posted_by and changed_by of the messages sent, which the server
+// ignores.
 std::string ByFlag(const Invocation& in);
 // A flag the command cannot do without: a usage error when it is missing.
 uint64_t RequiredNumberFlag(const Invocation& in, absl::string_view flag, uint64_t max);

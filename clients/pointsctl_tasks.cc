@@ -130,7 +130,7 @@ int RunTasksClaim(const Invocation& in) {
   LedgerClient client = MakeClient(in.global);
   return ClaimStepDone(
       in, client.ClaimTask(VillageArg(in.args[0]), NumberArg("task", in.args[1], UINT32_MAX),
-                           IdFlag(in, "--id"), kind, claimant, ByFlag(in)));
+                           IdFlag(in, "--id"), kind, claimant));
 }
 
 int RunTasksComplete(const Invocation& in) {
@@ -144,7 +144,6 @@ int RunTasksComplete(const Invocation& in) {
   RequireFlag(in, "--evidence");
   for (const std::string& e : in.flags.at("--evidence")) request.add_evidence(e);
   request.set_note(in.Value("--note").value_or(""));
-  request.set_by(ByFlag(in));
   LedgerClient client = MakeClient(in.global);
   return ClaimStepDone(in, client.CompleteTask(request));
 }
@@ -157,7 +156,6 @@ int RunTasksVerify(const Invocation& in) {
   const auto [kind, claimant] = ClaimantFlags(in);
   request.set_claimant_kind(kind);
   request.set_claimant(claimant);
-  request.set_by(ByFlag(in));
   LedgerClient client = MakeClient(in.global);
   return ClaimStepDone(in, client.VerifyTask(request));
 }

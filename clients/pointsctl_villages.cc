@@ -375,21 +375,20 @@ int RunAwardsImport(const Invocation& in) {
 int RunAwardsApprove(const Invocation& in) {
   const auto [village, award] = AwardArgs(in);
   LedgerClient client = MakeClient(in.global);
-  return AwardStepDone(in, client.ApproveAward(village, award, ByFlag(in)));
+  return AwardStepDone(in, client.ApproveAward(village, award));
 }
 
 int RunAwardsObject(const Invocation& in) {
   const auto [village, award] = AwardArgs(in);
   LedgerClient client = MakeClient(in.global);
-  return AwardStepDone(in,
-                       client.ObjectToAward(village, award, ByFlag(in), TextFlag(in, "--reason")));
+  return AwardStepDone(in, client.ObjectToAward(village, award, TextFlag(in, "--reason")));
 }
 
 int RunAwardsDecide(const Invocation& in) {
   const auto [village, award] = AwardArgs(in);
   if (in.Has("--keep") == in.Has("--void")) Usage("give exactly one of --keep and --void");
   LedgerClient client = MakeClient(in.global);
-  return AwardStepDone(in, client.DecideAward(village, award, in.Has("--keep"), ByFlag(in)));
+  return AwardStepDone(in, client.DecideAward(village, award, in.Has("--keep")));
 }
 
 int RunAwardsShow(const Invocation& in) {

@@ -52,7 +52,7 @@ domain::Principal PrincipalFromProto(const v1::Principal& proto) {
 grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* context,
                                                const v1::BackupRequest* request,
                                                v1::BackupResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kBackup, workers_, Target{},
+  return Offload(context, gate_, Rpc::kBackup, workers_, *request, Target{},
                  [this, request, response](const domain::Principal& caller) -> absl::Status {
                    const uint64_t taken_at = clock_->NowNanos();
                    if (absl::Status s = BackupDataDir(*engine_, *store_, request->dir()); !s.ok()) {
@@ -68,7 +68,7 @@ grpc::ServerUnaryReactor* AdminService::CreatePrincipal(grpc::CallbackServerCont
                                                         const v1::CreatePrincipalRequest* request,
                                                         v1::CreatePrincipalResponse* response) {
   return Offload(
-      context, *request, gate_, Rpc::kCreatePrincipal, workers_, Target{},
+      context, gate_, Rpc::kCreatePrincipal, workers_, *request, Target{},
       [this, request, response](const domain::Principal& caller) -> absl::Status {
         domain::Principal made = PrincipalFromProto(request->principal());
         made.created_by = caller.name;
@@ -90,7 +90,7 @@ grpc::ServerUnaryReactor* AdminService::CreatePrincipal(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* AdminService::ListPrincipals(grpc::CallbackServerContext* context,
                                                        const v1::ListPrincipalsRequest* request,
                                                        v1::ListPrincipalsResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kListPrincipals, workers_, Target{},
+  return Offload(context, gate_, Rpc::kListPrincipals, workers_, *request, Target{},
                  [this, response](const domain::Principal& caller) -> absl::Status {
                    for (const domain::Principal& p : principals_->List()) {
                      if (gate_->Covers(caller, p)) PrincipalToProto(p, response->add_principals());
@@ -103,7 +103,7 @@ grpc::ServerUnaryReactor* AdminService::RevokePrincipal(grpc::CallbackServerCont
                                                         const v1::RevokePrincipalRequest* request,
                                                         v1::RevokePrincipalResponse* response) {
   return Offload(
-      context, *request, gate_, Rpc::kRevokePrincipal, workers_, Target{},
+      context, gate_, Rpc::kRevokePrincipal, workers_, *request, Target{},
       [this, request, response](const domain::Principal& caller) -> absl::Status {
         const domain::Principal* found = nullptr;
         const std::vector<domain::Principal> all = principals_->List();
@@ -127,7 +127,7 @@ grpc::ServerUnaryReactor* AdminService::ListAudit(grpc::CallbackServerContext* c
                                                   const v1::ListAuditRequest* request,
                                                   v1::ListAuditResponse* response) {
   return Offload(
-      context, *request, gate_, Rpc::kListAudit, workers_, Target{},
+      context, gate_, Rpc::kListAudit, workers_, *request, Target{},
       [this, request, response](const domain::Principal& caller) -> absl::Status {
         // A village auditor sees its village only; a town's principals see their town's villages
         // (and the county-wide acts stay with the county).

@@ -146,6 +146,12 @@ bool CountyWide(const Principal& p) {
          p.scope.village == 0;
 }
 
+bool IsDenial(absl::StatusCode code) {
+  return code == absl::StatusCode::kUnauthenticated ||
+         code == absl::StatusCode::kPermissionDenied ||
+         code == absl::StatusCode::kResourceExhausted;
+}
+
 absl::Status OutOfScope(const Principal& caller, const std::string& what) {
   return absl::PermissionDeniedError(absl::StrCat(domain::RoleName(caller.role), " ", caller.name,
                                                   ": ", what, " is outside its scope"));
@@ -188,6 +194,11 @@ Gate::Gate(const domain::PrincipalBook* principals, RateLimiter* limiter,
 }
 
 absl::Status Gate::Deny(const Principal* caller, Rpc rpc, absl::Status status, bool log) const {
+  // Only a refusal of who the caller is or what it may do is a denial. Anything else met on the
+  // way (NOT_FOUND: no such basket, whose shop a scope check looks up; a store error) is the
+  // call's answer, and logging it as "denied" would send an operator after an attacker who is
+  // only a terminal with a typo.
+  if (!IsDenial(status.code())) return status;
   if (log) {
     Log(LogLevel::kWarning, "denied", std::string(status.message()),
         {{"method", RuleOf(rpc).method},

@@ -176,7 +176,8 @@ class Gate {
   domain::AuditJournal* audit() const { return audit_; }
 
  private:
-  // Logs (when `log`) and counts a refusal, and returns it.
+  // Logs (when `log`) and counts a refusal, and returns it. Only UNAUTHENTICATED,
+  // PERMISSION_DENIED and RESOURCE_EXHAUSTED are refusals; any other status is returned as it is.
   absl::Status Deny(const domain::Principal* caller, Rpc rpc, absl::Status status,
                     bool log = true) const;
   // Whether a call without a valid token is logged: at most at the rate limit per peer address,

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "convert.h"
 #include "ids.h"
+#include "request_check.h"
 
 namespace points::server {
 
@@ -109,9 +110,7 @@ void AwardToProto(const domain::Award& award, v1::Award* out) {
 
 absl::StatusOr<domain::AwardState> AwardStateFromProto(v1::AwardState state,
                                                        const std::string& field) {
-  if (state < v1::AWARD_STATE_AWAITING_REVIEW || state > v1::AWARD_STATE_REFUSED) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": name a state, not unspecified"));
-  }
+  if (absl::Status s = CheckEnum<v1::AwardState>(state, field); !s.ok()) return s;
   return static_cast<domain::AwardState>(state);
 }
 

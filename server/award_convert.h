@@ -23,7 +23,7 @@ absl::StatusOr<domain::CatalogueRule> CatalogueRuleFromProto(uint32_t village,
 void CatalogueRuleToProto(const domain::CatalogueRule& rule, v1::Rule* out);
 domain::Household HouseholdFromProto(const v1::Household& household);
 void HouseholdToProto(const domain::Household& household, v1::Household* out);
-// AWARD_STATE_UNSPECIFIED and unknown values are INVALID_ARGUMENT naming `field`.
+// AWARD_STATE_UNSPECIFIED and unknown values are INVALID_ARGUMENT naming `field` and the number.
 absl::StatusOr<domain::AwardState> AwardStateFromProto(v1::AwardState state,
                                                        const std::string& field);
 

@@ -1,5 +1,6 @@
 #include "award_service.h"
 
+#include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -12,17 +13,58 @@
 namespace points::server {
 namespace {
 
-// Replies at most this many awards to ListAwards, and takes at most this many in one
-// RecordAwards (awards.proto says so).
+// Replies at most this many awards to ListAwards (awards.proto says so).
 constexpr size_t kListAwardsMax = 1000;
-constexpr int kRoundAwardsMax = 1000;
 
-// Puts the award (or the error) of a workflow step into `out`.
-absl::Status Reply(const absl::StatusOr<domain::Award>& award, v1::Award* out) {
-  if (!award.ok()) return award.status();
-  AwardToProto(*award, out);
-  return absl::OkStatus();
+// Who objected to an award, and why, is for those who decide and supervise (the committee, the
+// auditor) and for the objector: objections between neighbours are sensitive, as the board's
+// masked names are. Everyone else, the household objected against too, sees that the award is
+// held (its state) and who decided, not by whom or why.
+bool SeesObjection(const domain::Principal& viewer, const domain::Award& award) {
+  return viewer.role == domain::Role::kCommittee || viewer.role == domain::Role::kAuditor ||
+         (!award.objected_by.empty() && viewer.name == award.objected_by);
 }
+
+// Awards as one caller may see them, each with the whole rule version it was scored by: the
+// award keeps the scoring fields, the catalogue the rest (name, dates, who made it). Versions
+// are never edited, so a reply of many awards looks each one up once.
+class AwardReplies {
+ public:
+  AwardReplies(const domain::RuleBook* rules, const domain::Principal& viewer)
+      : rules_(rules), viewer_(viewer) {}
+
+  absl::Status Reply(const domain::Award& award, v1::Award* out) {
+    AwardToProto(award, out);
+    if (!SeesObjection(viewer_, award)) {
+      out->clear_objected_by();
+      out->clear_objection();
+    }
+    const domain::RuleVersion& scored = award.request.rule;
+    auto [it, added] = versions_.try_emplace({scored.rule, scored.version});
+    if (added) {
+      absl::StatusOr<domain::CatalogueRule> found =
+          rules_->Get(award.request.village, scored.rule, scored.version);
+      if (found.ok()) {
+        it->second = *std::move(found);
+      } else if (!absl::IsNotFound(found.status())) {
+        return found.status();
+      }
+    }
+    CatalogueRuleToProto(it->second, out->mutable_rule());
+    RuleVersionToProto(scored, out->mutable_rule());  // as scored, should the two ever differ
+    return absl::OkStatus();
+  }
+  // The award (or the error) of a workflow step.
+  absl::Status Reply(const absl::StatusOr<domain::Award>& award, v1::Award* out) {
+    if (!award.ok()) return award.status();
+    return Reply(*award, out);
+  }
+
+ private:
+  const domain::RuleBook* const rules_;
+  const domain::Principal& viewer_;
+  std::map<std::pair<uint32_t, uint32_t>, domain::CatalogueRule> versions_;
+};
 
 }  // namespace
 
@@ -30,7 +72,7 @@ grpc::ServerUnaryReactor* VillageService::CreateVillage(grpc::CallbackServerCont
                                                         const v1::CreateVillageRequest* request,
                                                         v1::CreateVillageResponse* response) {
   return Offload(
-      context, *request, gate_, Rpc::kCreateVillage, workers_,
+      context, gate_, Rpc::kCreateVillage, workers_, *request,
       Target{.village = request->village()},
       [this, request, response](const domain::Principal& caller) -> absl::Status {
         if (absl::Status s = book_->SetUpVillage(request->village()); !s.ok()) return s;
@@ -47,7 +89,7 @@ grpc::ServerUnaryReactor* VillageService::CreateHousehold(grpc::CallbackServerCo
                                                           const v1::CreateHouseholdRequest* request,
                                                           v1::CreateHouseholdResponse* response) {
   return Offload(
-      context, *request, gate_, Rpc::kCreateHousehold, workers_,
+      context, gate_, Rpc::kCreateHousehold, workers_, *request,
       Target{.village = request->village(), .household = request->household()},
       [this, request, response](const domain::Principal& caller) -> absl::Status {
         if (absl::Status s = households_->EnsureHousehold(request->village(), request->household());
@@ -65,7 +107,7 @@ grpc::ServerUnaryReactor* VillageService::SetBudget(grpc::CallbackServerContext*
                                                     const v1::SetBudgetRequest* request,
                                                     v1::SetBudgetResponse* /*response*/) {
   return Offload(
-      context, *request, gate_, Rpc::kSetBudget, workers_, Target{.village = request->village()},
+      context, gate_, Rpc::kSetBudget, workers_, *request, Target{.village = request->village()},
       [this, request](const domain::Principal& caller) -> absl::Status {
         if (absl::Status s =
                 book_->SetBudget(request->village(), request->month(), request->points());
@@ -81,7 +123,7 @@ grpc::ServerUnaryReactor* VillageService::SetBudget(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* VillageService::PutHousehold(grpc::CallbackServerContext* context,
                                                        const v1::PutHouseholdRequest* request,
                                                        v1::PutHouseholdResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kPutHousehold, workers_,
+  return Offload(context, gate_, Rpc::kPutHousehold, workers_, *request,
                  Target{.village = request->household().village(),
                         .household = request->household().household()},
                  [this, request, response](const domain::Principal& caller) -> absl::Status {
@@ -99,7 +141,7 @@ grpc::ServerUnaryReactor* VillageService::GetHousehold(grpc::CallbackServerConte
                                                        const v1::GetHouseholdRequest* request,
                                                        v1::GetHouseholdResponse* response) {
   return Offload(
-      context, *request, gate_, Rpc::kGetHousehold, workers_,
+      context, gate_, Rpc::kGetHousehold, workers_, *request,
       Target{.village = request->village(), .household = request->household()},
       [this, request, response]() -> absl::Status {
         absl::StatusOr<domain::Household> h =
@@ -132,7 +174,7 @@ grpc::ServerUnaryReactor* VillageService::GetHousehold(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* VillageService::SetExpiryPolicy(grpc::CallbackServerContext* context,
                                                           const v1::SetExpiryPolicyRequest* request,
                                                           v1::SetExpiryPolicyResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kSetExpiryPolicy, workers_,
+  return Offload(context, gate_, Rpc::kSetExpiryPolicy, workers_, *request,
                  Target{.village = request->village()},
                  [this, request, response](const domain::Principal& caller) -> absl::Status {
                    if (absl::Status s = expiry_->SetPolicy(
@@ -156,7 +198,7 @@ grpc::ServerUnaryReactor* VillageService::SetExpiryPolicy(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* VillageService::ListHouseholds(grpc::CallbackServerContext* context,
                                                          const v1::ListHouseholdsRequest* request,
                                                          v1::ListHouseholdsResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kListHouseholds, workers_,
+  return Offload(context, gate_, Rpc::kListHouseholds, workers_, *request,
                  Target{.village = request->village(), .reveal_names = request->reveal()},
                  [this, request, response]() -> absl::Status {
                    absl::StatusOr<std::vector<domain::Household>> found =
@@ -172,7 +214,7 @@ grpc::ServerUnaryReactor* VillageService::CloseHousehold(grpc::CallbackServerCon
                                                          const v1::CloseHouseholdRequest* request,
                                                          v1::CloseHouseholdResponse* /*response*/) {
   return Offload(
-      context, *request, gate_, Rpc::kCloseHousehold, workers_,
+      context, gate_, Rpc::kCloseHousehold, workers_, *request,
       Target{.village = request->village(), .household = request->household()},
       [this, request](const domain::Principal& caller) -> absl::Status {
         if (absl::Status s = households_->CloseHousehold(request->village(), request->household());
@@ -188,7 +230,7 @@ grpc::ServerUnaryReactor* VillageService::PutTown(grpc::CallbackServerContext* c
                                                   const v1::PutTownRequest* request,
                                                   v1::PutTownResponse* /*response*/) {
   return Offload(
-      context, *request, gate_, Rpc::kPutTown, workers_, Target{.town = request->town().town()},
+      context, gate_, Rpc::kPutTown, workers_, *request, Target{.town = request->town().town()},
       [this, request](const domain::Principal& caller) -> absl::Status {
         if (absl::Status s = org_->PutTown({request->town().town(), request->town().name()});
             !s.ok()) {
@@ -203,7 +245,7 @@ grpc::ServerUnaryReactor* VillageService::PutTown(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* VillageService::ListTowns(grpc::CallbackServerContext* context,
                                                     const v1::ListTownsRequest* request,
                                                     v1::ListTownsResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kListTowns, workers_, Target{},
+  return Offload(context, gate_, Rpc::kListTowns, workers_, *request, Target{},
                  [this, response]() -> absl::Status {
                    absl::StatusOr<std::vector<domain::Town>> towns = org_->ListTowns();
                    if (!towns.ok()) return towns.status();
@@ -219,7 +261,7 @@ grpc::ServerUnaryReactor* VillageService::ListTowns(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* VillageService::PutVillage(grpc::CallbackServerContext* context,
                                                      const v1::PutVillageRequest* request,
                                                      v1::PutVillageResponse* /*response*/) {
-  return Offload(context, *request, gate_, Rpc::kPutVillage, workers_,
+  return Offload(context, gate_, Rpc::kPutVillage, workers_, *request,
                  Target{.town = request->village().town(), .village = request->village().village()},
                  [this, request](const domain::Principal& caller) -> absl::Status {
                    const v1::Village& v = request->village();
@@ -237,7 +279,7 @@ grpc::ServerUnaryReactor* VillageService::PutVillage(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* VillageService::ListVillages(grpc::CallbackServerContext* context,
                                                        const v1::ListVillagesRequest* request,
                                                        v1::ListVillagesResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kListVillages, workers_, Target{},
+  return Offload(context, gate_, Rpc::kListVillages, workers_, *request, Target{},
                  [this, request, response]() -> absl::Status {
                    absl::StatusOr<std::vector<domain::Village>> villages =
                        org_->ListVillages(request->town());
@@ -257,7 +299,7 @@ grpc::ServerUnaryReactor* VillageService::PutGrid(grpc::CallbackServerContext* c
                                                   const v1::PutGridRequest* request,
                                                   v1::PutGridResponse* /*response*/) {
   return Offload(
-      context, *request, gate_, Rpc::kPutGrid, workers_,
+      context, gate_, Rpc::kPutGrid, workers_, *request,
       Target{.village = request->grid().village()},
       [this, request](const domain::Principal& caller) -> absl::Status {
         const v1::Grid& g = request->grid();
@@ -274,7 +316,7 @@ grpc::ServerUnaryReactor* VillageService::PutGrid(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* VillageService::ListGrids(grpc::CallbackServerContext* context,
                                                     const v1::ListGridsRequest* request,
                                                     v1::ListGridsResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kListGrids, workers_, Target{},
+  return Offload(context, gate_, Rpc::kListGrids, workers_, *request, Target{},
                  [this, request, response]() -> absl::Status {
                    absl::StatusOr<std::vector<domain::Grid>> grids =
                        org_->ListGrids(request->village());
@@ -294,7 +336,7 @@ grpc::ServerUnaryReactor* AwardService::PutRule(grpc::CallbackServerContext* con
                                                 const v1::PutRuleRequest* request,
                                                 v1::PutRuleResponse* response) {
   return Offload(
-      context, *request, gate_, Rpc::kPutRule, workers_, Target{.village = request->village()},
+      context, gate_, Rpc::kPutRule, workers_, *request, Target{.village = request->village()},
       [this, request, response](const domain::Principal& caller) -> absl::Status {
         absl::StatusOr<domain::CatalogueRule> rule =
             CatalogueRuleFromProto(request->village(), request->rule());
@@ -313,7 +355,7 @@ grpc::ServerUnaryReactor* AwardService::PutRule(grpc::CallbackServerContext* con
 grpc::ServerUnaryReactor* AwardService::ListRules(grpc::CallbackServerContext* context,
                                                   const v1::ListRulesRequest* request,
                                                   v1::ListRulesResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kListRules, workers_,
+  return Offload(context, gate_, Rpc::kListRules, workers_, *request,
                  Target{.village = request->village()},
                  [this, request, response]() -> absl::Status {
                    absl::StatusOr<std::vector<domain::CatalogueRule>> rules =
@@ -330,13 +372,13 @@ grpc::ServerUnaryReactor* AwardService::RecordAward(grpc::CallbackServerContext*
                                                     const v1::RecordAwardRequest* request,
                                                     v1::RecordAwardResponse* response) {
   return Offload(
-      context, *request, gate_, Rpc::kRecordAward, workers_,
+      context, gate_, Rpc::kRecordAward, workers_, *request,
       Target{.village = request->award().village(), .household = request->award().household()},
       [this, request, response](const domain::Principal& caller) -> absl::Status {
         absl::StatusOr<domain::AwardRequest> award = AwardRequestFromProto(request->award());
         if (!award.ok()) return award.status();
         award->recorded_by = caller.name;  // attributable: whoever the token says, not the request
-        return Reply(book_->Record(*award), response->mutable_award());
+        return AwardReplies(rules_, caller).Reply(book_->Record(*award), response->mutable_award());
       });
 }
 
@@ -344,16 +386,15 @@ grpc::ServerUnaryReactor* AwardService::RecordAwards(grpc::CallbackServerContext
                                                      const v1::RecordAwardsRequest* request,
                                                      v1::RecordAwardsResponse* response) {
   return Offload(
-      context, *request, gate_, Rpc::kRecordAwards, workers_,
+      context, gate_, Rpc::kRecordAwards, workers_, *request,
       Target{.village = request->awards().empty() ? 0 : request->awards(0).village()},
       [this, request, response](const domain::Principal& caller) -> absl::Status {
-        if (request->awards_size() == 0 || request->awards_size() > kRoundAwardsMax) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "awards: 1..", kRoundAwardsMax, " per request, got ", request->awards_size()));
-        }
+        AwardReplies replies(rules_, caller);
         for (int i = 0; i < request->awards_size(); ++i) {
           v1::RecordAwardsResponse::Result* result = response->add_results();
-          absl::StatusOr<domain::AwardRequest> award = AwardRequestFromProto(request->awards(i));
+          const absl::Status checked = CheckAward(request->awards(i));
+          absl::StatusOr<domain::AwardRequest> award =
+              checked.ok() ? AwardRequestFromProto(request->awards(i)) : checked;
           if (award.ok()) {  // each award's household must be in the caller's scope, on its own
             award->recorded_by = caller.name;
             absl::Status allowed =
@@ -361,14 +402,13 @@ grpc::ServerUnaryReactor* AwardService::RecordAwards(grpc::CallbackServerContext
                                  {.village = award->village, .household = award->household});
             if (!allowed.ok()) award = allowed;
           }
-          absl::StatusOr<domain::Award> recorded =
-              award.ok() ? book_->Record(*award) : absl::StatusOr<domain::Award>(award.status());
-          if (recorded.ok()) {
-            AwardToProto(*recorded, result->mutable_award());
-          } else {
-            result->set_error_code(static_cast<int32_t>(recorded.status().code()));
-            result->set_error_message(
-                absl::StrCat("awards[", i, "]: ", recorded.status().message()));
+          const absl::Status replied =
+              award.ok() ? replies.Reply(book_->Record(*award), result->mutable_award())
+                         : award.status();
+          if (!replied.ok()) {
+            result->clear_award();
+            result->set_error_code(static_cast<int32_t>(replied.code()));
+            result->set_error_message(absl::StrCat("awards[", i, "]: ", replied.message()));
           }
         }
         return absl::OkStatus();
@@ -378,33 +418,35 @@ grpc::ServerUnaryReactor* AwardService::RecordAwards(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* AwardService::ApproveAward(grpc::CallbackServerContext* context,
                                                      const v1::ApproveAwardRequest* request,
                                                      v1::ApproveAwardResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kApproveAward, workers_,
-                 Target{.village = request->village()},
-                 [this, request, response](const domain::Principal& caller) -> absl::Status {
-                   absl::StatusOr<Id> id = IdFromBytes(request->award_id(), "award_id");
-                   if (!id.ok()) return id.status();
-                   // The reviewer is the caller; the book refuses the award's own recorder.
-                   if (absl::Status s = Reply(book_->Approve(request->village(), *id, caller.name),
-                                              response->mutable_award());
-                       !s.ok()) {
-                     return s;
-                   }
-                   return gate_->Journal(caller, request->village(), "award.approve",
-                                         absl::StrCat("award ", IdToHex(*id)));
-                 });
+  return Offload(
+      context, gate_, Rpc::kApproveAward, workers_, *request, Target{.village = request->village()},
+      [this, request, response](const domain::Principal& caller) -> absl::Status {
+        absl::StatusOr<Id> id = IdFromBytes(request->award_id(), "award_id");
+        if (!id.ok()) return id.status();
+        // The reviewer is the caller; the book refuses the award's own recorder.
+        if (absl::Status s = AwardReplies(rules_, caller)
+                                 .Reply(book_->Approve(request->village(), *id, caller.name),
+                                        response->mutable_award());
+            !s.ok()) {
+          return s;
+        }
+        return gate_->Journal(caller, request->village(), "award.approve",
+                              absl::StrCat("award ", IdToHex(*id)));
+      });
 }
 
 grpc::ServerUnaryReactor* AwardService::ObjectToAward(grpc::CallbackServerContext* context,
                                                       const v1::ObjectToAwardRequest* request,
                                                       v1::ObjectToAwardResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kObjectToAward, workers_,
+  return Offload(context, gate_, Rpc::kObjectToAward, workers_, *request,
                  Target{.village = request->village()},
                  [this, request, response](const domain::Principal& caller) -> absl::Status {
                    absl::StatusOr<Id> id = IdFromBytes(request->award_id(), "award_id");
                    if (!id.ok()) return id.status();
-                   return Reply(
-                       book_->Object(request->village(), *id, caller.name, request->reason()),
-                       response->mutable_award());
+                   return AwardReplies(rules_, caller)
+                       .Reply(
+                           book_->Object(request->village(), *id, caller.name, request->reason()),
+                           response->mutable_award());
                  });
 }
 
@@ -412,13 +454,14 @@ grpc::ServerUnaryReactor* AwardService::DecideAward(grpc::CallbackServerContext*
                                                     const v1::DecideAwardRequest* request,
                                                     v1::DecideAwardResponse* response) {
   return Offload(
-      context, *request, gate_, Rpc::kDecideAward, workers_, Target{.village = request->village()},
+      context, gate_, Rpc::kDecideAward, workers_, *request, Target{.village = request->village()},
       [this, request, response](const domain::Principal& caller) -> absl::Status {
         absl::StatusOr<Id> id = IdFromBytes(request->award_id(), "award_id");
         if (!id.ok()) return id.status();
         if (absl::Status s =
-                Reply(book_->Decide(request->village(), *id, request->keep(), caller.name),
-                      response->mutable_award());
+                AwardReplies(rules_, caller)
+                    .Reply(book_->Decide(request->village(), *id, request->keep(), caller.name),
+                           response->mutable_award());
             !s.ok()) {
           return s;
         }
@@ -431,12 +474,13 @@ grpc::ServerUnaryReactor* AwardService::DecideAward(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* AwardService::GetAward(grpc::CallbackServerContext* context,
                                                  const v1::GetAwardRequest* request,
                                                  v1::GetAwardResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kGetAward, workers_,
+  return Offload(context, gate_, Rpc::kGetAward, workers_, *request,
                  Target{.village = request->village()},
-                 [this, request, response]() -> absl::Status {
+                 [this, request, response](const domain::Principal& caller) -> absl::Status {
                    absl::StatusOr<Id> id = IdFromBytes(request->award_id(), "award_id");
                    if (!id.ok()) return id.status();
-                   return Reply(book_->Get(request->village(), *id), response->mutable_award());
+                   return AwardReplies(rules_, caller)
+                       .Reply(book_->Get(request->village(), *id), response->mutable_award());
                  });
 }
 
@@ -444,14 +488,17 @@ grpc::ServerUnaryReactor* AwardService::ListAwards(grpc::CallbackServerContext* 
                                                    const v1::ListAwardsRequest* request,
                                                    v1::ListAwardsResponse* response) {
   return Offload(
-      context, *request, gate_, Rpc::kListAwards, workers_, Target{.village = request->village()},
-      [this, request, response]() -> absl::Status {
+      context, gate_, Rpc::kListAwards, workers_, *request, Target{.village = request->village()},
+      [this, request, response](const domain::Principal& caller) -> absl::Status {
         absl::StatusOr<domain::AwardState> state = AwardStateFromProto(request->state(), "state");
         if (!state.ok()) return state.status();
         absl::StatusOr<std::vector<domain::Award>> awards = book_->List(request->village(), *state);
         if (!awards.ok()) return awards.status();
+        AwardReplies replies(rules_, caller);
         for (size_t i = 0; i < awards->size() && i < kListAwardsMax; ++i) {
-          AwardToProto((*awards)[i], response->add_awards());
+          if (absl::Status s = replies.Reply((*awards)[i], response->add_awards()); !s.ok()) {
+            return s;
+          }
         }
         response->set_truncated(awards->size() > kListAwardsMax);
         return absl::OkStatus();

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "convert.h"
 #include "offload.h"
+#include "request_check.h"
 
 namespace points::server {
 namespace {
@@ -152,8 +153,13 @@ absl::StatusOr<domain::RatingRequest> RatingRequestFromProto(const v1::RateReque
       r.kind = domain::RatingSubject::kTask;
       r.subject = in.subject_task();
       return r;
-    default:
-      return absl::InvalidArgumentError("subject: basket or task, not unspecified");
+    default: {
+      // Unknown numbers are named; a subject added to the enum but not here is refused too.
+      absl::Status unknown = CheckEnum<v1::RatingSubject>(in.subject(), "subject");
+      return unknown.ok() ? absl::InvalidArgumentError(
+                                absl::StrCat("subject: ", in.subject(), " cannot be rated"))
+                          : unknown;
+    }
   }
 }
 
@@ -170,7 +176,7 @@ domain::RuleNamer NamerOf(const domain::RuleBook* rules) {
 grpc::ServerUnaryReactor* BoardService::GetBoard(grpc::CallbackServerContext* context,
                                                  const v1::GetBoardRequest* request,
                                                  v1::GetBoardResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kGetBoard, workers_,
+  return Offload(context, gate_, Rpc::kGetBoard, workers_, *request,
                  Target{.village = request->village(), .reveal_names = request->reveal()},
                  [this, request, response]() -> absl::Status {
                    absl::StatusOr<domain::Board> board = disclosure_->GetBoard(
@@ -185,7 +191,7 @@ grpc::ServerUnaryReactor* BoardService::GetBoard(grpc::CallbackServerContext* co
 grpc::ServerUnaryReactor* BoardService::GetStatement(grpc::CallbackServerContext* context,
                                                      const v1::GetStatementRequest* request,
                                                      v1::GetStatementResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kGetStatement, workers_,
+  return Offload(context, gate_, Rpc::kGetStatement, workers_, *request,
                  Target{.village = request->village(), .household = request->household()},
                  [this, request, response]() -> absl::Status {
                    absl::StatusOr<domain::Statement> statement = disclosure_->GetStatement(
@@ -200,7 +206,7 @@ grpc::ServerUnaryReactor* BoardService::GetReport(grpc::CallbackServerContext* c
                                                   const v1::GetReportRequest* request,
                                                   v1::GetReportResponse* response) {
   return Offload(
-      context, *request, gate_, Rpc::kGetReport, workers_, Target{.village = request->village()},
+      context, gate_, Rpc::kGetReport, workers_, *request, Target{.village = request->village()},
       [this, request, response]() -> absl::Status {
         absl::StatusOr<domain::Report> report =
             disclosure_->GetReport(request->village(), request->month(), NamerOf(rules_));
@@ -213,7 +219,7 @@ grpc::ServerUnaryReactor* BoardService::GetReport(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* BoardService::Rate(grpc::CallbackServerContext* context,
                                              const v1::RateRequest* request,
                                              v1::RateResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kRate, workers_,
+  return Offload(context, gate_, Rpc::kRate, workers_, *request,
                  Target{.village = request->village(), .household = request->household()},
                  [this, request, response]() -> absl::Status {
                    absl::StatusOr<domain::RatingRequest> rating = RatingRequestFromProto(*request);

@@ -11,6 +11,7 @@
 #include "boost/asio/post.hpp"
 #include "boost/asio/thread_pool.hpp"
 #include "grpcpp/support/server_callback.h"
+#include "request_check.h"
 #include "status.h"
 
 namespace points::server {
@@ -26,18 +27,20 @@ grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context,
   return reactor;
 }
 
-// Offload behind the gate (authz.h): authenticates the caller and checks `request`'s limits on
-// the reactor thread, then on a worker authorizes it for `target` and runs `work`, which may take
-// the caller (`const domain::Principal&`) to attribute what it does. A denied call never reaches
-// `work`.
-template <typename Work>
-grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context,
-                                  const google::protobuf::Message& request, Gate* gate, Rpc rpc,
-                                  boost::asio::thread_pool* workers, Target target, Work work) {
+// Offload behind the gate (authz.h): authenticates the caller on the reactor thread and checks
+// the request's limits (request_limits.h) and its numbers and enums (request_check.h) there, then
+// on a worker authorizes it for `target` and runs `work`, which may take the caller (`const
+// domain::Principal&`) to attribute what it does. A malformed request is INVALID_ARGUMENT for every
+// caller, before its numbers are taken for a scope; a denied call never reaches `work`.
+template <typename Request, typename Work>
+grpc::ServerUnaryReactor* Offload(grpc::CallbackServerContext* context, Gate* gate, Rpc rpc,
+                                  boost::asio::thread_pool* workers, const Request& request,
+                                  Target target, Work work) {
   absl::StatusOr<domain::Principal> caller = gate->Authenticate(*context, rpc, request);
-  if (!caller.ok()) {
+  const absl::Status checked = caller.ok() ? CheckRequest(request) : caller.status();
+  if (!checked.ok()) {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(ToGrpcStatus(caller.status()));
+    reactor->Finish(ToGrpcStatus(checked));
     return reactor;
   }
   return Offload(context, workers,

@@ -29,7 +29,7 @@ grpc::ServerUnaryReactor* ShopService::CreateShop(grpc::CallbackServerContext* c
                                                   const v1::CreateShopRequest* request,
                                                   v1::CreateShopResponse* response) {
   return Offload(
-      context, *request, gate_, Rpc::kCreateShop, workers_,
+      context, gate_, Rpc::kCreateShop, workers_, *request,
       Target{.village = request->village(), .shop = request->shop()},
       [this, request, response](const domain::Principal& caller) -> absl::Status {
         if (absl::Status s =
@@ -51,7 +51,7 @@ grpc::ServerUnaryReactor* ShopService::PutItem(grpc::CallbackServerContext* cont
                                                const v1::PutItemRequest* request,
                                                v1::PutItemResponse* /*response*/) {
   return Offload(
-      context, *request, gate_, Rpc::kPutItem, workers_,
+      context, gate_, Rpc::kPutItem, workers_, *request,
       Target{.village = request->village(), .shop = request->shop()},
       [this, request](const domain::Principal& caller) -> absl::Status {
         const domain::Item item = ItemFromProto(request->item());
@@ -69,7 +69,7 @@ grpc::ServerUnaryReactor* ShopService::PutItem(grpc::CallbackServerContext* cont
 grpc::ServerUnaryReactor* ShopService::Restock(grpc::CallbackServerContext* context,
                                                const v1::RestockRequest* request,
                                                v1::RestockResponse* /*response*/) {
-  return Offload(context, *request, gate_, Rpc::kRestock, workers_,
+  return Offload(context, gate_, Rpc::kRestock, workers_, *request,
                  Target{.village = request->village(), .shop = request->shop()},
                  [this, request]() -> absl::Status {
                    absl::StatusOr<Id> id = IdFromBytes(request->restock_id(), "restock_id");
@@ -82,7 +82,7 @@ grpc::ServerUnaryReactor* ShopService::Restock(grpc::CallbackServerContext* cont
 grpc::ServerUnaryReactor* ShopService::ListItems(grpc::CallbackServerContext* context,
                                                  const v1::ListItemsRequest* request,
                                                  v1::ListItemsResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kListItems, workers_,
+  return Offload(context, gate_, Rpc::kListItems, workers_, *request,
                  Target{.village = request->village(), .shop = request->shop()},
                  [this, request, response]() -> absl::Status {
                    absl::StatusOr<std::vector<domain::Item>> items =
@@ -96,7 +96,7 @@ grpc::ServerUnaryReactor* ShopService::ListItems(grpc::CallbackServerContext* co
 grpc::ServerUnaryReactor* ShopService::RedeemBasket(grpc::CallbackServerContext* context,
                                                     const v1::RedeemBasketRequest* request,
                                                     v1::RedeemBasketResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kRedeemBasket, workers_,
+  return Offload(context, gate_, Rpc::kRedeemBasket, workers_, *request,
                  Target{.village = request->basket().village(), .shop = request->basket().shop()},
                  [this, request, response]() -> absl::Status {
                    absl::StatusOr<domain::BasketRequest> basket =
@@ -118,7 +118,7 @@ grpc::ServerUnaryReactor* ShopService::RedeemBasket(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* ShopService::ReturnBasket(grpc::CallbackServerContext* context,
                                                     const v1::ReturnBasketRequest* request,
                                                     v1::ReturnBasketResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kReturnBasket, workers_,
+  return Offload(context, gate_, Rpc::kReturnBasket, workers_, *request,
                  Target{.village = request->village(), .basket = IdOrZero(request->basket_id())},
                  [this, request, response]() -> absl::Status {
                    absl::StatusOr<Id> id = IdFromBytes(request->basket_id(), "basket_id");
@@ -130,7 +130,7 @@ grpc::ServerUnaryReactor* ShopService::ReturnBasket(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* ShopService::GetBasket(grpc::CallbackServerContext* context,
                                                  const v1::GetBasketRequest* request,
                                                  v1::GetBasketResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kGetBasket, workers_,
+  return Offload(context, gate_, Rpc::kGetBasket, workers_, *request,
                  Target{.village = request->village(), .basket = IdOrZero(request->basket_id())},
                  [this, request, response]() -> absl::Status {
                    absl::StatusOr<Id> id = IdFromBytes(request->basket_id(), "basket_id");
@@ -144,7 +144,7 @@ grpc::ServerUnaryReactor* ShopService::SettleShop(grpc::CallbackServerContext* c
                                                   const v1::SettleShopRequest* request,
                                                   v1::SettleShopResponse* response) {
   return Offload(
-      context, *request, gate_, Rpc::kSettleShop, workers_,
+      context, gate_, Rpc::kSettleShop, workers_, *request,
       Target{.village = request->village(), .shop = request->shop()},
       [this, request, response](const domain::Principal& caller) -> absl::Status {
         absl::StatusOr<Id> id = IdFromBytes(request->settlement_id(), "settlement_id");
@@ -165,7 +165,7 @@ grpc::ServerUnaryReactor* ShopService::GetSettlement(grpc::CallbackServerContext
                                                      const v1::GetSettlementRequest* request,
                                                      v1::GetSettlementResponse* response) {
   return Offload(
-      context, *request, gate_, Rpc::kGetSettlement, workers_,
+      context, gate_, Rpc::kGetSettlement, workers_, *request,
       Target{.village = request->village()}, [this, request, response]() -> absl::Status {
         absl::StatusOr<Id> id = IdFromBytes(request->settlement_id(), "settlement_id");
         if (!id.ok()) return id.status();
@@ -177,7 +177,7 @@ grpc::ServerUnaryReactor* ShopService::SetShopTerms(grpc::CallbackServerContext*
                                                     const v1::SetShopTermsRequest* request,
                                                     v1::SetShopTermsResponse* /*response*/) {
   return Offload(
-      context, *request, gate_, Rpc::kSetShopTerms, workers_,
+      context, gate_, Rpc::kSetShopTerms, workers_, *request,
       Target{.village = request->village(), .shop = request->shop()},
       [this, request](const domain::Principal& caller) -> absl::Status {
         if (absl::Status s = book_->SetTerms(request->village(), request->shop(),
@@ -195,7 +195,7 @@ grpc::ServerUnaryReactor* ShopService::SetShopTerms(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* ShopService::RecordCashSale(grpc::CallbackServerContext* context,
                                                       const v1::RecordCashSaleRequest* request,
                                                       v1::RecordCashSaleResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kRecordCashSale, workers_,
+  return Offload(context, gate_, Rpc::kRecordCashSale, workers_, *request,
                  Target{.village = request->village(), .shop = request->shop()},
                  [this, request, response]() -> absl::Status {
                    absl::StatusOr<domain::CashSaleRequest> sale =
@@ -211,7 +211,7 @@ grpc::ServerUnaryReactor* ShopService::RecordCashSale(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* ShopService::IssuePaymentCode(grpc::CallbackServerContext* context,
                                                         const v1::IssuePaymentCodeRequest* request,
                                                         v1::IssuePaymentCodeResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kIssuePaymentCode, workers_,
+  return Offload(context, gate_, Rpc::kIssuePaymentCode, workers_, *request,
                  Target{.village = request->village(), .household = request->household()},
                  [this, request, response]() -> absl::Status {
                    absl::StatusOr<domain::PaymentCode> code =
@@ -226,7 +226,7 @@ grpc::ServerUnaryReactor* ShopService::IssuePaymentCode(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* ShopService::IssueCard(grpc::CallbackServerContext* context,
                                                  const v1::IssueCardRequest* request,
                                                  v1::IssueCardResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kIssueCard, workers_,
+  return Offload(context, gate_, Rpc::kIssueCard, workers_, *request,
                  Target{.village = request->village(), .household = request->household()},
                  [this, request, response](const domain::Principal& caller) -> absl::Status {
                    absl::StatusOr<domain::Card> card = payments_->IssueCard(

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "convert.h"
 #include "offload.h"
+#include "request_check.h"
 
 namespace points::server {
 namespace {
@@ -21,10 +22,7 @@ static_assert(v1::CLAIMANT_KIND_ORGANISATION ==
 static_assert(v1::CLAIM_STATE_LAPSED == static_cast<int>(domain::ClaimState::kLapsed));
 
 absl::StatusOr<domain::Claimant> ClaimantFromProto(v1::ClaimantKind kind, uint64_t number) {
-  if (kind < v1::CLAIMANT_KIND_HOUSEHOLD || kind > v1::CLAIMANT_KIND_ORGANISATION) {
-    return absl::InvalidArgumentError(
-        "claimant_kind: household, shop or organisation, not unspecified");
-  }
+  if (absl::Status s = CheckEnum<v1::ClaimantKind>(kind, "claimant_kind"); !s.ok()) return s;
   if (number == 0) return absl::InvalidArgumentError("claimant: must not be zero");
   return domain::Claimant{static_cast<domain::ClaimantKind>(kind), number};
 }
@@ -85,7 +83,7 @@ absl::Status ReplyClaim(const absl::StatusOr<domain::TaskClaim>& claim, v1::Clai
 grpc::ServerUnaryReactor* TaskService::PostTask(grpc::CallbackServerContext* context,
                                                 const v1::PostTaskRequest* request,
                                                 v1::PostTaskResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kPostTask, workers_,
+  return Offload(context, gate_, Rpc::kPostTask, workers_, *request,
                  Target{.village = request->task().village()},
                  [this, request, response](const domain::Principal& caller) -> absl::Status {
                    const v1::Task& t = request->task();
@@ -111,7 +109,7 @@ grpc::ServerUnaryReactor* TaskService::PostTask(grpc::CallbackServerContext* con
 grpc::ServerUnaryReactor* TaskService::ClaimTask(grpc::CallbackServerContext* context,
                                                  const v1::ClaimTaskRequest* request,
                                                  v1::ClaimTaskResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kClaimTask, workers_,
+  return Offload(context, gate_, Rpc::kClaimTask, workers_, *request,
                  ClaimTarget(request->village(), request->claimant_kind(), request->claimant()),
                  [this, request, response](const domain::Principal& caller) -> absl::Status {
                    absl::StatusOr<Id> id = IdFromBytes(request->claim_id(), "claim_id");
@@ -133,7 +131,7 @@ grpc::ServerUnaryReactor* TaskService::CompleteTask(grpc::CallbackServerContext*
                                                     const v1::CompleteTaskRequest* request,
                                                     v1::CompleteTaskResponse* response) {
   return Offload(
-      context, *request, gate_, Rpc::kCompleteTask, workers_,
+      context, gate_, Rpc::kCompleteTask, workers_, *request,
       ClaimTarget(request->village(), request->claimant_kind(), request->claimant()),
       [this, request, response](const domain::Principal& caller) -> absl::Status {
         absl::StatusOr<domain::Claimant> claimant =
@@ -156,7 +154,7 @@ grpc::ServerUnaryReactor* TaskService::VerifyTask(grpc::CallbackServerContext* c
                                                   const v1::VerifyTaskRequest* request,
                                                   v1::VerifyTaskResponse* response) {
   return Offload(
-      context, *request, gate_, Rpc::kVerifyTask, workers_, Target{.village = request->village()},
+      context, gate_, Rpc::kVerifyTask, workers_, *request, Target{.village = request->village()},
       [this, request, response](const domain::Principal& caller) -> absl::Status {
         absl::StatusOr<domain::Claimant> claimant =
             ClaimantFromProto(request->claimant_kind(), request->claimant());
@@ -177,7 +175,7 @@ grpc::ServerUnaryReactor* TaskService::GetTask(grpc::CallbackServerContext* cont
                                                const v1::GetTaskRequest* request,
                                                v1::GetTaskResponse* response) {
   return Offload(
-      context, *request, gate_, Rpc::kGetTask, workers_, Target{.village = request->village()},
+      context, gate_, Rpc::kGetTask, workers_, *request, Target{.village = request->village()},
       [this, request, response]() -> absl::Status {
         absl::StatusOr<domain::Task> task = tasks_->Get(request->village(), request->task());
         if (!task.ok()) return task.status();
@@ -196,7 +194,7 @@ grpc::ServerUnaryReactor* TaskService::GetTask(grpc::CallbackServerContext* cont
 grpc::ServerUnaryReactor* TaskService::ListTasks(grpc::CallbackServerContext* context,
                                                  const v1::ListTasksRequest* request,
                                                  v1::ListTasksResponse* response) {
-  return Offload(context, *request, gate_, Rpc::kListTasks, workers_,
+  return Offload(context, gate_, Rpc::kListTasks, workers_, *request,
                  Target{.village = request->village()},
                  [this, request, response]() -> absl::Status {
                    bool truncated = false;

@@ -25,10 +25,13 @@ namespace points::server {
 namespace {
 
 // A bar on a terminal, redrawn at each whole percent ("\r[#####     ]  50% 1200/2400 records");
-// elsewhere (a log, a pipe) one line per tenth, so a log is not flooded with redraws.
+// elsewhere (a log, a pipe) one line per tenth, so a log is not flooded with redraws. Redrawn
+// only when stdout is a terminal too: with the report going to a file or a pipe (`> report`,
+// `| tee report`), the run is being recorded, and carriage returns would garble what tee shows
+// beside the bar or what a script captures with both streams.
 class ProgressBar {
  public:
-  ProgressBar() : terminal_(isatty(STDERR_FILENO) == 1) {}
+  ProgressBar() : terminal_(isatty(STDERR_FILENO) == 1 && isatty(STDOUT_FILENO) == 1) {}
 
   void Show(uint64_t done, uint64_t total) {
     if (total == 0) return;

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "codec.h"
+#include "number_range.h"
 
 namespace points::domain {
 namespace {
@@ -79,10 +80,8 @@ absl::uint128 ScorePoints(const RuleVersion& rule, uint64_t quantity) {
 
 absl::StatusOr<uint64_t> AwardAmount(const AwardRequest& r) {
   if (r.award == 0) return Invalid("award", "must not be zero");
-  if (r.village == 0 || r.village > kVillagesMax) {
-    return Invalid("village", absl::StrCat("must be 1..", kVillagesMax));
-  }
-  if (r.household == 0) return Invalid("household", "must not be zero");
+  if (absl::Status s = CheckNumber(r.village, {1, kVillagesMax}, "village"); !s.ok()) return s;
+  if (absl::Status s = CheckNumber(r.household, {1, UINT64_MAX}, "household"); !s.ok()) return s;
   if (absl::Status s = CheckRuleScoring(r.rule, "rule"); !s.ok()) return s;
   if (r.quantity == 0) return Invalid("quantity", "must not be zero");
   if (r.quantity > kAwardPointsMax) {

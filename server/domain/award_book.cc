@@ -8,6 +8,7 @@
 #include "fault_point.h"
 #include "household_book.h"
 #include "ids.h"
+#include "number_range.h"
 #include "points/results.h"
 #include "text.h"
 #include "village_time.h"
@@ -120,9 +121,7 @@ ResumeReport AwardBook::Resume() {
 }
 
 absl::Status AwardBook::SetUpVillage(VillageId village) {
-  if (village == 0 || village > kVillagesMax) {
-    return absl::InvalidArgumentError(absl::StrCat("village must be 1..", kVillagesMax));
-  }
+  if (absl::Status s = CheckNumber(village, {1, kVillagesMax}, "village"); !s.ok()) return s;
   return AllAccepted(engine_->CreateAccounts(VillageAccounts(village)), "village accounts");
 }
 
@@ -232,8 +231,8 @@ absl::StatusOr<AwardRequest> AwardBook::WithCatalogueRule(const AwardRequest& re
 }
 
 absl::StatusOr<Award> AwardBook::Record(const AwardRequest& unscored, Scoring scoring) {
-  if (unscored.village == 0 || unscored.village > kVillagesMax) {
-    return absl::InvalidArgumentError(absl::StrCat("village: must be 1..", kVillagesMax));
+  if (absl::Status s = CheckNumber(unscored.village, {1, kVillagesMax}, "village"); !s.ok()) {
+    return s;
   }
   absl::MutexLock lock(&mu_);
   absl::StatusOr<Award> existing = Load(unscored.village, unscored.award);

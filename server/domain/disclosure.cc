@@ -10,6 +10,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "ledger_layout.h"
+#include "number_range.h"
 #include "points/limits.h"
 #include "shop_layout.h"
 
@@ -150,10 +151,7 @@ BoardAward ToBoard(const Award& a, const std::map<uint64_t, std::string>& names,
 }
 
 absl::Status CheckVillage(VillageId village) {
-  if (village == 0 || village > kVillagesMax) {
-    return absl::InvalidArgumentError(absl::StrCat("village: must be 1..", kVillagesMax));
-  }
-  return absl::OkStatus();
+  return CheckNumber(village, {1, kVillagesMax}, "village");
 }
 
 // The village's posted awards and deductions whose window ended in `span`, oldest window first

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "codec.h"
 #include "ledger_layout.h"
+#include "number_range.h"
 #include "points/limits.h"
 #include "points/results.h"
 
@@ -110,10 +111,7 @@ absl::StatusOr<HouseholdYear> DecodeHouseholdYear(const std::string& bytes) {
 }
 
 absl::Status CheckVillage(VillageId village) {
-  if (village == 0 || village > kVillagesMax) {
-    return absl::InvalidArgumentError(absl::StrCat("village must be 1..", kVillagesMax));
-  }
-  return absl::OkStatus();
+  return CheckNumber(village, {1, kVillagesMax}, "village");
 }
 
 // A run's totals are a report: saturating one never changes what was lapsed.

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "codec.h"
 #include "ledger_layout.h"
+#include "number_range.h"
 #include "points/results.h"
 
 namespace points::domain {
@@ -71,10 +72,8 @@ absl::Status CheckPhone(const std::string& phone, const std::string& field) {
 }
 
 absl::Status Check(const Household& h) {
-  if (h.village == 0 || h.village > kVillagesMax) {
-    return absl::InvalidArgumentError(absl::StrCat("village: must be 1..", kVillagesMax));
-  }
-  if (h.household == 0) return absl::InvalidArgumentError("household: must not be zero");
+  if (absl::Status s = CheckNumber(h.village, {1, kVillagesMax}, "village"); !s.ok()) return s;
+  if (absl::Status s = CheckNumber(h.household, {1, UINT64_MAX}, "household"); !s.ok()) return s;
   if (absl::Status s = CheckText(h.name, kNameBytesMax, "name"); !s.ok()) return s;
   if (h.members.size() > kMembersMax) {
     return absl::InvalidArgumentError(absl::StrCat("members: at most ", kMembersMax));
@@ -108,10 +107,8 @@ size_t CharBytes(unsigned char lead) {
 }  // namespace
 
 absl::Status CreateHouseholdAccount(Engine& engine, VillageId village, uint64_t household) {
-  if (village == 0 || village > kVillagesMax || household == 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("village must be 1..", kVillagesMax, " and household not zero"));
-  }
+  if (absl::Status s = CheckNumber(village, {1, kVillagesMax}, "village"); !s.ok()) return s;
+  if (absl::Status s = CheckNumber(household, {1, UINT64_MAX}, "household"); !s.ok()) return s;
   absl::StatusOr<std::vector<AccountEventResult>> created =
       engine.CreateAccounts({HouseholdAccount(village, household)});
   if (!created.ok()) return created.status();

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "codec.h"
+#include "number_range.h"
 #include "text.h"
 
 namespace points::domain {
@@ -30,10 +31,7 @@ absl::Status CheckName(const std::string& name, bool required, const char* field
 }
 
 absl::Status CheckVillageNumber(VillageId village) {
-  if (village == 0 || village > kVillagesMax) {
-    return absl::InvalidArgumentError(absl::StrCat("village: must be 1..", kVillagesMax));
-  }
-  return absl::OkStatus();
+  return CheckNumber(village, {1, kVillagesMax}, "village");
 }
 
 std::string Encode(const Town& t) {
@@ -109,9 +107,7 @@ absl::StatusOr<T> GetRecord(const DomainStore& store, const std::string& key, De
 }  // namespace
 
 absl::Status OrgBook::PutTown(const Town& town) {
-  if (town.town == 0 || town.town > kTownsMax) {
-    return absl::InvalidArgumentError(absl::StrCat("town: must be 1..", kTownsMax));
-  }
+  if (absl::Status s = CheckNumber(town.town, {1, kTownsMax}, "town"); !s.ok()) return s;
   if (absl::Status s = CheckName(town.name, true, "name"); !s.ok()) return s;
   return store_->Put(TownKey(town.town), Encode(town));
 }
@@ -136,9 +132,7 @@ absl::Status OrgBook::PutVillage(const Village& village) {
 
 absl::Status OrgBook::PutGrid(const Grid& grid) {
   if (absl::Status s = CheckVillageNumber(grid.village); !s.ok()) return s;
-  if (grid.grid == 0 || grid.grid > kGridsMax) {
-    return absl::InvalidArgumentError(absl::StrCat("grid: must be 1..", kGridsMax));
-  }
+  if (absl::Status s = CheckNumber(grid.grid, {1, kGridsMax}, "grid"); !s.ok()) return s;
   if (absl::Status s = CheckName(grid.name, false, "name"); !s.ok()) return s;
   if (absl::Status s = CheckName(grid.worker, false, "worker"); !s.ok()) return s;
   absl::StatusOr<Village> village = GetVillage(grid.village);

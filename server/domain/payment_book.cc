@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "codec.h"
+#include "number_range.h"
 
 namespace points::domain {
 namespace {
@@ -141,11 +142,8 @@ absl::StatusOr<CardOwner> DecodeCard(const std::string& bytes) {
 }
 
 absl::Status CheckHousehold(VillageId village, uint64_t household) {
-  if (village == 0 || village > kVillagesMax) {
-    return absl::InvalidArgumentError(absl::StrCat("village: must be 1..", kVillagesMax));
-  }
-  if (household == 0) return absl::InvalidArgumentError("household: must not be 0");
-  return absl::OkStatus();
+  if (absl::Status s = CheckNumber(village, {1, kVillagesMax}, "village"); !s.ok()) return s;
+  return CheckNumber(household, {1, UINT64_MAX}, "household");
 }
 
 absl::Status CheckPin(const std::string& pin) {

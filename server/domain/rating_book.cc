@@ -6,6 +6,7 @@
 #include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
 #include "codec.h"
+#include "number_range.h"
 #include "text.h"
 
 namespace points::domain {
@@ -29,10 +30,8 @@ std::string RatingKey(VillageId village, uint64_t household, RatingSubject kind,
 }
 
 absl::Status CheckRequest(const RatingRequest& r) {
-  if (r.village == 0 || r.village > kVillagesMax) {
-    return absl::InvalidArgumentError(absl::StrCat("village: must be 1..", kVillagesMax));
-  }
-  if (r.household == 0) return absl::InvalidArgumentError("household: must not be zero");
+  if (absl::Status s = CheckNumber(r.village, {1, kVillagesMax}, "village"); !s.ok()) return s;
+  if (absl::Status s = CheckNumber(r.household, {1, UINT64_MAX}, "household"); !s.ok()) return s;
   if (r.kind != RatingSubject::kBasket && r.kind != RatingSubject::kTask) {
     return absl::InvalidArgumentError("kind: a basket or a task");
   }

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "codec.h"
+#include "number_range.h"
 
 namespace points::domain {
 namespace {
@@ -46,12 +47,8 @@ absl::StatusOr<CatalogueRule> DecodeRule(const std::string& bytes) {
 }
 
 absl::Status CheckDefinition(const CatalogueRule& c) {
-  if (c.village == 0 || c.village > kVillagesMax) {
-    return absl::InvalidArgumentError(absl::StrCat("village: must be 1..", kVillagesMax));
-  }
-  if (c.rule.rule > kRuleNumberMax) {
-    return absl::InvalidArgumentError(absl::StrCat("rule: must be 1..", kRuleNumberMax));
-  }
+  if (absl::Status s = CheckNumber(c.village, {1, kVillagesMax}, "village"); !s.ok()) return s;
+  if (absl::Status s = CheckNumber(c.rule.rule, {1, kRuleNumberMax}, "rule"); !s.ok()) return s;
   if (absl::Status s = CheckRuleScoring(c.rule, "rule"); !s.ok()) return s;
   if (c.name.empty() || c.name.size() > kRuleNameBytesMax) {
     return absl::InvalidArgumentError(

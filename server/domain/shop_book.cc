@@ -7,6 +7,7 @@
 #include "codec.h"
 #include "fault_point.h"
 #include "ledger_layout.h"
+#include "number_range.h"
 #include "points/results.h"
 #include "text.h"
 
@@ -185,11 +186,8 @@ namespace {
 bool Accepted(TR r) { return r == TR::kOk || r == TR::kExists; }
 
 absl::Status CheckShop(VillageId village, uint32_t shop) {
-  if (village == 0 || village > kVillagesMax) {
-    return absl::InvalidArgumentError(absl::StrCat("village: must be 1..", kVillagesMax));
-  }
-  if (shop == 0) return absl::InvalidArgumentError("shop: must not be zero");
-  return absl::OkStatus();
+  if (absl::Status s = CheckNumber(village, {1, kVillagesMax}, "village"); !s.ok()) return s;
+  return CheckNumber(shop, {1, UINT32_MAX}, "shop");
 }
 
 }  // namespace
@@ -326,9 +324,7 @@ absl::Status ShopBook::CreateShop(VillageId village, uint32_t shop, const std::s
 }
 
 absl::StatusOr<std::vector<ShopName>> ShopBook::ListShops(VillageId village) const {
-  if (village == 0 || village > kVillagesMax) {
-    return absl::InvalidArgumentError(absl::StrCat("village: must be 1..", kVillagesMax));
-  }
+  if (absl::Status s = CheckNumber(village, {1, kVillagesMax}, "village"); !s.ok()) return s;
   // Keys are "s/" + village (4 bytes) + shop (4 bytes), big-endian: the scan is in shop order.
   const std::string prefix = absl::StrCat("s/", BigEndian(village, 4));
   std::vector<ShopName> shops;
@@ -350,7 +346,7 @@ absl::StatusOr<std::vector<ShopName>> ShopBook::ListShops(VillageId village) con
 
 absl::Status ShopBook::PutItem(VillageId village, uint32_t shop, const Item& item) {
   if (absl::Status s = CheckShop(village, shop); !s.ok()) return s;
-  if (item.item == 0) return absl::InvalidArgumentError("item: must not be zero");
+  if (absl::Status s = CheckNumber(item.item, {1, UINT32_MAX}, "item"); !s.ok()) return s;
   if (item.name.empty() || item.name.size() > kItemNameBytesMax || !IsUtf8(item.name)) {
     return absl::InvalidArgumentError(
         absl::StrCat("name: 1..", kItemNameBytesMax, " bytes of UTF-8"));
@@ -439,7 +435,9 @@ absl::StatusOr<Basket> ShopBook::GetBasket(VillageId village, Id basket) const {
 absl::StatusOr<Basket> ShopBook::PriceBasket(const BasketRequest& request) const {
   if (absl::Status s = CheckShop(request.village, request.shop); !s.ok()) return s;
   if (request.basket == 0) return absl::InvalidArgumentError("basket: must not be zero");
-  if (request.household == 0) return absl::InvalidArgumentError("household: must not be zero");
+  if (absl::Status s = CheckNumber(request.household, {1, UINT64_MAX}, "household"); !s.ok()) {
+    return s;
+  }
   if (request.lines.empty() || request.lines.size() > kBasketLinesMax) {
     return absl::InvalidArgumentError(
         absl::StrCat("lines: 1..", kBasketLinesMax, ", got ", request.lines.size()));

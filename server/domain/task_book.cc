@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "codec.h"
 #include "ledger_layout.h"
+#include "number_range.h"
 #include "points/results.h"
 #include "text.h"
 
@@ -35,13 +36,8 @@ bool Accepted(CreateAccountResult r) {
 }
 
 absl::Status CheckTask(VillageId village, uint32_t task) {
-  if (village == 0 || village > kVillagesMax) {
-    return absl::InvalidArgumentError(absl::StrCat("village: must be 1..", kVillagesMax));
-  }
-  if (task == 0 || task > kTaskNumberMax) {
-    return absl::InvalidArgumentError(absl::StrCat("task: must be 1..", kTaskNumberMax));
-  }
-  return absl::OkStatus();
+  if (absl::Status s = CheckNumber(village, {1, kVillagesMax}, "village"); !s.ok()) return s;
+  return CheckNumber(task, {1, kTaskNumberMax}, "task");
 }
 
 absl::Status CheckPerson(const std::string& person, const char* field) {
@@ -960,9 +956,7 @@ absl::StatusOr<Task> TaskBook::Get(VillageId village, uint32_t task) const {
 }
 
 absl::StatusOr<std::vector<Task>> TaskBook::List(VillageId village, bool* truncated) const {
-  if (village == 0 || village > kVillagesMax) {
-    return absl::InvalidArgumentError(absl::StrCat("village: must be 1..", kVillagesMax));
-  }
+  if (absl::Status s = CheckNumber(village, {1, kVillagesMax}, "village"); !s.ok()) return s;
   std::vector<Task> tasks;
   absl::Status status = ScanRecords(*store_, TaskPrefix(village), DecodeTask,
                                     [&](Task task) { tasks.push_back(std::move(task)); });

@@ -1,6 +1,7 @@
-// Contract test of proto/points/v1/ledger.proto from Node.js, as a mobile or web team would use
-// it: nothing but the .proto file, loaded at run time with @grpc/proto-loader, against the real
-// pointsd binary on a free port with a temporary store.
+// Contract test of proto/points/v1/ledger.proto (and, at the end, of the village, award and task
+// services) from Node.js, as a mobile or web team would use it: nothing but the .proto files,
+// loaded at run time with @grpc/proto-loader, against the real pointsd binary on a free port
+// with a temporary store.
 //
 //   node --test tests/node/contract_test.js           (pointsd from $POINTSD)
 //   node tests/node/contract_test.js build/server/pointsd
@@ -28,14 +29,16 @@ const REPO = path.resolve(__dirname, '..', '..');
 const POINTSD =
   process.env.POINTSD || process.argv[2] || path.join(REPO, 'build', 'server', 'pointsd');
 
-const packageDefinition = protoLoader.loadSync('points/v1/ledger.proto', {
+// What ledger.proto's header says a JavaScript client must set.
+const LOAD_OPTIONS = {
   includeDirs: [path.join(REPO, 'proto')],
   keepCase: true, // field names exactly as in the .proto: credits_posted, user_data_128
   longs: String, // uint64 as decimal strings: exact, unlike Number
   enums: String, // enum values by name: 'CREATE_TRANSFER_RESULT_OK'
   bytes: Buffer,
   defaults: true, // zero values present: result 0 (OK) is on the wire as "absent"
-});
+};
+const packageDefinition = protoLoader.loadSync('points/v1/ledger.proto', LOAD_OPTIONS);
 const v1 = grpc.loadPackageDefinition(packageDefinition).points.v1;
 
 // A 128-bit id as 16 bytes, big-endian. High half non-zero, so byte order is checked too.
@@ -73,11 +76,11 @@ function transfer(n, debit, credit, amount, extra = {}) {
 
 // Starts pointsd on 127.0.0.1:0 and resolves with { child, port } once its first stdout line,
 // "pointsd listening on 127.0.0.1:PORT, data in DIR", has said where it listens.
-function startPointsd(dataDir) {
+function startPointsd(dataDir, flags = []) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       POINTSD,
-      ['--listen', '127.0.0.1:0', '--data-dir', dataDir, '--stats-seconds', '0'],
+      ['--listen', '127.0.0.1:0', '--data-dir', dataDir, '--stats-seconds', '0', ...flags],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     child.once('error', reject);
@@ -507,5 +510,147 @@ describe('points.v1.LedgerService from the .proto alone', () => {
     );
     child.kill('SIGTERM');
     assert.deepEqual(await exited, { code: 0, signal: null });
+  });
+});
+
+// The points supermarket's services from their .proto files alone, as a household app and the
+// village's officials would call them, against pointsd --demo (its principals' tokens are in
+// DATA_DIR/demo-tokens/): what a client developer trips on (issue 13).
+describe('points.v1 village, award and task services from the .proto alone', () => {
+  const domainDefinition = protoLoader.loadSync(
+    ['points/v1/awards.proto', 'points/v1/tasks.proto'],
+    LOAD_OPTIONS,
+  );
+  const domain = grpc.loadPackageDefinition(domainDefinition).points.v1;
+  let dataDir;
+  let pointsd;
+  const clients = {};
+
+  function as(name) {
+    const file =
+      name === 'admin'
+        ? path.join(dataDir, 'admin.token')
+        : path.join(dataDir, 'demo-tokens', name);
+    return bearer(fs.readFileSync(file, 'utf8').trim());
+  }
+  function call(service, method, request, name) {
+    return new Promise((resolve, reject) => {
+      const deadline = new Date(Date.now() + 10_000);
+      clients[service][method](request, as(name), { deadline }, (error, response) =>
+        error ? reject(error) : resolve(response),
+      );
+    });
+  }
+  // An id whose high half is zero, as the demo's award 9001 has.
+  const smallId = (n) => {
+    const bytes = Buffer.alloc(16);
+    bytes.writeBigUInt64BE(BigInt(n), 8);
+    return bytes;
+  };
+  const invalid = (pattern) => (error) => {
+    assert.equal(error.code, grpc.status.INVALID_ARGUMENT, error.details);
+    assert.match(error.details, pattern);
+    return true;
+  };
+
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pointsd-contract-demo-'));
+    pointsd = await startPointsd(dataDir, ['--demo', '--review-threshold', '20']);
+    const address = `127.0.0.1:${pointsd.port}`;
+    for (const service of ['VillageService', 'AwardService', 'TaskService']) {
+      clients[service] = new domain[service](address, grpc.credentials.createInsecure());
+    }
+  });
+
+  after(() => {
+    for (const client of Object.values(clients)) client.close();
+    if (pointsd) pointsd.child.kill('SIGKILL');
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a number outside its range is INVALID_ARGUMENT naming the range, whoever calls', async () => {
+    for (const name of ['admin', 'committee-li']) {
+      await assert.rejects(
+        call('VillageService', 'GetHousehold', { village: 4000000, household: '1' }, name),
+        invalid(/^village: must be 1\.\.1048576, got 4000000$/),
+      );
+    }
+    await assert.rejects(
+      call('VillageService', 'GetHousehold', { village: 1, household: '0' }, 'committee-li'),
+      invalid(/^household: must not be 0$/),
+    );
+  });
+
+  it('an unknown enum number is named, before the scope is looked at', async () => {
+    await assert.rejects(
+      call('AwardService', 'ListAwards', { village: 1, state: 99 }, 'committee-li'),
+      invalid(/^state: got 99, want one of AWARD_STATE_AWAITING_REVIEW \(1\), /),
+    );
+    const claim = { village: 1, task: 1, claim_id: id(5000), claimant_kind: 99, claimant: '1' };
+    await assert.rejects(
+      call('TaskService', 'ClaimTask', claim, 'household-1'),
+      invalid(/^claimant_kind: got 99, /),
+    );
+  });
+
+  it('shows who objected only to the committee, the auditor and the objector', async () => {
+    const award = {
+      award_id: id(5001),
+      village: 1,
+      household: '1',
+      rule: { rule: 1 },
+      quantity: '1',
+      note: '庭院整洁',
+    };
+    const recorded = await call('AwardService', 'RecordAward', { award }, 'grid-wang');
+    assert.equal(recorded.award.state, 'AWARD_STATE_ON_NOTICE');
+    await call(
+      'AwardService',
+      'ObjectToAward',
+      { village: 1, award_id: award.award_id, reason: '门前仍有杂物' },
+      'household-2',
+    );
+    const seenBy = async (name) =>
+      (await call('AwardService', 'GetAward', { village: 1, award_id: award.award_id }, name))
+        .award;
+    for (const name of ['committee-li', 'auditor', 'household-2']) {
+      const seen = await seenBy(name);
+      assert.equal(seen.objected_by, 'household-2', name);
+      assert.equal(seen.objection, '门前仍有杂物', name);
+    }
+    const own = await seenBy('household-1'); // the household objected against
+    assert.equal(own.state, 'AWARD_STATE_HELD');
+    assert.equal(own.objected_by, ''); // present as '' thanks to defaults: true
+    assert.equal(own.objection, '');
+    assert.equal(own.recorded_by, 'grid-wang');
+  });
+
+  it("fills in an award's rule as the catalogue has it", async () => {
+    const listed = { village: 1, rule: 1 };
+    const { rules } = await call('AwardService', 'ListRules', listed, 'household-1');
+    assert.equal(rules.length, 1);
+    const { award } = await call(
+      'AwardService',
+      'GetAward',
+      { village: 1, award_id: smallId(9001) }, // the demo's award of household 2
+      'household-1',
+    );
+    assert.equal(award.rule.name, rules[0].name);
+    assert.ok(award.rule.name.length > 0);
+    assert.equal(award.rule.version, rules[0].version);
+    assert.equal(award.rule.changed_by, rules[0].changed_by);
+    assert.equal(award.rule.changed_at, rules[0].changed_at);
+  });
+
+  it('has no request field naming who acts: the caller is', () => {
+    for (const [name, definition] of Object.entries(domainDefinition)) {
+      if (!name.endsWith('Request') || !definition.type) continue;
+      const fields = definition.type.field.map((f) => f.name);
+      for (const actor of ['by', 'reviewer', 'recorded_by', 'posted_by', 'changed_by']) {
+        assert.ok(!fields.includes(actor), `${name}.${actor}`);
+      }
+    }
+    const approve = domainDefinition['points.v1.ApproveAwardRequest'].type;
+    assert.ok(approve.reservedName.includes('reviewer'));
   });
 });

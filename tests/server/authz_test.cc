@@ -273,7 +273,6 @@ class AuthzTest : public ::testing::Test {
     v1::ApproveAwardRequest r;
     r.set_village(kVillage);
     r.set_award_id(IdBytes(id));
-    r.set_reviewer("someone-else");  // ignored: the reviewer is the caller
     v1::ApproveAwardResponse response;
     const grpc::Status s = award_->ApproveAward(Ctx(authorization).get(), r, &response);
     if (out != nullptr) *out = response.award();

@@ -134,8 +134,7 @@ TEST_F(TasksTest, EightTerminalsRaceForTwoSlotsThenTheVerifiedTaskEarnsItsAwardA
       client::ClientOptions options;
       options.token = token;
       LedgerClient terminal(pointsd_->target(), options);  // its own connection
-      auto claim = terminal.ClaimTask(kVillage, 1, Id(8000 + h), v1::CLAIMANT_KIND_HOUSEHOLD, h,
-                                      "household-head");
+      auto claim = terminal.ClaimTask(kVillage, 1, Id(8000 + h), v1::CLAIMANT_KIND_HOUSEHOLD, h);
       if (claim.ok()) {
         ++claimed;
       } else if (claim.status().code() == absl::StatusCode::kFailedPrecondition) {
@@ -163,22 +162,20 @@ TEST_F(TasksTest, EightTerminalsRaceForTwoSlotsThenTheVerifiedTaskEarnsItsAwardA
   while (loser == winners[0] || loser == winners[1]) ++loser;
   for (const v1::Claim& c : task->claims()) {
     if (c.claimant() == winner) {
-      EXPECT_EQ(c.by(), HouseholdName(winner)) << "the caller, not the name sent";
+      EXPECT_EQ(c.by(), HouseholdName(winner)) << "the caller's principal";
     }
   }
   const std::unique_ptr<LedgerClient> winner_app = As(HouseholdToken(winner));
 
   // The winner's resend is answered; a second claim id of theirs is a double claim.
-  EXPECT_TRUE(winner_app
-                  ->ClaimTask(kVillage, 1, Id(8000 + winner), v1::CLAIMANT_KIND_HOUSEHOLD, winner,
-                              "household-head")
-                  .ok());
-  EXPECT_EQ(winner_app
-                ->ClaimTask(kVillage, 1, Id(9000 + winner), v1::CLAIMANT_KIND_HOUSEHOLD, winner,
-                            "household-head")
-                .status()
-                .code(),
-            absl::StatusCode::kAlreadyExists);
+  EXPECT_TRUE(
+      winner_app->ClaimTask(kVillage, 1, Id(8000 + winner), v1::CLAIMANT_KIND_HOUSEHOLD, winner)
+          .ok());
+  EXPECT_EQ(
+      winner_app->ClaimTask(kVillage, 1, Id(9000 + winner), v1::CLAIMANT_KIND_HOUSEHOLD, winner)
+          .status()
+          .code(),
+      absl::StatusCode::kAlreadyExists);
 
   const uint64_t before = Balance(winner);
   v1::CompleteTaskRequest complete;
@@ -187,7 +184,6 @@ TEST_F(TasksTest, EightTerminalsRaceForTwoSlotsThenTheVerifiedTaskEarnsItsAwardA
   complete.set_claimant_kind(v1::CLAIMANT_KIND_HOUSEHOLD);
   complete.set_claimant(winner);
   complete.add_evidence("photo:village-gate");
-  complete.set_by("household-head");  // ignored: the caller completes
   auto completed = winner_app->CompleteTask(complete);
   ASSERT_TRUE(completed.ok()) << completed.status();
   EXPECT_EQ(completed->completed_by(), HouseholdName(winner));
@@ -196,7 +192,6 @@ TEST_F(TasksTest, EightTerminalsRaceForTwoSlotsThenTheVerifiedTaskEarnsItsAwardA
   verify.set_task(1);
   verify.set_claimant_kind(v1::CLAIMANT_KIND_HOUSEHOLD);
   verify.set_claimant(winner);
-  verify.set_by("someone-else");  // ignored: the caller verifies
   auto verified = committee_->VerifyTask(verify);
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_EQ(verified->state(), v1::CLAIM_STATE_VERIFIED);
@@ -240,8 +235,7 @@ TEST_F(TasksTest, TheServerClosesATaskAtItsDeadlineAndItsUnclaimedSlotsLapse) {
   auto posted = committee_->PostTask(TaskOf(3, 5, 3, NowNs() + 5'000'000'000ull));
   ASSERT_TRUE(posted.ok()) << posted.status();
   // The committee claims for the shop (a household's app may claim only for itself).
-  ASSERT_TRUE(
-      committee_->ClaimTask(kVillage, 3, Id(8101), v1::CLAIMANT_KIND_SHOP, 1, "shop-clerk").ok());
+  ASSERT_TRUE(committee_->ClaimTask(kVillage, 3, Id(8101), v1::CLAIMANT_KIND_SHOP, 1).ok());
   absl::StatusOr<v1::GetTaskResponse> task;
   for (int i = 0; i < 300; ++i) {
     task = client_->GetTask(kVillage, 3);
@@ -255,7 +249,7 @@ TEST_F(TasksTest, TheServerClosesATaskAtItsDeadlineAndItsUnclaimedSlotsLapse) {
   ASSERT_EQ(task->claims_size(), 1);
   EXPECT_EQ(task->claims(0).state(), v1::CLAIM_STATE_LAPSED) << "never completed";
   EXPECT_EQ(As(HouseholdToken(1))
-                ->ClaimTask(kVillage, 3, Id(8102), v1::CLAIMANT_KIND_HOUSEHOLD, 1, "x")
+                ->ClaimTask(kVillage, 3, Id(8102), v1::CLAIMANT_KIND_HOUSEHOLD, 1)
                 .status()
                 .code(),
             absl::StatusCode::kFailedPrecondition)
