@@ -228,8 +228,7 @@ absl::StatusOr<std::unique_ptr<ShopBook>> ShopBook::Open(Engine* engine, Clock* 
   std::unique_ptr<ShopBook> book(new ShopBook(engine, clock, store));
   // A crash between saving a basket, its return, a settlement or a cash sale and its chain
   // leaves it for Resume, which resends the same chain.
-  absl::MutexLock lock(&book->resume_mu_);
-  auto& interrupted = book->interrupted_;
+  std::vector<Interrupted> interrupted;
   absl::Status status = ScanRecords(*store, "k/", DecodeBasket, [&](const Basket& basket) {
     if (basket.state == BasketState::kSubmitting || basket.state == BasketState::kReturning) {
       interrupted.push_back({Interrupted::kBasket, basket.spec.village, basket.spec.basket});
@@ -248,6 +247,10 @@ absl::StatusOr<std::unique_ptr<ShopBook>> ShopBook::Open(Engine* engine, Clock* 
     }
   });
   if (!status.ok()) return status;
+  {
+    absl::MutexLock lock(&book->resume_mu_);
+    book->interrupted_ = std::move(interrupted);
+  }
   return book;
 }
 
