@@ -24,7 +24,7 @@
 #if !defined(NDEBUG) || defined(POINTS_DEBUG_CHECKS)
 #define POINTS_DCHECK(condition) POINTS_CHECK(condition)
 #else
-#define POINTS_DCHECK(condition) \
+#define POINTS_DCHECK(condition)  \
   do {                            \
     if (false) (void)(condition); \
   } while (false)
