@@ -168,9 +168,10 @@ class Gate {
   domain::AuditJournal* audit() const { return audit_; }
 
  private:
-  // Logs (when `log`) and counts a refusal, and returns it.
-  absl::Status Deny(const domain::Principal* caller, Rpc rpc, absl::Status status,
-                    bool log = true) const;
+  // Logs (when `log`) and counts a refusal, and returns it. With the call's `context`, the log
+  // line names the caller's address and protocol (caller.h).
+  absl::Status Deny(const domain::Principal* caller, Rpc rpc, absl::Status status, bool log = true,
+                    const grpc::CallbackServerContext* context = nullptr) const;
   // Whether a call without a valid token is logged: at most at the rate limit per peer address,
   // so a flood of bad tokens is counted but cannot flood the log.
   bool LogAnonymous(const grpc::CallbackServerContext& context) const;
