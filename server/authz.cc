@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "caller.h"
 #include "ids.h"
 #include "log.h"
 #include "request_limits.h"
@@ -193,18 +194,33 @@ Gate::Gate(const domain::PrincipalBook* principals, RateLimiter* limiter,
   CheckedTable();
 }
 
-absl::Status Gate::Deny(const Principal* caller, Rpc rpc, absl::Status status, bool log) const {
+absl::Status Gate::Deny(const Principal* caller, Rpc rpc, absl::Status status, bool log,
+                        const grpc::ServerContextBase* context) const {
   // Only a refusal of who the caller is or what it may do is a denial. Anything else met on the
   // way (NOT_FOUND: no such basket, whose shop a scope check looks up; a store error) is the
   // call's answer, and logging it as "denied" would send an operator after an attacker who is
   // only a terminal with a typo.
   if (!IsDenial(status.code())) return status;
   if (log) {
-    Log(LogLevel::kWarning, "denied", std::string(status.message()),
-        {{"method", RuleOf(rpc).method},
-         {"principal", caller ? caller->name : std::string("")},
-         {"role", caller ? domain::RoleName(caller->role) : ""},
-         {"code", absl::StatusCodeToString(status.code())}});
+    const std::string principal = caller ? caller->name : std::string("");
+    const char* role = caller ? domain::RoleName(caller->role) : "";
+    const std::string code = absl::StatusCodeToString(status.code());
+    if (context == nullptr) {
+      Log(LogLevel::kWarning, "denied", std::string(status.message()),
+          {{"method", RuleOf(rpc).method},
+           {"principal", principal},
+           {"role", role},
+           {"code", code}});
+    } else {  // who knocked, and how: through the HTTP bridge, a browser's address (caller.h)
+      const CallOrigin origin = OriginOf(*context);
+      Log(LogLevel::kWarning, "denied", std::string(status.message()),
+          {{"method", RuleOf(rpc).method},
+           {"principal", principal},
+           {"role", role},
+           {"code", code},
+           {"peer", origin.peer},
+           {"protocol", origin.protocol}});
+    }
   }
   if (on_denied_) on_denied_(rpc, status.code());
   return status;
@@ -212,7 +228,8 @@ absl::Status Gate::Deny(const Principal* caller, Rpc rpc, absl::Status status, b
 
 bool Gate::LogAnonymous(const grpc::ServerContextBase& context) const {
   // The peer's address without its port ("ipv4:10.0.0.7"): one rate for all its connections.
-  std::string peer = context.peer();
+  // Through the HTTP bridge, the browser's address (caller.h), not the in-process "unknown".
+  std::string peer = OriginOf(context).peer;
   if (const size_t colon = peer.rfind(':'); colon != std::string::npos && colon > 5) {
     peer.resize(colon);
   }
@@ -223,8 +240,9 @@ absl::StatusOr<Principal> Gate::Identify(const grpc::ServerContextBase& context)
   const std::string token = BearerToken(context);
   if (token.empty()) {
     return absl::UnauthenticatedError(
-        "no token: send gRPC metadata `authorization: Bearer <token>` (pointsctl "
-        "--token-file FILE; the first admin token is in DATA_DIR/admin.token)");
+        "no token: send `authorization: Bearer <token>` (gRPC metadata, or the HTTP "
+        "header; pointsctl --token-file FILE; the first admin token is in "
+        "DATA_DIR/admin.token)");
   }
   return principals_->Authenticate(token);
 }
@@ -232,16 +250,17 @@ absl::StatusOr<Principal> Gate::Identify(const grpc::ServerContextBase& context)
 absl::StatusOr<Principal> Gate::Authenticate(const grpc::CallbackServerContext& context, Rpc rpc,
                                              const google::protobuf::Message& request) {
   absl::StatusOr<Principal> caller = Identify(context);
-  if (!caller.ok()) return Deny(nullptr, rpc, caller.status(), LogAnonymous(context));
+  if (!caller.ok()) return Deny(nullptr, rpc, caller.status(), LogAnonymous(context), &context);
   if (absl::Status limited = limiter_->Admit(caller->name); !limited.ok()) {
-    return Deny(&*caller, rpc, limited);
+    return Deny(&*caller, rpc, limited, true, &context);
   }
   if (!RoleMay(caller->role, rpc)) {
     return Deny(&*caller, rpc,
                 absl::PermissionDeniedError(absl::StrCat(
                     caller->role == Role::kAdmin || caller->role == Role::kAuditor ? "an " : "a ",
                     domain::RoleName(caller->role), " may not call ", RuleOf(rpc).method,
-                    " (server/AUTHZ.md)")));
+                    " (server/AUTHZ.md)")),
+                true, &context);
   }
   if (absl::Status s = CheckRequestLimits(request); !s.ok()) return s;
   return caller;

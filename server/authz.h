@@ -178,8 +178,9 @@ class Gate {
  private:
   // Logs (when `log`) and counts a refusal, and returns it. Only UNAUTHENTICATED,
   // PERMISSION_DENIED and RESOURCE_EXHAUSTED are refusals; any other status is returned as it is.
-  absl::Status Deny(const domain::Principal* caller, Rpc rpc, absl::Status status,
-                    bool log = true) const;
+  // With the call's `context`, the log line names the caller's address and protocol (caller.h).
+  absl::Status Deny(const domain::Principal* caller, Rpc rpc, absl::Status status, bool log = true,
+                    const grpc::ServerContextBase* context = nullptr) const;
   // Whether a call without a valid token is logged: at most at the rate limit per peer address,
   // so a flood of bad tokens is counted but cannot flood the log.
   bool LogAnonymous(const grpc::ServerContextBase& context) const;

@@ -1,5 +1,6 @@
 #include "metrics.h"
 
+#include <atomic>
 #include <chrono>
 #include <exception>
 #include <utility>
@@ -8,10 +9,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/synchronization/mutex.h"
+#include "caller.h"
 #include "google/protobuf/descriptor.h"
 #include "prometheus/collectable.h"
 #include "prometheus/counter.h"
 #include "prometheus/exposer.h"
+#include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 
@@ -176,6 +179,21 @@ struct Metrics::State {
           .Help("time to hash, write and sync one group to the journal")
           .Register(*registry)
           .Add({}, kSyncBuckets);
+  prometheus::Family<prometheus::Counter>& http_responses =
+      prometheus::BuildCounter()
+          .Name("points_http_responses_total")
+          .Help(
+              "HTTP responses of the HTTP listener (--http-listen), by route (connect: the "
+              "Connect protocol; static: the web app's files; refused: no route, e.g. malformed "
+              "or too large) and status")
+          .Register(*registry);
+  prometheus::Gauge& http_connections = prometheus::BuildGauge()
+                                            .Name("points_http_connections")
+                                            .Help("open connections of the HTTP listener")
+                                            .Register(*registry)
+                                            .Add({});
+  // The counter of each (route, status) seen: a call costs a load, not a family lookup.
+  std::atomic<prometheus::Counter*> http_cells[kHttpRouteCount][kHttpStatusSpan] = {};
   std::shared_ptr<EngineCollector> engine;
   // The counter and histogram of each (method, code) seen, so that a call costs a lookup under a
   // reader lock instead of building labels and searching the families.
@@ -211,8 +229,11 @@ void Metrics::OnWorkflowsResumed(const std::string& book, uint64_t resumed, uint
   state_->workflow_resume_errors.Add({{"book", book}}).Increment(double(failed));
 }
 
-void Metrics::OnRpcDone(const std::string& method, grpc::StatusCode code, double seconds) {
-  std::pair<std::string, int> key(method, static_cast<int>(code));
+void Metrics::OnRpcDone(const std::string& method, const char* protocol, grpc::StatusCode code,
+                        double seconds) {
+  // The protocol is one of two constant strings (caller.h): its first letter tells them apart.
+  const int connect = protocol[0] == kProtocolConnect[0] ? 1 : 0;
+  std::pair<std::string, int> key(method, static_cast<int>(code) * 2 + connect);
   State::RpcCells cells{nullptr, nullptr};
   {
     absl::ReaderMutexLock lock(&state_->cells_mu);
@@ -220,8 +241,10 @@ void Metrics::OnRpcDone(const std::string& method, grpc::StatusCode code, double
     if (it != state_->cells.end()) cells = it->second;
   }
   if (cells.count == nullptr) {
-    const std::map<std::string, std::string> labels = {{"method", MethodLabel(method)},
-                                                       {"code", CodeName(code)}};
+    const std::map<std::string, std::string> labels = {
+        {"method", MethodLabel(method)},
+        {"code", CodeName(code)},
+        {"protocol", connect ? kProtocolConnect : kProtocolGrpc}};
     cells = {&state_->rpcs.Add(labels), &state_->rpc_latency.Add(labels, kLatencyBuckets)};
     absl::MutexLock lock(&state_->cells_mu);
     // Unknown methods all share the "other" cells, but each name would be a key here: keep
@@ -231,6 +254,22 @@ void Metrics::OnRpcDone(const std::string& method, grpc::StatusCode code, double
   cells.count->Increment();
   cells.latency->Observe(seconds);
 }
+
+void Metrics::OnHttpResponse(HttpRoute route, unsigned status) {
+  if (status < kHttpStatusMin || status >= kHttpStatusMin + kHttpStatusSpan) status = 500;
+  std::atomic<prometheus::Counter*>& cell =
+      state_->http_cells[static_cast<int>(route)][status - kHttpStatusMin];
+  prometheus::Counter* counter = cell.load(std::memory_order_acquire);
+  if (counter == nullptr) {
+    static constexpr const char* kRouteNames[kHttpRouteCount] = {"connect", "static", "refused"};
+    counter = &state_->http_responses.Add(
+        {{"route", kRouteNames[static_cast<int>(route)]}, {"status", std::to_string(status)}});
+    cell.store(counter, std::memory_order_release);  // Add finds the same cell for a racer
+  }
+  counter->Increment();
+}
+
+void Metrics::OnHttpConnections(int delta) { state_->http_connections.Increment(delta); }
 
 void Metrics::WatchEngine(const Engine* engine) {
   state_->engine = std::make_shared<EngineCollector>(engine);
@@ -267,6 +306,9 @@ class RpcTimer : public grpc::experimental::Interceptor {
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using Hook = grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(Hook::POST_RECV_INITIAL_METADATA)) {
+      protocol_ = OriginOf(*methods->GetRecvInitialMetadata(), "").protocol;
+    }
     if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_STATUS)) {
       Report(methods->GetSendStatus().error_code());
     }
@@ -277,11 +319,12 @@ class RpcTimer : public grpc::experimental::Interceptor {
   void Report(grpc::StatusCode code) {
     reported_ = true;
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started_;
-    metrics_->OnRpcDone(method_, code, elapsed.count());
+    metrics_->OnRpcDone(method_, protocol_, code, elapsed.count());
   }
 
   Metrics* metrics_;
   std::string method_;
+  const char* protocol_ = kProtocolGrpc;  // or Connect, through the HTTP bridge
   std::chrono::steady_clock::time_point started_;
   bool reported_ = false;
 };

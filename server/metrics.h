@@ -19,6 +19,11 @@
 
 namespace points::server {
 
+// The routes and statuses points_http_responses_total counts (HTTP statuses 100..599).
+inline constexpr int kHttpRouteCount = 3;
+inline constexpr unsigned kHttpStatusMin = 100;
+inline constexpr unsigned kHttpStatusSpan = 500;
+
 class Metrics {
  public:
   Metrics();
@@ -28,8 +33,10 @@ class Metrics {
 
   // For Options::on_group_committed: called on the engine's sync thread.
   void OnGroupCommitted(const GroupCommitted& group);
-  // Called for each finished RPC by the interceptor; `method` is "/package.Service/Method".
-  void OnRpcDone(const std::string& method, grpc::StatusCode code, double seconds);
+  // Called for each finished RPC by the interceptor; `method` is "/package.Service/Method",
+  // `protocol` kProtocolGrpc or kProtocolConnect (caller.h).
+  void OnRpcDone(const std::string& method, const char* protocol, grpc::StatusCode code,
+                 double seconds);
 
   // Called for each call the gate (authz.h) refused: `method` is one pointsd serves.
   void OnDenied(const std::string& method, int code);
@@ -37,6 +44,11 @@ class Metrics {
   // Called once per book at start, after its Resume (domain/resume.h): the steps a crash had
   // interrupted that it sent on, and those still interrupted.
   void OnWorkflowsResumed(const std::string& book, uint64_t resumed, uint64_t failed);
+  // Called for each response of the HTTP listener (http/), with its HTTP status.
+  enum class HttpRoute { kConnect, kStatic, kRefused };
+  void OnHttpResponse(HttpRoute route, unsigned status);
+  // Called as the HTTP listener's connections open (+1) and close (-1).
+  void OnHttpConnections(int delta);
 
   // The engine whose gauges each scrape reads; must outlive the endpoint (Stop first).
   void WatchEngine(const Engine* engine);

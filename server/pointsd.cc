@@ -43,6 +43,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
+#include "http/http_listener.h"
 #include "ledger_service.h"
 #include "log.h"
 #include "metrics.h"
@@ -66,6 +67,8 @@ namespace {
 constexpr int kMessageBytesMax = 4 << 20;
 // The shortest interval between client keepalive pings pointsd accepts.
 constexpr int kKeepalivePingsMinMs = 30'000;
+// After the gRPC drain, how long HTTP connections get to write their last answers.
+constexpr std::chrono::milliseconds kHttpWindDown{2000};
 
 void LogStats(const Engine& engine) {
   const EngineStats s = engine.Stats();
@@ -258,6 +261,9 @@ int Run(const Config& config) {
   if (plaintext.ok() && !config.metrics_listen.empty()) {
     plaintext = CheckPlaintextAllowed(config.metrics_listen, config.allow_plaintext, "metrics");
   }
+  if (plaintext.ok() && !config.http.listen.empty() && config.tls.cert_file.empty()) {
+    plaintext = CheckPlaintextAllowed(config.http.listen, config.allow_plaintext, "HTTP");
+  }
   if (!plaintext.ok()) return StartFailed("listen", plaintext);
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       ServerCredentialsFrom(config.tls);
@@ -415,6 +421,25 @@ int Run(const Config& config) {
   // Before the listening line: whoever reads it may ask for points.write at once.
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   health->SetServingStatus(kWriteHealthService, true);
+  // Browsers and curl (server/http/): the Connect protocol and the web app's files, every call
+  // through the in-process channel, so the interceptors and the gate see it as a gRPC call.
+  std::unique_ptr<http::HttpListener> http_listener;
+  std::string http_address;
+  if (!config.http.listen.empty()) {
+    grpc::ChannelArguments channel_args;
+    channel_args.SetMaxReceiveMessageSize(kMessageBytesMax);
+    channel_args.SetMaxSendMessageSize(kMessageBytesMax);
+    absl::StatusOr<std::unique_ptr<http::HttpListener>> started = http::HttpListener::Start(
+        config.http, config.tls, server->InProcessChannel(channel_args), &metrics);
+    if (!started.ok()) {
+      server->Shutdown();
+      return StartFailed("serve HTTP", started.status());
+    }
+    http_listener = *std::move(started);
+    http_address = absl::StrCat(http_listener->tls() ? "https://" : "http://",
+                                config.http.listen.substr(0, config.http.listen.rfind(':')), ":",
+                                http_listener->port());
+  }
   std::string metrics_address;
   if (!config.metrics_listen.empty()) {
     absl::StatusOr<int> metrics_port = metrics.Serve(config.metrics_listen);
@@ -428,13 +453,17 @@ int Run(const Config& config) {
   const std::string host = config.listen.substr(0, config.listen.rfind(':'));
   const std::string address = absl::StrCat(host, ":", port);
   // The first stdout line says where pointsd listens (tests and scripts read the port from it).
-  std::printf("pointsd listening on %s, data in %s%s\n", address.c_str(), config.data_dir.c_str(),
+  std::printf("pointsd listening on %s, data in %s%s%s\n", address.c_str(), config.data_dir.c_str(),
               metrics_address.empty()
                   ? ""
-                  : absl::StrCat(", metrics on http://", metrics_address, "/metrics").c_str());
+                  : absl::StrCat(", metrics on http://", metrics_address, "/metrics").c_str(),
+              http_address.empty() ? "" : absl::StrCat(", http on ", http_address).c_str());
   std::fflush(stdout);
   Log(LogLevel::kInfo, "listening", "listening",
-      {{"address", address}, {"data_dir", config.data_dir}, {"metrics", metrics_address}});
+      {{"address", address},
+       {"data_dir", config.data_dir},
+       {"metrics", metrics_address},
+       {"http", http_address}});
 
   boost::asio::steady_timer stats_timer(io);
   if (config.stats_seconds > 0) ScheduleStats(stats_timer, *engine, config.stats_seconds);
@@ -453,6 +482,7 @@ int Run(const Config& config) {
     Log(LogLevel::kInfo, "draining", absl::StrCat("signal ", signal, ": draining"),
         {{"signal", signal}});
     server->GetHealthCheckService()->Shutdown();
+    if (http_listener) http_listener->BeginDrain();  // idle ones close, answers end keep-alive
     watch_hub.Shutdown();  // streams never end by themselves: end them, so the drain can
     // Stops accepting, then waits for calls in flight (cancelling those still running at the
     // deadline). Every write the engine accepted is committed before it is destroyed below.
@@ -463,6 +493,7 @@ int Run(const Config& config) {
   });
   io.run();
   server->Wait();
+  if (http_listener) http_listener->Stop(kHttpWindDown);
   readers.join();
   metrics.Stop();
   LogStats(*engine);

@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 namespace points::server {
 const char kUsage[] =
@@ -14,6 +15,8 @@ const char kUsage[] =
     "               [--log-format text|json] [--tls-cert FILE --tls-key FILE\n"
     "               [--tls-client-ca FILE]] [--allow-plaintext]\n"
     "               [--rate-limit N[/BURST]] [--review-threshold N] [--demo]\n"
+    "               [--http-listen HOST:PORT [--web-root DIR] [--http-allow-origin ORIGIN]...\n"
+    "               [--http-read-seconds N] [--http-max-connections N]]\n"
     "       pointsd verify --data-dir DIR\n"
     "\n"
     "Serves the points ledger and the points supermarket over gRPC (points.v1: LedgerService,\n"
@@ -48,16 +51,33 @@ const char kUsage[] =
     "                        env POINTS_METRICS_LISTEN)\n"
     "  --log-format FORMAT   text (default) or json: one JSON object per line on stderr\n"
     "                        (env POINTS_LOG_FORMAT)\n"
-    "  --tls-cert FILE       serve gRPC over TLS with this PEM certificate chain ...\n"
+    "  --tls-cert FILE       serve gRPC (and HTTP) over TLS with this PEM certificate chain\n"
     "  --tls-key FILE        ... and its PEM private key (env POINTS_TLS_CERT, POINTS_TLS_KEY)\n"
     "  --tls-client-ca FILE  clients (shop terminals) may present a certificate; one this PEM CA\n"
     "                        did not sign is refused (env POINTS_TLS_CLIENT_CA)\n"
-    "  --allow-plaintext     serve plaintext gRPC and metrics on an address other machines can\n"
-    "                        reach; without it pointsd refuses to start so (a network you trust,\n"
-    "                        or a TLS proxy in front)\n"
+    "  --allow-plaintext     serve plaintext gRPC, HTTP and metrics on an address other\n"
+    "                        machines can reach; without it pointsd refuses to start so (a\n"
+    "                        network you trust, or a TLS proxy in front)\n"
     "  --rate-limit N[/BURST]  calls per second each principal may make, with bursts of BURST\n"
     "                        (default 100/200; BURST defaults to 2N; 0 = no limit;\n"
     "                        env POINTS_RATE_LIMIT); a call over it gets RESOURCE_EXHAUSTED\n"
+    "  --http-listen HOST:PORT  also serve HTTP/1.1 for browsers and curl: the Connect\n"
+    "                        protocol for every RPC (POST /points.v1.<Service>/<Method> with\n"
+    "                        application/json or application/proto; GET for reads; streams as\n"
+    "                        application/connect+json or +proto) and the web app's files; TLS\n"
+    "                        and the plaintext rule as for gRPC; port 0 picks a free one and\n"
+    "                        prints it (default: none; env POINTS_HTTP_LISTEN)\n"
+    "  --web-root DIR        the web app's built files, served at / (index.html for paths of\n"
+    "                        the app, names under assets/ cached for a year; env\n"
+    "                        POINTS_WEB_ROOT)\n"
+    "  --http-allow-origin ORIGIN  pages of ORIGIN (https://app.example.org) may call the API\n"
+    "                        too (CORS); repeatable; none by default: only pointsd's own pages\n"
+    "                        (env POINTS_HTTP_ALLOW_ORIGINS, comma-separated)\n"
+    "  --http-read-seconds N  a request's headers and body must arrive within N seconds of its\n"
+    "                        first byte, or the connection is closed (default 30;\n"
+    "                        env POINTS_HTTP_READ_SECONDS)\n"
+    "  --http-max-connections N  open HTTP connections; more are refused (default 512;\n"
+    "                        env POINTS_HTTP_MAX_CONNECTIONS)\n"
     "  --demo                seed a demo village first (issuer 1, households 101-103,\n"
     "                        supermarket 201; and village 1 of the points supermarket: its\n"
     "                        town and grids, rules 1-6, households 1-3, shops 1 and 2, award\n"
@@ -75,9 +95,15 @@ const char kUsage[] =
     "full disk): reads go on; free the space and restart. The metric points_write_serving says\n"
     "the same.\n"
     "\n"
+    "Over HTTP the token goes in the header `Authorization: Bearer TOKEN`, e.g.\n"
+    "  curl -H \"Authorization: Bearer $(cat DIR/admin.token)\" -H 'Content-Type: "
+    "application/json'\n"
+    "       -d '{}' http://127.0.0.1:8080/points.v1.VillageService/ListTowns\n"
+    "Errors come as Connect's JSON: {\"code\":\"permission_denied\",\"message\":\"...\"}.\n"
+    "\n"
     "Messages are limited to 4 MiB; a request holds at most 8189 events or ids.\n"
-    "Without --tls-cert, gRPC is plaintext: pointsd serves it on loopback (127.0.0.0/8, ::1,\n"
-    "localhost) only, unless --allow-plaintext.\n";
+    "Without --tls-cert, gRPC and HTTP are plaintext: pointsd serves them on loopback\n"
+    "(127.0.0.0/8, ::1, localhost) only, unless --allow-plaintext.\n";
 
 void Usage(const std::string& error) {
   std::fprintf(stderr, "pointsd: %s\n\n%s", error.c_str(), kUsage);
@@ -93,6 +119,18 @@ int ParseInt(const std::string& flag, const std::string& text, int min, int max)
                        "'"));
   }
   return value;
+}
+
+// "scheme://host[:port]", as a browser sends it in Origin: no path, no trailing '/'.
+std::string ParseOrigin(const std::string& flag, const std::string& text) {
+  const size_t scheme_end = text.find("://");
+  const bool ok = (text.rfind("http://", 0) == 0 || text.rfind("https://", 0) == 0) &&
+                  text.size() > scheme_end + 3 &&
+                  text.find('/', scheme_end + 3) == std::string::npos;
+  if (!ok)
+    Usage(
+        absl::StrCat(flag, " must be an origin such as https://app.example.org, got '", text, "'"));
+  return text;
 }
 
 RateLimit ParseRateLimitFlag(const std::string& flag, const std::string& text) {
@@ -142,6 +180,20 @@ Config ParseConfig(int argc, char** argv) {
   if (const char* v = std::getenv("POINTS_RATE_LIMIT")) {
     config.rate_limit = ParseRateLimitFlag("POINTS_RATE_LIMIT", v);
   }
+  if (const char* v = std::getenv("POINTS_HTTP_LISTEN")) config.http.listen = v;
+  if (const char* v = std::getenv("POINTS_WEB_ROOT")) config.http.web_root = v;
+  if (const char* v = std::getenv("POINTS_HTTP_ALLOW_ORIGINS")) {
+    for (absl::string_view origin : absl::StrSplit(v, ',', absl::SkipEmpty())) {
+      config.http.allow_origins.push_back(
+          ParseOrigin("POINTS_HTTP_ALLOW_ORIGINS", std::string(origin)));
+    }
+  }
+  if (const char* v = std::getenv("POINTS_HTTP_READ_SECONDS")) {
+    config.http.read_seconds = ParseInt("POINTS_HTTP_READ_SECONDS", v, 1, 600);
+  }
+  if (const char* v = std::getenv("POINTS_HTTP_MAX_CONNECTIONS")) {
+    config.http.connections_max = ParseInt("POINTS_HTTP_MAX_CONNECTIONS", v, 1, 65536);
+  }
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&]() -> std::string {
@@ -181,6 +233,16 @@ Config ParseConfig(int argc, char** argv) {
       config.log_format = ParseLogFormat(arg, value());
     } else if (arg == "--rate-limit") {
       config.rate_limit = ParseRateLimitFlag(arg, value());
+    } else if (arg == "--http-listen") {
+      config.http.listen = value();
+    } else if (arg == "--web-root") {
+      config.http.web_root = value();
+    } else if (arg == "--http-allow-origin") {
+      config.http.allow_origins.push_back(ParseOrigin(arg, value()));
+    } else if (arg == "--http-read-seconds") {
+      config.http.read_seconds = ParseInt(arg, value(), 1, 600);
+    } else if (arg == "--http-max-connections") {
+      config.http.connections_max = ParseInt(arg, value(), 1, 65536);
     } else if (arg == "--review-threshold") {
       config.review_threshold = ParseInt(arg, value(), 0, 1'000'000);
     } else {
@@ -196,6 +258,13 @@ Config ParseConfig(int argc, char** argv) {
   }
   if (!config.metrics_listen.empty() && config.metrics_listen.find(':') == std::string::npos) {
     Usage("--metrics-listen must be HOST:PORT");
+  }
+  if (!config.http.listen.empty() && config.http.listen.find(':') == std::string::npos) {
+    Usage("--http-listen must be HOST:PORT");
+  }
+  if (config.http.listen.empty() &&
+      (!config.http.web_root.empty() || !config.http.allow_origins.empty())) {
+    Usage("--web-root and --http-allow-origin need --http-listen");
   }
   return config;
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "http/http_options.h"
 #include "log.h"
 #include "rate_limiter.h"
 #include "tls.h"
@@ -26,6 +27,7 @@ struct Config {
   TlsFiles tls;                    // no certificate: plaintext
   bool allow_plaintext = false;    // plaintext beyond loopback
   RateLimit rate_limit{100, 200};  // per principal: calls per second, burst
+  http::HttpOptions http;          // browsers and curl: Connect and the web app (server/http/)
 };
 
 // The help text, as `pointsd --help` prints it.

@@ -77,6 +77,10 @@ class Pointsd {
       if (metrics_at != std::string::npos) {
         metrics_port_ = std::atoi(text.c_str() + metrics_at + metrics.size());
       }
+      // With --http-listen: "..., http on http://127.0.0.1:PORT" (https:// with TLS).
+      const size_t http_at = text.find("http on http");
+      const size_t http_colon = http_at == std::string::npos ? http_at : text.find("1:", http_at);
+      if (http_colon != std::string::npos) http_port_ = std::atoi(text.c_str() + http_colon + 2);
     }
     std::fclose(stream);
   }
@@ -116,6 +120,7 @@ class Pointsd {
 
   int port() const { return port_; }
   int metrics_port() const { return metrics_port_; }
+  int http_port() const { return http_port_; }
   std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
   // The first admin's token, which pointsd wrote at its first start (server/AUTHZ.md).
   std::string admin_token() const { return AdminTokenOf(data_dir_); }
@@ -131,6 +136,7 @@ class Pointsd {
   int port_ = 0;
   std::string data_dir_;
   int metrics_port_ = 0;
+  int http_port_ = 0;
 };
 
 // A loopback port that was free a moment ago and on which nothing listens: connections to it are
