@@ -21,6 +21,7 @@
 namespace points {
 namespace {
 
+using testing::FilesOf;
 using testing::MakeId;
 using testing::TempDir;
 using testing::TestAccount;
@@ -28,20 +29,6 @@ using testing::TestTransfer;
 
 constexpr uint64_t kStartNs = 1'800'000'000'000'000'000;
 constexpr uint64_t kNanosPerSecond = 1'000'000'000;
-
-// Every regular file under `dir` by its relative path, with its bytes: equal maps mean the same
-// set of files with the same contents.
-std::map<std::string, std::string> FilesOf(const std::string& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    files[std::filesystem::relative(entry.path(), dir).string()] = bytes.str();
-  }
-  return files;
-}
 
 std::string NamesOf(const std::map<std::string, std::string>& files) {
   std::string names;

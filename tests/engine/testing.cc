@@ -2,7 +2,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <random>
+#include <sstream>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -56,6 +59,18 @@ uint64_t TestSeed(uint64_t fallback) {
   const char* text = std::getenv("POINTS_TEST_SEED");
   if (text == nullptr || *text == '\0') return fallback;
   return std::strtoull(text, nullptr, 10);
+}
+
+std::map<std::string, std::string> FilesOf(const std::string& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    files[std::filesystem::relative(entry.path(), dir).string()] = bytes.str();
+  }
+  return files;
 }
 
 }  // namespace points::testing

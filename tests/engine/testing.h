@@ -3,6 +3,7 @@
 #define POINTS_TESTS_ENGINE_TESTING_H_
 
 #include <cstdint>
+#include <map>
 #include <ostream>
 #include <string>
 
@@ -35,6 +36,10 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// Every regular file under `dir` by its relative path, with its bytes: equal maps mean the same
+// set of files with the same contents (a store that was only read must compare equal).
+std::map<std::string, std::string> FilesOf(const std::string& dir);
 
 // The seed for randomized tests: $POINTS_TEST_SEED if set, else `fallback`. Tests print it with
 // every failure (SCOPED_TRACE) so that a failing run can be repeated.

@@ -54,6 +54,8 @@ using grpc::StatusCode;
 // The demo village (server/demo_village.cc): village 1 of town 1; households 1 and 2 in grid 1,
 // household 3 in grid 2; shop 1 the village supermarket, shop 2 a partner shop; award 9001 of
 // household 2 recorded by grid-wang and awaiting review.
+using testing::IdBytes;
+
 constexpr uint32_t kVillage = 1;
 constexpr uint32_t kGrid = 1;
 constexpr uint32_t kOtherGrid = 2;
@@ -68,15 +70,6 @@ constexpr uint32_t kTaskRule = 5;  // the demo catalogue's task rule
 constexpr Role kRoles[] = {Role::kAdmin,      Role::kCommittee, Role::kGridWorker,
                            Role::kShopkeeper, Role::kHousehold, Role::kAuditor};
 
-// The 16 bytes, big-endian, of an id (ledger.proto).
-std::string IdBytes(Id id) {
-  std::string out(16, '\0');
-  const uint64_t halves[2] = {absl::Uint128High64(id), absl::Uint128Low64(id)};
-  for (int h = 0; h < 2; ++h) {
-    for (int i = 0; i < 8; ++i) out[h * 8 + i] = char(halves[h] >> (56 - 8 * i));
-  }
-  return out;
-}
 std::string HouseholdAccount(uint64_t household) {
   return IdBytes(domain::ids::Household(kVillage, household));
 }

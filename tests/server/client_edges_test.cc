@@ -49,17 +49,10 @@ using grpc::StatusCode;
 // rule 1 the yard hygiene check (10 points, under the review threshold of 20 that scripts/demo
 // sets too, so an award by it goes on notice at once); award 9001 of household 2, recorded by
 // grid-wang.
+using testing::IdBytes;
+
 constexpr uint32_t kVillage = 1;
 constexpr uint64_t kDemoAward = 9001;
-
-std::string IdBytes(Id id) {
-  std::string out(16, '\0');
-  const uint64_t halves[2] = {absl::Uint128High64(id), absl::Uint128Low64(id)};
-  for (int h = 0; h < 2; ++h) {
-    for (int i = 0; i < 8; ++i) out[h * 8 + i] = char(halves[h] >> (56 - 8 * i));
-  }
-  return out;
-}
 
 std::string Describe(const grpc::Status& status) {
   return absl::StrCat(status.error_code(), " ", status.error_message());

@@ -260,6 +260,15 @@ TEST(StatusBoundTest, LongMessagesAreCutOnACharacterBoundaryWithTheirLength) {
   EXPECT_EQ(domain::Echo("a\xFF"), "'a\\xFF'");
 }
 
+// An INVALID_ARGUMENT whose message starts with `start`, for a call of `method`.
+void ExpectInvalidArgument(const grpc::Status& status, const std::string& start,
+                           const char* method) {
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << method << " " << start << ": " << status.error_message();
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), start))
+      << method << ": " << status.error_message();
+}
+
 class RequestGuardTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -325,10 +334,7 @@ TEST_F(RequestGuardTest, TextThatIsNotUtf8IsRefusedNamingTheFieldInEveryRequest)
       ASSERT_FALSE(method->server_streaming()) << "teach this test to open a stream";
       const std::string request = Encode(path, "ok\xC3\x28no\xFF");
       const grpc::Status status = caller.Call(rule.method, request, admin_);
-      EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
-          << rule.method << " " << path.Name(false) << ": " << status.error_message();
-      EXPECT_TRUE(absl::StartsWith(status.error_message(), path.Name(false) + ": not valid UTF-8"))
-          << rule.method << ": " << status.error_message();
+      ExpectInvalidArgument(status, path.Name(false) + ": not valid UTF-8", rule.method);
       // Without a token the caller learns nothing of its request.
       const grpc::Status anonymous = caller.Call(rule.method, request, "");
       EXPECT_EQ(anonymous.error_code(), grpc::StatusCode::UNAUTHENTICATED)
@@ -364,10 +370,7 @@ TEST_F(RequestGuardTest, AnOverlongValueInEveryFieldGetsAPromptAnswerNamingTheLi
       const auto took = std::chrono::steady_clock::now() - started;
       const std::string expected =
           absl::StrCat(path.Name(true), ": ", long_value.size(), " bytes, at most ", MaxBytes(f));
-      EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
-          << rule.method << " " << expected << ": " << status.error_message();
-      EXPECT_TRUE(absl::StartsWith(status.error_message(), expected))
-          << rule.method << ": " << status.error_message();
+      ExpectInvalidArgument(status, expected, rule.method);
       EXPECT_LE(status.error_message().size(), kStatusMessageBytesMax);
       EXPECT_LT(took, std::chrono::seconds(5)) << rule.method << " " << expected;
       ++cases;
@@ -393,10 +396,7 @@ TEST_F(RequestGuardTest, EveryRepeatedFieldOverItsCountNamesTheLimit) {
           caller.Call(rule.method, Encode(path, "", MaxItems(f) + 1), token);
       const std::string expected = absl::StrCat(path.Name(true, false), ": ", MaxItems(f) + 1,
                                                 " items, at most ", MaxItems(f));
-      EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
-          << rule.method << " " << expected << ": " << status.error_message();
-      EXPECT_TRUE(absl::StartsWith(status.error_message(), expected))
-          << rule.method << ": " << status.error_message();
+      ExpectInvalidArgument(status, expected, rule.method);
       ++cases;
     }
   }

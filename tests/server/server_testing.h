@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/numeric/int128.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -22,6 +23,17 @@
 #include "points/types.h"
 
 namespace points::testing {
+
+// The 16 bytes, big-endian, of an id as the contract carries it (ledger.proto), for tests that
+// build requests by hand.
+inline std::string IdBytes(Id id) {
+  std::string out(16, '\0');
+  const uint64_t halves[2] = {absl::Uint128High64(id), absl::Uint128Low64(id)};
+  for (int h = 0; h < 2; ++h) {
+    for (int i = 0; i < 8; ++i) out[h * 8 + i] = char(halves[h] >> (56 - 8 * i));
+  }
+  return out;
+}
 
 // `pointsd verify --data-dir DIR`: its exit code and what it printed (stdout and stderr).
 struct Verified {

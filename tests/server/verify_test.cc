@@ -24,24 +24,11 @@ namespace points::server {
 namespace {
 
 using client::LedgerClient;
+using testing::FilesOf;
 using testing::TempDir;
 
 constexpr uint32_t kVillage = 1;  // the demo village: households 1-3, rule 1 (10 points)
 constexpr Id kAward = 0x5e1f;
-
-// Every regular file under `dir` by its relative path, with its bytes: equal maps mean the same
-// set of files with the same contents.
-std::map<std::string, std::string> FilesOf(const std::string& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    files[std::filesystem::relative(entry.path(), dir).string()] = bytes.str();
-  }
-  return files;
-}
 
 // The files whose bytes differ, are new or are gone.
 std::string Changed(const std::map<std::string, std::string>& before,

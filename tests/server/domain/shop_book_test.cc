@@ -100,6 +100,20 @@ class ShopBookTest : public ::testing::Test {
     return book_->Redeem(request, consent);
   }
 
+  // What a crash right after basket 0xb9 (2 x soy sauce at 10 points, household 1) was saved
+  // leaves: its intent, state submitting, and no chain.
+  void SaveInterruptedBasket() {
+    Basket interrupted;
+    interrupted.spec = {kVillage, 0xb9, kShop, 1, {{kSoySauce, 2, 10}}};
+    interrupted.state = BasketState::kSubmitting;
+    interrupted.points_total = 20;
+    ASSERT_TRUE(
+        store_
+            ->Put(absl::StrCat("k/", BigEndian(kVillage, 4), BigEndian(0, 8), BigEndian(0xb9, 8)),
+                  EncodeBasket(interrupted))
+            .ok());
+  }
+
   TempDir dir_;
   ManualClock clock_{1'800'000'000ull * 1'000'000'000ull};
   std::unique_ptr<Engine> engine_;
@@ -204,15 +218,7 @@ TEST_F(ShopBookTest, AReturnReversesTheBasketOnce) {
 TEST_F(ShopBookTest, AnInterruptedBasketIsFinishedByResumeAtThePriceItWasSoldAt) {
   Stock(1, 100, 5, 5);
   // A crash right after the basket was saved, before its chain: then the price goes up.
-  Basket interrupted;
-  interrupted.spec = {kVillage, 0xb9, kShop, 1, {{kSoySauce, 2, 10}}};
-  interrupted.state = BasketState::kSubmitting;
-  interrupted.points_total = 20;
-  ASSERT_TRUE(
-      store_
-          ->Put(absl::StrCat("k/", BigEndian(kVillage, 4), BigEndian(0, 8), BigEndian(0xb9, 8)),
-                EncodeBasket(interrupted))
-          .ok());
+  ASSERT_NO_FATAL_FAILURE(SaveInterruptedBasket());
   ASSERT_TRUE(book_->PutItem(kVillage, kShop, {kSoySauce, "酱油 500ml", 15, 1500, 0}).ok());
   CloseAll();
   OpenAll();
@@ -341,15 +347,7 @@ TEST_F(ShopBookTest, ResendsArrivingTogetherGetTheFirstCallsOutcomeAndUseOneCons
 
 TEST_F(ShopBookTest, AResumeThatFailsKeepsTheErrorAndTheBasketForTheNextResume) {
   Stock(1, 100, 5, 5);
-  Basket interrupted;
-  interrupted.spec = {kVillage, 0xb9, kShop, 1, {{kSoySauce, 2, 10}}};
-  interrupted.state = BasketState::kSubmitting;
-  interrupted.points_total = 20;
-  ASSERT_TRUE(
-      store_
-          ->Put(absl::StrCat("k/", BigEndian(kVillage, 4), BigEndian(0, 8), BigEndian(0xb9, 8)),
-                EncodeBasket(interrupted))
-          .ok());
+  ASSERT_NO_FATAL_FAILURE(SaveInterruptedBasket());
   CloseAll();
   // A ledger that refuses every write: the basket's chain cannot be sent.
   ASSERT_NO_FATAL_FAILURE(OpenLedgerAndStore(dir_.path(), &clock_, &engine_, &store_));
