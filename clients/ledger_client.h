@@ -20,7 +20,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "award.h"
-#include "household_book.h"
+#include "household_values.h"
 #include "points/engine.h"
 #include "points/results.h"
 #include "points/types.h"
@@ -29,9 +29,9 @@
 #include "points/v1/board.pb.h"
 #include "points/v1/shops.pb.h"
 #include "points/v1/tasks.pb.h"
-#include "rating_book.h"
-#include "rule_book.h"
-#include "shop_book.h"
+#include "rating_values.h"
+#include "rule_values.h"
+#include "shop_values.h"
 
 namespace points::client {
 

@@ -1,7 +1,7 @@
 // pointsctl's task commands (TaskService): post, claim, complete, verify, show, list.
 
 #include "pointsctl_cli.h"
-#include "task_book.h"
+#include "task_values.h"
 
 namespace points::client {
 namespace {

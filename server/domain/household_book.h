@@ -16,36 +16,12 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "domain_store.h"
+#include "household_values.h"
 #include "ids.h"
 #include "org_book.h"
 #include "points/engine.h"
 
 namespace points::domain {
-
-inline constexpr size_t kMembersMax = 16;
-inline constexpr size_t kNameBytesMax = 64;   // a person's or household's name, UTF-8
-inline constexpr size_t kPhoneBytesMax = 20;  // digits, '+', '-', ' '
-
-enum class MemberRole : uint8_t { kHead = 1, kMember = 2 };
-
-struct Member {
-  std::string name;
-  MemberRole role = MemberRole::kMember;
-  std::string phone;  // optional
-  friend bool operator==(const Member&, const Member&) = default;
-};
-
-struct Household {
-  VillageId village = 0;
-  uint64_t household = 0;  // its number in the village, not zero
-  std::string name;        // e.g. 张家 (the head's family name), optional
-  uint32_t grid = 0;       // the grid it belongs to, 0 = none yet
-  std::vector<Member> members;
-  std::string proxy_name;  // someone who may act for the household, optional
-  std::string proxy_phone;
-  bool closed = false;
-  friend bool operator==(const Household&, const Household&) = default;
-};
 
 // Creates the household's points account (ledger_layout.h's HouseholdAccount); an account that
 // exists already is fine. The one place a household account is created.

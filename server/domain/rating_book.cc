@@ -53,16 +53,6 @@ absl::Status CheckRequest(const RatingRequest& r) {
 
 }  // namespace
 
-const char* RatingSubjectName(RatingSubject kind) {
-  switch (kind) {
-    case RatingSubject::kBasket:
-      return "basket";
-    case RatingSubject::kTask:
-      return "task";
-  }
-  return "unknown";
-}
-
 std::string EncodeRating(const Rating& rating) {
   const RatingRequest& r = rating.request;
   RecordWriter w;

@@ -192,34 +192,6 @@ absl::Status CheckShop(VillageId village, uint32_t shop) {
 
 }  // namespace
 
-const char* SettlementStateName(SettlementState state) {
-  switch (state) {
-    case SettlementState::kSettling:
-      return "settling";
-    case SettlementState::kSettled:
-      return "settled";
-    case SettlementState::kRefused:
-      return "refused";
-  }
-  return "unknown";
-}
-
-const char* BasketStateName(BasketState state) {
-  switch (state) {
-    case BasketState::kSubmitting:
-      return "submitting";
-    case BasketState::kRedeemed:
-      return "redeemed";
-    case BasketState::kRefused:
-      return "refused";
-    case BasketState::kReturning:
-      return "returning";
-    case BasketState::kReturned:
-      return "returned";
-  }
-  return "unknown";
-}
-
 ShopBook::ShopBook(Engine* engine, Clock* clock, DomainStore* store)
     : engine_(engine), clock_(clock), store_(store) {}
 
