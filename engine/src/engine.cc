@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "engine_impl.h"
+#include "engine_opener.h"
 #include "points/limits.h"
 #include "verify.h"
 
@@ -46,10 +47,21 @@ Engine::~Engine() = default;
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const Options& options,
                                                      const std::string& dir) {
+  return EngineOpener::Open(options, dir, nullptr);
+}
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::OpenReadOnly(const Options& options,
+                                                             const std::string& dir) {
+  return EngineOpener::OpenReadOnly(options, dir, nullptr);
+}
+
+absl::StatusOr<std::unique_ptr<Engine>> EngineOpener::Open(const Options& options,
+                                                           const std::string& dir,
+                                                           rocksdb::Env* env) {
   absl::StatusOr<std::unique_ptr<Journal>> journal =
-      Journal::Open(dir, options.env, options.create_if_missing);
+      Journal::Open(dir, env, options.create_if_missing);
   if (!journal.ok()) return journal.status();
-  auto impl = std::make_unique<Impl>(options, dir, *std::move(journal));
+  auto impl = std::make_unique<Engine::Impl>(options, dir, *std::move(journal));
   if (absl::Status status = impl->Recover(); !status.ok()) {
     return absl::DataLossError(absl::StrCat("recovery of ", dir, " failed: ", status.message()));
   }
@@ -57,11 +69,12 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const Options& options,
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
-absl::StatusOr<std::unique_ptr<Engine>> Engine::OpenReadOnly(const Options& options,
-                                                             const std::string& dir) {
-  absl::StatusOr<std::unique_ptr<Journal>> journal = Journal::OpenReadOnly(dir, options.env);
+absl::StatusOr<std::unique_ptr<Engine>> EngineOpener::OpenReadOnly(const Options& options,
+                                                                   const std::string& dir,
+                                                                   rocksdb::Env* env) {
+  absl::StatusOr<std::unique_ptr<Journal>> journal = Journal::OpenReadOnly(dir, env);
   if (!journal.ok()) return journal.status();
-  auto impl = std::make_unique<Impl>(options, dir, *std::move(journal));
+  auto impl = std::make_unique<Engine::Impl>(options, dir, *std::move(journal));
   if (absl::Status status = impl->Recover(); !status.ok()) {
     return absl::DataLossError(absl::StrCat("recovery of ", dir, " failed: ", status.message()));
   }

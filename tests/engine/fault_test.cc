@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "gtest/gtest.h"
+#include "engine_opener.h"
 #include "points/engine.h"
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
@@ -72,10 +73,8 @@ TEST_P(FaultTest, FailedWriteStopsWritesKeepsReadsAndRecovers) {
   TempDir dir;
   auto file_system = std::make_shared<FaultyFileSystem>();
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(file_system);
-  Options options;
-  options.env = env.get();
   {
-    auto opened = Engine::Open(options, dir.path());
+    auto opened = EngineOpener::Open(Options(), dir.path(), env.get());
     ASSERT_TRUE(opened.ok()) << opened.status();
     Engine& engine = **opened;
     ASSERT_TRUE(engine.CreateAccounts({TestAccount(1), TestAccount(2)}).ok());

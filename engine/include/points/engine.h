@@ -24,10 +24,6 @@
 #include "points/results.h"
 #include "points/types.h"
 
-namespace rocksdb {
-class Env;
-}  // namespace rocksdb
-
 namespace points {
 
 // Wall-clock source in nanoseconds since the Unix epoch. The engine never lets its timestamps go
@@ -61,8 +57,7 @@ struct GroupCommitted {
 };
 
 struct Options {
-  Clock* clock = nullptr;       // nullptr: SystemClock()
-  rocksdb::Env* env = nullptr;  // nullptr: RocksDB's default; tests inject faults here
+  Clock* clock = nullptr;  // nullptr: SystemClock()
   bool create_if_missing = true;
   // How often the idle writer checks for pending transfers whose timeout has passed.
   uint64_t expiry_poll_interval_ms = 100;
@@ -217,6 +212,9 @@ class Engine {
   class Impl;
 
  private:
+  // The opens on a RocksDB Env of the caller's, for the fault-injection tests
+  // (src/engine_opener.h): this header names no RocksDB type.
+  friend struct EngineOpener;
   explicit Engine(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
