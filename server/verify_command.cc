@@ -11,15 +11,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "audit_journal.h"
-#include "award_book.h"
+#include "books.h"
 #include "domain_store.h"
 #include "points/engine.h"
 #include "pointsd_config.h"
-#include "principal_book.h"
-#include "rule_book.h"
-#include "shop_book.h"
-#include "task_book.h"
 
 namespace points::server {
 namespace {
@@ -72,30 +67,19 @@ struct DomainSummary {
   uint64_t interrupted_tasks = 0;
 };
 
-// Opens the domain store read-only and every book on it: a record that does not decode fails
-// here. Opening a book only decodes and indexes, so nothing is written.
+// Opens the domain store read-only and every book on it, as pointsd does (books.h): a record
+// that does not decode fails here. Opening a book only decodes and indexes, so nothing is
+// written and nothing is resumed. Then checks the operator audit chain and counts the records.
 absl::Status VerifyDomain(const std::string& dir, Engine* engine, DomainSummary* summary) {
   auto store = domain::DomainStore::OpenReadOnly(dir);
   if (!store.ok()) return store.status();
-  domain::RuleBook rules(SystemClock(), store->get());
-  auto awards =
-      domain::AwardBook::Open(engine, SystemClock(), store->get(), domain::AwardPolicy(), &rules);
-  if (!awards.ok()) return awards.status();
-  summary->interrupted_awards = (*awards)->interrupted();
-  auto shops = domain::ShopBook::Open(engine, SystemClock(), store->get());
-  if (!shops.ok()) return shops.status();
-  summary->interrupted_shops = (*shops)->interrupted();
-  auto tasks = domain::TaskBook::Open(engine, SystemClock(), store->get(), awards->get(), &rules);
-  if (!tasks.ok()) return tasks.status();
-  summary->interrupted_tasks = (*tasks)->interrupted();
-  // Every principal decodes.
-  if (absl::Status s = domain::PrincipalBook::Open(SystemClock(), store->get()).status(); !s.ok()) {
-    return s;
-  }
-  // The operator audit's hash chain, entry by entry.
-  auto audit = domain::AuditJournal::Open(SystemClock(), store->get());
-  if (!audit.ok()) return audit.status();
-  absl::StatusOr<uint64_t> checked = (*audit)->Verify();
+  absl::StatusOr<std::unique_ptr<Books>> books =
+      Books::Open(engine, store->get(), domain::AwardPolicy());
+  if (!books.ok()) return books.status();
+  summary->interrupted_awards = (*books)->awards->interrupted();
+  summary->interrupted_shops = (*books)->shops->interrupted();
+  summary->interrupted_tasks = (*books)->tasks->interrupted();
+  absl::StatusOr<uint64_t> checked = (*books)->audit->Verify();
   if (!checked.ok()) return checked.status();
   summary->audit_entries = *checked;
   return (*store)->Scan("", [&](const std::string&, const std::string&) {
@@ -104,7 +88,6 @@ absl::Status VerifyDomain(const std::string& dir, Engine* engine, DomainSummary*
   });
 }
 
-// One line per book with interrupted work, on stdout with the summary.
 void PrintInterrupted(const DomainSummary& summary) {
   const std::pair<const char*, uint64_t> books[] = {{"awards", summary.interrupted_awards},
                                                     {"shops", summary.interrupted_shops},
