@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "codec.h"
 #include "ids.h"
+#include "key_prefixes.h"
 #include "principal_book.h"
 #include "text.h"
 
@@ -15,8 +16,7 @@ namespace points::domain {
 namespace {
 
 constexpr uint8_t kAuditFormatVersion = 1;
-constexpr char kPrefix[] = "audit/";
-constexpr size_t kPrefixBytes = sizeof kPrefix - 1;
+constexpr size_t kPrefixBytes = sizeof keys::kAudit - 1;
 constexpr int kSeqBytes = 8;
 // List reads the store a block of seqs at a time: the keys that share all but the seq's last
 // byte, one prefix scan each. The store has no seek-to-key, and a scan from the start of the
@@ -49,7 +49,8 @@ uint64_t SeqOfKey(const std::string& key) {
 
 // The prefix shared by the keys of block `block`: the seqs block << kBlockBits and up.
 std::string BlockPrefix(uint64_t block) {
-  return absl::StrCat(kPrefix, BigEndian(block << kBlockBits, kSeqBytes).substr(0, kSeqBytes - 1));
+  return absl::StrCat(keys::kAudit,
+                      BigEndian(block << kBlockBits, kSeqBytes).substr(0, kSeqBytes - 1));
 }
 static_assert(kBlockBits == 8, "a block is the keys that share all but the seq's last byte");
 
@@ -64,7 +65,7 @@ absl::Status CheckText(const char* field, const std::string& value, size_t min, 
 
 }  // namespace
 
-std::string AuditKey(uint64_t seq) { return absl::StrCat(kPrefix, BigEndian(seq, kSeqBytes)); }
+std::string AuditKey(uint64_t seq) { return absl::StrCat(keys::kAudit, BigEndian(seq, kSeqBytes)); }
 
 std::string AuditEntryHash(const AuditEntry& entry) {
   const std::string body = std::move(EncodeBody(entry)).bytes();
@@ -102,7 +103,7 @@ absl::StatusOr<std::unique_ptr<AuditJournal>> AuditJournal::Open(Clock* clock, D
   // the count would overwrite the entries after the gap, and with them the evidence.
   std::string tail_key;
   std::string tail_bytes;
-  if (absl::Status s = store->Scan(kPrefix,
+  if (absl::Status s = store->Scan(keys::kAudit,
                                    [&](const std::string& key, const std::string& value) {
                                      tail_key = key;
                                      tail_bytes = value;
@@ -187,7 +188,7 @@ absl::StatusOr<uint64_t> AuditJournal::Verify() const {
   std::string prev_hash(kAuditHashBytes, '\0');
   absl::Status problem;
   absl::Status status =
-      store_->Scan(kPrefix, [&](const std::string& key, const std::string& bytes) {
+      store_->Scan(keys::kAudit, [&](const std::string& key, const std::string& bytes) {
         const uint64_t seq = SeqOfKey(key);
         if (seq == 0) {
           problem = absl::DataLossError(

@@ -8,6 +8,7 @@
 #include "fault_point.h"
 #include "household_book.h"
 #include "ids.h"
+#include "key_prefixes.h"
 #include "number_range.h"
 #include "points/results.h"
 #include "text.h"
@@ -23,12 +24,13 @@ std::string VillagePrefix(const char* kind, VillageId village) {
 }
 
 std::string AwardKey(VillageId village, Id award) {
-  return absl::StrCat(VillagePrefix("a/", village), BigEndian(absl::Uint128High64(award), 8),
+  return absl::StrCat(VillagePrefix(keys::kAward, village),
+                      BigEndian(absl::Uint128High64(award), 8),
                       BigEndian(absl::Uint128Low64(award), 8));
 }
 
 std::string BudgetKey(VillageId village, uint32_t period) {
-  return absl::StrCat(VillagePrefix("b/", village), BigEndian(period, 4));
+  return absl::StrCat(VillagePrefix(keys::kAwardBudget, village), BigEndian(period, 4));
 }
 
 bool Accepted(TR r) { return r == TR::kOk || r == TR::kExists; }
@@ -84,8 +86,8 @@ absl::StatusOr<std::unique_ptr<AwardBook>> AwardBook::Open(Engine* engine, Clock
   std::unique_ptr<AwardBook> book(new AwardBook(engine, clock, store, policy, rules));
   absl::MutexLock lock(&book->mu_);
   // Runs under book->mu_, held above: the lock analysis does not follow a lock into a lambda.
-  absl::Status status =
-      ScanRecords(*store, "a/", DecodeAward, [&](Award award) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  absl::Status status = ScanRecords(
+      *store, keys::kAward, DecodeAward, [&](Award award) ABSL_NO_THREAD_SAFETY_ANALYSIS {
         book->TrackNotice(award);
         if (award.state == AwardState::kApproving) {
           book->interrupted_.emplace_back(award.request.village, award.request.award);
@@ -477,7 +479,7 @@ absl::StatusOr<Award> AwardBook::Get(VillageId village, Id award) const {
 absl::StatusOr<std::vector<Award>> AwardBook::List(VillageId village, AwardState state) const {
   std::vector<Award> found;
   absl::Status status =
-      ScanRecords(*store_, VillagePrefix("a/", village), DecodeAward, [&](Award award) {
+      ScanRecords(*store_, VillagePrefix(keys::kAward, village), DecodeAward, [&](Award award) {
         if (award.state == state) found.push_back(std::move(award));
       });
   if (!status.ok()) return status;

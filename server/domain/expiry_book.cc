@@ -9,6 +9,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "codec.h"
+#include "key_prefixes.h"
 #include "ledger_layout.h"
 #include "number_range.h"
 #include "points/limits.h"
@@ -47,17 +48,15 @@ using expiry_internal::VillageState;
 constexpr uint8_t kVillageFormatVersion = 1;
 constexpr uint8_t kHouseholdYearFormatVersion = 1;
 // The expiry book's part of the domain store.
-constexpr char kVillagePrefix[] = "e/v/";
-constexpr char kHouseholdYearPrefix[] = "e/h/";
 // Upcoming shows this many year ends still to come.
 constexpr uint32_t kUpcomingYearEnds = 2;
 
 std::string VillageKey(VillageId village) {
-  return absl::StrCat(kVillagePrefix, BigEndian(village, 4));
+  return absl::StrCat(keys::kExpiryVillage, BigEndian(village, 4));
 }
 
 std::string HouseholdYearKey(VillageId village, uint32_t year, uint64_t household) {
-  return absl::StrCat(kHouseholdYearPrefix, BigEndian(village, 4), BigEndian(year, 4),
+  return absl::StrCat(keys::kExpiryHouseholdYear, BigEndian(village, 4), BigEndian(year, 4),
                       BigEndian(household, 8));
 }
 
@@ -412,7 +411,7 @@ absl::Status ExpiryBook::RunVillage(VillageId village, VillageState* state, Expi
 absl::StatusOr<ExpiryRun> ExpiryBook::RunDue() {
   absl::MutexLock lock(&mu_);
   std::vector<VillageState> villages;
-  absl::Status status = ScanRecords(*store_, kVillagePrefix, DecodeVillage,
+  absl::Status status = ScanRecords(*store_, keys::kExpiryVillage, DecodeVillage,
                                     [&](VillageState s) { villages.push_back(std::move(s)); });
   if (!status.ok()) return status;
   // One village that fails must not hold up the others; its error is reported after them.

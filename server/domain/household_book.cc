@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "codec.h"
+#include "key_prefixes.h"
 #include "ledger_layout.h"
 #include "number_range.h"
 #include "points/results.h"
@@ -14,7 +15,7 @@ namespace {
 constexpr uint8_t kHouseholdFormatVersion = 1;
 
 std::string HouseholdKey(VillageId village, uint64_t household) {
-  return absl::StrCat("h/", BigEndian(village, 4), BigEndian(household, 8));
+  return absl::StrCat(keys::kHousehold, BigEndian(village, 4), BigEndian(household, 8));
 }
 
 std::string EncodeHousehold(const Household& h) {
@@ -190,7 +191,7 @@ absl::StatusOr<Household> HouseholdBook::GetHousehold(VillageId village, uint64_
 absl::StatusOr<std::vector<Household>> HouseholdBook::ListHouseholds(VillageId village,
                                                                      bool reveal) const {
   std::vector<Household> found;
-  absl::Status status = ScanRecords(*store_, absl::StrCat("h/", BigEndian(village, 4)),
+  absl::Status status = ScanRecords(*store_, absl::StrCat(keys::kHousehold, BigEndian(village, 4)),
                                     DecodeHousehold, [&](Household h) {
                                       if (!reveal) {
                                         h.name = MaskName(h.name);

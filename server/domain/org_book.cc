@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "codec.h"
+#include "key_prefixes.h"
 #include "number_range.h"
 #include "text.h"
 
@@ -12,11 +13,13 @@ namespace {
 
 constexpr uint8_t kOrgFormatVersion = 1;
 
-std::string TownKey(uint32_t town) { return absl::StrCat("town/", BigEndian(town, 4)); }
+std::string TownKey(uint32_t town) { return absl::StrCat(keys::kTown, BigEndian(town, 4)); }
 std::string VillageKey(VillageId village) {
-  return absl::StrCat("village/", BigEndian(village, 4));
+  return absl::StrCat(keys::kVillage, BigEndian(village, 4));
 }
-std::string GridPrefix(VillageId village) { return absl::StrCat("grid/", BigEndian(village, 4)); }
+std::string GridPrefix(VillageId village) {
+  return absl::StrCat(keys::kGrid, BigEndian(village, 4));
+}
 std::string GridKey(VillageId village, uint32_t grid) {
   return absl::StrCat(GridPrefix(village), BigEndian(grid, 4));
 }
@@ -158,14 +161,14 @@ absl::StatusOr<Grid> OrgBook::GetGrid(VillageId village, uint32_t grid) const {
 absl::StatusOr<std::vector<Town>> OrgBook::ListTowns() const {
   std::vector<Town> towns;
   absl::Status status =
-      ScanRecords(*store_, "town/", DecodeTown, [&](Town t) { towns.push_back(std::move(t)); });
+      ScanRecords(*store_, keys::kTown, DecodeTown, [&](Town t) { towns.push_back(std::move(t)); });
   if (!status.ok()) return status;
   return towns;
 }
 
 absl::StatusOr<std::vector<Village>> OrgBook::ListVillages(uint32_t town) const {
   std::vector<Village> villages;
-  absl::Status status = ScanRecords(*store_, "village/", DecodeVillage, [&](Village v) {
+  absl::Status status = ScanRecords(*store_, keys::kVillage, DecodeVillage, [&](Village v) {
     if (town == 0 || v.town == town) villages.push_back(std::move(v));
   });
   if (!status.ok()) return status;

@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "codec.h"
+#include "key_prefixes.h"
 #include "number_range.h"
 
 namespace points::domain {
@@ -23,8 +24,6 @@ namespace {
 
 constexpr uint8_t kHouseholdFormatVersion = 1;
 constexpr uint8_t kCardFormatVersion = 1;
-constexpr char kHouseholdPrefix[] = "pay/h/";
-constexpr char kCardPrefix[] = "pay/card/";
 // The first field of a code's text and the tag its MAC covers: a code of a later format gets a
 // new tag, so no text of one format verifies as another.
 constexpr char kCodeTag[] = "PC1";
@@ -62,10 +61,10 @@ struct CardOwner {
 };
 
 std::string HouseholdKey(VillageId village, uint64_t household) {
-  return absl::StrCat(kHouseholdPrefix, BigEndian(village, 4), BigEndian(household, 8));
+  return absl::StrCat(keys::kPaymentCode, BigEndian(village, 4), BigEndian(household, 8));
 }
 
-std::string CardKey(const std::string& number) { return absl::StrCat(kCardPrefix, number); }
+std::string CardKey(const std::string& number) { return absl::StrCat(keys::kCard, number); }
 
 bool AllDigits(absl::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), absl::ascii_isdigit);

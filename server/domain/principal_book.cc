@@ -9,15 +9,15 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "codec.h"
+#include "key_prefixes.h"
 #include "text.h"
 
 namespace points::domain {
 namespace {
 
 constexpr uint8_t kPrincipalFormatVersion = 1;
-constexpr char kPrefix[] = "who/";
 
-std::string Key(const std::string& name) { return absl::StrCat(kPrefix, name); }
+std::string Key(const std::string& name) { return absl::StrCat(keys::kPrincipal, name); }
 
 // SHA-256 of the token's text, in hex: what the store keeps.
 std::string TokenHash(const std::string& token) {
@@ -165,7 +165,7 @@ absl::StatusOr<std::unique_ptr<PrincipalBook>> PrincipalBook::Open(Clock* clock,
   absl::MutexLock lock(&book->mu_);
   // Runs under book->mu_, held above: the lock analysis does not follow a lock into a lambda.
   absl::Status status =
-      ScanRecords(*store, kPrefix, Decode, [&](Stored s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      ScanRecords(*store, keys::kPrincipal, Decode, [&](Stored s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
         if (!s.principal.revoked) book->token_hashes_[s.token_hash] = s.principal.name;
         book->hash_of_[s.principal.name] = s.token_hash;
         book->by_name_[s.principal.name] = std::move(s.principal);

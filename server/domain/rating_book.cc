@@ -6,6 +6,7 @@
 #include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
 #include "codec.h"
+#include "key_prefixes.h"
 #include "number_range.h"
 #include "text.h"
 
@@ -13,10 +14,9 @@ namespace points::domain {
 namespace {
 
 constexpr uint8_t kRatingFormatVersion = 1;
-constexpr char kRatingPrefix[] = "sat/";
 
 std::string KindPrefix(VillageId village, RatingSubject kind) {
-  return absl::StrCat(kRatingPrefix, BigEndian(village, 4),
+  return absl::StrCat(keys::kRating, BigEndian(village, 4),
                       BigEndian(static_cast<uint8_t>(kind), 1));
 }
 

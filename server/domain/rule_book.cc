@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "codec.h"
+#include "key_prefixes.h"
 #include "number_range.h"
 
 namespace points::domain {
@@ -13,7 +14,7 @@ constexpr uint8_t kRuleFormatVersion = 1;
 
 std::string RulePrefix(VillageId village, uint32_t rule) {
   // "r/" is taken by the shop book (terms).
-  std::string prefix = absl::StrCat("rule/", BigEndian(village, 4));
+  std::string prefix = absl::StrCat(keys::kRule, BigEndian(village, 4));
   if (rule != 0) prefix += BigEndian(rule, 4);
   return prefix;
 }

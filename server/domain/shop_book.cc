@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "codec.h"
 #include "fault_point.h"
+#include "key_prefixes.h"
 #include "ledger_layout.h"
 #include "number_range.h"
 #include "points/results.h"
@@ -24,15 +25,17 @@ std::string ShopKey(const char* kind, VillageId village, uint32_t shop) {
   return absl::StrCat(kind, BigEndian(village, 4), BigEndian(shop, 4));
 }
 std::string ItemKey(VillageId village, uint32_t shop, uint32_t item) {
-  return absl::StrCat(ShopKey("i/", village, shop), BigEndian(item, 4));
+  return absl::StrCat(ShopKey(keys::kItem, village, shop), BigEndian(item, 4));
 }
 std::string BasketKey(VillageId village, Id basket) {
-  return absl::StrCat("k/", BigEndian(village, 4), BigEndian(absl::Uint128High64(basket), 8),
+  return absl::StrCat(keys::kBasket, BigEndian(village, 4),
+                      BigEndian(absl::Uint128High64(basket), 8),
                       BigEndian(absl::Uint128Low64(basket), 8));
 }
 
 std::string SettlementKey(VillageId village, Id settlement) {
-  return absl::StrCat("t/", BigEndian(village, 4), BigEndian(absl::Uint128High64(settlement), 8),
+  return absl::StrCat(keys::kSettlement, BigEndian(village, 4),
+                      BigEndian(absl::Uint128High64(settlement), 8),
                       BigEndian(absl::Uint128Low64(settlement), 8));
 }
 
@@ -72,10 +75,13 @@ absl::StatusOr<Settlement> DecodeSettlement(const std::string& bytes) {
   return t;
 }
 
-std::string TermsKey(VillageId village, uint32_t shop) { return ShopKey("r/", village, shop); }
+std::string TermsKey(VillageId village, uint32_t shop) {
+  return ShopKey(keys::kShopTerms, village, shop);
+}
 
 std::string CashSaleKey(VillageId village, Id sale) {
-  return absl::StrCat("c/", BigEndian(village, 4), BigEndian(absl::Uint128High64(sale), 8),
+  return absl::StrCat(keys::kCashSale, BigEndian(village, 4),
+                      BigEndian(absl::Uint128High64(sale), 8),
                       BigEndian(absl::Uint128Low64(sale), 8));
 }
 
@@ -201,19 +207,21 @@ absl::StatusOr<std::unique_ptr<ShopBook>> ShopBook::Open(Engine* engine, Clock* 
   // A crash between saving a basket, its return, a settlement or a cash sale and its chain
   // leaves it for Resume, which resends the same chain.
   std::vector<Interrupted> interrupted;
-  absl::Status status = ScanRecords(*store, "k/", DecodeBasket, [&](const Basket& basket) {
+  absl::Status status = ScanRecords(*store, keys::kBasket, DecodeBasket, [&](const Basket& basket) {
     if (basket.state == BasketState::kSubmitting || basket.state == BasketState::kReturning) {
       interrupted.push_back({Interrupted::kBasket, basket.spec.village, basket.spec.basket});
     }
   });
   if (!status.ok()) return status;
-  status = ScanRecords(*store, "t/", DecodeSettlement, [&](const Settlement& settlement) {
-    if (settlement.state == SettlementState::kSettling) {
-      interrupted.push_back({Interrupted::kSettlement, settlement.village, settlement.settlement});
-    }
-  });
+  status =
+      ScanRecords(*store, keys::kSettlement, DecodeSettlement, [&](const Settlement& settlement) {
+        if (settlement.state == SettlementState::kSettling) {
+          interrupted.push_back(
+              {Interrupted::kSettlement, settlement.village, settlement.settlement});
+        }
+      });
   if (!status.ok()) return status;
-  status = ScanRecords(*store, "c/", DecodeCashSale, [&](const CashSale& sale) {
+  status = ScanRecords(*store, keys::kCashSale, DecodeCashSale, [&](const CashSale& sale) {
     if (!sale.recorded) {
       interrupted.push_back({Interrupted::kCashSale, sale.request.village, sale.request.sale});
     }
@@ -295,13 +303,13 @@ absl::Status ShopBook::CreateShop(VillageId village, uint32_t shop, const std::s
           absl::StrCat("shop accounts refused: ", std::string(ResultName(r.result))));
     }
   }
-  return store_->Put(ShopKey("s/", village, shop), name);
+  return store_->Put(ShopKey(keys::kShop, village, shop), name);
 }
 
 absl::StatusOr<std::vector<ShopName>> ShopBook::ListShops(VillageId village) const {
   if (absl::Status s = CheckNumber(village, {1, kVillagesMax}, "village"); !s.ok()) return s;
   // Keys are "s/" + village (4 bytes) + shop (4 bytes), big-endian: the scan is in shop order.
-  const std::string prefix = absl::StrCat("s/", BigEndian(village, 4));
+  const std::string prefix = absl::StrCat(keys::kShop, BigEndian(village, 4));
   std::vector<ShopName> shops;
   absl::Status bad_key;
   absl::Status status = store_->Scan(prefix, [&](const std::string& key, const std::string& name) {
@@ -330,7 +338,7 @@ absl::Status ShopBook::PutItem(VillageId village, uint32_t shop, const Item& ite
     return absl::InvalidArgumentError(
         absl::StrCat("points_price: must be 1..", kItemPointsPriceMax));
   }
-  if (!store_->Get(ShopKey("s/", village, shop)).ok()) {
+  if (!store_->Get(ShopKey(keys::kShop, village, shop)).ok()) {
     return absl::NotFoundError(absl::StrCat("no shop ", shop, " in village ", village));
   }
   absl::StatusOr<std::vector<AccountEventResult>> created =
@@ -378,7 +386,7 @@ absl::StatusOr<Item> ShopBook::LoadItem(VillageId village, uint32_t shop, uint32
 absl::StatusOr<std::vector<Item>> ShopBook::Items(VillageId village, uint32_t shop) const {
   if (absl::Status s = CheckShop(village, shop); !s.ok()) return s;
   std::vector<Item> items;
-  absl::Status status = ScanRecords(*store_, ShopKey("i/", village, shop), DecodeItem,
+  absl::Status status = ScanRecords(*store_, ShopKey(keys::kItem, village, shop), DecodeItem,
                                     [&](Item item) { items.push_back(std::move(item)); });
   if (!status.ok()) return status;
   std::vector<Id> stock_ids;
@@ -654,7 +662,7 @@ absl::Status ShopBook::SetTerms(VillageId village, uint32_t shop, const ShopTerm
     return absl::InvalidArgumentError(
         absl::StrCat("discount and levy are basis points, 0..", kBasisPointsMax));
   }
-  if (!store_->Get(ShopKey("s/", village, shop)).ok()) {
+  if (!store_->Get(ShopKey(keys::kShop, village, shop)).ok()) {
     return absl::NotFoundError(absl::StrCat("no shop ", shop, " in village ", village));
   }
   return store_->Put(TermsKey(village, shop),

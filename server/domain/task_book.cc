@@ -7,6 +7,7 @@
 #include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
 #include "codec.h"
+#include "key_prefixes.h"
 #include "ledger_layout.h"
 #include "number_range.h"
 #include "points/results.h"
@@ -19,15 +20,13 @@ using TR = CreateTransferResult;
 
 constexpr uint8_t kTaskFormatVersion = 1;
 constexpr uint8_t kClaimFormatVersion = 1;
-constexpr char kTaskPrefix[] = "task/";
-constexpr char kClaimPrefix[] = "claim/";
 
 std::string TaskPrefix(VillageId village) {
-  return absl::StrCat(kTaskPrefix, BigEndian(village, 4));
+  return absl::StrCat(keys::kTask, BigEndian(village, 4));
 }
 
 std::string ClaimPrefix(VillageId village, uint32_t task) {
-  return absl::StrCat(kClaimPrefix, BigEndian(village, 4), BigEndian(task, 4));
+  return absl::StrCat(keys::kTaskClaim, BigEndian(village, 4), BigEndian(task, 4));
 }
 
 bool Accepted(TR r) { return r == TR::kOk || r == TR::kExists; }
@@ -218,7 +217,7 @@ absl::StatusOr<std::unique_ptr<TaskBook>> TaskBook::Open(Engine* engine, Clock* 
   std::vector<Step> claiming;
   // Runs under book->mu_, held above: the lock analysis does not follow a lock into a lambda.
   absl::Status status = ScanRecords(
-      *store, kTaskPrefix, DecodeTask, [&](const Task& task) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      *store, keys::kTask, DecodeTask, [&](const Task& task) ABSL_NO_THREAD_SAFETY_ANALYSIS {
         if (task.state == TaskState::kClosed) return;
         const TaskRequest& r = task.request;
         book->open_tasks_.insert({r.deadline_ns, r.village, r.task});
@@ -228,7 +227,7 @@ absl::StatusOr<std::unique_ptr<TaskBook>> TaskBook::Open(Engine* engine, Clock* 
       });
   if (!status.ok()) return status;
   // Runs under book->mu_, held above: the lock analysis does not follow a lock into a lambda.
-  status = ScanRecords(*store, kClaimPrefix, DecodeTaskClaim,
+  status = ScanRecords(*store, keys::kTaskClaim, DecodeTaskClaim,
                        [&](const TaskClaim& claim) ABSL_NO_THREAD_SAFETY_ANALYSIS {
                          book->Track(claim);
                          const ClaimRequest& q = claim.request;
