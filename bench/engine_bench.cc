@@ -23,7 +23,7 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/numbers.h"
+#include "CLI/CLI.hpp"
 #include "absl/strings/str_format.h"
 #include "points/engine.h"
 #include "points/limits.h"
@@ -46,77 +46,43 @@ struct Flags {
   std::string dir;  // default: a fresh directory under /tmp, removed afterwards
 };
 
-constexpr char kUsage[] =
-    "usage: engine_bench [--workload uniform|hot|replay|pending] [--accounts N] [--batch N]\n"
-    "                    [--submitters K] [--seconds S] [--transfers N] [--reopen] [--json]\n"
-    "                    [--async] [--dir DIR]\n"
-    "  --workload    uniform: random account pairs; hot: 90% through 10 accounts;\n"
-    "                replay: 10% of each batch resends earlier ids; pending: holds then posts\n"
-    "                (default uniform)\n"
-    "  --accounts    accounts created before the run (default 1000000)\n"
-    "  --batch       transfers per submitted batch, 1..8189 (default 8189)\n"
-    "  --submitters  threads submitting batches concurrently (default 1)\n"
-    "  --seconds     length of the timed run (default 10)\n"
-    "  --transfers   stop after this many transfers instead of after --seconds\n"
-    "  --reopen      afterwards close the store and time reopening it\n"
-    "  --async       each submitter is one batch kept in flight with the engine's callback API\n"
-    "                (as a gRPC callback server uses it) instead of a thread blocking on it\n"
-    "  --json        print one JSON object instead of text\n"
-    "  --dir         data directory (default: a fresh one under /tmp, removed afterwards)\n";
-
-[[noreturn]] void Usage(const std::string& error) {
-  std::fprintf(stderr, "engine_bench: %s\n%s", error.c_str(), kUsage);
-  std::exit(2);
-}
-
-uint64_t ParseCount(const char* flag, const char* text) {
-  uint64_t value;
-  if (!absl::SimpleAtoi(text, &value)) Usage(absl::StrFormat("%s needs a whole number", flag));
-  return value;
-}
-
+// The flags (CLI11: `engine_bench --help` is generated from them); a bad one exits 2 with the
+// reason, --help exits 0.
 Flags ParseFlags(int argc, char** argv) {
   Flags flags;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&]() -> const char* {
-      if (i + 1 >= argc) Usage(arg + " needs a value");
-      return argv[++i];
-    };
-    if (arg == "--workload") {
-      flags.workload = value();
-    } else if (arg == "--accounts") {
-      flags.accounts = ParseCount("--accounts", value());
-    } else if (arg == "--batch") {
-      flags.batch = ParseCount("--batch", value());
-    } else if (arg == "--submitters") {
-      flags.submitters = ParseCount("--submitters", value());
-    } else if (arg == "--seconds") {
-      if (!absl::SimpleAtod(value(), &flags.seconds)) Usage("--seconds needs a number");
-    } else if (arg == "--transfers") {
-      flags.transfers = ParseCount("--transfers", value());
-    } else if (arg == "--reopen") {
-      flags.reopen = true;
-    } else if (arg == "--async") {
-      flags.async = true;
-    } else if (arg == "--json") {
-      flags.json = true;
-    } else if (arg == "--dir") {
-      flags.dir = value();
-    } else if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    } else {
-      Usage("unknown flag " + arg);
-    }
+  CLI::App app("db_bench-style named workloads against the engine, every group synced",
+               "engine_bench");
+  app.add_option("--workload", flags.workload,
+                 "uniform: random account pairs; hot: 90% through 10 accounts; replay: 10% of "
+                 "each batch resends earlier ids; pending: holds, then posts")
+      ->check(CLI::IsMember({"uniform", "hot", "replay", "pending"}))
+      ->capture_default_str();
+  app.add_option("--accounts", flags.accounts, "accounts created before the run")
+      ->check(CLI::Range(uint64_t{20}, uint64_t{kAccountsMax}))
+      ->capture_default_str();
+  app.add_option("--batch", flags.batch, "transfers per submitted batch")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{kBatchEventsMax}))
+      ->capture_default_str();
+  app.add_option("--submitters", flags.submitters, "threads submitting batches concurrently")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1024}))
+      ->capture_default_str();
+  app.add_option("--seconds", flags.seconds, "length of the timed run")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--transfers", flags.transfers,
+                 "stop after this many transfers instead of after --seconds");
+  app.add_flag("--reopen", flags.reopen, "afterwards close the store and time reopening it");
+  app.add_flag("--async", flags.async,
+               "each submitter is one batch kept in flight with the engine's callback API (as a "
+               "gRPC callback server uses it) instead of a thread blocking on it");
+  app.add_flag("--json", flags.json, "print one JSON object instead of text");
+  app.add_option("--dir", flags.dir,
+                 "data directory (default: a fresh one under /tmp, removed afterwards)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    std::exit(app.exit(error) == 0 ? 0 : 2);
   }
-  if (flags.workload != "uniform" && flags.workload != "hot" && flags.workload != "replay" &&
-      flags.workload != "pending") {
-    Usage("unknown workload " + flags.workload);
-  }
-  if (flags.batch < 1 || flags.batch > kBatchEventsMax) Usage("--batch must be 1..8189");
-  if (flags.accounts < 20 || flags.accounts > kAccountsMax) Usage("--accounts must be 20..16M");
-  if (flags.submitters < 1 || flags.submitters > 1024) Usage("--submitters must be 1..1024");
   return flags;
 }
 

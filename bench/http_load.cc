@@ -24,9 +24,9 @@
 #include <thread>
 #include <vector>
 
+#include "CLI/CLI.hpp"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "boost/asio/connect.hpp"
@@ -61,13 +61,8 @@ struct Flags {
   double warmup = 1;
 };
 
-constexpr char kUsage[] =
-    "usage: http_load [--grpc HOST:PORT] [--http HOST:PORT] [--data-dir DIR]\n"
-    "                 [--protocol grpc|connect-proto|connect-json|static] [--call read|write]\n"
-    "                 [--inflight N] [--channels M] [--seconds S] [--warmup S]\n";
-
 [[noreturn]] void Usage(const std::string& error) {
-  std::fprintf(stderr, "http_load: %s\n%s", error.c_str(), kUsage);
+  std::fprintf(stderr, "http_load: %s\nRun with --help for more information.\n", error.c_str());
   std::exit(2);
 }
 
@@ -78,35 +73,44 @@ std::string ReadToken(const std::string& path) {
   return std::string(absl::StripAsciiWhitespace(token));
 }
 
+// The flags (CLI11: `http_load --help` is generated from them); a bad one exits 2 with the
+// reason, --help exits 0.
 Flags ParseFlags(int argc, char** argv) {
   Flags flags;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) Usage(arg + " needs a value");
-      return argv[++i];
-    };
-    if (arg == "--grpc") {
-      flags.grpc = value();
-    } else if (arg == "--http") {
-      flags.http = value();
-    } else if (arg == "--data-dir") {
-      flags.data_dir = value();
-    } else if (arg == "--protocol") {
-      flags.protocol = value();
-    } else if (arg == "--call") {
-      flags.call = value();
-    } else if (arg == "--inflight") {
-      if (!absl::SimpleAtoi(value(), &flags.inflight) || flags.inflight < 1) Usage("--inflight");
-    } else if (arg == "--channels") {
-      if (!absl::SimpleAtoi(value(), &flags.channels) || flags.channels < 1) Usage("--channels");
-    } else if (arg == "--seconds") {
-      if (!absl::SimpleAtod(value(), &flags.seconds) || flags.seconds <= 0) Usage("--seconds");
-    } else if (arg == "--warmup") {
-      if (!absl::SimpleAtod(value(), &flags.warmup) || flags.warmup < 0) Usage("--warmup");
-    } else {
-      Usage("unknown flag " + arg);
-    }
+  CLI::App app(
+      "The same call over gRPC, Connect+proto and Connect+JSON against one pointsd, or "
+      "its static index.html; one JSON line of calls/s and latencies",
+      "http_load");
+  app.add_option("--grpc", flags.grpc, "pointsd's gRPC address")->capture_default_str();
+  app.add_option("--http", flags.http, "pointsd's HTTP address (--http-listen)")
+      ->capture_default_str();
+  app.add_option("--data-dir", flags.data_dir,
+                 "pointsd's data directory: the demo's tokens are read from it")
+      ->capture_default_str();
+  app.add_option("--protocol", flags.protocol, "what carries the call")
+      ->check(CLI::IsMember({"grpc", "connect-proto", "connect-json", "static"}))
+      ->capture_default_str();
+  app.add_option("--call", flags.call, "read: GetHousehold; write: one CreateTransfers transfer")
+      ->check(CLI::IsMember({"read", "write"}))
+      ->capture_default_str();
+  app.add_option("--inflight", flags.inflight, "calls kept outstanding")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option(
+         "--channels", flags.channels,
+         "gRPC channels the calls are spread over (HTTP: one connection per call in flight)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--seconds", flags.seconds, "length of the measured window")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--warmup", flags.warmup, "seconds of calls before the window")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    std::exit(app.exit(error) == 0 ? 0 : 2);
   }
   return flags;
 }

@@ -23,8 +23,8 @@
 #include <thread>
 #include <vector>
 
+#include "CLI/CLI.hpp"
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
 #include "grpcpp/create_channel.h"
@@ -49,82 +49,58 @@ struct Flags {
   std::string token;  // from --token-file; empty: calls carry none
 };
 
-constexpr char kUsage[] =
-    "usage: service_load [--target HOST:PORT] [--token-file FILE] [--inflight N]\n"
-    "                    [--channels M] [--transfers-per-rpc K] [--seconds S]\n"
-    "                    [--accounts A] [--json]\n"
-    "  --target             pointsd to load (default 127.0.0.1:50051)\n"
-    "  --token-file         an admin's token, sent with every call as `authorization: Bearer`\n"
-    "                       (server/AUTHZ.md: the raw ledger is an admin's); pointsd's first\n"
-    "                       admin token is in DATA_DIR/admin.token. Run pointsd with\n"
-    "                       --rate-limit 0: its default per-principal limit refuses a load\n"
-    "                       test's rate (RESOURCE_EXHAUSTED). Without it calls carry no token\n"
-    "                       (enough for null_ledger, refused UNAUTHENTICATED by pointsd)\n"
-    "  --inflight           calls kept outstanding (default 64)\n"
-    "  --channels           gRPC channels they are spread over (default 4)\n"
-    "  --transfers-per-rpc  transfers in each CreateTransfers call, 1..8189 (default 1)\n"
-    "  --seconds            length of each measured phase (default 10)\n"
-    "  --accounts           accounts created for the run (default 10000)\n"
-    "  --json               one JSON object instead of text\n"
-    "The health checks of the ceiling carry the same token (pointsd does not check it there),\n"
-    "so both phases put the same bytes on the wire.\n";
-
-[[noreturn]] void Usage(const std::string& error) {
-  std::fprintf(stderr, "service_load: %s\n%s", error.c_str(), kUsage);
-  std::exit(2);
-}
-
 // The token in `path`'s first line (pointsd's admin.token, or `pointsctl principals create`'s
 // output); a usage error when there is none.
 std::string ReadTokenFile(const std::string& path) {
   std::ifstream file(path);
   std::string token;
-  if (!file || !std::getline(file, token)) Usage("--token-file: cannot read '" + path + "'");
+  if (!file || !std::getline(file, token)) {
+    throw CLI::ValidationError("--token-file", "cannot read '" + path + "'");
+  }
   token = std::string(absl::StripAsciiWhitespace(token));
-  if (token.empty()) Usage("--token-file: '" + path + "' holds no token");
+  if (token.empty()) throw CLI::ValidationError("--token-file", "'" + path + "' holds no token");
   return token;
 }
 
-int ParseInt(const std::string& flag, const char* text, int min, int max) {
-  int value;
-  if (!absl::SimpleAtoi(text, &value) || value < min || value > max) {
-    Usage(absl::StrFormat("%s must be %d..%d", flag, min, max));
-  }
-  return value;
-}
-
+// The flags (CLI11: `service_load --help` is generated from them); a bad one exits 2 with the
+// reason, --help exits 0.
 Flags ParseFlags(int argc, char** argv) {
   Flags flags;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&]() -> const char* {
-      if (i + 1 >= argc) Usage(arg + " needs a value");
-      return argv[++i];
-    };
-    if (arg == "--target") {
-      flags.target = value();
-    } else if (arg == "--token-file") {
-      flags.token = ReadTokenFile(value());
-    } else if (arg == "--inflight") {
-      flags.inflight = ParseInt(arg, value(), 1, 100000);
-    } else if (arg == "--channels") {
-      flags.channels = ParseInt(arg, value(), 1, 256);
-    } else if (arg == "--transfers-per-rpc") {
-      flags.transfers_per_rpc = ParseInt(arg, value(), 1, 8189);
-    } else if (arg == "--accounts") {
-      flags.accounts = ParseInt(arg, value(), 2, 1000000);
-    } else if (arg == "--seconds") {
-      if (!absl::SimpleAtod(value(), &flags.seconds) || flags.seconds <= 0) {
-        Usage("--seconds must be a positive number");
-      }
-    } else if (arg == "--json") {
-      flags.json = true;
-    } else if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    } else {
-      Usage("unknown flag " + arg);
-    }
+  CLI::App app(
+      "Loads pointsd's CreateTransfers through the contract, after measuring the health-check "
+      "ceiling of the same channels; the health checks carry the same token (pointsd does not "
+      "check it there), so both phases put the same bytes on the wire",
+      "service_load");
+  app.add_option("--target", flags.target, "pointsd to load (HOST:PORT)")->capture_default_str();
+  std::string token_file;
+  app.add_option("--token-file", token_file,
+                 "an admin's token, sent with every call as `authorization: Bearer` (the raw "
+                 "ledger is an admin's, server/AUTHZ.md); pointsd's first admin token is in "
+                 "DATA_DIR/admin.token. Run pointsd with --rate-limit 0: its default "
+                 "per-principal limit refuses a load test's rate. Without it calls carry no "
+                 "token (enough for null_ledger, refused UNAUTHENTICATED by pointsd)");
+  app.add_option("--inflight", flags.inflight, "calls kept outstanding")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  app.add_option("--channels", flags.channels, "gRPC channels they are spread over")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  app.add_option("--transfers-per-rpc", flags.transfers_per_rpc,
+                 "transfers in each CreateTransfers call")
+      ->check(CLI::Range(1, 8189))
+      ->capture_default_str();
+  app.add_option("--seconds", flags.seconds, "length of each measured phase")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--accounts", flags.accounts, "accounts created for the run")
+      ->check(CLI::Range(2, 1000000))
+      ->capture_default_str();
+  app.add_flag("--json", flags.json, "one JSON object instead of text");
+  try {
+    app.parse(argc, argv);
+    if (!token_file.empty()) flags.token = ReadTokenFile(token_file);
+  } catch (const CLI::ParseError& error) {
+    std::exit(app.exit(error) == 0 ? 0 : 2);
   }
   return flags;
 }
