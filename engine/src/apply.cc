@@ -147,48 +147,57 @@ CreateTransferResult LedgerState::CompareWithOriginal(const Transfer& t, const I
 }
 
 CreateTransferResult LedgerState::CreateNew(const Transfer& t, uint64_t timestamp) {
+  NewTransfer n;
+  if (const CreateTransferResult result = CheckNew(t, timestamp, &n); result != TR::kOk) {
+    return result;
+  }
+  ApplyNew(t, timestamp, n);
+  return TR::kOk;
+}
+
+CreateTransferResult LedgerState::CheckNew(const Transfer& t, uint64_t timestamp,
+                                           NewTransfer* out) const {
   auto dr_it = account_index_.find(t.debit_account_id);
   if (dr_it == account_index_.end()) return TR::kDebitAccountNotFound;
   auto cr_it = account_index_.find(t.credit_account_id);
   if (cr_it == account_index_.end()) return TR::kCreditAccountNotFound;
-  AccountState& dr_state = accounts_[dr_it->second];
-  AccountState& cr_state = accounts_[cr_it->second];
-  Account& dr = dr_state.account;
-  Account& cr = cr_state.account;
+  const Account& dr = accounts_[dr_it->second].account;
+  const Account& cr = accounts_[cr_it->second].account;
   if (dr.ledger != cr.ledger) return TR::kAccountsMustHaveTheSameLedger;
   if (t.ledger != dr.ledger) return TR::kTransferMustHaveTheSameLedgerAsAccounts;
   if (Has(dr.flags, kAccountClosed)) return TR::kDebitAccountClosed;
   if (Has(cr.flags, kAccountClosed)) return TR::kCreditAccountClosed;
-
-  const bool pending = Has(t.flags, kTransferPending);
-  uint64_t expires_at = 0;
-  if (pending && t.timeout != 0 &&
-      !Add(timestamp, uint64_t{t.timeout} * kNanosPerSecond, &expires_at)) {
+  NewTransfer& n = *out;
+  n.debit_index = dr_it->second;
+  n.credit_index = cr_it->second;
+  n.pending = Has(t.flags, kTransferPending);
+  if (n.pending && t.timeout != 0 &&
+      !Add(timestamp, uint64_t{t.timeout} * kNanosPerSecond, &n.expires_at)) {
     return TR::kOverflowsTimeout;
   }
-  Balances dr_new = BalancesOf(dr);
-  Balances cr_new = BalancesOf(cr);
-  if (pending) {
-    if (!Add(dr.debits_pending, t.amount, &dr_new.debits_pending)) {
+  n.debit_new = BalancesOf(dr);
+  n.credit_new = BalancesOf(cr);
+  if (n.pending) {
+    if (!Add(dr.debits_pending, t.amount, &n.debit_new.debits_pending)) {
       return TR::kOverflowsDebitsPending;
     }
-    if (!Add(cr.credits_pending, t.amount, &cr_new.credits_pending)) {
+    if (!Add(cr.credits_pending, t.amount, &n.credit_new.credits_pending)) {
       return TR::kOverflowsCreditsPending;
     }
   } else {
-    if (!Add(dr.debits_posted, t.amount, &dr_new.debits_posted)) {
+    if (!Add(dr.debits_posted, t.amount, &n.debit_new.debits_posted)) {
       return TR::kOverflowsDebitsPosted;
     }
-    if (!Add(cr.credits_posted, t.amount, &cr_new.credits_posted)) {
+    if (!Add(cr.credits_posted, t.amount, &n.credit_new.credits_posted)) {
       return TR::kOverflowsCreditsPosted;
     }
   }
   uint64_t debits_total;
   uint64_t credits_total;
-  if (!Add(dr_new.debits_pending, dr_new.debits_posted, &debits_total)) {
+  if (!Add(n.debit_new.debits_pending, n.debit_new.debits_posted, &debits_total)) {
     return TR::kOverflowsDebits;
   }
-  if (!Add(cr_new.credits_pending, cr_new.credits_posted, &credits_total)) {
+  if (!Add(n.credit_new.credits_pending, n.credit_new.credits_posted, &credits_total)) {
     return TR::kOverflowsCredits;
   }
   if (Has(dr.flags, kAccountDebitsMustNotExceedCredits) && debits_total > dr.credits_posted) {
@@ -198,33 +207,42 @@ CreateTransferResult LedgerState::CreateNew(const Transfer& t, uint64_t timestam
     return TR::kExceedsDebits;
   }
   if (ids_.size() >= kTransfersMax) return TR::kTransfersLimitReached;
-  if (pending && pending_.size() >= kPendingTransfersMax) return TR::kPendingTransfersLimitReached;
+  if (n.pending && pending_.size() >= kPendingTransfersMax) {
+    return TR::kPendingTransfersLimitReached;
+  }
+  return TR::kOk;
+}
 
+void LedgerState::ApplyNew(const Transfer& t, uint64_t timestamp, const NewTransfer& n) {
+  AccountState& dr_state = accounts_[n.debit_index];
+  AccountState& cr_state = accounts_[n.credit_index];
+  Account& dr = dr_state.account;
+  Account& cr = cr_state.account;
   if (journaling_) {
     Undo undo;
     undo.kind = Undo::kTransfer;
     undo.id = t.id;
-    undo.debit_index = dr_it->second;
-    undo.credit_index = cr_it->second;
+    undo.debit_index = n.debit_index;
+    undo.credit_index = n.credit_index;
     undo.debit_old = BalancesOf(dr);
     undo.credit_old = BalancesOf(cr);
-    undo.created_pending = pending;
+    undo.created_pending = n.pending;
     undo_.push_back(undo);
     Transfer journaled = t;
     journaled.timestamp = timestamp;
     Append(EncodeTransfer(RecordKind::kTransfer, journaled, 0));
   }
-  dr.debits_pending = dr_new.debits_pending;
-  dr.debits_posted = dr_new.debits_posted;
-  cr.credits_pending = cr_new.credits_pending;
-  cr.credits_posted = cr_new.credits_posted;
+  dr.debits_pending = n.debit_new.debits_pending;
+  dr.debits_posted = n.debit_new.debits_posted;
+  cr.credits_pending = n.credit_new.credits_pending;
+  cr.credits_posted = n.credit_new.credits_posted;
   ids_.emplace(t.id,
-               IdEntry{timestamp, 0, pending ? PendingState::kOpen : PendingState::kNotPending});
+               IdEntry{timestamp, 0, n.pending ? PendingState::kOpen : PendingState::kNotPending});
   ++transfer_count_;
-  if (pending) {
+  if (n.pending) {
     pending_.emplace(
-        t.id, PendingInfo{t.amount, expires_at, dr_it->second, cr_it->second, t.ledger, t.code});
-    if (expires_at != 0) expiry_.push(ExpiryEntry{expires_at, t.id});
+        t.id, PendingInfo{t.amount, n.expires_at, n.debit_index, n.credit_index, t.ledger, t.code});
+    if (n.expires_at != 0) expiry_.push(ExpiryEntry{n.expires_at, t.id});
   }
   dr_state.transfer_timestamps.push_back(timestamp);
   cr_state.transfer_timestamps.push_back(timestamp);
@@ -235,7 +253,6 @@ CreateTransferResult LedgerState::CreateNew(const Transfer& t, uint64_t timestam
   POINTS_CHECK(!Has(cr.flags, kAccountCreditsMustNotExceedDebits) ||
                cr.credits_pending + cr.credits_posted <= cr.debits_posted);
   last_timestamp_ = timestamp;
-  return TR::kOk;
 }
 
 CreateTransferResult LedgerState::Resolve(const Transfer& t, uint64_t timestamp) {

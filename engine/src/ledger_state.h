@@ -146,7 +146,18 @@ class LedgerState {
 
   CreateAccountResult CreateAccount(const Account& a, uint64_t timestamp);
   CreateTransferResult CreateTransfer(const Transfer& t, uint64_t timestamp, uint64_t* out_ts);
+  // A new transfer in two steps: CheckNew finds the first rule it breaks and changes nothing
+  // (validate); ApplyNew makes the change and cannot fail (apply).
+  struct NewTransfer {
+    uint32_t debit_index = 0;
+    uint32_t credit_index = 0;
+    bool pending = false;
+    uint64_t expires_at = 0;  // a pending transfer's timeout; 0: none
+    Balances debit_new, credit_new;
+  };
   CreateTransferResult CreateNew(const Transfer& t, uint64_t timestamp);
+  CreateTransferResult CheckNew(const Transfer& t, uint64_t timestamp, NewTransfer* out) const;
+  void ApplyNew(const Transfer& t, uint64_t timestamp, const NewTransfer& n);
   CreateTransferResult Resolve(const Transfer& t, uint64_t timestamp);
   CloseAccountResult CloseAccount(Id id, uint64_t timestamp);
   CreateTransferResult CompareWithOriginal(const Transfer& t, const IdEntry& entry,
