@@ -58,7 +58,6 @@ export interface HouseholdView {
   onNotice: BoardAward[];
   statement: GetStatementResponse;
   rules: Map<number, string>;
-  tasks: TaskView[];
 }
 
 async function loadTasks(c: Clients, s: Session): Promise<TaskView[]> {
@@ -78,13 +77,12 @@ async function loadTasks(c: Clients, s: Session): Promise<TaskView[]> {
 
 export async function loadHousehold(c: Clients, s: Session): Promise<HouseholdView> {
   const household = BigInt(s.household);
-  const [h, statement, board, villages, rules, tasks] = await Promise.all([
+  const [h, statement, board, villages, rules] = await Promise.all([
     c.villages.getHousehold({ village: s.village, household }),
     c.board.getStatement({ village: s.village, household, month: thisMonth() }),
     c.board.getBoard({ village: s.village }),
     c.villages.listVillages({}),
     c.awards.listRules({ village: s.village }),
-    loadTasks(c, s),
   ]);
   const names = new Map<number, string>();
   for (const r of rules.rules) names.set(r.rule, r.name); // versions in order: the latest wins
@@ -99,7 +97,6 @@ export async function loadHousehold(c: Clients, s: Session): Promise<HouseholdVi
     onNotice: board.onNotice.filter((a) => a.household === household),
     statement,
     rules: names,
-    tasks,
   };
 }
 
@@ -335,7 +332,7 @@ function TaskItem(props: {
 }
 
 function Tasks(props: {
-  view: HouseholdView;
+  tasks: TaskView[] | null;
   clients: Clients;
   session: Session;
   refresh: () => void;
@@ -354,9 +351,10 @@ function Tasks(props: {
   return (
     <section class="card no-print" aria-labelledby="tasks-title">
       <h2 id="tasks-title">可以认领的任务</h2>
-      {props.view.tasks.length === 0 && <p>现在没有可以认领的任务。</p>}
+      {!props.tasks && <p>正在读取任务……</p>}
+      {props.tasks?.length === 0 && <p>现在没有可以认领的任务。</p>}
       <ul class="tasks">
-        {props.view.tasks.map((t) => (
+        {props.tasks?.map((t) => (
           <TaskItem
             key={t.task.task}
             view={t}
@@ -397,6 +395,8 @@ function Tasks(props: {
 // load succeeds.
 function useHousehold(clients: Clients, session: Session) {
   const [view, setView] = useState<HouseholdView | null>(null);
+  // Apart: one more round trip (a task's claims), which the balance need not wait for.
+  const [tasks, setTasks] = useState<TaskView[] | null>(null);
   const [online, setOnline] = useState(true);
   const [fatal, setFatal] = useState('');
   const [problem, setProblem] = useState('');
@@ -406,6 +406,10 @@ function useHousehold(clients: Clients, session: Session) {
   const refresh = async () => {
     const mine = ++generation.current;
     clearTimeout(retry.current);
+    loadTasks(clients, session).then(
+      (loaded) => mine === generation.current && setTasks(loaded),
+      () => {}, // the view's load says what went wrong
+    );
     try {
       const loaded = await loadHousehold(clients, session);
       if (mine !== generation.current) return;
@@ -484,12 +488,12 @@ function useHousehold(clients: Clients, session: Session) {
     return () => stop.abort();
   }, [account, link]);
 
-  return { view, online, fatal, problem, refresh };
+  return { view, tasks, online, fatal, problem, refresh };
 }
 
 export function HouseholdPage(props: { session: Session; onSignOut: (problem?: string) => void }) {
   const clients = useRef(clientsFor(props.session)).current;
-  const { view, online, fatal, problem, refresh } = useHousehold(clients, props.session);
+  const { view, tasks, online, fatal, problem, refresh } = useHousehold(clients, props.session);
   const [elder, setElder] = useElderMode();
   const [spoken, setSpoken] = useState('');
   const [done, setDone] = useState('');
@@ -560,7 +564,7 @@ export function HouseholdPage(props: { session: Session; onSignOut: (problem?: s
               <Passbook statement={view.statement} rules={view.rules} month={monthName(now)} />
             </section>
             <Expiring expiring={view.expiring} />
-            <Tasks view={view} clients={clients} session={props.session} refresh={refresh} />
+            <Tasks tasks={tasks} clients={clients} session={props.session} refresh={refresh} />
           </>
         )}
       </main>
