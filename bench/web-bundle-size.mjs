@@ -4,20 +4,18 @@
 // esbuild's metafile, minified bytes before gzip).
 //
 //   node bench/web-bundle-size.mjs [--json]
-import fs from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import zlib from "node:zlib";
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const WEB = path.join(REPO, "clients", "web");
-const WWW = path.join(WEB, "www");
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const WEB = path.join(REPO, 'clients', 'web');
+const WWW = path.join(WEB, 'www');
 const BUDGET_BYTES = 150 * 1024;
 
-const html = fs.readFileSync(path.join(WWW, "index.html"), "utf8");
-const assets = [
-  ...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.(?:js|css))"/g),
-].map((m) => m[1]);
+const html = fs.readFileSync(path.join(WWW, 'index.html'), 'utf8');
+const assets = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]);
 const files = assets.map((name) => {
   const raw = fs.readFileSync(path.join(WWW, name));
   const gz = fs.existsSync(path.join(WWW, `${name}.gz`))
@@ -28,26 +26,24 @@ const files = assets.map((name) => {
 const total = files.reduce((sum, f) => sum + f.gzip, 0);
 
 // Minified bytes per source group: a package, the generated client, the app.
-const meta = JSON.parse(
-  fs.readFileSync(path.join(WEB, "bundle-meta.json"), "utf8"),
-);
+const meta = JSON.parse(fs.readFileSync(path.join(WEB, 'bundle-meta.json'), 'utf8'));
 const groups = {};
 for (const output of Object.values(meta.outputs)) {
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
     const group = pkg
       ? pkg[1]
-      : input.includes("src/gen/")
-        ? "generated client (src/gen)"
-        : input.includes("/src/")
-          ? "client (src)"
-          : "app";
+      : input.includes('src/gen/')
+        ? 'generated client (src/gen)'
+        : input.includes('/src/')
+          ? 'client (src)'
+          : 'app';
     groups[group] = (groups[group] ?? 0) + bytesInOutput;
   }
 }
 const breakdown = Object.entries(groups).sort((a, b) => b[1] - a[1]);
 
-if (process.argv.includes("--json")) {
+if (process.argv.includes('--json')) {
   console.log(
     JSON.stringify({
       files,
@@ -59,14 +55,12 @@ if (process.argv.includes("--json")) {
 } else {
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
   for (const f of files)
-    console.log(
-      `${f.name.padEnd(28)} ${kb(f.bytes).padStart(9)}  gzip ${kb(f.gzip).padStart(8)}`,
-    );
+    console.log(`${f.name.padEnd(28)} ${kb(f.bytes).padStart(9)}  gzip ${kb(f.gzip).padStart(8)}`);
   console.log(
     `household page, JS + CSS after gzip: ${kb(total)} (budget ${kb(BUDGET_BYTES)}): ` +
-      (total <= BUDGET_BYTES ? "within" : "OVER"),
+      (total <= BUDGET_BYTES ? 'within' : 'OVER'),
   );
-  console.log("minified bytes by source:");
+  console.log('minified bytes by source:');
   for (const [group, bytes] of breakdown)
     console.log(`  ${group.padEnd(30)} ${kb(bytes).padStart(9)}`);
 }

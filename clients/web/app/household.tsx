@@ -32,6 +32,7 @@ import {
 } from './format.js';
 import { describe, Passbook, postedLines } from './passbook.js';
 import { PayCode } from './paycode.js';
+import { Stars } from './rating.js';
 import type { Session } from './session.js';
 import { Banner, Header, Help, useElderMode, useNow } from './shell.js';
 
@@ -244,6 +245,37 @@ function Notices(props: {
   );
 }
 
+const kRedemptionCode = 20;
+
+// This month's redemptions, one per basket, to rate.
+function Ratings(props: { view: HouseholdView; clients: Clients; session: Session }) {
+  const seen = new Set<string>();
+  const baskets = postedLines(props.view.statement).filter((l) => {
+    if (l.code !== kRedemptionCode || l.reference.length === 0) return false;
+    const key = hex(l.reference);
+    return !seen.has(key) && seen.add(key);
+  });
+  if (baskets.length === 0) return null;
+  return (
+    <section class="card no-print" aria-labelledby="rate-title">
+      <h2 id="rate-title">评价本月的兑换</h2>
+      <ul class="tasks">
+        {baskets.map((l) => (
+          <li key={hex(l.reference)}>
+            <p class="what">{dateTime(l.timestamp)} 在商店兑换</p>
+            <Stars
+              clients={props.clients}
+              session={props.session}
+              subject={{ basket: l.reference }}
+              what="这次兑换"
+            />
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 function Expiring(props: { expiring: ExpiringPoints[] }) {
   const list = props.expiring.filter((e) => e.points > 0n);
   return (
@@ -267,6 +299,8 @@ function Expiring(props: { expiring: ExpiringPoints[] }) {
 
 function TaskItem(props: {
   view: TaskView;
+  clients: Clients;
+  session: Session;
   onClaim: () => Promise<string>;
   onComplete: (note: string) => Promise<string>;
 }) {
@@ -312,7 +346,17 @@ function TaskItem(props: {
   } else if (mine.state === ClaimState.COMPLETED || mine.state === ClaimState.VERIFYING) {
     action = <p class="ok">已做完，等村委会核实。</p>;
   } else if (mine.state === ClaimState.VERIFIED) {
-    action = <p class="ok">村委会已核实，积分正在公示。</p>;
+    action = (
+      <>
+        <p class="ok">村委会已核实，积分正在公示。</p>
+        <Stars
+          clients={props.clients}
+          session={props.session}
+          subject={{ task: task.task }}
+          what="这个任务"
+        />
+      </>
+    );
   } else if (mine.state === ClaimState.REFUSED) {
     action = <p>没有认领上（名额可能已满）。</p>;
   } else {
@@ -358,6 +402,8 @@ function Tasks(props: {
           <TaskItem
             key={t.task.task}
             view={t}
+            clients={clients}
+            session={session}
             onClaim={() =>
               act(
                 () =>
@@ -563,6 +609,7 @@ export function HouseholdPage(props: { session: Session; onSignOut: (problem?: s
               </p>
               <Passbook statement={view.statement} rules={view.rules} month={monthName(now)} />
             </section>
+            <Ratings view={view} clients={clients} session={props.session} />
             <Expiring expiring={view.expiring} />
             <Tasks tasks={tasks} clients={clients} session={props.session} refresh={refresh} />
           </>
