@@ -465,6 +465,14 @@ describe('the web app in chromium', () => {
       );
     }
     await checkA11y(home, 'household, elder mode');
+    // Contrast of 7:1 (WCAG's AAA rule) for every text, the figures among them.
+    const enhanced = await new AxeBuilder({ page: home })
+      .withRules(['color-contrast-enhanced'])
+      .analyze();
+    assert.deepEqual(
+      enhanced.violations.map((v) => v.nodes.map((n) => n.target.join(' '))),
+      [],
+    );
     await shoot(home, 'household-elder');
     await home.getByRole('button', { name: /读给我听/ }).click();
     const spoken = await home.evaluate(() => window.__spoken);
