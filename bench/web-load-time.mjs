@@ -1,0 +1,128 @@
+// The household page's first load in Chromium under DevTools' "Slow 3G" network emulation
+// (CDP Network.emulateNetworkConditions: 400 kbit/s down and up, 2 s round trip, the DevTools
+// preset), from an empty cache each time, against a real pointsd --demo on free ports: the load
+// event and the time until the balance is on screen, median of --runs (5).
+//
+//   node bench/web-load-time.mjs [--runs N] [--latency-ms MS] [--kbps N] [--json]
+//     (pointsd from $POINTSD or build/server/pointsd; chromium from $CHROMIUM)
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const WEB = path.join(REPO, 'clients', 'web');
+const POINTSD = process.env.POINTSD || path.join(REPO, 'build', 'server', 'pointsd');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const { chromium } = createRequire(path.join(WEB, 'package.json'))('playwright-core');
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const RUNS = option('runs', 5);
+// DevTools' Slow 3G: 500 kbit/s x 0.8 each way, 400 ms x 5 latency.
+const LATENCY_MS = option('latency-ms', 2000);
+const KBPS = option('kbps', 400);
+
+function startPointsd(dataDir) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      POINTSD,
+      [
+        '--demo',
+        '--listen',
+        '127.0.0.1:0',
+        '--http-listen',
+        '127.0.0.1:0',
+        '--data-dir',
+        dataDir,
+        '--stats-seconds',
+        '0',
+        '--rate-limit',
+        '0',
+        '--web-root',
+        path.join(WEB, 'www'),
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    child.once('exit', (code) => reject(new Error(`pointsd exited (${code})`)));
+    readline.createInterface({ input: child.stdout }).once('line', (line) => {
+      const http = /http on http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
+      if (!http) return reject(new Error(`unexpected first line: ${line}`));
+      child.removeAllListeners('exit');
+      resolve({ child, port: Number(http[1]) });
+    });
+  });
+}
+
+async function once(browser, url) {
+  const context = await browser.newContext({
+    viewport: { width: 360, height: 740 },
+  });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  const bytesPerSecond = (KBPS * 1000) / 8;
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: LATENCY_MS,
+    downloadThroughput: bytesPerSecond,
+    uploadThroughput: bytesPerSecond,
+  });
+  const start = Date.now();
+  await page.goto(url, { waitUntil: 'load', timeout: 120_000 });
+  const load = Date.now() - start;
+  await page.getByTestId('balance').waitFor({ timeout: 120_000 });
+  const balance = Date.now() - start;
+  await context.close();
+  return { load, balance };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pointsd-web-load-'));
+const server = await startPointsd(dataDir);
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: [
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
+});
+try {
+  const token = fs.readFileSync(path.join(dataDir, 'demo-tokens', 'household-1'), 'utf8').trim();
+  const url = `http://127.0.0.1:${server.port}/#token=${token}&village=1&household=1`;
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await once(browser, url));
+  const result = {
+    profile: { latency_ms: LATENCY_MS, kbit_per_s: KBPS },
+    runs,
+    median_load_ms: median(runs.map((r) => r.load)),
+    median_balance_ms: median(runs.map((r) => r.balance)),
+  };
+  if (process.argv.includes('--json')) {
+    console.log(JSON.stringify(result));
+  } else {
+    console.log(
+      `network: ${KBPS} kbit/s each way, ${LATENCY_MS} ms round trip; ${RUNS} runs, empty cache`,
+    );
+    console.log(
+      `load event:       median ${result.median_load_ms} ms  (${runs.map((r) => r.load).join(', ')})`,
+    );
+    console.log(
+      `balance on screen: median ${result.median_balance_ms} ms  (${runs.map((r) => r.balance).join(', ')})`,
+    );
+  }
+} finally {
+  await browser.close();
+  server.child.kill('SIGTERM');
+  await new Promise((r) => server.child.once('exit', r));
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,222 @@
+// The notice board (公示栏) for the village hall's big screen: awards on notice with a countdown
+// to the end of their window, the month's posted awards with their reasons, the month's ranking
+// (光荣榜); names masked as the server gives them. Reloaded every kPollMs (recording, objecting
+// and deciding change no balance, so there is no stream to follow), on through network drops.
+import { useEffect, useRef, useState } from 'preact/hooks';
+
+import { Category, type BoardAward, type GetBoardResponse } from '../src/index.js';
+import { clientsFor, explain } from './api.js';
+import {
+  clock,
+  dateTime,
+  fullDate,
+  hex,
+  monthName,
+  nanosToMs,
+  plainName,
+  points,
+  remaining,
+} from './format.js';
+import type { Session } from './session.js';
+import { Banner, Help, useNow } from './shell.js';
+
+const kPollMs = 3_000;
+
+function Signed(props: { award: BoardAward }) {
+  const deduction = props.award.category === Category.DEDUCTION;
+  return (
+    <span class={`pts ${deduction ? 'out' : 'in'}`}>
+      {deduction ? '扣' : '+'}
+      {points(props.award.points)}分
+    </span>
+  );
+}
+
+function OnNotice(props: { board: GetBoardResponse; now: number }) {
+  const list = props.board.onNotice;
+  return (
+    <section class="card on-notice" aria-labelledby="on-notice-title">
+      <h2 id="on-notice-title">
+        正在公示{' '}
+        <small>共 {points(props.board.onNoticeTotal)} 条，公示期内可向村委会提出异议</small>
+      </h2>
+      {list.length === 0 && <p>现在没有正在公示的事项。</p>}
+      <ul class="board-list">
+        {list.map((a) => (
+          <li key={hex(a.awardId)} class={a.objected ? 'held' : ''} data-testid="board-notice">
+            <p class="what">
+              <strong class="name">{a.householdName}</strong> <Signed award={a} />{' '}
+              {plainName(a.ruleName)}
+            </p>
+            {a.note && <p class="note">理由：{plainName(a.note)}</p>}
+            <p class="when">
+              {a.objected ? (
+                <span class="flag">⚠ 有异议，暂缓入账，等村委会处理</span>
+              ) : (
+                <>
+                  公示到 {dateTime(a.noticeEndsAt)}
+                  <span class="no-print">
+                    {' '}
+                    · <strong>{remaining(nanosToMs(a.noticeEndsAt), props.now)}</strong>
+                  </span>
+                </>
+              )}
+            </p>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function Posted(props: { board: GetBoardResponse }) {
+  const list = props.board.recent;
+  return (
+    <section class="card posted" aria-labelledby="posted-title">
+      <h2 id="posted-title">
+        本月已入账 <small>共 {points(props.board.postedInMonth)} 条</small>
+      </h2>
+      {list.length === 0 && <p>本月还没有入账的奖励或扣分。</p>}
+      <table class="board-table stack">
+        <thead>
+          <tr>
+            <th scope="col">户</th>
+            <th scope="col">事项</th>
+            <th scope="col" class="num">
+              积分
+            </th>
+            <th scope="col">理由</th>
+            <th scope="col">入账时间</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((a) => (
+            <tr key={hex(a.awardId)}>
+              <td class="c-name">{a.householdName}</td>
+              <td class="c-what">{plainName(a.ruleName)}</td>
+              <td class="num c-amount">
+                <Signed award={a} />
+              </td>
+              <td class="c-note">{plainName(a.note)}</td>
+              <td class="c-when">{dateTime(a.noticeEndsAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function Ranking(props: { board: GetBoardResponse }) {
+  const list = props.board.ranking;
+  return (
+    <section class="card ranking" aria-labelledby="ranking-title">
+      <h2 id="ranking-title">本月光荣榜</h2>
+      {list.length === 0 && <p>本月还没有得分的家庭。</p>}
+      <ol class="rank-list">
+        {list.map((r) => (
+          <li key={r.household.toString()}>
+            <span class="rank">第{r.rank}名</span>
+            <span class="name">{r.householdName}</span>
+            <span class="pts">{points(r.earned)}分</span>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+export function BoardPage(props: { session: Session; onSignOut: (problem?: string) => void }) {
+  const clients = useRef(clientsFor(props.session)).current;
+  const [board, setBoard] = useState<GetBoardResponse | null>(null);
+  const [village, setVillage] = useState('');
+  const [online, setOnline] = useState(true);
+  const [fatal, setFatal] = useState('');
+  const [updated, setUpdated] = useState(0);
+  const now = useNow(1000);
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout>;
+    const load = async () => {
+      try {
+        const [b, v] = await Promise.all([
+          clients.board.getBoard({ village: props.session.village }),
+          village ? null : clients.villages.listVillages({}),
+        ]);
+        if (stopped) return;
+        if (v) setVillage(v.villages.find((x) => x.village === props.session.village)?.name ?? '');
+        setBoard(b);
+        setOnline(true);
+        setUpdated(Date.now());
+      } catch (error) {
+        const p = explain(error);
+        if (p.fatal) return setFatal(p.text);
+        setOnline(false);
+      }
+      if (!stopped) timer = setTimeout(load, kPollMs);
+    };
+    const down = () => setOnline(false);
+    const up = () => {
+      clearTimeout(timer);
+      void load();
+    };
+    window.addEventListener('offline', down);
+    window.addEventListener('online', up);
+    void load();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      window.removeEventListener('offline', down);
+      window.removeEventListener('online', up);
+    };
+  }, []);
+
+  if (fatal) {
+    return (
+      <main>
+        <Banner kind="problem">{fatal}</Banner>
+        <button type="button" class="primary" onClick={() => props.onSignOut(fatal)}>
+          重新登录
+        </button>
+      </main>
+    );
+  }
+  return (
+    <>
+      <header class="top board-top">
+        <h1>{village} 积分公示栏</h1>
+        <p class="clock no-print">
+          {fullDate(now)} {clock(now).slice(0, 5)}
+        </p>
+        <div class="top-actions no-print">
+          <button type="button" onClick={() => window.print()}>
+            打印
+          </button>
+          <button type="button" class="quiet" onClick={() => props.onSignOut()}>
+            退出
+          </button>
+        </div>
+      </header>
+      <p class="print-only">
+        {village} 积分公示 · {monthName(now)} · 打印于 {fullDate(now)} {clock(now).slice(0, 5)}
+      </p>
+      <main class="board">
+        {!online && (
+          <Banner kind="offline">网络断开了，正在重新连接……下面是 {clock(updated)} 的内容。</Banner>
+        )}
+        {!board ? (
+          <p>正在读取公示内容……</p>
+        ) : (
+          <>
+            <OnNotice board={board} now={now} />
+            <Ranking board={board} />
+            <Posted board={board} />
+          </>
+        )}
+        {updated > 0 && <p class="updated no-print">每几秒自动更新 · 最后更新 {clock(updated)}</p>}
+      </main>
+      <Help />
+    </>
+  );
+}

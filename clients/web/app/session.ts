@@ -1,0 +1,62 @@
+// Sign-in: a principal's token entered once per device, from a sign-in link
+// (…/#token=HEX&village=1&household=1) or pasted, kept in this device's localStorage until
+// sign-out. The fragment never reaches a server and is removed from the address bar at once.
+export type PageKind = 'household' | 'board';
+
+export interface Session {
+  token: string;
+  village: number;
+  household: number; // 0 on the board
+}
+
+const kTokenPattern = /^[0-9a-f]{64}$/;
+const kNumberMax = 1 << 20;
+
+function keyOf(kind: PageKind): string {
+  return `points.session.${kind}`;
+}
+
+function parseNumber(text: string | null): number {
+  const n = Number(text ?? '');
+  return Number.isInteger(n) && n > 0 && n <= 2 ** 53 ? n : 0;
+}
+
+// A session from `token=…&village=…&household=…` (a link's fragment or its whole text).
+export function parseSignIn(text: string, kind: PageKind): Session | string {
+  const trimmed = text.trim();
+  const hash = trimmed.includes('#') ? trimmed.slice(trimmed.indexOf('#') + 1) : trimmed;
+  const params = new URLSearchParams(hash.includes('=') ? hash : `token=${hash}`);
+  const token = (params.get('token') ?? '').toLowerCase();
+  if (!kTokenPattern.test(token)) return '登录码不对：应是64位的数字和字母，请整段复制后再粘贴。';
+  const village = parseNumber(params.get('village'));
+  const household = parseNumber(params.get('household'));
+  if (village === 0 || village > kNumberMax) return '请填写村的编号。';
+  if (kind === 'household' && household === 0) return '请填写户号。';
+  return { token, village, household: kind === 'household' ? household : 0 };
+}
+
+export function loadSession(kind: PageKind): Session | null {
+  try {
+    const stored = JSON.parse(localStorage.getItem(keyOf(kind)) ?? 'null');
+    if (stored && kTokenPattern.test(stored.token) && stored.village > 0) return stored;
+  } catch {
+    // A damaged entry is treated as signed out.
+  }
+  return null;
+}
+
+export function saveSession(kind: PageKind, session: Session): void {
+  localStorage.setItem(keyOf(kind), JSON.stringify(session));
+}
+
+export function signOut(kind: PageKind): void {
+  localStorage.removeItem(keyOf(kind));
+}
+
+// Takes a sign-in link's fragment into storage and out of the address bar.
+export function takeFragment(kind: PageKind): void {
+  if (!location.hash.includes('token=')) return;
+  const session = parseSignIn(location.hash, kind);
+  history.replaceState(null, '', location.pathname + location.search);
+  if (typeof session !== 'string') saveSession(kind, session);
+}
