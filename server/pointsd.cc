@@ -37,8 +37,10 @@
 #include "boost/asio/steady_timer.hpp"
 #include "boost/asio/thread_pool.hpp"
 #include "call_guard.h"
+#include "community_service.h"
 #include "demo_village.h"
 #include "expiry_book.h"
+#include "fund_book.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
@@ -51,7 +53,9 @@
 #include "points/engine.h"
 #include "pointsd_config.h"
 #include "principal_book.h"
+#include "proposal_book.h"
 #include "rate_limiter.h"
+#include "rating_round_book.h"
 #include "shop_book.h"
 #include "shop_service.h"
 #include "task_book.h"
@@ -114,10 +118,10 @@ void Schedule(PeriodicJob& job, boost::asio::thread_pool& workers) {
 }
 
 // The workflow timer, with nobody pressing a button: posts the awards whose notice window has
-// ended, closes tasks whose deadline passed (their unclaimed slots lapse), and at a year end
-// lets points lapse in villages with expiry.
-void RunDueWorkflows(domain::AwardBook& awards, domain::TaskBook& tasks,
-                     domain::ExpiryBook& expiry) {
+// ended, pays the projects whose payout's notice ended, closes tasks whose deadline passed (their
+// unclaimed slots lapse), and at a year end lets points lapse in villages with expiry.
+void RunDueWorkflows(domain::AwardBook& awards, domain::ProposalBook& proposals,
+                     domain::TaskBook& tasks, domain::ExpiryBook& expiry) {
   absl::StatusOr<size_t> posted = awards.PostDue();
   if (!posted.ok()) {
     Log(LogLevel::kWarning, "awards_post_failed",
@@ -125,6 +129,14 @@ void RunDueWorkflows(domain::AwardBook& awards, domain::TaskBook& tasks,
   } else if (*posted > 0) {
     Log(LogLevel::kInfo, "awards_posted", "posted awards whose notice ended",
         {{"awards", uint64_t{*posted}}});
+  }
+  absl::StatusOr<size_t> paid = proposals.PayDue();
+  if (!paid.ok()) {
+    Log(LogLevel::kWarning, "projects_pay_failed",
+        absl::StrCat("paying projects whose payout's notice ended: ", paid.status().ToString()));
+  } else if (*paid > 0) {
+    Log(LogLevel::kInfo, "projects_paid", "paid projects from the micro-fund",
+        {{"projects", uint64_t{*paid}}});
   }
   absl::StatusOr<size_t> closed = tasks.LapseDue();
   if (!closed.ok()) {
@@ -149,14 +161,15 @@ void RunDueWorkflows(domain::AwardBook& awards, domain::TaskBook& tasks,
 // error and stays interrupted, for a client's resend or the next start; pointsd starts all the
 // same, since one stuck basket must not keep the village's ledger from serving.
 void ResumeWorkflows(domain::AwardBook& awards, domain::ShopBook& shops, domain::TaskBook& tasks,
-                     Metrics& metrics) {
+                     domain::FundBook& fund, domain::ProposalBook& proposals, Metrics& metrics) {
   // Awards first: a task's interrupted verification records its award (Record would finish an
   // approving one itself, but then the award's own count would miss it).
-  const domain::ResumeReport reports[] = {awards.Resume(), shops.Resume(), tasks.Resume()};
-  const char* const books[] = {"awards", "shops", "tasks"};
+  const domain::ResumeReport reports[] = {awards.Resume(), shops.Resume(), tasks.Resume(),
+                                          fund.Resume(), proposals.Resume()};
+  const char* const books[] = {"awards", "shops", "tasks", "fund", "proposals"};
   uint64_t resumed = 0;
   uint64_t failed = 0;
-  for (size_t i = 0; i < 3; ++i) {
+  for (size_t i = 0; i < std::size(books); ++i) {
     metrics.OnWorkflowsResumed(books[i], reports[i].resumed, reports[i].failed);
     resumed += reports[i].resumed;
     failed += reports[i].failed;
@@ -172,6 +185,8 @@ void ResumeWorkflows(domain::AwardBook& awards, domain::ShopBook& shops, domain:
       {{"awards", reports[0].resumed},
        {"shops", reports[1].resumed},
        {"tasks", reports[2].resumed},
+       {"fund", reports[3].resumed},
+       {"proposals", reports[4].resumed},
        {"failed", failed}});
 }
 
@@ -370,7 +385,13 @@ int Run(const Config& config) {
   if (!tasks.ok()) {
     return StartFailed("open the task book", tasks.status());
   }
-  ResumeWorkflows(**book, **shops, **tasks, metrics);
+  auto fund = domain::FundBook::Open(engine.get(), SystemClock(), store->get());
+  if (!fund.ok()) return StartFailed("open the fund book", fund.status());
+  auto proposals =
+      domain::ProposalBook::Open(engine.get(), SystemClock(), store->get(), &households,
+                                 {policy.notice_window_ns, domain::kPayoutReviewFenDefault});
+  if (!proposals.ok()) return StartFailed("open the proposal book", proposals.status());
+  ResumeWorkflows(**book, **shops, **tasks, **fund, **proposals, metrics);
   TaskService task_service(&gate, tasks->get(), &readers);
   AdminService admin_service(&gate, engine.get(), store->get(), principals->get(), SystemClock(),
                              &readers);
@@ -379,9 +400,21 @@ int Run(const Config& config) {
       [task_book = tasks->get()](domain::VillageId village, uint32_t task, uint64_t household) {
         return task_book->CheckRatable(village, task, household);
       });
-  const domain::Disclosure disclosure(
-      {engine.get(), book->get(), &households, shops->get(), &ratings, policy.utc_offset_seconds});
+  domain::RatingRoundBook rounds(
+      SystemClock(), store->get(), &households,
+      MakeRoundChecker(proposals->get(), tasks->get(), &households, shops->get(), fund->get()));
+  if (config.demo) {
+    if (absl::Status s = SeedDemoCommunity(**fund, **proposals, rounds, *SystemClock()); !s.ok()) {
+      return StartFailed("seed the demo community", s);
+    }
+  }
+  const domain::Disclosure disclosure({engine.get(), book->get(), &households, shops->get(),
+                                       &ratings, policy.utc_offset_seconds, &rounds, fund->get()});
   BoardService board_service(&gate, &disclosure, &ratings, &rules, SystemClock(), &readers);
+  CommunityService community_service(&gate,
+                                     {engine.get(), fund->get(), proposals->get(), &rounds,
+                                      &disclosure, &households, shops->get()},
+                                     SystemClock(), &readers);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -402,6 +435,7 @@ int Run(const Config& config) {
   builder.RegisterService(&board_service);
   builder.RegisterService(&task_service);
   builder.RegisterService(&admin_service);
+  builder.RegisterService(&community_service);
   // The guard first (call_guard.h): the statuses the metrics see are the ones sent.
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> guards;
   guards.push_back(CallGuardFactory(&gate));
@@ -467,8 +501,8 @@ int Run(const Config& config) {
 
   boost::asio::steady_timer stats_timer(io);
   if (config.stats_seconds > 0) ScheduleStats(stats_timer, *engine, config.stats_seconds);
-  PeriodicJob notice{boost::asio::steady_timer(io), {}, [&book, &tasks, &expiry] {
-                       RunDueWorkflows(**book, **tasks, **expiry);
+  PeriodicJob notice{boost::asio::steady_timer(io), {}, [&book, &proposals, &tasks, &expiry] {
+                       RunDueWorkflows(**book, **proposals, **tasks, **expiry);
                      }};
   std::atomic<bool> read_only_reported{false};
   PeriodicJob timeouts{boost::asio::steady_timer(io), {}, [&engine, health, &read_only_reported] {
@@ -497,6 +531,8 @@ int Run(const Config& config) {
   readers.join();
   metrics.Stop();
   LogStats(*engine);
+  proposals->reset();
+  fund->reset();
   shops->reset();
   book->reset();
   payments->reset();

@@ -14,9 +14,13 @@
 #include "audit_journal.h"
 #include "award_book.h"
 #include "domain_store.h"
+#include "fund_book.h"
+#include "household_book.h"
+#include "org_book.h"
 #include "points/engine.h"
 #include "pointsd_config.h"
 #include "principal_book.h"
+#include "proposal_book.h"
 #include "rule_book.h"
 #include "shop_book.h"
 #include "task_book.h"
@@ -70,6 +74,8 @@ struct DomainSummary {
   uint64_t interrupted_awards = 0;
   uint64_t interrupted_shops = 0;
   uint64_t interrupted_tasks = 0;
+  uint64_t interrupted_donations = 0;
+  uint64_t interrupted_proposals = 0;
 };
 
 // Opens the domain store read-only and every book on it: a record that does not decode fails
@@ -88,6 +94,15 @@ absl::Status VerifyDomain(const std::string& dir, Engine* engine, DomainSummary*
   auto tasks = domain::TaskBook::Open(engine, SystemClock(), store->get(), awards->get(), &rules);
   if (!tasks.ok()) return tasks.status();
   summary->interrupted_tasks = (*tasks)->interrupted();
+  auto fund = domain::FundBook::Open(engine, SystemClock(), store->get());
+  if (!fund.ok()) return fund.status();
+  summary->interrupted_donations = (*fund)->interrupted();
+  domain::OrgBook org(store->get());
+  domain::HouseholdBook households(engine, store->get(), &org);
+  auto proposals = domain::ProposalBook::Open(engine, SystemClock(), store->get(), &households,
+                                              domain::ProposalPolicy());
+  if (!proposals.ok()) return proposals.status();
+  summary->interrupted_proposals = (*proposals)->interrupted();
   // Every principal decodes.
   if (absl::Status s = domain::PrincipalBook::Open(SystemClock(), store->get()).status(); !s.ok()) {
     return s;
@@ -108,7 +123,9 @@ absl::Status VerifyDomain(const std::string& dir, Engine* engine, DomainSummary*
 void PrintInterrupted(const DomainSummary& summary) {
   const std::pair<const char*, uint64_t> books[] = {{"awards", summary.interrupted_awards},
                                                     {"shops", summary.interrupted_shops},
-                                                    {"tasks", summary.interrupted_tasks}};
+                                                    {"tasks", summary.interrupted_tasks},
+                                                    {"fund", summary.interrupted_donations},
+                                                    {"proposals", summary.interrupted_proposals}};
   for (const auto& [book, count] : books) {
     if (count == 0) continue;
     std::printf(
