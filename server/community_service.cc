@@ -221,13 +221,25 @@ void RoundToProto(const CommunityBooks& books, const d::RatingRound& r, uint64_t
   out->set_resolved_at(r.resolved_at_ns);
 }
 
-// A proposal with its vote counts, as the reply carries it.
-absl::Status ReplyProposal(const CommunityBooks& books, const absl::StatusOr<d::Proposal>& p,
-                           v1::Proposal* out) {
+// Who objected to a payout, and why, is for those who decide and supervise (the committee, the
+// auditor) and for the objector, as with awards (award_service.cc): objections between
+// neighbours are sensitive. Everyone else sees that the payout is held, not by whom or why.
+bool SeesObjection(const d::Principal& viewer, const d::Proposal& p) {
+  return viewer.role == d::Role::kCommittee || viewer.role == d::Role::kAuditor ||
+         (!p.objected_by.empty() && viewer.name == p.objected_by);
+}
+
+// A proposal with its vote counts, as the reply to `viewer` carries it.
+absl::Status ReplyProposal(const CommunityBooks& books, const d::Principal& viewer,
+                           const absl::StatusOr<d::Proposal>& p, v1::Proposal* out) {
   if (!p.ok()) return p.status();
   absl::StatusOr<d::Tally> tally = books.proposals->Count(p->request.village, p->number);
   if (!tally.ok()) return tally.status();
   ProposalToProto(*p, *tally, out);
+  if (!SeesObjection(viewer, *p)) {
+    out->clear_objected_by();
+    out->clear_objection();
+  }
   return absl::OkStatus();
 }
 
@@ -454,7 +466,7 @@ grpc::ServerUnaryReactor* CommunityService::Propose(grpc::CallbackServerContext*
                    q.description = in.description();
                    q.cost_fen = in.cost_fen();
                    q.proposed_by = caller.name;
-                   return ReplyProposal(books_, books_.proposals->Propose(q),
+                   return ReplyProposal(books_, caller, books_.proposals->Propose(q),
                                         response->mutable_proposal());
                  });
 }
@@ -472,7 +484,8 @@ grpc::ServerUnaryReactor* CommunityService::ReviewProposal(grpc::CallbackServerC
                                            request->vote_ends_at(), request->reason(), caller.name)
                 : books_.proposals->Decline(request->village(), request->proposal(),
                                             request->reason(), caller.name);
-        if (absl::Status s = ReplyProposal(books_, p, response->mutable_proposal()); !s.ok()) {
+        if (absl::Status s = ReplyProposal(books_, caller, p, response->mutable_proposal());
+            !s.ok()) {
           return s;
         }
         return gate_->Journal(
@@ -548,7 +561,8 @@ grpc::ServerUnaryReactor* CommunityService::DecideProposal(grpc::CallbackServerC
         absl::StatusOr<d::Proposal> p = books_.proposals->Decide(
             request->village(), request->proposal(), static_cast<d::Decision>(request->decision()),
             request->reason(), caller.name);
-        if (absl::Status s = ReplyProposal(books_, p, response->mutable_proposal()); !s.ok()) {
+        if (absl::Status s = ReplyProposal(books_, caller, p, response->mutable_proposal());
+            !s.ok()) {
           return s;
         }
         return gate_->Journal(caller, request->village(), "proposal.decide",
@@ -560,23 +574,23 @@ grpc::ServerUnaryReactor* CommunityService::DecideProposal(grpc::CallbackServerC
 grpc::ServerUnaryReactor* CommunityService::GetProposal(grpc::CallbackServerContext* context,
                                                         const v1::GetProposalRequest* request,
                                                         v1::GetProposalResponse* response) {
-  return Offload(context, gate_, Rpc::kGetProposal, workers_, *request,
-                 Target{.village = request->village()},
-                 [this, request, response]() -> absl::Status {
-                   if (absl::Status s = ReplyProposal(
-                           books_, books_.proposals->Get(request->village(), request->proposal()),
-                           response->mutable_proposal());
-                       !s.ok()) {
-                     return s;
-                   }
-                   absl::StatusOr<std::vector<d::Remark>> remarks =
-                       books_.proposals->Remarks(request->village(), request->proposal());
-                   if (!remarks.ok()) return remarks.status();
-                   for (size_t i = 0; i < remarks->size() && i < kRemarksReplyMax; ++i) {
-                     RemarkToProto((*remarks)[i], response->add_remarks());
-                   }
-                   return absl::OkStatus();
-                 });
+  return Offload(
+      context, gate_, Rpc::kGetProposal, workers_, *request, Target{.village = request->village()},
+      [this, request, response](const d::Principal& caller) -> absl::Status {
+        if (absl::Status s = ReplyProposal(
+                books_, caller, books_.proposals->Get(request->village(), request->proposal()),
+                response->mutable_proposal());
+            !s.ok()) {
+          return s;
+        }
+        absl::StatusOr<std::vector<d::Remark>> remarks =
+            books_.proposals->Remarks(request->village(), request->proposal());
+        if (!remarks.ok()) return remarks.status();
+        for (size_t i = 0; i < remarks->size() && i < kRemarksReplyMax; ++i) {
+          RemarkToProto((*remarks)[i], response->add_remarks());
+        }
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* CommunityService::ListProposals(grpc::CallbackServerContext* context,
@@ -584,13 +598,15 @@ grpc::ServerUnaryReactor* CommunityService::ListProposals(grpc::CallbackServerCo
                                                           v1::ListProposalsResponse* response) {
   return Offload(
       context, gate_, Rpc::kListProposals, workers_, *request,
-      Target{.village = request->village()}, [this, request, response]() -> absl::Status {
+      Target{.village = request->village()},
+      [this, request, response](const d::Principal& caller) -> absl::Status {
         bool truncated = false;
         absl::StatusOr<std::vector<d::Proposal>> listed =
             books_.proposals->List(request->village(), &truncated);
         if (!listed.ok()) return listed.status();
         for (const d::Proposal& p : *listed) {
-          if (absl::Status s = ReplyProposal(books_, p, response->add_proposals()); !s.ok()) {
+          if (absl::Status s = ReplyProposal(books_, caller, p, response->add_proposals());
+              !s.ok()) {
             return s;
           }
         }
@@ -614,7 +630,8 @@ grpc::ServerUnaryReactor* ProjectStep(grpc::CallbackServerContext* context, Gate
       [gate, &books, act, request, response,
        step = std::move(step)](const d::Principal& caller) -> absl::Status {
         absl::StatusOr<d::Proposal> p = step(caller);
-        if (absl::Status s = ReplyProposal(books, p, response->mutable_proposal()); !s.ok()) {
+        if (absl::Status s = ReplyProposal(books, caller, p, response->mutable_proposal());
+            !s.ok()) {
           return s;
         }
         return gate->Journal(
@@ -673,7 +690,7 @@ grpc::ServerUnaryReactor* CommunityService::ObjectToPayout(grpc::CallbackServerC
                  Target{.village = request->village(), .household = request->household()},
                  [this, request, response](const d::Principal& caller) -> absl::Status {
                    return ReplyProposal(
-                       books_,
+                       books_, caller,
                        books_.proposals->ObjectToPayout(request->village(), request->proposal(),
                                                         caller.name, request->reason()),
                        response->mutable_proposal());

@@ -64,13 +64,13 @@ class CommunityTest : public ::testing::Test {
   }
 
   // Starts pointsd on the test's data directory; with `fault`, armed to kill itself there; with
-  // `log`, logging JSON lines to that file.
-  void Start(const std::string& fault = "", const std::string& log = "") {
+  // `log`, logging JSON lines to that file; payouts on notice for `notice_seconds`.
+  void Start(const std::string& fault = "", const std::string& log = "", int notice_seconds = 1) {
     clients_.clear();
     pointsd_.reset();
     if (!fault.empty()) setenv("POINTS_FAULT_POINT", fault.c_str(), 1);
-    std::vector<std::string> flags = {"--demo", "--notice-seconds", "1", "--review-threshold",
-                                      "100"};
+    std::vector<std::string> flags = {"--demo", "--notice-seconds", std::to_string(notice_seconds),
+                                      "--review-threshold", "100"};
     if (!log.empty()) flags.insert(flags.end(), {"--log-format", "json"});
     pointsd_ = std::make_unique<testing::Pointsd>(dir_.path(), 0, flags, log);
     unsetenv("POINTS_FAULT_POINT");
@@ -341,6 +341,62 @@ TEST_F(CommunityTest, SpendingWithoutApprovalOrAboveTheFundIsRefused) {
   ASSERT_NO_FATAL_FAILURE(WaitForState(m, v1::PROPOSAL_STATE_COMPLETED));
   EXPECT_EQ(Fund().balance(), available - 120'000);
   EXPECT_EQ(Fund().reserved(), 0u);
+}
+
+TEST_F(CommunityTest, AnObjectionHoldsAPayoutAndOnlyTheCommitteeTheAuditorAndTheObjectorSeeIt) {
+  ASSERT_NO_FATAL_FAILURE(Start("", "", 60));  // the payout stays on notice through the test
+  absl::StatusOr<v1::DecideProposalResponse> approved = ApprovedProject(0xc0305, 150'000);
+  ASSERT_TRUE(approved.ok()) << approved.status();
+  const uint32_t n = approved->proposal().number();
+  v1::CompleteProjectRequest complete;
+  complete.set_village(kVillage);
+  complete.set_proposal(n);
+  ASSERT_TRUE(Committee().CompleteProject(complete).ok());
+  v1::ApprovePayoutRequest second;
+  second.set_village(kVillage);
+  second.set_proposal(n);
+  ASSERT_TRUE(As("committee-zhang").ApprovePayout(second).ok());
+  v1::ObjectToPayoutRequest object;
+  object.set_village(kVillage);
+  object.set_proposal(n);
+  object.set_household(2);
+  object.set_reason("报价偏高 (the quote is high)");
+  EXPECT_EQ(As("household-1").ObjectToPayout(object).status().code(),
+            absl::StatusCode::kPermissionDenied)
+      << "a household objects as itself only";
+  absl::StatusOr<v1::ObjectToPayoutResponse> held = As("household-2").ObjectToPayout(object);
+  ASSERT_TRUE(held.ok()) << held.status();
+  EXPECT_EQ(held->proposal().state(), v1::PROPOSAL_STATE_PAYOUT_HELD);
+  EXPECT_EQ(held->proposal().objected_by(), "household-2") << "the objector sees its own";
+  v1::GetProposalRequest get;
+  get.set_village(kVillage);
+  get.set_proposal(n);
+  for (const char* who : {"committee-li", "auditor", "household-2"}) {
+    absl::StatusOr<v1::GetProposalResponse> seen = As(who).GetProposal(get);
+    ASSERT_TRUE(seen.ok()) << who << ": " << seen.status();
+    EXPECT_EQ(seen->proposal().objection(), "报价偏高 (the quote is high)") << who;
+  }
+  for (const char* who : {"household-1", "household-3", "grid-wang"}) {
+    absl::StatusOr<v1::GetProposalResponse> seen = As(who).GetProposal(get);
+    ASSERT_TRUE(seen.ok()) << who << ": " << seen.status();
+    EXPECT_EQ(seen->proposal().state(), v1::PROPOSAL_STATE_PAYOUT_HELD) << who;
+    EXPECT_EQ(seen->proposal().objected_by(), "") << who;
+    EXPECT_EQ(seen->proposal().objection(), "") << who;
+  }
+  v1::ListProposalsRequest list;
+  list.set_village(kVillage);
+  absl::StatusOr<v1::ListProposalsResponse> listed = As("household-1").ListProposals(list);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  for (const v1::Proposal& p : listed->proposals()) EXPECT_EQ(p.objection(), "") << p.number();
+  // The committee keeps it: back on notice, its cost still reserved.
+  v1::DecidePayoutRequest decide;
+  decide.set_village(kVillage);
+  decide.set_proposal(n);
+  decide.set_keep(true);
+  absl::StatusOr<v1::DecidePayoutResponse> kept = Committee().DecidePayout(decide);
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_EQ(kept->proposal().state(), v1::PROPOSAL_STATE_PAYOUT_ON_NOTICE);
+  EXPECT_EQ(Fund().reserved(), 150'000u);
 }
 
 TEST_F(CommunityTest, RatingsOutsideTheWindowOrFromAnotherVillageAreRefused) {
