@@ -251,16 +251,6 @@ absl::StatusOr<std::unique_ptr<ProposalBook>> ProposalBook::Open(Engine* engine,
     }
   });
   if (!status.ok()) return status;
-  // An index entry is written before its proposal: its number is taken even without a record.
-  status = store->Scan(kIdPrefix, [&](const std::string& key, const std::string& value) {
-    const std::string village_bytes = key.substr(sizeof kIdPrefix - 1, 4);
-    RecordReader village(village_bytes);
-    RecordReader number(value);
-    uint32_t& last = book->last_number_[static_cast<VillageId>(village.Int(4))];
-    last = std::max(last, static_cast<uint32_t>(number.Int(4)));
-    return true;
-  });
-  if (!status.ok()) return status;
   return book;
 }
 
@@ -358,36 +348,29 @@ absl::StatusOr<Proposal> ProposalBook::Propose(const ProposalRequest& request) {
   }
   if (absl::Status s = CheckHousehold(request.village, request.household); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
-  uint32_t number = 0;
   absl::StatusOr<std::string> indexed = store_->Get(IdKey(request.village, request.proposal));
   if (indexed.ok()) {
     RecordReader r(*indexed);
-    number = static_cast<uint32_t>(r.Int(4));
-    absl::StatusOr<Proposal> existing = Load(request.village, number);
-    if (existing.ok()) {
-      if (existing->request != request) {
-        return absl::AlreadyExistsError("this proposal id was used for another proposal");
-      }
-      return existing;  // a resend
+    absl::StatusOr<Proposal> existing = Load(request.village, static_cast<uint32_t>(r.Int(4)));
+    if (!existing.ok()) return existing.status();
+    if (existing->request != request) {
+      return absl::AlreadyExistsError("this proposal id was used for another proposal");
     }
-    if (existing.status().code() != absl::StatusCode::kNotFound) return existing.status();
-    // A crash between the index and the record: the number is this proposal's.
-  } else if (indexed.status().code() != absl::StatusCode::kNotFound) {
-    return indexed.status();
-  } else {
-    number = last_number_[request.village] + 1;
-    if (absl::Status s =
-            store_->Put(IdKey(request.village, request.proposal), BigEndian(number, 4));
-        !s.ok()) {
-      return s;
-    }
-    last_number_[request.village] = number;
+    return existing;  // a resend
   }
+  if (indexed.status().code() != absl::StatusCode::kNotFound) return indexed.status();
   Proposal proposal;
   proposal.request = request;
-  proposal.number = number;
+  proposal.number = last_number_[request.village] + 1;
   proposal.proposed_at_ns = clock_->NowNanos();
-  if (absl::Status s = Save(proposal); !s.ok()) return s;
+  // The id's index and the record in one write: a number is never taken without its proposal.
+  if (absl::Status s = store_->Write(
+          {{IdKey(request.village, request.proposal), BigEndian(proposal.number, 4)},
+           {ProposalKey(request.village, proposal.number), EncodeProposal(proposal)}});
+      !s.ok()) {
+    return s;
+  }
+  last_number_[request.village] = proposal.number;
   return proposal;
 }
 

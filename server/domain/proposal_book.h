@@ -23,7 +23,8 @@
 // Blocking: steps wait for the ledger, so the server runs them on its reader pool.
 //
 // Storage (the domain store): "prop/p/" + village (4 bytes) + number (4): proposals;
-// "prop/id/" + village + proposal id (16) -> number: the client's idempotency key;
+// "prop/id/" + village + proposal id (16) -> number: the client's idempotency key, written in one
+// write with its proposal (DomainStore::Write);
 // "prop/vote/" + village + number + household (8): votes; "prop/remark/" + village + number +
 // remark id (16): comments.
 #ifndef POINTS_SERVER_DOMAIN_PROPOSAL_BOOK_H_
