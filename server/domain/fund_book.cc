@@ -267,15 +267,20 @@ absl::Status EnsureFundAccounts(Engine& engine, VillageId village, bool to_pay_o
 absl::StatusOr<std::unique_ptr<FundBook>> FundBook::Open(Engine* engine, Clock* clock,
                                                          DomainStore* store) {
   std::unique_ptr<FundBook> book(new FundBook(engine, clock, store));
-  absl::MutexLock lock(&book->mu_);
+  // Gathered outside the lock (the scan's callback is not seen to hold it), stored under it.
+  std::map<VillageId, uint64_t> last_receipt;
+  std::vector<std::pair<VillageId, Id>> interrupted;
   absl::Status status = ScanRecords(*store, kDonationPrefix, DecodeDonation, [&](Donation d) {
-    uint64_t& last = book->last_receipt_[d.request.village];
+    uint64_t& last = last_receipt[d.request.village];
     if (d.receipt > last) last = d.receipt;
     if (d.state == DonationState::kRecording) {
-      book->interrupted_.emplace_back(d.request.village, d.request.donation);
+      interrupted.emplace_back(d.request.village, d.request.donation);
     }
   });
   if (!status.ok()) return status;
+  absl::MutexLock lock(&book->mu_);
+  book->last_receipt_ = std::move(last_receipt);
+  book->interrupted_ = std::move(interrupted);
   return book;
 }
 

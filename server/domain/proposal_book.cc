@@ -240,17 +240,26 @@ absl::StatusOr<std::unique_ptr<ProposalBook>> ProposalBook::Open(Engine* engine,
                                                                  const HouseholdBook* households,
                                                                  ProposalPolicy policy) {
   std::unique_ptr<ProposalBook> book(new ProposalBook(engine, clock, store, households, policy));
-  absl::MutexLock lock(&book->mu_);
+  // Gathered outside the lock (the scan's callback is not seen to hold it), stored under it.
+  std::map<VillageId, uint32_t> last_number;
+  std::set<std::tuple<uint64_t, VillageId, uint32_t>> on_notice;
+  std::vector<std::pair<VillageId, uint32_t>> interrupted;
   absl::Status status = ScanRecords(*store, kProposalPrefix, DecodeProposal, [&](Proposal p) {
-    uint32_t& last = book->last_number_[p.request.village];
+    uint32_t& last = last_number[p.request.village];
     last = std::max(last, p.number);
-    book->TrackNotice(p);
+    if (p.state == ProposalState::kPayoutNotice) {
+      on_notice.emplace(p.notice_ends_at_ns, p.request.village, p.number);
+    }
     if (p.state == ProposalState::kApproving || p.state == ProposalState::kPaying ||
         p.state == ProposalState::kCancelling) {
-      book->interrupted_.emplace_back(p.request.village, p.number);
+      interrupted.emplace_back(p.request.village, p.number);
     }
   });
   if (!status.ok()) return status;
+  absl::MutexLock lock(&book->mu_);
+  book->last_number_ = std::move(last_number);
+  book->on_notice_ = std::move(on_notice);
+  book->interrupted_ = std::move(interrupted);
   return book;
 }
 
