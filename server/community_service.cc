@@ -317,6 +317,19 @@ d::RoundChecker MakeRoundChecker(const d::ProposalBook* proposals, const d::Task
   };
 }
 
+ProjectCheck MakeProjectCheck(const d::ProposalBook* proposals) {
+  return [proposals](d::VillageId village, uint32_t number) -> absl::Status {
+    absl::StatusOr<d::Proposal> p = proposals->Get(village, number);
+    if (!p.ok()) return p.status();
+    if (p->state != d::ProposalState::kApproved) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("project: proposal ", number, " is ", d::ProposalStateName(p->state),
+                       ": tasks are posted for an approved project under way"));
+    }
+    return absl::OkStatus();
+  };
+}
+
 // ---- The micro-fund ----
 
 grpc::ServerUnaryReactor* CommunityService::PutPartner(grpc::CallbackServerContext* context,

@@ -15,6 +15,7 @@
 #include "rating_round_book.h"
 #include "shop_book.h"
 #include "task_book.h"
+#include "task_service.h"
 
 namespace points::server {
 
@@ -36,6 +37,10 @@ domain::RoundChecker MakeRoundChecker(const domain::ProposalBook* proposals,
                                       const domain::TaskBook* tasks,
                                       const domain::HouseholdBook* households,
                                       const domain::ShopBook* shops, const domain::FundBook* fund);
+
+// TaskService's check of a task posted for a project (task_service.h): the proposal is approved,
+// its cost reserved, and not yet reported done.
+ProjectCheck MakeProjectCheck(const domain::ProposalBook* proposals);
 
 class CommunityService final : public v1::CommunityService::CallbackService {
  public:

@@ -392,7 +392,7 @@ int Run(const Config& config) {
                                  {policy.notice_window_ns, domain::kPayoutReviewFenDefault});
   if (!proposals.ok()) return StartFailed("open the proposal book", proposals.status());
   ResumeWorkflows(**book, **shops, **tasks, **fund, **proposals, metrics);
-  TaskService task_service(&gate, tasks->get(), &readers);
+  TaskService task_service(&gate, tasks->get(), &readers, MakeProjectCheck(proposals->get()));
   AdminService admin_service(&gate, engine.get(), store->get(), principals->get(), SystemClock(),
                              &readers);
   domain::RatingBook ratings(

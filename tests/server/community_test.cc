@@ -301,6 +301,22 @@ TEST_F(CommunityTest, OneVotePerHouseholdByItsAppOrItsProxyAndNoneAfterTheWindow
       Decide(n, v1::DECISION_APPROVE, "村民代表会议复议通过 (passed on review)");
   ASSERT_TRUE(decided.ok()) << decided.status();
   EXPECT_EQ(decided->proposal().state(), v1::PROPOSAL_STATE_APPROVED);
+  // The approved project posts its work on the task board; a proposal in deliberation may not.
+  v1::Task task;
+  task.set_village(kVillage);
+  task.set_task(31);
+  task.set_title("搭建分类亭 (build the kiosk)");
+  task.set_rule(5);  // the demo's task rule
+  task.set_slots(2);
+  task.set_deadline(NowNs() + 3600'000'000'000);
+  task.set_project(n);
+  absl::StatusOr<v1::Task> posted = Committee().PostTask(task);
+  ASSERT_TRUE(posted.ok()) << posted.status();
+  EXPECT_EQ(posted->project(), n);
+  task.set_task(32);
+  task.set_project(2);
+  EXPECT_EQ(Committee().PostTask(task).status().code(), absl::StatusCode::kFailedPrecondition)
+      << "proposal 2 is in deliberation";
 }
 
 TEST_F(CommunityTest, SpendingWithoutApprovalOrAboveTheFundIsRefused) {
