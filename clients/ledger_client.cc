@@ -18,6 +18,7 @@
 #include "points/v1/admin.grpc.pb.h"
 #include "points/v1/awards.grpc.pb.h"
 #include "points/v1/board.grpc.pb.h"
+#include "points/v1/community.grpc.pb.h"
 #include "points/v1/ledger.grpc.pb.h"
 #include "points/v1/shops.grpc.pb.h"
 #include "points/v1/tasks.grpc.pb.h"
@@ -166,6 +167,7 @@ struct LedgerClient::Connection {
   std::unique_ptr<v1::BoardService::Stub> board;
   std::unique_ptr<v1::TaskService::Stub> tasks;
   std::unique_ptr<v1::AdminService::Stub> admin;
+  std::unique_ptr<v1::CommunityService::Stub> community;
   std::unique_ptr<HealthStub> health;
   absl::BitGen random;
 
@@ -242,6 +244,7 @@ LedgerClient::LedgerClient(const std::string& target, ClientOptions options)
   connection_->board = v1::BoardService::NewStub(channel);
   connection_->tasks = v1::TaskService::NewStub(channel);
   connection_->admin = v1::AdminService::NewStub(channel);
+  connection_->community = v1::CommunityService::NewStub(channel);
   connection_->health = std::make_unique<HealthStub>(channel);
 }
 
@@ -1184,6 +1187,159 @@ absl::StatusOr<std::string> LedgerClient::IssueCard(uint32_t village, uint64_t h
     return status;
   }
   return response.card_number();
+}
+
+// ---- The community (CommunityService) ----
+
+template <typename Response, typename Request, typename Method>
+absl::StatusOr<Response> LedgerClient::CallCommunity(absl::string_view name, Method method,
+                                                     const Request& request) {
+  Response response;
+  if (absl::Status status = connection_->CallOn(*connection_->community, name, options_, target_,
+                                                method, request, &response);
+      !status.ok()) {
+    return status;
+  }
+  return response;
+}
+
+absl::StatusOr<v1::PutPartnerResponse> LedgerClient::PutPartner(
+    const v1::PutPartnerRequest& request) {
+  return CallCommunity<v1::PutPartnerResponse>("PutPartner",
+                                               &v1::CommunityService::Stub::PutPartner, request);
+}
+
+absl::StatusOr<v1::ListPartnersResponse> LedgerClient::ListPartners(
+    const v1::ListPartnersRequest& request) {
+  return CallCommunity<v1::ListPartnersResponse>(
+      "ListPartners", &v1::CommunityService::Stub::ListPartners, request);
+}
+
+absl::StatusOr<v1::OpenCampaignResponse> LedgerClient::OpenCampaign(
+    const v1::OpenCampaignRequest& request) {
+  return CallCommunity<v1::OpenCampaignResponse>(
+      "OpenCampaign", &v1::CommunityService::Stub::OpenCampaign, request);
+}
+
+absl::StatusOr<v1::ListCampaignsResponse> LedgerClient::ListCampaigns(
+    const v1::ListCampaignsRequest& request) {
+  return CallCommunity<v1::ListCampaignsResponse>(
+      "ListCampaigns", &v1::CommunityService::Stub::ListCampaigns, request);
+}
+
+absl::StatusOr<v1::DonateResponse> LedgerClient::Donate(const v1::DonateRequest& request) {
+  return CallCommunity<v1::DonateResponse>("Donate", &v1::CommunityService::Stub::Donate, request);
+}
+
+absl::StatusOr<v1::GetFundStatementResponse> LedgerClient::GetFundStatement(
+    const v1::GetFundStatementRequest& request) {
+  return CallCommunity<v1::GetFundStatementResponse>(
+      "GetFundStatement", &v1::CommunityService::Stub::GetFundStatement, request);
+}
+
+absl::StatusOr<v1::ProposeResponse> LedgerClient::Propose(const v1::ProposeRequest& request) {
+  return CallCommunity<v1::ProposeResponse>("Propose", &v1::CommunityService::Stub::Propose,
+                                            request);
+}
+
+absl::StatusOr<v1::ReviewProposalResponse> LedgerClient::ReviewProposal(
+    const v1::ReviewProposalRequest& request) {
+  return CallCommunity<v1::ReviewProposalResponse>(
+      "ReviewProposal", &v1::CommunityService::Stub::ReviewProposal, request);
+}
+
+absl::StatusOr<v1::CommentOnProposalResponse> LedgerClient::CommentOnProposal(
+    const v1::CommentOnProposalRequest& request) {
+  return CallCommunity<v1::CommentOnProposalResponse>(
+      "CommentOnProposal", &v1::CommunityService::Stub::CommentOnProposal, request);
+}
+
+absl::StatusOr<v1::CastVoteResponse> LedgerClient::CastVote(const v1::CastVoteRequest& request) {
+  return CallCommunity<v1::CastVoteResponse>("CastVote", &v1::CommunityService::Stub::CastVote,
+                                             request);
+}
+
+absl::StatusOr<v1::DecideProposalResponse> LedgerClient::DecideProposal(
+    const v1::DecideProposalRequest& request) {
+  return CallCommunity<v1::DecideProposalResponse>(
+      "DecideProposal", &v1::CommunityService::Stub::DecideProposal, request);
+}
+
+absl::StatusOr<v1::GetProposalResponse> LedgerClient::GetProposal(
+    const v1::GetProposalRequest& request) {
+  return CallCommunity<v1::GetProposalResponse>("GetProposal",
+                                                &v1::CommunityService::Stub::GetProposal, request);
+}
+
+absl::StatusOr<v1::ListProposalsResponse> LedgerClient::ListProposals(
+    const v1::ListProposalsRequest& request) {
+  return CallCommunity<v1::ListProposalsResponse>(
+      "ListProposals", &v1::CommunityService::Stub::ListProposals, request);
+}
+
+absl::StatusOr<v1::CompleteProjectResponse> LedgerClient::CompleteProject(
+    const v1::CompleteProjectRequest& request) {
+  return CallCommunity<v1::CompleteProjectResponse>(
+      "CompleteProject", &v1::CommunityService::Stub::CompleteProject, request);
+}
+
+absl::StatusOr<v1::ApprovePayoutResponse> LedgerClient::ApprovePayout(
+    const v1::ApprovePayoutRequest& request) {
+  return CallCommunity<v1::ApprovePayoutResponse>(
+      "ApprovePayout", &v1::CommunityService::Stub::ApprovePayout, request);
+}
+
+absl::StatusOr<v1::ObjectToPayoutResponse> LedgerClient::ObjectToPayout(
+    const v1::ObjectToPayoutRequest& request) {
+  return CallCommunity<v1::ObjectToPayoutResponse>(
+      "ObjectToPayout", &v1::CommunityService::Stub::ObjectToPayout, request);
+}
+
+absl::StatusOr<v1::DecidePayoutResponse> LedgerClient::DecidePayout(
+    const v1::DecidePayoutRequest& request) {
+  return CallCommunity<v1::DecidePayoutResponse>(
+      "DecidePayout", &v1::CommunityService::Stub::DecidePayout, request);
+}
+
+absl::StatusOr<v1::CancelProjectResponse> LedgerClient::CancelProject(
+    const v1::CancelProjectRequest& request) {
+  return CallCommunity<v1::CancelProjectResponse>(
+      "CancelProject", &v1::CommunityService::Stub::CancelProject, request);
+}
+
+absl::StatusOr<v1::OpenRatingRoundResponse> LedgerClient::OpenRatingRound(
+    const v1::OpenRatingRoundRequest& request) {
+  return CallCommunity<v1::OpenRatingRoundResponse>(
+      "OpenRatingRound", &v1::CommunityService::Stub::OpenRatingRound, request);
+}
+
+absl::StatusOr<v1::RateRoundResponse> LedgerClient::RateRound(const v1::RateRoundRequest& request) {
+  return CallCommunity<v1::RateRoundResponse>("RateRound", &v1::CommunityService::Stub::RateRound,
+                                              request);
+}
+
+absl::StatusOr<v1::GetRatingRoundResponse> LedgerClient::GetRatingRound(
+    const v1::GetRatingRoundRequest& request) {
+  return CallCommunity<v1::GetRatingRoundResponse>(
+      "GetRatingRound", &v1::CommunityService::Stub::GetRatingRound, request);
+}
+
+absl::StatusOr<v1::ListRatingRoundsResponse> LedgerClient::ListRatingRounds(
+    const v1::ListRatingRoundsRequest& request) {
+  return CallCommunity<v1::ListRatingRoundsResponse>(
+      "ListRatingRounds", &v1::CommunityService::Stub::ListRatingRounds, request);
+}
+
+absl::StatusOr<v1::ListFollowUpsResponse> LedgerClient::ListFollowUps(
+    const v1::ListFollowUpsRequest& request) {
+  return CallCommunity<v1::ListFollowUpsResponse>(
+      "ListFollowUps", &v1::CommunityService::Stub::ListFollowUps, request);
+}
+
+absl::StatusOr<v1::ResolveFollowUpResponse> LedgerClient::ResolveFollowUp(
+    const v1::ResolveFollowUpRequest& request) {
+  return CallCommunity<v1::ResolveFollowUpResponse>(
+      "ResolveFollowUp", &v1::CommunityService::Stub::ResolveFollowUp, request);
 }
 
 }  // namespace points::client

@@ -27,6 +27,7 @@
 #include "points/v1/admin.pb.h"
 #include "points/v1/awards.pb.h"
 #include "points/v1/board.pb.h"
+#include "points/v1/community.pb.h"
 #include "points/v1/shops.pb.h"
 #include "points/v1/tasks.pb.h"
 #include "rating_values.h"
@@ -221,6 +222,44 @@ class LedgerClient {
   // The returned sale holds the amounts (list, discount, paid, levy) the server recorded.
   absl::StatusOr<domain::CashSale> RecordCashSale(const domain::CashSaleRequest& sale);
 
+  // ---- The community (CommunityService: the micro-fund, proposals, rating rounds) ----
+  // As their messages; each tried again on UNAVAILABLE and DEADLINE_EXCEEDED like every call
+  // (the writes are idempotent by their ids and numbers, community.proto).
+  absl::StatusOr<v1::PutPartnerResponse> PutPartner(const v1::PutPartnerRequest& request);
+  absl::StatusOr<v1::ListPartnersResponse> ListPartners(const v1::ListPartnersRequest& request);
+  absl::StatusOr<v1::OpenCampaignResponse> OpenCampaign(const v1::OpenCampaignRequest& request);
+  absl::StatusOr<v1::ListCampaignsResponse> ListCampaigns(const v1::ListCampaignsRequest& request);
+  absl::StatusOr<v1::DonateResponse> Donate(const v1::DonateRequest& request);
+  absl::StatusOr<v1::GetFundStatementResponse> GetFundStatement(
+      const v1::GetFundStatementRequest& request);
+  absl::StatusOr<v1::ProposeResponse> Propose(const v1::ProposeRequest& request);
+  absl::StatusOr<v1::ReviewProposalResponse> ReviewProposal(
+      const v1::ReviewProposalRequest& request);
+  absl::StatusOr<v1::CommentOnProposalResponse> CommentOnProposal(
+      const v1::CommentOnProposalRequest& request);
+  absl::StatusOr<v1::CastVoteResponse> CastVote(const v1::CastVoteRequest& request);
+  absl::StatusOr<v1::DecideProposalResponse> DecideProposal(
+      const v1::DecideProposalRequest& request);
+  absl::StatusOr<v1::GetProposalResponse> GetProposal(const v1::GetProposalRequest& request);
+  absl::StatusOr<v1::ListProposalsResponse> ListProposals(const v1::ListProposalsRequest& request);
+  absl::StatusOr<v1::CompleteProjectResponse> CompleteProject(
+      const v1::CompleteProjectRequest& request);
+  absl::StatusOr<v1::ApprovePayoutResponse> ApprovePayout(const v1::ApprovePayoutRequest& request);
+  absl::StatusOr<v1::ObjectToPayoutResponse> ObjectToPayout(
+      const v1::ObjectToPayoutRequest& request);
+  absl::StatusOr<v1::DecidePayoutResponse> DecidePayout(const v1::DecidePayoutRequest& request);
+  absl::StatusOr<v1::CancelProjectResponse> CancelProject(const v1::CancelProjectRequest& request);
+  absl::StatusOr<v1::OpenRatingRoundResponse> OpenRatingRound(
+      const v1::OpenRatingRoundRequest& request);
+  absl::StatusOr<v1::RateRoundResponse> RateRound(const v1::RateRoundRequest& request);
+  absl::StatusOr<v1::GetRatingRoundResponse> GetRatingRound(
+      const v1::GetRatingRoundRequest& request);
+  absl::StatusOr<v1::ListRatingRoundsResponse> ListRatingRounds(
+      const v1::ListRatingRoundsRequest& request);
+  absl::StatusOr<v1::ListFollowUpsResponse> ListFollowUps(const v1::ListFollowUpsRequest& request);
+  absl::StatusOr<v1::ResolveFollowUpResponse> ResolveFollowUp(
+      const v1::ResolveFollowUpRequest& request);
+
   // grpc.health.v1.Health/Check of `service` ("" = the whole server; pointsd also has
   // "points.write"). An unknown service is NOT_FOUND; a draining server answers NOT_SERVING.
   absl::StatusOr<HealthStatus> Health(const std::string& service);
@@ -229,6 +268,10 @@ class LedgerClient {
 
  private:
   struct Connection;
+  // One CommunityService call (Connection::CallOn with its stub).
+  template <typename Response, typename Request, typename Method>
+  absl::StatusOr<Response> CallCommunity(absl::string_view name, Method method,
+                                         const Request& request);
   std::string target_;
   ClientOptions options_;
   std::unique_ptr<Connection> connection_;

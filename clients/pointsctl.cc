@@ -76,8 +76,9 @@ constexpr char kOutputHelp[] =
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = [] {
     std::vector<Command> all;
-    for (std::vector<Command> (*group)() : {LedgerCommands, VillageCommands, TaskCommands,
-                                            ShopCommands, BoardCommands, AdminCommands}) {
+    for (std::vector<Command> (*group)() :
+         {LedgerCommands, VillageCommands, TaskCommands, ShopCommands, BoardCommands,
+          CommunityCommands, AdminCommands}) {
       std::vector<Command> part = group();
       all.insert(all.end(), std::make_move_iterator(part.begin()),
                  std::make_move_iterator(part.end()));

@@ -26,6 +26,71 @@ void PrintBoardAwards(const char* title,
   table.Print(stdout);
 }
 
+// The board's community part: the micro-fund, the month's rated matters, commendations.
+void PrintBoardCommunityJson(const v1::GetBoardResponse& board) {
+  JsonObject()
+      .String("section", "micro_fund")
+      .Uint64("balance_fen", board.fund_balance())
+      .Uint64("reserved_fen", board.fund_reserved())
+      .Uint64("available_fen", board.fund_available())
+      .Uint64("in_fen", board.fund_in())
+      .Uint64("out_fen", board.fund_out())
+      .PrintLine(stdout);
+  for (const v1::RatedMatter& m : board.rated()) {
+    JsonObject()
+        .String("section", "rated")
+        .Uint32("round", m.round())
+        .String("title", m.title())
+        .String("party", m.party_name())
+        .Bool("closed", m.closed())
+        .Uint64("ratings", m.ratings())
+        .Uint64("average_milli", m.average_milli())
+        .PrintLine(stdout);
+  }
+  for (const v1::Commendation& c : board.commended()) {
+    JsonObject()
+        .String("section", "commended")
+        .Uint64("party", c.party())
+        .String("name", c.party_name())
+        .Uint64("ratings", c.ratings())
+        .Uint64("average_milli", c.average_milli())
+        .PrintLine(stdout);
+  }
+}
+
+void PrintBoardCommunity(const v1::GetBoardResponse& board) {
+  auto yuan = [](uint64_t fen) { return absl::StrFormat("%d.%02d", fen / 100, fen % 100); };
+  auto stars = [](uint64_t milli) {
+    return absl::StrFormat("%d.%03d", milli / 1000, milli % 1000);
+  };
+  std::printf(
+      "\nMicro-fund (社区微基金), yuan: balance %s, reserved for projects %s, available %s; "
+      "this month in %s, out %s\n",
+      yuan(board.fund_balance()).c_str(), yuan(board.fund_reserved()).c_str(),
+      yuan(board.fund_available()).c_str(), yuan(board.fund_in()).c_str(),
+      yuan(board.fund_out()).c_str());
+  if (board.rated_size() > 0) {
+    std::printf("\nRated this month (评议), stars out of 5:\n");
+    Table rated(
+        {{"ROUND", true}, {"MATTER"}, {"BY"}, {"CLOSES"}, {"RATINGS", true}, {"AVERAGE", true}});
+    for (const v1::RatedMatter& m : board.rated()) {
+      rated.AddRow({absl::StrCat(m.round()), m.title(), OrDash(m.party_name()),
+                    m.closed() ? "closed" : FormatTimestamp(m.closes_at()),
+                    absl::StrCat(m.ratings()), m.ratings() == 0 ? "-" : stars(m.average_milli())});
+    }
+    rated.Print(stdout);
+  }
+  if (board.commended_size() > 0) {
+    std::printf("\nCommended (表彰):\n");
+    Table commended({{"WHO"}, {"RATINGS", true}, {"AVERAGE", true}});
+    for (const v1::Commendation& c : board.commended()) {
+      commended.AddRow(
+          {OrDash(c.party_name()), absl::StrCat(c.ratings()), stars(c.average_milli())});
+    }
+    commended.Print(stdout);
+  }
+}
+
 int RunBoardShow(const Invocation& in) {
   if (in.args.size() != 1) Usage("give the village");
   v1::GetBoardRequest request;
@@ -74,6 +139,7 @@ int RunBoardShow(const Invocation& in) {
             .PrintLine(stdout);
       }
     }
+    PrintBoardCommunityJson(*board);
     return kExitOk;
   }
   std::printf("公示栏 notice board of village %s, month %u\n\n", in.args[0].c_str(),
@@ -102,6 +168,7 @@ int RunBoardShow(const Invocation& in) {
     for (const v1::RatingAverage& a : board->task_ratings()) add("task", a);
     ratings.Print(stdout);
   }
+  PrintBoardCommunity(*board);
   return kExitOk;
 }
 
@@ -213,6 +280,12 @@ void PrintReportCsv(const v1::GetReportResponse& r) {
   line("micro_fund_fen", "in", "", absl::StrCat(r.fund_in_count()), r.fund_in());
   line("micro_fund_fen", "out", "", absl::StrCat(r.fund_out_count()), r.fund_out());
   line("micro_fund_fen", "closing", "", "", r.fund_closing());
+  line("micro_fund_fen", "in_levy", "", "", r.fund_in_levy());
+  line("micro_fund_fen", "in_donations", "", absl::StrCat(r.fund_donations()),
+       r.fund_in_donations());
+  line("micro_fund_fen", "out_projects", "", absl::StrCat(r.fund_projects_paid()),
+       r.fund_out_projects());
+  line("micro_fund_fen", "reserved", "", "", r.fund_reserved());
 }
 
 int RunReportsShow(const Invocation& in) {
@@ -267,6 +340,15 @@ int RunReportsShow(const Invocation& in) {
               static_cast<unsigned long long>(r->fund_in()),
               static_cast<unsigned long long>(r->fund_out()),
               static_cast<unsigned long long>(r->fund_closing()));
+  std::printf(
+      "  in: levy %llu, %llu donations %llu; out: %llu projects paid %llu; reserved for "
+      "approved projects %llu\n",
+      static_cast<unsigned long long>(r->fund_in_levy()),
+      static_cast<unsigned long long>(r->fund_donations()),
+      static_cast<unsigned long long>(r->fund_in_donations()),
+      static_cast<unsigned long long>(r->fund_projects_paid()),
+      static_cast<unsigned long long>(r->fund_out_projects()),
+      static_cast<unsigned long long>(r->fund_reserved()));
   return kExitOk;
 }
 
@@ -302,7 +384,8 @@ std::vector<Command> BoardCommands() {
        "show the village's notice board (公示栏)",
        "Shows the awards on notice now (anyone may object until the window ends), the awards\n"
        "posted in the month with their reasons, the ranking of households by points earned in\n"
-       "the month, and satisfaction averages. Names are masked (张*明) unless --reveal.\n"
+       "the month, satisfaction averages, the micro-fund, the month's rated matters and the\n"
+       "residents and organisations commended. Names are masked (张*明) unless --reveal.\n"
        "--json prints one line per entry, its \"section\" naming the part of the board.\n",
        {{"--month", "YYYYMM", "the month (default: this month)"},
         {"--reveal", "", "show full names (the committee's view)"}},

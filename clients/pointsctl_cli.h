@@ -1,8 +1,9 @@
 // pointsctl's shared parts: the command table's types, reading flags and arguments (each ends
 // the program with a usage error naming the flag), output as aligned tables or JSON Lines, and
 // the one mapping from refusals to exit codes. Each group of commands lives in its own file
-// (pointsctl_ledger.cc, _villages.cc, _tasks.cc, _shops.cc, _board.cc, _admin.cc) and hands its
-// part of the command table to pointsctl.cc, which parses the command line and prints help.
+// (pointsctl_ledger.cc, _villages.cc, _tasks.cc, _shops.cc, _board.cc, _admin.cc, _community.cc)
+// and hands its part of the command table to pointsctl.cc, which parses the command line and
+// prints help.
 #ifndef POINTS_CLIENTS_POINTSCTL_CLI_H_
 #define POINTS_CLIENTS_POINTSCTL_CLI_H_
 
@@ -350,6 +351,7 @@ std::vector<Command> TaskCommands();
 std::vector<Command> ShopCommands();
 std::vector<Command> BoardCommands();
 std::vector<Command> AdminCommands();
+std::vector<Command> CommunityCommands();
 
 }  // namespace points::client
 

@@ -51,6 +51,7 @@ void PrintTasks(const GlobalOptions& global, const std::vector<v1::Task>& tasks)
           .Uint64("verified", t.verified())
           .Uint64("lapsed_slots", t.lapsed_slots())
           .Uint64("deadline", t.deadline())
+          .Uint32("project", t.project())
           .PrintLine(stdout);
     }
     return;
@@ -63,12 +64,14 @@ void PrintTasks(const GlobalOptions& global, const std::vector<v1::Task>& tasks)
                {"DONE", true},
                {"VERIFIED", true},
                {"STATE"},
-               {"DEADLINE"}});
+               {"DEADLINE"},
+               {"PROJECT", true}});
   for (const v1::Task& t : tasks) {
     table.AddRow({absl::StrCat(t.task()), t.title(), absl::StrCat(t.points_per_claim()),
                   absl::StrCat(t.slots()), absl::StrCat(t.slots_left()),
                   absl::StrCat(t.completed()), absl::StrCat(t.verified()), TaskStateText(t.state()),
-                  FormatTimestamp(t.deadline())});
+                  FormatTimestamp(t.deadline()),
+                  t.project() == 0 ? "-" : absl::StrCat(t.project())});
   }
   table.Print(stdout);
 }
@@ -115,6 +118,7 @@ int RunTasksPost(const Invocation& in) {
   absl::StatusOr<uint64_t> deadline = ParseTimestamp(TextFlag(in, "--deadline"));
   if (!deadline.ok()) Usage(absl::StrCat("--deadline: ", deadline.status().message()));
   task.set_deadline(*deadline);
+  task.set_project(static_cast<uint32_t>(NumberFlag(in, "--project", UINT32_MAX, 0)));
   task.set_posted_by(ByFlag(in));
   LedgerClient client = MakeClient(in.global);
   absl::StatusOr<v1::Task> posted = client.PostTask(task);
@@ -198,6 +202,8 @@ std::vector<Command> TaskCommands() {
         {"--units", "N", "the award's quantity (default 1)"},
         {"--slots", "N", "how many may claim it, 1..10000; required"},
         {"--deadline", "TIME", "RFC 3339, e.g. 2026-12-05T18:00:00+08:00; required"},
+        {"--project", "N",
+         "the approved community project (its proposal number) the task works for"},
         {"--by", "NAME",
          "ignored (kept for old scripts): the server records the caller's principal"}},
        RunTasksPost},

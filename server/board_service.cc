@@ -38,6 +38,38 @@ void AveragesToProto(const std::vector<domain::RatingAverage>& averages,
   }
 }
 
+// The board's community part: the micro-fund, rated matters, commendations.
+void CommunityToProto(const domain::Board& board, v1::GetBoardResponse* out) {
+  out->set_fund_balance(board.fund.balance);
+  out->set_fund_reserved(board.fund.reserved);
+  out->set_fund_available(board.fund.available);
+  out->set_fund_in(board.fund_in);
+  out->set_fund_out(board.fund_out);
+  for (const domain::RatedMatter& m : board.rated) {
+    v1::RatedMatter* rated = out->add_rated();
+    rated->set_round(m.round);
+    rated->set_subject(static_cast<v1::RoundSubject>(m.subject));
+    rated->set_subject_number(m.subject_number);
+    rated->set_title(m.title);
+    rated->set_party_kind(static_cast<v1::PartyKind>(m.party_kind));
+    rated->set_party(m.party);
+    rated->set_party_name(m.party_name);
+    rated->set_closes_at(m.closes_at_ns);
+    rated->set_closed(m.closed);
+    rated->set_ratings(m.ratings);
+    rated->set_average_milli(m.average_milli);
+  }
+  for (const domain::Commendation& c : board.commended) {
+    v1::Commendation* commended = out->add_commended();
+    commended->set_party_kind(static_cast<v1::PartyKind>(c.party_kind));
+    commended->set_party(c.party);
+    commended->set_party_name(c.party_name);
+    commended->set_rounds(c.rounds);
+    commended->set_ratings(c.ratings);
+    commended->set_average_milli(c.average_milli);
+  }
+}
+
 void BoardToProto(const domain::Board& board, v1::GetBoardResponse* out) {
   out->set_month(board.month);
   for (const domain::BoardAward& a : board.on_notice) BoardAwardToProto(a, out->add_on_notice());
@@ -55,6 +87,7 @@ void BoardToProto(const domain::Board& board, v1::GetBoardResponse* out) {
   }
   AveragesToProto(board.shop_ratings, out->mutable_shop_ratings());
   AveragesToProto(board.task_ratings, out->mutable_task_ratings());
+  CommunityToProto(board, out);
 }
 
 void StatementToProto(const domain::Statement& s, v1::GetStatementResponse* out) {
@@ -130,6 +163,12 @@ void ReportToProto(const domain::Report& r, v1::GetReportResponse* out) {
   out->set_fund_out(r.micro_fund.out);
   out->set_fund_out_count(r.micro_fund.out_count);
   out->set_fund_closing(r.micro_fund.closing);
+  out->set_fund_in_levy(r.micro_fund_detail.levy_in);
+  out->set_fund_in_donations(r.micro_fund_detail.donations_in);
+  out->set_fund_donations(r.micro_fund_detail.donations);
+  out->set_fund_out_projects(r.micro_fund_detail.projects_paid);
+  out->set_fund_projects_paid(r.micro_fund_detail.projects);
+  out->set_fund_reserved(r.micro_fund_detail.reserved);
 }
 
 absl::StatusOr<domain::RatingRequest> RatingRequestFromProto(const v1::RateRequest& in) {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "community_service.h"
 #include "log.h"
 
 namespace points::server {
@@ -53,25 +54,36 @@ absl::Status Books::OpenAll(Engine* engine, domain::DomainStore* store) {
     s = Take(domain::TaskBook::Open(engine, clock, store, awards.get(), &rules), tasks,
              "task book");
   }
+  if (s.ok()) s = Take(domain::FundBook::Open(engine, clock, store), fund, "fund book");
+  if (s.ok()) {
+    s = Take(domain::ProposalBook::Open(engine, clock, store, &households,
+                                        {policy.notice_window_ns, domain::kPayoutReviewFenDefault}),
+             proposals, "proposal book");
+  }
   if (!s.ok()) return s;
   ratings = std::make_unique<domain::RatingBook>(
       shops.get(), clock, store,
       [task_book = tasks.get()](domain::VillageId village, uint32_t task, uint64_t household) {
         return task_book->CheckRatable(village, task, household);
       });
-  disclosure = std::make_unique<const domain::Disclosure>(domain::DisclosureSources{
-      engine, awards.get(), &households, shops.get(), ratings.get(), policy.utc_offset_seconds});
+  rounds = std::make_unique<domain::RatingRoundBook>(
+      clock, store, &households,
+      MakeRoundChecker(proposals.get(), tasks.get(), &households, shops.get(), fund.get()));
+  disclosure = std::make_unique<const domain::Disclosure>(
+      domain::DisclosureSources{engine, awards.get(), &households, shops.get(), ratings.get(),
+                                policy.utc_offset_seconds, rounds.get(), fund.get()});
   return absl::OkStatus();
 }
 
 void Books::Resume(Metrics& metrics) {
   // Awards first: a task's interrupted verification records its award (Record would finish an
   // approving one itself, but then the award's own count would miss it).
-  const domain::ResumeReport reports[] = {awards->Resume(), shops->Resume(), tasks->Resume()};
-  const char* const names[] = {"awards", "shops", "tasks"};
+  const domain::ResumeReport reports[] = {awards->Resume(), shops->Resume(), tasks->Resume(),
+                                          fund->Resume(), proposals->Resume()};
+  const char* const names[] = {"awards", "shops", "tasks", "fund", "proposals"};
   uint64_t resumed = 0;
   uint64_t failed = 0;
-  for (size_t i = 0; i < 3; ++i) {
+  for (size_t i = 0; i < std::size(names); ++i) {
     metrics.OnWorkflowsResumed(names[i], reports[i].resumed, reports[i].failed);
     resumed += reports[i].resumed;
     failed += reports[i].failed;
@@ -87,6 +99,8 @@ void Books::Resume(Metrics& metrics) {
       {{"awards", reports[0].resumed},
        {"shops", reports[1].resumed},
        {"tasks", reports[2].resumed},
+       {"fund", reports[3].resumed},
+       {"proposals", reports[4].resumed},
        {"failed", failed}});
 }
 

@@ -14,13 +14,16 @@
 #include "disclosure.h"
 #include "domain_store.h"
 #include "expiry_book.h"
+#include "fund_book.h"
 #include "household_book.h"
 #include "metrics.h"
 #include "org_book.h"
 #include "payment_book.h"
 #include "points/engine.h"
 #include "principal_book.h"
+#include "proposal_book.h"
 #include "rating_book.h"
+#include "rating_round_book.h"
 #include "rule_book.h"
 #include "shop_book.h"
 #include "task_book.h"
@@ -52,7 +55,10 @@ class Books {
   std::unique_ptr<domain::AuditJournal> audit;
   std::unique_ptr<domain::PaymentBook> payments;
   std::unique_ptr<domain::TaskBook> tasks;
+  std::unique_ptr<domain::FundBook> fund;
+  std::unique_ptr<domain::ProposalBook> proposals;
   std::unique_ptr<domain::RatingBook> ratings;
+  std::unique_ptr<domain::RatingRoundBook> rounds;
   std::unique_ptr<const domain::Disclosure> disclosure;
 
  private:

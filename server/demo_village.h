@@ -7,10 +7,13 @@
 #include "absl/status/status.h"
 #include "audit_journal.h"
 #include "award_book.h"
+#include "fund_book.h"
 #include "household_book.h"
 #include "org_book.h"
 #include "points/engine.h"
 #include "principal_book.h"
+#include "proposal_book.h"
+#include "rating_round_book.h"
 #include "rule_book.h"
 #include "shop_book.h"
 
@@ -36,6 +39,20 @@ inline constexpr uint32_t kDemoPartnerShop = 2;
 absl::Status SeedDemoSupermarket(Engine& engine, domain::OrgBook& org, domain::RuleBook& rules,
                                  domain::HouseholdBook& households, domain::AwardBook& awards,
                                  domain::ShopBook& shops);
+
+// The community of village 1 (CommunityService): partner organisations 1 (东山建材, a company)
+// and 2 (清溪电工志愿服务队, a social organisation); a donation of 2000 yuan from partner 1
+// (receipt 1); proposal 1 (street lights at the village gate, 300 yuan) voted for by all three
+// households (household 3 through its proxy), approved, done and its payout on notice (the
+// server pays it when the notice window ends), with rating round 1 about it (partner 2 did the
+// work) rated by households 1-3 and closing a minute after seeding; proposal 2 (fitness
+// equipment, 1500 yuan) in deliberation for a week with a comment. The first seeding waits a
+// second, for proposal 1's vote window to close. Idempotent: a restart changes nothing.
+inline constexpr uint32_t kDemoProject = 1;
+inline constexpr uint32_t kDemoProposal = 2;
+inline constexpr uint32_t kDemoRound = 1;
+absl::Status SeedDemoCommunity(domain::FundBook& fund, domain::ProposalBook& proposals,
+                               domain::RatingRoundBook& rounds, Clock& clock);
 
 // The demo's principals (server/AUTHZ.md), each with its token in DATA_DIR/demo-tokens/NAME
 // (mode 0600) for `pointsctl --token-file`: committee-li and committee-zhang (village 1),

@@ -5,9 +5,11 @@
 #include <utility>
 
 #include "convert.h"
+#include "fund_book.h"
 #include "ids.h"
 #include "number_range.h"
 #include "org_book.h"
+#include "rating_round_book.h"
 #include "rule_book.h"
 #include "task_book.h"
 
@@ -32,6 +34,13 @@ constexpr NumberRange kRuleOrAll{0, domain::kRuleNumberMax};
 constexpr NumberRange kRuleVersionOrLatest{0, domain::kRuleVersionsMax};
 constexpr NumberRange kTask{1, domain::kTaskNumberMax};
 constexpr NumberRange kOrganisation{1, std::numeric_limits<uint64_t>::max()};
+constexpr NumberRange kHouseholdOrNone{0, std::numeric_limits<uint64_t>::max()};
+constexpr NumberRange kPartner{1, domain::kPartnerNumberMax};
+constexpr NumberRange kCampaignOrNone{0, domain::kCampaignNumberMax};
+constexpr NumberRange kCampaign{1, domain::kCampaignNumberMax};
+constexpr NumberRange kProposal{1, std::numeric_limits<uint32_t>::max()};
+constexpr NumberRange kRound{1, domain::kRoundNumberMax};
+constexpr NumberRange kStars{1, 5};
 
 // Runs checks in order and keeps the first failure.
 class Checks {
@@ -341,6 +350,155 @@ absl::Status CheckRequest(const v1::GetTaskRequest& r) {
 }
 absl::Status CheckRequest(const v1::ListTasksRequest& r) {
   return Checks().Number(r.village(), kVillage, "village").Done();
+}
+
+// ---- CommunityService ----
+
+namespace {
+
+// A request naming one proposal (or one round) of a village.
+absl::Status CheckProposalOf(uint32_t village, uint32_t proposal) {
+  return Checks()
+      .Number(village, kVillage, "village")
+      .Number(proposal, kProposal, "proposal")
+      .Done();
+}
+absl::Status CheckRoundOf(uint32_t village, uint32_t round) {
+  return Checks().Number(village, kVillage, "village").Number(round, kRound, "round").Done();
+}
+
+// A round's subject and party: the subject's number by its kind (a project's is a proposal
+// number, a task's a task number, a service has none); the party's kind when one is named.
+absl::Status CheckRoundSubject(const v1::RatingRound& round) {
+  Checks checks;
+  checks.EnumValue<v1::RoundSubject>(round.subject(), "round.subject");
+  if (round.subject() == v1::ROUND_SUBJECT_PROJECT) {
+    checks.Number(round.subject_number(), kProposal, "round.subject_number");
+  } else if (round.subject() == v1::ROUND_SUBJECT_TASK) {
+    checks.Number(round.subject_number(), kTask, "round.subject_number");
+  }
+  if (round.party_kind() != v1::PARTY_KIND_UNSPECIFIED) {
+    checks.EnumValue<v1::PartyKind>(round.party_kind(), "round.party_kind")
+        .Number(round.party(), kOrganisation, "round.party");
+  }
+  return checks.Done();
+}
+
+}  // namespace
+
+absl::Status CheckRequest(const v1::PutPartnerRequest& r) {
+  return Checks()
+      .Number(r.partner().village(), kVillage, "partner.village")
+      .Number(r.partner().partner(), kPartner, "partner.partner")
+      .EnumValue<v1::PartnerKind>(r.partner().kind(), "partner.kind")
+      .Done();
+}
+absl::Status CheckRequest(const v1::ListPartnersRequest& r) {
+  return Checks().Number(r.village(), kVillage, "village").Done();
+}
+absl::Status CheckRequest(const v1::OpenCampaignRequest& r) {
+  return Checks()
+      .Number(r.campaign().village(), kVillage, "campaign.village")
+      .Number(r.campaign().campaign(), kCampaign, "campaign.campaign")
+      .Done();
+}
+absl::Status CheckRequest(const v1::ListCampaignsRequest& r) {
+  return Checks().Number(r.village(), kVillage, "village").Done();
+}
+absl::Status CheckRequest(const v1::DonateRequest& r) {
+  const v1::Donation& d = r.donation();
+  Checks checks;
+  checks.Number(d.village(), kVillage, "donation.village")
+      .EnumValue<v1::DonorKind>(d.donor_kind(), "donation.donor_kind")
+      .Number(d.campaign(), kCampaignOrNone, "donation.campaign");
+  if (d.shown() != v1::DONOR_SHOWN_UNSPECIFIED) {  // unspecified: shown by name
+    checks.EnumValue<v1::DonorShown>(d.shown(), "donation.shown");
+  }
+  if (d.donor_kind() == v1::DONOR_KIND_PARTNER) {
+    checks.Number(d.partner(), kPartner, "donation.partner");
+  }
+  return checks.Done();
+}
+absl::Status CheckRequest(const v1::GetFundStatementRequest& r) {
+  return Checks().Number(r.village(), kVillage, "village").Done();
+}
+absl::Status CheckRequest(const v1::ProposeRequest& r) {
+  return Checks()
+      .Number(r.proposal().village(), kVillage, "proposal.village")
+      .Number(r.proposal().household(), kHousehold, "proposal.household")
+      .Done();
+}
+absl::Status CheckRequest(const v1::ReviewProposalRequest& r) {
+  return CheckProposalOf(r.village(), r.proposal());
+}
+absl::Status CheckRequest(const v1::CommentOnProposalRequest& r) {
+  return Checks()
+      .Then(CheckProposalOf(r.village(), r.proposal()))
+      .Number(r.remark().household(), kHousehold, "remark.household")
+      .Done();
+}
+absl::Status CheckRequest(const v1::CastVoteRequest& r) {
+  return Checks()
+      .Then(CheckProposalOf(r.village(), r.proposal()))
+      .Number(r.household(), kHousehold, "household")
+      .EnumValue<v1::VoteChoice>(r.choice(), "choice")
+      .Done();
+}
+absl::Status CheckRequest(const v1::DecideProposalRequest& r) {
+  return Checks()
+      .Then(CheckProposalOf(r.village(), r.proposal()))
+      .EnumValue<v1::Decision>(r.decision(), "decision")
+      .Done();
+}
+absl::Status CheckRequest(const v1::GetProposalRequest& r) {
+  return CheckProposalOf(r.village(), r.proposal());
+}
+absl::Status CheckRequest(const v1::ListProposalsRequest& r) {
+  return Checks().Number(r.village(), kVillage, "village").Done();
+}
+absl::Status CheckRequest(const v1::CompleteProjectRequest& r) {
+  return CheckProposalOf(r.village(), r.proposal());
+}
+absl::Status CheckRequest(const v1::ApprovePayoutRequest& r) {
+  return CheckProposalOf(r.village(), r.proposal());
+}
+absl::Status CheckRequest(const v1::ObjectToPayoutRequest& r) {
+  return Checks()
+      .Then(CheckProposalOf(r.village(), r.proposal()))
+      .Number(r.household(), kHouseholdOrNone, "household")
+      .Done();
+}
+absl::Status CheckRequest(const v1::DecidePayoutRequest& r) {
+  return CheckProposalOf(r.village(), r.proposal());
+}
+absl::Status CheckRequest(const v1::CancelProjectRequest& r) {
+  return CheckProposalOf(r.village(), r.proposal());
+}
+absl::Status CheckRequest(const v1::OpenRatingRoundRequest& r) {
+  return Checks()
+      .Number(r.round().village(), kVillage, "round.village")
+      .Number(r.round().round(), kRound, "round.round")
+      .Then(CheckRoundSubject(r.round()))
+      .Done();
+}
+absl::Status CheckRequest(const v1::RateRoundRequest& r) {
+  return Checks()
+      .Then(CheckRoundOf(r.village(), r.round()))
+      .Number(r.household(), kHousehold, "household")
+      .Number(r.stars(), kStars, "stars")
+      .Done();
+}
+absl::Status CheckRequest(const v1::GetRatingRoundRequest& r) {
+  return CheckRoundOf(r.village(), r.round());
+}
+absl::Status CheckRequest(const v1::ListRatingRoundsRequest& r) {
+  return Checks().Number(r.village(), kVillage, "village").Done();
+}
+absl::Status CheckRequest(const v1::ListFollowUpsRequest& r) {
+  return Checks().Number(r.village(), kVillage, "village").Done();
+}
+absl::Status CheckRequest(const v1::ResolveFollowUpRequest& r) {
+  return CheckRoundOf(r.village(), r.round());
 }
 
 // ---- AdminService ----

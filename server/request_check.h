@@ -21,6 +21,7 @@
 #include "points/v1/admin.pb.h"
 #include "points/v1/awards.pb.h"
 #include "points/v1/board.pb.h"
+#include "points/v1/community.pb.h"
 #include "points/v1/shops.pb.h"
 #include "points/v1/tasks.pb.h"
 
@@ -94,6 +95,31 @@ absl::Status CheckRequest(const v1::CompleteTaskRequest& request);
 absl::Status CheckRequest(const v1::VerifyTaskRequest& request);
 absl::Status CheckRequest(const v1::GetTaskRequest& request);
 absl::Status CheckRequest(const v1::ListTasksRequest& request);
+// CommunityService
+absl::Status CheckRequest(const v1::PutPartnerRequest& request);
+absl::Status CheckRequest(const v1::ListPartnersRequest& request);
+absl::Status CheckRequest(const v1::OpenCampaignRequest& request);
+absl::Status CheckRequest(const v1::ListCampaignsRequest& request);
+absl::Status CheckRequest(const v1::DonateRequest& request);
+absl::Status CheckRequest(const v1::GetFundStatementRequest& request);
+absl::Status CheckRequest(const v1::ProposeRequest& request);
+absl::Status CheckRequest(const v1::ReviewProposalRequest& request);
+absl::Status CheckRequest(const v1::CommentOnProposalRequest& request);
+absl::Status CheckRequest(const v1::CastVoteRequest& request);
+absl::Status CheckRequest(const v1::DecideProposalRequest& request);
+absl::Status CheckRequest(const v1::GetProposalRequest& request);
+absl::Status CheckRequest(const v1::ListProposalsRequest& request);
+absl::Status CheckRequest(const v1::CompleteProjectRequest& request);
+absl::Status CheckRequest(const v1::ApprovePayoutRequest& request);
+absl::Status CheckRequest(const v1::ObjectToPayoutRequest& request);
+absl::Status CheckRequest(const v1::DecidePayoutRequest& request);
+absl::Status CheckRequest(const v1::CancelProjectRequest& request);
+absl::Status CheckRequest(const v1::OpenRatingRoundRequest& request);
+absl::Status CheckRequest(const v1::RateRoundRequest& request);
+absl::Status CheckRequest(const v1::GetRatingRoundRequest& request);
+absl::Status CheckRequest(const v1::ListRatingRoundsRequest& request);
+absl::Status CheckRequest(const v1::ListFollowUpsRequest& request);
+absl::Status CheckRequest(const v1::ResolveFollowUpRequest& request);
 // AdminService
 absl::Status CheckRequest(const v1::BackupRequest& request);
 absl::Status CheckRequest(const v1::CreatePrincipalRequest& request);

@@ -19,6 +19,7 @@
 #include "boost/asio/steady_timer.hpp"
 #include "boost/asio/thread_pool.hpp"
 #include "call_guard.h"
+#include "community_service.h"
 #include "demo_village.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -100,8 +101,8 @@ void ScheduleStats(boost::asio::steady_timer& timer, const Engine& engine, int s
 }
 
 // The workflow timer, with nobody pressing a button: posts the awards whose notice window has
-// ended, closes tasks whose deadline passed (their unclaimed slots lapse), and at a year end
-// lets points lapse in villages with expiry.
+// ended, pays the projects whose payout's notice ended, closes tasks whose deadline passed (their
+// unclaimed slots lapse), and at a year end lets points lapse in villages with expiry.
 void RunDueWorkflows(Books& books) {
   absl::StatusOr<size_t> posted = books.awards->PostDue();
   if (!posted.ok()) {
@@ -110,6 +111,14 @@ void RunDueWorkflows(Books& books) {
   } else if (*posted > 0) {
     Log(LogLevel::kInfo, "awards_posted", "posted awards whose notice ended",
         {{"awards", uint64_t{*posted}}});
+  }
+  absl::StatusOr<size_t> paid = books.proposals->PayDue();
+  if (!paid.ok()) {
+    Log(LogLevel::kWarning, "projects_pay_failed",
+        absl::StrCat("paying projects whose payout's notice ended: ", paid.status().ToString()));
+  } else if (*paid > 0) {
+    Log(LogLevel::kInfo, "projects_paid", "paid projects from the micro-fund",
+        {{"projects", uint64_t{*paid}}});
   }
   absl::StatusOr<size_t> closed = books.tasks->LapseDue();
   if (!closed.ok()) {
@@ -195,8 +204,6 @@ uint64_t SteadyNanos() {
                       .count());
 }
 
-
-
 // "HOST:PORT" (or "[V6]:PORT") without its port, brackets kept, to print beside another port.
 std::string HostPart(const std::string& listen) { return listen.substr(0, listen.rfind(':')); }
 
@@ -227,6 +234,7 @@ struct Server::Parts {
   std::unique_ptr<TaskService> task_service;
   std::unique_ptr<AdminService> admin_service;
   std::unique_ptr<BoardService> board_service;
+  std::unique_ptr<CommunityService> community_service;
   std::unique_ptr<boost::asio::thread_pool> worker_pool;
   boost::asio::io_context io;
   boost::asio::steady_timer stats_timer{io};
@@ -306,6 +314,8 @@ absl::Status Server::Parts::OpenStores() {
   if (config.demo) {
     absl::Status s = SeedDemoPrincipals(*books->principals, *books->audit, config.data_dir);
     if (!s.ok()) return Failed("make the demo's principals", s);
+    s = SeedDemoCommunity(*books->fund, *books->proposals, *books->rounds, *SystemClock());
+    if (!s.ok()) return Failed("seed the demo community", s);
   }
   return absl::OkStatus();
 }
@@ -342,11 +352,17 @@ absl::Status Server::Parts::OpenServices() {
   award_service = std::make_unique<AwardService>(gate.get(), b.awards.get(), &b.rules, workers);
   shop_service =
       std::make_unique<ShopService>(gate.get(), b.shops.get(), b.payments.get(), workers);
-  task_service = std::make_unique<TaskService>(gate.get(), b.tasks.get(), workers);
+  task_service = std::make_unique<TaskService>(gate.get(), b.tasks.get(), workers,
+                                               MakeProjectCheck(b.proposals.get()));
   admin_service = std::make_unique<AdminService>(gate.get(), engine.get(), store.get(),
                                                  b.principals.get(), SystemClock(), workers);
   board_service = std::make_unique<BoardService>(gate.get(), b.disclosure.get(), b.ratings.get(),
                                                  &b.rules, SystemClock(), workers);
+  community_service = std::make_unique<CommunityService>(
+      gate.get(),
+      CommunityBooks{engine.get(), b.fund.get(), b.proposals.get(), b.rounds.get(),
+                     b.disclosure.get(), &b.households, b.shops.get()},
+      SystemClock(), workers);
   return absl::OkStatus();
 }
 
@@ -365,7 +381,7 @@ absl::Status Server::Parts::StartGrpc() {
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   grpc::Service* const services[] = {
       ledger_service.get(), village_service.get(), award_service.get(), shop_service.get(),
-      board_service.get(),  task_service.get(),    admin_service.get()};
+      board_service.get(),  task_service.get(),    admin_service.get(), community_service.get()};
   for (grpc::Service* service : services) builder.RegisterService(service);
   // The guard first (call_guard.h): the statuses the metrics see are the ones sent.
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> guards;

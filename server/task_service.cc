@@ -55,6 +55,7 @@ void TaskToProto(const domain::Task& t, v1::Task* out) {
   out->set_verified(t.counts.verified);
   out->set_lapsed(t.counts.lapsed);
   out->set_lapsed_slots(t.lapsed_slots);
+  out->set_project(r.project);
 }
 
 void ClaimToProto(const domain::TaskClaim& c, v1::Claim* out) {
@@ -96,6 +97,15 @@ grpc::ServerUnaryReactor* TaskService::PostTask(grpc::CallbackServerContext* con
                    task.slots = t.slots();
                    task.deadline_ns = t.deadline();
                    task.posted_by = caller.name;
+                   task.project = t.project();
+                   // Checked for a new task only: a resend of one posted is answered as it is.
+                   if (task.project != 0 && !tasks_->Get(task.village, task.task).ok()) {
+                     absl::Status under_way =
+                         project_check_ != nullptr
+                             ? project_check_(task.village, task.project)
+                             : absl::FailedPreconditionError("project: no projects on this server");
+                     if (!under_way.ok()) return under_way;
+                   }
                    absl::StatusOr<domain::Task> posted = tasks_->Post(task);
                    if (!posted.ok()) return posted.status();
                    // As Get shows it: with its slots and claims counted.

@@ -4,6 +4,10 @@
 #ifndef POINTS_SERVER_TASK_SERVICE_H_
 #define POINTS_SERVER_TASK_SERVICE_H_
 
+#include <functional>
+#include <utility>
+
+#include "absl/status/status.h"
 #include "authz.h"
 #include "boost/asio/thread_pool.hpp"
 #include "points/v1/tasks.grpc.pb.h"
@@ -11,10 +15,15 @@
 
 namespace points::server {
 
+// OK when project `number` of the village is approved and under way (a task may be posted for
+// it), else why not (community_service.h makes it from the proposal book).
+using ProjectCheck = std::function<absl::Status(domain::VillageId village, uint32_t number)>;
+
 class TaskService final : public v1::TaskService::CallbackService {
  public:
-  TaskService(Gate* gate, domain::TaskBook* tasks, boost::asio::thread_pool* workers)
-      : gate_(gate), tasks_(tasks), workers_(workers) {}
+  TaskService(Gate* gate, domain::TaskBook* tasks, boost::asio::thread_pool* workers,
+              ProjectCheck project_check = nullptr)
+      : gate_(gate), tasks_(tasks), workers_(workers), project_check_(std::move(project_check)) {}
 
   grpc::ServerUnaryReactor* PostTask(grpc::CallbackServerContext* context,
                                      const v1::PostTaskRequest* request,
@@ -39,6 +48,7 @@ class TaskService final : public v1::TaskService::CallbackService {
   Gate* const gate_;
   domain::TaskBook* const tasks_;
   boost::asio::thread_pool* const workers_;
+  const ProjectCheck project_check_;
 };
 
 }  // namespace points::server

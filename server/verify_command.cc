@@ -65,6 +65,8 @@ struct DomainSummary {
   uint64_t interrupted_awards = 0;
   uint64_t interrupted_shops = 0;
   uint64_t interrupted_tasks = 0;
+  uint64_t interrupted_donations = 0;
+  uint64_t interrupted_proposals = 0;
 };
 
 // Opens the domain store read-only and every book on it, as pointsd does (books.h): a record
@@ -79,6 +81,8 @@ absl::Status VerifyDomain(const std::string& dir, Engine* engine, DomainSummary*
   summary->interrupted_awards = (*books)->awards->interrupted();
   summary->interrupted_shops = (*books)->shops->interrupted();
   summary->interrupted_tasks = (*books)->tasks->interrupted();
+  summary->interrupted_donations = (*books)->fund->interrupted();
+  summary->interrupted_proposals = (*books)->proposals->interrupted();
   absl::StatusOr<uint64_t> checked = (*books)->audit->Verify();
   if (!checked.ok()) return checked.status();
   summary->audit_entries = *checked;
@@ -91,7 +95,9 @@ absl::Status VerifyDomain(const std::string& dir, Engine* engine, DomainSummary*
 void PrintInterrupted(const DomainSummary& summary) {
   const std::pair<const char*, uint64_t> books[] = {{"awards", summary.interrupted_awards},
                                                     {"shops", summary.interrupted_shops},
-                                                    {"tasks", summary.interrupted_tasks}};
+                                                    {"tasks", summary.interrupted_tasks},
+                                                    {"fund", summary.interrupted_donations},
+                                                    {"proposals", summary.interrupted_proposals}};
   for (const auto& [book, count] : books) {
     if (count == 0) continue;
     std::printf(

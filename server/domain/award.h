@@ -15,6 +15,8 @@
 
 namespace points::domain {
 
+inline constexpr uint64_t kNanosPerDay = 86'400ull * 1'000'000'000ull;
+
 // Limits of an award's own fields, named once.
 inline constexpr uint64_t kAwardPointsMax = 1'000'000;  // one award, after multiplying out
 inline constexpr size_t kEvidenceRefsMax = 16;

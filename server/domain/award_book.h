@@ -34,8 +34,6 @@
 
 namespace points::domain {
 
-inline constexpr uint64_t kNanosPerDay = 86'400ull * 1'000'000'000ull;
-
 struct AwardPolicy {
   uint64_t notice_window_ns = 3 * kNanosPerDay;  // how long an award is on the notice board
   // Awards of more points need a second person's approval; at or below it, recording puts the

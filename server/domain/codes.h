@@ -41,6 +41,9 @@ enum TransferCode : uint16_t {
   kCodeSettlementPay = 23,  // committee cash -> shop money, in fen
   kCodeCashSale = 24,       // cash sales -> shop money: a member's cash purchase, after discount
   kCodeLevy = 25,           // shop money -> micro-fund: the share of revenue the shop pays in
+  // The community micro-fund (fund_book.h, proposal_book.h).
+  kCodeDonation = 26,      // donor cash -> micro-fund: a donation, with its receipt number
+  kCodeProjectSpend = 27,  // micro-fund -> project payments: reserved on approval, paid when done
   // Control movements on the limits ledger.
   kCodeLimitFunding = 100,       // a budget or cap account receives its limit
   kCodeBudgetReservation = 101,  // an award's budget leg
@@ -84,6 +87,10 @@ inline const char* TransferCodeName(uint16_t code) {
       return "cash_sale";
     case kCodeLevy:
       return "levy";
+    case kCodeDonation:
+      return "donation";
+    case kCodeProjectSpend:
+      return "project_spend";
     case kCodeLimitFunding:
       return "limit_funding";
     case kCodeBudgetReservation:

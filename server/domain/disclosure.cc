@@ -172,6 +172,133 @@ absl::StatusOr<std::vector<Award>> PostedIn(const AwardBook& awards, VillageId v
   return in;
 }
 
+// The micro-fund's month: its balance at both ends and what moved between, by kind.
+absl::Status AddFundMonth(const Engine& engine, VillageId village, const MonthSpan& span,
+                          FundFlow* flow, FundDetail* detail) {
+  const Id fund = ids::OfVillageAccount(village, VillageAccount::kMicroFund);
+  absl::StatusOr<AccountBalance> open = BalanceAt(engine, fund, span.begin_ns - 1);
+  if (!open.ok()) return open.status();
+  absl::StatusOr<AccountBalance> close = BalanceAt(engine, fund, span.end_ns - 1);
+  if (!close.ok()) return close.status();
+  // The fund's floor keeps it from being overdrawn; a fund set up before the floor existed
+  // could be in principle: report 0 then rather than a wrapped figure.
+  flow->opening = open->credits_posted >= open->debits_posted ? Posted(*open) : 0;
+  flow->closing = close->credits_posted >= close->debits_posted ? Posted(*close) : 0;
+  detail->reserved = close->debits_pending;
+  Checked checked;
+  absl::Status walked =
+      ForEachMovement(engine, fund, span.begin_ns, span.end_ns, [&](const Movement& m) {
+        if (m.state != MovementState::kPosted) return true;
+        if (m.credit) {
+          ++flow->in_count;
+          checked.Add(flow->in, m.amount);
+          if (m.code == kCodeLevy) checked.Add(detail->levy_in, m.amount);
+          if (m.code == kCodeDonation) {
+            ++detail->donations;
+            checked.Add(detail->donations_in, m.amount);
+          }
+        } else {
+          ++flow->out_count;
+          checked.Add(flow->out, m.amount);
+          if (m.code == kCodeProjectSpend) {
+            ++detail->projects;
+            checked.Add(detail->projects_paid, m.amount);
+          }
+        }
+        return true;
+      });
+  if (!walked.ok()) return walked;
+  return checked.status("micro-fund");
+}
+
+// The names of the parties rounds are about: households (as the board shows them), shops and
+// partner organisations.
+struct PartyNames {
+  const std::map<uint64_t, std::string>* households = nullptr;
+  std::map<uint64_t, std::string> shops;
+  std::map<uint64_t, std::string> partners;
+
+  std::string Of(PartyKind kind, uint64_t number) const {
+    const std::map<uint64_t, std::string>* names = kind == PartyKind::kHousehold      ? households
+                                                   : kind == PartyKind::kShop         ? &shops
+                                                   : kind == PartyKind::kOrganisation ? &partners
+                                                                                      : nullptr;
+    if (names == nullptr) return "";
+    auto it = names->find(number);
+    return it == names->end() ? "" : it->second;
+  }
+};
+
+// The month's rated matters, and the residents and organisations they commend.
+absl::Status AddRatedMatters(const DisclosureSources& s, VillageId village, const MonthSpan& span,
+                             uint64_t now_ns, const PartyNames& names, Board* board) {
+  absl::StatusOr<std::vector<RatingRound>> rounds = s.rounds->List(village);
+  if (!rounds.ok()) return rounds.status();
+  // Per party: rounds, ratings and Σ stars (from each round's exact histogram).
+  std::map<std::pair<PartyKind, uint64_t>, std::tuple<uint64_t, uint64_t, uint64_t>> parties;
+  for (const RatingRound& r : *rounds) {
+    const RoundRequest& q = r.request;
+    if (q.closes_at_ns < span.begin_ns || q.closes_at_ns >= span.end_ns) continue;
+    const bool closed = q.closes_at_ns <= now_ns;
+    board->rated.push_back({q.round, q.subject, q.subject_number, q.title, q.party_kind, q.party,
+                            names.Of(q.party_kind, q.party), q.closes_at_ns, closed, r.ratings,
+                            r.average_milli});
+    if (!closed || q.party_kind == PartyKind::kNone) continue;
+    auto& [count, ratings, stars] = parties[{q.party_kind, q.party}];
+    ++count;
+    ratings += r.ratings;
+    for (size_t i = 0; i < r.stars.size(); ++i) stars += r.stars[i] * (i + 1);
+  }
+  std::stable_sort(board->rated.begin(), board->rated.end(),
+                   [](const RatedMatter& x, const RatedMatter& y) {
+                     return std::tie(x.closes_at_ns, x.round) < std::tie(y.closes_at_ns, y.round);
+                   });
+  for (const auto& [party, sums] : parties) {
+    const auto& [count, ratings, stars] = sums;
+    const uint64_t average = AverageMilli(stars, ratings);
+    if (ratings < kCommendRatingsMin || average < kCommendAverageMilliMin) continue;
+    board->commended.push_back(
+        {party.first, party.second, names.Of(party.first, party.second), count, ratings, average});
+  }
+  std::stable_sort(board->commended.begin(), board->commended.end(),
+                   [](const Commendation& x, const Commendation& y) {
+                     return x.average_milli > y.average_milli;  // the map gave kind, number order
+                   });
+  if (board->commended.size() > kCommendedMax) board->commended.resize(kCommendedMax);
+  return absl::OkStatus();
+}
+
+// The fund now and its month, rated matters and commendations, on the board.
+absl::Status AddCommunity(const DisclosureSources& s, VillageId village, const MonthSpan& span,
+                          uint64_t now_ns, const std::map<uint64_t, std::string>& households,
+                          Board* board) {
+  absl::StatusOr<FundBalance> fund = ReadFundBalance(*s.engine, village);
+  if (fund.ok()) {
+    board->fund = *fund;
+    FundFlow flow;
+    FundDetail detail;
+    if (absl::Status st = AddFundMonth(*s.engine, village, span, &flow, &detail); !st.ok()) {
+      return st;
+    }
+    board->fund_in = flow.in;
+    board->fund_out = flow.out;
+  } else if (fund.status().code() != absl::StatusCode::kFailedPrecondition) {
+    return fund.status();  // FAILED_PRECONDITION: a village without accounts shows no fund
+  }
+  if (s.rounds == nullptr) return absl::OkStatus();
+  PartyNames names;
+  names.households = &households;
+  absl::StatusOr<std::vector<ShopName>> shops = s.shops->ListShops(village);
+  if (!shops.ok()) return shops.status();
+  for (const ShopName& shop : *shops) names.shops[shop.shop] = shop.name;
+  if (s.fund != nullptr) {
+    absl::StatusOr<std::vector<Partner>> partners = s.fund->ListPartners(village);
+    if (!partners.ok()) return partners.status();
+    for (const Partner& p : *partners) names.partners[p.partner] = p.name;
+  }
+  return AddRatedMatters(s, village, span, now_ns, names, board);
+}
+
 }  // namespace
 
 absl::StatusOr<MonthSpan> MonthBounds(uint32_t month, int utc_offset_seconds) {
@@ -273,6 +400,9 @@ absl::StatusOr<Board> Disclosure::GetBoard(VillageId village, uint32_t month, ui
     absl::StatusOr<std::vector<RatingAverage>> tasks = s_.ratings->TaskAverages(village);
     if (!tasks.ok()) return tasks.status();
     board.task_ratings = *std::move(tasks);
+  }
+  if (absl::Status st = AddCommunity(s_, village, *span, now_ns, names, &board); !st.ok()) {
+    return st;
   }
   return board;
 }
@@ -439,31 +569,77 @@ absl::StatusOr<Report> Disclosure::GetReport(VillageId village, uint32_t month,
   }
 
   // The micro-fund: its balance at both ends and what moved between.
-  const Id fund = ids::OfVillageAccount(village, VillageAccount::kMicroFund);
-  FundFlow& flow = report.micro_fund;
-  absl::StatusOr<AccountBalance> open = BalanceAt(*s_.engine, fund, report.span.begin_ns - 1);
-  if (!open.ok()) return open.status();
-  absl::StatusOr<AccountBalance> close = BalanceAt(*s_.engine, fund, report.span.end_ns - 1);
-  if (!close.ok()) return close.status();
-  // Money accounts carry no floor: the fund could in principle be overdrawn; report 0 then
-  // rather than a wrapped figure (the fund pays out only what it holds).
-  flow.opening = open->credits_posted >= open->debits_posted ? Posted(*open) : 0;
-  flow.closing = close->credits_posted >= close->debits_posted ? Posted(*close) : 0;
-  absl::Status walked = ForEachMovement(*s_.engine, fund, report.span.begin_ns, report.span.end_ns,
-                                        [&](const Movement& m) {
-                                          if (m.state != MovementState::kPosted) return true;
-                                          if (m.credit) {
-                                            ++flow.in_count;
-                                            checked.Add(flow.in, m.amount);
-                                          } else {
-                                            ++flow.out_count;
-                                            checked.Add(flow.out, m.amount);
-                                          }
-                                          return true;
-                                        });
-  if (!walked.ok()) return walked;
+  if (absl::Status s = AddFundMonth(*s_.engine, village, report.span, &report.micro_fund,
+                                    &report.micro_fund_detail);
+      !s.ok()) {
+    return s;
+  }
   if (absl::Status s = checked.status("report"); !s.ok()) return s;
   return report;
+}
+
+absl::StatusOr<FundStatement> Disclosure::GetFundStatement(VillageId village, uint32_t month,
+                                                           const FundNamer& name) const {
+  if (absl::Status s = CheckVillage(village); !s.ok()) return s;
+  FundStatement st;
+  st.village = village;
+  st.month = month;
+  absl::StatusOr<MonthSpan> span = MonthBounds(month, s_.utc_offset_seconds);
+  if (!span.ok()) return span.status();
+  st.span = *span;
+  if (absl::StatusOr<FundBalance> fund = ReadFundBalance(*s_.engine, village); !fund.ok()) {
+    return fund.status();  // FAILED_PRECONDITION: the village is not set up
+  }
+  const Id account = ids::OfVillageAccount(village, VillageAccount::kMicroFund);
+  absl::StatusOr<AccountBalance> open = BalanceAt(*s_.engine, account, st.span.begin_ns - 1);
+  if (!open.ok()) return open.status();
+  absl::StatusOr<AccountBalance> close = BalanceAt(*s_.engine, account, st.span.end_ns - 1);
+  if (!close.ok()) return close.status();
+  if (open->credits_posted < open->debits_posted || close->credits_posted < close->debits_posted) {
+    return absl::FailedPreconditionError("the micro-fund is overdrawn (a fund without its floor)");
+  }
+  st.opening = Posted(*open);
+  st.closing = Posted(*close);
+  st.in = close->credits_posted - open->credits_posted;
+  st.out = close->debits_posted - open->debits_posted;
+  st.reserved = close->debits_pending;
+  uint64_t running = st.opening;
+  bool broken = false;  // the history and the balances disagree
+  absl::Status walked = ForEachMovement(
+      *s_.engine, account, st.span.begin_ns, st.span.end_ns, [&](const Movement& m) {
+        if (st.lines.size() == kStatementLinesMax) {
+          st.truncated = true;
+          return false;
+        }
+        if (m.state == MovementState::kPosted) {
+          if (m.credit ? m.amount > UINT64_MAX - running : m.amount > running) {
+            broken = true;
+            return false;
+          }
+          running = m.credit ? running + m.amount : running - m.amount;
+        }
+        FundLine line{m.transfer.timestamp,
+                      m.state,
+                      m.credit,
+                      m.amount,
+                      m.code,
+                      m.transfer.id,
+                      m.reference,
+                      m.detail,
+                      m.transfer.user_data_64,
+                      "",
+                      running};
+        if (name) line.what = name(village, line);
+        st.lines.push_back(std::move(line));
+        return true;
+      });
+  if (!walked.ok()) return walked;
+  if (broken || (!st.truncated && running != st.closing)) {
+    return absl::InternalError(
+        "the micro-fund's transfers do not add up to its balance history: run the engine's "
+        "Verify");
+  }
+  return st;
 }
 
 }  // namespace points::domain

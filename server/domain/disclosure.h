@@ -1,5 +1,6 @@
 // Disclosure (README.md, "Expiry, disclosure, reports, satisfaction"): the village's public
-// board, a household's monthly statement and the committee's monthly report. Read-only: every
+// board, a household's monthly statement, the committee's monthly report and the micro-fund's
+// statement. Read-only: every
 // figure is read from the ledger's accounts and histories or from the domain store's awards,
 // names and ratings; nothing here writes, and nothing here keeps a balance of its own.
 //
@@ -31,11 +32,13 @@
 
 #include "absl/status/statusor.h"
 #include "award_book.h"
+#include "fund_book.h"
 #include "household_book.h"
 #include "ids.h"
 #include "points/engine.h"
 #include "points/types.h"
 #include "rating_book.h"
+#include "rating_round_book.h"
 #include "shop_book.h"
 #include "village_time.h"
 
@@ -94,6 +97,33 @@ struct RankingEntry {
   friend bool operator==(const RankingEntry&, const RankingEntry&) = default;
 };
 
+// A rating round as the board shows it: the month's rated matters (rating_round_book.h).
+struct RatedMatter {
+  uint32_t round = 0;
+  RoundSubject subject = RoundSubject::kProject;
+  uint32_t subject_number = 0;
+  std::string title;
+  PartyKind party_kind = PartyKind::kNone;
+  uint64_t party = 0;
+  std::string party_name;  // a household's masked unless revealed, a shop's or partner's
+  uint64_t closes_at_ns = 0;
+  bool closed = false;
+  uint64_t ratings = 0;
+  uint64_t average_milli = 0;
+  friend bool operator==(const RatedMatter&, const RatedMatter&) = default;
+};
+
+// A resident or organisation commended (表彰) for the rounds about it that closed in the month.
+struct Commendation {
+  PartyKind party_kind = PartyKind::kNone;
+  uint64_t party = 0;
+  std::string party_name;
+  uint64_t rounds = 0;
+  uint64_t ratings = 0;
+  uint64_t average_milli = 0;
+  friend bool operator==(const Commendation&, const Commendation&) = default;
+};
+
 struct Board {
   VillageId village = 0;
   uint32_t month = 0;
@@ -115,6 +145,17 @@ struct Board {
   // Satisfaction averages of the village (RatingBook), all time; empty without a rating book.
   std::vector<RatingAverage> shop_ratings;
   std::vector<RatingAverage> task_ratings;
+  // The micro-fund (fen): as it stands now (FundBalance: balance, reserved for approved
+  // projects, available), and its month as the report counts it.
+  FundBalance fund;
+  uint64_t fund_in = 0;
+  uint64_t fund_out = 0;
+  // Rating rounds whose window closes in the month (open ones too), soonest first (ties by
+  // number); empty without a rating round book. Commended: the residents and organisations whose
+  // rounds closed in the month averaged at least kCommendAverageMilliMin over at least
+  // kCommendRatingsMin ratings, best first (ties by kind and number), at most kCommendedMax.
+  std::vector<RatedMatter> rated;
+  std::vector<Commendation> commended;
 };
 
 // ---- Statement ----
@@ -219,6 +260,17 @@ struct FundFlow {
   friend bool operator==(const FundFlow&, const FundFlow&) = default;
 };
 
+// Where the micro-fund's month came from and went (fen, ledger time), beside FundFlow.
+struct FundDetail {
+  uint64_t levy_in = 0;       // partner shops' levy (kCodeLevy)
+  uint64_t donations_in = 0;  // donations (kCodeDonation)
+  uint64_t donations = 0;
+  uint64_t projects_paid = 0;  // payouts to projects (kCodeProjectSpend, posted)
+  uint64_t projects = 0;
+  uint64_t reserved = 0;  // reserved for approved projects at the month's end
+  friend bool operator==(const FundDetail&, const FundDetail&) = default;
+};
+
 struct Report {
   VillageId village = 0;
   uint32_t month = 0;
@@ -237,7 +289,43 @@ struct Report {
   std::vector<ShopTotal> shops;
   Outstanding outstanding;
   FundFlow micro_fund;
+  FundDetail micro_fund_detail;
 };
+
+// ---- The micro-fund's statement ----
+
+// One movement of the micro-fund's account: a levy, a donation, a project's reservation
+// (pending), its payment (posted) or its release (voided).
+struct FundLine {
+  uint64_t timestamp_ns = 0;
+  MovementState state = MovementState::kPosted;
+  bool credit = false;  // true: money came in
+  uint64_t fen = 0;
+  uint16_t code = 0;  // kCodeLevy, kCodeDonation, kCodeProjectSpend (a post or void: its pending's)
+  Id transfer = 0;
+  Id reference = 0;            // user_data_128: the cash sale, the donation id, the proposal id
+  uint32_t detail = 0;         // user_data_32: the shop, the campaign, the proposal number
+  uint64_t receipt = 0;        // a donation's receipt number (user_data_64)
+  std::string what;            // named by the FundNamer: the shop, the donor as shown, the project
+  uint64_t balance_after = 0;  // posted balance after the line
+  friend bool operator==(const FundLine&, const FundLine&) = default;
+};
+
+struct FundStatement {
+  VillageId village = 0;
+  uint32_t month = 0;
+  MonthSpan span;
+  uint64_t opening = 0;
+  std::vector<FundLine> lines;  // at most kStatementLinesMax (truncated then; totals stay exact)
+  bool truncated = false;
+  uint64_t in = 0;
+  uint64_t out = 0;
+  uint64_t closing = 0;
+  uint64_t reserved = 0;  // pending at the month's end
+};
+
+// Says what a line of the fund's statement is, in words (the donor masked as the donor chose).
+using FundNamer = std::function<std::string(VillageId village, const FundLine& line)>;
 
 // The board's, the statement's and the report's reader. The sources must outlive it; `ratings`
 // may be null (no averages on the board).
@@ -248,6 +336,9 @@ struct DisclosureSources {
   const ShopBook* shops = nullptr;
   const RatingBook* ratings = nullptr;
   int utc_offset_seconds = kChinaStandardTimeSeconds;  // as AwardPolicy::utc_offset_seconds
+  // Optional: rated matters and commendations on the board, and partners' names there.
+  const RatingRoundBook* rounds = nullptr;
+  const FundBook* fund = nullptr;
 };
 
 class Disclosure {
@@ -269,6 +360,11 @@ class Disclosure {
   // (OUT_OF_RANGE). The households counted in `outstanding` are HouseholdBook's.
   absl::StatusOr<Report> GetReport(VillageId village, uint32_t month,
                                    const RuleNamer& rule_name = {}) const;
+
+  // The micro-fund's statement of `month`: opening balance, every movement with the running
+  // balance, closing balance and what was reserved at the month's end.
+  absl::StatusOr<FundStatement> GetFundStatement(VillageId village, uint32_t month,
+                                                 const FundNamer& name = {}) const;
 
  private:
   const DisclosureSources s_;

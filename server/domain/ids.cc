@@ -166,5 +166,18 @@ Id TaskAward(VillageId village, uint32_t task, Id claim) {
   return IdInput("task-award").U32(village).U32(task).U128(claim).Hash();
 }
 
+Id Donation(VillageId village, Id donation) {
+  return IdInput("donation").U32(village).U128(donation).Hash();
+}
+
+Id ProjectSpend(VillageId village, uint32_t proposal, uint32_t attempt, SpendStep step) {
+  return IdInput("project-spend")
+      .U32(village)
+      .U32(proposal)
+      .U32(attempt)
+      .U8(static_cast<uint8_t>(step))
+      .Hash();
+}
+
 }  // namespace ids
 }  // namespace points::domain

@@ -29,13 +29,15 @@ VillageId VillageOfLedger(uint32_t ledger);
 
 // A village's own accounts.
 enum class VillageAccount : uint8_t {
-  kIssuer = 1,         // points: the source of every award
-  kExpirySink = 2,     // points: where lapsed points go
-  kMicroFund = 3,      // money: the community micro-fund
-  kCommitteeCash = 4,  // money: what the committee pays shops from
-  kLimitSource = 5,    // limits: funds budget, cap and stock accounts
-  kLimitSink = 6,      // limits: takes reservations against them
-  kCashSales = 7,      // money: the counterpart of cash that shops take from members
+  kIssuer = 1,           // points: the source of every award
+  kExpirySink = 2,       // points: where lapsed points go
+  kMicroFund = 3,        // money: the community micro-fund
+  kCommitteeCash = 4,    // money: what the committee pays shops from
+  kLimitSource = 5,      // limits: funds budget, cap and stock accounts
+  kLimitSink = 6,        // limits: takes reservations against them
+  kCashSales = 7,        // money: the counterpart of cash that shops take from members
+  kDonorCash = 8,        // money: the counterpart of donations into the micro-fund (fund_book.h)
+  kProjectPayments = 9,  // money: what the micro-fund paid (or holds reserved) for projects
 };
 
 // The windows a cap counts over.
@@ -58,6 +60,9 @@ enum class BasketLeg : uint8_t { kStock = 1, kPoints = 2 };
 enum class SettlementLeg : uint8_t { kPoints = 1, kMoney = 2 };
 // A cash sale's legs: the revenue the shop took, the levy it owes the micro-fund.
 enum class CashSaleLeg : uint8_t { kRevenue = 1, kLevy = 2 };
+// The steps of a project's draw on the micro-fund (proposal_book.h): the pending reservation
+// when it is approved, its post when it is paid, its void when it is cancelled.
+enum class SpendStep : uint8_t { kReserve = 1, kPay = 2, kRelease = 3 };
 
 namespace ids {
 
@@ -99,6 +104,11 @@ Id TaskClaim(VillageId village, uint32_t task, Id claim);
 Id TaskLapse(VillageId village, uint32_t task);
 // The award id under which a verified household claim is recorded (AwardBook::Record).
 Id TaskAward(VillageId village, uint32_t task, Id claim);
+// A donation into the micro-fund (client-chosen donation id; fund_book.h).
+Id Donation(VillageId village, Id donation);
+// One step of project `proposal`'s draw on the micro-fund; `attempt` (1, 2, ...) is new whenever
+// the ledger refused the previous reservation, whose id stays failed for ever.
+Id ProjectSpend(VillageId village, uint32_t proposal, uint32_t attempt, SpendStep step);
 
 }  // namespace ids
 }  // namespace points::domain

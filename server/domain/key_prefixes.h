@@ -41,13 +41,51 @@ inline constexpr char kExpiryHouseholdYear[] = "e/h/";
 // Principals (principal_book) and the operator audit journal (audit_journal).
 inline constexpr char kPrincipal[] = "who/";
 inline constexpr char kAudit[] = "audit/";
+// The micro-fund's partners, campaigns and donations (fund_book).
+inline constexpr char kFundPartner[] = "fund/org/";
+inline constexpr char kFundCampaign[] = "fund/camp/";
+inline constexpr char kFundDonation[] = "fund/don/";
+// Proposals, the client's proposal id to its number, votes and comments (proposal_book).
+inline constexpr char kProposal[] = "prop/p/";
+inline constexpr char kProposalId[] = "prop/id/";
+inline constexpr char kProposalVote[] = "prop/vote/";
+inline constexpr char kProposalRemark[] = "prop/remark/";
+// Rating rounds and their ratings (rating_round_book).
+inline constexpr char kRatingRound[] = "round/r/";
+inline constexpr char kRatingRoundStars[] = "round/star/";
 
 inline constexpr std::string_view kAll[] = {
-    kAward,     kAwardBudget, kRule,      kTown,          kVillage,
-    kGrid,      kHousehold,   kShop,      kItem,          kShopTerms,
-    kBasket,    kSettlement,  kCashSale,  kPaymentCode,   kCard,
-    kRating,    kTask,        kTaskClaim, kExpiryVillage, kExpiryHouseholdYear,
-    kPrincipal, kAudit,
+    kAward,
+    kAwardBudget,
+    kRule,
+    kTown,
+    kVillage,
+    kGrid,
+    kHousehold,
+    kShop,
+    kItem,
+    kShopTerms,
+    kBasket,
+    kSettlement,
+    kCashSale,
+    kPaymentCode,
+    kCard,
+    kRating,
+    kTask,
+    kTaskClaim,
+    kExpiryVillage,
+    kExpiryHouseholdYear,
+    kPrincipal,
+    kAudit,
+    kFundPartner,
+    kFundCampaign,
+    kFundDonation,
+    kProposal,
+    kProposalId,
+    kProposalVote,
+    kProposalRemark,
+    kRatingRound,
+    kRatingRoundStars,
 };
 
 }  // namespace points::domain::keys

@@ -106,16 +106,63 @@ std::vector<Transfer> Linked(std::vector<Transfer> chain) {
 std::vector<Account> VillageAccounts(VillageId village) {
   const Ledgers ledgers = LedgersOf(village);
   auto id = [village](VillageAccount kind) { return ids::OfVillageAccount(village, kind); };
-  return {
+  std::vector<Account> accounts = {
       MakeAccount(id(VillageAccount::kIssuer), ledgers.points, kAccountCodeIssuer, kAccountHistory),
       MakeAccount(id(VillageAccount::kExpirySink), ledgers.points, kAccountCodeSink, 0),
-      MakeAccount(id(VillageAccount::kMicroFund), ledgers.money, kAccountCodeMicroFund,
-                  kAccountHistory),
       MakeAccount(id(VillageAccount::kCommitteeCash), ledgers.money, kAccountCodeCommitteeCash, 0),
       MakeAccount(id(VillageAccount::kLimitSource), ledgers.limits, kAccountCodeLimitSource, 0),
       MakeAccount(id(VillageAccount::kLimitSink), ledgers.limits, kAccountCodeSink, 0),
       MakeAccount(id(VillageAccount::kCashSales), ledgers.money, kAccountCodeSink, 0),
   };
+  for (const Account& a : FundAccounts(village)) accounts.push_back(a);
+  return accounts;
+}
+
+std::vector<Account> FundAccounts(VillageId village) {
+  const uint32_t money = LedgersOf(village).money;
+  auto id = [village](VillageAccount kind) { return ids::OfVillageAccount(village, kind); };
+  return {
+      MakeAccount(id(VillageAccount::kMicroFund), money, kAccountCodeMicroFund,
+                  kAccountDebitsMustNotExceedCredits | kAccountHistory),
+      MakeAccount(id(VillageAccount::kDonorCash), money, kAccountCodeSink, 0),
+      MakeAccount(id(VillageAccount::kProjectPayments), money, kAccountCodeSink, kAccountHistory),
+  };
+}
+
+Transfer DonationTransfer(VillageId village, Id donation, uint64_t receipt, uint32_t campaign,
+                          uint64_t fen) {
+  Transfer t = MakeTransfer(ids::Donation(village, donation),
+                            ids::OfVillageAccount(village, VillageAccount::kDonorCash),
+                            ids::OfVillageAccount(village, VillageAccount::kMicroFund), fen,
+                            LedgersOf(village).money, kCodeDonation);
+  t.user_data_128 = donation;
+  t.user_data_64 = receipt;
+  t.user_data_32 = campaign;
+  return t;
+}
+
+Transfer SpendReservation(VillageId village, uint32_t proposal, uint32_t attempt, Id proposal_id,
+                          uint64_t fen) {
+  Transfer t = MakeTransfer(ids::ProjectSpend(village, proposal, attempt, SpendStep::kReserve),
+                            ids::OfVillageAccount(village, VillageAccount::kMicroFund),
+                            ids::OfVillageAccount(village, VillageAccount::kProjectPayments), fen,
+                            LedgersOf(village).money, kCodeProjectSpend);
+  t.flags = kTransferPending;  // no timeout: only the committee's decision ends a reservation
+  t.user_data_128 = proposal_id;
+  t.user_data_32 = proposal;
+  return t;
+}
+
+Transfer SpendResolution(VillageId village, uint32_t proposal, uint32_t attempt, Id proposal_id,
+                         SpendStep step) {
+  POINTS_CHECK(step != SpendStep::kReserve);
+  Transfer t;
+  t.id = ids::ProjectSpend(village, proposal, attempt, step);
+  t.pending_id = ids::ProjectSpend(village, proposal, attempt, SpendStep::kReserve);
+  t.flags = step == SpendStep::kPay ? kTransferPostPendingTransfer : kTransferVoidPendingTransfer;
+  t.user_data_128 = proposal_id;
+  t.user_data_32 = proposal;
+  return t;  // accounts, ledger, code and amount 0: those of the reservation
 }
 
 Account HouseholdAccount(VillageId village, uint64_t household) {

@@ -59,6 +59,26 @@ std::vector<Transfer> OnNoticeChain(const AwardSpec& award);
 std::vector<Transfer> PostChain(const AwardSpec& award);
 std::vector<Transfer> VoidChain(const AwardSpec& award);
 
+// The community micro-fund (fund_book.h, proposal_book.h), on the money ledger. The fund's
+// account carries the floor debits_must_not_exceed_credits, so neither a reservation nor a
+// payment can take it below zero, whatever races.
+//
+// The money accounts the fund moves between: the fund itself, the counterpart of donations and
+// the account projects are paid into (every village has them; FundBook creates the last two for a
+// village set up before they existed).
+std::vector<Account> FundAccounts(VillageId village);
+// A donation: donor cash -> micro-fund, posted at once; user data: the donation id, the receipt
+// number and the campaign (0: none).
+Transfer DonationTransfer(VillageId village, Id donation, uint64_t receipt, uint32_t campaign,
+                          uint64_t fen);
+// A project's reservation: micro-fund -> project payments, pending without a timeout (the
+// committee's decision, not a clock, ends it); user data: the proposal's id and number.
+Transfer SpendReservation(VillageId village, uint32_t proposal, uint32_t attempt, Id proposal_id,
+                          uint64_t fen);
+// The post (kPay) or void (kRelease) of that reservation.
+Transfer SpendResolution(VillageId village, uint32_t proposal, uint32_t attempt, Id proposal_id,
+                         SpendStep step);
+
 }  // namespace points::domain
 
 #endif  // POINTS_SERVER_DOMAIN_LEDGER_LAYOUT_H_

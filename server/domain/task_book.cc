@@ -18,7 +18,9 @@ namespace {
 
 using TR = CreateTransferResult;
 
-constexpr uint8_t kTaskFormatVersion = 1;
+// Version 2 adds the project a task works for; a version 1 record is read as one for none.
+constexpr uint8_t kTaskFormatVersion = 2;
+constexpr uint8_t kTaskFormatVersionWithoutProject = 1;
 constexpr uint8_t kClaimFormatVersion = 1;
 
 std::string TaskPrefix(VillageId village) {
@@ -122,13 +124,16 @@ std::string EncodeTask(const Task& t) {
   w.Int(kTaskFormatVersion, 1).Int(q.village, 4).Int(q.task, 4).Text(q.title).Int(q.rule, 4);
   w.Int(q.units, 8).Int(q.slots, 4).Int(q.deadline_ns, 8).Text(q.posted_by);
   w.Int(static_cast<uint8_t>(t.state), 1).Int(t.rule_version, 4).Int(t.points_per_claim, 8);
-  w.Int(t.posted_at_ns, 8).Int(t.lapsed_slots, 8).Int(t.closed_at_ns, 8);
+  w.Int(t.posted_at_ns, 8).Int(t.lapsed_slots, 8).Int(t.closed_at_ns, 8).Int(q.project, 4);
   return std::move(w).bytes();
 }
 
 absl::StatusOr<Task> DecodeTask(const std::string& bytes) {
   RecordReader r(bytes);
-  if (r.Int(1) != kTaskFormatVersion) return absl::DataLossError("task record: unknown version");
+  const uint64_t version = r.Int(1);
+  if (version != kTaskFormatVersion && version != kTaskFormatVersionWithoutProject) {
+    return absl::DataLossError("task record: unknown version");
+  }
   Task t;
   TaskRequest& q = t.request;
   q.village = static_cast<VillageId>(r.Int(4));
@@ -147,6 +152,7 @@ absl::StatusOr<Task> DecodeTask(const std::string& bytes) {
   t.posted_at_ns = r.Int(8);
   t.lapsed_slots = r.Int(8);
   t.closed_at_ns = r.Int(8);
+  if (version == kTaskFormatVersion) q.project = static_cast<uint32_t>(r.Int(4));
   if (!r.done_ok()) return absl::DataLossError("task record: truncated or trailing bytes");
   return t;
 }

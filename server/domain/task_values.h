@@ -32,6 +32,7 @@ struct TaskRequest {
   uint32_t slots = 0;        // 1..kTaskSlotsMax
   uint64_t deadline_ns = 0;  // after now; claims and completions strictly before it
   std::string posted_by;     // 1..kPersonBytesMax bytes
+  uint32_t project = 0;      // the approved project (proposal_book.h) it works for; 0: none
   friend bool operator==(const TaskRequest&, const TaskRequest&) = default;
 };
 

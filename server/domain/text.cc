@@ -62,4 +62,15 @@ std::string Echo(std::string_view value) {
   return absl::StrCat("'", shown, "…' (", value.size(), " bytes)");
 }
 
+absl::Status CheckText(absl::string_view field, absl::string_view text, size_t min_bytes,
+                       size_t max_bytes) {
+  if (text.size() < min_bytes || text.size() > max_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", text.size(), " bytes, must be ", min_bytes, "..", max_bytes));
+  }
+  if (!IsUtf8(std::string_view(text.data(), text.size())))
+    return absl::InvalidArgumentError(absl::StrCat(field, ": must be UTF-8 text"));
+  return absl::OkStatus();
+}
+
 }  // namespace points::domain

@@ -7,6 +7,9 @@
 #include <string>
 #include <string_view>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
 namespace points::domain {
 
 // Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
@@ -20,6 +23,11 @@ inline constexpr size_t kEchoBytesMax = 32;
 // grows with its input: "'/var/backups/2026-…' (4000 bytes)". Bytes that are not UTF-8 are
 // shown as \xHH.
 std::string Echo(std::string_view value);
+
+// INVALID_ARGUMENT naming `field` unless `text` is UTF-8 of min_bytes..max_bytes bytes (min 0:
+// optional).
+absl::Status CheckText(absl::string_view field, absl::string_view text, size_t min_bytes,
+                       size_t max_bytes);
 
 }  // namespace points::domain
 

@@ -1129,5 +1129,89 @@ TEST(PointsctlSupermarketTest, OrganisationTasksBoardStatementReportRatingsAndEx
   EXPECT_EQ(ctl({"expiry", "set", "1"}).exit_code, kExitUsage);
 }
 
+// The community's money and voice from the command line, on the demo village, as the README
+// walks through it: a donation resent gets its receipt once; a proposal voted once per
+// household (the proxy through a grid worker), decided after its window and paid from the fund;
+// a rating round rated once per household; the board and the fund's statement show them.
+TEST(PointsctlCommunityTest, DonationsProposalsVotesPayoutsAndRatingRounds) {
+  TempDir data;
+  TempDir scratch;
+  Pointsd pointsd(data.path(), 0, {"--demo", "--notice-seconds", "1"});
+  const Shell ctl(pointsd, data.path(), scratch.path());
+  const std::string committee = ctl.Demo("committee-li"), committee_2 = ctl.Demo("committee-zhang");
+  const std::string h1 = ctl.Demo("household-1"), grid_2 = ctl.Demo("grid-zhao");
+  const std::vector<std::string> gift = {"donations", "add",     "1",     "--id",
+                                         "9102",      "--fen",   "5000",  "--person",
+                                         "张小明",    "--shown", "masked"};
+  const testing::Run donated = ctl.As(committee, gift);
+  ASSERT_EQ(donated.exit_code, kExitOk) << Describe(donated);
+  EXPECT_TRUE(Contains(donated.out, "receipt 2: 50.00 yuan from 张*明, recorded")) << donated.out;
+  EXPECT_EQ(ctl.As(committee, gift).out, donated.out) << "a resend: the same receipt";
+  EXPECT_EQ(ctl.As(h1, gift).exit_code, kExitRefused) << "a household records no donations";
+
+  const testing::Run proposed =
+      ctl.As(h1, {"proposals", "propose", "1", "--id", "9303", "--household", "1", "--title",
+                  "垃圾分类亭", "--cost-fen", "120000"});
+  ASSERT_EQ(proposed.exit_code, kExitOk) << Describe(proposed);
+  EXPECT_TRUE(Contains(proposed.out, " 3  垃圾分类亭")) << proposed.out;
+  ASSERT_EQ(ctl.As(committee, {"proposals", "accept", "1", "3", "--vote-window", "2"}).exit_code,
+            kExitOk);
+  EXPECT_EQ(ctl.As(h1, {"proposals", "vote", "1", "3", "--household", "1", "--for"}).exit_code,
+            kExitOk);
+  const testing::Run twice =
+      ctl.As(h1, {"proposals", "vote", "1", "3", "--household", "1", "--against"});
+  EXPECT_EQ(twice.exit_code, kExitRefused) << Describe(twice);
+  const testing::Run proxy = ctl.As(
+      grid_2, {"proposals", "vote", "1", "3", "--household", "3", "--for", "--proxy", "王村医"});
+  EXPECT_EQ(proxy.exit_code, kExitOk) << Describe(proxy);
+  EXPECT_TRUE(Contains(proxy.out, "by its proxy 王村医")) << proxy.out;
+  EXPECT_EQ(ctl.As(committee, {"proposals", "decide", "1", "3", "--approve"}).exit_code,
+            kExitRefused)
+      << "the vote is open";
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  const testing::Run approved = ctl.As(committee, {"proposals", "decide", "1", "3", "--approve"});
+  ASSERT_EQ(approved.exit_code, kExitOk) << Describe(approved);
+  EXPECT_TRUE(Contains(approved.out, "approved  2 for, 0 against, 0 abstain")) << approved.out;
+  ASSERT_EQ(ctl.As(committee, {"projects", "complete", "1", "3"}).exit_code, kExitOk);
+  EXPECT_EQ(ctl.As(committee, {"projects", "approve-payout", "1", "3"}).exit_code, kExitRefused)
+      << "a second person approves";
+  ASSERT_EQ(ctl.As(committee_2, {"projects", "approve-payout", "1", "3"}).exit_code, kExitOk);
+  testing::Run shown;
+  for (int i = 0; i < 100; ++i) {
+    shown = ctl({"--json", "proposals", "show", "1", "3"});
+    if (Contains(shown.out, "\"state\":\"completed\"")) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(Contains(shown.out, "\"state\":\"completed\"")) << shown.out;
+
+  const testing::Run opened = ctl.As(committee, {"rounds", "open", "1", "2", "--service", "--title",
+                                                 "送货上门", "--shop", "2", "--window", "600"});
+  ASSERT_EQ(opened.exit_code, kExitOk) << Describe(opened);
+  EXPECT_TRUE(Contains(opened.out, "PR1:1:2")) << opened.out;
+  const std::vector<std::string> rate = {"rounds", "rate",    "1", "2",         "--household",
+                                         "1",      "--stars", "2", "--comment", "送晚了"};
+  EXPECT_EQ(ctl.As(h1, rate).exit_code, kExitOk);
+  const testing::Run again =
+      ctl.As(h1, {"rounds", "rate", "1", "2", "--household", "1", "--stars", "5"});
+  EXPECT_EQ(again.exit_code, kExitRefused) << Describe(again);
+  const testing::Run work = ctl.As(committee, {"followups", "list", "1"});
+  EXPECT_TRUE(Contains(work.out, "送晚了")) << work.out;
+
+  const testing::Run board = ctl.As(h1, {"board", "show", "1"});
+  ASSERT_EQ(board.exit_code, kExitOk) << Describe(board);
+  const size_t at = board.out.find("month ");
+  ASSERT_NE(at, std::string::npos) << board.out;
+  const std::string month = board.out.substr(at + 6, 6);
+  EXPECT_TRUE(Contains(board.out, "Micro-fund")) << board.out;
+  EXPECT_TRUE(Contains(board.out, "送货上门")) << board.out;
+  const testing::Run fund = ctl.As(h1, {"fund", "show", "1", "--month", month});
+  ASSERT_EQ(fund.exit_code, kExitOk) << Describe(fund);
+  // 2000 yuan given, 50 more; 300 and 1200 paid out to projects 1 and 3.
+  EXPECT_TRUE(Contains(fund.out, "closing 550.00 yuan (in 2050.00, out 1500.00)")) << fund.out;
+  EXPECT_TRUE(Contains(fund.out, "donation, receipt 2: 张*明")) << fund.out;
+  const testing::Run csv = ctl.As(committee, {"reports", "show", "1", "--month", month, "--csv"});
+  EXPECT_TRUE(Contains(csv.out, "micro_fund_fen,out_projects,,2,150000\n")) << csv.out;
+}
+
 }  // namespace
 }  // namespace points::client

@@ -273,6 +273,13 @@ TEST_F(HttpTest, UnaryCallsInJsonBinaryAndGetOnOneConnection) {
   EXPECT_EQ(answer.status, 200) << answer.body;
   EXPECT_TRUE(response.ParseFromString(answer.body));
   EXPECT_EQ(response.household().name(), "张家");
+
+  // Every service the server registers, CommunityService's too: the demo's proposal 2.
+  raw.Send(Post("/points.v1.CommunityService/GetProposal", R"({"village":1,"proposal":2})",
+                household_, "application/json"));
+  answer = raw.Read();
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_TRUE(absl::StrContains(answer.body, "PROPOSAL_STATE_IN_DELIBERATION")) << answer.body;
 }
 
 TEST_F(HttpTest, ErrorsAreConnectJsonWithTheSpecsStatuses) {

@@ -29,12 +29,15 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "ids.h"
 #include "points/v1/admin.grpc.pb.h"
 #include "points/v1/awards.grpc.pb.h"
 #include "points/v1/board.grpc.pb.h"
+#include "points/v1/community.grpc.pb.h"
 #include "points/v1/ledger.grpc.pb.h"
 #include "points/v1/shops.grpc.pb.h"
 #include "points/v1/tasks.grpc.pb.h"
@@ -89,6 +92,12 @@ double DeniedTotal(const std::string& metrics, const std::string& label = "") {
     if (absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &value)) total += value;
   }
   return total;
+}
+
+// This month, YYYYMM in China Standard Time.
+uint32_t ThisMonth() {
+  const absl::CivilMonth m = absl::ToCivilMonth(absl::Now(), absl::FixedTimeZone(8 * 3600));
+  return static_cast<uint32_t>(m.year() * 100 + m.month());
 }
 
 uint64_t NowNs() {
@@ -148,6 +157,7 @@ class AuthzTest : public ::testing::Test {
     shop_ = v1::ShopService::NewStub(channel_);
     task_ = v1::TaskService::NewStub(channel_);
     admin_ = v1::AdminService::NewStub(channel_);
+    community_ = v1::CommunityService::NewStub(channel_);
     admin_token_ = pointsd_->admin_token();
     ASSERT_EQ(admin_token_.size(), 64u);
   }
@@ -706,6 +716,202 @@ class AuthzTest : public ::testing::Test {
       v1::ListTasksResponse out;
       return task_->ListTasks(Ctx(auth).get(), r, &out);
     });
+    // points.v1.CommunityService (the demo: proposal 1 done, its payout on notice; proposal 2
+    // in deliberation; rating round 1 rated by households 1-3)
+    add("/points.v1.CommunityService/PutPartner", [this](const std::string& auth) {
+      v1::PutPartnerRequest r;
+      r.mutable_partner()->set_village(kVillage);
+      r.mutable_partner()->set_partner(3);
+      r.mutable_partner()->set_name("authz test partner");
+      r.mutable_partner()->set_kind(v1::PARTNER_KIND_COMPANY);
+      v1::PutPartnerResponse out;
+      return community_->PutPartner(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/ListPartners", [this](const std::string& auth) {
+      v1::ListPartnersRequest r;
+      r.set_village(kVillage);
+      v1::ListPartnersResponse out;
+      return community_->ListPartners(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/OpenCampaign", [this](const std::string& auth) {
+      v1::OpenCampaignRequest r;
+      r.mutable_campaign()->set_village(kVillage);
+      r.mutable_campaign()->set_campaign(1);
+      r.mutable_campaign()->set_title("authz test campaign");
+      r.mutable_campaign()->set_target_fen(100'000);
+      v1::OpenCampaignResponse out;
+      return community_->OpenCampaign(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/ListCampaigns", [this](const std::string& auth) {
+      v1::ListCampaignsRequest r;
+      r.set_village(kVillage);
+      v1::ListCampaignsResponse out;
+      return community_->ListCampaigns(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/Donate", [this](const std::string& auth) {
+      v1::DonateRequest r;
+      v1::Donation* d = r.mutable_donation();
+      d->set_donation_id(IdBytes(Fresh(0xd0a)));
+      d->set_village(kVillage);
+      d->set_donor_kind(v1::DONOR_KIND_PERSON);
+      d->set_donor_name("authz test donor");
+      d->set_fen(1);
+      v1::DonateResponse out;
+      return community_->Donate(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/GetFundStatement", [this](const std::string& auth) {
+      v1::GetFundStatementRequest r;
+      r.set_village(kVillage);
+      r.set_month(202601);
+      v1::GetFundStatementResponse out;
+      return community_->GetFundStatement(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/Propose", [this](const std::string& auth) {
+      v1::ProposeRequest r;
+      v1::Proposal* p = r.mutable_proposal();
+      p->set_proposal_id(IdBytes(Fresh(0x9a0)));
+      p->set_village(kVillage);
+      p->set_household(kHousehold);
+      p->set_title("authz test proposal");
+      v1::ProposeResponse out;
+      return community_->Propose(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/ReviewProposal", [this](const std::string& auth) {
+      v1::ReviewProposalRequest r;  // proposal 2 is in deliberation already: refused
+      r.set_village(kVillage);
+      r.set_proposal(2);
+      r.set_accept(false);
+      r.set_reason("authz test");
+      v1::ReviewProposalResponse out;
+      return community_->ReviewProposal(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/CommentOnProposal", [this](const std::string& auth) {
+      v1::CommentOnProposalRequest r;
+      r.set_village(kVillage);
+      r.set_proposal(2);
+      r.mutable_remark()->set_remark_id(IdBytes(Fresh(0x3e3)));
+      r.mutable_remark()->set_household(kHousehold);
+      r.mutable_remark()->set_text("authz test comment");
+      v1::CommentOnProposalResponse out;
+      return community_->CommentOnProposal(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/CastVote", [this](const std::string& auth) {
+      v1::CastVoteRequest r;  // the app's own vote; others must name a proxy: INVALID_ARGUMENT
+      r.set_village(kVillage);
+      r.set_proposal(2);
+      r.set_household(kHousehold);
+      r.set_choice(v1::VOTE_CHOICE_FOR);
+      v1::CastVoteResponse out;
+      return community_->CastVote(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/DecideProposal", [this](const std::string& auth) {
+      v1::DecideProposalRequest r;  // proposal 2's vote is open: refused
+      r.set_village(kVillage);
+      r.set_proposal(2);
+      r.set_decision(v1::DECISION_DEFER);
+      r.set_reason("authz test");
+      v1::DecideProposalResponse out;
+      return community_->DecideProposal(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/GetProposal", [this](const std::string& auth) {
+      v1::GetProposalRequest r;
+      r.set_village(kVillage);
+      r.set_proposal(1);
+      v1::GetProposalResponse out;
+      return community_->GetProposal(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/ListProposals", [this](const std::string& auth) {
+      v1::ListProposalsRequest r;
+      r.set_village(kVillage);
+      v1::ListProposalsResponse out;
+      return community_->ListProposals(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/CompleteProject", [this](const std::string& auth) {
+      v1::CompleteProjectRequest r;  // proposal 1 is done already: refused
+      r.set_village(kVillage);
+      r.set_proposal(1);
+      v1::CompleteProjectResponse out;
+      return community_->CompleteProject(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/ApprovePayout", [this](const std::string& auth) {
+      v1::ApprovePayoutRequest r;  // proposal 1's payout needs no review: refused
+      r.set_village(kVillage);
+      r.set_proposal(1);
+      v1::ApprovePayoutResponse out;
+      return community_->ApprovePayout(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/ObjectToPayout", [this](const std::string& auth) {
+      v1::ObjectToPayoutRequest r;
+      r.set_village(kVillage);
+      r.set_proposal(1);
+      r.set_household(kHousehold);
+      r.set_reason("authz test objection");
+      v1::ObjectToPayoutResponse out;
+      return community_->ObjectToPayout(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/DecidePayout", [this](const std::string& auth) {
+      v1::DecidePayoutRequest r;
+      r.set_village(kVillage);
+      r.set_proposal(1);
+      r.set_keep(true);
+      v1::DecidePayoutResponse out;
+      return community_->DecidePayout(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/CancelProject", [this](const std::string& auth) {
+      v1::CancelProjectRequest r;  // no such proposal: NOT_FOUND
+      r.set_village(kVillage);
+      r.set_proposal(99);
+      r.set_reason("authz test");
+      v1::CancelProjectResponse out;
+      return community_->CancelProject(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/OpenRatingRound", [this](const std::string& auth) {
+      v1::OpenRatingRoundRequest r;
+      v1::RatingRound* round = r.mutable_round();
+      round->set_village(kVillage);
+      round->set_round(5);
+      round->set_subject(v1::ROUND_SUBJECT_SERVICE);
+      round->set_title("authz test round");
+      round->set_closes_at(task_deadline_);
+      v1::OpenRatingRoundResponse out;
+      return community_->OpenRatingRound(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/RateRound", [this](const std::string& auth) {
+      v1::RateRoundRequest r;  // household 1 gave the demo's round 5 stars: a resend
+      r.set_village(kVillage);
+      r.set_round(1);
+      r.set_household(kHousehold);
+      r.set_stars(5);
+      v1::RateRoundResponse out;
+      return community_->RateRound(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/GetRatingRound", [this](const std::string& auth) {
+      v1::GetRatingRoundRequest r;
+      r.set_village(kVillage);
+      r.set_round(1);
+      v1::GetRatingRoundResponse out;
+      return community_->GetRatingRound(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/ListRatingRounds", [this](const std::string& auth) {
+      v1::ListRatingRoundsRequest r;
+      r.set_village(kVillage);
+      v1::ListRatingRoundsResponse out;
+      return community_->ListRatingRounds(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/ListFollowUps", [this](const std::string& auth) {
+      v1::ListFollowUpsRequest r;
+      r.set_village(kVillage);
+      v1::ListFollowUpsResponse out;
+      return community_->ListFollowUps(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.CommunityService/ResolveFollowUp", [this](const std::string& auth) {
+      v1::ResolveFollowUpRequest r;  // round 1 is rated well: not on the list
+      r.set_village(kVillage);
+      r.set_round(1);
+      r.set_resolution("authz test");
+      v1::ResolveFollowUpResponse out;
+      return community_->ResolveFollowUp(Ctx(auth).get(), r, &out);
+    });
     // points.v1.AdminService
     add("/points.v1.AdminService/Backup", [this](const std::string& auth) {
       v1::BackupRequest r;
@@ -834,6 +1040,46 @@ class AuthzTest : public ::testing::Test {
       v1::ListAuditResponse out;
       keep("audit", admin_->ListAudit(Ctx(admin).get(), v1::ListAuditRequest(), &out), out);
     }
+    {
+      v1::GetFundStatementRequest r;
+      r.set_village(kVillage);
+      r.set_month(ThisMonth());
+      v1::GetFundStatementResponse out;
+      keep("micro-fund", community_->GetFundStatement(Ctx(admin).get(), r, &out), out);
+    }
+    {
+      v1::ListProposalsRequest r;
+      r.set_village(kVillage);
+      v1::ListProposalsResponse out;
+      keep("proposals", community_->ListProposals(Ctx(admin).get(), r, &out), out);
+    }
+    {
+      v1::GetProposalRequest r;  // with its comments
+      r.set_village(kVillage);
+      r.set_proposal(2);
+      v1::GetProposalResponse out;
+      keep("proposal 2", community_->GetProposal(Ctx(admin).get(), r, &out), out);
+    }
+    {
+      v1::ListPartnersRequest r;
+      r.set_village(kVillage);
+      v1::ListPartnersResponse out;
+      keep("partners", community_->ListPartners(Ctx(admin).get(), r, &out), out);
+    }
+    {
+      v1::ListCampaignsRequest r;
+      r.set_village(kVillage);
+      v1::ListCampaignsResponse out;
+      keep("campaigns", community_->ListCampaigns(Ctx(admin).get(), r, &out), out);
+    }
+    {
+      v1::ListRatingRoundsRequest r;
+      r.set_village(kVillage);
+      v1::ListRatingRoundsResponse out;
+      const grpc::Status s = community_->ListRatingRounds(Ctx(admin).get(), r, &out);
+      for (v1::RatingRound& round : *out.mutable_rounds()) round.clear_open();  // time, not a write
+      keep("rating rounds", s, out);
+    }
     return parts;
   }
 
@@ -954,6 +1200,42 @@ class AuthzTest : public ::testing::Test {
       expect_denied("household 1 claims a task for shop 1",
                     task_->ClaimTask(Ctx(As(Role::kHousehold)).get(), r, &out));
     }
+    // The community: household 2 votes and rates for household 1; the committee of village 2
+    // records a donation in village 1; grid 1's worker records household 3's proxy vote.
+    {
+      v1::CastVoteRequest r;
+      r.set_village(kVillage);
+      r.set_proposal(2);
+      r.set_household(kHousehold);
+      r.set_choice(v1::VOTE_CHOICE_AGAINST);
+      v1::CastVoteResponse out;
+      expect_denied("household 2 votes for household 1",
+                    community_->CastVote(Ctx(household_2).get(), r, &out));
+      r.set_household(kOtherGridHousehold);
+      r.set_proxy_name("王村医");
+      expect_denied("grid worker of grid 1 records household 3's proxy vote",
+                    community_->CastVote(Ctx(As(Role::kGridWorker)).get(), r, &out));
+    }
+    {
+      v1::RateRoundRequest r;
+      r.set_village(kVillage);
+      r.set_round(1);
+      r.set_household(kHousehold);
+      r.set_stars(1);
+      v1::RateRoundResponse out;
+      expect_denied("household 2 rates as household 1",
+                    community_->RateRound(Ctx(household_2).get(), r, &out));
+    }
+    {
+      v1::DonateRequest r;
+      r.mutable_donation()->set_donation_id(IdBytes(Fresh(0xd0a)));
+      r.mutable_donation()->set_village(kVillage);
+      r.mutable_donation()->set_donor_kind(v1::DONOR_KIND_ANONYMOUS);
+      r.mutable_donation()->set_fen(100);
+      v1::DonateResponse out;
+      expect_denied("committee of village 2 records a donation in village 1",
+                    community_->Donate(Ctx(committee_2).get(), r, &out));
+    }
     // The grid worker of grid 1 records for household 3, of grid 2.
     const std::string grid_1 = As(Role::kGridWorker);
     expect_denied("grid worker of grid 1 records for household 3",
@@ -1015,6 +1297,7 @@ class AuthzTest : public ::testing::Test {
   std::unique_ptr<v1::ShopService::Stub> shop_;
   std::unique_ptr<v1::TaskService::Stub> task_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
+  std::unique_ptr<v1::CommunityService::Stub> community_;
   std::string admin_token_;
   std::map<Role, std::string> token_;
   std::string second_committee_;

@@ -31,6 +31,7 @@
 #include "points/v1/admin.grpc.pb.h"
 #include "points/v1/awards.grpc.pb.h"
 #include "points/v1/board.grpc.pb.h"
+#include "points/v1/community.grpc.pb.h"
 #include "points/v1/ledger.grpc.pb.h"
 #include "points/v1/shops.grpc.pb.h"
 #include "points/v1/tasks.grpc.pb.h"
@@ -391,9 +392,9 @@ TEST_F(ClientEdgesTest, AnAwardsRuleComesBackWholeAsTheCatalogueHasIt) {
 // output only and say so.
 TEST(ClientContractTest, RequestsCarryNoFieldNamingWhoActs) {
   const google::protobuf::FileDescriptor* files[] = {
-      v1::ApproveAwardRequest::descriptor()->file(), v1::ClaimTaskRequest::descriptor()->file(),
-      v1::RedeemBasketRequest::descriptor()->file(), v1::GetBoardRequest::descriptor()->file(),
-      v1::CreatePrincipalRequest::descriptor()->file()};
+      v1::ApproveAwardRequest::descriptor()->file(),    v1::ClaimTaskRequest::descriptor()->file(),
+      v1::RedeemBasketRequest::descriptor()->file(),    v1::GetBoardRequest::descriptor()->file(),
+      v1::CreatePrincipalRequest::descriptor()->file(), v1::CastVoteRequest::descriptor()->file()};
   int requests = 0;
   for (const google::protobuf::FileDescriptor* file : files) {
     for (int m = 0; m < file->message_type_count(); ++m) {

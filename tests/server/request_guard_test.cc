@@ -35,6 +35,7 @@
 #include "points/v1/admin.pb.h"
 #include "points/v1/awards.pb.h"
 #include "points/v1/board.pb.h"
+#include "points/v1/community.pb.h"
 #include "points/v1/ledger.pb.h"
 #include "points/v1/shops.pb.h"
 #include "points/v1/tasks.pb.h"
@@ -63,7 +64,8 @@ const bool kEveryFileLinked = v1::CreateTransfersRequest::descriptor() != nullpt
                               v1::RedeemBasketRequest::descriptor() != nullptr &&
                               v1::GetBoardRequest::descriptor() != nullptr &&
                               v1::PostTaskRequest::descriptor() != nullptr &&
-                              v1::CreatePrincipalRequest::descriptor() != nullptr;
+                              v1::CreatePrincipalRequest::descriptor() != nullptr &&
+                              v1::DonateRequest::descriptor() != nullptr;
 
 const MethodDescriptor* MethodOf(const RpcRule& rule) {
   EXPECT_TRUE(kEveryFileLinked);
@@ -133,10 +135,17 @@ std::string LengthDelimited(const FieldDescriptor& f, const std::string& payload
   return Varint(uint64_t(f.number()) << 3 | 2) + Varint(payload.size()) + payload;
 }
 
-// A request holding `elements` copies of `leaf` in the path's last field, and nothing else.
+// A request holding `elements` copies of `leaf` in the path's last field, and nothing else. A
+// number field (RatingRound.stars) holds `elements` zeros instead, each as its own varint.
 std::string Encode(const FieldPathInRequest& path, const std::string& leaf, size_t elements = 1) {
+  const FieldDescriptor& last = *path.steps.back();
+  const bool number = last.cpp_type() != FieldDescriptor::CPPTYPE_STRING &&
+                      last.cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE;
   std::string bytes;
-  for (size_t i = 0; i < elements; ++i) bytes += LengthDelimited(*path.steps.back(), leaf);
+  for (size_t i = 0; i < elements; ++i) {
+    bytes +=
+        number ? Varint(uint64_t(last.number()) << 3) + Varint(0) : LengthDelimited(last, leaf);
+  }
   for (size_t k = path.steps.size() - 1; k-- > 0;) bytes = LengthDelimited(*path.steps[k], bytes);
   return bytes;
 }

@@ -189,7 +189,7 @@ class DisclosureTest : public ::testing::Test {
     auto payout = engine_->CreateTransfers(
         {MakeTransfer(0xf0, ids::OfVillageAccount(kVillage, VillageAccount::kMicroFund),
                       ids::OfVillageAccount(kVillage, VillageAccount::kCommitteeCash), 50,
-                      ledgers.money, 99)});  // no payout workflow yet: straight to the ledger
+                      ledgers.money, 99)});  // a raw payout, beside proposal_book.h's projects
     ASSERT_TRUE(payout.ok() && (*payout)[0].result == CreateTransferResult::kOk);
     auto settled = shops_->Settle(kVillage, kOtherShop, 0x5e, 100);
     ASSERT_TRUE(settled.ok()) << settled.status();

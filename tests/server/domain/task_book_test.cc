@@ -549,7 +549,16 @@ TEST_F(TaskBookTest, StoredRecordsRoundTrip) {
   task.points_per_claim = 30;
   task.posted_at_ns = kStartNs;
   task.lapsed_slots = 2;
+  task.request.project = 7;
   EXPECT_EQ(*DecodeTask(EncodeTask(task)), task);
+  // A record written before tasks named a project (version 1: no project field) reads as none.
+  std::string v1 = EncodeTask(task);
+  v1[0] = 1;
+  v1.resize(v1.size() - 4);
+  absl::StatusOr<Task> old = DecodeTask(v1);
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(old->request.project, 0u);
+  EXPECT_EQ(old->lapsed_slots, 2u);
   TaskClaim claim;
   claim.request = ClaimBy(Claimant{ClaimantKind::kOrganisation, 9}, 0xabc);
   claim.state = ClaimState::kVerifying;
