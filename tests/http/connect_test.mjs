@@ -171,6 +171,8 @@ describe('pointsd over the Connect protocol', () => {
       ['TaskService', 'committee-li', 'listTasks', { village: 1 }, (r) => assert.ok(r)],
       ['AdminService', 'admin', 'listPrincipals', {},
        (r) => assert.ok(r.principals.some((p) => p.name === 'committee-li'))],
+      ['CommunityService', 'household-1', 'getFundStatement', { village: 1, month: MONTH },
+       (r) => assert.ok(r.lines.length > 0)],
     ];
     const byName = Object.fromEntries(points.services.map((s) => [s.name, s]));
     assert.equal(calls.length, points.services.length);

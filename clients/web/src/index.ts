@@ -19,6 +19,7 @@ import {
 import { AdminService } from './gen/points/v1/admin_pb.js';
 import { AwardService, VillageService } from './gen/points/v1/awards_pb.js';
 import { BoardService } from './gen/points/v1/board_pb.js';
+import { CommunityService } from './gen/points/v1/community_pb.js';
 import { LedgerService, type BalanceChange } from './gen/points/v1/ledger_pb.js';
 import { ShopService } from './gen/points/v1/shops_pb.js';
 import { TaskService } from './gen/points/v1/tasks_pb.js';
@@ -26,6 +27,7 @@ import { TaskService } from './gen/points/v1/tasks_pb.js';
 export * from './gen/points/v1/admin_pb.js';
 export * from './gen/points/v1/awards_pb.js';
 export * from './gen/points/v1/board_pb.js';
+export * from './gen/points/v1/community_pb.js';
 export * from './gen/points/v1/ledger_pb.js';
 export * from './gen/points/v1/shops_pb.js';
 export * from './gen/points/v1/tasks_pb.js';
@@ -41,6 +43,7 @@ export const services = [
   ShopService,
   TaskService,
   AdminService,
+  CommunityService,
 ] as const;
 
 // Sends `Authorization: Bearer <token>` with every call (server/AUTHZ.md).
@@ -61,6 +64,7 @@ export function createPointsClients(transport: Transport) {
     shops: createClient(ShopService, transport),
     tasks: createClient(TaskService, transport),
     admin: createClient(AdminService, transport),
+    community: createClient(CommunityService, transport),
   };
 }
 
