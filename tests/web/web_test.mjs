@@ -309,6 +309,13 @@ describe('the web app in chromium', () => {
     await home.locator('.passbook').getByText('志愿服务 每小时').waitFor();
     await board.locator('.posted').getByText(posted.note).waitFor();
     await board.locator('.ranking').getByText('张*').waitFor();
+    // The micro-fund and the month's rated matters, as the demo seeded them (a donation, a
+    // project paid, a rated round), in yuan and stars, not fen and thousandths.
+    const fund = await board.getByTestId('board-fund').innerText();
+    assert.match(fund, /现有 \d+(\.\d\d)?元/);
+    assert.match(fund, /本月收入 [1-9]\d*(\.\d\d)?元/);
+    assert.doesNotMatch(fund, /fen|分/);
+    assert.match(await board.getByTestId('board-rated').innerText(), /平均 \d\.\d 星，\d+ 户评/);
     // The held award stays on notice, flagged.
     await board.getByTestId('board-notice').filter({ hasText: held.note }).waitFor();
     await shoot(home, 'household');

@@ -1,10 +1,11 @@
 // The notice board (公示栏) for the village hall's big screen: awards on notice with a countdown
 // to the end of their window, the month's posted awards with their reasons, the month's ranking
-// (光荣榜); names masked as the server gives them. Reloaded every kPollMs (recording, objecting
+// (光荣榜), the community micro-fund (社区微基金) and the month's rated matters with those they
+// commend (表彰); names masked as the server gives them. Reloaded every kPollMs (recording, objecting
 // and deciding change no balance, so there is no stream to follow), on through network drops.
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import { Category, type BoardAward, type GetBoardResponse } from '../src/index.js';
+import { Category, RoundSubject, type BoardAward, type GetBoardResponse } from '../src/index.js';
 import { clientsFor, explain } from './api.js';
 import {
   clock,
@@ -126,6 +127,74 @@ function Ranking(props: { board: GetBoardResponse }) {
   );
 }
 
+// Fen as people write money: 1700元, 50.50元.
+function yuan(fen: bigint): string {
+  const cents = fen % 100n;
+  return cents === 0n ? `${fen / 100n}元` : `${fen / 100n}.${cents.toString().padStart(2, '0')}元`;
+}
+
+// Thousandths of a star as one decimal: 4667 -> 4.7.
+function stars(milli: bigint): string {
+  const tenths = (milli + 50n) / 100n;
+  return `${tenths / 10n}.${tenths % 10n}`;
+}
+
+const kSubjectWord: Record<number, string> = {
+  [RoundSubject.PROJECT]: '项目',
+  [RoundSubject.TASK]: '任务',
+  [RoundSubject.SERVICE]: '服务',
+};
+
+function Fund(props: { board: GetBoardResponse }) {
+  const b = props.board;
+  return (
+    <section class="card fund" aria-labelledby="fund-title" data-testid="board-fund">
+      <h2 id="fund-title">社区微基金</h2>
+      <p class="fund-balance">
+        现有 <strong>{yuan(b.fundBalance)}</strong>
+      </p>
+      <p>
+        其中已留给批准的项目 {yuan(b.fundReserved)}，还可用 {yuan(b.fundAvailable)}。
+      </p>
+      <p>
+        本月收入 {yuan(b.fundIn)}（商户让利、捐赠），支出 {yuan(b.fundOut)}（项目）。
+      </p>
+    </section>
+  );
+}
+
+function Rated(props: { board: GetBoardResponse }) {
+  const { rated, commended } = props.board;
+  if (rated.length === 0 && commended.length === 0) return null;
+  return (
+    <section class="card rated" aria-labelledby="rated-title" data-testid="board-rated">
+      <h2 id="rated-title">本月评议</h2>
+      <ul class="rated-list">
+        {rated.map((m) => (
+          <li key={m.round}>
+            <span class="what">
+              {kSubjectWord[m.subject] ?? '事项'}：{plainName(m.title)}
+              {m.partyName ? `（${plainName(m.partyName)}）` : ''}
+            </span>
+            <span class="how">
+              {m.ratings > 0n
+                ? `平均 ${stars(m.averageMilli)} 星，${m.ratings} 户评`
+                : '还没有人评'}
+              {m.closed ? '' : '，评议中'}
+            </span>
+          </li>
+        ))}
+      </ul>
+      {commended.length > 0 && (
+        <>
+          <h3>表彰</h3>
+          <p>{commended.map((c) => plainName(c.partyName)).join('、')}</p>
+        </>
+      )}
+    </section>
+  );
+}
+
 export function BoardPage(props: { session: Session; onSignOut: (problem?: string) => void }) {
   const clients = useRef(clientsFor(props.session)).current;
   const [board, setBoard] = useState<GetBoardResponse | null>(null);
@@ -212,6 +281,8 @@ export function BoardPage(props: { session: Session; onSignOut: (problem?: strin
             <OnNotice board={board} now={now} />
             <Ranking board={board} />
             <Posted board={board} />
+            <Fund board={board} />
+            <Rated board={board} />
           </>
         )}
         {updated > 0 && <p class="updated no-print">每几秒自动更新 · 最后更新 {clock(updated)}</p>}
