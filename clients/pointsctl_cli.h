@@ -35,6 +35,7 @@
 #include "award_csv.h"
 #include "ids.h"
 #include "ledger_client.h"
+#include "nlohmann/json.hpp"
 #include "points/limits.h"
 #include "points/results.h"
 #include "shop_book.h"
@@ -188,65 +189,47 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-// One JSON object, built field by field in order.
+// One JSON object, built field by field in order: nlohmann::ordered_json underneath, so the
+// escaping and the UTF-8 checks are the library's (text that is not UTF-8 prints U+FFFD).
 class JsonObject {
  public:
+  using Json = nlohmann::ordered_json;
   JsonObject& String(absl::string_view key, absl::string_view value) {
-    return Raw(key, Quote(value));
+    json_[std::string(key)] = std::string(value);
+    return *this;
   }
   // 64-bit numbers are strings, as in protobuf's JSON mapping.
   JsonObject& Uint64(absl::string_view key, uint64_t value) {
-    return Raw(key, absl::StrCat("\"", value, "\""));
-  }
-  JsonObject& Uint32(absl::string_view key, uint32_t value) {
-    return Raw(key, absl::StrCat(value));
-  }
-  JsonObject& Bool(absl::string_view key, bool value) { return Raw(key, value ? "true" : "false"); }
-  // Flags "a|b" as ["a","b"].
-  JsonObject& Flags(absl::string_view key, const std::string& flags) {
-    std::vector<std::string> names;
-    if (!flags.empty()) {
-      for (absl::string_view name : absl::StrSplit(flags, '|')) names.push_back(Quote(name));
-    }
-    return Raw(key, absl::StrCat("[", absl::StrJoin(names, ","), "]"));
-  }
-  JsonObject& Raw(absl::string_view key, absl::string_view json) {
-    absl::StrAppend(&text_, text_.empty() ? "{" : ",", Quote(key), ":", json);
+    json_[std::string(key)] = absl::StrCat(value);
     return *this;
   }
-  std::string Done() const { return text_.empty() ? "{}" : text_ + "}"; }
+  JsonObject& Uint32(absl::string_view key, uint32_t value) {
+    json_[std::string(key)] = value;
+    return *this;
+  }
+  JsonObject& Bool(absl::string_view key, bool value) {
+    json_[std::string(key)] = value;
+    return *this;
+  }
+  // Flags "a|b" as ["a","b"].
+  JsonObject& Flags(absl::string_view key, const std::string& flags) {
+    Json names = Json::array();
+    if (!flags.empty()) {
+      for (absl::string_view name : absl::StrSplit(flags, '|')) names.push_back(std::string(name));
+    }
+    json_[std::string(key)] = std::move(names);
+    return *this;
+  }
+  // A value that is JSON text already: another object's Done(), or an array of them.
+  JsonObject& Raw(absl::string_view key, absl::string_view json) {
+    json_[std::string(key)] = Json::parse(json.begin(), json.end());
+    return *this;
+  }
+  std::string Done() const { return json_.dump(-1, ' ', false, Json::error_handler_t::replace); }
   void PrintLine(FILE* out) const { std::fprintf(out, "%s\n", Done().c_str()); }
 
-  static std::string Quote(absl::string_view text) {
-    std::string out = "\"";
-    for (char c : text) {
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            absl::StrAppend(&out, "\\u00",
-                            absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
-          } else {
-            out += c;
-          }
-      }
-    }
-    return out + "\"";
-  }
-
  private:
-  std::string text_;
+  Json json_ = Json::object();
 };
 
 std::string OrDash(std::string text);
