@@ -495,6 +495,55 @@ describe('the web app in chromium', () => {
     await home.getByRole('button', { name: '长辈版：开' }).click();
   });
 
+  it('votes once on a matter under deliberation, and rates a finished one by its code', async () => {
+    const matters = await api['committee-li'].community.listProposals({ village: 1 });
+    const open = matters.proposals.find(
+      (p) => p.state === points.ProposalState.IN_DELIBERATION && !p.voteClosed,
+    );
+    assert.ok(open, 'the demo seeds a proposal in deliberation');
+    const phone = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await phone.newPage();
+    await page.goto(link('household-2', '/', 2));
+    const matter = page.getByTestId('matter').filter({ hasText: '健身器材' });
+    await matter.getByRole('button', { name: '赞成' }).click();
+    await matter.getByText('您家投了“赞成”').waitFor();
+    const { proposal } = await api['committee-li'].community.getProposal({
+      village: 1,
+      proposal: open.number,
+    });
+    assert.equal(proposal.votes, open.votes + 1n);
+    // Household 1 voted in the demo already: the server says so, and the page says it in words.
+    await home.reload();
+    const own = home.getByTestId('matter').filter({ hasText: '健身器材' });
+    await own.getByRole('button', { name: '反对' }).click();
+    await own.getByText('您家已经投过票了').waitFor();
+    // A round the committee opened, rated by the code shown at the rating point.
+    const { round } = await api['committee-li'].community.openRatingRound({
+      round: {
+        village: 1,
+        round: 88,
+        subject: points.RoundSubject.SERVICE,
+        title: '上门送菜',
+        closesAt: BigInt(Date.now() + 3_600_000) * 1_000_000n,
+      },
+    });
+    await page.getByLabel('评议点的评议码').fill('PR1:1:999');
+    await page.getByRole('button', { name: '去评议' }).click();
+    await page.getByText('没有找到这个评议').waitFor();
+    await page.getByLabel('评议点的评议码').fill(round.code);
+    await page.getByRole('button', { name: '去评议' }).click();
+    await checkA11y(page, 'household, rating by code');
+    await page.getByRole('button', { name: '4 星' }).click();
+    await page.getByText('您给“上门送菜”打了 4 星').waitFor();
+    const rated = await api['committee-li'].community.getRatingRound({ village: 1, round: 88 });
+    assert.deepEqual(
+      rated.ratings.map((r) => [r.household, r.stars]),
+      [[2n, 4]],
+    );
+    await shoot(page, 'household-community');
+    await phone.close();
+  });
+
   it("never shows another household's data", async () => {
     const other = await award(2, 1, 1, '李家庭院整洁');
     await board.getByTestId('board-notice').filter({ hasText: other.note }).waitFor();

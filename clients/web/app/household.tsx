@@ -17,6 +17,7 @@ import {
   type Task,
 } from '../src/index.js';
 import { clientsFor, explain, type Clients } from './api.js';
+import { Community } from './community.js';
 import {
   dateTime,
   dayOf,
@@ -612,6 +613,7 @@ export function HouseholdPage(props: { session: Session; onSignOut: (problem?: s
             <Ratings view={view} clients={clients} session={props.session} />
             <Expiring expiring={view.expiring} />
             <Tasks tasks={tasks} clients={clients} session={props.session} refresh={refresh} />
+            <Community clients={clients} session={props.session} now={now} />
           </>
         )}
       </main>
