@@ -127,6 +127,40 @@ absl::StatusOr<AccountBalance> BalanceAt(const Engine& engine, Id account, uint6
 
 uint64_t Posted(const AccountBalance& b) { return b.credits_posted - b.debits_posted; }
 
+// A statement's lines: every movement of `account` in [begin_ns, end_ns) with the posted balance
+// running from `opening`, handed to `line(movement, running)`, at most kStatementLinesMax of
+// them (*truncated then). INTERNAL, naming `whose`, when they do not add up to `closing`.
+template <typename Line>
+absl::Status WalkStatement(const Engine& engine, Id account, uint64_t begin_ns, uint64_t end_ns,
+                           uint64_t opening, uint64_t closing, const char* whose, bool* truncated,
+                           Line line) {
+  uint64_t running = opening;
+  size_t lines = 0;
+  bool broken = false;  // the history and the balances disagree
+  absl::Status walked = ForEachMovement(engine, account, begin_ns, end_ns, [&](const Movement& m) {
+    if (lines == kStatementLinesMax) {
+      *truncated = true;
+      return false;
+    }
+    if (m.state == MovementState::kPosted) {
+      if (m.credit ? m.amount > UINT64_MAX - running : m.amount > running) {
+        broken = true;
+        return false;
+      }
+      running = m.credit ? running + m.amount : running - m.amount;
+    }
+    line(m, running);
+    ++lines;
+    return true;
+  });
+  if (!walked.ok()) return walked;
+  if (broken || (!*truncated && running != closing)) {
+    return absl::InternalError(absl::StrCat(
+        whose, " transfers do not add up to its balance history: run the engine's Verify"));
+  }
+  return absl::OkStatus();
+}
+
 std::string NameOf(const RuleNamer& rule_name, VillageId village, const Award& award) {
   if (!rule_name) return "";
   return rule_name(village, award.request.rule.rule, award.request.rule.version);
@@ -436,31 +470,13 @@ absl::StatusOr<Statement> Disclosure::GetStatement(VillageId village, uint64_t h
   st.pending_in = close->credits_pending;
   st.pending_out = close->debits_pending;
 
-  uint64_t running = st.opening;
-  bool broken = false;  // the history and the balances disagree
-  absl::Status walked = ForEachMovement(
-      *s_.engine, account, st.span.begin_ns, st.span.end_ns, [&](const Movement& m) {
-        if (st.lines.size() == kStatementLinesMax) {
-          st.truncated = true;
-          return false;
-        }
-        if (m.state == MovementState::kPosted) {
-          if (m.credit ? m.amount > UINT64_MAX - running : m.amount > running) {
-            broken = true;
-            return false;
-          }
-          running = m.credit ? running + m.amount : running - m.amount;
-        }
+  absl::Status walked = WalkStatement(
+      *s_.engine, account, st.span.begin_ns, st.span.end_ns, st.opening, st.closing,
+      "the household's", &st.truncated, [&](const Movement& m, uint64_t running) {
         st.lines.push_back({m.transfer.timestamp, m.state, m.credit, m.amount, m.code,
                             m.transfer.id, m.reference, m.detail, m.counterparty, running});
-        return true;
       });
   if (!walked.ok()) return walked;
-  if (broken || (!st.truncated && running != st.closing)) {
-    return absl::InternalError(
-        "the household's transfers do not add up to its balance history: run the engine's "
-        "Verify");
-  }
   return st;
 }
 
@@ -603,42 +619,24 @@ absl::StatusOr<FundStatement> Disclosure::GetFundStatement(VillageId village, ui
   st.in = close->credits_posted - open->credits_posted;
   st.out = close->debits_posted - open->debits_posted;
   st.reserved = close->debits_pending;
-  uint64_t running = st.opening;
-  bool broken = false;  // the history and the balances disagree
-  absl::Status walked = ForEachMovement(
-      *s_.engine, account, st.span.begin_ns, st.span.end_ns, [&](const Movement& m) {
-        if (st.lines.size() == kStatementLinesMax) {
-          st.truncated = true;
-          return false;
-        }
-        if (m.state == MovementState::kPosted) {
-          if (m.credit ? m.amount > UINT64_MAX - running : m.amount > running) {
-            broken = true;
-            return false;
-          }
-          running = m.credit ? running + m.amount : running - m.amount;
-        }
-        FundLine line{m.transfer.timestamp,
-                      m.state,
-                      m.credit,
-                      m.amount,
-                      m.code,
-                      m.transfer.id,
-                      m.reference,
-                      m.detail,
-                      m.transfer.user_data_64,
-                      "",
-                      running};
-        if (name) line.what = name(village, line);
-        st.lines.push_back(std::move(line));
-        return true;
-      });
+  absl::Status walked =
+      WalkStatement(*s_.engine, account, st.span.begin_ns, st.span.end_ns, st.opening, st.closing,
+                    "the micro-fund's", &st.truncated, [&](const Movement& m, uint64_t running) {
+                      FundLine line{m.transfer.timestamp,
+                                    m.state,
+                                    m.credit,
+                                    m.amount,
+                                    m.code,
+                                    m.transfer.id,
+                                    m.reference,
+                                    m.detail,
+                                    m.transfer.user_data_64,
+                                    "",
+                                    running};
+                      if (name) line.what = name(village, line);
+                      st.lines.push_back(std::move(line));
+                    });
   if (!walked.ok()) return walked;
-  if (broken || (!st.truncated && running != st.closing)) {
-    return absl::InternalError(
-        "the micro-fund's transfers do not add up to its balance history: run the engine's "
-        "Verify");
-  }
   return st;
 }
 

@@ -4,8 +4,8 @@
 #include <atomic>
 #include <memory>
 
-#include "gtest/gtest.h"
 #include "engine_opener.h"
+#include "gtest/gtest.h"
 #include "points/engine.h"
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
