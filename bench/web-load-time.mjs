@@ -5,13 +5,13 @@
 //
 //   node bench/web-load-time.mjs [--runs N] [--latency-ms MS] [--kbps N] [--json]
 //     (pointsd from $POINTSD or build/server/pointsd; chromium from $CHROMIUM)
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+
+import { startPointsd, stopPointsd } from '../tests/testing/pointsd.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WEB = path.join(REPO, 'clients', 'web');
@@ -27,37 +27,6 @@ const RUNS = option('runs', 5);
 // DevTools' Slow 3G: 500 kbit/s x 0.8 each way, 400 ms x 5 latency.
 const LATENCY_MS = option('latency-ms', 2000);
 const KBPS = option('kbps', 400);
-
-function startPointsd(dataDir) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      POINTSD,
-      [
-        '--demo',
-        '--listen',
-        '127.0.0.1:0',
-        '--http-listen',
-        '127.0.0.1:0',
-        '--data-dir',
-        dataDir,
-        '--stats-seconds',
-        '0',
-        '--rate-limit',
-        '0',
-        '--web-root',
-        path.join(WEB, 'www'),
-      ],
-      { stdio: ['ignore', 'pipe', 'ignore'] },
-    );
-    child.once('exit', (code) => reject(new Error(`pointsd exited (${code})`)));
-    readline.createInterface({ input: child.stdout }).once('line', (line) => {
-      const http = /http on http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
-      if (!http) return reject(new Error(`unexpected first line: ${line}`));
-      child.removeAllListeners('exit');
-      resolve({ child, port: Number(http[1]) });
-    });
-  });
-}
 
 async function once(browser, url) {
   const context = await browser.newContext({
@@ -86,7 +55,9 @@ async function once(browser, url) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pointsd-web-load-'));
-const server = await startPointsd(dataDir);
+const server = await startPointsd(POINTSD, dataDir, {
+  flags: ['--web-root', path.join(WEB, 'www')],
+});
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
   args: [
@@ -98,7 +69,7 @@ const browser = await chromium.launch({
 });
 try {
   const token = fs.readFileSync(path.join(dataDir, 'demo-tokens', 'household-1'), 'utf8').trim();
-  const url = `http://127.0.0.1:${server.port}/#token=${token}&village=1&household=1`;
+  const url = `http://127.0.0.1:${server.httpPort}/#token=${token}&village=1&household=1`;
   const runs = [];
   for (let i = 0; i < RUNS; i++) runs.push(await once(browser, url));
   const result = {
@@ -122,7 +93,6 @@ try {
   }
 } finally {
   await browser.close();
-  server.child.kill('SIGTERM');
-  await new Promise((r) => server.child.once('exit', r));
+  await stopPointsd(server);
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

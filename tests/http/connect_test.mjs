@@ -7,15 +7,17 @@
 //   node --test tests/http/connect_test.mjs        (pointsd from $POINTSD)
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { startPointsd as start, stopPointsd } from '../testing/pointsd.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const POINTSD = process.env.POINTSD || path.join(REPO, 'build', 'server', 'pointsd');
+const startPointsd = (dataDir, options) => start(POINTSD, dataDir, options);
 const DIST = path.join(REPO, 'clients', 'web', 'dist');
 const points = await import(pathToFileURL(path.join(DIST, 'index.js')).href);
 const { createConnectTransport, createGrpcTransport } = await import(
@@ -24,36 +26,6 @@ const { createConnectTransport, createGrpcTransport } = await import(
 const { Code, ConnectError, createClient, bearer, toBinary, create } = points;
 
 // Starts pointsd --demo; resolves with its ports once its first line says where it listens.
-function startPointsd(dataDir, { grpcPort = 0, httpPort = 0, flags = [] } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      POINTSD,
-      ['--demo', '--listen', `127.0.0.1:${grpcPort}`, '--http-listen', `127.0.0.1:${httpPort}`,
-       '--data-dir', dataDir, '--stats-seconds', '0', '--rate-limit', '0', ...flags],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let log = '';
-    child.stderr.on('data', (chunk) => (log += chunk));
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`pointsd exited (${code}) before listening: ${log}`)));
-    readline.createInterface({ input: child.stdout }).once('line', (line) => {
-      const grpc = /listening on 127\.0\.0\.1:(\d+),/.exec(line);
-      const http = /http on http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
-      if (!grpc || !http) return reject(new Error(`unexpected first line: ${line}`));
-      child.removeAllListeners('exit');
-      resolve({ child, grpcPort: Number(grpc[1]), httpPort: Number(http[1]), log: () => log });
-    });
-  });
-}
-
-function stopPointsd(server) {
-  return new Promise((resolve) => {
-    if (server.child.exitCode !== null) return resolve(server.child.exitCode);
-    server.child.once('exit', (code) => resolve(code));
-    server.child.kill('SIGTERM');
-  });
-}
-
 // A demo ledger account's 16-byte big-endian id.
 function id(n) {
   const bytes = new Uint8Array(16);

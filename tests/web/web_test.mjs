@@ -12,13 +12,14 @@
 //   node --test tests/web/web_test.mjs       (pointsd from $POINTSD, chromium from $CHROMIUM)
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { startPointsd as start, stopPointsd } from '../testing/pointsd.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WEB = path.join(REPO, 'clients', 'web');
@@ -29,6 +30,11 @@ const SHOTS = process.env.WEB_SCREENSHOTS || path.join(REPO, 'build', 'web-scree
 const NOTICE_SECONDS = 20;
 // A change reaches an open page over its WatchAccounts stream within this (its poll is 30 s).
 const LIVE_MS = 5000;
+const startPointsd = (dataDir) =>
+  start(POINTSD, dataDir, {
+    flags: ['--notice-seconds', String(NOTICE_SECONDS), '--review-threshold', '20',
+            '--web-root', path.join(WEB, 'www')],
+  });
 
 const requireWeb = createRequire(path.join(WEB, 'package.json'));
 const { chromium } = requireWeb('playwright-core');
@@ -38,52 +44,6 @@ const { createConnectTransport } = await import(
   pathToFileURL(path.join(WEB, 'dist', 'node.js')).href
 );
 const { bearer, createPointsClients, Category } = points;
-
-function startPointsd(dataDir) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      POINTSD,
-      [
-        '--demo',
-        '--listen',
-        '127.0.0.1:0',
-        '--http-listen',
-        '127.0.0.1:0',
-        '--data-dir',
-        dataDir,
-        '--stats-seconds',
-        '0',
-        '--rate-limit',
-        '0',
-        '--notice-seconds',
-        String(NOTICE_SECONDS),
-        '--review-threshold',
-        '20',
-        '--web-root',
-        path.join(WEB, 'www'),
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let log = '';
-    child.stderr.on('data', (chunk) => (log += chunk));
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`pointsd exited (${code}): ${log}`)));
-    readline.createInterface({ input: child.stdout }).once('line', (line) => {
-      const http = /http on http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
-      if (!http) return reject(new Error(`unexpected first line: ${line}`));
-      child.removeAllListeners('exit');
-      resolve({ child, httpPort: Number(http[1]) });
-    });
-  });
-}
-
-function stopPointsd(server) {
-  return new Promise((resolve) => {
-    if (server.child.exitCode !== null) return resolve();
-    server.child.once('exit', resolve);
-    server.child.kill('SIGTERM');
-  });
-}
 
 let awardSerial = 0x5eb00;
 function nextId() {
