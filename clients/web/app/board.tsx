@@ -17,6 +17,7 @@ import {
   plainName,
   points,
   remaining,
+  yuan,
 } from './format.js';
 import type { Session } from './session.js';
 import { Banner, Help, useNow } from './shell.js';
@@ -125,12 +126,6 @@ function Ranking(props: { board: GetBoardResponse }) {
       </ol>
     </section>
   );
-}
-
-// Fen as people write money: 1700元, 50.50元.
-function yuan(fen: bigint): string {
-  const cents = fen % 100n;
-  return cents === 0n ? `${fen / 100n}元` : `${fen / 100n}.${cents.toString().padStart(2, '0')}元`;
 }
 
 // Thousandths of a star as one decimal: 4667 -> 4.7.

@@ -12,7 +12,7 @@ import {
   type RatingRound,
 } from '../src/index.js';
 import { explain, type Clients } from './api.js';
-import { dateTime, nanosToMs, plainName, remaining } from './format.js';
+import { dateTime, nanosToMs, plainName, remaining, yuan } from './format.js';
 import type { Session } from './session.js';
 import { Banner } from './shell.js';
 
@@ -25,11 +25,6 @@ const kStars = [1, 2, 3, 4, 5];
 
 function wordOf(choice: VoteChoice): string {
   return kChoices.find((c) => c.choice === choice)?.word ?? '';
-}
-
-function yuan(fen: bigint): string {
-  const cents = fen % 100n;
-  return cents === 0n ? `${fen / 100n}元` : `${fen / 100n}.${cents.toString().padStart(2, '0')}元`;
 }
 
 // One matter under deliberation: its text, the window, and the household's vote.

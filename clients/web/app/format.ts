@@ -110,3 +110,9 @@ export function thisMonth(ms = Date.now()): number {
 export function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
+
+// Fen as people write money: 1700元, 50.50元.
+export function yuan(fen: bigint): string {
+  const cents = fen % 100n;
+  return cents === 0n ? `${fen / 100n}元` : `${fen / 100n}.${cents.toString().padStart(2, '0')}元`;
+}
