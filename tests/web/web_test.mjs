@@ -467,6 +467,7 @@ describe('the web app in chromium', () => {
     const matter = page.getByTestId('matter').filter({ hasText: '健身器材' });
     await matter.getByRole('button', { name: '赞成' }).click();
     await matter.getByText('您家投了“赞成”').waitFor();
+    await matter.getByText(`已有 ${open.votes + 1n} 户投票`).waitFor();
     const { proposal } = await api['committee-li'].community.getProposal({
       village: 1,
       proposal: open.number,

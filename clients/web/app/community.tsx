@@ -33,6 +33,7 @@ function Matter(props: { proposal: Proposal; clients: Clients; session: Session;
   const key = `points.voted.${props.session.village}.${p.number}`;
   const [voted, setVoted] = useState(() => localStorage.getItem(key) ?? '');
   const [problem, setProblem] = useState('');
+  const [cast, setCast] = useState(0n); // this page's own vote, not yet in the list it read
   const vote = async (choice: VoteChoice) => {
     try {
       await props.clients.community.castVote({
@@ -43,6 +44,7 @@ function Matter(props: { proposal: Proposal; clients: Clients; session: Session;
       });
       localStorage.setItem(key, wordOf(choice));
       setVoted(wordOf(choice));
+      setCast(1n);
     } catch (error) {
       if (ConnectError.from(error).code === Code.AlreadyExists) {
         localStorage.setItem(key, '已投');
@@ -61,8 +63,8 @@ function Matter(props: { proposal: Proposal; clients: Clients; session: Session;
       {p.description && <p class="note">{plainName(p.description)}</p>}
       <p class="when">
         投票到 {dateTime(p.voteEndsAt)}
-        {open && <> · {remaining(nanosToMs(p.voteEndsAt), props.now)}</>}，已有 {p.votes.toString()}{' '}
-        户投票
+        {open && <> · {remaining(nanosToMs(p.voteEndsAt), props.now)}</>}，已有{' '}
+        {(p.votes + cast).toString()} 户投票
       </p>
       {voted ? (
         <p class="ok">
