@@ -1,16 +1,16 @@
-#include "connect_bridge.h"
+#include "server/http/connect_bridge.h"
 
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
-#include "caller.h"
-#include "connect_protocol.h"
 #include "google/protobuf/descriptor.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/type_resolver_util.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/client_callback.h"
+#include "server/gate/caller.h"
+#include "server/http/connect_protocol.h"
 
 namespace points::server::http {
 namespace {

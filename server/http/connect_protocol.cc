@@ -1,4 +1,4 @@
-#include "connect_protocol.h"
+#include "server/http/connect_protocol.h"
 
 #include <array>
 
@@ -7,7 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "log.h"
+#include "server/ops/log.h"
 
 namespace points::server::http {
 namespace {

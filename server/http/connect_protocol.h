@@ -1,6 +1,6 @@
 // The Connect protocol's wire rules (connectrpc.com/docs/protocol) that need no network: status
 // codes and their HTTP statuses, the error JSON, envelopes of streams, Connect-Timeout-Ms, the
-// query of a GET. Pure functions, unit-tested in tests/http/connect_protocol_test.cc.
+// query of a GET. Pure functions, unit-tested in tests/server/http/connect_protocol_test.cc.
 #ifndef POINTS_SERVER_HTTP_CONNECT_PROTOCOL_H_
 #define POINTS_SERVER_HTTP_CONNECT_PROTOCOL_H_
 

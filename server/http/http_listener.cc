@@ -1,4 +1,4 @@
-#include "http_listener.h"
+#include "server/http/http_listener.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -15,8 +15,8 @@
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/ssl/context.hpp"
 #include "boost/asio/strand.hpp"
-#include "http_session.h"
-#include "log.h"
+#include "server/http/http_session.h"
+#include "server/ops/log.h"
 
 namespace points::server::http {
 namespace {

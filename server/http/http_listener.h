@@ -19,9 +19,9 @@
 
 #include "absl/status/statusor.h"
 #include "grpcpp/channel.h"
-#include "http_options.h"
-#include "metrics.h"
-#include "tls.h"
+#include "server/gate/tls.h"
+#include "server/http/http_options.h"
+#include "server/ops/metrics.h"
 
 namespace points::server::http {
 

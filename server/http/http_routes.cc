@@ -1,11 +1,11 @@
-#include "http_routes.h"
+#include "server/http/http_routes.h"
 
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "connect_protocol.h"
+#include "server/http/connect_protocol.h"
 
 namespace points::server::http {
 namespace {

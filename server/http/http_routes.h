@@ -12,10 +12,10 @@
 
 #include "absl/strings/string_view.h"
 #include "boost/beast/http.hpp"
-#include "connect_bridge.h"
-#include "http_options.h"
-#include "metrics.h"
-#include "static_files.h"
+#include "server/http/connect_bridge.h"
+#include "server/http/http_options.h"
+#include "server/http/static_files.h"
+#include "server/ops/metrics.h"
 
 namespace points::server::http {
 

@@ -1,4 +1,4 @@
-#include "http_session.h"
+#include "server/http/http_session.h"
 
 #include <limits>
 #include <optional>
@@ -11,7 +11,7 @@
 #include "boost/asio/write.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/ssl.hpp"
-#include "connect_protocol.h"
+#include "server/http/connect_protocol.h"
 
 namespace points::server::http {
 namespace {

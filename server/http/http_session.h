@@ -12,7 +12,7 @@
 
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/ssl/context.hpp"
-#include "http_routes.h"
+#include "server/http/http_routes.h"
 
 namespace points::server::http {
 

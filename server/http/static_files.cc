@@ -1,4 +1,4 @@
-#include "static_files.h"
+#include "server/http/static_files.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "connect_protocol.h"
+#include "server/http/connect_protocol.h"
 
 namespace points::server::http {
 namespace {

@@ -19,7 +19,7 @@
 #include "points/limits.h"
 #include "points/results.h"
 #include "points/types.h"
-#include "testing.h"
+#include "tests/engine/testing.h"
 
 namespace points {
 namespace {

@@ -9,7 +9,7 @@
 #include "gtest/gtest.h"
 #include "journal.h"
 #include "records.h"
-#include "testing.h"
+#include "tests/engine/testing.h"
 
 namespace points {
 namespace {

@@ -9,7 +9,7 @@
 #include "points/engine.h"
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
-#include "testing.h"
+#include "tests/engine/testing.h"
 
 namespace points {
 namespace {

@@ -25,8 +25,8 @@
 #include "points/limits.h"
 #include "points/results.h"
 #include "points/types.h"
-#include "reference_model.h"
-#include "testing.h"
+#include "tests/engine/reference_model.h"
+#include "tests/engine/testing.h"
 
 namespace points {
 namespace {

@@ -16,7 +16,7 @@
 
 #include "gtest/gtest.h"
 #include "points/engine.h"
-#include "testing.h"
+#include "tests/engine/testing.h"
 
 namespace points {
 namespace {

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "gtest/gtest.h"
-#include "testing.h"
+#include "tests/engine/testing.h"
 
 namespace points {
 namespace {

@@ -10,7 +10,7 @@
 #include "points/engine.h"
 #include "records.h"
 #include "rocksdb/db.h"
-#include "testing.h"
+#include "tests/engine/testing.h"
 
 namespace points {
 namespace {

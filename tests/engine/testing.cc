@@ -1,4 +1,4 @@
-#include "testing.h"
+#include "tests/engine/testing.h"
 
 #include <cstdlib>
 #include <filesystem>

@@ -4,7 +4,7 @@
 import { MovementState, type GetStatementResponse, type StatementLine } from '../src/index.js';
 import { dateTime, plainName, points } from './format.js';
 
-// The ledger's transfer codes (server/domain/codes.h) in words.
+// The ledger's transfer codes (server/domain/values/codes.h) in words.
 const kCodeWords: Record<number, string> = {
   16: '积分到期作废',
   17: '原有积分转入',

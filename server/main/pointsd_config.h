@@ -1,0 +1,44 @@
+// pointsd's command line: flags, their POINTS_* environment variables, and the help text.
+#ifndef POINTS_SERVER_MAIN_POINTSD_CONFIG_H_
+#define POINTS_SERVER_MAIN_POINTSD_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+
+#include "server/gate/rate_limiter.h"
+#include "server/gate/tls.h"
+#include "server/http/http_options.h"
+#include "server/ops/log.h"
+
+namespace points::server {
+
+struct Config {
+  std::string listen = "127.0.0.1:50051";
+  std::string data_dir = "./var/pointsd";
+  int reader_threads = 2;
+  int drain_seconds = 10;
+  int stats_seconds = 60;
+  int disk_reserve_mb = 256;
+  int notice_seconds = 3 * 86400;
+  uint64_t review_threshold = 0;
+  bool demo = false;
+  std::string metrics_listen;  // empty: no metrics endpoint
+  LogFormat log_format = LogFormat::kText;
+  TlsFiles tls;                    // no certificate: plaintext
+  bool allow_plaintext = false;    // plaintext beyond loopback
+  RateLimit rate_limit{100, 200};  // per principal: calls per second, burst
+  http::HttpOptions http;          // browsers and curl: Connect and the web app (server/http/)
+};
+
+// The help text, as `pointsd --help` prints it.
+extern const char kUsage[];
+
+// Prints `error` and the help on stderr and exits with code 2.
+[[noreturn]] void Usage(const std::string& error);
+
+// The environment first, then the flags over it; exits through Usage on a bad value.
+Config ParseConfig(int argc, char** argv);
+
+}  // namespace points::server
+
+#endif  // POINTS_SERVER_MAIN_POINTSD_CONFIG_H_

@@ -1,0 +1,69 @@
+// points.v1.ShopService: a thin layer over the domain's ShopBook (server/domain/). Its steps
+// wait for the ledger, so they run on the worker pool (offload.h).
+#ifndef POINTS_SERVER_SERVICES_SHOP_SERVICE_H_
+#define POINTS_SERVER_SERVICES_SHOP_SERVICE_H_
+
+#include "boost/asio/thread_pool.hpp"
+#include "points/v1/shops.grpc.pb.h"
+#include "server/domain/books/payment_book.h"
+#include "server/domain/books/shop_book.h"
+#include "server/gate/authz.h"
+
+namespace points::server {
+
+class ShopService final : public v1::ShopService::CallbackService {
+ public:
+  ShopService(Gate* gate, domain::ShopBook* book, domain::PaymentBook* payments,
+              boost::asio::thread_pool* workers)
+      : gate_(gate), book_(book), payments_(payments), workers_(workers) {}
+
+  grpc::ServerUnaryReactor* CreateShop(grpc::CallbackServerContext* context,
+                                       const v1::CreateShopRequest* request,
+                                       v1::CreateShopResponse* response) override;
+  grpc::ServerUnaryReactor* PutItem(grpc::CallbackServerContext* context,
+                                    const v1::PutItemRequest* request,
+                                    v1::PutItemResponse* response) override;
+  grpc::ServerUnaryReactor* Restock(grpc::CallbackServerContext* context,
+                                    const v1::RestockRequest* request,
+                                    v1::RestockResponse* response) override;
+  grpc::ServerUnaryReactor* ListItems(grpc::CallbackServerContext* context,
+                                      const v1::ListItemsRequest* request,
+                                      v1::ListItemsResponse* response) override;
+  grpc::ServerUnaryReactor* RedeemBasket(grpc::CallbackServerContext* context,
+                                         const v1::RedeemBasketRequest* request,
+                                         v1::RedeemBasketResponse* response) override;
+  grpc::ServerUnaryReactor* ReturnBasket(grpc::CallbackServerContext* context,
+                                         const v1::ReturnBasketRequest* request,
+                                         v1::ReturnBasketResponse* response) override;
+  grpc::ServerUnaryReactor* GetBasket(grpc::CallbackServerContext* context,
+                                      const v1::GetBasketRequest* request,
+                                      v1::GetBasketResponse* response) override;
+  grpc::ServerUnaryReactor* SettleShop(grpc::CallbackServerContext* context,
+                                       const v1::SettleShopRequest* request,
+                                       v1::SettleShopResponse* response) override;
+  grpc::ServerUnaryReactor* GetSettlement(grpc::CallbackServerContext* context,
+                                          const v1::GetSettlementRequest* request,
+                                          v1::GetSettlementResponse* response) override;
+  grpc::ServerUnaryReactor* SetShopTerms(grpc::CallbackServerContext* context,
+                                         const v1::SetShopTermsRequest* request,
+                                         v1::SetShopTermsResponse* response) override;
+  grpc::ServerUnaryReactor* RecordCashSale(grpc::CallbackServerContext* context,
+                                           const v1::RecordCashSaleRequest* request,
+                                           v1::RecordCashSaleResponse* response) override;
+  grpc::ServerUnaryReactor* IssuePaymentCode(grpc::CallbackServerContext* context,
+                                             const v1::IssuePaymentCodeRequest* request,
+                                             v1::IssuePaymentCodeResponse* response) override;
+  grpc::ServerUnaryReactor* IssueCard(grpc::CallbackServerContext* context,
+                                      const v1::IssueCardRequest* request,
+                                      v1::IssueCardResponse* response) override;
+
+ private:
+  Gate* const gate_;
+  domain::ShopBook* const book_;
+  domain::PaymentBook* const payments_;
+  boost::asio::thread_pool* const workers_;
+};
+
+}  // namespace points::server
+
+#endif  // POINTS_SERVER_SERVICES_SHOP_SERVICE_H_

@@ -1,0 +1,77 @@
+// What every test of server/domain/ opens: the real engine, on the test's clock, and a real
+// domain store, in a hermetic directory.
+#ifndef POINTS_TESTS_TESTING_DOMAIN_TESTING_H_
+#define POINTS_TESTS_TESTING_DOMAIN_TESTING_H_
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "points/engine.h"
+#include "server/domain/books/consent.h"
+#include "server/domain/store/domain_store.h"
+
+namespace points::domain {
+
+// The engine in dir/ledger and the store in dir/domain. Call it as
+// ASSERT_NO_FATAL_FAILURE(OpenLedgerAndStore(...)): a store that does not open fails the test.
+inline void OpenLedgerAndStore(const std::string& dir, Clock* clock,
+                               std::unique_ptr<Engine>* engine,
+                               std::unique_ptr<DomainStore>* store) {
+  Options options;
+  options.clock = clock;
+  auto opened = Engine::Open(options, dir + "/ledger");
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  *engine = *std::move(opened);
+  auto domain = DomainStore::Open(dir + "/domain");
+  ASSERT_TRUE(domain.ok()) << domain.status();
+  *store = *std::move(domain);
+}
+
+// Closes `book` and `store` (if open) and opens them again on dir/domain, as a restart does:
+// Book::Open(clock, store). Call it as ASSERT_NO_FATAL_FAILURE(ReopenBook(...)).
+template <typename Book>
+void ReopenBook(const std::string& dir, Clock* clock, std::unique_ptr<DomainStore>* store,
+                std::unique_ptr<Book>* book) {
+  book->reset();
+  store->reset();
+  auto domain = DomainStore::Open(dir + "/domain");
+  ASSERT_TRUE(domain.ok()) << domain.status();
+  *store = *std::move(domain);
+  auto opened = Book::Open(clock, store->get());
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  *book = *std::move(opened);
+}
+
+// A consent for tests of the books that take one (ShopBook::Redeem), without a household's
+// code: given unless `refusal` says otherwise, adding `use_writes` to the intent's write, and
+// counting how it is asked.
+class TestConsent final : public Consent {
+ public:
+  absl::Status Check() override {
+    ++checks;
+    return refusal;
+  }
+  absl::Status Use(Writer write) override {
+    ++uses;
+    if (!refusal.ok()) return refusal;
+    return write(use_writes);
+  }
+  absl::Status GiveBack(Writer write) override {
+    ++give_backs;
+    return write(give_back_writes);
+  }
+
+  absl::Status refusal;
+  std::vector<StoreWrite> use_writes;
+  std::vector<StoreWrite> give_back_writes;
+  int checks = 0;
+  int uses = 0;
+  int give_backs = 0;
+};
+
+}  // namespace points::domain
+
+#endif  // POINTS_TESTS_TESTING_DOMAIN_TESTING_H_
