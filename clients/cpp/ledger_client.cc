@@ -1139,6 +1139,17 @@ absl::StatusOr<v1::Principal> LedgerClient::RevokePrincipal(const std::string& n
   return response.principal();
 }
 
+absl::StatusOr<v1::Principal> LedgerClient::GetCaller() {
+  v1::GetCallerResponse response;
+  if (absl::Status status = connection_->CallOn(*connection_->admin, "GetCaller", options_, target_,
+                                                &v1::AdminService::Stub::GetCaller,
+                                                v1::GetCallerRequest(), &response);
+      !status.ok()) {
+    return status;
+  }
+  return response.principal();
+}
+
 absl::StatusOr<std::vector<v1::AuditEntry>> LedgerClient::ListAudit(uint64_t from_seq,
                                                                     uint32_t limit,
                                                                     uint32_t village) {

@@ -150,6 +150,8 @@ class LedgerClient {
   absl::StatusOr<v1::CreatePrincipalResponse> CreatePrincipal(const v1::Principal& principal);
   absl::StatusOr<std::vector<v1::Principal>> ListPrincipals();
   absl::StatusOr<v1::Principal> RevokePrincipal(const std::string& name);
+  // The principal the client's token belongs to (AdminService.GetCaller).
+  absl::StatusOr<v1::Principal> GetCaller();
   absl::StatusOr<std::vector<v1::AuditEntry>> ListAudit(uint64_t from_seq, uint32_t limit,
                                                         uint32_t village);
   // The organisation (VillageService), as its messages: towns, village records (PutVillage

@@ -159,6 +159,15 @@ int RunAuditList(const Invocation& in) {
   return kExitOk;
 }
 
+int RunWhoAmI(const Invocation& in) {
+  if (!in.args.empty()) Usage("whoami takes no arguments");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<v1::Principal> me = client.GetCaller();
+  if (!me.ok()) return WorkflowFailed(me.status());
+  PrintPrincipals(in, {*me});
+  return kExitOk;
+}
+
 int RunHealth(const Invocation& in) {
   if (!in.args.empty()) Usage("health takes no arguments; name a service with --service");
   const std::string service = in.Value("--service").value_or("");
@@ -182,19 +191,8 @@ int RunHealth(const Invocation& in) {
 
 }  // namespace
 
-std::vector<Command> AdminCommands() {
+std::vector<Command> PrincipalCommands() {
   return {
-      {"admin",
-       "backup",
-       "DIR",
-       "back up the server's data directory while it runs",
-       "Makes a consistent copy of the server's data directory (the ledger's journal and the\n"
-       "domain store) in DIR, an absolute path on the server's machine that does not exist\n"
-       "yet, while writes go on: every write acknowledged before the command is in it. Copy\n"
-       "DIR elsewhere to keep it. To restore, stop the server and start it with\n"
-       "--data-dir DIR (or a copy of it); `pointsd verify --data-dir DIR` checks it first.\n",
-       {},
-       RunAdminBackup},
       {"principals",
        "create",
        "NAME",
@@ -240,6 +238,31 @@ std::vector<Command> AdminCommands() {
         {"--limit", "N", "at most N entries (default and most 1000)"},
         {"--village", "N", "one village's acts (default: all in your scope)"}},
        RunAuditList},
+      {"",
+       "whoami",
+       "",
+       "who your token belongs to: its name, role and scope",
+       "Asks the server whose token this is (AdminService.GetCaller) and prints the principal's\n"
+       "name, role and scope (town, village, grid, shop, household), never the token. Any\n"
+       "principal may ask about itself.\n",
+       {},
+       RunWhoAmI},
+  };
+}
+
+std::vector<Command> AdminCommands() {
+  return {
+      {"admin",
+       "backup",
+       "DIR",
+       "back up the server's data directory while it runs",
+       "Makes a consistent copy of the server's data directory (the ledger's journal and the\n"
+       "domain store) in DIR, an absolute path on the server's machine that does not exist\n"
+       "yet, while writes go on: every write acknowledged before the command is in it. Copy\n"
+       "DIR elsewhere to keep it. To restore, stop the server and start it with\n"
+       "--data-dir DIR (or a copy of it); `pointsd verify --data-dir DIR` checks it first.\n",
+       {},
+       RunAdminBackup},
       {"",
        "health",
        "",

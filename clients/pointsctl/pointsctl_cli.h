@@ -333,6 +333,7 @@ std::vector<Command> VillageCommands();
 std::vector<Command> TaskCommands();
 std::vector<Command> ShopCommands();
 std::vector<Command> BoardCommands();
+std::vector<Command> PrincipalCommands();
 std::vector<Command> AdminCommands();
 std::vector<Command> CommunityCommands();
 

@@ -515,6 +515,7 @@ absl::Status CheckRequest(const v1::CreatePrincipalRequest& r) {
       .Done();
 }
 absl::Status CheckRequest(const v1::ListPrincipalsRequest& /*r*/) { return absl::OkStatus(); }
+absl::Status CheckRequest(const v1::GetCallerRequest& /*r*/) { return absl::OkStatus(); }
 absl::Status CheckRequest(const v1::RevokePrincipalRequest& /*r*/) { return absl::OkStatus(); }
 absl::Status CheckRequest(const v1::ListAuditRequest& r) {
   return Checks().Number(r.village(), kVillageOrAll, "village").Done();

@@ -124,6 +124,7 @@ absl::Status CheckRequest(const v1::ResolveFollowUpRequest& request);
 absl::Status CheckRequest(const v1::BackupRequest& request);
 absl::Status CheckRequest(const v1::CreatePrincipalRequest& request);
 absl::Status CheckRequest(const v1::ListPrincipalsRequest& request);
+absl::Status CheckRequest(const v1::GetCallerRequest& request);
 absl::Status CheckRequest(const v1::RevokePrincipalRequest& request);
 absl::Status CheckRequest(const v1::ListAuditRequest& request);
 

@@ -32,8 +32,8 @@ constexpr bool kReads = false;
 // admin sets up villages, shops and operators but scores, approves and redeems nothing; the
 // auditor reads everything in its scope and writes nothing; recording and approving an award
 // are different people (the award book refuses an approval by the award's recorder).
-std::vector<RpcRule> MakeTable() {
-  const Reach any = Reach::kAny, scoped = Reach::kScoped, accounts = Reach::kAccounts;
+std::vector<RpcRule> LedgerRows() {
+  const Reach accounts = Reach::kAccounts;
   return {
       {Rpc::kCreateAccounts, "/points.v1.LedgerService/CreateAccounts", kAdmin, accounts, kWrites},
       {Rpc::kCreateTransfers, "/points.v1.LedgerService/CreateTransfers", kAdmin, accounts,
@@ -46,7 +46,12 @@ std::vector<RpcRule> MakeTable() {
        kAdmin | kAuditor | kHousehold, accounts, kReads},
       {Rpc::kWatchAccounts, "/points.v1.LedgerService/WatchAccounts",
        kAdmin | kAuditor | kHousehold, accounts, kReads},
+  };
+}
 
+std::vector<RpcRule> VillageRows() {
+  const Reach any = Reach::kAny, scoped = Reach::kScoped;
+  return {
       {Rpc::kPutTown, "/points.v1.VillageService/PutTown", kAdmin, scoped, kWrites},
       {Rpc::kListTowns, "/points.v1.VillageService/ListTowns", kEveryone, any, kReads},
       {Rpc::kPutVillage, "/points.v1.VillageService/PutVillage", kAdmin, scoped, kWrites},
@@ -66,7 +71,12 @@ std::vector<RpcRule> MakeTable() {
        scoped, kWrites},
       {Rpc::kSetExpiryPolicy, "/points.v1.VillageService/SetExpiryPolicy", kAdmin, scoped, kWrites},
       {Rpc::kSetBudget, "/points.v1.VillageService/SetBudget", kAdmin, scoped, kWrites},
+  };
+}
 
+std::vector<RpcRule> AwardRows() {
+  const Reach scoped = Reach::kScoped;
+  return {
       {Rpc::kPutRule, "/points.v1.AwardService/PutRule", kCommittee, scoped, kWrites},
       {Rpc::kListRules, "/points.v1.AwardService/ListRules", kEveryone, scoped, kReads},
       {Rpc::kRecordAward, "/points.v1.AwardService/RecordAward", kCommittee | kGrid, scoped,
@@ -79,14 +89,24 @@ std::vector<RpcRule> MakeTable() {
       {Rpc::kDecideAward, "/points.v1.AwardService/DecideAward", kCommittee, scoped, kWrites},
       {Rpc::kGetAward, "/points.v1.AwardService/GetAward", kEveryone, scoped, kReads},
       {Rpc::kListAwards, "/points.v1.AwardService/ListAwards", kEveryone, scoped, kReads},
+  };
+}
 
+std::vector<RpcRule> BoardRows() {
+  const Reach scoped = Reach::kScoped;
+  return {
       {Rpc::kGetBoard, "/points.v1.BoardService/GetBoard", kEveryone, scoped, kReads},
       {Rpc::kGetStatement, "/points.v1.BoardService/GetStatement",
        kAdmin | kCommittee | kHousehold | kAuditor, scoped, kReads},
       {Rpc::kGetReport, "/points.v1.BoardService/GetReport", kAdmin | kCommittee | kAuditor, scoped,
        kReads},
       {Rpc::kRate, "/points.v1.BoardService/Rate", kHousehold, scoped, kWrites},
+  };
+}
 
+std::vector<RpcRule> ShopRows() {
+  const Reach scoped = Reach::kScoped;
+  return {
       {Rpc::kCreateShop, "/points.v1.ShopService/CreateShop", kAdmin | kCommittee, scoped, kWrites},
       {Rpc::kPutItem, "/points.v1.ShopService/PutItem", kCommittee | kShop, scoped, kWrites},
       {Rpc::kRestock, "/points.v1.ShopService/Restock", kCommittee | kShop, scoped, kWrites},
@@ -103,7 +123,12 @@ std::vector<RpcRule> MakeTable() {
       {Rpc::kIssuePaymentCode, "/points.v1.ShopService/IssuePaymentCode", kHousehold, scoped,
        kWrites},
       {Rpc::kIssueCard, "/points.v1.ShopService/IssueCard", kCommittee, scoped, kWrites},
+  };
+}
 
+std::vector<RpcRule> TaskRows() {
+  const Reach scoped = Reach::kScoped;
+  return {
       {Rpc::kPostTask, "/points.v1.TaskService/PostTask", kCommittee, scoped, kWrites},
       {Rpc::kClaimTask, "/points.v1.TaskService/ClaimTask", kCommittee | kGrid | kHousehold, scoped,
        kWrites},
@@ -112,7 +137,12 @@ std::vector<RpcRule> MakeTable() {
       {Rpc::kVerifyTask, "/points.v1.TaskService/VerifyTask", kCommittee, scoped, kWrites},
       {Rpc::kGetTask, "/points.v1.TaskService/GetTask", kEveryone, scoped, kReads},
       {Rpc::kListTasks, "/points.v1.TaskService/ListTasks", kEveryone, scoped, kReads},
+  };
+}
 
+std::vector<RpcRule> CommunityRows() {
+  const Reach scoped = Reach::kScoped;
+  return {
       {Rpc::kPutPartner, "/points.v1.CommunityService/PutPartner", kCommittee, scoped, kWrites},
       {Rpc::kListPartners, "/points.v1.CommunityService/ListPartners", kEveryone, scoped, kReads},
       {Rpc::kOpenCampaign, "/points.v1.CommunityService/OpenCampaign", kCommittee, scoped, kWrites},
@@ -152,14 +182,29 @@ std::vector<RpcRule> MakeTable() {
        scoped, kReads},
       {Rpc::kResolveFollowUp, "/points.v1.CommunityService/ResolveFollowUp", kCommittee, scoped,
        kWrites},
+  };
+}
 
+std::vector<RpcRule> AdminRows() {
+  const Reach any = Reach::kAny, accounts = Reach::kAccounts;
+  return {
       {Rpc::kBackup, "/points.v1.AdminService/Backup", kAdmin, accounts, kWrites},
       {Rpc::kCreatePrincipal, "/points.v1.AdminService/CreatePrincipal", kAdmin, any, kWrites},
       {Rpc::kListPrincipals, "/points.v1.AdminService/ListPrincipals", kAdmin | kAuditor, any,
        kReads},
       {Rpc::kRevokePrincipal, "/points.v1.AdminService/RevokePrincipal", kAdmin, any, kWrites},
       {Rpc::kListAudit, "/points.v1.AdminService/ListAudit", kAdmin | kAuditor, any, kReads},
+      {Rpc::kGetCaller, "/points.v1.AdminService/GetCaller", kEveryone, any, kReads},
   };
+}
+
+std::vector<RpcRule> MakeTable() {
+  std::vector<RpcRule> table;
+  for (auto rows : {LedgerRows, VillageRows, AwardRows, BoardRows, ShopRows, TaskRows,
+                    CommunityRows, AdminRows}) {
+    for (RpcRule& row : rows()) table.push_back(std::move(row));
+  }
+  return table;
 }
 
 // Invariants of the table, asserted in production at first use: every RPC has its row in

@@ -171,4 +171,14 @@ grpc::ServerUnaryReactor* AdminService::ListAudit(grpc::CallbackServerContext* c
       });
 }
 
+grpc::ServerUnaryReactor* AdminService::GetCaller(grpc::CallbackServerContext* context,
+                                                  const v1::GetCallerRequest* request,
+                                                  v1::GetCallerResponse* response) {
+  return Offload(context, gate_, Rpc::kGetCaller, workers_, *request, Target{},
+                 [response](const domain::Principal& caller) -> absl::Status {
+                   PrincipalToProto(caller, response->mutable_principal());
+                   return absl::OkStatus();
+                 });
+}
+
 }  // namespace points::server

@@ -283,6 +283,12 @@ TEST_F(PointsctlTest, PrincipalsAreMadeListedAndRevokedAndTheAuditNamesWhoDidIt)
   // lists nor makes principals.
   const testing::Run towns = CtlAs(shop, {"towns", "list"});
   EXPECT_EQ(towns.exit_code, kExitOk) << Describe(towns);
+  // Any principal may ask whose token it holds: the terminal learns its village and shop.
+  const testing::Run me = CtlAs(shop, {"whoami"});
+  ASSERT_EQ(me.exit_code, kExitOk) << Describe(me);
+  EXPECT_TRUE(HasLine(me.out, {"shop-1-2", "shopkeeper", " admin "})) << me.out;
+  EXPECT_FALSE(HasLine(me.out, {"bootstrap"})) << "whoami shows only the caller\n" << me.out;
+  EXPECT_FALSE(Contains(me.out, FirstLine(made.out))) << "never the token";
   const testing::Run not_admin = CtlAs(shop, {"principals", "list"});
   EXPECT_NE(not_admin.exit_code, kExitOk) << Describe(not_admin);
   EXPECT_TRUE(Contains(not_admin.err, "PERMISSION_DENIED")) << not_admin.err;

@@ -945,6 +945,10 @@ class AuthzTest : public ::testing::Test {
       v1::ListAuditResponse out;
       return admin_->ListAudit(Ctx(auth).get(), v1::ListAuditRequest(), &out);
     });
+    add("/points.v1.AdminService/GetCaller", [this](const std::string& auth) {
+      v1::GetCallerResponse out;
+      return admin_->GetCaller(Ctx(auth).get(), v1::GetCallerRequest(), &out);
+    });
   }
 
   const Call* CallOf(const RpcRule& row) {
