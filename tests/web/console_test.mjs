@@ -319,6 +319,22 @@ describe("the committee's console in chromium", () => {
     assert.equal(claims[0].verifiedBy, 'committee-zhang');
   });
 
+  it('records a deduction through the same round, with its reason required', async () => {
+    await li.getByRole('button', { name: '检查记分' }).click();
+    await li.getByLabel('规则').selectOption('6'); // 乱堆乱放, 5 points off
+    await li.getByRole('button', { name: '2号 李家 李秀英', exact: true }).click();
+    await li.getByRole('button', { name: '提交这一轮（1户）' }).click();
+    await li.getByText('扣分要写明原因。').waitFor();
+    await li.getByLabel('扣分原因（必填）').fill('门前堆放柴草');
+    await li.getByRole('button', { name: '提交这一轮（1户）' }).click();
+    await li.getByTestId('round-result').filter({ hasText: '李家 李秀英：已公示' }).waitFor();
+    await checkA11y(li, 'round, a deduction');
+    const off = (await awardsIn(AwardState.ON_NOTICE)).filter((a) => a.rule.rule === 6);
+    assert.equal(off.length, 1);
+    assert.equal(off[0].household, 2n);
+    assert.match(off[0].note, /门前堆放柴草/);
+  });
+
   it("a grid worker sees only its grid's households, and no reviews", async () => {
     const page = await (
       await browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'zh-CN' })
@@ -341,6 +357,7 @@ describe("the committee's console in chromium", () => {
       grid2,
     );
     assert.equal(await page.getByLabel('网格').inputValue(), '2');
+    assert.match(shown[0], /3号 王家 王建国/, 'its own households by their names');
     await checkA11y(page, 'grid worker, round');
     await shoot(page, 'grid-round');
   });
