@@ -335,6 +335,40 @@ describe("the committee's console in chromium", () => {
     assert.match(off[0].note, /门前堆放柴草/);
   });
 
+  it("a rule change that conflicts with another member's is shown, not written over it", async () => {
+    await li.getByRole('button', { name: '积分规则' }).click();
+    const item = li.getByTestId('rule').filter({ hasText: '志愿服务' });
+    await item.getByText('第1版', { exact: false }).first().waitFor();
+    await item.getByRole('button', { name: /^修改/ }).click();
+    await item.getByLabel('每次加几分').fill('3');
+    await checkA11y(li, 'rules, a change');
+    // committee-zhang changes the same rule first, from another client.
+    const { rules } = await api['committee-zhang'].awards.listRules({ village: 1, rule: 2 });
+    await api['committee-zhang'].awards.putRule({
+      village: 1,
+      rule: { ...rules[0], version: 0, capPerMonth: 60n },
+      replacesVersion: 1,
+    });
+    await item.getByRole('button', { name: '保存为新的一版' }).click();
+    await li.getByText('「志愿服务 每小时」刚被另一位村委改过，你的修改没有保存').waitFor();
+    await item.getByText(/第2版：每次加2分，每月最多60分.*committee-zhang改/).waitFor();
+    await checkA11y(li, 'rules, a conflict');
+    await shoot(li, 'rules-conflict');
+    await item.getByRole('button', { name: /^修改/ }).click();
+    await item.getByLabel('每次加几分').fill('3');
+    await item.getByRole('button', { name: '保存为新的一版' }).click();
+    await li.getByText('「志愿服务 每小时」已改为第3版。').waitFor();
+    const after = (await api['committee-li'].awards.listRules({ village: 1, rule: 2 })).rules;
+    assert.deepEqual(
+      after.map((r) => [r.version, Number(r.pointsPerUnit), Number(r.capPerMonth), r.changedBy]),
+      [
+        [1, 2, 40, 'committee-li'],
+        [2, 2, 60, 'committee-zhang'],
+        [3, 3, 60, 'committee-li'],
+      ],
+    );
+  });
+
   it("a grid worker sees only its grid's households, and no reviews", async () => {
     const page = await (
       await browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'zh-CN' })
@@ -346,6 +380,7 @@ describe("the committee's console in chromium", () => {
       await page.getByRole('heading', { name: /等我审核|异议待决定|任务待核实/ }).count(),
       0,
     );
+    assert.equal(await page.getByRole('button', { name: '积分规则' }).count(), 0);
     await checkA11y(page, 'grid worker, work list');
     await page.getByRole('button', { name: '检查记分' }).click();
     await page.getByTestId('round-household').first().waitFor();

@@ -10,6 +10,7 @@ import { applyElderMode, Banner, Header, Help } from '../shell.js';
 import '../style.css';
 import './console.css';
 import { Round } from './round.js';
+import { Rules } from './rules.js';
 import {
   consoleSignOut,
   loadConsoleSession,
@@ -20,7 +21,7 @@ import {
 } from './session.js';
 import { WorkList } from './worklist.js';
 
-type Tab = 'work' | 'round';
+type Tab = 'work' | 'round' | 'rules';
 
 function App() {
   const [session, setSession] = useState<ConsoleSession | null>(loadConsoleSession);
@@ -60,24 +61,26 @@ function Console(props: { session: ConsoleSession; onSignOut: () => void }) {
             [
               ['work', '今日待办'],
               ['round', '检查记分'],
+              ['rules', '积分规则'],
             ] as [Tab, string][]
-          ).map(([t, name]) => (
-            <button
-              type="button"
-              key={t}
-              aria-current={tab === t ? 'page' : undefined}
-              class={tab === t ? 'primary' : ''}
-              onClick={() => setTab(t)}
-            >
-              {name}
-            </button>
-          ))}
+          )
+            // Rules are changed by the committee only.
+            .filter(([t]) => t !== 'rules' || s.role === 'committee')
+            .map(([t, name]) => (
+              <button
+                type="button"
+                key={t}
+                aria-current={tab === t ? 'page' : undefined}
+                class={tab === t ? 'primary' : ''}
+                onClick={() => setTab(t)}
+              >
+                {name}
+              </button>
+            ))}
         </nav>
-        {tab === 'work' ? (
-          <WorkList clients={clients} session={s} />
-        ) : (
-          <Round clients={clients} session={s} />
-        )}
+        {tab === 'work' && <WorkList clients={clients} session={s} />}
+        {tab === 'round' && <Round clients={clients} session={s} />}
+        {tab === 'rules' && <Rules clients={clients} session={s} />}
       </main>
       <Help />
     </>
