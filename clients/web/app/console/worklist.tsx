@@ -194,7 +194,7 @@ function Held({ work, c, s, act }: PartProps) {
           <AwardLine award={a} key={a.awardId.join()}>
             <p class="flag">
               异议：{a.objection || '（未写理由）'}
-              {a.objectedBy ? `（${a.objectedBy}提出）` : ''}
+              {a.objectedBy ? `（${objector(a.objectedBy)}提出）` : ''}
             </p>
             <div class="row">
               <button type="button" class="primary" onClick={() => decide(a, true)}>
@@ -255,6 +255,12 @@ function Verify({ work, c, s, act }: PartProps) {
       </ul>
     </section>
   );
+}
+
+// A household's app objects as household-N: said as the household.
+function objector(principal: string): string {
+  const household = /^household-(\d+)$/.exec(principal);
+  return household ? `${household[1]}号户本户` : principal;
 }
 
 function claimantWords(claim: Claim): string {
