@@ -369,6 +369,46 @@ describe("the committee's console in chromium", () => {
     );
   });
 
+  it('imports a household list with three bad lines, and reports exactly those lines', async () => {
+    await li.getByRole('button', { name: '各户名单' }).click();
+    await li.getByRole('heading', { name: /各户名单 \d+户/ }).waitFor();
+    const csv = [
+      '户号,户名,户主,网格,代理人',
+      '61,赵家,赵大勇,1,',
+      'abc,钱家,钱小红,1,',
+      '62,"孙家, 东头",孙立,2,孙立的女儿',
+      '63,李家,,1,',
+      '64,周家,周平,9,',
+      '65,吴家,吴芳,,',
+    ].join('\n');
+    await li.getByLabel('或把内容粘贴在这里').fill(csv);
+    await li.getByRole('button', { name: '预览' }).click();
+    const errors = await li.getByTestId('import-error').allInnerTexts();
+    assert.deepEqual(errors, [
+      '第3行：户号“abc”不是正整数',
+      '第5行：户主姓名没有填',
+      '第6行：没有第9网格',
+    ]);
+    await checkA11y(li, 'households, an import previewed');
+    await shoot(li, 'households-import');
+    await li.getByRole('button', { name: '保存可以导入的 3 户' }).click();
+    await li.getByText('已保存 3 户。').waitFor();
+    const { households } = await api['committee-li'].villages.listHouseholds({
+      village: 1,
+      reveal: true,
+    });
+    const added = households.filter((h) => h.household > 60n);
+    assert.deepEqual(
+      added.map((h) => [Number(h.household), h.name, h.members[0].name, h.grid, h.proxyName]),
+      [
+        [61, '赵家', '赵大勇', 1, ''],
+        [62, '孙家, 东头', '孙立', 2, '孙立的女儿'],
+        [65, '吴家', '吴芳', 0, ''],
+      ],
+    );
+    await li.getByTestId('household-row').filter({ hasText: '孙立（户主）' }).waitFor();
+  });
+
   it("a grid worker sees only its grid's households, and no reviews", async () => {
     const page = await (
       await browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'zh-CN' })

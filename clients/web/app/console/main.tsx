@@ -9,6 +9,7 @@ import { clientsFor } from '../api.js';
 import { applyElderMode, Banner, Header, Help } from '../shell.js';
 import '../style.css';
 import './console.css';
+import { HouseholdsPage } from './households_page.js';
 import { Round } from './round.js';
 import { Rules } from './rules.js';
 import {
@@ -21,7 +22,7 @@ import {
 } from './session.js';
 import { WorkList } from './worklist.js';
 
-type Tab = 'work' | 'round' | 'rules';
+type Tab = 'work' | 'round' | 'rules' | 'households';
 
 function App() {
   const [session, setSession] = useState<ConsoleSession | null>(loadConsoleSession);
@@ -62,10 +63,11 @@ function Console(props: { session: ConsoleSession; onSignOut: () => void }) {
               ['work', '今日待办'],
               ['round', '检查记分'],
               ['rules', '积分规则'],
+              ['households', '各户名单'],
             ] as [Tab, string][]
           )
-            // Rules are changed by the committee only.
-            .filter(([t]) => t !== 'rules' || s.role === 'committee')
+            // Rules and households are the committee's only.
+            .filter(([t]) => (t !== 'rules' && t !== 'households') || s.role === 'committee')
             .map(([t, name]) => (
               <button
                 type="button"
@@ -81,6 +83,7 @@ function Console(props: { session: ConsoleSession; onSignOut: () => void }) {
         {tab === 'work' && <WorkList clients={clients} session={s} />}
         {tab === 'round' && <Round clients={clients} session={s} />}
         {tab === 'rules' && <Rules clients={clients} session={s} />}
+        {tab === 'households' && <HouseholdsPage clients={clients} session={s} />}
       </main>
       <Help />
     </>
