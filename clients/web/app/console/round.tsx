@@ -5,7 +5,7 @@
 // household's number: a double submit, or a submit again after a dropped answer or a closed
 // laptop, sends the same lines and records nothing twice. Deductions go the same way, with the
 // reason required.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 
 import type { MessageInitShape } from '@bufbuild/protobuf';
 
@@ -19,7 +19,7 @@ import {
   type Rule,
 } from '../../src/index.js';
 import { explain, isOffline, type Clients } from '../api.js';
-import { dayOf, plainName, randomId } from '../format.js';
+import { dayOf, hex, plainName, randomId } from '../format.js';
 import { Banner } from '../shell.js';
 import { householdName, loadHouseholds } from './households.js';
 import type { ConsoleSession } from './session.js';
@@ -117,86 +117,106 @@ interface FormProps {
   rules: Rule[];
 }
 
+// The marks of a round: household -> its line.
+function useMarks(shown: Household[]) {
+  const [marks, setMarks] = useState<Map<string, Line>>(new Map());
+  const lineOf = (h: Household): [string, Line] => [
+    String(h.household),
+    { household: String(h.household), quantity: 1, note: '' },
+  ];
+  const toggle = (h: Household) => {
+    const next = new Map(marks);
+    const [key, line] = lineOf(h);
+    if (next.has(key)) next.delete(key);
+    else next.set(key, line);
+    setMarks(next);
+  };
+  const markAll = () => setMarks(new Map(shown.map(lineOf)));
+  const edit = (key: string, change: Partial<Line>) => {
+    const next = new Map(marks);
+    next.set(key, { ...next.get(key)!, ...change });
+    setMarks(next);
+  };
+  return { marks, toggle, markAll, edit, clear: () => setMarks(new Map()) };
+}
+
+// Sending a round: the draft is kept until the answer is known. A lost answer keeps it (the
+// resend is the same request); a request refused as a whole recorded nothing, and frees it.
+function useRoundSend(clients: Clients, village: number, onDone: () => void) {
+  const [draft, setDraft] = useState<Draft | null>(loadDraft);
+  const [sending, setSending] = useState(false);
+  const inFlight = useRef(false); // a second tap before the button is redrawn disabled
+  const [results, setResults] = useState<{
+    draft: Draft;
+    results: RecordAwardsResponse_Result[];
+  }>();
+  const [problem, setProblem] = useState(draft ? kPendingWords : '');
+  const send = async (d: Draft) => {
+    if (inFlight.current) return;
+    inFlight.current = true;
+    setSending(true);
+    try {
+      const r = await clients.awards.recordAwards({ awards: awardsOf(d, village) });
+      forget(d);
+      setResults({ draft: d, results: r.results });
+      setProblem('');
+      onDone();
+    } catch (e) {
+      if (isOffline(e)) return setProblem(kPendingWords);
+      forget(d);
+      setProblem(explain(e, '这一轮没有记上（一户也没有记），请检查后再提交。').text);
+    } finally {
+      inFlight.current = false;
+      setSending(false);
+    }
+  };
+  const forget = (_: Draft) => {
+    localStorage.removeItem(kDraftKey);
+    setDraft(null);
+  };
+  // Fixed and kept before the first send: whatever happens to the answer, a resend is the same.
+  const start = (d: Draft) => {
+    localStorage.setItem(kDraftKey, JSON.stringify(d));
+    setDraft(d);
+    setResults(undefined);
+    return send(d);
+  };
+  return { draft, sending, results, problem, setProblem, send, start };
+}
+
 function RoundForm(props: FormProps) {
   const { session: s } = props;
   const [grid, setGrid] = useState(s.role === 'grid' ? s.grid : 0);
   const [rule, setRule] = useState(props.rules[0]?.rule ?? 0);
   const [day, setDay] = useState(today());
   const [reason, setReason] = useState('');
-  const [marks, setMarks] = useState<Map<string, Line>>(new Map());
-  const [draft, setDraft] = useState<Draft | null>(loadDraft);
-  const [sending, setSending] = useState(false);
-  const [results, setResults] = useState<{
-    draft: Draft;
-    results: RecordAwardsResponse_Result[];
-  }>();
-  const [problem, setProblem] = useState(draft ? kPendingWords : '');
   const shown = useMemo(
     () => props.households.filter((h) => grid === 0 || h.grid === grid),
     [grid, props.households],
   );
+  const { marks, toggle, markAll, edit, clear } = useMarks(shown);
+  const { draft, sending, results, problem, setProblem, send, start } = useRoundSend(
+    props.clients,
+    s.village,
+    clear,
+  );
   const theRule = props.rules.find((r) => r.rule === rule);
   const deduction = theRule?.category === Category.DEDUCTION;
-  const toggle = (h: Household) => {
-    const next = new Map(marks);
-    const key = String(h.household);
-    if (next.has(key)) next.delete(key);
-    else next.set(key, { household: key, quantity: 1, note: '' });
-    setMarks(next);
-  };
-  const markAll = () =>
-    setMarks(
-      new Map(
-        shown.map((h) => [
-          String(h.household),
-          { household: String(h.household), quantity: 1, note: '' },
-        ]),
-      ),
-    );
-  const edit = (key: string, change: Partial<Line>) => {
-    const next = new Map(marks);
-    next.set(key, { ...next.get(key)!, ...change });
-    setMarks(next);
-  };
-  const send = async (d: Draft) => {
-    if (sending) return;
-    setSending(true);
-    try {
-      const r = await props.clients.awards.recordAwards({ awards: awardsOf(d, s.village) });
-      localStorage.removeItem(kDraftKey);
-      setDraft(null);
-      setMarks(new Map());
-      setResults({ draft: d, results: r.results });
-      setProblem('');
-    } catch (e) {
-      setProblem(
-        isOffline(e) ? kPendingWords : explain(e, '这一轮没有记上，请检查后再提交。').text,
-      );
-    } finally {
-      setSending(false);
-    }
-  };
   const submit = (event: Event) => {
     event.preventDefault();
     if (draft) return send(draft);
     const lines = [...marks.values()];
     const why = check(lines, theRule, deduction, reason);
     if (why) return setProblem(why);
-    const id = randomId();
-    const d: Draft = {
-      roundId: Array.from(id.slice(0, 8), (b) => b.toString(16).padStart(2, '0')).join(''),
+    return start({
+      roundId: hex(randomId().slice(0, 8)),
       rule,
       version: theRule!.version,
       ruleName: plainName(theRule!.name),
       day,
       reason: reason.trim(),
       lines,
-    };
-    // Fixed and kept before the first send: whatever happens to the answer, a resend is the same.
-    localStorage.setItem(kDraftKey, JSON.stringify(d));
-    setDraft(d);
-    setResults(undefined);
-    return send(d);
+    });
   };
   const names = new Map(props.households.map((h) => [String(h.household), householdName(h)]));
   return (
@@ -208,7 +228,7 @@ function RoundForm(props: FormProps) {
         <Pickers
           {...props}
           grid={grid}
-          setGrid={(g) => (setGrid(g), setMarks(new Map()))}
+          setGrid={(g) => (setGrid(g), clear())}
           rule={rule}
           setRule={setRule}
           day={day}
@@ -226,7 +246,7 @@ function RoundForm(props: FormProps) {
           marks={marks}
           toggle={toggle}
           markAll={markAll}
-          clear={() => setMarks(new Map())}
+          clear={clear}
           edit={edit}
         />
       )}
