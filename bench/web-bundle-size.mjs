@@ -28,7 +28,11 @@ const total = files.reduce((sum, f) => sum + f.gzip, 0);
 // Minified bytes per source group: a package, the generated client, the app.
 const meta = JSON.parse(fs.readFileSync(path.join(WEB, 'bundle-meta.json'), 'utf8'));
 const groups = {};
-for (const output of Object.values(meta.outputs)) {
+// The household page's outputs only (the console is a bundle of its own).
+const pageOutputs = Object.entries(meta.outputs).filter(([file]) =>
+  assets.some((name) => file.endsWith(name)),
+);
+for (const [, output] of pageOutputs) {
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
     const group = pkg

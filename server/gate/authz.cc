@@ -66,7 +66,7 @@ std::vector<RpcRule> VillageRows() {
       {Rpc::kGetHousehold, "/points.v1.VillageService/GetHousehold",
        kAdmin | kCommittee | kGrid | kHousehold | kAuditor, scoped, kReads},
       {Rpc::kListHouseholds, "/points.v1.VillageService/ListHouseholds",
-       kAdmin | kCommittee | kAuditor, scoped, kReads},
+       kAdmin | kCommittee | kGrid | kAuditor, scoped, kReads},
       {Rpc::kCloseHousehold, "/points.v1.VillageService/CloseHousehold", kAdmin | kCommittee,
        scoped, kWrites},
       {Rpc::kSetExpiryPolicy, "/points.v1.VillageService/SetExpiryPolicy", kAdmin, scoped, kWrites},

@@ -200,12 +200,16 @@ grpc::ServerUnaryReactor* VillageService::ListHouseholds(grpc::CallbackServerCon
                                                          v1::ListHouseholdsResponse* response) {
   return Offload(context, gate_, Rpc::kListHouseholds, workers_, *request,
                  Target{.village = request->village(), .reveal_names = request->reveal()},
-                 [this, request, response]() -> absl::Status {
+                 [this, request, response](const domain::Principal& caller) -> absl::Status {
                    absl::StatusOr<std::vector<domain::Household>> found =
                        households_->ListHouseholds(request->village(), request->reveal());
                    if (!found.ok()) return found.status();
-                   for (const domain::Household& h : *found)
+                   // A grid worker lists the households it records for, its grid's only.
+                   const bool grid_only = caller.role == domain::Role::kGridWorker;
+                   for (const domain::Household& h : *found) {
+                     if (grid_only && h.grid != caller.scope.grid) continue;
                      HouseholdToProto(h, response->add_households());
+                   }
                    return absl::OkStatus();
                  });
 }

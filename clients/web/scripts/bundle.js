@@ -1,6 +1,8 @@
 // Bundles the web app (app/, Preact) with esbuild into www/, the folder pointsd serves with
 // --web-root: assets/app-HASH.js and .css (cached for a year: their names change with their
-// content), index.html naming them, the manifest and icons, a FILE.gz beside every file (pointsd
+// content), index.html naming them, the committee's console (app/console/) as its own entry,
+// assets/console-HASH.js and .css named by console/index.html (so the household page stays
+// small), the manifest and icons, a FILE.gz beside every file (pointsd
 // sends it to clients that take gzip); beside it bundle-meta.json (esbuild's metafile, for
 // bench/web-bundle-size). Run by `npm run build`, after the client is generated.
 import esbuild from 'esbuild';
@@ -16,29 +18,44 @@ const kGreen = [10, 92, 50];
 
 fs.rmSync(out, { recursive: true, force: true });
 const result = await esbuild.build({
-  entryPoints: [path.join(web, 'app', 'main.tsx')],
+  entryPoints: {
+    app: path.join(web, 'app', 'main.tsx'),
+    console: path.join(web, 'app', 'console', 'main.tsx'),
+  },
   bundle: true,
   minify: true,
   format: 'esm',
   target: ['es2020', 'chrome100', 'safari15'],
   outdir: path.join(out, 'assets'),
-  entryNames: 'app-[hash]',
+  entryNames: '[name]-[hash]',
   jsx: 'automatic',
   jsxImportSource: 'preact',
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
 });
-const outputs = Object.keys(result.metafile.outputs).map((f) =>
-  path.relative(out, path.resolve(f)),
+// The script and stylesheet of each entry, from the metafile.
+const assetsOf = (entry) => {
+  const [js, { cssBundle }] = Object.entries(result.metafile.outputs).find(
+    ([, o]) => o.entryPoint && path.resolve(o.entryPoint) === entry,
+  );
+  return [js, cssBundle].map((f) => path.relative(out, path.resolve(f)));
+};
+const page = (entry, title) => {
+  const [script, style] = assetsOf(entry);
+  return fs
+    .readFileSync(path.join(publicDir, 'index.html'), 'utf8')
+    .replace('%SCRIPT%', `/${script}`)
+    .replace('%STYLE%', `/${style}`)
+    .replace(/<title>[^<]*<\/title>/, title ? `<title>${title}</title>` : '$&');
+};
+const [script, style] = assetsOf(path.join(web, 'app', 'main.tsx'));
+fs.writeFileSync(path.join(out, 'index.html'), page(path.join(web, 'app', 'main.tsx')));
+fs.mkdirSync(path.join(out, 'console'));
+fs.writeFileSync(
+  path.join(out, 'console', 'index.html'),
+  page(path.join(web, 'app', 'console', 'main.tsx'), '村委会工作台'),
 );
-const script = outputs.find((f) => f.endsWith('.js'));
-const style = outputs.find((f) => f.endsWith('.css'));
-const html = fs
-  .readFileSync(path.join(publicDir, 'index.html'), 'utf8')
-  .replace('%SCRIPT%', `/${script}`)
-  .replace('%STYLE%', `/${style}`);
-fs.writeFileSync(path.join(out, 'index.html'), html);
 for (const name of fs.readdirSync(publicDir)) {
   if (name !== 'index.html') fs.copyFileSync(path.join(publicDir, name), path.join(out, name));
 }

@@ -1,0 +1,439 @@
+// The committee's console (clients/web/app/console, /console) in a real browser: Debian's
+// chromium driven headless by playwright-core against a real `pointsd --demo` on free ports
+// serving the bundle. The journeys of issue 18: a committee member signs in and records an
+// inspection round of 50 households in one request, one line refused by the rule's cap and said
+// why; a double submit and a submit again after a dropped answer (and a reload) record each
+// award once; a second member approves the big award the first recorded; a household objects
+// (another client) and the committee decides; a completed task is verified; a grid worker sees
+// only its grid's households and no review. axe-core checks every screen; each is photographed
+// at 1366x768 (laptop) and 768x1024 (tablet) into $WEB_SCREENSHOTS (build/web-screenshots).
+//
+//   node --test tests/web/console_test.mjs   (pointsd from $POINTSD, chromium from $CHROMIUM)
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { startPointsd, stopPointsd } from '../testing/pointsd.mjs';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const WEB = path.join(REPO, 'clients', 'web');
+const POINTSD = process.env.POINTSD || path.join(REPO, 'build', 'server', 'pointsd');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = process.env.WEB_SCREENSHOTS || path.join(REPO, 'build', 'web-screenshots');
+// The demo's yard hygiene check (rule 1) is 10 points a check, at most 30 a month: a line of 4
+// checks (40 points) is refused by the cap. Awards over the threshold wait for a second
+// member: the model household award (rule 4, 50 points) does, 40 points does not.
+const REVIEW_THRESHOLD = 40;
+const HOUSEHOLDS = 50;
+const REFUSED_HOUSEHOLD = 7;
+
+const requireWeb = createRequire(path.join(WEB, 'package.json'));
+const { chromium } = requireWeb('playwright-core');
+const { default: AxeBuilder } = requireWeb('@axe-core/playwright');
+const points = await import(pathToFileURL(path.join(WEB, 'dist', 'index.js')).href);
+const { createConnectTransport } = await import(
+  pathToFileURL(path.join(WEB, 'dist', 'node.js')).href
+);
+const { bearer, createPointsClients, AwardState, ClaimantKind } = points;
+
+describe("the committee's console in chromium", () => {
+  let dataDir;
+  let server;
+  let base;
+  let browser;
+  const tokens = {};
+  const api = {};
+  const axeResults = [];
+  let li; // committee-li's laptop
+
+  const link = (who, extra = '&role=committee') =>
+    `${base}/console#token=${tokens[who]}&village=1&name=${who}${extra}`;
+
+  async function checkA11y(page, state) {
+    // A list of one component repeated (50 households, 50 results) is checked on its first
+    // lines: axe takes seconds per hundred controls, and the rest are the same markup.
+    const result = await new AxeBuilder({ page })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+      .exclude('.round-list li:nth-child(n+6)')
+      .exclude('.notices li:nth-child(n+6)')
+      .analyze();
+    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    axeResults.push({ state, violations: result.violations.length, bad: bad.length });
+    assert.deepEqual(
+      bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+      [],
+      state,
+    );
+  }
+
+  // A full-page photograph at a laptop's and at a tablet's size.
+  async function shoot(page, name) {
+    const size = page.viewportSize();
+    for (const [w, h] of [
+      [1366, 768],
+      [768, 1024],
+    ]) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.waitForTimeout(50);
+      await page.screenshot({
+        path: path.join(SHOTS, `console-${name}-${w}x${h}.png`),
+        fullPage: true,
+      });
+    }
+    await page.setViewportSize(size);
+  }
+
+  const awardsIn = async (state) =>
+    (await api['committee-li'].awards.listAwards({ village: 1, state })).awards;
+
+  before(async () => {
+    assert.ok(fs.existsSync(POINTSD), `no pointsd at ${POINTSD}: set POINTSD`);
+    assert.ok(
+      fs.existsSync(path.join(WEB, 'www', 'console', 'index.html')),
+      'clients/web: npm run build',
+    );
+    fs.mkdirSync(SHOTS, { recursive: true });
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pointsd-console-'));
+    [server, browser] = await Promise.all([
+      startPointsd(POINTSD, dataDir, {
+        flags: [
+          '--review-threshold',
+          String(REVIEW_THRESHOLD),
+          '--notice-seconds',
+          '3600',
+          '--web-root',
+          path.join(WEB, 'www'),
+        ],
+      }),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+          '--disable-gpu',
+        ],
+      }),
+    ]);
+    base = `http://127.0.0.1:${server.httpPort}`;
+    for (const name of fs.readdirSync(path.join(dataDir, 'demo-tokens'))) {
+      tokens[name] = fs.readFileSync(path.join(dataDir, 'demo-tokens', name), 'utf8').trim();
+      api[name] = createPointsClients(
+        createConnectTransport({
+          baseUrl: base,
+          httpVersion: '1.1',
+          interceptors: [bearer(tokens[name])],
+        }),
+      );
+    }
+    // The demo has 3 households; the rest of a round of 50, in both grids.
+    await Promise.all(
+      Array.from({ length: HOUSEHOLDS - 3 }, (_, i) => i + 4).map((h) =>
+        api['committee-li'].villages.putHousehold({
+          household: {
+            village: 1,
+            household: BigInt(h),
+            name: `${h}号村民家`,
+            grid: h % 2 === 0 ? 2 : 1,
+            members: [{ name: `村民${h}`, head: true }],
+          },
+        }),
+      ),
+    );
+    li = await (
+      await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' })
+    ).newPage();
+  });
+
+  after(async () => {
+    if (axeResults.length) console.log(`axe: ${JSON.stringify(axeResults)}`);
+    await browser?.close();
+    if (server) await stopPointsd(server);
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("signs a committee member in from a link and shows today's work", async () => {
+    await li.goto(`${base}/console`);
+    await li.getByRole('heading', { name: '村委会、网格员登录' }).waitFor();
+    await checkA11y(li, 'console sign-in');
+    await shoot(li, 'signin');
+    await li.goto(link('committee-li'));
+    await li.getByText('村委 committee-li').waitFor();
+    assert.equal(new URL(li.url()).hash, '', 'the token is taken out of the address bar');
+    await li.getByRole('heading', { name: /等我审核/ }).waitFor();
+    // The demo's award for household 2 (grid-wang's, 10 points) went on notice at once.
+    await li.getByRole('heading', { name: /公示快结束/ }).waitFor();
+    await li.getByTestId('work-award').filter({ hasText: '庭院整洁' }).waitFor();
+    const text = await li.locator('main').innerText();
+    assert.doesNotMatch(text, /\d{12,}|UTC|pending|AWARD_STATE/, 'no codes or stamps on screen');
+    assert.match(text, /\d+月\d+日 \d\d:\d\d/);
+    await checkA11y(li, 'work list');
+    await shoot(li, 'work');
+  });
+
+  let roundIds;
+  it('records a round of 50 in one request, once, through a double submit and a dropped answer', async () => {
+    await li.getByRole('button', { name: '检查记分' }).click();
+    await li.getByRole('button', { name: `全部标记（${HOUSEHOLDS}户）` }).click();
+    assert.equal(await li.getByTestId('round-household').count(), HOUSEHOLDS);
+    assert.equal(await li.locator('.round-list [aria-pressed=true]').count(), HOUSEHOLDS);
+    await li.getByLabel(`${REFUSED_HOUSEHOLD}号村民家 村民${REFUSED_HOUSEHOLD}的数量`).fill('4');
+    await li.getByLabel('张家 张小明的备注').fill('院子特别干净');
+    await checkA11y(li, 'round, 50 marked');
+    await shoot(li, 'round');
+    // The first answer is dropped after the server has recorded the round.
+    const sent = [];
+    let dropped = false;
+    await li.route('**/points.v1.AwardService/RecordAwards', async (route) => {
+      sent.push(route.request().postDataBuffer());
+      if (dropped) return route.continue();
+      dropped = true;
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await li.getByRole('button', { name: `提交这一轮（${HOUSEHOLDS}户）` }).dblclick();
+    await li.getByText('上次提交后没有收到回复').waitFor();
+    assert.equal(sent.length, 1, 'a double submit sends once');
+    // The laptop is closed and opened again: the round is still there, the same.
+    await li.reload();
+    await li.getByRole('button', { name: '检查记分' }).click();
+    await li.getByText(`这一轮共 ${HOUSEHOLDS} 户，等待回复`).waitFor();
+    await checkA11y(li, 'round, answer lost');
+    await shoot(li, 'round-pending');
+    await li.getByRole('button', { name: '再提交一次（不会重复记分）' }).click();
+    await li.getByTestId('round-results').waitFor();
+    assert.equal(sent.length, 2);
+    assert.deepEqual(sent[1], sent[0], 'the resend is the same request');
+    await li.unroute('**/points.v1.AwardService/RecordAwards');
+    const results = li.getByTestId('round-result');
+    assert.equal(await results.count(), HOUSEHOLDS);
+    const refused = results.first(); // the lines not taken come first
+    assert.match(await refused.innerText(), new RegExp(`村民${REFUSED_HOUSEHOLD}：`));
+    assert.match(await refused.innerText(), /未能记分：超过了这一项每月最多30分的上限/);
+    assert.match(
+      await li.getByTestId('round-results').locator('h3').innerText(),
+      new RegExp(`已公示 ${HOUSEHOLDS - 1}户，未能记分 1户`),
+    );
+    await checkA11y(li, 'round results');
+    await shoot(li, 'round-results');
+    // Each household's award is there once: 49 on notice and one refused, no more.
+    const today = (await awardsIn(AwardState.ON_NOTICE)).filter((a) => a.note.includes('检查'));
+    const households = today.map((a) => Number(a.household)).sort((a, b) => a - b);
+    assert.deepEqual(
+      households,
+      Array.from({ length: HOUSEHOLDS }, (_, i) => i + 1).filter((h) => h !== REFUSED_HOUSEHOLD),
+    );
+    const notTaken = (await awardsIn(AwardState.REFUSED)).filter((a) => a.note.includes('检查'));
+    assert.deepEqual(
+      notTaken.map((a) => Number(a.household)),
+      [REFUSED_HOUSEHOLD],
+    );
+    assert.ok(today.find((a) => a.household === 1n).note.includes('院子特别干净'));
+    roundIds = today;
+  });
+
+  let zhang;
+  it('a second member approves the big award the first recorded', async () => {
+    await li.getByLabel('规则').selectOption('4'); // 文明家庭, 50 points
+    await li.getByRole('button', { name: '5号 5号村民家 村民5', exact: true }).click();
+    await li.getByRole('button', { name: '提交这一轮（1户）' }).click();
+    await li.getByTestId('round-result').filter({ hasText: '等待另一位村委审核' }).waitFor();
+    await li.getByRole('button', { name: '今日待办' }).click();
+    await li.getByRole('heading', { name: /等我审核/ }).waitFor();
+    assert.equal(
+      await li.getByTestId('work-award').filter({ hasText: '文明家庭' }).count(),
+      0,
+      "one's own award is not in one's review list",
+    );
+
+    zhang = await (
+      await browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'zh-CN' })
+    ).newPage();
+    await zhang.goto(link('committee-zhang'));
+    const item = zhang.getByTestId('work-award').filter({ hasText: '文明家庭' });
+    await item.waitFor();
+    assert.match(await item.innerText(), /5号 5号村民家 村民5.*\+50分/s);
+    await checkA11y(zhang, 'work list, one to review');
+    await item.getByRole('button', { name: '审核通过' }).click();
+    await zhang.getByText('5号 5号村民家 村民5的 50 分已审核通过，开始公示。').waitFor();
+    const big = (await awardsIn(AwardState.ON_NOTICE)).filter((a) => a.rule.rule === 4);
+    assert.equal(big.length, 1);
+    assert.equal(big[0].reviewedBy, 'committee-zhang');
+  });
+
+  it('a household objects from its own app and the committee decides', async () => {
+    const mine = roundIds.find((a) => a.household === 2n);
+    await api['household-2'].awards.objectToAward({
+      village: 1,
+      awardId: mine.awardId,
+      reason: '我家那天不在，没有检查',
+    });
+    await zhang.reload();
+    const item = zhang.getByTestId('work-award').filter({ hasText: '我家那天不在' });
+    await item.waitFor();
+    await checkA11y(zhang, 'work list, an objection');
+    await shoot(zhang, 'work-objection');
+    await item.getByRole('button', { name: '作废这笔' }).click();
+    await zhang.getByText('这笔已作废').waitFor();
+    const { award } = await api['committee-li'].awards.getAward({
+      village: 1,
+      awardId: mine.awardId,
+    });
+    assert.equal(award.state, AwardState.VOIDED);
+    assert.equal(award.decidedBy, 'committee-zhang');
+  });
+
+  it('verifies a completed task in place', async () => {
+    const deadline = BigInt(Date.now() + 3600_000) * 1_000_000n;
+    await api['committee-li'].tasks.postTask({
+      task: {
+        village: 1,
+        task: 81,
+        title: '清理村口垃圾',
+        rule: 5,
+        units: 15n,
+        slots: 2,
+        deadline,
+      },
+    });
+    const claimId = new Uint8Array(16).fill(7);
+    const who = { village: 1, task: 81, claimantKind: ClaimantKind.HOUSEHOLD, claimant: 1n };
+    await api['household-1'].tasks.claimTask({ ...who, claimId });
+    await api['household-1'].tasks.completeTask({
+      ...who,
+      evidence: ['photo:gate'],
+      note: '已清理干净',
+    });
+    await zhang.reload();
+    const item = zhang.getByTestId('work-claim').filter({ hasText: '清理村口垃圾' });
+    await item.waitFor();
+    assert.match(await item.innerText(), /1号户.*\+15分.*已清理干净/s);
+    await item.getByRole('button', { name: '核实完成' }).click();
+    await zhang.getByText('已核实「清理村口垃圾」').waitFor();
+    const { claims } = await api['committee-li'].tasks.getTask({ village: 1, task: 81 });
+    assert.equal(claims[0].verifiedBy, 'committee-zhang');
+  });
+
+  it('records a deduction through the same round, with its reason required', async () => {
+    await li.getByRole('button', { name: '检查记分' }).click();
+    await li.getByLabel('规则').selectOption('6'); // 乱堆乱放, 5 points off
+    await li.getByRole('button', { name: '2号 李家 李秀英', exact: true }).click();
+    await li.getByRole('button', { name: '提交这一轮（1户）' }).click();
+    await li.getByText('扣分要写明原因。').waitFor();
+    await li.getByLabel('扣分原因（必填）').fill('门前堆放柴草');
+    await li.getByRole('button', { name: '提交这一轮（1户）' }).click();
+    await li.getByTestId('round-result').filter({ hasText: '李家 李秀英：已公示' }).waitFor();
+    await checkA11y(li, 'round, a deduction');
+    const off = (await awardsIn(AwardState.ON_NOTICE)).filter((a) => a.rule.rule === 6);
+    assert.equal(off.length, 1);
+    assert.equal(off[0].household, 2n);
+    assert.match(off[0].note, /门前堆放柴草/);
+  });
+
+  it("a rule change that conflicts with another member's is shown, not written over it", async () => {
+    await li.getByRole('button', { name: '积分规则' }).click();
+    const item = li.getByTestId('rule').filter({ hasText: '志愿服务' });
+    await item.getByText('第1版', { exact: false }).first().waitFor();
+    await item.getByRole('button', { name: /^修改/ }).click();
+    await item.getByLabel('每次加几分').fill('3');
+    await checkA11y(li, 'rules, a change');
+    // committee-zhang changes the same rule first, from another client.
+    const { rules } = await api['committee-zhang'].awards.listRules({ village: 1, rule: 2 });
+    await api['committee-zhang'].awards.putRule({
+      village: 1,
+      rule: { ...rules[0], version: 0, capPerMonth: 60n },
+      replacesVersion: 1,
+    });
+    await item.getByRole('button', { name: '保存为新的一版' }).click();
+    await li.getByText('「志愿服务 每小时」刚被另一位村委改过，你的修改没有保存').waitFor();
+    await item.getByText(/第2版：每次加2分，每月最多60分.*committee-zhang改/).waitFor();
+    await checkA11y(li, 'rules, a conflict');
+    await shoot(li, 'rules-conflict');
+    await item.getByRole('button', { name: /^修改/ }).click();
+    await item.getByLabel('每次加几分').fill('3');
+    await item.getByRole('button', { name: '保存为新的一版' }).click();
+    await li.getByText('「志愿服务 每小时」已改为第3版。').waitFor();
+    const after = (await api['committee-li'].awards.listRules({ village: 1, rule: 2 })).rules;
+    assert.deepEqual(
+      after.map((r) => [r.version, Number(r.pointsPerUnit), Number(r.capPerMonth), r.changedBy]),
+      [
+        [1, 2, 40, 'committee-li'],
+        [2, 2, 60, 'committee-zhang'],
+        [3, 3, 60, 'committee-li'],
+      ],
+    );
+  });
+
+  it('imports a household list with three bad lines, and reports exactly those lines', async () => {
+    await li.getByRole('button', { name: '各户名单' }).click();
+    await li.getByRole('heading', { name: /各户名单 \d+户/ }).waitFor();
+    const csv = [
+      '户号,户名,户主,网格,代理人',
+      '61,赵家,赵大勇,1,',
+      'abc,钱家,钱小红,1,',
+      '62,"孙家, 东头",孙立,2,孙立的女儿',
+      '63,李家,,1,',
+      '64,周家,周平,9,',
+      '65,吴家,吴芳,,',
+    ].join('\n');
+    await li.getByLabel('或把内容粘贴在这里').fill(csv);
+    await li.getByRole('button', { name: '预览' }).click();
+    const errors = await li.getByTestId('import-error').allInnerTexts();
+    assert.deepEqual(errors, [
+      '第3行：户号“abc”不是正整数',
+      '第5行：户主姓名没有填',
+      '第6行：没有第9网格',
+    ]);
+    await checkA11y(li, 'households, an import previewed');
+    await shoot(li, 'households-import');
+    await li.getByRole('button', { name: '保存可以导入的 3 户' }).click();
+    await li.getByText('已保存 3 户。').waitFor();
+    const { households } = await api['committee-li'].villages.listHouseholds({
+      village: 1,
+      reveal: true,
+    });
+    const added = households.filter((h) => h.household > 60n);
+    assert.deepEqual(
+      added.map((h) => [Number(h.household), h.name, h.members[0].name, h.grid, h.proxyName]),
+      [
+        [61, '赵家', '赵大勇', 1, ''],
+        [62, '孙家, 东头', '孙立', 2, '孙立的女儿'],
+        [65, '吴家', '吴芳', 0, ''],
+      ],
+    );
+    await li.getByTestId('household-row').filter({ hasText: '孙立（户主）' }).waitFor();
+  });
+
+  it("a grid worker sees only its grid's households, and no reviews", async () => {
+    const page = await (
+      await browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'zh-CN' })
+    ).newPage();
+    await page.goto(link('grid-zhao', '&role=grid&grid=2'));
+    await page.getByText('第2网格 网格员 grid-zhao').waitFor();
+    await page.getByRole('heading', { name: /公示快结束/ }).waitFor();
+    assert.equal(
+      await page.getByRole('heading', { name: /等我审核|异议待决定|任务待核实/ }).count(),
+      0,
+    );
+    assert.equal(await page.getByRole('button', { name: '积分规则' }).count(), 0);
+    await checkA11y(page, 'grid worker, work list');
+    await page.getByRole('button', { name: '检查记分' }).click();
+    await page.getByTestId('round-household').first().waitFor();
+    const shown = await page.getByTestId('round-household').allInnerTexts();
+    const { households } = await api['committee-li'].villages.listHouseholds({ village: 1 });
+    const grid2 = households.filter((h) => h.grid === 2).map((h) => `${h.household}号`);
+    assert.deepEqual(
+      shown.map((t) => /(\d+号)/.exec(t)[1]),
+      grid2,
+    );
+    assert.equal(await page.getByLabel('网格').inputValue(), '2');
+    assert.match(shown[0], /3号 王家 王建国/, 'its own households by their names');
+    await checkA11y(page, 'grid worker, round');
+    await shoot(page, 'grid-round');
+  });
+});
