@@ -1,0 +1,362 @@
+// The shop's terminal (shopkeeper role): the catalogue as a grid with points and stock, the
+// basket with quantities, the household's consent by its payment code (scanned with the camera
+// or typed), and the sale sent from the device's outbox (outbox.ts) until its answer is known:
+// "已发出，等待回复", "成功", or the refusal in words. A receipt prints on a 58 mm slip.
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+
+import { clientsFor, explain } from '../api.js';
+import type { Session } from '../session.js';
+import { Banner, Header, Help } from '../shell.js';
+import {
+  canonicalCode,
+  fetchCatalogue,
+  householdOfCode,
+  storedCatalogue,
+  type Catalogue,
+} from './catalogue.js';
+import { keepStorage, listSales, newSaleId, pruneSales, putSale, type Sale } from './outbox.js';
+import { Receipt, basketNumber, saleTime } from './receipt.js';
+import { Scanner } from './scanner.js';
+import { Sender } from './send.js';
+
+// The most units of one item in a basket (the contract allows 1..10000 per line).
+const kQuantityMax = 99;
+// Sales listed under the basket: the latest this many.
+const kSalesShown = 8;
+
+type Basket = Map<number, number>; // item -> quantity
+
+function useOnline(): boolean {
+  const [online, setOnline] = useState(navigator.onLine);
+  useEffect(() => {
+    const up = () => setOnline(true);
+    const down = () => setOnline(false);
+    addEventListener('online', up);
+    addEventListener('offline', down);
+    return () => {
+      removeEventListener('online', up);
+      removeEventListener('offline', down);
+    };
+  }, []);
+  return online;
+}
+
+export function TerminalPage(props: { session: Session; onSignOut: (why?: string) => void }) {
+  const { session } = props;
+  const shop = session.shop ?? 1;
+  const clients = useMemo(() => clientsFor(session), [session.token]);
+  const [catalogue, setCatalogue] = useState<Catalogue | null>(() =>
+    storedCatalogue(session.village, shop),
+  );
+  const [catalogueProblem, setCatalogueProblem] = useState('');
+  const [basket, setBasket] = useState<Basket>(new Map());
+  const [code, setCode] = useState('');
+  const [sales, setSales] = useState<Sale[]>([]);
+  const [current, setCurrent] = useState<string>('');
+  const [sendProblem, setSendProblem] = useState('');
+  const online = useOnline();
+  const sender = useRef<Sender | null>(null);
+
+  const reloadSales = async () => setSales(await listSales(session.village, shop));
+  const loadCatalogue = async () => {
+    try {
+      setCatalogue(await fetchCatalogue(clients, session.village, shop));
+      setCatalogueProblem('');
+    } catch (error) {
+      const p = explain(error);
+      if (p.fatal) props.onSignOut(p.text);
+      else setCatalogueProblem(p.text);
+    }
+  };
+
+  useEffect(() => {
+    keepStorage();
+    void pruneSales().then(reloadSales);
+    void loadCatalogue();
+    const s = new Sender(clients, session.village, shop, (problem) => {
+      setSendProblem(problem);
+      void reloadSales();
+      if (!problem) void loadCatalogue();
+    });
+    sender.current = s;
+    s.kick(); // whatever a reload or a crash left waiting goes first
+    return () => s.stop();
+  }, [clients]);
+  useEffect(() => {
+    if (online) sender.current?.kick();
+  }, [online]);
+
+  const sale = sales.find((s) => s.id === current);
+  const waiting = sales.filter((s) => s.state === 'waiting').length;
+  return (
+    <>
+      <Header title="积分超市 收银台" onSignOut={() => props.onSignOut()} />
+      <main class="terminal">
+        {!online && (
+          <Banner kind="offline">现在没有网络。商品按上次的库存显示，已收的单存在本机。</Banner>
+        )}
+        {waiting > 0 && sendProblem && <Banner kind="offline">{sendProblem}</Banner>}
+        {sale ? (
+          <SaleCard
+            sale={sale}
+            shop={shop}
+            onNext={() => setCurrent('')}
+            onAgain={() => {
+              setBasket(new Map(sale.lines.map((l) => [l.item, l.quantity])));
+              setCurrent('');
+            }}
+          />
+        ) : (
+          <Checkout
+            catalogue={catalogue}
+            catalogueProblem={catalogueProblem}
+            basket={basket}
+            setBasket={setBasket}
+            code={code}
+            setCode={setCode}
+            village={session.village}
+            onSell={async (s) => {
+              await putSale(s); // on disk before the first send
+              setBasket(new Map());
+              setCode('');
+              setCurrent(s.id);
+              await reloadSales();
+              sender.current?.kick();
+            }}
+            shop={shop}
+          />
+        )}
+        <SalesList sales={sales} onShow={setCurrent} />
+      </main>
+      <Help />
+    </>
+  );
+}
+
+function Checkout(props: {
+  catalogue: Catalogue | null;
+  catalogueProblem: string;
+  basket: Basket;
+  setBasket: (b: Basket) => void;
+  code: string;
+  setCode: (c: string) => void;
+  village: number;
+  shop: number;
+  onSell: (sale: Sale) => Promise<void>;
+}) {
+  const items = props.catalogue?.items ?? [];
+  const [scanning, setScanning] = useState(false);
+  const [typed, setTyped] = useState('');
+  const [problem, setProblem] = useState('');
+  // Set on the first tap, before anything awaits: a second tap of the same sale finds it.
+  const selling = useRef(false);
+  const change = (item: number, by: number) => {
+    const next = new Map(props.basket);
+    const stock = items.find((i) => i.item === item)?.stock ?? 0;
+    const q = Math.max(0, Math.min(kQuantityMax, stock, (next.get(item) ?? 0) + by));
+    if (q === 0) next.delete(item);
+    else next.set(item, q);
+    props.setBasket(next);
+  };
+  const lines = [...props.basket].map(([item, quantity]) => {
+    const i = items.find((x) => x.item === item)!;
+    return { item, name: i.name, quantity, pointsEach: i.points };
+  });
+  const total = lines.reduce((sum, l) => sum + l.quantity * l.pointsEach, 0);
+  const household = props.code ? householdOfCode(props.code, props.village) : 0;
+  const takeCode = (text: string) => {
+    const h = householdOfCode(text, props.village);
+    if (typeof h === 'string') return setProblem(h);
+    setProblem('');
+    setScanning(false);
+    props.setCode(canonicalCode(text));
+  };
+  const sell = async () => {
+    if (selling.current || typeof household !== 'number' || !household || !lines.length) return;
+    selling.current = true;
+    try {
+      await props.onSell({
+        id: newSaleId(),
+        created: Date.now(),
+        village: props.village,
+        shop: props.shop,
+        household,
+        lines,
+        total,
+        paymentCode: props.code,
+        state: 'waiting',
+        sends: 0,
+      });
+    } finally {
+      selling.current = false;
+    }
+  };
+  return (
+    <>
+      <section class="card" aria-labelledby="items-head">
+        <h2 id="items-head">商品</h2>
+        {props.catalogueProblem && <Banner kind="problem">{props.catalogueProblem}</Banner>}
+        {!props.catalogue && !props.catalogueProblem && <p>正在读取商品…</p>}
+        <ul class="item-grid">
+          {items.map((i) => (
+            <li key={i.item}>
+              <button
+                type="button"
+                class="item"
+                disabled={i.stock <= (props.basket.get(i.item) ?? 0)}
+                onClick={() => change(i.item, 1)}
+              >
+                <span class="item-name">{i.name}</span>
+                <span class="item-price">{i.points} 积分</span>
+                <span class="item-stock">{i.stock > 0 ? `库存 ${i.stock}` : '卖完了'}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section class="card" aria-labelledby="basket-head">
+        <h2 id="basket-head">这一单</h2>
+        {lines.length === 0 ? (
+          <p>点上面的商品加入这一单。</p>
+        ) : (
+          <ul class="basket">
+            {lines.map((l) => (
+              <li key={l.item}>
+                <span class="basket-name">{l.name}</span>
+                <button
+                  type="button"
+                  aria-label={`${l.name}减一`}
+                  onClick={() => change(l.item, -1)}
+                >
+                  −
+                </button>
+                <span class="basket-qty" aria-label={`${l.name}数量`}>
+                  {l.quantity}
+                </span>
+                <button
+                  type="button"
+                  aria-label={`${l.name}加一`}
+                  onClick={() => change(l.item, 1)}
+                >
+                  +
+                </button>
+                <span class="basket-pts">{l.quantity * l.pointsEach} 积分</span>
+              </li>
+            ))}
+          </ul>
+        )}
+        <p class="basket-total">
+          合计 <strong data-testid="total">{total}</strong> 积分
+        </p>
+      </section>
+      <section class="card" aria-labelledby="pay-head">
+        <h2 id="pay-head">付款码</h2>
+        {typeof household === 'number' && household > 0 ? (
+          <p class="payer">
+            户号 <strong data-testid="payer">{household}</strong> 的付款码已收到。
+            <button type="button" class="quiet" onClick={() => props.setCode('')}>
+              重新扫
+            </button>
+          </p>
+        ) : scanning ? (
+          <Scanner onCode={takeCode} onClose={() => setScanning(false)} />
+        ) : (
+          <>
+            <button type="button" class="primary" onClick={() => setScanning(true)}>
+              扫付款码
+            </button>
+            <form
+              class="row"
+              onSubmit={(e) => {
+                e.preventDefault();
+                takeCode(typed);
+                setTyped('');
+              }}
+            >
+              <label>
+                或输入付款码下面的文字
+                <input
+                  value={typed}
+                  autocomplete="off"
+                  spellcheck={false}
+                  onInput={(e) => setTyped((e.target as HTMLInputElement).value)}
+                />
+              </label>
+              <button type="submit">确定</button>
+            </form>
+          </>
+        )}
+        {problem && <Banner kind="problem">{problem}</Banner>}
+      </section>
+      <button
+        type="button"
+        class="primary sell"
+        disabled={!lines.length || typeof household !== 'number' || !household}
+        onClick={() => void sell()}
+      >
+        {lines.length ? `收 ${total} 积分` : '收积分'}
+      </button>
+    </>
+  );
+}
+
+const kStateWords: Record<Sale['state'], string> = {
+  waiting: '已发出，等待回复…',
+  done: '成功',
+  refused: '没有成交',
+  attention: '需要村委会处理',
+};
+
+function SaleCard(props: { sale: Sale; shop: number; onNext: () => void; onAgain: () => void }) {
+  const { sale } = props;
+  return (
+    <section class={`card sale sale-${sale.state}`} aria-live="polite">
+      <h2 data-testid="sale-state">{kStateWords[sale.state]}</h2>
+      {sale.state === 'waiting' && (
+        <p>这一单已经存在本机，收到服务器的回复前不会重复扣积分。请稍候，不要重新收款。</p>
+      )}
+      {sale.state === 'done' && (
+        <p>
+          已从户号 {sale.household} 收 <strong>{sale.total}</strong> 积分。
+        </p>
+      )}
+      {sale.words && <p data-testid="sale-words">{sale.words}</p>}
+      {sale.state === 'done' && <Receipt sale={sale} shopName={`积分超市 ${props.shop}号店`} />}
+      <div class="row no-print">
+        {sale.state === 'done' && (
+          <button type="button" onClick={() => print()}>
+            打印小票
+          </button>
+        )}
+        {sale.state === 'refused' && (
+          <button type="button" onClick={props.onAgain}>
+            这些商品重新结算
+          </button>
+        )}
+        <button type="button" class="primary" onClick={props.onNext}>
+          下一位顾客
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function SalesList(props: { sales: Sale[]; onShow: (id: string) => void }) {
+  const latest = props.sales.slice(-kSalesShown).reverse();
+  if (!latest.length) return null;
+  return (
+    <section class="card no-print" aria-labelledby="sales-head">
+      <h2 id="sales-head">最近的单</h2>
+      <ul class="sales">
+        {latest.map((s) => (
+          <li key={s.id}>
+            <button type="button" class="quiet" onClick={() => props.onShow(s.id)}>
+              {saleTime(s.redeemedAt ?? s.created)} 户号{s.household} {s.total}积分 ·{' '}
+              {kStateWords[s.state]} · 单号{basketNumber(s.id)}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
