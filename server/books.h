@@ -17,6 +17,7 @@
 #include "fund_book.h"
 #include "household_book.h"
 #include "metrics.h"
+#include "offline_book.h"
 #include "org_book.h"
 #include "payment_book.h"
 #include "points/engine.h"
@@ -54,6 +55,7 @@ class Books {
   std::unique_ptr<domain::PrincipalBook> principals;
   std::unique_ptr<domain::AuditJournal> audit;
   std::unique_ptr<domain::PaymentBook> payments;
+  std::unique_ptr<domain::OfflineBook> offline;
   std::unique_ptr<domain::TaskBook> tasks;
   std::unique_ptr<domain::FundBook> fund;
   std::unique_ptr<domain::ProposalBook> proposals;
