@@ -4,13 +4,19 @@
 // grid, scans the household's payment code (Chromium's fake camera plays a video of the code,
 // drawn here from a code the household's app was issued), the basket is redeemed and its receipt
 // prints on a 58 mm slip; a double tap, an answer lost on the way back and a reload while the
-// sale waits charge the household once. axe-core checks every state; screenshots at 768x1024
-// (a tablet) and 360x740 (a phone) into $WEB_SCREENSHOTS.
+// sale waits charge the household once. Offline (clients/web/OFFLINE.md): the link drops, the
+// household's phone makes an offline code and baskets are sold within the limits (those over a
+// limit refused on the device), the page is reloaded and pointsd restarted meanwhile, and when
+// the link returns every basket reaches the ledger once, in order, with balances and stock to
+// match; a household that spent its points elsewhere meanwhile is the shop's shortfall, on the
+// terminal and for the committee. axe-core checks every state; screenshots at 768x1024 (a
+// tablet) and 360x740 (a phone) into $WEB_SCREENSHOTS.
 //
 //   node --test tests/web/terminal_test.mjs    (pointsd from $POINTSD, chromium from $CHROMIUM)
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -60,12 +66,20 @@ function qrVideo(text, file) {
   );
 }
 
+// What the household's app makes offline (app/offline_code.ts): PO1-<v>-<h>-<issued hex>-<mac>.
+function offlineCode(key, household, ms = Date.now()) {
+  const text = `PO1-1-${household}-${(BigInt(ms) * 1_000_000n).toString(16)}`;
+  const mac = crypto.createHmac('sha256', Buffer.from(key)).update(text).digest('hex');
+  return `${text}-${mac.slice(0, 16)}`;
+}
+
 describe('the shop terminal in chromium', () => {
   let dataDir;
   let server;
   let base;
   let browser;
   let video;
+  let ports;
   const tokens = {};
   const api = {};
   const axeResults = [];
@@ -141,6 +155,7 @@ describe('the shop terminal in chromium', () => {
     server = await startPointsd(POINTSD, dataDir, {
       flags: ['--web-root', path.join(WEB, 'www')],
     });
+    ports = { grpcPort: server.grpcPort, httpPort: server.httpPort };
     base = `http://127.0.0.1:${server.httpPort}`;
     for (const name of fs.readdirSync(path.join(dataDir, 'demo-tokens'))) {
       tokens[name] = fs.readFileSync(path.join(dataDir, 'demo-tokens', name), 'utf8').trim();
@@ -292,6 +307,208 @@ describe('the shop terminal in chromium', () => {
     assert.equal(await balanceOf(3), spent);
     await checkA11y(page, 'terminal: refused');
     await shoot(page, 'terminal-refused');
+    await context.close();
+  });
+  it('sells offline within the limits and syncs every basket once when the link returns', async () => {
+    const shop = api['shop-1'].shops;
+    const stockOf = async () =>
+      Object.fromEntries(
+        (await shop.listItems({ village: 1, shop: SHOP })).items.map((i) => [i.item, i.stock]),
+      );
+    const context = await browser.newContext({
+      viewport: { width: 768, height: 1024 },
+      locale: 'zh-CN',
+    });
+    let page = await openTerminal(context);
+    // The service worker takes the page, so that it opens without a link.
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    await page.reload();
+    await page.locator('button.item').first().waitFor();
+    assert.ok(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)));
+
+    // Household 1's phone: a code online (its app keeps the offline key), then the link drops.
+    const phone = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      locale: 'zh-CN',
+    });
+    const home = await phone.newPage();
+    await home.goto(`${base}/#token=${tokens['household-1']}&village=1&household=1`);
+    await home.getByRole('button', { name: '出示付款码' }).click();
+    await home.getByLabel('付款码文字').filter({ hasText: 'PC1-' }).waitFor();
+    const keys = {};
+    for (const h of [2, 3]) {
+      keys[h] = (
+        await api[`household-${h}`].shops.issuePaymentCode({ village: 1, household: BigInt(h) })
+      ).offlineKey;
+    }
+    const balances = {};
+    for (const h of [1, 2, 3]) balances[h] = await balanceOf(h);
+    const [stock, baskets] = [await stockOf(), await shopBaskets()];
+
+    await context.setOffline(true);
+    await phone.setOffline(true);
+    await page.locator('.banner', { hasText: '没有网络' }).waitFor();
+    // A new offline code on the phone: its app makes one when it cannot reach the server (a
+    // tap while an earlier request still waits on the dropped link is ignored: tap again).
+    const phoneCode = async () => {
+      const old = await home.locator('.code-text').innerText();
+      for (let tries = 0; ; tries++) {
+        await home.getByRole('button', { name: '换一个' }).click();
+        const made = await home
+          .waitForFunction(
+            (was) => {
+              const text = document.querySelector('.code-text')?.textContent ?? '';
+              return text.startsWith('PO1-') && text !== was;
+            },
+            old,
+            { timeout: 3000 },
+          )
+          .then(
+            () => true,
+            () => false,
+          );
+        if (made) break;
+        assert.ok(tries < 15, 'the phone made no offline code');
+      }
+      await home.locator('.offline-code').waitFor();
+      return home.locator('.code-text').innerText();
+    };
+    const sell = async (household, items, code) => {
+      for (const name of items) await addItem(page, name);
+      await page.getByLabel('或输入付款码下面的文字').fill(code);
+      await page.getByRole('button', { name: '确定' }).click();
+      await page.locator('button.sell').click();
+    };
+    const sold = async () => {
+      await page.getByTestId('sale-state').filter({ hasText: '离线成交' }).waitFor();
+      await page.getByRole('button', { name: '下一位顾客' }).click();
+    };
+    // Within the limits: 2 baskets for households 1 and 2, 1 for household 3.
+    const plan = [
+      [1, ['肥皂', '肥皂']], // 6
+      [2, ['酱油']], // 10
+      [3, ['洗衣粉']], // 15, whose points are spent elsewhere meanwhile
+      [1, ['酱油', '肥皂']], // 13
+      [2, ['洗衣粉', '肥皂']], // 18
+    ];
+    for (const [h, items] of plan) {
+      await sell(h, items, h === 1 ? await phoneCode() : offlineCode(keys[h], h));
+      await sold();
+    }
+    await checkA11y(page, 'terminal: offline');
+    await checkA11y(home, 'household: offline code');
+    await shoot(home, 'household-offline-code');
+    // Over a limit, refused on the device: a third basket of household 1, a basket above 50
+    // points, an online code.
+    await sell(1, ['肥皂'], await phoneCode());
+    await page.locator('.banner.problem', { hasText: '每户最多2单' }).waitFor();
+    await page.getByRole('button', { name: '重新扫' }).click();
+    for (let i = 0; i < 4; i++) await addItem(page, '洗衣粉'); // 3 + 60 = 63 points
+    await page.getByLabel('或输入付款码下面的文字').fill(offlineCode(keys[2], 2));
+    await page.getByRole('button', { name: '确定' }).click();
+    await page.locator('button.sell').click();
+    await page.locator('.banner.problem', { hasText: '一单最多50积分' }).waitFor();
+    await page.getByRole('button', { name: '重新扫' }).click();
+    await page.getByLabel('或输入付款码下面的文字').fill(await codeOf(2));
+    await page.getByRole('button', { name: '确定' }).click();
+    await page.locator('button.sell').click();
+    await page.locator('.banner.problem', { hasText: '离线付款码' }).waitFor();
+    await shoot(page, 'terminal-offline-refused');
+
+    // Reloaded without a link: the service worker's page, the outbox's five baskets.
+    await page.reload();
+    await page.locator('button.item').first().waitFor();
+    const queued = page.locator('.sales li', { hasText: '离线，待上传' });
+    await queued.nth(4).waitFor();
+    assert.equal(await queued.count(), 5);
+    await shoot(page, 'terminal-offline');
+
+    // Meanwhile household 3 spends its points at the partner shop, and pointsd restarts.
+    // Enough towels (5 points) to leave it less than the 15 its offline basket needs.
+    const towels = balances[3] >= 15n ? Number((balances[3] - 14n + 4n) / 5n) : 1;
+    await api['committee-li'].shops.restock({
+      village: 1,
+      shop: 2,
+      item: 2,
+      restockId: crypto.getRandomValues(new Uint8Array(16)),
+      quantity: BigInt(towels),
+    });
+    await api['shop-2'].shops.redeemBasket({
+      basket: {
+        basketId: crypto.getRandomValues(new Uint8Array(16)),
+        village: 1,
+        shop: 2,
+        household: 3n,
+        lines: [{ item: 2, quantity: BigInt(towels) }],
+      },
+      consent: { paymentCode: await codeOf(3) },
+    });
+    const left3 = await balanceOf(3);
+    assert.ok(left3 < 15n, `household 3 keeps ${left3}`);
+    await stopPointsd(server);
+    server = await startPointsd(POINTSD, dataDir, {
+      ...ports,
+      flags: ['--web-root', path.join(WEB, 'www')],
+    });
+
+    // The link returns: every basket once, oldest first.
+    await context.setOffline(false);
+    await page.waitForFunction(
+      () => !document.querySelector('.sales')?.textContent.includes('待上传'),
+      null,
+      { timeout: 30_000, polling: 200 },
+    );
+    const outbox = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          indexedDB.open('points-terminal').onsuccess = (e) => {
+            const r = e.target.result
+              .transaction('sales')
+              .objectStore('sales')
+              .index('created')
+              .getAll();
+            r.onsuccess = () =>
+              resolve(r.result.map((s) => ({ id: s.id, state: s.state, h: s.household })));
+          };
+        }),
+    );
+    assert.deepEqual(
+      outbox.map((s) => [s.h, s.state]),
+      [
+        [1, 'done'],
+        [2, 'done'],
+        [3, 'refused'],
+        [1, 'done'],
+        [2, 'done'],
+      ],
+    );
+    assert.equal(await balanceOf(1), balances[1] - 19n);
+    assert.equal(await balanceOf(2), balances[2] - 28n);
+    assert.equal(await balanceOf(3), left3, 'household 3 short: nothing taken');
+    assert.equal(await shopBaskets(), baskets + 4n, 'four baskets reached the ledger, once each');
+    const after = await stockOf();
+    assert.deepEqual([after[1], after[2], after[3]], [stock[1] - 2n, stock[2] - 4n, stock[3] - 1n]);
+    let last = 0n;
+    for (const s of outbox.filter((x) => x.state === 'done')) {
+      const b = (await shop.getBasket({ village: 1, basketId: Buffer.from(s.id, 'hex') })).basket;
+      assert.ok(b.redeemedAt > last, 'redeemed in the order sold');
+      last = b.redeemedAt;
+    }
+    // The shortfall: on the terminal and for the committee.
+    await page.getByTestId('shortfall-count').filter({ hasText: '1' }).waitFor();
+    assert.match(
+      await page.locator('.shortfalls').innerText(),
+      /户号3 15积分 · 这户的积分已在别处用掉/,
+    );
+    const committee = (await api['committee-li'].shops.listItems({ village: 1, shop: SHOP }))
+      .offlineShortfalls;
+    assert.deepEqual(
+      committee.map((s) => [s.household, s.points]),
+      [[3n, 15n]],
+    );
+    await checkA11y(page, 'terminal: synced, a shortfall');
+    await shoot(page, 'terminal-synced');
+    await phone.close();
     await context.close();
   });
 });

@@ -24,6 +24,8 @@ export interface Sale {
   lines: SaleLine[];
   total: number;
   paymentCode: string;
+  // Sold without the server, on an offline code (OFFLINE.md): sent with its sale time.
+  offline?: boolean;
   state: SaleState;
   sends: number;
   // When the answer is known: the server's time of redeeming (ms) and what it said, in words.

@@ -6,6 +6,7 @@
 import { BasketState, Code, ConnectError } from '../../src/index.js';
 import type { Clients } from '../api.js';
 import { nanosToMs } from '../format.js';
+import { markAnswer } from './limits.js';
 import { listSales, putSale, type Sale } from './outbox.js';
 
 // The pause after a send that got no answer doubles up to this.
@@ -24,6 +25,9 @@ export function refusalWords(refusal: string): string {
   return '没有办成，请找村委会帮忙。';
 }
 
+// A basket sold offline that the server refused: the goods are gone (OFFLINE.md).
+const kShortfallWords = '这是离线收的单，货已经给了，记为本店垫付，请找村委会结算。';
+
 type Outcome = { known: true; sale: Sale } | { known: false; problem: string };
 
 // One send of one sale; its outcome written to the outbox before it is returned.
@@ -39,7 +43,8 @@ export async function sendOnce(clients: Clients, sale: Sale): Promise<Outcome> {
         household: BigInt(sale.household),
         lines: sale.lines.map((l) => ({ item: l.item, quantity: BigInt(l.quantity) })),
       },
-      consent: { paymentCode: sale.paymentCode },
+      consent: sale.offline ? { offlineCode: sale.paymentCode } : { paymentCode: sale.paymentCode },
+      soldOfflineAt: sale.offline ? BigInt(sale.created) * 1_000_000n : 0n,
     });
     const basket = r.basket!;
     const redeemed = basket.state === BasketState.REDEEMED;
@@ -48,7 +53,7 @@ export async function sendOnce(clients: Clients, sale: Sale): Promise<Outcome> {
       state: redeemed ? 'done' : 'refused',
       total: redeemed ? Number(basket.pointsTotal) : sent.total,
       redeemedAt: redeemed ? nanosToMs(basket.redeemedAt) : undefined,
-      words: redeemed ? '' : refusalWords(basket.refusal),
+      words: redeemed ? '' : refusalWords(basket.refusal) + (sale.offline ? kShortfallWords : ''),
     };
     if (basket.state !== BasketState.REDEEMED && basket.state !== BasketState.REFUSED) {
       return { known: false, problem: '服务器还在处理，稍后再问。' }; // submitting: ask again
@@ -56,7 +61,7 @@ export async function sendOnce(clients: Clients, sale: Sale): Promise<Outcome> {
     await putSale(answered);
     return { known: true, sale: answered };
   } catch (error) {
-    const known = knownFailure(error);
+    const known = knownFailure(error, sale.offline === true);
     if (!known) return { known: false, problem: transientWords(error) };
     const answered: Sale = { ...sent, state: known.state, words: known.words };
     await putSale(answered);
@@ -65,10 +70,16 @@ export async function sendOnce(clients: Clients, sale: Sale): Promise<Outcome> {
 }
 
 // An error that is the answer (nothing was recorded, or people must look); null: no answer.
-function knownFailure(error: unknown): { state: Sale['state']; words: string } | null {
+function knownFailure(
+  error: unknown,
+  offline: boolean,
+): { state: Sale['state']; words: string } | null {
   const e = ConnectError.from(error);
   switch (e.code) {
     case Code.PermissionDenied:
+      if (offline) {
+        return { state: 'refused', words: `离线付款码没有核对上。${kShortfallWords}` };
+      }
       return {
         state: 'refused',
         words: '付款码不对、已经用过或已过期。请顾客在手机上换一个新的付款码，再扫一次。',
@@ -135,6 +146,7 @@ export class Sender {
         for (const sale of waiting) {
           const outcome = await sendOnce(this.clients, sale);
           this.onChange('');
+          if (outcome.known) markAnswer(this.village, this.shop);
           if (!outcome.known) {
             problem = outcome.problem;
             break;

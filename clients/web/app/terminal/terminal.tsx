@@ -11,9 +11,11 @@ import {
   canonicalCode,
   fetchCatalogue,
   householdOfCode,
+  isOfflineCode,
   storedCatalogue,
   type Catalogue,
 } from './catalogue.js';
+import { lastAnswer, markAnswer, offlineRefusal } from './limits.js';
 import { keepStorage, listSales, newSaleId, pruneSales, putSale, type Sale } from './outbox.js';
 import { Receipt, basketNumber, saleTime } from './receipt.js';
 import { Scanner } from './scanner.js';
@@ -61,6 +63,7 @@ export function TerminalPage(props: { session: Session; onSignOut: (why?: string
   const loadCatalogue = async () => {
     try {
       setCatalogue(await fetchCatalogue(clients, session.village, shop));
+      markAnswer(session.village, shop);
       setCatalogueProblem('');
     } catch (error) {
       const p = explain(error);
@@ -95,7 +98,7 @@ export function TerminalPage(props: { session: Session; onSignOut: (why?: string
         {!online && (
           <Banner kind="offline">现在没有网络。商品按上次的库存显示，已收的单存在本机。</Banner>
         )}
-        {waiting > 0 && sendProblem && <Banner kind="offline">{sendProblem}</Banner>}
+        {online && waiting > 0 && sendProblem && <Banner kind="offline">{sendProblem}</Banner>}
         {sale ? (
           <SaleCard
             sale={sale}
@@ -109,12 +112,14 @@ export function TerminalPage(props: { session: Session; onSignOut: (why?: string
         ) : (
           <Checkout
             catalogue={catalogue}
-            catalogueProblem={catalogueProblem}
+            catalogueProblem={online ? catalogueProblem : ''}
             basket={basket}
             setBasket={setBasket}
             code={code}
             setCode={setCode}
             village={session.village}
+            sales={sales}
+            online={online}
             onSell={async (s) => {
               await putSale(s); // on disk before the first send
               setBasket(new Map());
@@ -126,6 +131,7 @@ export function TerminalPage(props: { session: Session; onSignOut: (why?: string
             shop={shop}
           />
         )}
+        <Shortfalls catalogue={catalogue} sales={sales} />
         <SalesList sales={sales} onShow={setCurrent} />
       </main>
       <Help />
@@ -142,6 +148,8 @@ function Checkout(props: {
   setCode: (c: string) => void;
   village: number;
   shop: number;
+  sales: Sale[];
+  online: boolean;
   onSell: (sale: Sale) => Promise<void>;
 }) {
   const items = props.catalogue?.items ?? [];
@@ -173,6 +181,23 @@ function Checkout(props: {
   };
   const sell = async () => {
     if (selling.current || typeof household !== 'number' || !household || !lines.length) return;
+    const offline = isOfflineCode(props.code);
+    if (!props.online && !offline) {
+      return setProblem(
+        '现在没有网络，这个付款码收不了。请顾客在手机上出示“离线付款码”（手机没网时会自动显示）。',
+      );
+    }
+    if (!props.online) {
+      const why = offlineRefusal(
+        props.catalogue?.limits,
+        props.sales,
+        household,
+        total,
+        lastAnswer(props.village, props.shop),
+      );
+      if (why) return setProblem(why);
+    }
+    setProblem('');
     selling.current = true;
     try {
       await props.onSell({
@@ -184,6 +209,7 @@ function Checkout(props: {
         lines,
         total,
         paymentCode: props.code,
+        offline,
         state: 'waiting',
         sends: 0,
       });
@@ -311,9 +337,16 @@ function SaleCard(props: { sale: Sale; shop: number; onNext: () => void; onAgain
   const { sale } = props;
   return (
     <section class={`card sale sale-${sale.state}`} aria-live="polite">
-      <h2 data-testid="sale-state">{kStateWords[sale.state]}</h2>
-      {sale.state === 'waiting' && (
+      <h2 data-testid="sale-state">
+        {sale.state === 'waiting' && sale.offline
+          ? '离线成交，等网络恢复后上传'
+          : kStateWords[sale.state]}
+      </h2>
+      {sale.state === 'waiting' && !sale.offline && (
         <p>这一单已经存在本机，收到服务器的回复前不会重复扣积分。请稍候，不要重新收款。</p>
+      )}
+      {sale.state === 'waiting' && sale.offline && (
+        <p>这一单已经存在本机，可以把货给顾客。网络恢复后会自动上传，只扣一次积分。</p>
       )}
       {sale.state === 'done' && (
         <p>
@@ -321,9 +354,11 @@ function SaleCard(props: { sale: Sale; shop: number; onNext: () => void; onAgain
         </p>
       )}
       {sale.words && <p data-testid="sale-words">{sale.words}</p>}
-      {sale.state === 'done' && <Receipt sale={sale} shopName={`积分超市 ${props.shop}号店`} />}
+      {(sale.state === 'done' || (sale.state === 'waiting' && sale.offline)) && (
+        <Receipt sale={sale} shopName={`积分超市 ${props.shop}号店`} />
+      )}
       <div class="row no-print">
-        {sale.state === 'done' && (
+        {(sale.state === 'done' || (sale.state === 'waiting' && sale.offline)) && (
           <button type="button" onClick={() => print()}>
             打印小票
           </button>
@@ -341,6 +376,38 @@ function SaleCard(props: { sale: Sale; shop: number; onNext: () => void; onAgain
   );
 }
 
+// Baskets sold offline that the server refused: the server's list (with the catalogue) and this
+// device's own answers; the goods are gone and no points came in (OFFLINE.md).
+function Shortfalls(props: { catalogue: Catalogue | null; sales: Sale[] }) {
+  const listed = props.catalogue?.shortfalls ?? [];
+  if (!listed.length) return null;
+  const total = listed.reduce((n, s) => n + s.points, 0);
+  return (
+    <section class="card no-print shortfalls" aria-labelledby="short-head">
+      <h2 id="short-head">离线单被退回（本店垫付）</h2>
+      <p>
+        共 <strong data-testid="shortfall-count">{listed.length}</strong> 单、{total}{' '}
+        积分，请和村委会结算。
+      </p>
+      <ul>
+        {listed.map((s) => (
+          <li key={`${s.soldAt}-${s.household}`}>
+            {saleTime(s.soldAt)} 户号{s.household} {s.points}积分 · {shortfallWords(s.reason)}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function shortfallWords(reason: string): string {
+  if (/not enough points/.test(reason)) return '这户的积分已在别处用掉';
+  if (/out of stock/.test(reason)) return '库存不够';
+  if (/already used/.test(reason)) return '付款码用过了';
+  if (/hours after/.test(reason)) return '上传太晚';
+  return '付款码没有核对上';
+}
+
 function SalesList(props: { sales: Sale[]; onShow: (id: string) => void }) {
   const latest = props.sales.slice(-kSalesShown).reverse();
   if (!latest.length) return null;
@@ -352,7 +419,8 @@ function SalesList(props: { sales: Sale[]; onShow: (id: string) => void }) {
           <li key={s.id}>
             <button type="button" class="quiet" onClick={() => props.onShow(s.id)}>
               {saleTime(s.redeemedAt ?? s.created)} 户号{s.household} {s.total}积分 ·{' '}
-              {kStateWords[s.state]} · 单号{basketNumber(s.id)}
+              {s.offline && s.state === 'waiting' ? '离线，待上传' : kStateWords[s.state]} · 单号
+              {basketNumber(s.id)}
             </button>
           </li>
         ))}
