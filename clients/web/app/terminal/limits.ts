@@ -18,8 +18,10 @@ export function markAnswer(village: number, shop: number, at = Date.now()): void
   localStorage.setItem(lastAnswerKey(village, shop), String(at));
 }
 
-// Why the basket may not be sold offline, in words; '' when it may.
+// Why the basket may not be sold offline, in words; '' when it may. An online code cannot be
+// taken offline: it would have run out by the time the link returns.
 export function offlineRefusal(
+  offlineCode: boolean,
   limits: Limits | undefined,
   sales: Sale[],
   household: number,
@@ -27,6 +29,9 @@ export function offlineRefusal(
   answeredAt: number,
   now = Date.now(),
 ): string {
+  if (!offlineCode) {
+    return '现在没有网络，这个付款码收不了。请顾客在手机上出示“离线付款码”（手机没网时会自动显示）。';
+  }
   if (!limits || !answeredAt) return '这台收银台还没有连上过服务器，不能离线收款。';
   if (now - answeredAt > limits.offlineHours * kHourMs) {
     return `已经${limits.offlineHours}小时没有连上服务器，不能再离线收款。请等网络恢复。`;

@@ -14,9 +14,18 @@ import {
   isOfflineCode,
   storedCatalogue,
   type Catalogue,
+  type ShopItem,
 } from './catalogue.js';
 import { lastAnswer, markAnswer, offlineRefusal } from './limits.js';
-import { keepStorage, listSales, newSaleId, pruneSales, putSale, type Sale } from './outbox.js';
+import {
+  keepStorage,
+  listSales,
+  newSaleId,
+  pruneSales,
+  putSale,
+  type Sale,
+  type SaleLine,
+} from './outbox.js';
 import { Receipt, basketNumber, saleTime } from './receipt.js';
 import { Scanner } from './scanner.js';
 import { Sender } from './send.js';
@@ -153,8 +162,6 @@ function Checkout(props: {
   onSell: (sale: Sale) => Promise<void>;
 }) {
   const items = props.catalogue?.items ?? [];
-  const [scanning, setScanning] = useState(false);
-  const [typed, setTyped] = useState('');
   const [problem, setProblem] = useState('');
   // Set on the first tap, before anything awaits: a second tap of the same sale finds it.
   const selling = useRef(false);
@@ -172,32 +179,28 @@ function Checkout(props: {
   });
   const total = lines.reduce((sum, l) => sum + l.quantity * l.pointsEach, 0);
   const household = props.code ? householdOfCode(props.code, props.village) : 0;
-  const takeCode = (text: string) => {
+  const takeCode = (text: string): boolean => {
     const h = householdOfCode(text, props.village);
-    if (typeof h === 'string') return setProblem(h);
-    setProblem('');
-    setScanning(false);
+    setProblem(typeof h === 'string' ? h : '');
+    if (typeof h === 'string') return false;
     props.setCode(canonicalCode(text));
+    return true;
   };
   const sell = async () => {
     if (selling.current || typeof household !== 'number' || !household || !lines.length) return;
     const offline = isOfflineCode(props.code);
-    if (!props.online && !offline) {
-      return setProblem(
-        '现在没有网络，这个付款码收不了。请顾客在手机上出示“离线付款码”（手机没网时会自动显示）。',
-      );
-    }
-    if (!props.online) {
-      const why = offlineRefusal(
-        props.catalogue?.limits,
-        props.sales,
-        household,
-        total,
-        lastAnswer(props.village, props.shop),
-      );
-      if (why) return setProblem(why);
-    }
-    setProblem('');
+    const why = props.online
+      ? ''
+      : offlineRefusal(
+          offline,
+          props.catalogue?.limits,
+          props.sales,
+          household,
+          total,
+          lastAnswer(props.village, props.shop),
+        );
+    setProblem(why);
+    if (why) return;
     selling.current = true;
     try {
       await props.onSell({
@@ -219,101 +222,20 @@ function Checkout(props: {
   };
   return (
     <>
-      <section class="card" aria-labelledby="items-head">
-        <h2 id="items-head">商品</h2>
-        {props.catalogueProblem && <Banner kind="problem">{props.catalogueProblem}</Banner>}
-        {!props.catalogue && !props.catalogueProblem && <p>正在读取商品…</p>}
-        <ul class="item-grid">
-          {items.map((i) => (
-            <li key={i.item}>
-              <button
-                type="button"
-                class="item"
-                disabled={i.stock <= (props.basket.get(i.item) ?? 0)}
-                onClick={() => change(i.item, 1)}
-              >
-                <span class="item-name">{i.name}</span>
-                <span class="item-price">{i.points} 积分</span>
-                <span class="item-stock">{i.stock > 0 ? `库存 ${i.stock}` : '卖完了'}</span>
-              </button>
-            </li>
-          ))}
-        </ul>
-      </section>
-      <section class="card" aria-labelledby="basket-head">
-        <h2 id="basket-head">这一单</h2>
-        {lines.length === 0 ? (
-          <p>点上面的商品加入这一单。</p>
-        ) : (
-          <ul class="basket">
-            {lines.map((l) => (
-              <li key={l.item}>
-                <span class="basket-name">{l.name}</span>
-                <button
-                  type="button"
-                  aria-label={`${l.name}减一`}
-                  onClick={() => change(l.item, -1)}
-                >
-                  −
-                </button>
-                <span class="basket-qty" aria-label={`${l.name}数量`}>
-                  {l.quantity}
-                </span>
-                <button
-                  type="button"
-                  aria-label={`${l.name}加一`}
-                  onClick={() => change(l.item, 1)}
-                >
-                  +
-                </button>
-                <span class="basket-pts">{l.quantity * l.pointsEach} 积分</span>
-              </li>
-            ))}
-          </ul>
-        )}
-        <p class="basket-total">
-          合计 <strong data-testid="total">{total}</strong> 积分
-        </p>
-      </section>
-      <section class="card" aria-labelledby="pay-head">
-        <h2 id="pay-head">付款码</h2>
-        {typeof household === 'number' && household > 0 ? (
-          <p class="payer">
-            户号 <strong data-testid="payer">{household}</strong> 的付款码已收到。
-            <button type="button" class="quiet" onClick={() => props.setCode('')}>
-              重新扫
-            </button>
-          </p>
-        ) : scanning ? (
-          <Scanner onCode={takeCode} onClose={() => setScanning(false)} />
-        ) : (
-          <>
-            <button type="button" class="primary" onClick={() => setScanning(true)}>
-              扫付款码
-            </button>
-            <form
-              class="row"
-              onSubmit={(e) => {
-                e.preventDefault();
-                takeCode(typed);
-                setTyped('');
-              }}
-            >
-              <label>
-                或输入付款码下面的文字
-                <input
-                  value={typed}
-                  autocomplete="off"
-                  spellcheck={false}
-                  onInput={(e) => setTyped((e.target as HTMLInputElement).value)}
-                />
-              </label>
-              <button type="submit">确定</button>
-            </form>
-          </>
-        )}
-        {problem && <Banner kind="problem">{problem}</Banner>}
-      </section>
+      <ItemGrid
+        items={items}
+        basket={props.basket}
+        loading={!props.catalogue && !props.catalogueProblem}
+        problem={props.catalogueProblem}
+        onAdd={(item) => change(item, 1)}
+      />
+      <BasketLines lines={lines} total={total} onChange={change} />
+      <PayCodeField
+        household={typeof household === 'number' ? household : 0}
+        problem={problem}
+        onCode={takeCode}
+        onClear={() => props.setCode('')}
+      />
       <button
         type="button"
         class="primary sell"
@@ -323,6 +245,139 @@ function Checkout(props: {
         {lines.length ? `收 ${total} 积分` : '收积分'}
       </button>
     </>
+  );
+}
+
+// The household's payment code: scanned with the camera or typed; once read, whose it is.
+function PayCodeField(props: {
+  household: number;
+  problem: string;
+  onCode: (text: string) => boolean;
+  onClear: () => void;
+}) {
+  const [scanning, setScanning] = useState(false);
+  const [typed, setTyped] = useState('');
+  const take = (text: string) => {
+    if (props.onCode(text)) setScanning(false);
+  };
+  return (
+    <section class="card" aria-labelledby="pay-head">
+      <h2 id="pay-head">付款码</h2>
+      {props.household > 0 ? (
+        <p class="payer">
+          户号 <strong data-testid="payer">{props.household}</strong> 的付款码已收到。
+          <button type="button" class="quiet" onClick={props.onClear}>
+            重新扫
+          </button>
+        </p>
+      ) : scanning ? (
+        <Scanner onCode={take} onClose={() => setScanning(false)} />
+      ) : (
+        <>
+          <button type="button" class="primary" onClick={() => setScanning(true)}>
+            扫付款码
+          </button>
+          <form
+            class="row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              take(typed);
+              setTyped('');
+            }}
+          >
+            <label>
+              或输入付款码下面的文字
+              <input
+                value={typed}
+                autocomplete="off"
+                spellcheck={false}
+                onInput={(e) => setTyped((e.target as HTMLInputElement).value)}
+              />
+            </label>
+            <button type="submit">确定</button>
+          </form>
+        </>
+      )}
+      {props.problem && <Banner kind="problem">{props.problem}</Banner>}
+    </section>
+  );
+}
+
+// The shop's items as big buttons, with points and stock; an item is off once the basket holds
+// all its stock.
+function ItemGrid(props: {
+  items: ShopItem[];
+  basket: Basket;
+  loading: boolean;
+  problem: string;
+  onAdd: (item: number) => void;
+}) {
+  return (
+    <section class="card" aria-labelledby="items-head">
+      <h2 id="items-head">商品</h2>
+      {props.problem && <Banner kind="problem">{props.problem}</Banner>}
+      {props.loading && <p>正在读取商品…</p>}
+      <ul class="item-grid">
+        {props.items.map((i) => (
+          <li key={i.item}>
+            <button
+              type="button"
+              class="item"
+              disabled={i.stock <= (props.basket.get(i.item) ?? 0)}
+              onClick={() => props.onAdd(i.item)}
+            >
+              <span class="item-name">{i.name}</span>
+              <span class="item-price">{i.points} 积分</span>
+              <span class="item-stock">{i.stock > 0 ? `库存 ${i.stock}` : '卖完了'}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function BasketLines(props: {
+  lines: SaleLine[];
+  total: number;
+  onChange: (item: number, by: number) => void;
+}) {
+  return (
+    <section class="card" aria-labelledby="basket-head">
+      <h2 id="basket-head">这一单</h2>
+      {props.lines.length === 0 ? (
+        <p>点上面的商品加入这一单。</p>
+      ) : (
+        <ul class="basket">
+          {props.lines.map((l) => (
+            <li key={l.item}>
+              <span class="basket-name">{l.name}</span>
+              <button
+                type="button"
+                aria-label={`${l.name}减一`}
+                onClick={() => props.onChange(l.item, -1)}
+              >
+                −
+              </button>
+              <span class="basket-qty" aria-label={`${l.name}数量`}>
+                {l.quantity}
+              </span>
+              <button
+                type="button"
+                aria-label={`${l.name}加一`}
+                onClick={() => props.onChange(l.item, 1)}
+              >
+                +
+              </button>
+              <span class="basket-pts">{l.quantity * l.pointsEach} 积分</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p class="basket-total">
+        合计 <strong data-testid="total">{props.total}</strong> 积分
+      </p>
+    </section>
   );
 }
 
