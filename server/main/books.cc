@@ -51,6 +51,9 @@ absl::Status Books::OpenAll(Engine* engine, domain::DomainStore* store) {
   if (s.ok()) s = Take(domain::AuditJournal::Open(clock, store), audit, "operator audit journal");
   if (s.ok()) s = Take(domain::PaymentBook::Open(clock, store), payments, "payment book");
   if (s.ok()) {
+    s = Take(domain::OfflineBook::Open(clock, store, payments.get()), offline, "offline book");
+  }
+  if (s.ok()) {
     s = Take(domain::TaskBook::Open(engine, clock, store, awards.get(), &rules), tasks,
              "task book");
   }

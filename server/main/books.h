@@ -15,6 +15,7 @@
 #include "server/domain/books/expiry_book.h"
 #include "server/domain/books/fund_book.h"
 #include "server/domain/books/household_book.h"
+#include "server/domain/books/offline_book.h"
 #include "server/domain/books/org_book.h"
 #include "server/domain/books/payment_book.h"
 #include "server/domain/books/principal_book.h"
@@ -54,6 +55,7 @@ class Books {
   std::unique_ptr<domain::PrincipalBook> principals;
   std::unique_ptr<domain::AuditJournal> audit;
   std::unique_ptr<domain::PaymentBook> payments;
+  std::unique_ptr<domain::OfflineBook> offline;
   std::unique_ptr<domain::TaskBook> tasks;
   std::unique_ptr<domain::FundBook> fund;
   std::unique_ptr<domain::ProposalBook> proposals;

@@ -350,8 +350,8 @@ absl::Status Server::Parts::OpenServices() {
   village_service = std::make_unique<VillageService>(
       gate.get(), engine.get(), &b.org, b.awards.get(), &b.households, b.expiry.get(), workers);
   award_service = std::make_unique<AwardService>(gate.get(), b.awards.get(), &b.rules, workers);
-  shop_service =
-      std::make_unique<ShopService>(gate.get(), b.shops.get(), b.payments.get(), workers);
+  shop_service = std::make_unique<ShopService>(gate.get(), b.shops.get(), b.payments.get(),
+                                               b.offline.get(), workers);
   task_service = std::make_unique<TaskService>(gate.get(), b.tasks.get(), workers,
                                                MakeProjectCheck(b.proposals.get()));
   admin_service = std::make_unique<AdminService>(gate.get(), engine.get(), store.get(),

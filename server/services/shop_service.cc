@@ -1,6 +1,10 @@
 #include "server/services/shop_service.h"
 
+#include <algorithm>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "server/convert/convert.h"
@@ -84,12 +88,12 @@ grpc::ServerUnaryReactor* ShopService::ListItems(grpc::CallbackServerContext* co
                                                  v1::ListItemsResponse* response) {
   return Offload(context, gate_, Rpc::kListItems, workers_, *request,
                  Target{.village = request->village(), .shop = request->shop()},
-                 [this, request, response]() -> absl::Status {
+                 [this, request, response](const domain::Principal& caller) -> absl::Status {
                    absl::StatusOr<std::vector<domain::Item>> items =
                        book_->Items(request->village(), request->shop());
                    if (!items.ok()) return items.status();
                    for (const domain::Item& item : *items) ItemToProto(item, response->add_items());
-                   return absl::OkStatus();
+                   return OfflineTerms(caller, *request, response);
                  });
 }
 
@@ -106,6 +110,9 @@ grpc::ServerUnaryReactor* ShopService::RedeemBasket(grpc::CallbackServerContext*
                    // in the write that records the basket (consent.h): a resend of a recorded
                    // basket needs none.
                    const v1::PaymentConsent& shown = request->consent();
+                   if (!shown.offline_code().empty()) {
+                     return RedeemOffline(*request, *basket, response);
+                   }
                    std::unique_ptr<domain::Consent> consent =
                        payments_->ConsentOf(basket->village, basket->household,
                                             {.payment_code = shown.payment_code(),
@@ -113,6 +120,83 @@ grpc::ServerUnaryReactor* ShopService::RedeemBasket(grpc::CallbackServerContext*
                                              .pin = shown.pin()});
                    return Reply(book_->Redeem(*basket, *consent), response->mutable_basket());
                  });
+}
+
+absl::Status ShopService::RedeemOffline(const v1::RedeemBasketRequest& request,
+                                        const domain::BasketRequest& basket,
+                                        v1::RedeemBasketResponse* response) {
+  const v1::PaymentConsent& shown = request.consent();
+  if (!shown.payment_code().empty() || !shown.card_number().empty() || !shown.pin().empty()) {
+    return absl::InvalidArgumentError("consent.offline_code goes alone, without a code or card");
+  }
+  if (request.sold_offline_at() == 0) {
+    return absl::InvalidArgumentError("sold_offline_at is required with consent.offline_code");
+  }
+  std::unique_ptr<domain::Consent> consent =
+      offline_->ConsentOf(basket, shown.offline_code(), request.sold_offline_at());
+  absl::StatusOr<domain::Basket> done = book_->Redeem(basket, *consent);
+  if (absl::IsPermissionDenied(done.status())) {
+    // The goods left the shop on a code that does not check out: the shop's shortfall.
+    absl::StatusOr<std::vector<domain::Item>> items = book_->Items(basket.village, basket.shop);
+    if (!items.ok()) return items.status();
+    uint64_t points = 0;
+    for (const auto& [item, quantity] : basket.lines) {
+      for (const domain::Item& i : *items) points += i.item == item ? quantity * i.points_price : 0;
+    }
+    if (absl::Status s = offline_->RecordRefused(basket, points, request.sold_offline_at(),
+                                                 std::string(done.status().message()));
+        !s.ok()) {
+      return s;
+    }
+    return done.status();
+  }
+  if (absl::Status s = Reply(done, response->mutable_basket()); !s.ok()) return s;
+  absl::StatusOr<std::optional<domain::OfflineSale>> sale =
+      offline_->SaleOf(basket.village, basket.shop, basket.basket);
+  if (!sale.ok()) return sale.status();
+  if (sale->has_value()) response->mutable_basket()->set_sold_offline_at((*sale)->sold_at_ns);
+  return absl::OkStatus();
+}
+
+absl::Status ShopService::OfflineTerms(const domain::Principal& caller,
+                                       const v1::ListItemsRequest& request,
+                                       v1::ListItemsResponse* response) {
+  const domain::OfflineLimits limits = offline_->Limits(request.village());
+  v1::OfflineLimits* out = response->mutable_offline_limits();
+  out->set_offline_hours(limits.offline_hours);
+  out->set_household_points(limits.household_points);
+  out->set_household_baskets(limits.household_baskets);
+  out->set_terminal_points(limits.terminal_points);
+  out->set_terminal_baskets(limits.terminal_baskets);
+  out->set_basket_points_max(limits.basket_points_max);
+  using domain::Role;
+  if (caller.role == Role::kHousehold || caller.role == Role::kGridWorker) return absl::OkStatus();
+  absl::StatusOr<std::vector<domain::OfflineShortfall>> refused =
+      offline_->Refused(request.village(), request.shop());
+  if (!refused.ok()) return refused.status();
+  std::vector<domain::OfflineShortfall> all = *std::move(refused);
+  absl::StatusOr<std::vector<domain::OfflineSale>> sales =
+      offline_->Sales(request.village(), request.shop());
+  if (!sales.ok()) return sales.status();
+  for (const domain::OfflineSale& sale : *sales) {  // the ledger's refusals of offline baskets
+    absl::StatusOr<domain::Basket> b = book_->GetBasket(sale.village, sale.basket);
+    if (!b.ok()) return b.status();
+    if (b->state != domain::BasketState::kRefused) continue;
+    all.push_back({sale.village, sale.shop, sale.basket, sale.household, b->points_total,
+                   sale.sold_at_ns, b->redeemed_at_ns, b->refusal});
+  }
+  std::sort(all.begin(), all.end(),
+            [](const auto& a, const auto& b) { return a.sold_at_ns < b.sold_at_ns; });
+  for (const domain::OfflineShortfall& s : all) {
+    v1::OfflineShortfall* o = response->add_offline_shortfalls();
+    o->set_basket_id(IdToBytes(s.basket));
+    o->set_household(s.household);
+    o->set_points(s.points);
+    o->set_sold_at(s.sold_at_ns);
+    o->set_recorded_at(s.recorded_at_ns);
+    o->set_reason(s.reason);
+  }
+  return absl::OkStatus();
 }
 
 grpc::ServerUnaryReactor* ShopService::ReturnBasket(grpc::CallbackServerContext* context,
@@ -219,6 +303,10 @@ grpc::ServerUnaryReactor* ShopService::IssuePaymentCode(grpc::CallbackServerCont
                    if (!code.ok()) return code.status();
                    response->set_code(code->code);
                    response->set_expires_at(code->expires_at_ns);
+                   absl::StatusOr<std::string> key =
+                       payments_->OfflineKey(request->village(), request->household());
+                   if (!key.ok()) return key.status();
+                   response->set_offline_key(*key);
                    return absl::OkStatus();
                  });
 }

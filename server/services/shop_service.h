@@ -5,6 +5,7 @@
 
 #include "boost/asio/thread_pool.hpp"
 #include "points/v1/shops.grpc.pb.h"
+#include "server/domain/books/offline_book.h"
 #include "server/domain/books/payment_book.h"
 #include "server/domain/books/shop_book.h"
 #include "server/gate/authz.h"
@@ -14,8 +15,8 @@ namespace points::server {
 class ShopService final : public v1::ShopService::CallbackService {
  public:
   ShopService(Gate* gate, domain::ShopBook* book, domain::PaymentBook* payments,
-              boost::asio::thread_pool* workers)
-      : gate_(gate), book_(book), payments_(payments), workers_(workers) {}
+              domain::OfflineBook* offline, boost::asio::thread_pool* workers)
+      : gate_(gate), book_(book), payments_(payments), offline_(offline), workers_(workers) {}
 
   grpc::ServerUnaryReactor* CreateShop(grpc::CallbackServerContext* context,
                                        const v1::CreateShopRequest* request,
@@ -58,9 +59,20 @@ class ShopService final : public v1::ShopService::CallbackService {
                                       v1::IssueCardResponse* response) override;
 
  private:
+  // RedeemBasket of a basket sold offline (consent.offline_code): a refused code is recorded as
+  // the shop's shortfall before the refusal is answered.
+  absl::Status RedeemOffline(const v1::RedeemBasketRequest& request,
+                             const domain::BasketRequest& basket,
+                             v1::RedeemBasketResponse* response);
+  // What the shop's terminals are told with the catalogue: the limits, and the shortfalls for
+  // those who may see them.
+  absl::Status OfflineTerms(const domain::Principal& caller, const v1::ListItemsRequest& request,
+                            v1::ListItemsResponse* response);
+
   Gate* const gate_;
   domain::ShopBook* const book_;
   domain::PaymentBook* const payments_;
+  domain::OfflineBook* const offline_;
   boost::asio::thread_pool* const workers_;
 };
 

@@ -4,7 +4,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { encode } from 'uqr';
 
-import { explain, type Clients } from './api.js';
+import { explain, isOffline, type Clients } from './api.js';
+import { keepOfflineKey, makeOfflineCode } from './offline_code.js';
 import type { Session } from './session.js';
 import { Banner, useNow } from './shell.js';
 
@@ -18,6 +19,7 @@ const kShownMaxMs = 10 * 60_000;
 interface Code {
   text: string;
   deadline: number; // local ms
+  offline?: boolean; // made on the phone without a link (offline_code.ts)
 }
 
 function QrCode(props: { text: string }) {
@@ -61,8 +63,16 @@ export function PayCode(props: { clients: Clients; session: Session }) {
       // The server's expires_at is by its clock; the phone's may be off by minutes. Counted
       // from the asking, the code's life is never overstated.
       setCode({ text: r.code, deadline: asked + kCodeLifeMs });
+      keepOfflineKey(props.session, r.offlineKey);
       setProblem('');
     } catch (error) {
+      // Without a link: a code made on the phone, which the shop's terminal takes offline.
+      const offline = isOffline(error) ? await makeOfflineCode(props.session) : '';
+      if (offline) {
+        setCode({ text: offline, deadline: Date.now() + kCodeLifeMs, offline: true });
+        setProblem('');
+        return;
+      }
       setProblem(explain(error).text);
     } finally {
       fetching.current = false;
@@ -103,6 +113,9 @@ export function PayCode(props: { clients: Clients; session: Session }) {
     <div class="paycode shown">
       {code && left > 0 ? (
         <>
+          {code.offline && (
+            <p class="offline-code">离线付款码：现在连不上网，店里的收银台也能收。</p>
+          )}
           <QrCode text={code.text} />
           <p class="code-text" aria-label="付款码文字">
             {code.text}

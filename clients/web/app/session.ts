@@ -1,12 +1,14 @@
 // Sign-in: a principal's token entered once per device, from a sign-in link
 // (…/#token=HEX&village=1&household=1) or pasted, kept in this device's localStorage until
-// sign-out. The fragment never reaches a server and is removed from the address bar at once.
-export type PageKind = 'household' | 'board';
+// sign-out (…/shop#token=HEX&village=1&shop=1 for a shop's terminal). The fragment never reaches
+// a server and is removed from the address bar at once.
+export type PageKind = 'household' | 'board' | 'shop';
 
 export interface Session {
   token: string;
   village: number;
-  household: number; // 0 on the board
+  household: number; // 0 on the board and the terminal
+  shop?: number; // the terminal's shop
 }
 
 const kTokenPattern = /^[0-9a-f]{64}$/;
@@ -32,6 +34,11 @@ export function parseSignIn(text: string, kind: PageKind): Session | string {
   const household = parseNumber(params.get('household'));
   if (village === 0 || village > kNumberMax) return '请填写村的编号。';
   if (kind === 'household' && household === 0) return '请填写户号。';
+  if (kind === 'shop') {
+    const shop = parseNumber(params.get('shop'));
+    if (shop === 0 || shop > kNumberMax) return '请填写店号。';
+    return { token, village, household: 0, shop };
+  }
   return { token, village, household: kind === 'household' ? household : 0 };
 }
 

@@ -79,6 +79,12 @@ export function Banner(props: {
   );
 }
 
+const kSignInTitle: Record<PageKind, string> = {
+  household: '登录我家的积分',
+  board: '公示栏登录',
+  shop: '收银台登录',
+};
+
 export function SignIn(props: {
   kind: PageKind;
   problem?: string;
@@ -87,19 +93,20 @@ export function SignIn(props: {
   const [code, setCode] = useState('');
   const [village, setVillage] = useState('1');
   const [household, setHousehold] = useState('');
+  const [shop, setShop] = useState('1');
   const [error, setError] = useState('');
   const submit = (event: Event) => {
     event.preventDefault();
     const text = code.includes('token=')
       ? code
-      : `token=${code.trim()}&village=${village}&household=${household}`;
+      : `token=${code.trim()}&village=${village}&household=${household}&shop=${shop}`;
     const session = parseSignIn(text, props.kind);
     if (typeof session === 'string') setError(session);
     else props.onSession(session);
   };
   return (
     <main class="signin">
-      <h2>{props.kind === 'board' ? '公示栏登录' : '登录我家的积分'}</h2>
+      <h2>{kSignInTitle[props.kind]}</h2>
       {props.problem && <Banner kind="problem">{props.problem}</Banner>}
       <p>
         用手机相机扫村委会给的二维码，或打开登录链接，就会自动登录。也可以把登录码粘贴在下面。登录后这台设备会记住，不用每次都输入。
@@ -124,6 +131,16 @@ export function SignIn(props: {
                 onInput={(e) => setVillage((e.target as HTMLInputElement).value)}
               />
             </label>
+            {props.kind === 'shop' && (
+              <label>
+                店号
+                <input
+                  inputMode="numeric"
+                  value={shop}
+                  onInput={(e) => setShop((e.target as HTMLInputElement).value)}
+                />
+              </label>
+            )}
             {props.kind === 'household' && (
               <label>
                 户号

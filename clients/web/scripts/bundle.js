@@ -1,10 +1,12 @@
 // Bundles the web app (app/, Preact) with esbuild into www/, the folder pointsd serves with
 // --web-root: assets/app-HASH.js and .css (cached for a year: their names change with their
-// content), index.html naming them, the committee's console (app/console/) as its own entry,
-// assets/console-HASH.js and .css named by console/index.html (so the household page stays
-// small), the manifest and icons, a FILE.gz beside every file (pointsd
-// sends it to clients that take gzip); beside it bundle-meta.json (esbuild's metafile, for
-// bench/web-bundle-size). Run by `npm run build`, after the client is generated.
+// content), index.html naming them, the manifest and icons, a FILE.gz beside every file (pointsd
+// sends it to clients that take gzip); beside it bundle-meta.json (esbuild's metafile of the
+// household's bundle, for bench/web-bundle-size). The committee's console (app/console/) and the
+// shop's terminal (app/terminal/, with the QR decoder) are bundles of their own, so the
+// household page stays small: assets/console-HASH.* in console/index.html (served at /console)
+// and assets/shop-HASH.* in shop/index.html (served at /shop, with its service worker
+// shop-sw.js). Run by `npm run build`, after the client is generated.
 import esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,6 +23,7 @@ const result = await esbuild.build({
   entryPoints: {
     app: path.join(web, 'app', 'main.tsx'),
     console: path.join(web, 'app', 'console', 'main.tsx'),
+    shop: path.join(web, 'app', 'terminal', 'main.tsx'),
   },
   bundle: true,
   minify: true,
@@ -34,40 +37,109 @@ const result = await esbuild.build({
   metafile: true,
   logLevel: 'warning',
 });
-// The script and stylesheet of each entry, from the metafile.
-const assetsOf = (entry) => {
-  const [js, { cssBundle }] = Object.entries(result.metafile.outputs).find(
-    ([, o]) => o.entryPoint && path.resolve(o.entryPoint) === entry,
+// The outputs of one entry point: its script and the stylesheet esbuild wrote beside it.
+function outputsOf(entry) {
+  const [file, output] = Object.entries(result.metafile.outputs).find(([, o]) =>
+    o.entryPoint?.endsWith(entry),
   );
-  return [js, cssBundle].map((f) => path.relative(out, path.resolve(f)));
-};
-const page = (entry, title) => {
-  const [script, style] = assetsOf(entry);
-  return fs
-    .readFileSync(path.join(publicDir, 'index.html'), 'utf8')
-    .replace('%SCRIPT%', `/${script}`)
-    .replace('%STYLE%', `/${style}`)
+  const relative = (f) => path.relative(out, path.resolve(f));
+  return {
+    script: relative(file),
+    style: relative(output.cssBundle),
+    file,
+    cssFile: output.cssBundle,
+  };
+}
+const template = fs.readFileSync(path.join(publicDir, 'index.html'), 'utf8');
+const page = (o, manifest, title) =>
+  template
+    .replace('%SCRIPT%', `/${o.script}`)
+    .replace('%STYLE%', `/${o.style}`)
+    .replace('/manifest.webmanifest', manifest)
     .replace(/<title>[^<]*<\/title>/, title ? `<title>${title}</title>` : '$&');
-};
-const [script, style] = assetsOf(path.join(web, 'app', 'main.tsx'));
-fs.writeFileSync(path.join(out, 'index.html'), page(path.join(web, 'app', 'main.tsx')));
+const app = outputsOf('app/main.tsx');
+const shop = outputsOf('app/terminal/main.tsx');
+const consolePage = outputsOf('app/console/main.tsx');
+const { script, style } = app;
+fs.writeFileSync(path.join(out, 'index.html'), page(app, '/manifest.webmanifest'));
 fs.mkdirSync(path.join(out, 'console'));
 fs.writeFileSync(
   path.join(out, 'console', 'index.html'),
-  page(path.join(web, 'app', 'console', 'main.tsx'), '村委会工作台'),
+  page(consolePage, '/manifest.webmanifest', '村委会工作台'),
 );
+fs.mkdirSync(path.join(out, 'shop'));
+fs.writeFileSync(path.join(out, 'shop', 'index.html'), page(shop, '/shop.webmanifest'));
+fs.writeFileSync(path.join(out, 'shop-sw.js'), serviceWorker(shop));
 for (const name of fs.readdirSync(publicDir)) {
   if (name !== 'index.html') fs.copyFileSync(path.join(publicDir, name), path.join(out, name));
 }
 for (const size of [192, 512]) fs.writeFileSync(path.join(out, `icon-${size}.png`), icon(size));
-// Beside the served folder, not in it.
-fs.writeFileSync(path.join(web, 'bundle-meta.json'), JSON.stringify(result.metafile));
+// Beside the served folder, not in it: the household's bundle only (the bench's budget is its).
+const householdMeta = {
+  inputs: result.metafile.inputs,
+  outputs: {
+    [app.file]: result.metafile.outputs[app.file],
+    [app.cssFile]: result.metafile.outputs[app.cssFile],
+  },
+};
+fs.writeFileSync(path.join(web, 'bundle-meta.json'), JSON.stringify(householdMeta));
 
 for (const file of walk(out)) {
   if (file.endsWith('.png')) continue;
   fs.writeFileSync(`${file}.gz`, zlib.gzipSync(fs.readFileSync(file), { level: 9 }));
 }
 console.log(`bundled ${script} and ${style} into ${path.relative(process.cwd(), out) || out}`);
+
+// The terminal's service worker: the shell (its page, bundle, manifest and icons) cached at
+// install under a name that changes with the bundle, so the terminal opens without a link; the
+// page is asked of the network first (a new version arrives when online), the hashed assets of
+// the cache first. Calls to pointsd (POST) are never touched: the outbox (app/terminal/outbox.ts)
+// is what keeps a sale, not a cached answer.
+function serviceWorker(o) {
+  const shell = [
+    '/shop',
+    `/${o.script}`,
+    `/${o.style}`,
+    '/shop.webmanifest',
+    '/icon.svg',
+    '/icon-192.png',
+  ];
+  const cache = `points-shop-${path.basename(o.script, '.js')}`;
+  return `// Generated by clients/web/scripts/bundle.js: the shop terminal's service worker.
+const kCache = ${JSON.stringify(cache)};
+const kShell = ${JSON.stringify(shell)};
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(kCache).then((c) => c.addAll(kShell)).then(() => self.skipWaiting()));
+});
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((names) => Promise.all(names.filter((n) => n.startsWith('points-shop-') && n !== kCache).map((n) => caches.delete(n))))
+      .then(() => self.clients.claim()),
+  );
+});
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== location.origin) return;
+  if (request.mode === 'navigate') {
+    event.respondWith(
+      fetch(request)
+        .then((response) => {
+          if (response.ok) caches.open(kCache).then((c) => c.put('/shop', response.clone()));
+          return response;
+        })
+        .catch(() => caches.match('/shop')),
+    );
+    return;
+  }
+  if (kShell.includes(url.pathname)) {
+    event.respondWith(caches.match(url.pathname).then((hit) => hit || fetch(request)));
+  }
+});
+`;
+}
 
 function* walk(dir) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {

@@ -377,6 +377,24 @@ absl::StatusOr<PaymentCode> PaymentBook::IssueCode(VillageId village, uint64_t h
   return code;
 }
 
+absl::StatusOr<std::string> PaymentBook::OfflineKey(VillageId village, uint64_t household) {
+  if (absl::Status s = CheckHousehold(village, household); !s.ok()) return s;
+  absl::MutexLock lock(&LockOf(village, household));
+  absl::StatusOr<HouseholdRecord> record = LoadOrMakeHousehold(*store_, village, household);
+  if (!record.ok()) return record.status();
+  // A label of its own: no payment code's MAC input (it starts with a length) equals it.
+  static constexpr char kLabel[] = "points offline key v1";
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_size = 0;
+  if (HMAC(EVP_sha256(), record->secret.data(), static_cast<int>(record->secret.size()),
+           reinterpret_cast<const unsigned char*>(kLabel), sizeof(kLabel) - 1, digest,
+           &digest_size) == nullptr ||
+      digest_size != kOfflineKeyBytes) {
+    return absl::InternalError("HMAC of an offline key failed");
+  }
+  return std::string(reinterpret_cast<const char*>(digest), digest_size);
+}
+
 absl::StatusOr<std::pair<VillageId, uint64_t>> PaymentBook::HouseholdOfCode(
     const std::string& code) {
   absl::StatusOr<ParsedCode> parsed = ParseCode(code);

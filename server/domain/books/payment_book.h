@@ -43,6 +43,7 @@ inline constexpr size_t kPaymentCodeBytesMax = 96;  // a code's text, longest ac
 // issues until then as superseded, and a photographed screen would stay good that much longer.
 inline constexpr uint64_t kPaymentCodeClockSkewNs = 5'000'000'000;
 inline constexpr size_t kPaymentSecretBytes = 32;  // a household's code key, from RAND_bytes
+inline constexpr size_t kOfflineKeyBytes = 32;     // a household's offline key: one SHA-256
 // A code carries 64 bits of its HMAC: short enough for a small QR code, and far beyond what a
 // terminal could guess online within a code's lifetime.
 inline constexpr size_t kPaymentMacHexDigits = 16;
@@ -86,6 +87,12 @@ class PaymentBook {
   // none until one is used. INVALID_ARGUMENT for village or household 0 (or village beyond
   // kVillagesMax); DATA_LOSS when the household's record does not decode.
   absl::StatusOr<PaymentCode> IssueCode(VillageId village, uint64_t household);
+
+  // The household's offline key (clients/web/OFFLINE.md): HMAC-SHA256 of its secret over a fixed
+  // label, kOfflineKeyBytes long, given to its own app to make offline codes (offline_book.h);
+  // the secret itself never leaves the book. The secret is made and stored at first use, as
+  // IssueCode makes it; the key is the same every time. INVALID_ARGUMENT as for IssueCode.
+  absl::StatusOr<std::string> OfflineKey(VillageId village, uint64_t household);
 
   // The village and household a code names, without checking its MAC or time: the terminal
   // learns from it who is paying. INVALID_ARGUMENT naming the problem when it is not a code at

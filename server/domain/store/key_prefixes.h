@@ -53,6 +53,10 @@ inline constexpr char kProposalRemark[] = "prop/remark/";
 // Rating rounds and their ratings (rating_round_book).
 inline constexpr char kRatingRound[] = "round/r/";
 inline constexpr char kRatingRoundStars[] = "round/star/";
+// Baskets sold offline: each sale, each offline code used, each shortfall (offline_book).
+inline constexpr char kOfflineSale[] = "off/sale/";
+inline constexpr char kOfflineCode[] = "off/code/";
+inline constexpr char kOfflineShortfall[] = "off/short/";
 
 inline constexpr std::string_view kAll[] = {
     kAward,
@@ -86,6 +90,9 @@ inline constexpr std::string_view kAll[] = {
     kProposalRemark,
     kRatingRound,
     kRatingRoundStars,
+    kOfflineSale,
+    kOfflineCode,
+    kOfflineShortfall,
 };
 
 }  // namespace points::domain::keys
