@@ -53,6 +53,14 @@ inline constexpr char kProposalRemark[] = "prop/remark/";
 // Rating rounds and their ratings (rating_round_book).
 inline constexpr char kRatingRound[] = "round/r/";
 inline constexpr char kRatingRoundStars[] = "round/star/";
+// The Merkle tree over the journal (server/receipts/tree_store): complete subtrees' hashes by
+// level and index, the journal chunks' first record numbers, the tree's head, the signed
+// checkpoints and the witnesses' cosignatures on them.
+inline constexpr char kTreeNode[] = "mt/node/";
+inline constexpr char kTreeChunk[] = "mt/chunk/";
+inline constexpr char kTreeHead[] = "mt/head/";
+inline constexpr char kTreeCheckpoint[] = "mt/cp/";
+inline constexpr char kTreeCosignature[] = "mt/cosig/";
 
 inline constexpr std::string_view kAll[] = {
     kAward,
@@ -86,6 +94,11 @@ inline constexpr std::string_view kAll[] = {
     kProposalRemark,
     kRatingRound,
     kRatingRoundStars,
+    kTreeNode,
+    kTreeChunk,
+    kTreeHead,
+    kTreeCheckpoint,
+    kTreeCosignature,
 };
 
 }  // namespace points::domain::keys
