@@ -335,6 +335,7 @@ std::vector<Command> ShopCommands();
 std::vector<Command> BoardCommands();
 std::vector<Command> AdminCommands();
 std::vector<Command> CommunityCommands();
+std::vector<Command> ReceiptCommands();
 
 }  // namespace points::client
 

@@ -159,6 +159,15 @@ std::vector<RpcRule> MakeTable() {
        kReads},
       {Rpc::kRevokePrincipal, "/points.v1.AdminService/RevokePrincipal", kAdmin, any, kWrites},
       {Rpc::kListAudit, "/points.v1.AdminService/ListAudit", kAdmin | kAuditor, any, kReads},
+
+      // Receipts are public: the checkpoint, the proofs and the hashes in them tell nothing of
+      // a record; the record itself only to who may read it (ReceiptService).
+      {Rpc::kGetCheckpoint, "/points.v1.ReceiptService/GetCheckpoint", kEveryone, any, kReads},
+      {Rpc::kGetConsistencyProof, "/points.v1.ReceiptService/GetConsistencyProof", kEveryone, any,
+       kReads},
+      {Rpc::kProveTransfers, "/points.v1.ReceiptService/ProveTransfers", kEveryone, any, kReads},
+      {Rpc::kAddCosignature, "/points.v1.ReceiptService/AddCosignature", kAdmin | kCommittee, any,
+       kWrites},
   };
 }
 

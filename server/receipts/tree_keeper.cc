@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "key_prefixes.h"
 
@@ -103,6 +104,7 @@ void TreeKeeper::Loop() {
     // A failed step (a full disk) is tried again at the next signal: the tree is derived, the
     // journal keeps the records, and the head in the store is where the next step starts.
     (void)Step(/*checkpoint_now=*/false);
+    absl::SleepFor(absl::Milliseconds(kStepSpacingMs));
   }
 }
 

@@ -31,6 +31,9 @@ namespace points::receipts {
 inline constexpr uint64_t kCheckpointIntervalMs = 2000;
 // How often the keeper looks at the journal without a commit signal (a backstop).
 inline constexpr uint64_t kKeeperPollMs = 1000;
+// The least time between two steps of the thread: under a stream of commits the tree takes one
+// synced write per this interval, not one per group commit beside the journal's own syncs.
+inline constexpr uint64_t kStepSpacingMs = 200;
 // Journal chunks read and appended per step: bounds one step's memory and write.
 inline constexpr size_t kChunksPerStep = 512;
 // The most cosignatures kept per checkpoint, and witnesses answered per call.
