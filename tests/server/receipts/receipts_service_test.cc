@@ -214,6 +214,28 @@ TEST_F(ReceiptsTest, WitnessesCosignAndTheTreeSurvivesARestartAndVerify) {
       receipts::VerifyCosignature(witness->verifier(), note->text, cosigned->signatures[1], nullptr)
           .ok());
 
+  // `pointsctl witness cosign`: cosigns, and refuses a log whose history is not the one it
+  // cosigned before.
+  const CtlRun made = RunPointsctl("witness key village.example/committee-witness");
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  const std::string key_file = dir_.path() + "/witness.key", state = dir_.path() + "/witness.state";
+  std::ofstream(key_file) << made.output.substr(0, made.output.find('\n'));
+  std::ofstream(dir_.path() + "/committee.token") << committee;
+  const std::string cosign =
+      absl::StrCat("--target ", pointsd_->target(), " --token-file '", dir_.path(),
+                   "/committee.token' witness cosign --log-key '", first.public_key(),
+                   "' --key-file '", key_file, "' --state '", state, "'");
+  const CtlRun cosigned_once = RunPointsctl(cosign);
+  EXPECT_EQ(cosigned_once.exit_code, 0) << cosigned_once.output;
+  EXPECT_THAT(cosigned_once.output, ::testing::HasSubstr("cosigned pointsd.local/ledger at "));
+  EXPECT_EQ(RunPointsctl(cosign).exit_code, 0);  // nothing new: the same checkpoint again
+  absl::StatusOr<receipts::Checkpoint> kept = receipts::ParseCheckpoint(note->text);
+  kept->root[0] ^= 1;  // as if the log had shown the witness another history before
+  std::ofstream(state, std::ios::trunc) << receipts::CheckpointText(*kept);
+  const CtlRun forked = RunPointsctl(cosign);
+  EXPECT_EQ(forked.exit_code, 3) << forked.output;
+  EXPECT_THAT(forked.output, ::testing::HasSubstr("NOT COSIGNED"));
+
   EXPECT_EQ(pointsd_->Stop(SIGTERM), 0);
   ASSERT_NO_FATAL_FAILURE(Start());
   EXPECT_EQ(CheckpointOf(1).public_key(), first.public_key());  // the key file is kept
