@@ -18,6 +18,7 @@
 #include "points/v1/board.grpc.pb.h"
 #include "points/v1/community.grpc.pb.h"
 #include "points/v1/ledger.grpc.pb.h"
+#include "points/v1/receipts.grpc.pb.h"
 #include "points/v1/shops.grpc.pb.h"
 #include "points/v1/tasks.grpc.pb.h"
 #include "server/convert/award_convert.h"
@@ -165,6 +166,7 @@ struct LedgerClient::Connection {
   std::unique_ptr<v1::AwardService::Stub> awards;
   std::unique_ptr<v1::ShopService::Stub> shops;
   std::unique_ptr<v1::BoardService::Stub> board;
+  std::unique_ptr<v1::ReceiptService::Stub> receipts;
   std::unique_ptr<v1::TaskService::Stub> tasks;
   std::unique_ptr<v1::AdminService::Stub> admin;
   std::unique_ptr<v1::CommunityService::Stub> community;
@@ -242,6 +244,7 @@ LedgerClient::LedgerClient(const std::string& target, ClientOptions options)
   connection_->awards = v1::AwardService::NewStub(channel);
   connection_->shops = v1::ShopService::NewStub(channel);
   connection_->board = v1::BoardService::NewStub(channel);
+  connection_->receipts = v1::ReceiptService::NewStub(channel);
   connection_->tasks = v1::TaskService::NewStub(channel);
   connection_->admin = v1::AdminService::NewStub(channel);
   connection_->community = v1::CommunityService::NewStub(channel);
@@ -499,6 +502,36 @@ absl::StatusOr<v1::SetExpiryPolicyResponse> LedgerClient::SetExpiryPolicy(uint32
       !status.ok()) {
     return status;
   }
+  return response;
+}
+
+absl::StatusOr<v1::GetCheckpointResponse> LedgerClient::GetCheckpoint(
+    const v1::GetCheckpointRequest& request) {
+  v1::GetCheckpointResponse response;
+  absl::Status status =
+      connection_->CallOn(*connection_->receipts, "GetCheckpoint", options_, target_,
+                          &v1::ReceiptService::Stub::GetCheckpoint, request, &response);
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<v1::GetConsistencyProofResponse> LedgerClient::GetConsistencyProof(
+    const v1::GetConsistencyProofRequest& request) {
+  v1::GetConsistencyProofResponse response;
+  absl::Status status =
+      connection_->CallOn(*connection_->receipts, "GetConsistencyProof", options_, target_,
+                          &v1::ReceiptService::Stub::GetConsistencyProof, request, &response);
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<v1::AddCosignatureResponse> LedgerClient::AddCosignature(
+    const v1::AddCosignatureRequest& request) {
+  v1::AddCosignatureResponse response;
+  absl::Status status =
+      connection_->CallOn(*connection_->receipts, "AddCosignature", options_, target_,
+                          &v1::ReceiptService::Stub::AddCosignature, request, &response);
+  if (!status.ok()) return status;
   return response;
 }
 

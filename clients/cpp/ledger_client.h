@@ -26,6 +26,7 @@
 #include "points/v1/awards.pb.h"
 #include "points/v1/board.pb.h"
 #include "points/v1/community.pb.h"
+#include "points/v1/receipts.pb.h"
 #include "points/v1/shops.pb.h"
 #include "points/v1/tasks.pb.h"
 #include "server/domain/values/award.h"
@@ -139,6 +140,12 @@ class LedgerClient {
                                                               uint32_t grace_years);
   // Disclosure (BoardService): read-only views, returned as the server sent them, and ratings.
   absl::StatusOr<v1::GetBoardResponse> GetBoard(const v1::GetBoardRequest& request);
+  // ReceiptService: the checkpoint, a consistency proof, a witness's cosignature.
+  absl::StatusOr<v1::GetCheckpointResponse> GetCheckpoint(const v1::GetCheckpointRequest& request);
+  absl::StatusOr<v1::GetConsistencyProofResponse> GetConsistencyProof(
+      const v1::GetConsistencyProofRequest& request);
+  absl::StatusOr<v1::AddCosignatureResponse> AddCosignature(
+      const v1::AddCosignatureRequest& request);
   absl::StatusOr<v1::GetStatementResponse> GetStatement(const v1::GetStatementRequest& request);
   absl::StatusOr<v1::GetReportResponse> GetReport(const v1::GetReportRequest& request);
   absl::StatusOr<v1::RateResponse> Rate(const domain::RatingRequest& rating);

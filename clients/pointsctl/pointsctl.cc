@@ -78,7 +78,7 @@ const std::vector<Command>& Commands() {
     std::vector<Command> all;
     for (std::vector<Command> (*group)() :
          {LedgerCommands, VillageCommands, TaskCommands, ShopCommands, BoardCommands,
-          CommunityCommands, PrincipalCommands, AdminCommands}) {
+          CommunityCommands, PrincipalCommands, AdminCommands, ReceiptCommands}) {
       std::vector<Command> part = group();
       all.insert(all.end(), std::make_move_iterator(part.begin()),
                  std::make_move_iterator(part.end()));

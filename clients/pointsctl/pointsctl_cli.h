@@ -336,6 +336,7 @@ std::vector<Command> BoardCommands();
 std::vector<Command> PrincipalCommands();
 std::vector<Command> AdminCommands();
 std::vector<Command> CommunityCommands();
+std::vector<Command> ReceiptCommands();
 
 }  // namespace points::client
 

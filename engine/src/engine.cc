@@ -358,6 +358,24 @@ absl::Status Engine::Checkpoint(const std::string& dir) const {
   return impl_->journal_->Checkpoint(dir);
 }
 
+absl::Status Engine::ReadLeafChunks(uint64_t after_first_timestamp, size_t max_chunks,
+                                    std::vector<LeafChunk>* out) const {
+  // The journal holds only synced groups (one WriteBatch each): no lock, no wait for the writer.
+  return impl_->journal_->ReadLeafChunks(after_first_timestamp, max_chunks, out);
+}
+
+absl::StatusOr<std::vector<std::string>> Engine::ReadJournalRecords(
+    absl::Span<const uint64_t> timestamps) const {
+  std::vector<Record> records;
+  if (absl::Status s = impl_->journal_->ReadRecords(timestamps, &records); !s.ok()) return s;
+  std::vector<std::string> out;
+  out.reserve(records.size());
+  for (const Record& record : records) {
+    out.emplace_back(reinterpret_cast<const char*>(record.bytes.data()), record.bytes.size());
+  }
+  return out;
+}
+
 absl::Status Engine::WriteHealth() const {
   absl::ReaderMutexLock lock(&impl_->state_mu_);
   return impl_->write_failure_;

@@ -375,6 +375,32 @@ absl::Status Journal::Append(absl::Span<const Record> records) {
   return absl::OkStatus();
 }
 
+absl::Status Journal::ReadLeafChunks(uint64_t after_first_timestamp, size_t max_chunks,
+                                     std::vector<LeafChunk>* out) const {
+  std::unique_ptr<rocksdb::Iterator> chain(db_->NewIterator(rocksdb::ReadOptions(), chain_cf_));
+  if (after_first_timestamp == 0) {
+    chain->SeekToFirst();  // timestamps are never 0
+  } else {
+    const std::string after_key = ChunkKey(after_first_timestamp);
+    chain->Seek(after_key);
+    if (chain->Valid() && chain->key() == rocksdb::Slice(after_key)) chain->Next();
+  }
+  for (size_t n = 0; n < max_chunks && chain->Valid(); ++n, chain->Next()) {
+    LeafChunk chunk;
+    ChainHeader header;
+    const std::string_view value = chain->value().ToStringView();
+    if (!ParseChunkKey(chain->key().ToStringView(), &chunk.first_timestamp) ||
+        !DecodeChainHeader(value, &header) ||
+        value.size() != kChainHeaderSize + sizeof(Hash) * header.count) {
+      return absl::DataLossError("malformed chain entry");
+    }
+    chunk.leaves.resize(header.count);
+    std::memcpy(chunk.leaves.data(), value.data() + kChainHeaderSize, sizeof(Hash) * header.count);
+    out->push_back(std::move(chunk));
+  }
+  return FromRocks("read chain", chain->status());
+}
+
 absl::Status Journal::ReadRecords(absl::Span<const uint64_t> timestamps,
                                   std::vector<Record>* out) const {
   out->resize(timestamps.size());

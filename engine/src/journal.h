@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
+#include "points/engine.h"
 #include "records.h"
 #include "sha256.h"
 #include "snapshot.h"
@@ -64,6 +65,11 @@ class Journal {
   // Appends the records (increasing, contiguous timestamps) as chunks, hashed and chained, in one
   // WriteBatch written with sync. On failure nothing in memory moves on: the caller fail-stops.
   absl::Status Append(absl::Span<const Record> records);
+
+  // Chain entries after the one keyed `after_first_timestamp` (0: from the first), at most
+  // `max_chunks`, as Engine::ReadLeafChunks gives them.
+  absl::Status ReadLeafChunks(uint64_t after_first_timestamp, size_t max_chunks,
+                              std::vector<LeafChunk>* out) const;
 
   // The records with these timestamps (each must exist), in the same order.
   absl::Status ReadRecords(absl::Span<const uint64_t> timestamps, std::vector<Record>* out) const;

@@ -22,6 +22,7 @@
 #include "points/v1/awards.pb.h"
 #include "points/v1/board.pb.h"
 #include "points/v1/community.pb.h"
+#include "points/v1/receipts.pb.h"
 #include "points/v1/shops.pb.h"
 #include "points/v1/tasks.pb.h"
 
@@ -126,6 +127,11 @@ absl::Status CheckRequest(const v1::CreatePrincipalRequest& request);
 absl::Status CheckRequest(const v1::ListPrincipalsRequest& request);
 absl::Status CheckRequest(const v1::GetCallerRequest& request);
 absl::Status CheckRequest(const v1::RevokePrincipalRequest& request);
+// ReceiptService: sizes and ids are checked against the tree by the service itself.
+absl::Status CheckRequest(const v1::GetCheckpointRequest& request);
+absl::Status CheckRequest(const v1::GetConsistencyProofRequest& request);
+absl::Status CheckRequest(const v1::ProveTransfersRequest& request);
+absl::Status CheckRequest(const v1::AddCosignatureRequest& request);
 absl::Status CheckRequest(const v1::ListAuditRequest& request);
 
 }  // namespace points::server

@@ -198,10 +198,24 @@ std::vector<RpcRule> AdminRows() {
   };
 }
 
+// Receipts are public: the checkpoint, the proofs and the hashes in them tell nothing of a
+// record; the record itself only to who may read it (ReceiptService).
+std::vector<RpcRule> ReceiptRows() {
+  const Reach any = Reach::kAny;
+  return {
+      {Rpc::kGetCheckpoint, "/points.v1.ReceiptService/GetCheckpoint", kEveryone, any, kReads},
+      {Rpc::kGetConsistencyProof, "/points.v1.ReceiptService/GetConsistencyProof", kEveryone, any,
+       kReads},
+      {Rpc::kProveTransfers, "/points.v1.ReceiptService/ProveTransfers", kEveryone, any, kReads},
+      {Rpc::kAddCosignature, "/points.v1.ReceiptService/AddCosignature", kAdmin | kCommittee, any,
+       kWrites},
+  };
+}
+
 std::vector<RpcRule> MakeTable() {
   std::vector<RpcRule> table;
   for (auto rows : {LedgerRows, VillageRows, AwardRows, BoardRows, ShopRows, TaskRows,
-                    CommunityRows, AdminRows}) {
+                    CommunityRows, AdminRows, ReceiptRows}) {
     for (RpcRule& row : rows()) table.push_back(std::move(row));
   }
   return table;

@@ -119,8 +119,13 @@ enum class Rpc : uint8_t {
   kRevokePrincipal,
   kListAudit,
   kGetCaller,
+  // points.v1.ReceiptService
+  kGetCheckpoint,
+  kGetConsistencyProof,
+  kProveTransfers,
+  kAddCosignature,
 };
-inline constexpr size_t kRpcCount = static_cast<size_t>(Rpc::kGetCaller) + 1;
+inline constexpr size_t kRpcCount = static_cast<size_t>(Rpc::kAddCosignature) + 1;
 
 // How far an RPC reaches, which decides what a principal's scope must cover.
 enum class Reach : uint8_t {

@@ -17,17 +17,19 @@ const char kUsage[] =
     "               [--rate-limit N[/BURST]] [--review-threshold N] [--demo]\n"
     "               [--http-listen HOST:PORT [--web-root DIR] [--http-allow-origin ORIGIN]...\n"
     "               [--http-read-seconds N] [--http-max-connections N]]\n"
+    "               [--receipts-origin NAME]\n"
     "       pointsd verify --data-dir DIR\n"
     "\n"
     "Serves the points ledger and the points supermarket over gRPC (points.v1: LedgerService,\n"
     "VillageService, AwardService, TaskService, ShopService, BoardService, CommunityService,\n"
-    "AdminService;\n"
+    "AdminService, ReceiptService;\n"
     "grpc.health.v1.Health and server reflection) from an embedded RocksDB store (the\n"
     "domain's records in DIR/domain).\n"
     "\n"
     "`pointsd verify --data-dir DIR` checks a stopped server's data directory (or a backup) in\n"
     "full: every journal record's hash and the hash chain, balances and indexes rebuilt from the\n"
-    "journal, the domain store's records; a summary, and exit code 1 on any mismatch. It changes\n"
+    "journal, the domain store's records, the Merkle tree over the journal and every signed\n"
+    "checkpoint; a summary, and exit code 1 on any mismatch. It changes\n"
     "no file in DIR (both stores are opened read-only): work a crash interrupted is reported,\n"
     "and resumed only by the next start of pointsd. Refused while a pointsd has DIR open.\n"
     "\n"
@@ -43,6 +45,10 @@ const char kUsage[] =
     "  --disk-reserve-mb N   free space (MiB) the data directory's disk must keep: below it\n"
     "                        pointsd turns read-only instead of filling the disk; 0 = no\n"
     "                        check (default 256; env POINTS_DISK_RESERVE_MB)\n"
+    "  --receipts-origin NAME  the name of the journal's Merkle tree in its signed checkpoints,\n"
+    "                        fixed at the first start, when pointsd makes its Ed25519 key in\n"
+    "                        DIR/receipts.key and prints the public key (default\n"
+    "                        pointsd.local/ledger; env POINTS_RECEIPTS_ORIGIN)\n"
     "  --notice-seconds N    how long an approved award, or a project's payout from the\n"
     "                        micro-fund, stays on the notice board before the server posts it\n"
     "                        (default 259200 = 3 days; env POINTS_NOTICE_SECONDS)\n"
@@ -149,11 +155,13 @@ LogFormat ParseLogFormat(const std::string& flag, const std::string& text) {
 
 }  // namespace
 
-Config ParseConfig(int argc, char** argv) {
-  Config config;
-  // Environment first, flags override it.
+namespace {
+
+// The POINTS_* environment variables, read before the flags (which override them).
+void ReadEnvironment(Config& config) {
   if (const char* v = std::getenv("POINTS_LISTEN")) config.listen = v;
   if (const char* v = std::getenv("POINTS_DATA_DIR")) config.data_dir = v;
+  if (const char* v = std::getenv("POINTS_RECEIPTS_ORIGIN")) config.receipts_origin = v;
   if (const char* v = std::getenv("POINTS_READER_THREADS")) {
     config.reader_threads = ParseInt("POINTS_READER_THREADS", v, 1, 64);
   }
@@ -196,6 +204,9 @@ Config ParseConfig(int argc, char** argv) {
   if (const char* v = std::getenv("POINTS_HTTP_MAX_CONNECTIONS")) {
     config.http.connections_max = ParseInt("POINTS_HTTP_MAX_CONNECTIONS", v, 1, 65536);
   }
+}
+
+void ReadFlags(int argc, char** argv, Config& config) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&]() -> std::string {
@@ -209,6 +220,8 @@ Config ParseConfig(int argc, char** argv) {
       config.listen = value();
     } else if (arg == "--data-dir") {
       config.data_dir = value();
+    } else if (arg == "--receipts-origin") {
+      config.receipts_origin = value();
     } else if (arg == "--reader-threads") {
       config.reader_threads = ParseInt(arg, value(), 1, 64);
     } else if (arg == "--drain-seconds") {
@@ -251,6 +264,10 @@ Config ParseConfig(int argc, char** argv) {
       Usage("unknown option " + arg);
     }
   }
+}
+
+// What the flags mean together.
+void CheckConfig(const Config& config) {
   if (config.listen.find(':') == std::string::npos) Usage("--listen must be HOST:PORT");
   if (config.tls.cert_file.empty() != config.tls.key_file.empty()) {
     Usage("--tls-cert and --tls-key go together");
@@ -268,6 +285,15 @@ Config ParseConfig(int argc, char** argv) {
       (!config.http.web_root.empty() || !config.http.allow_origins.empty())) {
     Usage("--web-root and --http-allow-origin need --http-listen");
   }
+}
+
+}  // namespace
+
+Config ParseConfig(int argc, char** argv) {
+  Config config;
+  ReadEnvironment(config);
+  ReadFlags(argc, argv, config);
+  CheckConfig(config);
   return config;
 }
 

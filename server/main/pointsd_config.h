@@ -15,6 +15,8 @@ namespace points::server {
 struct Config {
   std::string listen = "127.0.0.1:50051";
   std::string data_dir = "./var/pointsd";
+  std::string receipts_origin =
+      "pointsd.local/ledger";  // the checkpoints' key name, at first start
   int reader_threads = 2;
   int drain_seconds = 10;
   int stats_seconds = 60;

@@ -27,11 +27,14 @@
 #include "server/main/demo_village.h"
 #include "server/ops/log.h"
 #include "server/ops/metrics.h"
+#include "server/receipts/receipts_key.h"
+#include "server/receipts/tree_keeper.h"
 #include "server/services/admin_service.h"
 #include "server/services/award_service.h"
 #include "server/services/board_service.h"
 #include "server/services/community_service.h"
 #include "server/services/ledger_service.h"
+#include "server/services/receipt_service.h"
 #include "server/services/shop_service.h"
 #include "server/services/task_service.h"
 #include "server/services/watch.h"
@@ -217,11 +220,13 @@ struct Server::Parts {
 
   const Config config;
   std::shared_ptr<grpc::ServerCredentials> credentials;
-  WatchHub watch_hub;  // hears the engine's commits: outlives it
-  Metrics metrics;     // likewise; stopped before the engine goes
+  WatchHub watch_hub;                // hears the engine's commits: outlives it
+  receipts::KeeperWake keeper_wake;  // likewise, for the Merkle tree's keeper
+  Metrics metrics;                   // likewise; stopped before the engine goes
   std::unique_ptr<Engine> engine;
   std::unique_ptr<domain::DomainStore> store;
   std::unique_ptr<Books> books;
+  std::unique_ptr<receipts::TreeKeeper> keeper;  // the Merkle tree over the journal
   std::unique_ptr<RateLimiter> limiter;
   std::unique_ptr<Gate> gate;
   // The pool every blocking call and timer job runs on (--reader-threads): reads, and the
@@ -235,6 +240,7 @@ struct Server::Parts {
   std::unique_ptr<AdminService> admin_service;
   std::unique_ptr<BoardService> board_service;
   std::unique_ptr<CommunityService> community_service;
+  std::unique_ptr<ReceiptService> receipt_service;
   std::unique_ptr<boost::asio::thread_pool> worker_pool;
   boost::asio::io_context io;
   boost::asio::steady_timer stats_timer{io};
@@ -247,6 +253,7 @@ struct Server::Parts {
 
   absl::Status CheckListening();
   absl::Status OpenStores();
+  absl::Status OpenTree();
   absl::Status OpenServices();
   absl::Status StartGrpc();
   absl::Status StartHttpAndMetrics();
@@ -274,7 +281,10 @@ absl::Status Server::Parts::CheckListening() {
 
 absl::Status Server::Parts::OpenStores() {
   Options options;
-  options.on_commit = [this] { watch_hub.NotifyCommit(); };
+  options.on_commit = [this] {
+    watch_hub.NotifyCommit();
+    keeper_wake.Notify();
+  };
   options.on_group_committed = [this](const GroupCommitted& group) {
     metrics.OnGroupCommitted(group);
   };
@@ -317,6 +327,26 @@ absl::Status Server::Parts::OpenStores() {
     s = SeedDemoCommunity(*books->fund, *books->proposals, *books->rounds, *SystemClock());
     if (!s.ok()) return Failed("seed the demo community", s);
   }
+  return OpenTree();
+}
+
+// The Merkle tree over the journal (receipts/): its key made at the first start and its public
+// key logged at every start, the tree brought up to the journal and a checkpoint signed before
+// pointsd serves; the keeper's thread follows the commits from Start on.
+absl::Status Server::Parts::OpenTree() {
+  bool made = false;
+  absl::StatusOr<receipts::Signer> signer =
+      LoadOrMakeReceiptsKey(config.data_dir, config.receipts_origin, &made);
+  if (!signer.ok()) return Failed("the receipts key", signer.status());
+  Log(LogLevel::kInfo, "receipts_key",
+      made ? "made the checkpoints' signing key; its public key is named here"
+           : "the checkpoints' public key",
+      {{"public_key", signer->verifier().Text()}, {"key_file", config.data_dir + "/receipts.key"}});
+  absl::StatusOr<std::unique_ptr<receipts::TreeKeeper>> opened = receipts::TreeKeeper::Open(
+      engine.get(), store.get(), *std::move(signer), SystemClock(), &keeper_wake);
+  if (!opened.ok()) return Failed("open the Merkle tree", opened.status());
+  keeper = *std::move(opened);
+  if (absl::Status s = keeper->CatchUp(); !s.ok()) return Failed("build the Merkle tree", s);
   return absl::OkStatus();
 }
 
@@ -363,6 +393,8 @@ absl::Status Server::Parts::OpenServices() {
       CommunityBooks{engine.get(), b.fund.get(), b.proposals.get(), b.rounds.get(),
                      b.disclosure.get(), &b.households, b.shops.get()},
       SystemClock(), workers);
+  receipt_service =
+      std::make_unique<ReceiptService>(gate.get(), engine.get(), keeper.get(), workers);
   return absl::OkStatus();
 }
 
@@ -380,8 +412,9 @@ absl::Status Server::Parts::StartGrpc() {
                              kKeepalivePingsMinMs);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   grpc::Service* const services[] = {
-      ledger_service.get(), village_service.get(), award_service.get(), shop_service.get(),
-      board_service.get(),  task_service.get(),    admin_service.get(), community_service.get()};
+      ledger_service.get(), village_service.get(),   award_service.get(),
+      shop_service.get(),   board_service.get(),     task_service.get(),
+      admin_service.get(),  community_service.get(), receipt_service.get()};
   for (grpc::Service* service : services) builder.RegisterService(service);
   // The guard first (call_guard.h): the statuses the metrics see are the ones sent.
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> guards;
@@ -456,6 +489,7 @@ absl::Status Server::Start() {
   };
   Schedule(p.workflows, *p.workers);
   Schedule(p.timeouts, *p.workers);
+  p.keeper->Start();
   return absl::OkStatus();
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -15,6 +16,8 @@
 #include "server/domain/store/domain_store.h"
 #include "server/main/books.h"
 #include "server/main/pointsd_config.h"
+#include "server/receipts/receipts_key.h"
+#include "server/receipts/tree_keeper.h"
 
 namespace points::server {
 namespace {
@@ -67,12 +70,15 @@ struct DomainSummary {
   uint64_t interrupted_tasks = 0;
   uint64_t interrupted_donations = 0;
   uint64_t interrupted_proposals = 0;
+  uint64_t tree_records = 0;  // the Merkle tree's leaves, each checked against the journal
+  uint64_t checkpoints = 0;   // signed checkpoints, each holding the tree's root at its size
 };
 
 // Opens the domain store read-only and every book on it, as pointsd does (books.h): a record
 // that does not decode fails here. Opening a book only decodes and indexes, so nothing is
 // written and nothing is resumed. Then checks the operator audit chain and counts the records.
-absl::Status VerifyDomain(const std::string& dir, Engine* engine, DomainSummary* summary) {
+absl::Status VerifyDomain(const std::string& dir, Engine* engine, const receipts::VerifierKey* key,
+                          DomainSummary* summary) {
   auto store = domain::DomainStore::OpenReadOnly(dir);
   if (!store.ok()) return store.status();
   absl::StatusOr<std::unique_ptr<Books>> books =
@@ -86,6 +92,11 @@ absl::Status VerifyDomain(const std::string& dir, Engine* engine, DomainSummary*
   absl::StatusOr<uint64_t> checked = (*books)->audit->Verify();
   if (!checked.ok()) return checked.status();
   summary->audit_entries = *checked;
+  if (absl::Status s = receipts::VerifyTree(*engine, store->get(), key, &summary->tree_records,
+                                            &summary->checkpoints);
+      !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("the Merkle tree: ", s.message()));
+  }
   return (*store)->Scan("", [&](const std::string&, const std::string&) {
     ++summary->records;
     return true;
@@ -112,13 +123,14 @@ void PrintInterrupted(const DomainSummary& summary) {
 // `pointsd verify --data-dir DIR`: the offline check of a data directory (or a backup). It
 // writes nothing: the engine and the domain store are opened read-only, and the books' Open
 // only decodes and indexes (interrupted work is counted, not resumed).
-int RunVerify(int argc, char** argv) {
+// The data directory `pointsd verify` is given; usage errors exit.
+std::string VerifyDataDir(int argc, char** argv) {
   std::string dir;
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
       std::fputs(kUsage, stdout);
-      return 0;
+      std::exit(0);
     }
     if (arg == "--data-dir" && i + 1 < argc) {
       dir = argv[++i];
@@ -129,6 +141,11 @@ int RunVerify(int argc, char** argv) {
     }
   }
   if (dir.empty()) Usage("verify: give --data-dir DIR");
+  return dir;
+}
+
+int RunVerify(int argc, char** argv) {
+  const std::string dir = VerifyDataDir(argc, argv);
   std::error_code error;
   if (!std::filesystem::is_regular_file(std::filesystem::path(dir) / "CURRENT", error)) {
     std::fprintf(stderr, "pointsd verify: %s holds no store\n", dir.c_str());
@@ -163,7 +180,11 @@ int RunVerify(int argc, char** argv) {
                elapsed());
   DomainSummary domain;
   if (std::filesystem::exists(std::filesystem::path(dir) / "domain", error)) {
-    if (absl::Status status = VerifyDomain(dir + "/domain", engine->get(), &domain); !status.ok()) {
+    // The checkpoints' key when the directory holds it (a backup may not: then only the roots).
+    absl::StatusOr<receipts::Signer> signer = LoadReceiptsKey(dir);
+    const receipts::VerifierKey* key = signer.ok() ? &signer->verifier() : nullptr;
+    if (absl::Status status = VerifyDomain(dir + "/domain", engine->get(), key, &domain);
+        !status.ok()) {
       std::fprintf(stderr, "pointsd verify: FAILED in the domain store: %s\n",
                    status.ToString().c_str());
       return 1;
@@ -173,7 +194,7 @@ int RunVerify(int argc, char** argv) {
   std::printf(
       "pointsd verify: OK %s: %llu journal records in %llu chunks (%llu accounts, %llu "
       "transfers), chain head %s; %llu domain records, %llu audit entries chained, %llu "
-      "interrupted; %.1f s\n",
+      "interrupted; Merkle tree of %llu records, %llu checkpoints; %.1f s\n",
       dir.c_str(), static_cast<unsigned long long>(report.records),
       static_cast<unsigned long long>(report.chunks),
       static_cast<unsigned long long>(report.accounts),
@@ -182,7 +203,8 @@ int RunVerify(int argc, char** argv) {
       static_cast<unsigned long long>(domain.audit_entries),
       static_cast<unsigned long long>(domain.interrupted_awards + domain.interrupted_shops +
                                       domain.interrupted_tasks),
-      elapsed());
+      static_cast<unsigned long long>(domain.tree_records),
+      static_cast<unsigned long long>(domain.checkpoints), elapsed());
   return 0;
 }
 

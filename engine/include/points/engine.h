@@ -10,6 +10,7 @@
 #ifndef POINTS_ENGINE_H_
 #define POINTS_ENGINE_H_
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -123,6 +124,14 @@ struct VerifyReport {
   std::string chain_head_hex;  // SHA-256 chain hash after the last chunk
 };
 
+// One journal chunk's RFC 6962 leaf hashes (engine/FORMAT.md, "Hashes"), for a Merkle tree over
+// the journal kept outside the engine (server/receipts/): record i of the chunk has timestamp
+// first_timestamp + i, and the journal's records in order are the tree's leaves in order.
+struct LeafChunk {
+  uint64_t first_timestamp = 0;
+  std::vector<std::array<uint8_t, 32>> leaves;
+};
+
 // Called by Verify after each chunk with the journal records checked so far and in all.
 using VerifyProgress = std::function<void(uint64_t records_done, uint64_t records_total)>;
 
@@ -197,6 +206,18 @@ class Engine {
   // into fresh state and compares it with the live derived state. Writes wait while it runs, and
   // so do reads that arrive behind a waiting write: an operator's tool, not a health probe.
   absl::Status Verify(VerifyReport* report = nullptr, const VerifyProgress& progress = {}) const;
+
+  // The leaf hashes of up to `max_chunks` journal chunks after the one that starts at
+  // `after_first_timestamp` (0: from the first chunk), in journal order, appended to `out`. Only
+  // what is synced is read, and the writer is not waited for: a reader of the journal's leaves
+  // off the write path. DATA_LOSS when a chain entry is malformed.
+  absl::Status ReadLeafChunks(uint64_t after_first_timestamp, size_t max_chunks,
+                              std::vector<LeafChunk>* out) const;
+  // The journal's 128-byte records (engine/FORMAT.md) at these timestamps, each of a committed
+  // account or transfer (as LookupTransfers returns them), in the order asked: the entries
+  // behind the leaf hashes.
+  absl::StatusOr<std::vector<std::string>> ReadJournalRecords(
+      absl::Span<const uint64_t> timestamps) const;
 
   // A consistent copy of the store in `dir` (which must not exist; its parent must), taken
   // while writes go on: every group committed before the call is in it, and no group is in it

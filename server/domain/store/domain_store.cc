@@ -112,8 +112,14 @@ absl::StatusOr<std::string> DomainStore::Get(const std::string& key) const {
 absl::Status DomainStore::Scan(
     const std::string& prefix,
     const std::function<bool(const std::string& key, const std::string& value)>& visit) const {
+  return ScanFrom(prefix, prefix, visit);
+}
+
+absl::Status DomainStore::ScanFrom(
+    const std::string& prefix, const std::string& start,
+    const std::function<bool(const std::string& key, const std::string& value)>& visit) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+  for (it->Seek(start); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     if (!visit(it->key().ToString(), it->value().ToString())) break;
   }
   return FromRocks(it->status(), "scan");

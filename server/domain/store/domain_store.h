@@ -50,6 +50,10 @@ class DomainStore {
   absl::Status Scan(
       const std::string& prefix,
       const std::function<bool(const std::string& key, const std::string& value)>& visit) const;
+  // The same from the first key at or after `start` (which starts with `prefix`).
+  absl::Status ScanFrom(
+      const std::string& prefix, const std::string& start,
+      const std::function<bool(const std::string& key, const std::string& value)>& visit) const;
 
  private:
   DomainStore(std::unique_ptr<rocksdb::DB> db, bool read_only);

@@ -57,6 +57,14 @@ inline constexpr char kRatingRoundStars[] = "round/star/";
 inline constexpr char kOfflineSale[] = "off/sale/";
 inline constexpr char kOfflineCode[] = "off/code/";
 inline constexpr char kOfflineShortfall[] = "off/short/";
+// The Merkle tree over the journal (server/receipts/tree_store): complete subtrees' hashes by
+// level and index, the journal chunks' first record numbers, the tree's head, the signed
+// checkpoints and the witnesses' cosignatures on them.
+inline constexpr char kTreeNode[] = "mt/node/";
+inline constexpr char kTreeChunk[] = "mt/chunk/";
+inline constexpr char kTreeHead[] = "mt/head/";
+inline constexpr char kTreeCheckpoint[] = "mt/cp/";
+inline constexpr char kTreeCosignature[] = "mt/cosig/";
 
 inline constexpr std::string_view kAll[] = {
     kAward,
@@ -93,6 +101,11 @@ inline constexpr std::string_view kAll[] = {
     kOfflineSale,
     kOfflineCode,
     kOfflineShortfall,
+    kTreeNode,
+    kTreeChunk,
+    kTreeHead,
+    kTreeCheckpoint,
+    kTreeCosignature,
 };
 
 }  // namespace points::domain::keys

@@ -32,6 +32,7 @@
 #include "points/v1/board.pb.h"
 #include "points/v1/community.pb.h"
 #include "points/v1/ledger.pb.h"
+#include "points/v1/receipts.pb.h"
 #include "points/v1/shops.pb.h"
 #include "points/v1/tasks.pb.h"
 #include "server/convert/status.h"
@@ -65,7 +66,8 @@ const bool kEveryFileLinked = v1::CreateTransfersRequest::descriptor() != nullpt
                               v1::GetBoardRequest::descriptor() != nullptr &&
                               v1::PostTaskRequest::descriptor() != nullptr &&
                               v1::CreatePrincipalRequest::descriptor() != nullptr &&
-                              v1::DonateRequest::descriptor() != nullptr;
+                              v1::DonateRequest::descriptor() != nullptr &&
+                              v1::ProveTransfersRequest::descriptor() != nullptr;
 
 const MethodDescriptor* MethodOf(const RpcRule& rule) {
   EXPECT_TRUE(kEveryFileLinked);

@@ -38,6 +38,7 @@
 #include "points/v1/board.grpc.pb.h"
 #include "points/v1/community.grpc.pb.h"
 #include "points/v1/ledger.grpc.pb.h"
+#include "points/v1/receipts.grpc.pb.h"
 #include "points/v1/shops.grpc.pb.h"
 #include "points/v1/tasks.grpc.pb.h"
 #include "server/domain/books/principal_book.h"
@@ -157,6 +158,7 @@ class AuthzTest : public ::testing::Test {
     shop_ = v1::ShopService::NewStub(channel_);
     task_ = v1::TaskService::NewStub(channel_);
     admin_ = v1::AdminService::NewStub(channel_);
+    receipts_ = v1::ReceiptService::NewStub(channel_);
     community_ = v1::CommunityService::NewStub(channel_);
     admin_token_ = pointsd_->admin_token();
     ASSERT_EQ(admin_token_.size(), 64u);
@@ -949,6 +951,28 @@ class AuthzTest : public ::testing::Test {
       v1::GetCallerResponse out;
       return admin_->GetCaller(Ctx(auth).get(), v1::GetCallerRequest(), &out);
     });
+    add("/points.v1.ReceiptService/GetCheckpoint", [this](const std::string& auth) {
+      v1::GetCheckpointResponse out;
+      return receipts_->GetCheckpoint(Ctx(auth).get(), v1::GetCheckpointRequest(), &out);
+    });
+    add("/points.v1.ReceiptService/GetConsistencyProof", [this](const std::string& auth) {
+      v1::GetConsistencyProofRequest r;
+      r.set_old_size(1);
+      r.set_size(1);
+      v1::GetConsistencyProofResponse out;
+      return receipts_->GetConsistencyProof(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.ReceiptService/ProveTransfers", [this](const std::string& auth) {
+      v1::ProveTransfersRequest r;
+      r.add_transfer_ids(std::string(16, '\x7f'));  // no such transfer: NOT_FOUND
+      v1::ProveTransfersResponse out;
+      return receipts_->ProveTransfers(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.ReceiptService/AddCosignature", [this](const std::string& auth) {
+      v1::AddCosignatureRequest r;  // no witness key: INVALID_ARGUMENT, nothing stored
+      v1::AddCosignatureResponse out;
+      return receipts_->AddCosignature(Ctx(auth).get(), r, &out);
+    });
   }
 
   const Call* CallOf(const RpcRule& row) {
@@ -1301,6 +1325,7 @@ class AuthzTest : public ::testing::Test {
   std::unique_ptr<v1::ShopService::Stub> shop_;
   std::unique_ptr<v1::TaskService::Stub> task_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
+  std::unique_ptr<v1::ReceiptService::Stub> receipts_;
   std::unique_ptr<v1::CommunityService::Stub> community_;
   std::string admin_token_;
   std::map<Role, std::string> token_;
