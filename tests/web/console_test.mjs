@@ -17,6 +17,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import {
+  checkA11y as checkPage,
+  kChromiumArgs,
+  readDemoTokens,
+  shoot as shootSizes,
+} from './browser_kit.mjs';
 import { startPointsd, stopPointsd } from '../testing/pointsd.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -56,35 +62,22 @@ describe("the committee's console in chromium", () => {
   async function checkA11y(page, state) {
     // A list of one component repeated (50 households, 50 results) is checked on its first
     // lines: axe takes seconds per hundred controls, and the rest are the same markup.
-    const result = await new AxeBuilder({ page })
-      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-      .exclude('.round-list li:nth-child(n+6)')
-      .exclude('.notices li:nth-child(n+6)')
-      .analyze();
-    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    axeResults.push({ state, violations: result.violations.length, bad: bad.length });
-    assert.deepEqual(
-      bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-      [],
-      state,
-    );
+    await checkPage(AxeBuilder, page, state, axeResults, [
+      '.round-list li:nth-child(n+6)',
+      '.notices li:nth-child(n+6)',
+    ]);
   }
 
   // A full-page photograph at a laptop's and at a tablet's size.
   async function shoot(page, name) {
-    const size = page.viewportSize();
-    for (const [w, h] of [
-      [1366, 768],
-      [768, 1024],
-    ]) {
-      await page.setViewportSize({ width: w, height: h });
-      await page.waitForTimeout(50);
-      await page.screenshot({
-        path: path.join(SHOTS, `console-${name}-${w}x${h}.png`),
-        fullPage: true,
-      });
-    }
-    await page.setViewportSize(size);
+    await shootSizes(
+      page,
+      [
+        [1366, 768],
+        [768, 1024],
+      ],
+      (w, h) => path.join(SHOTS, `console-${name}-${w}x${h}.png`),
+    );
   }
 
   const awardsIn = async (state) =>
@@ -111,18 +104,12 @@ describe("the committee's console in chromium", () => {
       }),
       chromium.launch({
         executablePath: CHROMIUM,
-        args: [
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--disable-gpu',
-        ],
+        args: kChromiumArgs,
       }),
     ]);
     base = `http://127.0.0.1:${server.httpPort}`;
-    for (const name of fs.readdirSync(path.join(dataDir, 'demo-tokens'))) {
-      tokens[name] = fs.readFileSync(path.join(dataDir, 'demo-tokens', name), 'utf8').trim();
+    Object.assign(tokens, readDemoTokens(dataDir));
+    for (const name of Object.keys(tokens)) {
       api[name] = createPointsClients(
         createConnectTransport({
           baseUrl: base,

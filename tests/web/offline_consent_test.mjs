@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { readDemoTokens } from './browser_kit.mjs';
 import { startPointsd, stopPointsd } from '../testing/pointsd.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -52,8 +53,7 @@ describe('offline consent through pointsd', () => {
 
   function connect() {
     const base = `http://127.0.0.1:${server.httpPort}`;
-    for (const name of fs.readdirSync(path.join(dataDir, 'demo-tokens'))) {
-      const token = fs.readFileSync(path.join(dataDir, 'demo-tokens', name), 'utf8').trim();
+    for (const [name, token] of Object.entries(readDemoTokens(dataDir))) {
       api[name] = createPointsClients(
         createConnectTransport({
           baseUrl: base,

@@ -23,6 +23,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import {
+  checkA11y as checkPage,
+  kChromiumArgs,
+  readDemoTokens,
+  shoot as shootSizes,
+} from './browser_kit.mjs';
 import { startPointsd, stopPointsd } from '../testing/pointsd.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -85,30 +91,19 @@ describe('the shop terminal in chromium', () => {
   const axeResults = [];
 
   async function checkA11y(page, state) {
-    const result = await new AxeBuilder({ page })
-      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-      .analyze();
-    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    axeResults.push({ state, violations: result.violations.length, bad: bad.length });
-    assert.deepEqual(
-      bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-      [],
-      state,
-    );
+    await checkPage(AxeBuilder, page, state, axeResults);
   }
 
   // Full-page photographs at a tablet's and a phone's size.
   async function shoot(page, name) {
-    const size = page.viewportSize();
-    for (const [w, h] of [
-      [768, 1024],
-      [360, 740],
-    ]) {
-      await page.setViewportSize({ width: w, height: h });
-      await page.waitForTimeout(50);
-      await page.screenshot({ path: path.join(SHOTS, `${name}-${w}x${h}.png`), fullPage: true });
-    }
-    await page.setViewportSize(size);
+    await shootSizes(
+      page,
+      [
+        [768, 1024],
+        [360, 740],
+      ],
+      (w, h) => path.join(SHOTS, `${name}-${w}x${h}.png`),
+    );
   }
 
   const balanceOf = async (household) =>
@@ -157,8 +152,8 @@ describe('the shop terminal in chromium', () => {
     });
     ports = { grpcPort: server.grpcPort, httpPort: server.httpPort };
     base = `http://127.0.0.1:${server.httpPort}`;
-    for (const name of fs.readdirSync(path.join(dataDir, 'demo-tokens'))) {
-      tokens[name] = fs.readFileSync(path.join(dataDir, 'demo-tokens', name), 'utf8').trim();
+    Object.assign(tokens, readDemoTokens(dataDir));
+    for (const name of Object.keys(tokens)) {
       api[name] = createPointsClients(
         createConnectTransport({
           baseUrl: base,
@@ -173,10 +168,7 @@ describe('the shop terminal in chromium', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-gpu',
+        ...kChromiumArgs,
         '--use-fake-ui-for-media-stream',
         '--use-fake-device-for-media-stream',
         `--use-file-for-fake-video-capture=${video}`,

@@ -19,6 +19,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import {
+  checkA11y as checkPage,
+  kChromiumArgs,
+  readDemoTokens,
+  shoot as shootSizes,
+} from './browser_kit.mjs';
 import { startPointsd as start, stopPointsd } from '../testing/pointsd.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -32,8 +38,14 @@ const NOTICE_SECONDS = 20;
 const LIVE_MS = 5000;
 const startPointsd = (dataDir) =>
   start(POINTSD, dataDir, {
-    flags: ['--notice-seconds', String(NOTICE_SECONDS), '--review-threshold', '20',
-            '--web-root', path.join(WEB, 'www')],
+    flags: [
+      '--notice-seconds',
+      String(NOTICE_SECONDS),
+      '--review-threshold',
+      '20',
+      '--web-root',
+      path.join(WEB, 'www'),
+    ],
   });
 
 const requireWeb = createRequire(path.join(WEB, 'package.json'));
@@ -69,37 +81,19 @@ describe('the web app in chromium', () => {
 
   // Every page and state: no serious or critical violation of WCAG 2.2 AA.
   async function checkA11y(page, state) {
-    const result = await new AxeBuilder({ page })
-      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-      .analyze();
-    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    axeResults.push({
-      state,
-      violations: result.violations.length,
-      bad: bad.length,
-    });
-    assert.deepEqual(
-      bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-      [],
-      state,
-    );
+    await checkPage(AxeBuilder, page, state, axeResults);
   }
 
   // A full-page photograph at a phone's and at the village hall screen's size.
   async function shoot(page, name) {
-    const size = page.viewportSize();
-    for (const [w, h] of [
-      [360, 740],
-      [1920, 1080],
-    ]) {
-      await page.setViewportSize({ width: w, height: h });
-      await page.waitForTimeout(50);
-      await page.screenshot({
-        path: path.join(SHOTS, `${name}-${w}x${h}.png`),
-        fullPage: true,
-      });
-    }
-    await page.setViewportSize(size);
+    await shootSizes(
+      page,
+      [
+        [360, 740],
+        [1920, 1080],
+      ],
+      (w, h) => path.join(SHOTS, `${name}-${w}x${h}.png`),
+    );
   }
 
   async function award(household, rule, quantity, note) {
@@ -152,18 +146,12 @@ describe('the web app in chromium', () => {
       startPointsd(dataDir),
       chromium.launch({
         executablePath: CHROMIUM,
-        args: [
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--disable-gpu',
-        ],
+        args: kChromiumArgs,
       }),
     ]);
     base = `http://127.0.0.1:${server.httpPort}`;
-    for (const name of fs.readdirSync(path.join(dataDir, 'demo-tokens'))) {
-      tokens[name] = fs.readFileSync(path.join(dataDir, 'demo-tokens', name), 'utf8').trim();
+    Object.assign(tokens, readDemoTokens(dataDir));
+    for (const name of Object.keys(tokens)) {
       api[name] = createPointsClients(
         createConnectTransport({
           baseUrl: base,

@@ -1,0 +1,56 @@
+// What the browser tests (web_test, console_test, terminal_test) share: chromium's flags, the
+// demo's tokens, the accessibility check and the screenshots at a page's two sizes.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+
+// Headless chromium without the background work that only slows a test down.
+export const kChromiumArgs = [
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-gpu',
+];
+
+// The demo's tokens (pointsd --demo writes DATA_DIR/demo-tokens/NAME), by principal name.
+export function readDemoTokens(dataDir) {
+  const tokens = {};
+  for (const name of fs.readdirSync(path.join(dataDir, 'demo-tokens'))) {
+    tokens[name] = fs.readFileSync(path.join(dataDir, 'demo-tokens', name), 'utf8').trim();
+  }
+  return tokens;
+}
+
+// No serious or critical violation of WCAG 2.2 AA in the page's state; what axe found is kept
+// in `results` for the test's log. `exclude`: selectors left out (repeats of one component).
+export async function checkA11y(AxeBuilder, page, state, results, exclude = []) {
+  let builder = new AxeBuilder({ page }).withTags([
+    'wcag2a',
+    'wcag2aa',
+    'wcag21a',
+    'wcag21aa',
+    'wcag22aa',
+  ]);
+  for (const selector of exclude) builder = builder.exclude(selector);
+  const result = await builder.analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  results.push({ state, violations: result.violations.length, bad: bad.length });
+  assert.deepEqual(
+    bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    [],
+    state,
+  );
+}
+
+// Full-page photographs at each [width, height], named by `fileOf(width, height)`; the page
+// goes back to its own size after.
+export async function shoot(page, sizes, fileOf) {
+  const size = page.viewportSize();
+  for (const [w, h] of sizes) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.waitForTimeout(50);
+    await page.screenshot({ path: fileOf(w, h), fullPage: true });
+  }
+  await page.setViewportSize(size);
+}
