@@ -8,12 +8,12 @@ ChainOutcome OutcomeOf(const std::vector<TransferEventResult>& results) {
   for (size_t i = 0; i < results.size(); ++i) {
     const CreateTransferResult r = results[i].result;
     if (r == CreateTransferResult::kOk || r == CreateTransferResult::kExists) continue;
-    if (outcome.accepted || outcome.refused_result == CreateTransferResult::kLinkedEventFailed) {
-      // The first refusal, or a better one than "a linked transfer failed".
-      if (outcome.accepted || r != CreateTransferResult::kLinkedEventFailed) {
-        outcome.refused_index = i;
-        outcome.refused_result = r;
-      }
+    // The first refusal, or one that says more than "a linked transfer failed".
+    const bool says_more = outcome.refused_result == CreateTransferResult::kLinkedEventFailed &&
+                           r != CreateTransferResult::kLinkedEventFailed;
+    if (outcome.accepted || says_more) {
+      outcome.refused_index = i;
+      outcome.refused_result = r;
     }
     outcome.accepted = false;
   }
