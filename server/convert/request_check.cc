@@ -20,7 +20,7 @@ using domain::NumberRange;
 
 // The documented ranges (the proto comments say the same). "OrAll" and "OrNone": 0 is allowed
 // and means every one, or none yet.
-constexpr NumberRange kVillage{1, domain::kVillagesMax};
+constexpr NumberRange kVillage = domain::kVillageRange;
 constexpr NumberRange kVillageOrAll{0, domain::kVillagesMax};
 constexpr NumberRange kTown{1, domain::kTownsMax};
 constexpr NumberRange kTownOrNone{0, domain::kTownsMax};

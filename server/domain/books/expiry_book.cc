@@ -109,10 +109,6 @@ absl::StatusOr<HouseholdYear> DecodeHouseholdYear(const std::string& bytes) {
   return h;
 }
 
-absl::Status CheckVillage(VillageId village) {
-  return CheckNumber(village, {1, kVillagesMax}, "village");
-}
-
 // A run's totals are a report: saturating one never changes what was lapsed.
 uint64_t SaturatingAdd(uint64_t a, uint64_t b) {
   return a > std::numeric_limits<uint64_t>::max() - b ? std::numeric_limits<uint64_t>::max()

@@ -36,13 +36,6 @@ std::string DonationKey(VillageId village, Id donation) {
                       BigEndian(absl::Uint128Low64(donation), 8));
 }
 
-absl::Status CheckVillage(VillageId village) {
-  if (village == 0 || village > kVillagesMax) {
-    return absl::InvalidArgumentError(absl::StrCat("village: must be 1..", kVillagesMax));
-  }
-  return absl::OkStatus();
-}
-
 std::string EncodePartner(const Partner& p) {
   return std::move(RecordWriter()
                        .Int(kPartnerFormatVersion, 1)

@@ -73,7 +73,7 @@ absl::Status CheckPhone(const std::string& phone, const std::string& field) {
 }
 
 absl::Status Check(const Household& h) {
-  if (absl::Status s = CheckNumber(h.village, {1, kVillagesMax}, "village"); !s.ok()) return s;
+  if (absl::Status s = CheckVillage(h.village); !s.ok()) return s;
   if (absl::Status s = CheckNumber(h.household, {1, UINT64_MAX}, "household"); !s.ok()) return s;
   if (absl::Status s = CheckText(h.name, kNameBytesMax, "name"); !s.ok()) return s;
   if (h.members.size() > kMembersMax) {
@@ -108,7 +108,7 @@ size_t CharBytes(unsigned char lead) {
 }  // namespace
 
 absl::Status CreateHouseholdAccount(Engine& engine, VillageId village, uint64_t household) {
-  if (absl::Status s = CheckNumber(village, {1, kVillagesMax}, "village"); !s.ok()) return s;
+  if (absl::Status s = CheckVillage(village); !s.ok()) return s;
   if (absl::Status s = CheckNumber(household, {1, UINT64_MAX}, "household"); !s.ok()) return s;
   absl::StatusOr<std::vector<AccountEventResult>> created =
       engine.CreateAccounts({HouseholdAccount(village, household)});

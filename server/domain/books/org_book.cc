@@ -33,10 +33,6 @@ absl::Status CheckName(const std::string& name, bool required, const char* field
   return absl::OkStatus();
 }
 
-absl::Status CheckVillageNumber(VillageId village) {
-  return CheckNumber(village, {1, kVillagesMax}, "village");
-}
-
 std::string Encode(const Town& t) {
   return std::move(RecordWriter().Int(kOrgFormatVersion, 1).Int(t.town, 4).Text(t.name)).bytes();
 }
@@ -116,7 +112,7 @@ absl::Status OrgBook::PutTown(const Town& town) {
 }
 
 absl::Status OrgBook::PutVillage(const Village& village) {
-  if (absl::Status s = CheckVillageNumber(village.village); !s.ok()) return s;
+  if (absl::Status s = CheckVillage(village.village); !s.ok()) return s;
   if (absl::Status s = CheckName(village.name, true, "name"); !s.ok()) return s;
   if (village.kind != VillageKind::kVillage && village.kind != VillageKind::kCommunity) {
     return absl::InvalidArgumentError("kind: village or community");
@@ -134,7 +130,7 @@ absl::Status OrgBook::PutVillage(const Village& village) {
 }
 
 absl::Status OrgBook::PutGrid(const Grid& grid) {
-  if (absl::Status s = CheckVillageNumber(grid.village); !s.ok()) return s;
+  if (absl::Status s = CheckVillage(grid.village); !s.ok()) return s;
   if (absl::Status s = CheckNumber(grid.grid, {1, kGridsMax}, "grid"); !s.ok()) return s;
   if (absl::Status s = CheckName(grid.name, false, "name"); !s.ok()) return s;
   if (absl::Status s = CheckName(grid.worker, false, "worker"); !s.ok()) return s;

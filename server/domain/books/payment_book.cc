@@ -141,7 +141,7 @@ absl::StatusOr<CardOwner> DecodeCard(const std::string& bytes) {
 }
 
 absl::Status CheckHousehold(VillageId village, uint64_t household) {
-  if (absl::Status s = CheckNumber(village, {1, kVillagesMax}, "village"); !s.ok()) return s;
+  if (absl::Status s = CheckVillage(village); !s.ok()) return s;
   return CheckNumber(household, {1, UINT64_MAX}, "household");
 }
 

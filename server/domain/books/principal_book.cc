@@ -133,9 +133,7 @@ absl::Status CheckScope(Role role, const Scope& s) {
   if (role != Role::kGridWorker) status.Update(none(s.grid != 0, "grid", name));
   if (role != Role::kShopkeeper) status.Update(none(s.shop != 0, "shop", name));
   if (role != Role::kHousehold) status.Update(none(s.household != 0, "household", name));
-  if (s.village > kVillagesMax) {
-    status.Update(absl::InvalidArgumentError(absl::StrCat("village: must be 1..", kVillagesMax)));
-  }
+  if (s.village != 0) status.Update(CheckVillage(s.village));  // 0: not scoped to a village
   return status;
 }
 

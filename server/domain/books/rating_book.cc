@@ -30,7 +30,7 @@ std::string RatingKey(VillageId village, uint64_t household, RatingSubject kind,
 }
 
 absl::Status CheckRequest(const RatingRequest& r) {
-  if (absl::Status s = CheckNumber(r.village, {1, kVillagesMax}, "village"); !s.ok()) return s;
+  if (absl::Status s = CheckVillage(r.village); !s.ok()) return s;
   if (absl::Status s = CheckNumber(r.household, {1, UINT64_MAX}, "household"); !s.ok()) return s;
   if (r.kind != RatingSubject::kBasket && r.kind != RatingSubject::kTask) {
     return absl::InvalidArgumentError("kind: a basket or a task");

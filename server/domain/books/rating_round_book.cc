@@ -107,9 +107,7 @@ absl::StatusOr<RoundRating> DecodeRoundRating(const std::string& bytes) {
 }
 
 absl::Status CheckRequest(const RoundRequest& q, uint64_t now) {
-  if (q.village == 0 || q.village > kVillagesMax) {
-    return absl::InvalidArgumentError(absl::StrCat("village: must be 1..", kVillagesMax));
-  }
+  if (absl::Status s = CheckVillage(q.village); !s.ok()) return s;
   if (q.round == 0 || q.round > kRoundNumberMax) {
     return absl::InvalidArgumentError(absl::StrCat("round: must be 1..", kRoundNumberMax));
   }

@@ -48,7 +48,7 @@ absl::StatusOr<CatalogueRule> DecodeRule(const std::string& bytes) {
 }
 
 absl::Status CheckDefinition(const CatalogueRule& c) {
-  if (absl::Status s = CheckNumber(c.village, {1, kVillagesMax}, "village"); !s.ok()) return s;
+  if (absl::Status s = CheckVillage(c.village); !s.ok()) return s;
   if (absl::Status s = CheckNumber(c.rule.rule, {1, kRuleNumberMax}, "rule"); !s.ok()) return s;
   if (absl::Status s = CheckRuleScoring(c.rule, "rule"); !s.ok()) return s;
   if (c.name.empty() || c.name.size() > kRuleNameBytesMax) {

@@ -80,7 +80,7 @@ absl::uint128 ScorePoints(const RuleVersion& rule, uint64_t quantity) {
 
 absl::StatusOr<uint64_t> AwardAmount(const AwardRequest& r) {
   if (r.award == 0) return Invalid("award", "must not be zero");
-  if (absl::Status s = CheckNumber(r.village, {1, kVillagesMax}, "village"); !s.ok()) return s;
+  if (absl::Status s = CheckVillage(r.village); !s.ok()) return s;
   if (absl::Status s = CheckNumber(r.household, {1, UINT64_MAX}, "household"); !s.ok()) return s;
   if (absl::Status s = CheckRuleScoring(r.rule, "rule"); !s.ok()) return s;
   if (r.quantity == 0) return Invalid("quantity", "must not be zero");

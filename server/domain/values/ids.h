@@ -8,13 +8,23 @@
 
 #include <cstdint>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "points/types.h"
+#include "server/domain/values/number_range.h"
 
 namespace points::domain {
 
 // Villages are numbered 1..kVillagesMax; their ledgers are derived from the number.
 using VillageId = uint32_t;
 inline constexpr VillageId kVillagesMax = 1u << 20;
+inline constexpr NumberRange kVillageRange{1, kVillagesMax};
+
+// The one check of a village number, for every book and request: INVALID_ARGUMENT
+// "village: must be 1..1048576, got 0" (with `field` for a nested one, "awards[1].village").
+inline absl::Status CheckVillage(VillageId village, absl::string_view field = "village") {
+  return CheckNumber(village, kVillageRange, field);
+}
 
 // The three ledgers of a village (README.md, "Ledgers of a village").
 struct Ledgers {
