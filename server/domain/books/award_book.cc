@@ -107,7 +107,7 @@ ResumeReport AwardBook::Resume() {
 }
 
 absl::Status AwardBook::SetUpVillage(VillageId village) {
-  if (absl::Status s = CheckNumber(village, {1, kVillagesMax}, "village"); !s.ok()) return s;
+  if (absl::Status s = CheckVillage(village); !s.ok()) return s;
   const std::vector<Account> accounts = VillageAccounts(village);
   absl::StatusOr<std::vector<AccountEventResult>> results = engine_->CreateAccounts(accounts);
   if (!results.ok()) return results.status();
@@ -153,8 +153,9 @@ absl::Status AwardBook::CheckAccountsExist(VillageId village, uint64_t household
 }
 
 absl::Status AwardBook::SetBudget(VillageId village, uint32_t period, uint64_t points) {
-  if (village == 0 || village > kVillagesMax || period == 0 || points == 0) {
-    return absl::InvalidArgumentError("village, period and points must not be zero");
+  if (absl::Status s = CheckVillage(village); !s.ok()) return s;
+  if (period == 0 || points == 0) {
+    return absl::InvalidArgumentError("period and points must not be zero");
   }
   if (points > kBudgetPointsMax) {
     return absl::InvalidArgumentError(absl::StrCat("points: at most ", kBudgetPointsMax));
@@ -233,7 +234,7 @@ absl::StatusOr<AwardRequest> AwardBook::WithCatalogueRule(const AwardRequest& re
 }
 
 absl::StatusOr<Award> AwardBook::Record(const AwardRequest& unscored, Scoring scoring) {
-  if (absl::Status s = CheckNumber(unscored.village, {1, kVillagesMax}, "village"); !s.ok()) {
+  if (absl::Status s = CheckVillage(unscored.village); !s.ok()) {
     return s;
   }
   auto held = award_locks_.Lock({unscored.village, unscored.award});

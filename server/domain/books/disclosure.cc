@@ -184,10 +184,6 @@ BoardAward ToBoard(const Award& a, const std::map<uint64_t, std::string>& names,
   return b;
 }
 
-absl::Status CheckVillage(VillageId village) {
-  return CheckNumber(village, {1, kVillagesMax}, "village");
-}
-
 // The village's posted awards and deductions whose window ended in `span`, oldest window first
 // (ties by award id).
 absl::StatusOr<std::vector<Award>> PostedIn(const AwardBook& awards, VillageId village,
@@ -333,6 +329,137 @@ absl::Status AddCommunity(const DisclosureSources& s, VillageId village, const M
   return AddRatedMatters(s, village, span, now_ns, names, board);
 }
 
+// The report's award lines: issued by category and by rule, deducted by rule.
+void AddAwardTotals(const std::vector<Award>& posted, VillageId village, const RuleNamer& rule_name,
+                    Checked& checked, Report* report) {
+  std::map<uint16_t, CategoryTotal> by_category;
+  std::map<uint32_t, RuleTotal> issued_by_rule, deducted_by_rule;
+  for (const Award& a : posted) {  // oldest window first: a rule's last award names it
+    const bool deduction = a.request.rule.code == kCodeDeduction;
+    RuleTotal& r = (deduction ? deducted_by_rule : issued_by_rule)[a.request.rule.rule];
+    r.rule = a.request.rule.rule;
+    r.code = a.request.rule.code;
+    r.rule_name = NameOf(rule_name, village, a);
+    ++r.awards;
+    checked.Add(r.points, a.amount);
+    if (deduction) {
+      ++report->deductions;
+      checked.Add(report->deducted_points, a.amount);
+      continue;
+    }
+    CategoryTotal& c = by_category[a.request.rule.code];
+    c.code = a.request.rule.code;
+    ++c.awards;
+    checked.Add(c.points, a.amount);
+    ++report->issued_awards;
+    checked.Add(report->issued_points, a.amount);
+  }
+  for (auto& [code, c] : by_category) report->issued_by_category.push_back(c);
+  for (auto& [rule, r] : issued_by_rule) report->issued_by_rule.push_back(std::move(r));
+  for (auto& [rule, r] : deducted_by_rule) report->deducted_by_rule.push_back(std::move(r));
+}
+
+// What the shop's money account took in the month: settlements, cash sales, the levy paid.
+absl::Status AddShopMoney(const Engine& engine, Id money, const MonthSpan& span, Checked& checked,
+                          ShopTotal* total) {
+  return ForEachMovement(engine, money, span.begin_ns, span.end_ns, [&](const Movement& m) {
+    if (m.state != MovementState::kPosted) return true;
+    if (m.credit && m.code == kCodeSettlementPay) checked.Add(total->settled_fen, m.amount);
+    if (m.credit && m.code == kCodeCashSale) checked.Add(total->cash_sales_fen, m.amount);
+    if (!m.credit && m.code == kCodeLevy) checked.Add(total->levy_fen, m.amount);
+    return true;
+  });
+}
+
+// One shop's month from its points and money accounts' histories; adds the points it holds at
+// the month's end to `held_by_shops`.
+absl::StatusOr<ShopTotal> ShopMonth(const Engine& engine, VillageId village, const ShopName& shop,
+                                    const MonthSpan& span, Checked& checked,
+                                    uint64_t* held_by_shops) {
+  ShopTotal total;
+  total.shop = shop.shop;
+  total.name = shop.name;
+  std::set<Id> baskets, returns;
+  const Id points = ids::OfShopAccount(village, shop.shop, ShopAccount::kPoints);
+  absl::Status walked =
+      ForEachMovement(engine, points, span.begin_ns, span.end_ns, [&](const Movement& m) {
+        if (m.state != MovementState::kPosted) return true;
+        if (m.credit && m.code == kCodeRedemption) {
+          baskets.insert(m.reference);
+          checked.Add(total.redeemed, m.amount);
+        } else if (!m.credit && m.code == kCodeReturn) {
+          returns.insert(m.reference);
+          checked.Add(total.returned, m.amount);
+        } else if (!m.credit && m.code == kCodeSettlement) {
+          checked.Add(total.settled_points, m.amount);
+        }
+        return true;
+      });
+  if (!walked.ok()) return walked;
+  const Id money = ids::OfShopAccount(village, shop.shop, ShopAccount::kMoney);
+  if (absl::Status s = AddShopMoney(engine, money, span, checked, &total); !s.ok()) return s;
+  total.baskets = baskets.size();
+  total.returns = returns.size();
+  if (total.redeemed > static_cast<uint64_t>(INT64_MAX) ||
+      total.returned > static_cast<uint64_t>(INT64_MAX)) {
+    return absl::OutOfRangeError("shop totals: beyond int64_t");
+  }
+  total.net = static_cast<int64_t>(total.redeemed) - static_cast<int64_t>(total.returned);
+  absl::StatusOr<AccountBalance> held = BalanceAt(engine, points, span.end_ns - 1);
+  if (!held.ok()) return held.status();
+  checked.Add(*held_by_shops, Posted(*held));
+  return total;
+}
+
+// Outstanding: every household's balances at the month's end.
+absl::Status AddOutstanding(const DisclosureSources& s, VillageId village, const MonthSpan& span,
+                            Checked& checked, Outstanding* outstanding) {
+  absl::StatusOr<std::vector<Household>> households = s.households->ListHouseholds(village, true);
+  if (!households.ok()) return households.status();
+  for (const Household& h : *households) {
+    absl::StatusOr<AccountBalance> b =
+        BalanceAt(*s.engine, ids::Household(village, h.household), span.end_ns - 1);
+    if (!b.ok() && b.status().code() == absl::StatusCode::kNotFound) continue;  // no account
+    if (!b.ok()) return b.status();
+    ++outstanding->households;
+    checked.Add(outstanding->points, Posted(*b));
+    checked.Add(outstanding->pending_awards, b->credits_pending);
+    checked.Add(outstanding->pending_deductions, b->debits_pending);
+  }
+  return absl::OkStatus();
+}
+
+// The month's ranking: households by points earned (awarded less deducted), the first
+// kRankingMax, ties sharing a rank.
+absl::StatusOr<std::vector<RankingEntry>> RankingOf(const std::vector<Award>& posted,
+                                                    const std::map<uint64_t, std::string>& names) {
+  Checked checked;
+  std::map<uint64_t, RankingEntry> by_household;
+  for (const Award& a : posted) {
+    RankingEntry& e = by_household[a.request.household];
+    e.household = a.request.household;
+    checked.Add(a.request.rule.code == kCodeDeduction ? e.deducted : e.awarded, a.amount);
+  }
+  if (absl::Status s = checked.status("ranking"); !s.ok()) return s;
+  std::vector<RankingEntry> ranking;
+  for (auto& [household, e] : by_household) {
+    if (e.awarded <= e.deducted) continue;
+    e.earned = e.awarded - e.deducted;
+    if (auto it = names.find(household); it != names.end()) e.household_name = it->second;
+    ranking.push_back(std::move(e));
+  }
+  // Most earned first; the map gave household order, which stable_sort keeps among ties.
+  std::stable_sort(
+      ranking.begin(), ranking.end(),
+      [](const RankingEntry& x, const RankingEntry& y) { return x.earned > y.earned; });
+  if (ranking.size() > kRankingMax) ranking.resize(kRankingMax);
+  for (size_t i = 0; i < ranking.size(); ++i) {
+    const bool tied = i > 0 && ranking[i].earned == ranking[i - 1].earned;
+    ranking[i].rank = tied ? ranking[i - 1].rank : static_cast<uint32_t>(i + 1);
+  }
+  return ranking;
+}
+
 }  // namespace
 
 absl::StatusOr<MonthSpan> MonthBounds(uint32_t month, int utc_offset_seconds) {
@@ -403,29 +530,9 @@ absl::StatusOr<Board> Disclosure::GetBoard(VillageId village, uint32_t month, ui
     board.recent.push_back(ToBoard(*newest[i], names, rule_name));
   }
 
-  Checked checked;
-  std::map<uint64_t, RankingEntry> by_household;
-  for (const Award& a : *posted) {
-    RankingEntry& e = by_household[a.request.household];
-    e.household = a.request.household;
-    checked.Add(a.request.rule.code == kCodeDeduction ? e.deducted : e.awarded, a.amount);
-  }
-  if (absl::Status s = checked.status("ranking"); !s.ok()) return s;
-  for (auto& [household, e] : by_household) {
-    if (e.awarded <= e.deducted) continue;
-    e.earned = e.awarded - e.deducted;
-    if (auto it = names.find(household); it != names.end()) e.household_name = it->second;
-    board.ranking.push_back(std::move(e));
-  }
-  // Most earned first; the map gave household order, which stable_sort keeps among ties.
-  std::stable_sort(
-      board.ranking.begin(), board.ranking.end(),
-      [](const RankingEntry& x, const RankingEntry& y) { return x.earned > y.earned; });
-  if (board.ranking.size() > kRankingMax) board.ranking.resize(kRankingMax);
-  for (size_t i = 0; i < board.ranking.size(); ++i) {
-    const bool tied = i > 0 && board.ranking[i].earned == board.ranking[i - 1].earned;
-    board.ranking[i].rank = tied ? board.ranking[i - 1].rank : static_cast<uint32_t>(i + 1);
-  }
+  absl::StatusOr<std::vector<RankingEntry>> ranking = RankingOf(*posted, names);
+  if (!ranking.ok()) return ranking.status();
+  board.ranking = *std::move(ranking);
 
   if (s_.ratings != nullptr) {
     absl::StatusOr<std::vector<RatingAverage>> shops = s_.ratings->ShopAverages(village);
@@ -494,96 +601,22 @@ absl::StatusOr<Report> Disclosure::GetReport(VillageId village, uint32_t month,
   // Issued and deducted: posted awards by the month their window ended.
   absl::StatusOr<std::vector<Award>> posted = PostedIn(*s_.awards, village, report.span);
   if (!posted.ok()) return posted.status();
-  std::map<uint16_t, CategoryTotal> by_category;
-  std::map<uint32_t, RuleTotal> issued_by_rule, deducted_by_rule;
-  for (const Award& a : *posted) {  // oldest window first: a rule's last award names it
-    const bool deduction = a.request.rule.code == kCodeDeduction;
-    RuleTotal& r = (deduction ? deducted_by_rule : issued_by_rule)[a.request.rule.rule];
-    r.rule = a.request.rule.rule;
-    r.code = a.request.rule.code;
-    r.rule_name = NameOf(rule_name, village, a);
-    ++r.awards;
-    checked.Add(r.points, a.amount);
-    if (deduction) {
-      ++report.deductions;
-      checked.Add(report.deducted_points, a.amount);
-      continue;
-    }
-    CategoryTotal& c = by_category[a.request.rule.code];
-    c.code = a.request.rule.code;
-    ++c.awards;
-    checked.Add(c.points, a.amount);
-    ++report.issued_awards;
-    checked.Add(report.issued_points, a.amount);
-  }
-  for (auto& [code, c] : by_category) report.issued_by_category.push_back(c);
-  for (auto& [rule, r] : issued_by_rule) report.issued_by_rule.push_back(std::move(r));
-  for (auto& [rule, r] : deducted_by_rule) report.deducted_by_rule.push_back(std::move(r));
+  AddAwardTotals(*posted, village, rule_name, checked, &report);
 
   // Shops: their points and money accounts' histories in the month.
   absl::StatusOr<std::vector<ShopName>> shops = s_.shops->ListShops(village);
   if (!shops.ok()) return shops.status();
   for (const ShopName& shop : *shops) {
-    ShopTotal total;
-    total.shop = shop.shop;
-    total.name = shop.name;
-    std::set<Id> baskets, returns;
-    const Id points = ids::OfShopAccount(village, shop.shop, ShopAccount::kPoints);
-    absl::Status walked = ForEachMovement(*s_.engine, points, report.span.begin_ns,
-                                          report.span.end_ns, [&](const Movement& m) {
-                                            if (m.state != MovementState::kPosted) return true;
-                                            if (m.credit && m.code == kCodeRedemption) {
-                                              baskets.insert(m.reference);
-                                              checked.Add(total.redeemed, m.amount);
-                                            } else if (!m.credit && m.code == kCodeReturn) {
-                                              returns.insert(m.reference);
-                                              checked.Add(total.returned, m.amount);
-                                            } else if (!m.credit && m.code == kCodeSettlement) {
-                                              checked.Add(total.settled_points, m.amount);
-                                            }
-                                            return true;
-                                          });
-    if (!walked.ok()) return walked;
-    const Id money = ids::OfShopAccount(village, shop.shop, ShopAccount::kMoney);
-    walked = ForEachMovement(*s_.engine, money, report.span.begin_ns, report.span.end_ns,
-                             [&](const Movement& m) {
-                               if (m.state != MovementState::kPosted) return true;
-                               if (m.credit && m.code == kCodeSettlementPay)
-                                 checked.Add(total.settled_fen, m.amount);
-                               if (m.credit && m.code == kCodeCashSale)
-                                 checked.Add(total.cash_sales_fen, m.amount);
-                               if (!m.credit && m.code == kCodeLevy)
-                                 checked.Add(total.levy_fen, m.amount);
-                               return true;
-                             });
-    if (!walked.ok()) return walked;
-    total.baskets = baskets.size();
-    total.returns = returns.size();
-    if (total.redeemed > static_cast<uint64_t>(INT64_MAX) ||
-        total.returned > static_cast<uint64_t>(INT64_MAX)) {
-      return absl::OutOfRangeError("shop totals: beyond int64_t");
-    }
-    total.net = static_cast<int64_t>(total.redeemed) - static_cast<int64_t>(total.returned);
-    absl::StatusOr<AccountBalance> held = BalanceAt(*s_.engine, points, report.span.end_ns - 1);
-    if (!held.ok()) return held.status();
-    checked.Add(report.outstanding.held_by_shops, Posted(*held));
-    report.shops.push_back(std::move(total));
+    absl::StatusOr<ShopTotal> total = ShopMonth(*s_.engine, village, shop, report.span, checked,
+                                                &report.outstanding.held_by_shops);
+    if (!total.ok()) return total.status();
+    report.shops.push_back(*std::move(total));
   }
 
-  // Outstanding: every household's balances at the month's end.
-  absl::StatusOr<std::vector<Household>> households = s_.households->ListHouseholds(village, true);
-  if (!households.ok()) return households.status();
-  for (const Household& h : *households) {
-    absl::StatusOr<AccountBalance> b =
-        BalanceAt(*s_.engine, ids::Household(village, h.household), report.span.end_ns - 1);
-    if (!b.ok() && b.status().code() == absl::StatusCode::kNotFound) continue;  // no account
-    if (!b.ok()) return b.status();
-    ++report.outstanding.households;
-    checked.Add(report.outstanding.points, Posted(*b));
-    checked.Add(report.outstanding.pending_awards, b->credits_pending);
-    checked.Add(report.outstanding.pending_deductions, b->debits_pending);
+  if (absl::Status s = AddOutstanding(s_, village, report.span, checked, &report.outstanding);
+      !s.ok()) {
+    return s;
   }
-
   // The micro-fund: its balance at both ends and what moved between.
   if (absl::Status s = AddFundMonth(*s_.engine, village, report.span, &report.micro_fund,
                                     &report.micro_fund_detail);

@@ -11,6 +11,7 @@
 #include "server/domain/books/fund_book.h"
 #include "server/domain/store/fault_point.h"
 #include "server/domain/store/key_prefixes.h"
+#include "server/domain/store/workflow.h"
 #include "server/domain/values/award.h"
 #include "server/domain/values/codec.h"
 #include "server/domain/values/ledger_layout.h"
@@ -55,13 +56,6 @@ std::string RemarkKey(VillageId village, uint32_t number, Id remark) {
 std::string VillageTimeText(uint64_t ns) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%S %Ez", absl::FromUnixNanos(static_cast<int64_t>(ns)),
                           absl::FixedTimeZone(kChinaStandardTimeSeconds));
-}
-
-absl::Status CheckVillage(VillageId village) {
-  if (village == 0 || village > kVillagesMax) {
-    return absl::InvalidArgumentError(absl::StrCat("village: must be 1..", kVillagesMax));
-  }
-  return absl::OkStatus();
 }
 
 absl::Status CheckBy(const std::string& by) { return CheckText("by", by, 1, kPersonBytesMax); }
@@ -561,6 +555,19 @@ absl::StatusOr<Proposal> ProposalBook::Decide(VillageId village, uint32_t number
   return p;
 }
 
+namespace {
+
+// Why the micro-fund refused a project's reservation, in the committee's words.
+std::string ReservationRefusal(const Engine& engine, const Proposal& p, CreateTransferResult r) {
+  if (r != CreateTransferResult::kExceedsCredits) return std::string(ResultName(r));
+  absl::StatusOr<FundBalance> fund = ReadFundBalance(engine, p.request.village);
+  return absl::StrCat("the micro-fund cannot cover the cost of ", p.request.cost_fen,
+                      " fen: it holds ", fund.ok() ? fund->available : 0,
+                      " fen not yet reserved for other projects");
+}
+
+}  // namespace
+
 absl::StatusOr<Proposal> ProposalBook::Approve(Proposal p) {
   if (p.request.cost_fen == 0) {
     p.state = ProposalState::kApproved;
@@ -583,23 +590,20 @@ absl::StatusOr<Proposal> ProposalBook::Reserve(Proposal p) {
     if (ready.code() != absl::StatusCode::kFailedPrecondition) return ready;  // try again later
     refusal = std::string(ready.message());
   } else {
-    absl::StatusOr<std::vector<TransferEventResult>> results =
-        engine_->CreateTransfers({SpendReservation(village, p.number, p.spend_attempt,
-                                                   p.request.proposal, p.request.cost_fen)});
-    if (!results.ok()) return results.status();  // unknown outcome: Resume resends the same
-    const TR r = (*results)[0].result;
-    if (r == TR::kOk || r == TR::kExists) {
-      p.state = ProposalState::kApproved;
-      if (absl::Status s = Save(p); !s.ok()) return s;
-      return p;
-    }
-    refusal = std::string(ResultName(r));
-    if (r == TR::kExceedsCredits) {
-      absl::StatusOr<FundBalance> fund = ReadFundBalance(*engine_, village);
-      refusal = absl::StrCat("the micro-fund cannot cover the cost of ", p.request.cost_fen,
-                             " fen: it holds ", fund.ok() ? fund->available : 0,
-                             " fen not yet reserved for other projects");
-    }
+    std::vector<Transfer> chain = {SpendReservation(village, p.number, p.spend_attempt,
+                                                    p.request.proposal, p.request.cost_fen)};
+    // An engine error is an unknown outcome: Resume resends the same.
+    absl::StatusOr<Proposal> reserved = SubmitStep<Proposal>(
+        *engine_, std::move(chain), "proposal.reserve.after_transfer", p,
+        [&](Proposal& q, const ChainOutcome& outcome) {
+          if (outcome.accepted) {
+            q.state = ProposalState::kApproved;
+          } else {
+            refusal = ReservationRefusal(*engine_, q, outcome.refused_result);
+          }
+        },
+        [&](const Proposal& q) { return refusal.empty() ? Save(q) : absl::OkStatus(); });
+    if (!reserved.ok() || refusal.empty()) return reserved;
   }
   // Refused for good: nothing is reserved, nothing decided; the committee may decide again.
   p.state = p.before_approving;
@@ -746,34 +750,34 @@ absl::StatusOr<Proposal> ProposalBook::Cancel(VillageId village, uint32_t number
 }
 
 absl::StatusOr<Proposal> ProposalBook::Release(Proposal p) {
-  absl::StatusOr<std::vector<TransferEventResult>> results =
-      engine_->CreateTransfers({SpendResolution(p.request.village, p.number, p.spend_attempt,
-                                                p.request.proposal, SpendStep::kRelease)});
-  if (!results.ok()) return results.status();  // unknown outcome: Resume resends the same
-  const TR r = (*results)[0].result;
-  if (r != TR::kOk && r != TR::kExists) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the ledger refused releasing the reservation: ", std::string(ResultName(r))));
-  }
-  p.state = ProposalState::kCancelled;
-  if (absl::Status s = Save(p); !s.ok()) return s;
-  return p;
+  std::vector<Transfer> chain = {SpendResolution(p.request.village, p.number, p.spend_attempt,
+                                                 p.request.proposal, SpendStep::kRelease)};
+  // An engine error is an unknown outcome: Resume resends the same.
+  return SubmitStepOrFail<Proposal>(
+      *engine_, std::move(chain), "proposal.release.after_transfer", std::move(p),
+      [](Proposal& q) { q.state = ProposalState::kCancelled; },
+      [&](const Proposal& q) { return Save(q); },
+      [](CreateTransferResult r) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "the ledger refused releasing the reservation: ", std::string(ResultName(r))));
+      });
 }
 
 absl::StatusOr<Proposal> ProposalBook::Pay(Proposal p) {
-  absl::StatusOr<std::vector<TransferEventResult>> results =
-      engine_->CreateTransfers({SpendResolution(p.request.village, p.number, p.spend_attempt,
-                                                p.request.proposal, SpendStep::kPay)});
-  if (!results.ok()) return results.status();  // unknown outcome: the next tick resends it
-  const TR r = (*results)[0].result;
-  if (r != TR::kOk && r != TR::kExists) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the ledger refused the payout: ", std::string(ResultName(r))));
-  }
-  p.state = ProposalState::kCompleted;
-  p.paid_at_ns = clock_->NowNanos();
-  if (absl::Status s = Save(p); !s.ok()) return s;
-  return p;
+  std::vector<Transfer> chain = {SpendResolution(p.request.village, p.number, p.spend_attempt,
+                                                 p.request.proposal, SpendStep::kPay)};
+  // An engine error is an unknown outcome: the next tick resends it.
+  return SubmitStepOrFail<Proposal>(
+      *engine_, std::move(chain), "proposal.pay.after_transfer", std::move(p),
+      [&](Proposal& q) {
+        q.state = ProposalState::kCompleted;
+        q.paid_at_ns = clock_->NowNanos();
+      },
+      [&](const Proposal& q) { return Save(q); },
+      [](CreateTransferResult r) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("the ledger refused the payout: ", std::string(ResultName(r))));
+      });
 }
 
 absl::StatusOr<size_t> ProposalBook::PayDue() {

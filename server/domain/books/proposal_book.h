@@ -19,8 +19,10 @@
 // will use) first; Open counts a proposal a crash left in between and Resume (resume.h)
 // resubmits its step: an approval's reservation, a payout's post, a cancellation's void. Fault
 // points (fault_point.h), each after the intent is saved and before its transfer is sent:
-// "proposal.reserve.after_intent", "proposal.pay.after_intent", "proposal.release.after_intent".
-// Blocking: steps wait for the ledger, so the server runs them on its reader pool.
+// "proposal.reserve.after_intent", "proposal.pay.after_intent", "proposal.release.after_intent";
+// and after the transfer committed, before its outcome is saved: the same with
+// ".after_transfer". Blocking: steps wait for the ledger, so the server runs them on its
+// worker pool.
 //
 // Storage (the domain store): "prop/p/" + village (4 bytes) + number (4): proposals;
 // "prop/id/" + village + proposal id (16) -> number: the client's idempotency key, written in one

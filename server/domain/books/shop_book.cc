@@ -1,6 +1,7 @@
 #include "server/domain/books/shop_book.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -191,7 +192,7 @@ absl::StatusOr<Basket> DecodeBasket(const std::string& bytes) {
 namespace {
 
 absl::Status CheckShop(VillageId village, uint32_t shop) {
-  if (absl::Status s = CheckNumber(village, {1, kVillagesMax}, "village"); !s.ok()) return s;
+  if (absl::Status s = CheckVillage(village); !s.ok()) return s;
   return CheckNumber(shop, {1, UINT32_MAX}, "shop");
 }
 
@@ -292,7 +293,7 @@ absl::Status ShopBook::CreateShop(VillageId village, uint32_t shop, const std::s
 }
 
 absl::StatusOr<std::vector<ShopName>> ShopBook::ListShops(VillageId village) const {
-  if (absl::Status s = CheckNumber(village, {1, kVillagesMax}, "village"); !s.ok()) return s;
+  if (absl::Status s = CheckVillage(village); !s.ok()) return s;
   // Keys are "s/" + village (4 bytes) + shop (4 bytes), big-endian: the scan is in shop order.
   const std::string prefix = absl::StrCat(keys::kShop, BigEndian(village, 4));
   std::vector<ShopName> shops;
@@ -506,55 +507,59 @@ absl::StatusOr<Basket> ShopBook::Return(VillageId village, Id basket_id) {
   return Submit(std::move(basket));
 }
 
+namespace {
+
+// Why the ledger refused a basket, in the shopkeeper's words: the chain is a stock leg and a
+// points leg per line, in line order.
+std::string BasketRefusal(const Basket& basket, const ChainOutcome& outcome) {
+  const TR r = outcome.refused_result;
+  const BasketLineSpec& line = basket.spec.lines[outcome.refused_index / 2];
+  const bool stock_leg = outcome.refused_index % 2 == 0;
+  if (r == TR::kExceedsCredits && stock_leg) {
+    return absl::StrCat("item ", line.item, " is out of stock (", line.quantity, " wanted)");
+  }
+  if (r == TR::kExceedsCredits) {
+    return absl::StrCat("the household has not enough points (", basket.points_total, " needed)");
+  }
+  return std::string(ResultName(r));
+}
+
+}  // namespace
+
 absl::StatusOr<Basket> ShopBook::Submit(Basket basket, Consent* consent) {
   const bool returning = basket.state == BasketState::kReturning;
-  absl::StatusOr<std::vector<TransferEventResult>> results =
-      engine_->CreateTransfers(returning ? ReturnChain(basket.spec) : RedeemChain(basket.spec));
-  if (!results.ok()) return results.status();  // unknown outcome: Open resends the chain
-  bool accepted = true;
-  for (const TransferEventResult& r : *results) accepted &= Accepted(r.result);
-  if (accepted) {
-    basket.state = returning ? BasketState::kReturned : BasketState::kRedeemed;
-  } else if (returning) {
-    // Nothing moved; the basket stays redeemed. The usual cause: the shop settled the points
-    // with the committee already, so its floor refuses giving them back.
-    basket.state = BasketState::kRedeemed;
-    if (absl::Status s = SaveBasket(basket); !s.ok()) return s;
+  std::vector<Transfer> chain = returning ? ReturnChain(basket.spec) : RedeemChain(basket.spec);
+  std::optional<TR> return_refused;
+  // An engine error is an unknown outcome: Open or a resend submits the same chain again.
+  absl::StatusOr<Basket> done = SubmitStep<Basket>(
+      *engine_, std::move(chain), "shop.submit.after_chain", std::move(basket),
+      [&](Basket& b, const ChainOutcome& outcome) {
+        if (outcome.accepted) {
+          b.state = returning ? BasketState::kReturned : BasketState::kRedeemed;
+        } else if (returning) {
+          // Nothing moved; the basket stays redeemed. The usual cause: the shop settled the
+          // points with the committee already, so its floor refuses giving them back.
+          b.state = BasketState::kRedeemed;
+          return_refused = outcome.refused_result;
+        } else {
+          b.state = BasketState::kRefused;
+          b.refusal = BasketRefusal(b, outcome);
+        }
+      },
+      [&](const Basket& b) {
+        if (b.state != BasketState::kRefused || consent == nullptr) return SaveBasket(b);
+        // Nothing was taken: the household's code pays another basket.
+        return consent->GiveBack([&](std::vector<StoreWrite> writes) {
+          writes.push_back({BasketKey(b.spec.village, b.spec.basket), EncodeBasket(b)});
+          return store_->Write(writes);
+        });
+      });
+  if (done.ok() && return_refused.has_value()) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "the ledger refused the return (", std::string(ResultName((*results)[1].result)),
+        "the ledger refused the return (", std::string(ResultName(*return_refused)),
         "): the shop no longer holds these points (settled?); correct it with a new entry"));
-  } else {
-    basket.state = BasketState::kRefused;
-    for (size_t i = 0; i < results->size(); ++i) {
-      const TR r = (*results)[i].result;
-      if (r == TR::kOk || r == TR::kLinkedEventFailed) continue;
-      const BasketLineSpec& line = basket.spec.lines[i / 2];
-      const bool stock_leg = i % 2 == 0;
-      if (r == TR::kExceedsCredits && stock_leg) {
-        basket.refusal =
-            absl::StrCat("item ", line.item, " is out of stock (", line.quantity, " wanted)");
-      } else if (r == TR::kExceedsCredits) {
-        basket.refusal =
-            absl::StrCat("the household has not enough points (", basket.points_total, " needed)");
-      } else {
-        basket.refusal = std::string(ResultName(r));
-      }
-      break;
-    }
-    if (consent != nullptr) {  // nothing was taken: the household's code pays another basket
-      if (absl::Status s = consent->GiveBack([&](std::vector<StoreWrite> writes) {
-            writes.push_back(
-                {BasketKey(basket.spec.village, basket.spec.basket), EncodeBasket(basket)});
-            return store_->Write(writes);
-          });
-          !s.ok()) {
-        return s;
-      }
-      return basket;
-    }
   }
-  if (absl::Status s = SaveBasket(basket); !s.ok()) return s;
-  return basket;
+  return done;
 }
 
 // ---- Settlement ----
@@ -619,24 +624,24 @@ absl::StatusOr<Settlement> ShopBook::Settle(VillageId village, uint32_t shop, Id
 }
 
 absl::StatusOr<Settlement> ShopBook::SubmitSettlement(Settlement settlement) {
-  absl::StatusOr<std::vector<TransferEventResult>> results = engine_->CreateTransfers(
+  std::vector<Transfer> chain =
       SettlementChain(settlement.village, settlement.shop, settlement.settlement, settlement.points,
-                      settlement.fen));
-  if (!results.ok()) return results.status();  // unknown outcome: Resume resends the chain
-  bool accepted = true;
-  for (const TransferEventResult& r : *results) accepted &= Accepted(r.result);
-  if (accepted) {
-    settlement.state = SettlementState::kSettled;
-  } else {
-    settlement.state = SettlementState::kRefused;
-    settlement.refusal =
-        (*results)[0].result == TR::kExceedsCredits
-            ? "the shop holds fewer points than when the settlement was made (settled or "
-              "refunded meanwhile)"
-            : std::string(ResultName((*results)[0].result));
-  }
-  if (absl::Status s = SaveSettlement(settlement); !s.ok()) return s;
-  return settlement;
+                      settlement.fen);
+  // An engine error is an unknown outcome: Resume resends the chain.
+  return SubmitStep<Settlement>(
+      *engine_, std::move(chain), "shop.settle.after_chain", std::move(settlement),
+      [](Settlement& st, const ChainOutcome& outcome) {
+        if (outcome.accepted) {
+          st.state = SettlementState::kSettled;
+          return;
+        }
+        st.state = SettlementState::kRefused;
+        st.refusal = outcome.refused_result == TR::kExceedsCredits
+                         ? "the shop holds fewer points than when the settlement was made "
+                           "(settled or refunded meanwhile)"
+                         : std::string(ResultName(outcome.refused_result));
+      },
+      [&](const Settlement& st) { return SaveSettlement(st); });
 }
 
 // ---- Cash sales to members: discount and micro-fund ----
@@ -724,24 +729,21 @@ absl::StatusOr<CashSale> ShopBook::RecordCashSale(const CashSaleRequest& request
 }
 
 absl::StatusOr<CashSale> ShopBook::SubmitCashSale(CashSale sale) {
-  absl::StatusOr<std::vector<TransferEventResult>> results = engine_->CreateTransfers(
+  std::vector<Transfer> chain =
       CashSaleChain(sale.request.village, sale.request.shop, sale.request.sale, sale.paid_fen,
-                    sale.list_fen, sale.discount_bp, sale.levy_fen));
-  if (!results.ok()) return results.status();  // unknown outcome: a resend or Resume tries again
-  for (const TransferEventResult& r : *results) {
-    if (!Accepted(r.result)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("the ledger refused the sale: ", std::string(ResultName(r.result)),
-                       " (is the shop set up on the money ledger?)"));
-    }
-  }
-  sale.recorded = true;
-  if (absl::Status s =
-          store_->Put(CashSaleKey(sale.request.village, sale.request.sale), EncodeCashSale(sale));
-      !s.ok()) {
-    return s;
-  }
-  return sale;
+                    sale.list_fen, sale.discount_bp, sale.levy_fen);
+  // An engine error is an unknown outcome: a resend or Resume tries again.
+  return SubmitStepOrFail<CashSale>(
+      *engine_, std::move(chain), "shop.cash_sale.after_chain", std::move(sale),
+      [](CashSale& c) { c.recorded = true; },
+      [&](const CashSale& c) {
+        return store_->Put(CashSaleKey(c.request.village, c.request.sale), EncodeCashSale(c));
+      },
+      [](CreateTransferResult r) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("the ledger refused the sale: ", std::string(ResultName(r)),
+                         " (is the shop set up on the money ledger?)"));
+      });
 }
 
 }  // namespace points::domain

@@ -6,8 +6,11 @@
 //
 // Crash-safety as in the award book: the basket (with the prices it is sold at) is saved before
 // its chain is submitted, and Resume resubmits the chain of a basket a crash left in between, so
-// a resend after a price change still pays the first price. Calls block on the ledger: the
-// server runs them on its reader pool.
+// a resend after a price change still pays the first price. Fault points (fault_point.h):
+// "shop.redeem.before_intent", "shop.redeem.after_intent", and after a chain committed, before
+// its outcome is saved, "shop.submit.after_chain", "shop.settle.after_chain" and
+// "shop.cash_sale.after_chain". Calls block on the ledger: the server runs them on its worker
+// pool.
 //
 // Consent (consent.h): a new basket is redeemed only with the household's consent, and the
 // consent is used up in the one store write that saves the basket's intent, so a payment code is

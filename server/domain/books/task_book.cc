@@ -33,7 +33,7 @@ std::string ClaimPrefix(VillageId village, uint32_t task) {
 }
 
 absl::Status CheckTask(VillageId village, uint32_t task) {
-  if (absl::Status s = CheckNumber(village, {1, kVillagesMax}, "village"); !s.ok()) return s;
+  if (absl::Status s = CheckVillage(village); !s.ok()) return s;
   return CheckNumber(task, {1, kTaskNumberMax}, "task");
 }
 
@@ -515,17 +515,15 @@ absl::StatusOr<Task> TaskBook::FinishPost(Task task) {
         absl::StrCat("the slots account was refused by the ledger: ",
                      std::string(ResultName((*created)[0].result))));
   }
-  absl::StatusOr<std::vector<TransferEventResult>> funded =
-      engine_->CreateTransfers({SlotsFunding(task)});
-  if (!funded.ok()) return funded.status();  // unknown outcome: a resend or Resume tries again
-  if (!Accepted((*funded)[0].result)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the slots' funding was refused by the ledger: ",
-                     std::string(ResultName((*funded)[0].result))));
-  }
-  task.state = TaskState::kOpen;
-  if (absl::Status s = SaveTask(task); !s.ok()) return s;
-  return task;
+  std::vector<Transfer> chain = {SlotsFunding(task)};
+  // An engine error is an unknown outcome: a resend or Resume tries again.
+  return SubmitStepOrFail<Task>(
+      *engine_, std::move(chain), "task.post.after_funding", std::move(task),
+      [](Task& t) { t.state = TaskState::kOpen; }, [&](const Task& t) { return SaveTask(t); },
+      [](CreateTransferResult r) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "the slots' funding was refused by the ledger: ", std::string(ResultName(r))));
+      });
 }
 
 absl::StatusOr<TaskClaim> TaskBook::Claim(const ClaimRequest& request) {
@@ -911,7 +909,7 @@ absl::StatusOr<Task> TaskBook::Get(VillageId village, uint32_t task) const {
 }
 
 absl::StatusOr<std::vector<Task>> TaskBook::List(VillageId village, bool* truncated) const {
-  if (absl::Status s = CheckNumber(village, {1, kVillagesMax}, "village"); !s.ok()) return s;
+  if (absl::Status s = CheckVillage(village); !s.ok()) return s;
   std::vector<Task> tasks;
   absl::Status status = ScanRecords(*store_, TaskPrefix(village), DecodeTask,
                                     [&](Task task) { tasks.push_back(std::move(task)); });

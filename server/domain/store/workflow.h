@@ -7,7 +7,12 @@
 // What is written here and not in the books:
 // - InterruptedWork: the list Open found, its count, and the Resume loop;
 // - RecordLocks: one record's steps in turn, different records in parallel;
-// - SubmitStep: the chain, the fault point after it, the outcome, the save of the outcome.
+// - SubmitStep: the chain, the fault point after it, the outcome, the save of the outcome;
+//   SubmitStepOrFail for a step whose refusal is an error rather than an outcome.
+// Two steps keep their own shape, for a reason: the expiry book's lapse is a pending transfer
+// that a second transfer resolves, retried under a new id when a redemption raced it, and a task
+// claim races other claims for the slots account's floor with no record lock, saving its
+// outcome only if no resend saved one first.
 // What stays in each book: its records, its keys, how a resend of the same request is told from
 // a different one under a used id (that check reads the store before the intent is saved).
 //
@@ -19,6 +24,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -180,6 +186,30 @@ absl::StatusOr<Record> SubmitStep(Engine& engine, std::vector<Transfer> chain,
   apply(record, OutcomeOf(*results));
   if (absl::Status s = save(record); !s.ok()) return s;
   return record;
+}
+
+// A step whose refusal is not an outcome but an error: a chain the book checked beforehand can
+// be refused only when the set-up is wrong (an account changed by hand, a shop not on the money
+// ledger). On acceptance `apply` sets the outcome and `save` stores it; on a refusal nothing is
+// saved, the record keeps its intent, and the answer is `refused(the ledger's result)`.
+template <typename Record>
+absl::StatusOr<Record> SubmitStepOrFail(
+    Engine& engine, std::vector<Transfer> chain, const char* after_submit, Record record,
+    absl::FunctionRef<void(Record&)> apply, absl::FunctionRef<absl::Status(const Record&)> save,
+    absl::FunctionRef<absl::Status(CreateTransferResult)> refused) {
+  std::optional<CreateTransferResult> refusal;
+  absl::StatusOr<Record> done = SubmitStep<Record>(
+      engine, std::move(chain), after_submit, std::move(record),
+      [&](Record& r, const ChainOutcome& outcome) {
+        if (outcome.accepted) {
+          apply(r);
+        } else {
+          refusal = outcome.refused_result;
+        }
+      },
+      [&](const Record& r) { return refusal.has_value() ? absl::OkStatus() : save(r); });
+  if (done.ok() && refusal.has_value()) return refused(*refusal);
+  return done;
 }
 
 }  // namespace points::domain
