@@ -24,7 +24,7 @@ namespace {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-// IO threads: HTTP parsing and JSON conversion; the services run on gRPC's and the reader pool.
+// IO threads: HTTP parsing and JSON conversion; the services run on gRPC's and the worker pool.
 constexpr unsigned kHttpThreadsMax = 4;
 // TCP keepalive on every connection: a stream's client that vanished (a phone off the network)
 // is found within about idle + interval * count seconds.

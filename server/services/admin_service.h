@@ -1,6 +1,6 @@
 // points.v1.AdminService: operations on the running server (backup), the principals who may
 // call it and the operator audit journal. Backups copy files and the books sync, so every handler
-// runs on the reader pool; reactors never block.
+// runs on the worker pool; reactors never block.
 #ifndef POINTS_SERVER_SERVICES_ADMIN_SERVICE_H_
 #define POINTS_SERVER_SERVICES_ADMIN_SERVICE_H_
 

@@ -1,6 +1,6 @@
 // points.v1.VillageService and points.v1.AwardService: thin layers over the domain's AwardBook
 // (server/domain/). The book's steps wait for the engine's group commit and the domain store's
-// sync, so every handler hands its work to the reader pool and finishes from there; reactors
+// sync, so every handler hands its work to the worker pool and finishes from there; reactors
 // never block.
 #ifndef POINTS_SERVER_SERVICES_AWARD_SERVICE_H_
 #define POINTS_SERVER_SERVICES_AWARD_SERVICE_H_

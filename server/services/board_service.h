@@ -1,6 +1,6 @@
 // points.v1.BoardService: the notice board, statements, reports and ratings over the domain's
 // Disclosure and RatingBook (server/domain/). Reads of the ledger and the domain store, so every
-// handler runs on the reader pool; reactors never block.
+// handler runs on the worker pool; reactors never block.
 #ifndef POINTS_SERVER_SERVICES_BOARD_SERVICE_H_
 #define POINTS_SERVER_SERVICES_BOARD_SERVICE_H_
 

@@ -1,7 +1,7 @@
 // points.v1.LedgerService on the gRPC callback API: a thin layer that validates and converts a
 // request (convert.h), hands it to the engine, and finishes the call from the engine's
 // completion. Handlers never block: writes complete on the engine's completion thread, reads
-// (which wait until what they saw is durable) run on a small pool of reader threads, and so do
+// (which wait until what they saw is durable) run on a small pool of worker threads, and so do
 // WatchAccounts streams (watch.h) whenever a commit wakes them.
 #ifndef POINTS_SERVER_SERVICES_LEDGER_SERVICE_H_
 #define POINTS_SERVER_SERVICES_LEDGER_SERVICE_H_

@@ -1,6 +1,6 @@
 // points.v1.TaskService: a thin layer over the domain's TaskBook (server/domain/books/task_book.h).
 // Steps wait for the engine's group commit and the domain store's sync, so every handler runs on
-// the reader pool; reactors never block.
+// the worker pool; reactors never block.
 #ifndef POINTS_SERVER_SERVICES_TASK_SERVICE_H_
 #define POINTS_SERVER_SERVICES_TASK_SERVICE_H_
 

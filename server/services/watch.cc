@@ -135,7 +135,7 @@ void WatchStream::Pump() {
     return;
   }
   // Nothing new. Park until the next commit; if one came meanwhile, look again, but as a new
-  // task behind the others waiting for the reader pool: under steady writes a stream of a quiet
+  // task behind the others waiting for the worker pool: under steady writes a stream of a quiet
   // account would otherwise keep a reader thread to itself.
   if (!hub_->Park(this, commits_seen)) SchedulePump();
 }

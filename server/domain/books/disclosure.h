@@ -20,7 +20,7 @@
 //   the month of its ledger timestamp: the statement, the report's shop figures, the
 //   micro-fund and the outstanding points use it, because that is when the balance changed.
 //
-// Blocking: calls read the engine and the domain store; the server runs them on its reader pool.
+// Blocking: calls read the engine and the domain store; the server runs them on its worker pool.
 #ifndef POINTS_SERVER_DOMAIN_BOOKS_DISCLOSURE_H_
 #define POINTS_SERVER_DOMAIN_BOOKS_DISCLOSURE_H_
 

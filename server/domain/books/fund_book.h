@@ -16,7 +16,7 @@
 // resubmits its transfer, and a resend of the same donation id finds the saved one. Fault points
 // (fault_point.h): "fund.donate.after_intent" (saved, its transfer not yet sent) and
 // "fund.donate.after_transfer" (the transfer committed, the outcome not yet saved). Blocking: calls
-// wait for the ledger's group commit, so the server runs them on its reader pool.
+// wait for the ledger's group commit, so the server runs them on its worker pool.
 //
 // Storage (the domain store): "fund/org/" + village (4 bytes) + partner (4): partners;
 // "fund/camp/" + village + campaign (4): campaigns; "fund/don/" + village + donation id (16):
