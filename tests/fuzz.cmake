@@ -21,7 +21,10 @@ target_link_libraries(record_fuzzer PRIVATE points_engine)
 points_fuzz_target(record_fuzzer ${CMAKE_CURRENT_SOURCE_DIR}/engine/fuzz_corpus/record)
 
 if(NOT POINTS_ENGINE_ONLY)
-  add_executable(request_fuzzer server/convert/request_fuzzer.cc)
-  target_link_libraries(request_fuzzer PRIVATE points_service)
+  # The wire form, the payment code's text and the rate limit's: what it calls, not the services.
+  add_executable(request_fuzzer server/convert/request_fuzzer.cc
+                                ${PROJECT_SOURCE_DIR}/server/gate/rate_limiter.cc)
+  target_link_libraries(request_fuzzer PRIVATE points_convert points_domain absl::flat_hash_map
+                                               absl::synchronization)
   points_fuzz_target(request_fuzzer ${CMAKE_CURRENT_SOURCE_DIR}/server/convert/fuzz_corpus/request)
 endif()
