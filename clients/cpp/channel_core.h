@@ -48,10 +48,10 @@ class Channel {
   const ClientOptions& options() const { return options_; }
   const std::shared_ptr<grpc::Channel>& grpc_channel() const { return grpc_channel_; }
 
-  // The one call helper: sends `request` through `method` of `stub` until it is answered, it
-  // fails for good or the attempts run out. The request object is built once by the caller and
-  // never changed here, so every attempt carries the same ids. Errors name the method, the
-  // target and, after a retry, the number of attempts.
+  // The one call helper: sends `request` with `send` of `stub` until it is answered, it fails
+  // for good or the attempts run out. The request object is built once by the caller and never
+  // changed here, so every attempt carries the same ids. Errors name `method`, the target and,
+  // after a retry, the number of attempts.
   template <typename Stub, typename Request, typename Response>
   absl::Status Call(std::type_identity_t<Stub>& stub, absl::string_view method,
                     grpc::Status (Stub::*send)(grpc::ClientContext*, const Request&, Response*),
@@ -89,7 +89,7 @@ class Channel {
 
  private:
   absl::Status CallWithRetries(absl::string_view method, Resend resend,
-                               absl::FunctionRef<grpc::Status(grpc::ClientContext*)> attempt);
+                               absl::FunctionRef<grpc::Status(grpc::ClientContext*)> attempt_once);
 
   const std::string target_;
   const ClientOptions options_;
