@@ -25,5 +25,19 @@ forbid server/services "services call the books, not the composition root or HTT
 forbid server/gate "the gate knows calls, not books' internals or HTTP" "server/(main|http)/"
 forbid clients "clients depend on the contract, not on the server" \
   "server/(main|services|gate|ops|http)/|server/domain/(store|books)/|rocksdb/"
+# The client library's headers keep gRPC inside: only channel_core.h, which the library's own .cc
+# files alone include, names it. The core's, the ledger's and health's headers keep protobuf
+# inside too (engine values and absl::Status only); the other services' headers say what they
+# expose and why (clients/cpp/ledger_client.h).
+for header in clients/cpp/*.h; do
+  [ "$header" = clients/cpp/channel_core.h ] && continue
+  forbid "$header" "a public client header keeps gRPC inside" \
+    "grpcpp/|grpc/|points/v1/[a-z_]+\.grpc\.pb\.h|clients/cpp/channel_core\.h"
+done
+for header in clients/cpp/channel.h clients/cpp/ledger_service_client.h \
+              clients/cpp/health_client.h; do
+  forbid "$header" "its callers deal in engine values: protobuf stays inside" \
+    "points/v1/|google/protobuf/|server/|clients/cpp/[a-z_]+_client\.h"
+done
 [ $status -eq 0 ] && echo "every include points one way"
 exit $status

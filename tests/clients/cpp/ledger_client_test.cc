@@ -7,8 +7,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -150,6 +152,59 @@ TEST(LedgerClientTest, UnreachableServerFailsAfterTheLastAttempt) {
       << created.status();
   EXPECT_NE(created.status().message().find("after 3 attempts"), absl::string_view::npos);
   EXPECT_EQ(retries, 2);
+}
+
+// Every service's client, each made alone over one shared channel, goes through the one retry
+// rule: against a server that is not there each call is tried max_attempts times and fails
+// naming its method, the target and the attempts; the calls that a resend could break (a
+// backup, a new principal, a card) are tried once.
+TEST(ServiceClientsTest, EveryServiceRetriesTheSameWayOverOneChannel) {
+  std::atomic<int> retries{0};
+  const std::string target = "127.0.0.1:" + std::to_string(testing::UnusedPort());
+  std::shared_ptr<Channel> channel = OpenChannel(target, FastRetries(3, &retries));
+  LedgerServiceClient ledger(channel);
+  VillageClient villages(channel);
+  AwardClient awards(channel);
+  TaskClient tasks(channel);
+  ShopClient shops(channel);
+  BoardClient board(channel);
+  CommunityClient community(channel);
+  AdminClient admin(channel);
+  ReceiptClient receipts(channel);
+  HealthClient health(channel);
+  const std::vector<std::pair<std::string, absl::Status>> retried = {
+      {"LookupAccounts", ledger.LookupAccounts(std::vector<Id>{Id(1)}).status()},
+      {"WatchAccounts",
+       ledger.WatchAccounts(std::vector<Id>{Id(1)}, 0, [](const auto&) { return false; })},
+      {"ListTowns", villages.ListTowns().status()},
+      {"GetAward", awards.GetAward(1, 1).status()},
+      {"ListTasks", tasks.ListTasks(1).status()},
+      {"ListItems", shops.ListItems(1, 1).status()},
+      {"GetBoard", board.GetBoard(v1::GetBoardRequest()).status()},
+      {"ListPartners", community.ListPartners(v1::ListPartnersRequest()).status()},
+      {"ListPrincipals", admin.ListPrincipals().status()},
+      {"GetCheckpoint", receipts.GetCheckpoint(v1::GetCheckpointRequest()).status()},
+      {"Health", health.Health("").status()},
+  };
+  for (const auto& [method, status] : retried) {
+    EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << method << ": " << status;
+    EXPECT_TRUE(absl::StartsWith(status.message(), method + " to " + target + ": ")) << status;
+    EXPECT_TRUE(absl::EndsWith(status.message(), " (after 3 attempts)")) << status;
+  }
+  EXPECT_EQ(retries, 2 * static_cast<int>(retried.size()));
+
+  retries = 0;
+  const std::vector<std::pair<std::string, absl::Status>> once = {
+      {"Backup", admin.Backup("/tmp/never").status()},
+      {"CreatePrincipal", admin.CreatePrincipal(v1::Principal()).status()},
+      {"IssueCard", shops.IssueCard(1, 1, "1234").status()},
+  };
+  for (const auto& [method, status] : once) {
+    EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << method << ": " << status;
+    EXPECT_TRUE(absl::StartsWith(status.message(), method + " to " + target + ": ")) << status;
+    EXPECT_FALSE(absl::StrContains(status.message(), "attempts")) << status;
+  }
+  EXPECT_EQ(retries, 0);
 }
 
 // The server is not up when the client first sends; it comes up while the client backs off, and

@@ -1,0 +1,42 @@
+#include "clients/cpp/receipt_client.h"
+
+#include <utility>
+
+#include "clients/cpp/channel_core.h"
+#include "points/v1/receipts.grpc.pb.h"
+
+namespace points::client {
+namespace {
+
+using Service = v1::ReceiptService::Stub;
+
+}  // namespace
+
+struct ReceiptClient::Stub {
+  explicit Stub(const Channel& channel) : service(channel.grpc_channel()) {}
+  Service service;
+};
+
+ReceiptClient::ReceiptClient(std::shared_ptr<Channel> channel)
+    : channel_(std::move(channel)), stub_(std::make_unique<Stub>(*channel_)) {}
+
+ReceiptClient::~ReceiptClient() = default;
+
+absl::StatusOr<v1::GetCheckpointResponse> ReceiptClient::GetCheckpoint(
+    const v1::GetCheckpointRequest& request) {
+  return channel_->Ask<Service>(stub_->service, "GetCheckpoint", &Service::GetCheckpoint, request);
+}
+
+absl::StatusOr<v1::GetConsistencyProofResponse> ReceiptClient::GetConsistencyProof(
+    const v1::GetConsistencyProofRequest& request) {
+  return channel_->Ask<Service>(stub_->service, "GetConsistencyProof",
+                                &Service::GetConsistencyProof, request);
+}
+
+absl::StatusOr<v1::AddCosignatureResponse> ReceiptClient::AddCosignature(
+    const v1::AddCosignatureRequest& request) {
+  return channel_->Ask<Service>(stub_->service, "AddCosignature", &Service::AddCosignature,
+                                request);
+}
+
+}  // namespace points::client
