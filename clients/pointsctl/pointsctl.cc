@@ -1,38 +1,26 @@
 // pointsctl: the command line of the points ledger and the points supermarket. Every RPC of
 // points.v1 is a subcommand; `pointsctl --help` and `pointsctl COMMAND --help` say how to use
-// them. The commands live in pointsctl_*.cc, group by group; this file parses the command line
-// and prints help.
+// them. The commands live in pointsctl_*.cc, group by group; this file builds a CLI11 app from
+// that command table (so the parser, the help and the bash completion cannot disagree about
+// what a command takes), parses the command line with it and prints help.
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
+#include "CLI/CLI.hpp"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_replace.h"
 #include "clients/pointsctl/pointsctl_cli.h"
+#include "clients/pointsctl/pointsctl_completion.h"
 
 namespace points::client {
 namespace {
 
-constexpr char kGlobalHelp[] =
-    "Global flags (before or after the command):\n"
-    "  --target HOST:PORT        the pointsd to talk to (default 127.0.0.1:50051;\n"
-    "                            env POINTS_TARGET)\n"
-    "  --json                    JSON Lines output, one object per line (`pointsctl --help`)\n"
-    "  --deadline-seconds S      deadline of each attempt of a call, may be fractional\n"
-    "                            (default 10)\n"
-    "  --attempts N              attempts per call: UNAVAILABLE and DEADLINE_EXCEEDED are\n"
-    "                            retried with backoff, resending the same ids (default 5;\n"
-    "                            1 = no retry)\n"
-    "  --header NAME=VALUE       gRPC metadata sent with every call, e.g.\n"
-    "                            x-points-shard=2 for a proxy that routes villages to shards\n"
-    "                            (deploy/SCALING.md); repeatable\n"
-    "  --tls                     talk TLS, trusting the system's roots (pointsd --tls-cert)\n"
-    "  --tls-ca FILE             talk TLS, trusting the PEM CA that signed pointsd's certificate\n"
-    "  --tls-cert FILE, --tls-key FILE  present this PEM client certificate and key (a terminal\n"
-    "                            pinned by pointsd --tls-client-ca)\n"
-    "  --token-file FILE         the principal's token (server/AUTHZ.md), sent with every call;\n"
-    "                            env POINTS_TOKEN_FILE, or the token itself in POINTS_TOKEN\n"
-    "                            (pointsd's first admin token is in its DATA_DIR/admin.token)\n"
-    "  --help, -h                help for pointsctl or for the command\n";
+constexpr char kGlobalGroup[] = "Global flags (before or after the command)";
+constexpr char kFlagsGroup[] = "Flags";
+// The column where help texts start, after a flag's name and value.
+constexpr size_t kHelpColumn = 28;
 
 constexpr char kExitHelp[] =
     "Exit codes:\n"
@@ -44,12 +32,9 @@ constexpr char kExitHelp[] =
     "  3  the server answered but refused at least one event (a result other than ok or\n"
     "     exists), an id asked for was not found, or health is not SERVING\n";
 
-constexpr char kMainHelp[] =
-    "usage: pointsctl [GLOBAL FLAGS] COMMAND [FLAGS] [ARGS]\n"
-    "\n"
+constexpr char kDescription[] =
     "The command line of the points ledger and the points supermarket (points.v1, served by\n"
-    "pointsd).\n"
-    "\n";
+    "pointsd).\n";
 
 constexpr char kOutputHelp[] =
     "Ids are UUID text, the 16 big-endian bytes in hex grouped 8-4-4-4-12\n"
@@ -71,14 +56,39 @@ constexpr char kOutputHelp[] =
     "  pointsctl accounts lookup 1 2\n"
     "  pointsctl --json history 2 --limit 10 --reverse\n"
     "  pointsctl transfers import awards.csv --batch 2000\n"
-    "\n";
+    "  source <(pointsctl completion bash)   # Tab completes commands and flags in bash\n";
+
+// The app `pointsctl completion bash` describes; set before any command runs.
+const CLI::App* app_for_completion = nullptr;
+
+int RunCompletionBash(const Invocation&) {
+  std::fputs(BashCompletion(*app_for_completion).c_str(), stdout);
+  return kExitOk;
+}
+
+std::vector<Command> CompletionCommands() {
+  return {{"completion",
+           "bash",
+           "",
+           "print a bash completion script: source <(pointsctl completion bash)",
+           "Prints a bash script that completes pointsctl's command groups, commands and flags\n"
+           "(the command's own and the global ones) on Tab, and file names after a flag or for\n"
+           "an argument that is a FILE. It is generated from the command table, so it knows\n"
+           "every command of this pointsctl. Load it into the shell you are in:\n"
+           "  source <(pointsctl completion bash)\n"
+           "or for every shell, where bash-completion looks:\n"
+           "  pointsctl completion bash > ~/.local/share/bash-completion/completions/pointsctl\n",
+           {},
+           RunCompletionBash}};
+}
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = [] {
     std::vector<Command> all;
     for (std::vector<Command> (*group)() :
          {LedgerCommands, VillageCommands, TaskCommands, ShopCommands, BoardCommands,
-          CommunityCommands, PrincipalCommands, AdminCommands, ReceiptCommands}) {
+          CommunityCommands, PrincipalCommands, AdminCommands, ReceiptCommands,
+          CompletionCommands}) {
       std::vector<Command> part = group();
       all.insert(all.end(), std::make_move_iterator(part.begin()),
                  std::make_move_iterator(part.end()));
@@ -86,24 +96,6 @@ const std::vector<Command>& Commands() {
     return all;
   }();
   return commands;
-}
-
-std::string CommandHelp(const Command& command) {
-  std::string help = absl::StrCat("usage: pointsctl ", CommandName(command), " [FLAGS]",
-                                  command.args_usage.empty() ? "" : " ", command.args_usage, "\n\n",
-                                  command.description, "\n");
-  if (!command.flags.empty()) {
-    absl::StrAppend(&help, "Flags:\n");
-    for (const FlagSpec& flag : command.flags) {
-      std::string left = absl::StrCat("  ", flag.name);
-      if (!flag.value_name.empty()) absl::StrAppend(&left, " ", flag.value_name);
-      left.resize(std::max<size_t>(left.size() + 2, 28), ' ');
-      absl::StrAppend(&help, left, flag.help, flag.repeatable ? " (repeatable)" : "", "\n");
-    }
-    absl::StrAppend(&help, "\n");
-  }
-  absl::StrAppend(&help, kGlobalHelp, "\n", kExitHelp);
-  return help;
 }
 
 // --header NAME=VALUE as gRPC metadata. Checked here because gRPC refuses a bad key only when the
@@ -157,183 +149,361 @@ std::string ReadTokenFile(const std::string& path) {
   return token;
 }
 
-// Reads a global flag at argv[*i] into `global`; false if it is not one.
-bool ParseGlobalFlag(int argc, char** argv, int* i, GlobalOptions* global) {
-  absl::string_view arg = argv[*i];
-  absl::string_view name = arg.substr(0, arg.find('='));
-  auto value = [&]() -> std::string {
-    if (name.size() < arg.size()) return std::string(arg.substr(name.size() + 1));
-    if (*i + 1 >= argc) Usage(absl::StrCat(name, " needs a value"));
-    return argv[++*i];
+// The global flags as given. They are checked and their files read once the whole line is
+// parsed, so that a bad value is named in pointsctl's words and --help wins over it.
+struct GlobalFlags {
+  std::string target = kDefaultTarget;
+  bool json = false;
+  std::string deadline_seconds;
+  std::string attempts;
+  std::vector<std::string> headers;
+  std::string token_file;
+  bool tls = false;
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
+};
+
+// A flag that takes one value each time it is given: the last one counts, or with
+// `repeatable` every one (never the words after it, which are the command's).
+CLI::Option* OneValue(CLI::Option* option, absl::string_view value_name, bool repeatable) {
+  return option->type_name(std::string(value_name))
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(repeatable ? CLI::MultiOptionPolicy::TakeAll
+                                       : CLI::MultiOptionPolicy::TakeLast);
+}
+
+void AddGlobalFlags(CLI::App& app, GlobalFlags& flags) {
+  auto value = [&](const char* name, std::string* text, const char* value_name, const char* help) {
+    return OneValue(app.add_option(name, *text, help), value_name, false)->group(kGlobalGroup);
   };
-  if (name == "--target") {
-    global->target = value();
-    if (global->target.empty()) Usage("--target must not be empty");
-  } else if (name == "--json") {
-    global->json = true;
-  } else if (name == "--deadline-seconds") {
-    const std::string text = value();
+  value("--target", &flags.target, "HOST:PORT",
+        "the pointsd to talk to (default 127.0.0.1:50051;\nenv POINTS_TARGET)")
+      ->envname("POINTS_TARGET");
+  app.add_flag("--json", flags.json, "JSON Lines output, one object per line (`pointsctl --help`)")
+      ->group(kGlobalGroup);
+  value("--deadline-seconds", &flags.deadline_seconds, "S",
+        "deadline of each attempt of a call, may be fractional\n(default 10)");
+  value("--attempts", &flags.attempts, "N",
+        "attempts per call: UNAVAILABLE and DEADLINE_EXCEEDED are\nretried with backoff, "
+        "resending the same ids (default 5;\n1 = no retry)");
+  OneValue(app.add_option("--header", flags.headers,
+                          "gRPC metadata sent with every call, e.g.\nx-points-shard=2 for a "
+                          "proxy that routes villages to shards\n(deploy/SCALING.md); repeatable"),
+           "NAME=VALUE", true)
+      ->group(kGlobalGroup);
+  app.add_flag("--tls", flags.tls, "talk TLS, trusting the system's roots (pointsd --tls-cert)")
+      ->group(kGlobalGroup);
+  value("--tls-ca", &flags.tls_ca, "FILE",
+        "talk TLS, trusting the PEM CA that signed pointsd's certificate");
+  value("--tls-cert", &flags.tls_cert, "FILE",
+        "present this PEM client certificate (a terminal pinned by\npointsd --tls-client-ca)");
+  value("--tls-key", &flags.tls_key, "FILE", "... and its PEM private key");
+  value("--token-file", &flags.token_file, "FILE",
+        "the principal's token (server/AUTHZ.md), sent with every call;\nenv "
+        "POINTS_TOKEN_FILE, or the token itself in POINTS_TOKEN\n(pointsd's first admin token "
+        "is in its DATA_DIR/admin.token)")
+      ->envname("POINTS_TOKEN_FILE");
+}
+
+// The global flags' values, checked; a usage error names the flag.
+GlobalOptions ReadGlobalFlags(const GlobalFlags& flags) {
+  GlobalOptions global;
+  global.target = flags.target;
+  if (global.target.empty()) Usage("--target must not be empty");
+  global.json = flags.json;
+  if (!flags.deadline_seconds.empty()) {
     double seconds = 0;
-    if (!absl::SimpleAtod(text, &seconds) || !(seconds > 0) || seconds > 3600) {
-      Usage(
-          absl::StrCat("--deadline-seconds must be a number of seconds above 0 and at most "
-                       "3600, got '",
-                       text, "'"));
+    if (!absl::SimpleAtod(flags.deadline_seconds, &seconds) || !(seconds > 0) || seconds > 3600) {
+      Usage(absl::StrCat(
+          "--deadline-seconds must be a number of seconds above 0 and at most 3600, got '",
+          flags.deadline_seconds, "'"));
     }
-    global->deadline = absl::Seconds(seconds);
-  } else if (name == "--attempts") {
-    const std::string text = value();
-    absl::StatusOr<uint64_t> attempts = ParseUnsigned(text, 100);
+    global.deadline = absl::Seconds(seconds);
+  }
+  if (!flags.attempts.empty()) {
+    absl::StatusOr<uint64_t> attempts = ParseUnsigned(flags.attempts, 100);
     if (!attempts.ok() || *attempts == 0) {
-      Usage(absl::StrCat("--attempts must be a whole number from 1 to 100, got '", text, "'"));
+      Usage(absl::StrCat("--attempts must be a whole number from 1 to 100, got '", flags.attempts,
+                         "'"));
     }
-    global->attempts = static_cast<int>(*attempts);
-  } else if (name == "--header") {
-    global->headers.push_back(ParseHeader(value()));
-  } else if (name == "--token-file") {
-    global->token = ReadTokenFile(value());
-  } else if (name == "--tls") {
-    global->tls.enabled = true;
-  } else if (name == "--tls-ca") {
-    global->tls.enabled = true;
-    global->tls.root_certs_pem = ReadPemFlag(name, value());
-  } else if (name == "--tls-cert") {
-    global->tls.enabled = true;
-    global->tls.client_cert_pem = ReadPemFlag(name, value());
-  } else if (name == "--tls-key") {
-    global->tls.enabled = true;
-    global->tls.client_key_pem = ReadPemFlag(name, value());
-  } else {
-    return false;
+    global.attempts = static_cast<int>(*attempts);
   }
-  return true;
-}
-
-bool IsHelp(absl::string_view arg) { return arg == "--help" || arg == "-h"; }
-
-bool AnyHelp(int from, int argc, char** argv) {
-  for (int i = from; i < argc; ++i) {
-    if (IsHelp(argv[i])) return true;
+  for (const std::string& header : flags.headers) global.headers.push_back(ParseHeader(header));
+  if (!flags.token_file.empty()) {
+    global.token = ReadTokenFile(flags.token_file);
+  } else if (const char* token = std::getenv("POINTS_TOKEN"); token != nullptr) {
+    global.token = token;
   }
-  return false;
-}
-
-// `pointsctl --help`, or for a group, `pointsctl accounts --help`.
-void PrintHelp(const std::string& group) {
-  if (group.empty()) {
-    std::string commands = "Commands:\n";
-    for (const Command& c : Commands()) {
-      std::string name = absl::StrCat("  ", CommandName(c));
-      name.resize(std::max<size_t>(name.size() + 2, 22), ' ');
-      absl::StrAppend(&commands, name, c.summary, "\n");
-    }
-    std::printf("%s%s\n%s%s\n%s", kMainHelp, commands.c_str(), kOutputHelp, kGlobalHelp, kExitHelp);
-    return;
+  global.tls.enabled =
+      flags.tls || !flags.tls_ca.empty() || !flags.tls_cert.empty() || !flags.tls_key.empty();
+  if (!flags.tls_ca.empty()) global.tls.root_certs_pem = ReadPemFlag("--tls-ca", flags.tls_ca);
+  if (!flags.tls_cert.empty()) {
+    global.tls.client_cert_pem = ReadPemFlag("--tls-cert", flags.tls_cert);
   }
-  std::string text =
-      absl::StrCat("usage: pointsctl ", group, " COMMAND [FLAGS] [ARGS]\n\nCommands:\n");
-  for (const Command& c : Commands()) {
-    if (c.group != group) continue;
-    std::string left = absl::StrCat("  ", CommandName(c), " ", c.args_usage);
-    left.resize(std::max<size_t>(left.size() + 2, 30), ' ');
-    absl::StrAppend(&text, left, c.summary, "\n");
-  }
-  absl::StrAppend(&text, "\nRun `pointsctl ", group, " COMMAND --help` for its flags.\n");
-  std::fputs(text.c_str(), stdout);
-}
-
-// Reads the command's flags and arguments from argv[i..]; global flags may be among them.
-Invocation ParseInvocation(const Command& command, int i, int argc, char** argv,
-                           GlobalOptions global) {
-  Invocation in;
-  for (; i < argc; ++i) {
-    const absl::string_view arg = argv[i];
-    if (!absl::StartsWith(arg, "--")) {
-      in.args.emplace_back(arg);
-      continue;
-    }
-    if (ParseGlobalFlag(argc, argv, &i, &global)) continue;
-    const absl::string_view name = arg.substr(0, arg.find('='));
-    auto spec = std::find_if(command.flags.begin(), command.flags.end(),
-                             [&](const FlagSpec& f) { return f.name == name; });
-    if (spec == command.flags.end()) {
-      Usage(absl::StrCat("unknown flag ", name, " for ", CommandName(command)));
-    }
-    std::vector<std::string>& values = in.flags[std::string(name)];
-    if (!values.empty() && !spec->repeatable) Usage(absl::StrCat(name, " given twice"));
-    if (spec->value_name.empty()) {
-      if (name.size() < arg.size()) Usage(absl::StrCat(name, " takes no value"));
-      values.emplace_back();
-    } else if (name.size() < arg.size()) {
-      values.emplace_back(arg.substr(name.size() + 1));
-    } else if (i + 1 < argc) {
-      values.emplace_back(argv[++i]);
-    } else {
-      Usage(absl::StrCat(name, " needs a value"));
-    }
-  }
-  if (global.tls.client_cert_pem.empty() != global.tls.client_key_pem.empty()) {
+  if (!flags.tls_key.empty()) global.tls.client_key_pem = ReadPemFlag("--tls-key", flags.tls_key);
+  if (flags.tls_cert.empty() != flags.tls_key.empty()) {
     Usage("--tls-cert and --tls-key go together");
   }
+  return global;
+}
+
+// pointsctl's help, made from the app: the command table's texts and the flags CLI11 holds,
+// laid out as pointsctl has always printed them.
+class HelpFormatter : public CLI::Formatter {
+ public:
+  using CommandOf = std::map<const CLI::App*, const Command*>;
+
+  explicit HelpFormatter(const CommandOf& commands) : commands_(commands) {
+    column_width(kHelpColumn);
+  }
+
+  std::string make_help(const CLI::App* app, std::string, CLI::AppFormatMode) const override {
+    const CLI::App* root = app;
+    while (root->get_parent() != nullptr) root = root->get_parent();
+    if (auto it = commands_.find(app); it != commands_.end()) {
+      return CommandHelp(*app, *it->second, *root);
+    }
+    return app == root ? MainHelp(*root) : GroupHelp(*app);
+  }
+
+  // A name too long for the column is followed by two spaces, the text's later lines indented
+  // to the column.
+  std::string make_option(const CLI::Option* option, bool positional) const override {
+    return Line(make_option_name(option, positional) + make_option_opts(option),
+                absl::StrReplaceAll(make_option_desc(option),
+                                    {{"\n", "\n" + std::string(kHelpColumn, ' ')}}),
+                kHelpColumn);
+  }
+
+  // "--help, -h": the long name first, as pointsctl has always written it.
+  std::string make_option_name(const CLI::Option* option, bool positional) const override {
+    if (positional) return CLI::Formatter::make_option_name(option, positional);
+    std::vector<std::string> names;
+    for (const std::string& name : option->get_lnames()) names.push_back("--" + name);
+    for (const std::string& name : option->get_snames()) names.push_back("-" + name);
+    return absl::StrJoin(names, ", ");
+  }
+
+  // Only the value's name: the help text says the default and the environment variable.
+  std::string make_option_opts(const CLI::Option* option) const override {
+    return option->get_items_expected_max() == 0 ? "" : " " + option->get_type_name();
+  }
+
+  // The command table indents a help text's later lines to the column itself; make_option
+  // does, so the indentation is dropped here.
+  std::string make_option_desc(const CLI::Option* option) const override {
+    std::string text = option->get_description();
+    for (size_t i = text.find('\n'); i != std::string::npos; i = text.find('\n', i + 1)) {
+      const size_t end = text.find_first_not_of(' ', i + 1);
+      text.erase(i + 1, (end == std::string::npos ? text.size() : end) - i - 1);
+    }
+    return text;
+  }
+
+ private:
+  // A line of a list of commands: a name too long for the column is followed by two spaces.
+  static std::string Line(const std::string& name, absl::string_view summary, size_t column) {
+    std::string left = absl::StrCat("  ", name);
+    left.resize(std::max(left.size() + 2, column), ' ');
+    return absl::StrCat(left, summary, "\n");
+  }
+
+  std::string GlobalFlagsHelp(const CLI::App& root) const {
+    return make_group(kGlobalGroup, false, root.get_options([](const CLI::Option* option) {
+      return option->get_group() == kGlobalGroup;
+    }));
+  }
+
+  std::string MainHelp(const CLI::App& root) const {
+    std::string help = absl::StrCat("usage: pointsctl [GLOBAL FLAGS] COMMAND [FLAGS] [ARGS]\n\n",
+                                    root.get_description(), "\nCommands:\n");
+    for (const CLI::App* sub : root.get_subcommands({})) {
+      if (auto it = commands_.find(sub); it != commands_.end()) {
+        absl::StrAppend(&help, Line(CommandName(*it->second), it->second->summary, 22));
+      }
+      for (const CLI::App* leaf : sub->get_subcommands({})) {
+        const Command& command = *commands_.at(leaf);
+        absl::StrAppend(&help, Line(CommandName(command), command.summary, 22));
+      }
+    }
+    absl::StrAppend(&help, "\n", root.get_footer(), GlobalFlagsHelp(root), "\n", kExitHelp);
+    return help;
+  }
+
+  // `pointsctl accounts --help`: the group's commands.
+  std::string GroupHelp(const CLI::App& group) const {
+    std::string help = absl::StrCat("usage: pointsctl ", group.get_name(),
+                                    " COMMAND [FLAGS] [ARGS]\n\nCommands:\n");
+    for (const CLI::App* leaf : group.get_subcommands({})) {
+      const Command& command = *commands_.at(leaf);
+      absl::StrAppend(&help, Line(absl::StrCat(CommandName(command), " ", command.args_usage),
+                                  command.summary, 30));
+    }
+    absl::StrAppend(&help, "\nRun `pointsctl ", group.get_name(),
+                    " COMMAND --help` for its flags.\n");
+    return help;
+  }
+
+  std::string CommandHelp(const CLI::App& app, const Command& command, const CLI::App& root) const {
+    std::string help = absl::StrCat("usage: pointsctl ", CommandName(command), " [FLAGS]",
+                                    command.args_usage.empty() ? "" : " ", command.args_usage,
+                                    "\n\n", command.description);
+    std::vector<const CLI::Option*> flags = app.get_options(
+        [](const CLI::Option* option) { return option->get_group() == kFlagsGroup; });
+    if (!flags.empty()) absl::StrAppend(&help, make_group(kFlagsGroup, false, flags));
+    absl::StrAppend(&help, GlobalFlagsHelp(root), "\n", kExitHelp);
+    return help;
+  }
+
+  const CommandOf& commands_;
+};
+
+void AddCommandFlags(CLI::App& app, const Command& command, std::vector<std::string>& args) {
+  for (const FlagSpec& flag : command.flags) {
+    const std::string name(flag.name);
+    CLI::Option* option = flag.value_name.empty()
+                              ? app.add_flag(name)
+                              : OneValue(app.add_option(name), flag.value_name, flag.repeatable);
+    option->description(absl::StrCat(flag.help, flag.repeatable ? " (repeatable)" : ""))
+        ->group(kFlagsGroup);
+  }
+  // The command's arguments, as many as given: the command checks them. Named as its usage
+  // names them (ID..., FILE), for the completion.
+  app.add_option("args", args)->group("")->type_name(std::string(command.args_usage));
+}
+
+// The app: the global flags, and a subcommand for each group and command of the table.
+void BuildApp(CLI::App& app, GlobalFlags& flags, std::vector<std::string>& args,
+              HelpFormatter::CommandOf& commands) {
+  // Set first: subcommands take these from their parent as they are made.
+  app.formatter(std::make_shared<HelpFormatter>(commands));
+  AddGlobalFlags(app, flags);
+  app.set_help_flag("--help,-h", "help for pointsctl or for the command")->group(kGlobalGroup);
+  // Global flags may come after the command (fallthrough); words that are no command or flag
+  // are left for Main to name (allow_extras); one command per line.
+  app.fallthrough()->allow_extras()->require_subcommand(0, 1);
+  app.footer(kOutputHelp);
+  std::map<std::string, CLI::App*, std::less<>> groups;
+  for (const Command& command : Commands()) {
+    CLI::App* parent = &app;
+    if (!command.group.empty()) {
+      CLI::App*& group = groups[std::string(command.group)];
+      if (group == nullptr) group = app.add_subcommand(std::string(command.group));
+      parent = group;
+    }
+    CLI::App* sub = parent->add_subcommand(std::string(command.name), std::string(command.summary));
+    AddCommandFlags(*sub, command, args);
+    commands[sub] = &command;
+  }
+}
+
+// How far the line got: the group it names, and the command.
+struct Selected {
+  const CLI::App* group = nullptr;
+  const CLI::App* app = nullptr;
+  const Command* command = nullptr;
+};
+
+Selected Select(const CLI::App& root, const HelpFormatter::CommandOf& commands) {
+  Selected selected;
+  for (const CLI::App* app = &root; !app->get_subcommands().empty();) {
+    app = app->get_subcommands().front();
+    if (auto it = commands.find(app); it != commands.end()) {
+      selected.app = app;
+      selected.command = it->second;
+      break;
+    }
+    selected.group = app;
+  }
+  return selected;
+}
+
+// Words the app could not place are an unknown command or flag: a usage error naming it.
+void RefuseLeftovers(const CLI::App& root, const Selected& selected) {
+  std::vector<std::string> left = root.remaining();
+  for (const CLI::App* app : {selected.group, selected.app}) {
+    if (app == nullptr) continue;
+    const std::vector<std::string> more = app->remaining();
+    left.insert(left.end(), more.begin(), more.end());
+  }
+  if (left.empty()) return;
+  const std::string word = left.front().substr(0, left.front().find('='));
+  const bool flag = absl::StartsWith(word, "-");
+  const std::string group = selected.group != nullptr ? selected.group->get_name() : "";
+  if (selected.command != nullptr) {
+    Usage(flag ? absl::StrCat("unknown flag ", word, " for ", CommandName(*selected.command))
+               : absl::StrCat("unexpected argument '", left.front(), "'"));
+  }
+  if (!group.empty()) {
+    Usage(flag ? absl::StrCat("'", group, "' needs a command")
+               : absl::StrCat("unknown command '", group, " ", word, "'"));
+  }
+  Usage(flag ? absl::StrCat("unknown global flag ", word)
+             : absl::StrCat("unknown command '", word, "'"));
+}
+
+// The command's flags and arguments as the commands read them; global flags may be among them.
+Invocation ReadInvocation(const CLI::App& app, const Command& command, GlobalOptions global,
+                          std::vector<std::string> args) {
+  Invocation in;
   in.global = std::move(global);
+  in.args = std::move(args);
+  for (const FlagSpec& flag : command.flags) {
+    const CLI::Option* option = app.get_option(std::string(flag.name));
+    if (option->count() == 0) continue;
+    // A switch's value is empty; CLI11 keeps "true" for it.
+    std::vector<std::string> values =
+        flag.value_name.empty() ? std::vector<std::string>(option->count()) : option->results();
+    if (values.size() > 1 && !flag.repeatable) Usage(absl::StrCat(flag.name, " given twice"));
+    if (flag.value_name.empty() &&
+        option->results() != std::vector<std::string>(values.size(), "true")) {
+      Usage(absl::StrCat(flag.name, " takes no value"));
+    }
+    in.flags[std::string(flag.name)] = std::move(values);
+  }
   return in;
 }
 
+// CLI11's message for a flag given without its value ("--id: 1 required ID missing"), in
+// pointsctl's words; others as CLI11 words them, naming the flag.
+std::string UsageMessage(const CLI::ParseError& error) {
+  const std::string message = error.what();
+  if (error.get_name() == "ArgumentMismatch" && absl::EndsWith(message, " missing")) {
+    return absl::StrCat(message.substr(0, message.find(':')), " needs a value");
+  }
+  return message;
+}
+
 int Main(int argc, char** argv) {
-  GlobalOptions global;
-  if (const char* target = std::getenv("POINTS_TARGET"); target != nullptr && *target != '\0') {
-    global.target = target;
-  }
-  if (const char* token = std::getenv("POINTS_TOKEN"); token != nullptr && *token != '\0') {
-    global.token = token;
-  }
-  if (const char* file = std::getenv("POINTS_TOKEN_FILE"); file != nullptr && *file != '\0') {
-    global.token = ReadTokenFile(file);
-  }
-  // Global flags, then the command's one or two words.
-  int i = 1;
-  bool help = false;
-  for (; i < argc && absl::StartsWith(argv[i], "-"); ++i) {
-    if (IsHelp(argv[i])) {
-      help = true;
-    } else if (!ParseGlobalFlag(argc, argv, &i, &global)) {
-      Usage(absl::StrCat("unknown global flag ", argv[i]));
-    }
-  }
-  const Command* command = nullptr;
-  std::string group;  // a group named without its command, as in `pointsctl accounts --help`
-  if (i < argc) {
-    const absl::string_view first = argv[i++];
-    for (const Command& c : Commands()) {
-      if (c.group.empty() && c.name == first) command = &c;
-      if (!c.group.empty() && c.group == first) group = std::string(first);
-    }
-    if (command == nullptr && group.empty()) {
-      Usage(absl::StrCat("unknown command '", first, "'"));
-    }
-    if (!group.empty() && i < argc && !absl::StartsWith(argv[i], "-")) {
-      const absl::string_view second = argv[i++];
-      for (const Command& c : Commands()) {
-        if (c.group == group && c.name == second) command = &c;
-      }
-      if (command == nullptr) Usage(absl::StrCat("unknown command '", group, " ", second, "'"));
-    }
-  }
-  // Help wins over whatever else is wrong on the line: it is what the user is asking for.
-  help |= AnyHelp(i, argc, argv);
-  if (command == nullptr) {
-    if (!help) {
-      Usage(group.empty() ? "no command given" : absl::StrCat("'", group, "' needs a command"));
-    }
-    PrintHelp(group);
+  CLI::App app(kDescription, "pointsctl");
+  GlobalFlags flags;
+  std::vector<std::string> args;
+  HelpFormatter::CommandOf commands;
+  BuildApp(app, flags, args, commands);
+  app_for_completion = &app;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    // Help wins over whatever else is wrong on the line: it is what the user is asking for.
+    std::fputs(app.help().c_str(), stdout);
     return kExitOk;
+  } catch (const CLI::ParseError& error) {
+    current_command = Select(app, commands).command;
+    Usage(UsageMessage(error));
   }
-  current_command = command;
-  if (help) {
-    std::fputs(CommandHelp(*command).c_str(), stdout);
-    return kExitOk;
+  const Selected selected = Select(app, commands);
+  current_command = selected.command;
+  RefuseLeftovers(app, selected);
+  if (selected.command == nullptr) {
+    Usage(selected.group == nullptr
+              ? "no command given"
+              : absl::StrCat("'", selected.group->get_name(), "' needs a command"));
   }
-  return command->run(ParseInvocation(*command, i, argc, argv, global));
+  GlobalOptions global = ReadGlobalFlags(flags);
+  return selected.command->run(
+      ReadInvocation(*selected.app, *selected.command, std::move(global), std::move(args)));
 }
 
 }  // namespace

@@ -2,8 +2,9 @@
 // the program with a usage error naming the flag), output as aligned tables or JSON Lines, and
 // the one mapping from refusals to exit codes. Each group of commands lives in its own file
 // (pointsctl_ledger.cc, _villages.cc, _tasks.cc, _shops.cc, _board.cc, _admin.cc, _community.cc)
-// and hands its part of the command table to pointsctl.cc, which parses the command line and
-// prints help.
+// and hands its part of the command table to pointsctl.cc, which builds a CLI11 app from the
+// table to parse the command line and print help (and pointsctl_completion.cc the bash
+// completion from that app).
 #ifndef POINTS_CLIENTS_POINTSCTL_POINTSCTL_CLI_H_
 #define POINTS_CLIENTS_POINTSCTL_POINTSCTL_CLI_H_
 

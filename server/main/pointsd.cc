@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
   // Debian's Abseil is built with mutex deadlock detection on, which costs a graph update on
   // every lock: measurable on the hot path, and the engine's lock order is fixed by design.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  if (argc >= 2 && std::string(argv[1]) == "verify") return points::server::RunVerify(argc, argv);
-  return points::server::Run(points::server::ParseConfig(argc, argv));
+  const points::server::CommandLine line = points::server::ParseCommandLine(argc, argv);
+  if (!line.verify_dir.empty()) return points::server::RunVerify(line.verify_dir);
+  return points::server::Run(line.config);
 }

@@ -1,4 +1,5 @@
-// pointsd's command line: flags, their POINTS_* environment variables, and the help text.
+// pointsd's command line, parsed with CLI11: flags, their POINTS_* environment variables, the
+// subcommand `pointsd verify`, and the help text made from them.
 #ifndef POINTS_SERVER_MAIN_POINTSD_CONFIG_H_
 #define POINTS_SERVER_MAIN_POINTSD_CONFIG_H_
 
@@ -32,14 +33,18 @@ struct Config {
   http::HttpOptions http;          // browsers and curl: Connect and the web app (server/http/)
 };
 
-// The help text, as `pointsd --help` prints it.
-extern const char kUsage[];
+// What the command line asks for: serving with `config`, or `pointsd verify --data-dir DIR`.
+struct CommandLine {
+  Config config;
+  std::string verify_dir;  // empty: serve
+};
 
 // Prints `error` and the help on stderr and exits with code 2.
 [[noreturn]] void Usage(const std::string& error);
 
-// The environment first, then the flags over it; exits through Usage on a bad value.
-Config ParseConfig(int argc, char** argv);
+// The flags, each over its environment variable when not given; --help prints the help and
+// exits 0, a bad value exits through Usage.
+CommandLine ParseCommandLine(int argc, char** argv);
 
 }  // namespace points::server
 

@@ -4,18 +4,16 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <utility>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "points/engine.h"
 #include "server/domain/store/domain_store.h"
 #include "server/main/books.h"
-#include "server/main/pointsd_config.h"
 #include "server/receipts/receipts_key.h"
 #include "server/receipts/tree_keeper.h"
 
@@ -123,29 +121,7 @@ void PrintInterrupted(const DomainSummary& summary) {
 // `pointsd verify --data-dir DIR`: the offline check of a data directory (or a backup). It
 // writes nothing: the engine and the domain store are opened read-only, and the books' Open
 // only decodes and indexes (interrupted work is counted, not resumed).
-// The data directory `pointsd verify` is given; usage errors exit.
-std::string VerifyDataDir(int argc, char** argv) {
-  std::string dir;
-  for (int i = 2; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    }
-    if (arg == "--data-dir" && i + 1 < argc) {
-      dir = argv[++i];
-    } else if (absl::StartsWith(arg, "--data-dir=")) {
-      dir = arg.substr(std::string("--data-dir=").size());
-    } else {
-      Usage(absl::StrCat("verify: unknown argument '", arg, "'"));
-    }
-  }
-  if (dir.empty()) Usage("verify: give --data-dir DIR");
-  return dir;
-}
-
-int RunVerify(int argc, char** argv) {
-  const std::string dir = VerifyDataDir(argc, argv);
+int RunVerify(const std::string& dir) {
   std::error_code error;
   if (!std::filesystem::is_regular_file(std::filesystem::path(dir) / "CURRENT", error)) {
     std::fprintf(stderr, "pointsd verify: %s holds no store\n", dir.c_str());

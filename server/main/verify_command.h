@@ -3,10 +3,13 @@
 #ifndef POINTS_SERVER_MAIN_VERIFY_COMMAND_H_
 #define POINTS_SERVER_MAIN_VERIFY_COMMAND_H_
 
+#include <string>
+
 namespace points::server {
 
-// argv[1] is "verify". Returns the exit code: 0 when everything checks out, 1 on any mismatch.
-int RunVerify(int argc, char** argv);
+// Checks the data directory `dir` (pointsd_config.h reads it from the command line). Returns
+// the exit code: 0 when everything checks out, 1 on any mismatch.
+int RunVerify(const std::string& dir);
 
 }  // namespace points::server
 

@@ -4,7 +4,9 @@
 // settlements, grid workers record, shopkeepers redeem with the household's payment code.
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -118,7 +120,7 @@ TEST(PointsctlHelpTest, HelpListsCommandsFlagsDefaultsAndExitCodes) {
                            "--deadline-seconds", "--header NAME=VALUE", "health",
                            "--token-file FILE",  "POINTS_TOKEN",        "admin.token",
                            "principals create",  "principals revoke",   "audit list",
-                           "baskets pay-code",   "Exit codes"}) {
+                           "baskets pay-code",   "Exit codes",          "completion bash"}) {
     EXPECT_TRUE(Contains(main.out, part)) << part << "\n" << main.out;
   }
   const testing::Run import = RunPointsctl(scratch.path(), {"transfers", "import", "--help"});
@@ -164,6 +166,13 @@ TEST(PointsctlUsageTest, BadArgumentsExit2WithAMessage) {
       {{"--token-file", "no-such.token", "health"}, "--token-file: cannot read 'no-such.token'"},
       {{"principals", "create", "x", "--role", "mayor"}, "--role"},
       {{"baskets", "redeem", "1", "1", "1:1", "--household", "1", "--id", "7"}, "consent"},
+      {{"history", "1", "--limit"}, "--limit needs a value"},
+      {{"history", "1", "--limit", "5", "--limit=6"}, "--limit given twice"},
+      {{"history", "1", "--reverse=yes"}, "--reverse takes no value"},
+      {{"accounts", "lookup", "1", "--attempts", "0"}, "--attempts must be a whole number"},
+      {{"transfers", "create", "--id", "1", "--colour=red"}, "unknown flag --colour"},
+      {{"accounts"}, "'accounts' needs a command"},
+      {{"--colour", "health"}, "--colour"},
   };
   for (const auto& c : cases) {
     const testing::Run run = RunPointsctl(scratch.path(), c.args);
@@ -172,6 +181,63 @@ TEST(PointsctlUsageTest, BadArgumentsExit2WithAMessage) {
     EXPECT_TRUE(Contains(run.err, "--help")) << Describe(run);
     EXPECT_TRUE(run.out.empty()) << Describe(run);
   }
+}
+
+// The words bash offers on Tab at the end of `line`, with the script `pointsctl completion bash`
+// printed sourced into a real bash, as a user's shell does: COMP_WORDS and COMP_CWORD set as
+// bash sets them (the line split at spaces, an empty word after a trailing one), then the
+// function the script registered for pointsctl.
+std::vector<std::string> BashCompletes(const std::string& scratch, const std::string& script,
+                                       const std::string& line) {
+  const std::string driver = scratch + "/complete.bash";
+  std::ofstream(driver) << "source '" << script << "'\n"
+                        << "read -ra COMP_WORDS <<< '" << line << "'\n"
+                        << (absl::EndsWith(line, " ") ? "COMP_WORDS+=('')\n" : "")
+                        << "COMP_CWORD=$((${#COMP_WORDS[@]} - 1))\n"
+                        << "\"$(complete -p pointsctl | awk '{print $3}')\"\n"
+                        << "printf '%s\\n' \"${COMPREPLY[@]}\"\n";
+  FILE* bash = popen(("bash --norc --noprofile '" + driver + "' 2>&1").c_str(), "r");
+  std::string out;
+  char buffer[512];
+  while (bash != nullptr && fgets(buffer, sizeof buffer, bash) != nullptr) out += buffer;
+  if (bash != nullptr) pclose(bash);
+  return absl::StrSplit(out, '\n', absl::SkipEmpty());
+}
+
+TEST(PointsctlCompletionTest, BashCompletesGroupsCommandsAndTheirFlags) {
+  TempDir scratch;
+  const testing::Run script = RunPointsctl(scratch.path(), {"completion", "bash"});
+  ASSERT_EQ(script.exit_code, kExitOk) << Describe(script);
+  const std::string path = scratch.path() + "/pointsctl.bash";
+  std::ofstream(path) << script.out;
+  using Words = std::vector<std::string>;
+  auto complete = [&](const std::string& line) {
+    return BashCompletes(scratch.path(), path, line);
+  };
+  EXPECT_EQ(complete("pointsctl acc"), Words({"accounts"}));
+  EXPECT_EQ(complete("pointsctl comp"), Words({"completion"}));
+  EXPECT_EQ(complete("pointsctl accounts "), Words({"create", "lookup", "watch", "--help"}));
+  EXPECT_EQ(complete("pointsctl history --l"), Words({"--limit"}));
+  // The command's flags and the global ones, and no other command's.
+  const Words create = complete("pointsctl accounts create --");
+  for (const char* flag : {"--id", "--ledger", "--code", "--flags", "--user-data-128", "--help",
+                           "--target", "--json", "--token-file", "--header"}) {
+    EXPECT_NE(std::find(create.begin(), create.end(), flag), create.end())
+        << flag << "\n"
+        << absl::StrJoin(create, " ");
+  }
+  for (const char* flag : {"--limit", "--batch", "--debit-account-id"}) {
+    EXPECT_EQ(std::find(create.begin(), create.end(), flag), create.end())
+        << flag << "\n"
+        << absl::StrJoin(create, " ");
+  }
+  // A flag's value is not taken for a command, wherever the flag is.
+  EXPECT_EQ(complete("pointsctl --target history transfers import --b"), Words({"--batch"}));
+  EXPECT_EQ(complete("pointsctl accounts create --id 1 --l"), Words({"--ledger"}));
+  // After a flag that takes a value, nothing but a file for a FILE.
+  EXPECT_EQ(complete("pointsctl health --attempts "), Words());
+  const Words files = complete("pointsctl --token-file " + scratch.path() + "/pointsctl.b");
+  EXPECT_EQ(files, Words({path}));
 }
 
 TEST(PointsctlUsageTest, UnreachableTargetExits1) {
