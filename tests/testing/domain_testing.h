@@ -3,17 +3,46 @@
 #ifndef POINTS_TESTS_TESTING_DOMAIN_TESTING_H_
 #define POINTS_TESTS_TESTING_DOMAIN_TESTING_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "points/engine.h"
 #include "server/domain/books/consent.h"
 #include "server/domain/store/domain_store.h"
 
 namespace points::domain {
+
+// A clock that stops one chosen thread the next time it asks the time, until released: a test
+// holds a step in the middle (an award's Record and a basket's Redeem ask the time after their
+// checks and before they save the intent) and looks at what other calls can do meanwhile.
+class StallingClock : public Clock {
+ public:
+  explicit StallingClock(const Clock* base) : base_(base) {}
+  uint64_t NowNanos() const override {
+    if (stall_.load() == std::this_thread::get_id()) {
+      stall_.store(std::thread::id());
+      stalled_.Notify();
+      release_.WaitForNotification();
+    }
+    return base_->NowNanos();
+  }
+  void StallThisThread() { stall_.store(std::this_thread::get_id()); }
+  bool WaitStalled() { return stalled_.WaitForNotificationWithTimeout(absl::Seconds(10)); }
+  void Release() { release_.Notify(); }
+
+ private:
+  const Clock* const base_;
+  mutable std::atomic<std::thread::id> stall_;
+  mutable absl::Notification stalled_;
+  mutable absl::Notification release_;
+};
 
 // The engine in dir/ledger and the store in dir/domain. Call it as
 // ASSERT_NO_FATAL_FAILURE(OpenLedgerAndStore(...)): a store that does not open fails the test.

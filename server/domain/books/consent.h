@@ -5,7 +5,7 @@
 // a payment nobody knows. The payment book makes consents from what the household shows
 // (PaymentBook::ConsentOf): a payment code, used once, or a card and PIN, which nothing uses up.
 //
-// The order is the recording book's: Check, before it takes its intent lock; Use, under it, only
+// The order is the recording book's: Check, before it takes its record lock; Use, under it, only
 // for a payment it does not know yet; GiveBack, when the ledger refused that payment. Both books
 // share one DomainStore, so that the writes of each land in one DomainStore::Write.
 #ifndef POINTS_SERVER_DOMAIN_BOOKS_CONSENT_H_

@@ -247,6 +247,7 @@ ResumeReport ShopBook::Resume() {
 absl::Status ShopBook::ResumeOne(const Interrupted& record) {
   const auto [kind, village, id] = record;
   if (kind == Interrupted::kBasket) {
+    auto held = record_locks_.Lock(BasketKey(village, id));  // a resend may be finishing it
     absl::StatusOr<Basket> basket = GetBasket(village, id);
     if (!basket.ok()) return basket.status();
     if (basket->state != BasketState::kSubmitting && basket->state != BasketState::kReturning) {
@@ -261,11 +262,13 @@ absl::Status ShopBook::ResumeOne(const Interrupted& record) {
     return submitted;
   }
   if (kind == Interrupted::kSettlement) {
+    auto held = record_locks_.Lock(SettlementKey(village, id));
     absl::StatusOr<Settlement> settlement = GetSettlement(village, id);
     if (!settlement.ok()) return settlement.status();
     if (settlement->state != SettlementState::kSettling) return absl::OkStatus();
     return SubmitSettlement(*std::move(settlement)).status();
   }
+  auto held = record_locks_.Lock(CashSaleKey(village, id));
   absl::StatusOr<std::string> bytes = store_->Get(CashSaleKey(village, id));
   if (!bytes.ok()) return bytes.status();
   absl::StatusOr<CashSale> sale = DecodeCashSale(*bytes);
@@ -455,55 +458,42 @@ absl::StatusOr<Basket> ShopBook::Redeem(const BasketRequest& request, Consent& c
     if (absl::Status s = consent.Check(); !s.ok()) return s;
   }
   const std::string key = BasketKey(request.village, request.basket);
-  {
-    absl::MutexLock lock(&intent_mu_);
-    while (submitting_.contains(key)) submitted_.Wait(&intent_mu_);  // then its outcome
-    known = KnownBasket(request);  // again: a resend may have recorded it meanwhile
-    if (!known.ok()) return known.status();
-    if (known->has_value()) {
-      if ((*known)->state != BasketState::kSubmitting) return **std::move(known);
-      basket = **std::move(known);  // left submitting (a crash, a failed call): its prices
-    } else {
-      basket->state = BasketState::kSubmitting;
-      basket->redeemed_at_ns = clock_->NowNanos();
-      // Fault points (fault_point.h) on either side of the one write of intent and consent.
-      FaultPoint("shop.redeem.before_intent");
-      if (absl::Status s = consent.Use([&](std::vector<StoreWrite> writes) {
-            writes.push_back({key, EncodeBasket(*basket)});
-            return store_->Write(writes);
-          });
-          !s.ok()) {
-        return s;
-      }
-      FaultPoint("shop.redeem.after_intent");
+  auto held = record_locks_.Lock(key);  // a resend waits here for this basket's outcome
+  known = KnownBasket(request);         // again: a resend may have recorded it meanwhile
+  if (!known.ok()) return known.status();
+  if (known->has_value()) {
+    if ((*known)->state != BasketState::kSubmitting) return **std::move(known);
+    basket = **std::move(known);  // left submitting (a crash, a failed call): its prices
+  } else {
+    basket->state = BasketState::kSubmitting;
+    basket->redeemed_at_ns = clock_->NowNanos();
+    // Fault points (fault_point.h) on either side of the one write of intent and consent.
+    FaultPoint("shop.redeem.before_intent");
+    if (absl::Status s = consent.Use([&](std::vector<StoreWrite> writes) {
+          writes.push_back({key, EncodeBasket(*basket)});
+          return store_->Write(writes);
+        });
+        !s.ok()) {
+      return s;
     }
-    submitting_.insert(key);
+    FaultPoint("shop.redeem.after_intent");
   }
   // Only the call that recorded the intent used the consent, and may give it back.
-  absl::StatusOr<Basket> done = Submit(*std::move(basket), known->has_value() ? nullptr : &consent);
-  {
-    absl::MutexLock lock(&intent_mu_);
-    submitting_.erase(key);
-  }
-  submitted_.SignalAll();
-  return done;
+  return Submit(*std::move(basket), known->has_value() ? nullptr : &consent);
 }
 
 absl::StatusOr<Basket> ShopBook::Return(VillageId village, Id basket_id) {
-  Basket basket;
-  {
-    absl::MutexLock lock(&intent_mu_);
-    absl::StatusOr<Basket> found = GetBasket(village, basket_id);
-    if (!found.ok()) return found.status();
-    if (found->state == BasketState::kReturned) return found;
-    if (found->state != BasketState::kRedeemed && found->state != BasketState::kReturning) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the basket is ", BasketStateName(found->state), ": only a redeemed one returns"));
-    }
-    basket = *std::move(found);
-    basket.state = BasketState::kReturning;
-    if (absl::Status s = SaveBasket(basket); !s.ok()) return s;
+  auto held = record_locks_.Lock(BasketKey(village, basket_id));
+  absl::StatusOr<Basket> found = GetBasket(village, basket_id);
+  if (!found.ok()) return found.status();
+  if (found->state == BasketState::kReturned) return found;
+  if (found->state != BasketState::kRedeemed && found->state != BasketState::kReturning) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the basket is ", BasketStateName(found->state), ": only a redeemed one returns"));
   }
+  Basket basket = *std::move(found);
+  basket.state = BasketState::kReturning;
+  if (absl::Status s = SaveBasket(basket); !s.ok()) return s;
   return Submit(std::move(basket));
 }
 
@@ -586,8 +576,10 @@ absl::StatusOr<Settlement> ShopBook::Settle(VillageId village, uint32_t shop, Id
     return absl::InvalidArgumentError(absl::StrCat("fen_per_point: must be 1..", kFenPerPointMax));
   }
   Settlement settlement;
+  // Held to the outcome: a resend waits for it. A settlement of the same shop under another id
+  // does not wait; the points leg's floor refuses the one that finds the points gone.
+  auto held = record_locks_.Lock(SettlementKey(village, settlement_id));
   {
-    absl::MutexLock lock(&intent_mu_);
     absl::StatusOr<Settlement> existing = GetSettlement(village, settlement_id);
     if (existing.ok()) {
       if (existing->shop != shop || existing->fen_per_point != fen_per_point) {
@@ -701,8 +693,8 @@ absl::StatusOr<CashSale> ShopBook::RecordCashSale(const CashSaleRequest& request
   sale.paid_fen = sale.list_fen - std::min(discount_fen, sale.list_fen);
   sale.levy_fen = sale.paid_fen * sale.levy_bp / kBasisPointsMax;
   if (sale.paid_fen == 0) return absl::InvalidArgumentError("the sale comes to 0 fen");
+  auto held = record_locks_.Lock(CashSaleKey(request.village, request.sale));  // to the outcome
   {
-    absl::MutexLock lock(&intent_mu_);
     absl::StatusOr<std::string> bytes = store_->Get(CashSaleKey(request.village, request.sale));
     if (bytes.ok()) {
       absl::StatusOr<CashSale> existing = DecodeCashSale(*bytes);

@@ -131,16 +131,13 @@ class ShopBook {
   Engine* const engine_;
   Clock* const clock_;
   DomainStore* const store_;
-  // Held while a basket id is checked and its intent saved (with its consent used up), never
-  // across a ledger call: two resends of one basket see the same intent, and the second needs
-  // no consent; different baskets do not wait for each other's ledger chains.
-  absl::Mutex intent_mu_;
-  // The baskets (by key) whose chain a Redeem call is submitting. A resend arriving meanwhile
-  // waits on submitted_ for that call's outcome instead of submitting the chain beside it: it
-  // answers with the ledger's first reason (a second submit meets only id_already_failed) and
-  // never races the first call's give-back of the code.
-  absl::flat_hash_set<std::string> submitting_ ABSL_GUARDED_BY(intent_mu_);
-  absl::CondVar submitted_;
+  // One record's steps in turn, by its store key (a basket, a settlement, a cash sale): a resend
+  // arriving while its original is between intent and outcome waits for that outcome instead of
+  // submitting the chain beside it, so it answers with the ledger's first reason (a second submit
+  // meets only id_already_failed) and never races the first call's give-back of the code.
+  // Different records never wait for each other, not even for a synced intent; a payment code
+  // shared by two baskets is kept to one by the consent itself (consent.h).
+  RecordLocks<std::string> record_locks_;
   // The interrupted records found at open, for Resume.
   InterruptedWork<Interrupted> interrupted_;
 };

@@ -350,31 +350,6 @@ TEST(AwardTest, RecordsRoundTripAndTruncatedBytesAreDataLoss) {
   EXPECT_EQ(DecodeAward(bytes + "x").status().code(), absl::StatusCode::kDataLoss);
 }
 
-// A clock that stops one chosen thread the next time it asks the time, until released: the
-// test holds an award's step in the middle (Record asks the time after its checks and before it
-// saves) and looks at what other calls can do meanwhile.
-class StallingClock : public Clock {
- public:
-  explicit StallingClock(const Clock* base) : base_(base) {}
-  uint64_t NowNanos() const override {
-    if (stall_.load() == std::this_thread::get_id()) {
-      stall_.store(std::thread::id());
-      stalled_.Notify();
-      release_.WaitForNotification();
-    }
-    return base_->NowNanos();
-  }
-  void StallThisThread() { stall_.store(std::this_thread::get_id()); }
-  bool WaitStalled() { return stalled_.WaitForNotificationWithTimeout(absl::Seconds(10)); }
-  void Release() { release_.Notify(); }
-
- private:
-  const Clock* const base_;
-  mutable std::atomic<std::thread::id> stall_;
-  mutable absl::Notification stalled_;
-  mutable absl::Notification release_;
-};
-
 // The lock rule (workflow.h): a step holds its own award's lock, not the book's, across the
 // ledger and the store. So while one village's award is in the middle of a step, another
 // village's award records at once; a resend of the same award waits and then finds it.

@@ -12,6 +12,7 @@
 #include <tuple>
 #include <vector>
 
+#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "points/engine.h"
 #include "server/domain/values/codec.h"
@@ -235,6 +236,51 @@ TEST_F(ShopBookTest, AnInterruptedBasketIsFinishedByResumeAtThePriceItWasSoldAt)
   EXPECT_EQ(finished->state, BasketState::kRedeemed);
   EXPECT_EQ(Balance(1), 80u) << "2 x 10, the price it was sold at";
   EXPECT_EQ(Redeem(Request(0xb9, 1, {{kSoySauce, 2}}))->points_total, 20u);
+}
+
+// The lock rule (workflow.h): a basket holds its own lock, not the book's, from its intent to
+// its outcome. So while one basket is in the middle of its step, another household's basket
+// redeems at once; a resend of the same basket waits, then answers with its outcome.
+TEST_F(ShopBookTest, ABasketInTheMiddleOfItsStepHoldsUpOnlyItselfNotAnotherBasket) {
+  ASSERT_NO_FATAL_FAILURE(Stock(2, 100, 10, 10));
+  StallingClock stalling(&clock_);
+  book_.reset();
+  auto opened = ShopBook::Open(engine_.get(), &stalling, store_.get());
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  book_ = *std::move(opened);
+
+  std::thread stalled([&] {
+    stalling.StallThisThread();
+    auto basket = Redeem(Request(0xb1, 1, {{kSoySauce, 1}}));
+    EXPECT_TRUE(basket.ok()) << basket.status();
+  });
+  ASSERT_TRUE(stalling.WaitStalled()) << "the basket's step never asked the time";
+  absl::Notification other_done;
+  std::thread other([&] {
+    auto basket = Redeem(Request(0xb2, 2, {{kSoap, 1}}));
+    EXPECT_TRUE(basket.ok()) << basket.status();
+    other_done.Notify();
+  });
+  absl::Notification resend_done;
+  std::thread resend([&] {
+    auto again = Redeem(Request(0xb1, 1, {{kSoySauce, 1}}));
+    EXPECT_TRUE(again.ok()) << again.status();
+    if (again.ok()) {
+      EXPECT_EQ(again->state, BasketState::kRedeemed);
+    }
+    resend_done.Notify();
+  });
+  const bool other_went_on = other_done.WaitForNotificationWithTimeout(absl::Seconds(10));
+  const bool resend_waited = !resend_done.WaitForNotificationWithTimeout(absl::Milliseconds(200));
+  stalling.Release();
+  stalled.join();
+  other.join();
+  resend.join();
+  EXPECT_TRUE(other_went_on) << "another basket waited for this basket's step";
+  EXPECT_TRUE(resend_waited) << "a resend of the same basket did not wait for its first call";
+  EXPECT_EQ(Balance(1), 90u) << "the resend charged the household twice";
+  EXPECT_EQ(Balance(2), 97u);
+  EXPECT_EQ(StockOf(kSoySauce), 9u);
 }
 
 // ---- Consent (consent.h): used in the intent's own write, only by a basket that exists ----
