@@ -193,7 +193,7 @@ absl::Status ExpiryBook::SetPolicy(VillageId village, const ExpiryPolicy& policy
           absl::StrCat("village ", village, " is not set up: create the village first"));
     }
   }
-  absl::MutexLock lock(&mu_);
+  auto held = village_locks_.Lock(village);
   absl::StatusOr<VillageState> state = LoadVillage(village);
   if (!state.ok()) return state.status();
   if (state->policy.enabled == policy.enabled && state->policy.grace_years == policy.grace_years) {
@@ -210,7 +210,7 @@ absl::Status ExpiryBook::SetPolicy(VillageId village, const ExpiryPolicy& policy
 
 absl::StatusOr<ExpiryPolicy> ExpiryBook::GetPolicy(VillageId village) const {
   if (absl::Status s = CheckVillage(village); !s.ok()) return s;
-  absl::MutexLock lock(&mu_);
+  auto held = village_locks_.Lock(village);
   absl::StatusOr<VillageState> state = LoadVillage(village);
   if (!state.ok()) return state.status();
   return state->policy;
@@ -405,16 +405,17 @@ absl::Status ExpiryBook::RunVillage(VillageId village, VillageState* state, Expi
 }
 
 absl::StatusOr<ExpiryRun> ExpiryBook::RunDue() {
-  absl::MutexLock lock(&mu_);
-  std::vector<VillageState> villages;
+  std::vector<VillageId> villages;
   absl::Status status = ScanRecords(*store_, keys::kExpiryVillage, DecodeVillage,
-                                    [&](VillageState s) { villages.push_back(std::move(s)); });
+                                    [&](VillageState s) { villages.push_back(s.village); });
   if (!status.ok()) return status;
   // One village that fails must not hold up the others; its error is reported after them.
   ExpiryRun run;
   absl::Status first_error;
-  for (VillageState& state : villages) {
-    absl::Status s = RunVillage(state.village, &state, &run);
+  for (VillageId village : villages) {
+    auto held = village_locks_.Lock(village);
+    absl::StatusOr<VillageState> state = LoadVillage(village);  // as it is now, under the lock
+    absl::Status s = state.ok() ? RunVillage(village, &*state, &run) : state.status();
     if (!s.ok() && first_error.ok()) first_error = s;
   }
   if (!first_error.ok()) return first_error;
@@ -424,7 +425,7 @@ absl::StatusOr<ExpiryRun> ExpiryBook::RunDue() {
 absl::StatusOr<std::vector<Lapse>> ExpiryBook::Upcoming(VillageId village,
                                                         uint64_t household) const {
   if (absl::Status s = CheckVillage(village); !s.ok()) return s;
-  absl::MutexLock lock(&mu_);
+  auto held = village_locks_.Lock(village);
   // Only the households RunDue goes through: anything else would promise a lapse never made.
   absl::StatusOr<Household> h = households_->GetHousehold(village, household);
   if (!h.ok()) return h.status();

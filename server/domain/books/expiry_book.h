@@ -41,6 +41,7 @@
 #include "points/engine.h"
 #include "server/domain/books/household_book.h"
 #include "server/domain/store/domain_store.h"
+#include "server/domain/store/workflow.h"
 #include "server/domain/values/ids.h"
 #include "server/domain/values/village_time.h"
 
@@ -141,21 +142,20 @@ class ExpiryBook {
   absl::StatusOr<uint64_t> LapseAt(VillageId village, uint64_t household, uint64_t cut_off_ns,
                                    uint64_t extra_debits) const;
   // Runs the year ends due for one village under `state`, which it advances; adds to `run`.
-  absl::Status RunVillage(VillageId village, VillageState* state, ExpiryRun* run)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status RunVillage(VillageId village, VillageState* state, ExpiryRun* run);
   // Posts (or voids) pending lapse `pending` by FIFO at its own timestamp; the points lapsed.
   absl::StatusOr<uint64_t> ResolveLapse(VillageId village, uint64_t household, uint32_t year,
                                         uint32_t attempt, uint64_t cut_off_ns,
-                                        const Transfer& pending) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                                        const Transfer& pending);
   // ResolveLapse, then the household's year is done.
   absl::StatusOr<uint64_t> FinishLapse(VillageId village, uint32_t year, uint64_t household,
                                        uint64_t cut_off_ns, const Transfer& pending,
-                                       HouseholdYear* record) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                                       HouseholdYear* record);
   // Credits posted to the household's account before `cut_off_ns`: what it had earned then.
   absl::StatusOr<uint64_t> EarnedBefore(Id account, uint64_t cut_off_ns) const;
   // Lapses one household's points for one year end; the points lapsed (0 when done before).
   absl::StatusOr<uint64_t> ExpireHousehold(VillageId village, uint32_t year, uint32_t grace_years,
-                                           uint64_t household) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                                           uint64_t household);
 
   Engine* const engine_;
   Clock* const clock_;
@@ -163,9 +163,11 @@ class ExpiryBook {
   HouseholdBook* const households_;
   const int utc_offset_seconds_;
   std::function<void()> before_submit_;
-  // One step at a time: a run is rare (once a year per village) and the household's floor in the
-  // engine, not this lock, is what keeps a lapse and a redemption from overspending.
-  mutable absl::Mutex mu_;
+  // One village's steps in turn (its policy, its runs, its lapses), villages in parallel: a run
+  // holds only its village's lock across the ledger and the store (workflow.h's lock rule). The
+  // household's floor in the engine, not this lock, keeps a lapse and a redemption from
+  // overspending.
+  mutable RecordLocks<VillageId> village_locks_;
 };
 
 }  // namespace points::domain

@@ -7,8 +7,10 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/synchronization/notification.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
@@ -361,6 +363,40 @@ TEST_F(ExpiryBookTest, ARedemptionRacingTheRunNeverMakesMoreLapseThanFifoAllows)
   EXPECT_EQ(Balance(1), 50u) << "the 2027 points are untouched";
   EXPECT_EQ(Run().points, 0u);
   EXPECT_TRUE(engine_->Verify().ok());
+}
+
+// The lock rule (workflow.h): a run holds only its village's lock across the ledger. While one
+// village's year end is in the middle of a lapse, another village's policy is set at once; the
+// same village's policy waits for the run.
+TEST_F(ExpiryBookTest, AVillageInTheMiddleOfItsRunHoldsUpOnlyItself) {
+  ASSERT_TRUE(book_->SetPolicy(kVillage, Enabled(0)).ok());
+  Earn(1, 100);
+  MoveTo(At(2027, 1, 5));
+  absl::Notification in_step, release;
+  book_->SetBeforeSubmitForTesting([&] {
+    if (in_step.HasBeenNotified()) return;
+    in_step.Notify();
+    release.WaitForNotification();
+  });
+  std::thread run([&] { EXPECT_EQ(Run().points, 100u); });
+  ASSERT_TRUE(in_step.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  absl::Notification other_done, same_done;
+  std::thread other([&] {
+    EXPECT_TRUE(book_->SetPolicy(kOtherVillage, Enabled(1)).ok());
+    other_done.Notify();
+  });
+  std::thread same([&] {
+    EXPECT_TRUE(book_->GetPolicy(kVillage).ok());
+    same_done.Notify();
+  });
+  const bool other_went_on = other_done.WaitForNotificationWithTimeout(absl::Seconds(10));
+  const bool same_waited = !same_done.WaitForNotificationWithTimeout(absl::Milliseconds(200));
+  release.Notify();
+  run.join();
+  other.join();
+  same.join();
+  EXPECT_TRUE(other_went_on) << "another village waited for this village's run";
+  EXPECT_TRUE(same_waited) << "the village's policy was read in the middle of its run";
 }
 
 TEST_F(ExpiryBookTest, APolicySetAfterAYearEndDoesNotApplyToIt) {
