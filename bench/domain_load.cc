@@ -70,7 +70,7 @@ constexpr int kRawAccounts = 1000;
 constexpr uint32_t kVillageMax = 1u << 20;  // village numbers are 1..2^20
 constexpr int kSetupThreads = 16;           // synchronous setup calls at once
 constexpr int kCallDeadlineSeconds = 60;
-constexpr double kPhaseSecondsMax = 60;  // two basket phases must fit in a code's 2 minutes
+constexpr double kPhaseSecondsMax = 60;  // a basket phase, after its codes, within their 2 minutes
 constexpr int kChinaUtcOffsetSeconds = 8 * 3600;  // budgets are by month in China Standard Time
 
 struct Flags {
