@@ -231,7 +231,7 @@ absl::StatusOr<std::unique_ptr<TaskBook>> TaskBook::Open(Engine* engine, Clock* 
   // Runs under book->mu_, held above: the lock analysis does not follow a lock into a lambda.
   status = ScanRecords(*store, keys::kTaskClaim, DecodeTaskClaim,
                        [&](const TaskClaim& claim) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                         book->Track(claim);
+                         book->TrackLocked(claim);
                          const ClaimRequest& q = claim.request;
                          if (claim.state == ClaimState::kClaiming) {
                            claiming.push_back({Step::kClaiming, q.village, q.task, q.claim});
@@ -304,7 +304,7 @@ absl::Status TaskBook::ResumeStep(const InterruptedStep& step) {
   absl::Status sent;
   std::optional<TaskClaim> to_submit;
   {
-    absl::MutexLock lock(&mu_);
+    auto held = task_locks_.Lock({step.village, step.task});
     absl::StatusOr<bool> still = StillInterrupted(step);
     if (!still.ok()) return still.status();
     if (!*still) return absl::OkStatus();  // a resend finished it
@@ -326,12 +326,12 @@ absl::Status TaskBook::ResumeStep(const InterruptedStep& step) {
         break;
     }
   }
-  // A claim is submitted without the lock, as Claim does.
+  // A claim is submitted without the task's lock, as Claim does.
   if (to_submit.has_value()) sent = SubmitClaim(*std::move(to_submit)).status();
   if (sent.ok()) return sent;
   // A refusal is an outcome too (a claim for the last slot taken meanwhile is saved refused):
   // failed means still interrupted.
-  absl::MutexLock lock(&mu_);
+  auto held = task_locks_.Lock({step.village, step.task});
   absl::StatusOr<bool> still = StillInterrupted(step);
   return still.ok() && !*still ? absl::OkStatus() : sent;
 }
@@ -370,6 +370,11 @@ absl::Status TaskBook::SaveClaim(const TaskClaim& claim) {
 }
 
 void TaskBook::Track(const TaskClaim& claim) {
+  absl::MutexLock lock(&mu_);
+  TrackLocked(claim);
+}
+
+void TaskBook::TrackLocked(const TaskClaim& claim) {
   const ClaimRequest& q = claim.request;
   const ClaimantKey who{q.village, q.task, static_cast<uint8_t>(q.claimant.kind),
                         q.claimant.number};
@@ -388,14 +393,20 @@ void TaskBook::Track(const TaskClaim& claim) {
   }
 }
 
-absl::StatusOr<TaskClaim> TaskBook::ClaimOf(VillageId village, uint32_t task,
-                                            const Claimant& claimant) const {
+Id TaskBook::ActiveClaim(VillageId village, uint32_t task, const Claimant& claimant) const {
+  absl::MutexLock lock(&mu_);
   auto it = active_claims_.find(
       ClaimantKey{village, task, static_cast<uint8_t>(claimant.kind), claimant.number});
-  if (it == active_claims_.end()) {
+  return it == active_claims_.end() ? 0 : it->second;
+}
+
+absl::StatusOr<TaskClaim> TaskBook::ClaimOf(VillageId village, uint32_t task,
+                                            const Claimant& claimant) const {
+  const Id claim = ActiveClaim(village, task, claimant);
+  if (claim == 0) {
     return absl::NotFoundError(absl::StrCat(Named(claimant), " has no claim on task ", task));
   }
-  return LoadClaim(village, task, it->second);
+  return LoadClaim(village, task, claim);
 }
 
 // Checked before anything is saved or submitted: a transfer that fails for a missing account
@@ -457,7 +468,7 @@ absl::StatusOr<Task> TaskBook::Post(const TaskRequest& request) {
   }
   if (absl::Status s = CheckPerson(request.posted_by, "posted_by"); !s.ok()) return s;
 
-  absl::MutexLock lock(&mu_);
+  auto held = task_locks_.Lock({request.village, request.task});
   absl::StatusOr<Task> existing = LoadTask(request.village, request.task);
   if (existing.ok()) {
     if (existing->request != request) {
@@ -502,7 +513,10 @@ absl::StatusOr<Task> TaskBook::Post(const TaskRequest& request) {
   task.points_per_claim = static_cast<uint64_t>(points);
   task.posted_at_ns = now;
   if (absl::Status s = SaveTask(task); !s.ok()) return s;
-  open_tasks_.insert({request.deadline_ns, request.village, request.task});
+  {
+    absl::MutexLock lock(&mu_);
+    open_tasks_.insert({request.deadline_ns, request.village, request.task});
+  }
   return FinishPost(std::move(task));
 }
 
@@ -534,7 +548,7 @@ absl::StatusOr<TaskClaim> TaskBook::Claim(const ClaimRequest& request) {
 
   TaskClaim claim;
   {
-    absl::MutexLock lock(&mu_);
+    auto held = task_locks_.Lock({request.village, request.task});
     absl::StatusOr<Task> task = LoadTask(request.village, request.task);
     if (!task.ok()) return task.status();
     absl::StatusOr<TaskClaim> existing = LoadClaim(request.village, request.task, request.claim);
@@ -559,10 +573,7 @@ absl::StatusOr<TaskClaim> TaskBook::Claim(const ClaimRequest& request) {
         return absl::FailedPreconditionError(
             absl::StrCat("the deadline of task ", request.task, " has passed"));
       }
-      const auto active = active_claims_.find(
-          ClaimantKey{request.village, request.task, static_cast<uint8_t>(request.claimant.kind),
-                      request.claimant.number});
-      if (active != active_claims_.end()) {
+      if (ActiveClaim(request.village, request.task, request.claimant) != 0) {
         return absl::AlreadyExistsError(
             absl::StrCat(Named(request.claimant), " already holds a slot of task ", request.task));
       }
@@ -591,7 +602,7 @@ absl::StatusOr<TaskClaim> TaskBook::Claim(const ClaimRequest& request) {
 // task from closing until a resend or a restart: the timer resends it, with the same id, so it
 // answers `exists` if it had landed. A claim still on its first way is resent harmlessly too.
 void TaskBook::ResendClaimsInFlightOfDueTasks() {
-  std::vector<TaskClaim> in_flight;
+  std::vector<ClaimKey> in_flight;
   {
     absl::MutexLock lock(&mu_);
     const uint64_t now = clock_->NowNanos();
@@ -599,12 +610,14 @@ void TaskBook::ResendClaimsInFlightOfDueTasks() {
       if (deadline > now) break;
       for (auto it = claiming_.lower_bound(ClaimKey{village, task, 0});
            it != claiming_.end() && std::get<0>(*it) == village && std::get<1>(*it) == task; ++it) {
-        absl::StatusOr<TaskClaim> claim = LoadClaim(village, task, std::get<2>(*it));
-        if (claim.ok()) in_flight.push_back(*std::move(claim));
+        in_flight.push_back(*it);
       }
     }
   }
-  for (TaskClaim& claim : in_flight) SubmitClaim(std::move(claim)).IgnoreError();
+  for (const auto& [village, task, id] : in_flight) {
+    absl::StatusOr<TaskClaim> claim = LoadClaim(village, task, id);
+    if (claim.ok()) SubmitClaim(*std::move(claim)).IgnoreError();
+  }
 }
 
 absl::StatusOr<TaskClaim> TaskBook::SubmitClaim(TaskClaim claim) {
@@ -615,7 +628,7 @@ absl::StatusOr<TaskClaim> TaskBook::SubmitClaim(TaskClaim claim) {
   if (!results.ok()) return results.status();  // unknown outcome: a resend or Resume tries again
   const TR result = (*results)[0].result;
   const ClaimRequest& q = claim.request;
-  absl::MutexLock lock(&mu_);
+  auto held = task_locks_.Lock({q.village, q.task});
   absl::StatusOr<TaskClaim> current = LoadClaim(q.village, q.task, q.claim);
   if (!current.ok()) return current.status();
   if (current->state == ClaimState::kClaiming) {  // else a concurrent resend saved the outcome
@@ -662,7 +675,7 @@ absl::StatusOr<TaskClaim> TaskBook::Complete(VillageId village, uint32_t task,
   }
   if (absl::Status s = CheckPerson(by, "by"); !s.ok()) return s;
 
-  absl::MutexLock lock(&mu_);
+  auto held = task_locks_.Lock({village, task});
   absl::StatusOr<Task> found = LoadTask(village, task);
   if (!found.ok()) return found.status();
   absl::StatusOr<TaskClaim> claim = ClaimOf(village, task, claimant);
@@ -707,7 +720,7 @@ absl::StatusOr<TaskClaim> TaskBook::Verify(VillageId village, uint32_t task,
   if (absl::Status s = CheckClaimant(claimant); !s.ok()) return s;
   if (absl::Status s = CheckPerson(by, "by"); !s.ok()) return s;
 
-  absl::MutexLock lock(&mu_);
+  auto held = task_locks_.Lock({village, task});
   absl::StatusOr<Task> found = LoadTask(village, task);
   if (!found.ok()) return found.status();
   absl::StatusOr<TaskClaim> claim = ClaimOf(village, task, claimant);
@@ -778,26 +791,24 @@ absl::StatusOr<TaskClaim> TaskBook::FinishVerify(TaskClaim claim, const Task& ta
 
 absl::StatusOr<size_t> TaskBook::LapseDue() {
   ResendClaimsInFlightOfDueTasks();
-  absl::MutexLock lock(&mu_);
   const uint64_t now = clock_->NowNanos();
   std::vector<std::tuple<uint64_t, VillageId, uint32_t>> due;
-  for (const auto& entry : open_tasks_) {
-    if (std::get<0>(entry) > now) break;
-    due.push_back(entry);
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& entry : open_tasks_) {
+      if (std::get<0>(entry) > now) break;
+      due.push_back(entry);
+    }
   }
   size_t closed = 0;
   absl::Status first_error;
   for (const auto& [deadline, village, task_number] : due) {
-    // A claim saved before the deadline may still be waiting for its slot: the slots left are
-    // only known once it has its answer.
-    const auto in_flight = claiming_.lower_bound(ClaimKey{village, task_number, 0});
-    if (in_flight != claiming_.end() && std::get<0>(*in_flight) == village &&
-        std::get<1>(*in_flight) == task_number) {
-      continue;
-    }
+    auto held = task_locks_.Lock({village, task_number});  // no claim starts or ends meanwhile
+    if (ClaimsInFlight(village, task_number)) continue;
     absl::StatusOr<Task> task = LoadTask(village, task_number);
     absl::Status status = task.status();
     if (task.ok() && task->state == TaskState::kClosed) {
+      absl::MutexLock lock(&mu_);
       open_tasks_.erase(std::make_tuple(deadline, village, task_number));  // the store knows
       continue;
     }
@@ -807,6 +818,15 @@ absl::StatusOr<size_t> TaskBook::LapseDue() {
   }
   if (!first_error.ok()) return first_error;
   return closed;
+}
+
+// A claim saved before the deadline may still be waiting for its slot: the slots left are only
+// known once it has its answer.
+bool TaskBook::ClaimsInFlight(VillageId village, uint32_t task) const {
+  absl::MutexLock lock(&mu_);
+  const auto in_flight = claiming_.lower_bound(ClaimKey{village, task, 0});
+  return in_flight != claiming_.end() && std::get<0>(*in_flight) == village &&
+         std::get<1>(*in_flight) == task;
 }
 
 absl::Status TaskBook::Close(Task task) {
@@ -819,9 +839,9 @@ absl::Status TaskBook::Close(Task task) {
     task = *std::move(posted);
   }
   if (task.state == TaskState::kOpen) {
-    // Stable while the lock is held: no claim is in flight (LapseDue checked) and none can
-    // start, the deadline having passed; the state below refuses one even if the clock is set
-    // back.
+    // Stable while the task's lock is held: no claim is in flight (LapseDue checked) and none
+    // can start, the deadline having passed; the state below refuses one even if the clock is
+    // set back.
     absl::StatusOr<uint64_t> left = SlotsLeft(village, number);
     if (!left.ok()) return left.status();
     task.state = TaskState::kClosing;
@@ -854,6 +874,7 @@ absl::Status TaskBook::Close(Task task) {
   task.state = TaskState::kClosed;
   task.closed_at_ns = now;
   if (absl::Status s = SaveTask(task); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
   open_tasks_.erase(std::make_tuple(task.request.deadline_ns, village, number));
   return absl::OkStatus();
 }
@@ -936,7 +957,6 @@ absl::StatusOr<std::vector<TaskClaim>> TaskBook::Claims(VillageId village, uint3
 absl::Status TaskBook::CheckRatable(VillageId village, uint32_t task, uint64_t household) const {
   if (absl::Status s = CheckTask(village, task); !s.ok()) return s;
   const Claimant claimant{ClaimantKind::kHousehold, household};
-  absl::MutexLock lock(&mu_);
   if (absl::StatusOr<Task> found = LoadTask(village, task); !found.ok()) return found.status();
   absl::StatusOr<TaskClaim> claim = ClaimOf(village, task, claimant);
   if (!claim.ok()) return claim.status();

@@ -73,6 +73,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -85,6 +86,7 @@
 #include "server/domain/books/rule_book.h"
 #include "server/domain/store/domain_store.h"
 #include "server/domain/store/resume.h"
+#include "server/domain/store/workflow.h"
 #include "server/domain/values/award.h"
 #include "server/domain/values/codes.h"
 #include "server/domain/values/ids.h"
@@ -161,26 +163,30 @@ class TaskBook {
   absl::Status SaveTask(const Task& task);
   absl::Status SaveClaim(const TaskClaim& claim);
   // Keeps the in-memory indexes in step with a claim as saved.
-  void Track(const TaskClaim& claim) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // The claimant's active (not refused) claim.
+  void Track(const TaskClaim& claim) ABSL_LOCKS_EXCLUDED(mu_);
+  void TrackLocked(const TaskClaim& claim) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The claimant's active (not refused) claim: its id (0 for none), and the claim.
+  Id ActiveClaim(VillageId village, uint32_t task, const Claimant& claimant) const
+      ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<TaskClaim> ClaimOf(VillageId village, uint32_t task,
-                                    const Claimant& claimant) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                                    const Claimant& claimant) const ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status CheckVillageAccounts(VillageId village) const;
   absl::Status CheckClaimantAccounts(VillageId village, const Claimant& claimant) const;
   absl::StatusOr<uint64_t> SlotsLeft(VillageId village, uint32_t task) const;
 
   // Posting -> open: creates and funds the slots account (the same ids every time).
-  absl::StatusOr<Task> FinishPost(Task task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Claiming -> claimed or refused: submits the slot transfer without the lock, then saves the
-  // outcome if the claim is still claiming.
+  absl::StatusOr<Task> FinishPost(Task task) ABSL_LOCKS_EXCLUDED(mu_);
+  // Claiming -> claimed or refused: submits the slot transfer without the task's lock, then
+  // saves the outcome under it if the claim is still claiming.
   absl::StatusOr<TaskClaim> SubmitClaim(TaskClaim claim) ABSL_LOCKS_EXCLUDED(mu_);
   // Verifying -> verified: records the household's award (the same award id every time).
   void ResendClaimsInFlightOfDueTasks() ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<TaskClaim> FinishVerify(TaskClaim claim, const Task& task)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // A claim of the task waits for its slot's answer.
+  bool ClaimsInFlight(VillageId village, uint32_t task) const ABSL_LOCKS_EXCLUDED(mu_);
   // Open or closing -> closed.
-  absl::Status Close(Task task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status Close(Task task) ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status FillCounts(std::vector<Task>& tasks) const;
   // A step Open found between intent and outcome; `claim` is 0 for a posting.
   struct InterruptedStep {
@@ -192,8 +198,7 @@ class TaskBook {
   };
   // Sends one on: OK when it is finished (by this, or by a resend meanwhile).
   absl::Status ResumeStep(const InterruptedStep& step) ABSL_LOCKS_EXCLUDED(mu_);
-  absl::StatusOr<bool> StillInterrupted(const InterruptedStep& step) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<bool> StillInterrupted(const InterruptedStep& step) const;
   // "posting of task 1/7", "claim 1/42 on task 7": for a ResumeError.
   static std::string StepName(const InterruptedStep& step);
 
@@ -202,7 +207,12 @@ class TaskBook {
   DomainStore* const store_;
   AwardBook* const awards_;
   const RuleBook* const rules_;
-  // Each step's read-modify-write of its records; a claim's slot transfer runs outside it.
+  // One task's steps in turn (its posting, each claim's intent and outcome, completions,
+  // verifications, its closing), held across the ledger and the store; tasks in parallel
+  // (workflow.h's lock rule). A claim's slot transfer runs outside it, so that claims on one task
+  // share a group commit and the slots account's floor decides who gets the last slots.
+  RecordLocks<std::pair<VillageId, uint32_t>> task_locks_;
+  // The in-memory indexes only, never held across the ledger or the store.
   mutable absl::Mutex mu_;
   std::map<ClaimantKey, Id> active_claims_ ABSL_GUARDED_BY(mu_);
   std::set<ClaimKey> claiming_ ABSL_GUARDED_BY(mu_);

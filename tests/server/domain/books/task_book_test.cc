@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/synchronization/notification.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
@@ -539,6 +540,55 @@ TEST_F(TaskBookTest, TheLedgersFloorNotAReadRefusesAClaimForTheLastSlotTakenMean
   auto answer = engine_->CreateTransfers({again});
   ASSERT_TRUE(answer.ok()) << answer.status();
   EXPECT_EQ((*answer)[0].result, CreateTransferResult::kIdAlreadyFailed);
+}
+
+// The lock rule (workflow.h): a step holds its task's lock, not the book's, across the ledger
+// and the store. While one task's verification is in the middle of its step, a claim on another
+// task completes at once; a resend of the same verification waits, then finds it verified.
+TEST_F(TaskBookTest, ATaskInTheMiddleOfAStepHoldsUpOnlyItselfNotAnotherTask) {
+  ASSERT_TRUE(tasks_->Post(Sweeping()).ok());
+  ASSERT_TRUE(tasks_->Post(Sweeping(3, kTask + 1)).ok());
+  ASSERT_NO_FATAL_FAILURE(Completed(HouseholdNo(1), 0xc1));
+  ASSERT_TRUE(tasks_->Claim(ClaimBy(HouseholdNo(2), 0xc2, kTask + 1)).ok());
+  StallingClock stalling(&clock_);
+  tasks_.reset();
+  auto opened = TaskBook::Open(engine_.get(), &stalling, store_.get(), awards_.get(), rules_.get());
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  tasks_ = *std::move(opened);
+
+  std::thread stalled([&] {
+    stalling.StallThisThread();
+    auto verified = tasks_->Verify(kVillage, kTask, HouseholdNo(1), "committee-zhang");
+    EXPECT_TRUE(verified.ok()) << verified.status();
+  });
+  ASSERT_TRUE(stalling.WaitStalled()) << "the verification never asked the time";
+  absl::Notification other_done;
+  std::thread other([&] {
+    auto done =
+        tasks_->Complete(kVillage, kTask + 1, HouseholdNo(2), kEvidence, "扫了一遍", "resident");
+    EXPECT_TRUE(done.ok()) << done.status();
+    other_done.Notify();
+  });
+  absl::Notification resend_done;
+  std::thread resend([&] {
+    auto again = tasks_->Verify(kVillage, kTask, HouseholdNo(1), "committee-zhang");
+    EXPECT_TRUE(again.ok()) << again.status();
+    if (again.ok()) {
+      EXPECT_EQ(again->state, ClaimState::kVerified);
+    }
+    resend_done.Notify();
+  });
+  const bool other_went_on = other_done.WaitForNotificationWithTimeout(absl::Seconds(10));
+  const bool resend_waited = !resend_done.WaitForNotificationWithTimeout(absl::Milliseconds(200));
+  stalling.Release();
+  stalled.join();
+  other.join();
+  resend.join();
+  EXPECT_TRUE(other_went_on) << "another task's completion waited for this task's step";
+  EXPECT_TRUE(resend_waited) << "a resend of the same verification did not wait for the first";
+  auto award = awards_->Get(kVillage, ids::TaskAward(kVillage, kTask, 0xc1));
+  ASSERT_TRUE(award.ok()) << award.status();
+  EXPECT_EQ(award->amount, 30u) << "the household is paid once";
 }
 
 TEST_F(TaskBookTest, StoredRecordsRoundTrip) {
