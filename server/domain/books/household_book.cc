@@ -140,7 +140,7 @@ absl::Status HouseholdBook::Save(const Household& household) {
 
 absl::Status HouseholdBook::PutHousehold(const Household& household) {
   if (absl::Status s = Check(household); !s.ok()) return s;
-  absl::MutexLock lock(&mu_);
+  auto held = household_locks_.Lock({household.village, household.household});
   return PutLocked(household);
 }
 
@@ -149,7 +149,7 @@ absl::Status HouseholdBook::EnsureHousehold(VillageId village, uint64_t househol
   blank.village = village;
   blank.household = household;
   if (absl::Status s = Check(blank); !s.ok()) return s;
-  absl::MutexLock lock(&mu_);
+  auto held = household_locks_.Lock({village, household});
   absl::StatusOr<Household> existing = GetHousehold(village, household);
   if (existing.ok()) return CreateHouseholdAccount(*engine_, village, household);
   if (existing.status().code() != absl::StatusCode::kNotFound) return existing.status();
@@ -209,7 +209,7 @@ absl::StatusOr<std::vector<Household>> HouseholdBook::ListHouseholds(VillageId v
 }
 
 absl::Status HouseholdBook::CloseHousehold(VillageId village, uint64_t household) {
-  absl::MutexLock lock(&mu_);  // the record is read, then saved closed
+  auto held = household_locks_.Lock({village, household});  // read, then saved closed
   absl::StatusOr<Household> h = GetHousehold(village, household);
   if (!h.ok()) return h.status();
   if (h->closed) return absl::OkStatus();

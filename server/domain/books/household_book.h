@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -18,6 +19,7 @@
 #include "points/engine.h"
 #include "server/domain/books/org_book.h"
 #include "server/domain/store/domain_store.h"
+#include "server/domain/store/workflow.h"
 #include "server/domain/values/household_values.h"
 #include "server/domain/values/ids.h"
 
@@ -55,14 +57,17 @@ class HouseholdBook {
  private:
   absl::Status Save(const Household& household);
 
-  absl::Status PutLocked(const Household& household) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Under the household's record lock.
+  absl::Status PutLocked(const Household& household);
 
   Engine* const engine_;
   DomainStore* const store_;
   const OrgBook* const org_;
   // A put reads the record (closed?) and writes it; EnsureHousehold reads, then writes a blank
-  // one: one at a time, so a blank record never overwrites details put meanwhile.
-  absl::Mutex mu_;
+  // one: one household's at a time, so a blank record never overwrites details put meanwhile.
+  // Other households never wait (workflow.h's lock rule: the lock is the record's, not the
+  // book's, held across the ledger and the synced write).
+  RecordLocks<std::pair<VillageId, uint64_t>> household_locks_;
 };
 
 }  // namespace points::domain

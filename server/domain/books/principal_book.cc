@@ -186,22 +186,23 @@ absl::StatusOr<std::string> PrincipalBook::Create(Principal principal) {
   principal.created_at_ns = clock_->NowNanos();
   principal.revoked = false;
   principal.revoked_at_ns = 0;
-  // Writers take turns; the synced write happens outside mu_, so authentication (on gRPC's
-  // reactor threads) never waits for a disk.
-  absl::MutexLock write_lock(&write_mu_);
+  // One write of a name at a time; the synced write happens outside mu_, so authentication
+  // (on gRPC's reactor threads) never waits for a disk.
+  auto held = name_locks_.Lock(principal.name);
   {
     absl::MutexLock lock(&mu_);
     if (by_name_.contains(principal.name)) {
       return absl::AlreadyExistsError(absl::StrCat("principal '", principal.name, "' exists"));
     }
-    if (by_name_.size() >= kPrincipalsMax) {
+    if (by_name_.size() + creating_ >= kPrincipalsMax) {
       return absl::ResourceExhaustedError(absl::StrCat("at most ", kPrincipalsMax, " principals"));
     }
+    ++creating_;
   }
-  if (absl::Status s = store_->Put(Key(principal.name), Encode(principal, token_hash)); !s.ok()) {
-    return s;
-  }
+  const absl::Status put = store_->Put(Key(principal.name), Encode(principal, token_hash));
   absl::MutexLock lock(&mu_);
+  --creating_;
+  if (!put.ok()) return put;
   token_hashes_[token_hash] = principal.name;
   hash_of_[principal.name] = token_hash;
   by_name_[principal.name] = std::move(principal);
@@ -221,7 +222,7 @@ absl::StatusOr<Principal> PrincipalBook::Authenticate(const std::string& token) 
 }
 
 absl::Status PrincipalBook::Revoke(const std::string& name) {
-  absl::MutexLock write_lock(&write_mu_);
+  auto held = name_locks_.Lock(name);
   Principal revoked;
   std::string hash;
   {

@@ -8,6 +8,7 @@
 #ifndef POINTS_SERVER_DOMAIN_BOOKS_PRINCIPAL_BOOK_H_
 #define POINTS_SERVER_DOMAIN_BOOKS_PRINCIPAL_BOOK_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -20,6 +21,7 @@
 #include "absl/synchronization/mutex.h"
 #include "points/engine.h"
 #include "server/domain/store/domain_store.h"
+#include "server/domain/store/workflow.h"
 #include "server/domain/values/ids.h"
 
 namespace points::domain {
@@ -86,8 +88,14 @@ class PrincipalBook {
 
   Clock* const clock_;
   DomainStore* const store_;
-  absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(mu_);  // Create and Revoke, one at a time
+  // Create and Revoke of one name in turn, held across the synced write; other names never
+  // wait (a record lock, workflow.h's lock rule).
+  RecordLocks<std::string> name_locks_;
+  // The maps, for a moment at a time: authentication (on gRPC's reactor threads) never waits
+  // for a disk.
   mutable absl::Mutex mu_;
+  // Creates between their check and their write: counted against kPrincipalsMax.
+  size_t creating_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<std::string, Principal> by_name_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::string> token_hashes_ ABSL_GUARDED_BY(mu_);  // hash->name
   absl::flat_hash_map<std::string, std::string> hash_of_ ABSL_GUARDED_BY(mu_);       // name->hash

@@ -115,7 +115,7 @@ absl::StatusOr<Rating> RatingBook::Rate(const RatingRequest& request) {
   if (absl::Status s = CheckRequest(request); !s.ok()) return s;
   const std::string key =
       RatingKey(request.village, request.household, request.kind, request.subject);
-  absl::MutexLock lock(&mu_);
+  auto held = rating_locks_.Lock(key);
   absl::StatusOr<std::string> bytes = store_->Get(key);
   if (bytes.ok()) {
     absl::StatusOr<Rating> existing = DecodeRating(*bytes);

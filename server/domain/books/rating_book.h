@@ -35,6 +35,7 @@
 #include "points/types.h"
 #include "server/domain/books/shop_book.h"
 #include "server/domain/store/domain_store.h"
+#include "server/domain/store/workflow.h"
 #include "server/domain/values/ids.h"
 #include "server/domain/values/rating_values.h"
 
@@ -76,9 +77,10 @@ class RatingBook {
   Clock* const clock_;
   DomainStore* const store_;
   const TaskChecker task_checker_;
-  // Held from the check that a rating is new to its save, so two first ratings sent at once
-  // cannot both be stored.
-  absl::Mutex mu_;
+  // Held from the check that a rating is new to its save, so two first ratings of one subject by
+  // one household sent at once cannot both be stored; by the rating's key, so other ratings never
+  // wait (a record lock, workflow.h's lock rule).
+  RecordLocks<std::string> rating_locks_;
 };
 
 }  // namespace points::domain

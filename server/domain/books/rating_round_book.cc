@@ -157,7 +157,7 @@ absl::Status RatingRoundBook::Count(RatingRound& round) const {
 
 absl::StatusOr<RatingRound> RatingRoundBook::OpenRound(const RoundRequest& request) {
   const uint64_t now = clock_->NowNanos();
-  absl::MutexLock lock(&mu_);
+  auto held = record_locks_.Lock(RoundKey(request.village, request.round));
   absl::StatusOr<RatingRound> existing = Load(request.village, request.round);
   if (existing.ok()) {
     if (existing->request != request) {
@@ -193,7 +193,7 @@ absl::StatusOr<RoundRating> RatingRoundBook::Rate(const RoundRating& rating) {
   }
   if (absl::Status s = CheckText("by", rating.by, 1, kPersonBytesMax); !s.ok()) return s;
   const std::string key = RatingKey(rating.village, rating.round, rating.household);
-  absl::MutexLock lock(&mu_);
+  auto held = record_locks_.Lock(key);
   absl::StatusOr<RatingRound> round = Load(rating.village, rating.round);
   if (!round.ok()) return round.status();
   absl::StatusOr<std::string> bytes = store_->Get(key);
@@ -287,7 +287,7 @@ absl::StatusOr<RatingRound> RatingRoundBook::Resolve(VillageId village, uint32_t
                                                      const std::string& by) {
   if (absl::Status s = CheckText("resolution", note, 1, kFollowUpNoteBytesMax); !s.ok()) return s;
   if (absl::Status s = CheckText("by", by, 1, kPersonBytesMax); !s.ok()) return s;
-  absl::MutexLock lock(&mu_);
+  auto held = record_locks_.Lock(RoundKey(village, round));
   absl::StatusOr<RatingRound> found = Load(village, round);
   if (!found.ok()) return found;
   if (absl::Status s = Count(*found); !s.ok()) return s;

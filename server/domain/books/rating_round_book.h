@@ -39,6 +39,7 @@
 #include "server/domain/books/household_book.h"
 #include "server/domain/books/rating_book.h"
 #include "server/domain/store/domain_store.h"
+#include "server/domain/store/workflow.h"
 #include "server/domain/values/ids.h"
 #include "server/domain/values/rating_round_values.h"
 
@@ -73,8 +74,10 @@ class RatingRoundBook {
   DomainStore* const store_;
   const HouseholdBook* const households_;
   const RoundChecker check_;
-  // Held from the check that a round or rating is new to its save.
-  absl::Mutex mu_;
+  // Held from the check that a round or rating is new to its save, by the record's key: a
+  // round's opening and resolution, or one household's rating in it (a record lock, workflow.h's
+  // lock rule; other records never wait).
+  RecordLocks<std::string> record_locks_;
 };
 
 }  // namespace points::domain

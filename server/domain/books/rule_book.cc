@@ -87,7 +87,7 @@ absl::StatusOr<CatalogueRule> RuleBook::PutRule(const CatalogueRule& definition,
   CatalogueRule next = definition;
   const uint64_t now_ns = clock_->NowNanos();
   if (next.effective_from_ns == 0) next.effective_from_ns = now_ns;
-  absl::MutexLock lock(&mu_);
+  auto held = rule_locks_.Lock({definition.village, definition.rule.rule});
   absl::StatusOr<std::vector<CatalogueRule>> versions =
       Versions(definition.village, definition.rule.rule);
   if (!versions.ok()) return versions.status();

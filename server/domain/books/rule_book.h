@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -21,6 +22,7 @@
 #include "absl/synchronization/mutex.h"
 #include "points/engine.h"
 #include "server/domain/store/domain_store.h"
+#include "server/domain/store/workflow.h"
 #include "server/domain/values/award.h"
 #include "server/domain/values/rule_values.h"
 
@@ -59,8 +61,9 @@ class RuleBook {
 
   Clock* const clock_;
   DomainStore* const store_;
-  // PutRule reads the latest version and writes the next: one at a time.
-  absl::Mutex mu_;
+  // PutRule reads the latest version and writes the next: one change of a rule at a time,
+  // other rules in parallel (a record lock, workflow.h's lock rule).
+  RecordLocks<std::pair<VillageId, uint32_t>> rule_locks_;
 };
 
 }  // namespace points::domain
