@@ -9,15 +9,14 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "server/convert/wire_limits.h"
 
 namespace points::client {
 namespace {
 
-// As pointsd: requests and responses are at most 4 MiB.
-constexpr int kMessageBytesMax = 4 << 20;
 // A watch has no deadline: keepalive pings find a connection that died silently (a rural link
 // that dropped without a FIN), so the watch resumes instead of waiting for ever. pointsd accepts
-// pings this often (kKeepalivePingsMinMs there).
+// pings this often (kKeepalivePingsMinMs, server/convert/wire_limits.h).
 constexpr int kKeepaliveTimeMs = 60'000;
 constexpr int kKeepaliveTimeoutMs = 20'000;
 

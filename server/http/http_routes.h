@@ -12,6 +12,7 @@
 
 #include "absl/strings/string_view.h"
 #include "boost/beast/http.hpp"
+#include "server/convert/wire_limits.h"
 #include "server/http/connect_bridge.h"
 #include "server/http/http_options.h"
 #include "server/http/static_files.h"
@@ -23,8 +24,8 @@ namespace beast_http = boost::beast::http;
 using Request = beast_http::request<beast_http::string_body>;
 using Response = beast_http::response<beast_http::string_body>;
 
-// The largest request body: gRPC's message limit (pointsd.cc), before any conversion.
-inline constexpr uint64_t kHttpBodyBytesMax = 4 << 20;
+// The largest request body: gRPC's message limit, before any conversion.
+inline constexpr uint64_t kHttpBodyBytesMax = kMessageBytesMax;
 // The largest Authorization header: a bearer token is 71 bytes.
 inline constexpr size_t kHttpAuthorizationBytesMax = 1024;
 

@@ -18,6 +18,7 @@
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "server/gate/authz.h"
+#include "server/convert/wire_limits.h"
 #include "server/gate/call_guard.h"
 #include "server/gate/rate_limiter.h"
 #include "server/gate/tls.h"
@@ -42,10 +43,6 @@
 namespace points::server {
 namespace {
 
-// The largest request or response: 8189 transfers of about 200 bytes of protobuf each, with room.
-constexpr int kMessageBytesMax = 4 << 20;
-// The shortest interval between client keepalive pings pointsd accepts.
-constexpr int kKeepalivePingsMinMs = 30'000;
 // After the gRPC drain, how long HTTP connections get to write their last answers.
 constexpr std::chrono::milliseconds kHttpWindDown{2000};
 // The health service name that says whether writes are taken: SERVING normally, NOT_SERVING
