@@ -4,6 +4,7 @@
 #define POINTS_TESTS_TESTING_DOMAIN_TESTING_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -43,6 +44,47 @@ class StallingClock : public Clock {
   mutable absl::Notification stalled_;
   mutable absl::Notification release_;
 };
+
+// What other calls did while one call was held in the middle of its step.
+struct WhileHeld {
+  bool other_went_on = false;  // `other` finished while the step was held
+  bool resend_waited = false;  // `resend` had not finished 200 ms in
+};
+
+// Runs `step` on a thread that `stalling` stops at its next time read and, while it is held
+// there, `other` and `resend` on threads of their own; then releases the step and joins all
+// three. The lock rule's tests: another record's call goes on, the same record's waits.
+inline WhileHeld HoldAStep(StallingClock& stalling, const std::function<void()>& step,
+                           const std::function<void()>& other,
+                           const std::function<void()>& resend) {
+  std::thread held([&] {
+    stalling.StallThisThread();
+    step();
+  });
+  WhileHeld seen;
+  if (!stalling.WaitStalled()) {
+    ADD_FAILURE() << "the step never asked the time";
+    stalling.Release();
+    held.join();
+    return seen;
+  }
+  absl::Notification other_done, resend_done;
+  std::thread other_thread([&] {
+    other();
+    other_done.Notify();
+  });
+  std::thread resend_thread([&] {
+    resend();
+    resend_done.Notify();
+  });
+  seen.other_went_on = other_done.WaitForNotificationWithTimeout(absl::Seconds(10));
+  seen.resend_waited = !resend_done.WaitForNotificationWithTimeout(absl::Milliseconds(200));
+  stalling.Release();
+  held.join();
+  other_thread.join();
+  resend_thread.join();
+  return seen;
+}
 
 // The engine in dir/ledger and the store in dir/domain. Call it as
 // ASSERT_NO_FATAL_FAILURE(OpenLedgerAndStore(...)): a store that does not open fails the test.

@@ -7,9 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <thread>
 
-#include "absl/synchronization/notification.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
@@ -362,37 +360,24 @@ TEST_F(AwardBookTest, AnAwardInTheMiddleOfAStepHoldsUpOnlyItselfNotAnotherVillag
   ASSERT_TRUE(book->SetUpVillage(kOther).ok());
   ASSERT_TRUE(book->SetUpHousehold(kOther, 1).ok());
 
-  std::thread stalled([&] {
-    stalling.StallThisThread();
-    EXPECT_TRUE(book->Record(Request(kAward, 1)).ok());
-  });
-  ASSERT_TRUE(stalling.WaitStalled()) << "the award's step never asked the time";
-
-  absl::Notification other_done;
-  std::thread other([&] {
-    AwardRequest request = Request(kAward + 1, 1);
-    request.village = kOther;
-    auto recorded = book->Record(request);
-    EXPECT_TRUE(recorded.ok()) << recorded.status();
-    other_done.Notify();
-  });
-  absl::Notification resend_done;
-  std::thread resend([&] {
-    auto again = book->Record(Request(kAward, 1));
-    EXPECT_TRUE(again.ok()) << again.status();
-    if (again.ok()) {
-      EXPECT_EQ(again->state, AwardState::kAwaitingReview);
-    }
-    resend_done.Notify();
-  });
-  const bool other_went_on = other_done.WaitForNotificationWithTimeout(absl::Seconds(10));
-  const bool resend_waited = !resend_done.WaitForNotificationWithTimeout(absl::Milliseconds(200));
-  stalling.Release();
-  stalled.join();
-  other.join();
-  resend.join();
-  EXPECT_TRUE(other_went_on) << "another village's award waited for this village's step";
-  EXPECT_TRUE(resend_waited) << "a resend of the same award did not wait for its first attempt";
+  const WhileHeld seen = HoldAStep(
+      stalling, [&] { EXPECT_TRUE(book->Record(Request(kAward, 1)).ok()); },
+      [&] {
+        AwardRequest request = Request(kAward + 1, 1);
+        request.village = kOther;
+        auto recorded = book->Record(request);
+        EXPECT_TRUE(recorded.ok()) << recorded.status();
+      },
+      [&] {
+        auto again = book->Record(Request(kAward, 1));
+        EXPECT_TRUE(again.ok()) << again.status();
+        if (again.ok()) {
+          EXPECT_EQ(again->state, AwardState::kAwaitingReview);
+        }
+      });
+  EXPECT_TRUE(seen.other_went_on) << "another village's award waited for this village's step";
+  EXPECT_TRUE(seen.resend_waited)
+      << "a resend of the same award did not wait for its first attempt";
   auto listed = book->List(kVillage, AwardState::kAwaitingReview);
   ASSERT_TRUE(listed.ok());
   EXPECT_EQ(listed->size(), 1u) << "the resend recorded the award twice";

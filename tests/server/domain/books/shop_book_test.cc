@@ -12,7 +12,6 @@
 #include <tuple>
 #include <vector>
 
-#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "points/engine.h"
 #include "server/domain/values/codec.h"
@@ -249,35 +248,25 @@ TEST_F(ShopBookTest, ABasketInTheMiddleOfItsStepHoldsUpOnlyItselfNotAnotherBaske
   ASSERT_TRUE(opened.ok()) << opened.status();
   book_ = *std::move(opened);
 
-  std::thread stalled([&] {
-    stalling.StallThisThread();
-    auto basket = Redeem(Request(0xb1, 1, {{kSoySauce, 1}}));
-    EXPECT_TRUE(basket.ok()) << basket.status();
-  });
-  ASSERT_TRUE(stalling.WaitStalled()) << "the basket's step never asked the time";
-  absl::Notification other_done;
-  std::thread other([&] {
-    auto basket = Redeem(Request(0xb2, 2, {{kSoap, 1}}));
-    EXPECT_TRUE(basket.ok()) << basket.status();
-    other_done.Notify();
-  });
-  absl::Notification resend_done;
-  std::thread resend([&] {
-    auto again = Redeem(Request(0xb1, 1, {{kSoySauce, 1}}));
-    EXPECT_TRUE(again.ok()) << again.status();
-    if (again.ok()) {
-      EXPECT_EQ(again->state, BasketState::kRedeemed);
-    }
-    resend_done.Notify();
-  });
-  const bool other_went_on = other_done.WaitForNotificationWithTimeout(absl::Seconds(10));
-  const bool resend_waited = !resend_done.WaitForNotificationWithTimeout(absl::Milliseconds(200));
-  stalling.Release();
-  stalled.join();
-  other.join();
-  resend.join();
-  EXPECT_TRUE(other_went_on) << "another basket waited for this basket's step";
-  EXPECT_TRUE(resend_waited) << "a resend of the same basket did not wait for its first call";
+  const WhileHeld seen = HoldAStep(
+      stalling,
+      [&] {
+        auto basket = Redeem(Request(0xb1, 1, {{kSoySauce, 1}}));
+        EXPECT_TRUE(basket.ok()) << basket.status();
+      },
+      [&] {
+        auto basket = Redeem(Request(0xb2, 2, {{kSoap, 1}}));
+        EXPECT_TRUE(basket.ok()) << basket.status();
+      },
+      [&] {
+        auto again = Redeem(Request(0xb1, 1, {{kSoySauce, 1}}));
+        EXPECT_TRUE(again.ok()) << again.status();
+        if (again.ok()) {
+          EXPECT_EQ(again->state, BasketState::kRedeemed);
+        }
+      });
+  EXPECT_TRUE(seen.other_went_on) << "another basket waited for this basket's step";
+  EXPECT_TRUE(seen.resend_waited) << "a resend of the same basket did not wait for its first call";
   EXPECT_EQ(Balance(1), 90u) << "the resend charged the household twice";
   EXPECT_EQ(Balance(2), 97u);
   EXPECT_EQ(StockOf(kSoySauce), 9u);

@@ -11,7 +11,6 @@
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/notification.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
@@ -556,36 +555,26 @@ TEST_F(TaskBookTest, ATaskInTheMiddleOfAStepHoldsUpOnlyItselfNotAnotherTask) {
   ASSERT_TRUE(opened.ok()) << opened.status();
   tasks_ = *std::move(opened);
 
-  std::thread stalled([&] {
-    stalling.StallThisThread();
-    auto verified = tasks_->Verify(kVillage, kTask, HouseholdNo(1), "committee-zhang");
-    EXPECT_TRUE(verified.ok()) << verified.status();
-  });
-  ASSERT_TRUE(stalling.WaitStalled()) << "the verification never asked the time";
-  absl::Notification other_done;
-  std::thread other([&] {
-    auto done =
-        tasks_->Complete(kVillage, kTask + 1, HouseholdNo(2), kEvidence, "扫了一遍", "resident");
-    EXPECT_TRUE(done.ok()) << done.status();
-    other_done.Notify();
-  });
-  absl::Notification resend_done;
-  std::thread resend([&] {
-    auto again = tasks_->Verify(kVillage, kTask, HouseholdNo(1), "committee-zhang");
-    EXPECT_TRUE(again.ok()) << again.status();
-    if (again.ok()) {
-      EXPECT_EQ(again->state, ClaimState::kVerified);
-    }
-    resend_done.Notify();
-  });
-  const bool other_went_on = other_done.WaitForNotificationWithTimeout(absl::Seconds(10));
-  const bool resend_waited = !resend_done.WaitForNotificationWithTimeout(absl::Milliseconds(200));
-  stalling.Release();
-  stalled.join();
-  other.join();
-  resend.join();
-  EXPECT_TRUE(other_went_on) << "another task's completion waited for this task's step";
-  EXPECT_TRUE(resend_waited) << "a resend of the same verification did not wait for the first";
+  const WhileHeld seen = HoldAStep(
+      stalling,
+      [&] {
+        auto verified = tasks_->Verify(kVillage, kTask, HouseholdNo(1), "committee-zhang");
+        EXPECT_TRUE(verified.ok()) << verified.status();
+      },
+      [&] {
+        auto done = tasks_->Complete(kVillage, kTask + 1, HouseholdNo(2), kEvidence, "扫了一遍",
+                                     "resident");
+        EXPECT_TRUE(done.ok()) << done.status();
+      },
+      [&] {
+        auto again = tasks_->Verify(kVillage, kTask, HouseholdNo(1), "committee-zhang");
+        EXPECT_TRUE(again.ok()) << again.status();
+        if (again.ok()) {
+          EXPECT_EQ(again->state, ClaimState::kVerified);
+        }
+      });
+  EXPECT_TRUE(seen.other_went_on) << "another task's completion waited for this task's step";
+  EXPECT_TRUE(seen.resend_waited) << "a resend of the same verification did not wait for the first";
   auto award = awards_->Get(kVillage, ids::TaskAward(kVillage, kTask, 0xc1));
   ASSERT_TRUE(award.ok()) << award.status();
   EXPECT_EQ(award->amount, 30u) << "the household is paid once";
