@@ -1,8 +1,17 @@
-// What the browser tests (web_test, console_test, terminal_test) share: chromium's flags, the
-// demo's tokens, the accessibility check and the screenshots at a page's two sizes.
+// What the browser tests (web_test, console_test, terminal_test, offline_consent_test) share:
+// where things are, chromium's flags, the demo's tokens, the accessibility check and the
+// screenshots at a page's two sizes.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The repository, the web client, and what ctest passes in (tests/web/CMakeLists.txt).
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const WEB = path.join(REPO, 'clients', 'web');
+export const POINTSD = process.env.POINTSD || path.join(REPO, 'build', 'server', 'pointsd');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const SHOTS = process.env.WEB_SCREENSHOTS || path.join(REPO, 'build', 'web-screenshots');
 
 // Headless chromium without the background work that only slows a test down.
 export const kChromiumArgs = [

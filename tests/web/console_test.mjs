@@ -15,21 +15,21 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 
 import {
   checkA11y as checkPage,
   kChromiumArgs,
   readDemoTokens,
   shoot as shootSizes,
+  REPO,
+  WEB,
+  POINTSD,
+  CHROMIUM,
+  SHOTS,
 } from './browser_kit.mjs';
 import { startPointsd, stopPointsd } from '../testing/pointsd.mjs';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WEB = path.join(REPO, 'clients', 'web');
-const POINTSD = process.env.POINTSD || path.join(REPO, 'build', 'server', 'pointsd');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.WEB_SCREENSHOTS || path.join(REPO, 'build', 'web-screenshots');
 // The demo's yard hygiene check (rule 1) is 10 points a check, at most 30 a month: a line of 4
 // checks (40 points) is refused by the cap. Awards over the threshold wait for a second
 // member: the model household award (rule 4, 50 points) does, 40 points does not.

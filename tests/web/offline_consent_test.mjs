@@ -13,14 +13,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 
-import { readDemoTokens } from './browser_kit.mjs';
+import { readDemoTokens, REPO, WEB, POINTSD } from './browser_kit.mjs';
 import { startPointsd, stopPointsd } from '../testing/pointsd.mjs';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WEB = path.join(REPO, 'clients', 'web');
-const POINTSD = process.env.POINTSD || path.join(REPO, 'build', 'server', 'pointsd');
 const points = await import(pathToFileURL(path.join(WEB, 'dist', 'index.js')).href);
 const { createConnectTransport } = await import(
   pathToFileURL(path.join(WEB, 'dist', 'node.js')).href

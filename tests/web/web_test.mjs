@@ -17,21 +17,21 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 
 import {
   checkA11y as checkPage,
   kChromiumArgs,
   readDemoTokens,
   shoot as shootSizes,
+  REPO,
+  WEB,
+  POINTSD,
+  CHROMIUM,
+  SHOTS,
 } from './browser_kit.mjs';
 import { startPointsd as start, stopPointsd } from '../testing/pointsd.mjs';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WEB = path.join(REPO, 'clients', 'web');
-const POINTSD = process.env.POINTSD || path.join(REPO, 'build', 'server', 'pointsd');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.WEB_SCREENSHOTS || path.join(REPO, 'build', 'web-screenshots');
 // Long enough to object in, short enough to wait for.
 const NOTICE_SECONDS = 20;
 // A change reaches an open page over its WatchAccounts stream within this (its poll is 30 s).
