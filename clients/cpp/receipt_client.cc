@@ -33,6 +33,22 @@ absl::StatusOr<v1::GetConsistencyProofResponse> ReceiptClient::GetConsistencyPro
                                 &Service::GetConsistencyProof, request);
 }
 
+absl::StatusOr<v1::ProveTransfersResponse> ReceiptClient::ProveTransfers(
+    const v1::ProveTransfersRequest& request) {
+  return channel_->Ask<Service>(stub_->service, "ProveTransfers", &Service::ProveTransfers,
+                                request);
+}
+
+absl::StatusOr<v1::ProveAwardResponse> ReceiptClient::ProveAward(
+    const v1::ProveAwardRequest& request) {
+  return channel_->Ask<Service>(stub_->service, "ProveAward", &Service::ProveAward, request);
+}
+
+absl::StatusOr<v1::ProveBasketResponse> ReceiptClient::ProveBasket(
+    const v1::ProveBasketRequest& request) {
+  return channel_->Ask<Service>(stub_->service, "ProveBasket", &Service::ProveBasket, request);
+}
+
 absl::StatusOr<v1::AddCosignatureResponse> ReceiptClient::AddCosignature(
     const v1::AddCosignatureRequest& request) {
   return channel_->Ask<Service>(stub_->service, "AddCosignature", &Service::AddCosignature,

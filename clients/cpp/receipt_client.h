@@ -26,6 +26,10 @@ class ReceiptClient {
   absl::StatusOr<v1::GetCheckpointResponse> GetCheckpoint(const v1::GetCheckpointRequest& request);
   absl::StatusOr<v1::GetConsistencyProofResponse> GetConsistencyProof(
       const v1::GetConsistencyProofRequest& request);
+  absl::StatusOr<v1::ProveTransfersResponse> ProveTransfers(
+      const v1::ProveTransfersRequest& request);
+  absl::StatusOr<v1::ProveAwardResponse> ProveAward(const v1::ProveAwardRequest& request);
+  absl::StatusOr<v1::ProveBasketResponse> ProveBasket(const v1::ProveBasketRequest& request);
   absl::StatusOr<v1::AddCosignatureResponse> AddCosignature(
       const v1::AddCosignatureRequest& request);
 

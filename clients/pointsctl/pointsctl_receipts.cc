@@ -4,6 +4,7 @@
 
 #include "absl/strings/escaping.h"
 #include "clients/pointsctl/pointsctl_cli.h"
+#include "server/convert/convert.h"
 #include "server/receipts/merkle.h"
 #include "server/receipts/note.h"
 
@@ -203,6 +204,77 @@ int RunWitness(const Invocation& in) {
   return kExitOk;
 }
 
+// Writes each receipt to DIR/<record number>.tlog-proof (--out DIR) or prints them, one after
+// the other, with a line saying which record each is.
+int WriteReceipts(const Invocation& in,
+                  const google::protobuf::RepeatedPtrField<v1::TransferReceipt>& receipts) {
+  const std::optional<std::string> out = in.Value("--out");
+  if (out) {
+    std::error_code error;
+    std::filesystem::create_directories(*out, error);
+    if (error) Usage(absl::StrCat("--out ", *out, ": ", error.message()));
+  }
+  for (const v1::TransferReceipt& r : receipts) {
+    // Without the record, the leaf hash is what `receipts verify --leaf` needs.
+    const std::string what = absl::StrCat(
+        "record ", r.index(), " of ", r.size(), ", transfer ",
+        absl::BytesToHexString(r.transfer_id()),
+        r.record().empty() ? absl::StrCat(", leaf ", absl::BytesToHexString(r.leaf_hash())) : "");
+    if (!out) {
+      std::printf("# %s\n%s\n", what.c_str(), r.receipt().c_str());
+      continue;
+    }
+    const std::string path = absl::StrCat(*out, "/", r.index(), ".tlog-proof");
+    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    file << r.receipt();
+    if (!file.good())
+      return WorkflowFailed(absl::InternalError(absl::StrCat(path, ": not written")));
+    std::printf("%s: %s\n", path.c_str(), what.c_str());
+  }
+  return kExitOk;
+}
+
+int RunReceiptsCheckpoint(const Invocation& in) {
+  if (!in.args.empty()) Usage("receipts checkpoint takes no arguments");
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<v1::GetCheckpointResponse> latest = client.GetCheckpoint({});
+  if (!latest.ok()) return WorkflowFailed(latest.status());
+  std::printf("%s\nkey %s\n", latest->checkpoint().c_str(), latest->public_key().c_str());
+  return kExitOk;
+}
+
+int RunReceiptsAward(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the award's id");
+  v1::ProveAwardRequest request;
+  request.set_village(VillageArg(in.args[0]));
+  request.set_award_id(server::IdToBytes(IdArg("award id", in.args[1])));
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<v1::ProveAwardResponse> proved = client.ProveAward(request);
+  if (!proved.ok()) return WorkflowFailed(proved.status());
+  return WriteReceipts(in, proved->receipts());
+}
+
+int RunReceiptsBasket(const Invocation& in) {
+  if (in.args.size() != 2) Usage("give the village and the basket's id");
+  v1::ProveBasketRequest request;
+  request.set_village(VillageArg(in.args[0]));
+  request.set_basket_id(server::IdToBytes(IdArg("basket id", in.args[1])));
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<v1::ProveBasketResponse> proved = client.ProveBasket(request);
+  if (!proved.ok()) return WorkflowFailed(proved.status());
+  return WriteReceipts(in, proved->receipts());
+}
+
+int RunReceiptsTransfer(const Invocation& in) {
+  const std::vector<Id> ids = IdArgs(in, "transfer");
+  v1::ProveTransfersRequest request;
+  for (const Id& id : ids) request.add_transfer_ids(server::IdToBytes(id));
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<v1::ProveTransfersResponse> proved = client.ProveTransfers(request);
+  if (!proved.ok()) return WorkflowFailed(proved.status());
+  return WriteReceipts(in, proved->receipts());
+}
+
 int RunWitnessKey(const Invocation& in) {
   if (in.args.size() != 1) Usage("give the witness's name, e.g. town.example/witness");
   absl::StatusOr<receipts::Signer> key =
@@ -212,19 +284,61 @@ int RunWitnessKey(const Invocation& in) {
   return kExitOk;
 }
 
+// The commands that ask pointsd for a checkpoint or receipts.
+std::vector<Command> ProofCommands() {
+  return {
+      {"receipts",
+       "checkpoint",
+       "",
+       "the latest signed checkpoint and the county's public key",
+       "Prints the latest checkpoint (c2sp.org/tlog-checkpoint, with the witnesses' cosignature\n"
+       "lines) and, after it, `key NAME+ID+BASE64`: the key `receipts verify --key` and\n"
+       "`witness cosign --log-key` take. Compare the key with the one the county published.\n",
+       {},
+       RunReceiptsCheckpoint},
+      {"receipts",
+       "award",
+       "VILLAGE AWARD_ID",
+       "the receipts of an award's records in the books",
+       "Asks for the receipts of every journal record the award consists of (put on notice,\n"
+       "then posted or voided; ReceiptService.ProveAward), against the latest signed checkpoint,\n"
+       "and writes each to --out DIR as RECORD.tlog-proof (else prints them), for `receipts\n"
+       "verify`. A record committed in the last few seconds is not in a checkpoint yet: ask "
+       "again.\n",
+       {{"--out", "DIR", "write each receipt to DIR/RECORD.tlog-proof"}},
+       RunReceiptsAward},
+      {"receipts",
+       "basket",
+       "VILLAGE BASKET_ID",
+       "the receipts of a basket's records in the books",
+       "As `receipts award`, for a basket: its redemption's records, then its return's\n"
+       "(ReceiptService.ProveBasket). A shopkeeper only for its own shop; a household for its "
+       "own.\n",
+       {{"--out", "DIR", "write each receipt to DIR/RECORD.tlog-proof"}},
+       RunReceiptsBasket},
+      {"receipts",
+       "transfer",
+       "TRANSFER_ID...",
+       "the receipts of raw transfers",
+       "As `receipts award`, for 1..64 transfers by id (ReceiptService.ProveTransfers).\n",
+       {{"--out", "DIR", "write each receipt to DIR/RECORD.tlog-proof"}},
+       RunReceiptsTransfer},
+  };
+}
+
 }  // namespace
 
 std::vector<Command> ReceiptCommands() {
-  return {
+  std::vector<Command> commands = {
       {"receipts",
        "verify",
        "FILE",
        "check a receipt offline, without the server",
-       "Checks a receipt file (c2sp.org/tlog-proof@v1, as ReceiptService.ProveTransfers gives\n"
-       "it): the checkpoint's signature by the county's key (--key, as pointsd logs it at start\n"
-       "and GetCheckpoint returns it), every --witness-key's cosignature on it, and the record's\n"
-       "inclusion proof against its root. Needs no server and no token. Exit code 3, with the\n"
-       "reason, when anything does not hold.\n",
+       "Checks a receipt file (c2sp.org/tlog-proof@v1, as `receipts award`, `basket` and\n"
+       "`transfer` write it): the checkpoint's signature by the county's key (--key, as pointsd\n"
+       "logs it at start and `receipts checkpoint` prints it), every --witness-key's cosignature\n"
+       "on it, and the record's inclusion proof against its root. Needs no server and no token.\n"
+       "Exit code 3, with the reason, when anything does not hold.\n",
        {{"--key", "VKEY", "the county's public key NAME+ID+BASE64; required"},
         {"--witness-key", "VKEY", "a witness that must have cosigned", /*repeatable=*/true},
         {"--leaf", "HEX", "the leaf hash, for a receipt without its record"}},
@@ -252,6 +366,9 @@ std::vector<Command> ReceiptCommands() {
        {},
        RunWitnessKey},
   };
+  std::vector<Command> proofs = ProofCommands();
+  commands.insert(commands.begin() + 1, proofs.begin(), proofs.end());  // after verify
+  return commands;
 }
 
 }  // namespace points::client

@@ -524,6 +524,12 @@ absl::Status CheckRequest(const v1::ListAuditRequest& r) {
 absl::Status CheckRequest(const v1::GetCheckpointRequest& /*r*/) { return absl::OkStatus(); }
 absl::Status CheckRequest(const v1::GetConsistencyProofRequest& /*r*/) { return absl::OkStatus(); }
 absl::Status CheckRequest(const v1::ProveTransfersRequest& /*r*/) { return absl::OkStatus(); }
+absl::Status CheckRequest(const v1::ProveAwardRequest& r) {
+  return Checks().Number(r.village(), kVillage, "village").Done();
+}
+absl::Status CheckRequest(const v1::ProveBasketRequest& r) {
+  return Checks().Number(r.village(), kVillage, "village").Done();
+}
 absl::Status CheckRequest(const v1::AddCosignatureRequest& /*r*/) { return absl::OkStatus(); }
 
 }  // namespace points::server

@@ -131,6 +131,8 @@ absl::Status CheckRequest(const v1::RevokePrincipalRequest& request);
 absl::Status CheckRequest(const v1::GetCheckpointRequest& request);
 absl::Status CheckRequest(const v1::GetConsistencyProofRequest& request);
 absl::Status CheckRequest(const v1::ProveTransfersRequest& request);
+absl::Status CheckRequest(const v1::ProveAwardRequest& request);
+absl::Status CheckRequest(const v1::ProveBasketRequest& request);
 absl::Status CheckRequest(const v1::AddCosignatureRequest& request);
 absl::Status CheckRequest(const v1::ListAuditRequest& request);
 

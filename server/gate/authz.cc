@@ -199,14 +199,17 @@ std::vector<RpcRule> AdminRows() {
 }
 
 // Receipts are public: the checkpoint, the proofs and the hashes in them tell nothing of a
-// record; the record itself only to who may read it (ReceiptService).
+// record; the record itself only to who may read it (ReceiptService). An award's or a basket's
+// proofs are asked for within the village (a shopkeeper: its shop's baskets).
 std::vector<RpcRule> ReceiptRows() {
-  const Reach any = Reach::kAny;
+  const Reach any = Reach::kAny, scoped = Reach::kScoped;
   return {
       {Rpc::kGetCheckpoint, "/points.v1.ReceiptService/GetCheckpoint", kEveryone, any, kReads},
       {Rpc::kGetConsistencyProof, "/points.v1.ReceiptService/GetConsistencyProof", kEveryone, any,
        kReads},
       {Rpc::kProveTransfers, "/points.v1.ReceiptService/ProveTransfers", kEveryone, any, kReads},
+      {Rpc::kProveAward, "/points.v1.ReceiptService/ProveAward", kEveryone, scoped, kReads},
+      {Rpc::kProveBasket, "/points.v1.ReceiptService/ProveBasket", kEveryone, scoped, kReads},
       {Rpc::kAddCosignature, "/points.v1.ReceiptService/AddCosignature", kAdmin | kCommittee, any,
        kWrites},
   };

@@ -123,6 +123,8 @@ enum class Rpc : uint8_t {
   kGetCheckpoint,
   kGetConsistencyProof,
   kProveTransfers,
+  kProveAward,
+  kProveBasket,
   kAddCosignature,
 };
 inline constexpr size_t kRpcCount = static_cast<size_t>(Rpc::kAddCosignature) + 1;

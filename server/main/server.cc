@@ -17,8 +17,8 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
-#include "server/gate/authz.h"
 #include "server/convert/wire_limits.h"
+#include "server/gate/authz.h"
 #include "server/gate/call_guard.h"
 #include "server/gate/rate_limiter.h"
 #include "server/gate/tls.h"
@@ -390,8 +390,8 @@ absl::Status Server::Parts::OpenServices() {
       CommunityBooks{engine.get(), b.fund.get(), b.proposals.get(), b.rounds.get(),
                      b.disclosure.get(), &b.households, b.shops.get()},
       SystemClock(), workers);
-  receipt_service =
-      std::make_unique<ReceiptService>(gate.get(), engine.get(), keeper.get(), workers);
+  receipt_service = std::make_unique<ReceiptService>(gate.get(), engine.get(), keeper.get(),
+                                                     b.awards.get(), b.shops.get(), workers);
   return absl::OkStatus();
 }
 

@@ -47,6 +47,51 @@ bool MayReadRecord(const domain::Principal& caller, const Transfer& transfer) {
   return transfer.debit_account_id == own || transfer.credit_account_id == own;
 }
 
+// The receipt of `transfer`, journal record `index`, against `latest`.
+absl::Status AddReceipt(const Engine& engine, const receipts::TreeKeeper& keeper,
+                        const domain::Principal& caller, const Transfer& transfer, uint64_t index,
+                        const Latest& latest, v1::TransferReceipt* receipt) {
+  const uint64_t size = latest.checkpoint.size;
+  absl::StatusOr<std::vector<receipts::Hash>> proof = keeper.tree().InclusionProof(index, size);
+  if (!proof.ok()) return proof.status();
+  absl::StatusOr<std::vector<std::string>> record = engine.ReadJournalRecords({transfer.timestamp});
+  if (!record.ok()) return record.status();
+  receipt->set_transfer_id(IdToBytes(transfer.id));
+  receipt->set_index(index);
+  receipt->set_size(size);
+  for (const receipts::Hash& h : *proof) receipt->add_proof(Bytes(h));
+  receipt->set_leaf_hash(Bytes(receipts::LeafHash((*record)[0])));
+  receipts::TlogProof file{"", index, *proof, latest.note};
+  if (MayReadRecord(caller, transfer)) {
+    receipt->set_record((*record)[0]);
+    file.extra = (*record)[0];
+  }
+  receipt->set_receipt(receipts::TlogProofText(file));
+  return absl::OkStatus();
+}
+
+// Every transfer an award can consist of: its chain on notice, then the one that posts it or the
+// one that voids it (the ledger holds only those that were committed).
+std::vector<Id> TransferIdsOf(const domain::Award& award) {
+  const domain::AwardSpec spec = domain::LedgerSpecOf(award);
+  std::vector<Id> ids;
+  for (const std::vector<Transfer>& chain :
+       {domain::OnNoticeChain(spec), domain::PostChain(spec), domain::VoidChain(spec)}) {
+    for (const Transfer& t : chain) ids.push_back(t.id);
+  }
+  return ids;
+}
+
+// A basket's redemption, then its return.
+std::vector<Id> TransferIdsOf(const domain::Basket& basket) {
+  std::vector<Id> ids;
+  for (const std::vector<Transfer>& chain :
+       {domain::RedeemChain(basket.spec), domain::ReturnChain(basket.spec)}) {
+    for (const Transfer& t : chain) ids.push_back(t.id);
+  }
+  return ids;
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* ReceiptService::GetCheckpoint(grpc::CallbackServerContext* context,
@@ -81,51 +126,77 @@ grpc::ServerUnaryReactor* ReceiptService::ProveTransfers(grpc::CallbackServerCon
                                                          const v1::ProveTransfersRequest* request,
                                                          v1::ProveTransfersResponse* response) {
   return Offload(context, gate_, Rpc::kProveTransfers, workers_, *request, Target{},
-                 [this, request, response](const domain::Principal& caller) {
-                   return Prove(caller, *request, response);
+                 [this, request, response](const domain::Principal& caller) -> absl::Status {
+                   absl::StatusOr<std::vector<Id>> ids =
+                       IdsFromProto(request->transfer_ids(), "transfer_ids", kProveTransfersMax);
+                   if (!ids.ok()) return ids.status();
+                   return Prove(caller, *ids, /*only_existing=*/false,
+                                response->mutable_receipts());
                  });
 }
 
-absl::Status ReceiptService::Prove(const domain::Principal& caller,
-                                   const v1::ProveTransfersRequest& request,
-                                   v1::ProveTransfersResponse* response) const {
-  absl::StatusOr<std::vector<Id>> ids =
-      IdsFromProto(request.transfer_ids(), "transfer_ids", kProveTransfersMax);
-  if (!ids.ok()) return ids.status();
+grpc::ServerUnaryReactor* ReceiptService::ProveAward(grpc::CallbackServerContext* context,
+                                                     const v1::ProveAwardRequest* request,
+                                                     v1::ProveAwardResponse* response) {
+  return Offload(context, gate_, Rpc::kProveAward, workers_, *request,
+                 Target{.village = request->village()},
+                 [this, request, response](const domain::Principal& caller) -> absl::Status {
+                   absl::StatusOr<Id> id = IdFromBytes(request->award_id(), "award_id");
+                   if (!id.ok()) return id.status();
+                   absl::StatusOr<domain::Award> award = awards_->Get(request->village(), *id);
+                   if (!award.ok()) return award.status();
+                   return Prove(caller, TransferIdsOf(*award), /*only_existing=*/true,
+                                response->mutable_receipts());
+                 });
+}
+
+grpc::ServerUnaryReactor* ReceiptService::ProveBasket(grpc::CallbackServerContext* context,
+                                                      const v1::ProveBasketRequest* request,
+                                                      v1::ProveBasketResponse* response) {
+  return Offload(
+      context, gate_, Rpc::kProveBasket, workers_, *request,
+      Target{.village = request->village(), .basket = IdOrZero(request->basket_id())},
+      [this, request, response](const domain::Principal& caller) -> absl::Status {
+        absl::StatusOr<Id> id = IdFromBytes(request->basket_id(), "basket_id");
+        if (!id.ok()) return id.status();
+        absl::StatusOr<domain::Basket> basket = shops_->GetBasket(request->village(), *id);
+        if (!basket.ok()) return basket.status();
+        if (caller.role == domain::Role::kHousehold &&
+            basket->spec.household != caller.scope.household) {
+          return absl::PermissionDeniedError(absl::StrCat(
+              "household ", caller.name, ": basket of another household (server/AUTHZ.md)"));
+        }
+        return Prove(caller, TransferIdsOf(*basket), /*only_existing=*/true,
+                     response->mutable_receipts());
+      });
+}
+
+absl::Status ReceiptService::Prove(
+    const domain::Principal& caller, const std::vector<Id>& ids, bool only_existing,
+    google::protobuf::RepeatedPtrField<v1::TransferReceipt>* receipts) const {
   absl::StatusOr<Latest> latest = LatestCheckpoint(*keeper_);
   if (!latest.ok()) return latest.status();
   const uint64_t size = latest->checkpoint.size;
-  absl::StatusOr<std::vector<Transfer>> transfers = engine_->LookupTransfers(*ids);
+  absl::StatusOr<std::vector<Transfer>> transfers = engine_->LookupTransfers(ids);
   if (!transfers.ok()) return transfers.status();
-  for (const Id& id : *ids) {
-    auto found = std::find_if(transfers->begin(), transfers->end(),
-                              [&id](const Transfer& t) { return t.id == id; });
-    if (found == transfers->end()) {
-      return absl::NotFoundError("a transfer of transfer_ids does not exist");
-    }
-    absl::StatusOr<uint64_t> index = keeper_->tree().RecordNumber(found->timestamp);
+  if (!only_existing && transfers->size() != ids.size()) {
+    return absl::NotFoundError("a transfer of transfer_ids does not exist");
+  }
+  if (transfers->empty()) {
+    return absl::FailedPreconditionError(
+        "it has no record in the books: it was refused, or waits for review");
+  }
+  std::sort(transfers->begin(), transfers->end(),
+            [](const Transfer& a, const Transfer& b) { return a.timestamp < b.timestamp; });
+  for (const Transfer& transfer : *transfers) {
+    absl::StatusOr<uint64_t> index = keeper_->tree().RecordNumber(transfer.timestamp);
     if (!index.ok() || *index >= size) {
       return absl::NotFoundError(
-          "a transfer is not in the latest checkpoint yet: ask again in a few seconds");
+          "a record is not in the latest checkpoint yet: ask again in a few seconds");
     }
-    absl::StatusOr<std::vector<receipts::Hash>> proof =
-        keeper_->tree().InclusionProof(*index, size);
-    if (!proof.ok()) return proof.status();
-    absl::StatusOr<std::vector<std::string>> record =
-        engine_->ReadJournalRecords({found->timestamp});
-    if (!record.ok()) return record.status();
-    v1::TransferReceipt* receipt = response->add_receipts();
-    receipt->set_transfer_id(IdToBytes(id));
-    receipt->set_index(*index);
-    receipt->set_size(size);
-    for (const receipts::Hash& h : *proof) receipt->add_proof(Bytes(h));
-    receipt->set_leaf_hash(Bytes(receipts::LeafHash((*record)[0])));
-    receipts::TlogProof file{"", *index, *proof, latest->note};
-    if (MayReadRecord(caller, *found)) {
-      receipt->set_record((*record)[0]);
-      file.extra = (*record)[0];
-    }
-    receipt->set_receipt(receipts::TlogProofText(file));
+    absl::Status added =
+        AddReceipt(*engine_, *keeper_, caller, transfer, *index, *latest, receipts->Add());
+    if (!added.ok()) return added;
   }
   return absl::OkStatus();
 }

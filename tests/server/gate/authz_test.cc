@@ -968,6 +968,20 @@ class AuthzTest : public ::testing::Test {
       v1::ProveTransfersResponse out;
       return receipts_->ProveTransfers(Ctx(auth).get(), r, &out);
     });
+    add("/points.v1.ReceiptService/ProveAward", [this](const std::string& auth) {
+      v1::ProveAwardRequest r;  // waits for review: FAILED_PRECONDITION, nothing in the books
+      r.set_village(kVillage);
+      r.set_award_id(IdBytes(kDemoAward));
+      v1::ProveAwardResponse out;
+      return receipts_->ProveAward(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.ReceiptService/ProveBasket", [this](const std::string& auth) {
+      v1::ProveBasketRequest r;
+      r.set_village(kVillage);
+      r.set_basket_id(IdBytes(known_basket_));
+      v1::ProveBasketResponse out;
+      return receipts_->ProveBasket(Ctx(auth).get(), r, &out);
+    });
     add("/points.v1.ReceiptService/AddCosignature", [this](const std::string& auth) {
       v1::AddCosignatureRequest r;  // no witness key: INVALID_ARGUMENT, nothing stored
       v1::AddCosignatureResponse out;
