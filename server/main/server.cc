@@ -381,8 +381,10 @@ absl::Status Server::Parts::OpenServices() {
                                                b.offline.get(), workers);
   task_service = std::make_unique<TaskService>(gate.get(), b.tasks.get(), workers,
                                                MakeProjectCheck(b.proposals.get()));
-  admin_service = std::make_unique<AdminService>(gate.get(), engine.get(), store.get(),
-                                                 b.principals.get(), SystemClock(), workers);
+  admin_service =
+      std::make_unique<AdminService>(gate.get(), engine.get(), store.get(),
+                                     std::vector<std::string>{ReceiptsKeyPath(config.data_dir)},
+                                     b.principals.get(), SystemClock(), workers);
   board_service = std::make_unique<BoardService>(gate.get(), b.disclosure.get(), b.ratings.get(),
                                                  &b.rules, SystemClock(), workers);
   community_service = std::make_unique<CommunityService>(

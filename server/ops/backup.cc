@@ -8,8 +8,29 @@
 
 namespace points::server {
 
+namespace {
+
+absl::Status CopyKeyFiles(const std::vector<std::string>& key_files,
+                          const std::filesystem::path& target) {
+  for (const std::string& file : key_files) {
+    const std::filesystem::path copy = target / std::filesystem::path(file).filename();
+    std::error_code error;
+    std::filesystem::copy_file(file, copy, error);
+    if (!error) {
+      std::filesystem::permissions(copy, std::filesystem::perms::owner_read, error);
+    }
+    if (error) {
+      return absl::UnavailableError(
+          absl::StrCat("copying ", file, " into the backup: ", error.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status BackupDataDir(const Engine& engine, const domain::DomainStore& store,
-                           const std::string& dir) {
+                           const std::string& dir, const std::vector<std::string>& key_files) {
   const std::filesystem::path target(dir);
   if (!target.is_absolute() || target.filename().empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -41,7 +62,7 @@ absl::Status BackupDataDir(const Engine& engine, const domain::DomainStore& stor
     return absl::UnavailableError(
         absl::StrCat("moving the domain store's copy into ", dir, ": ", error.message()));
   }
-  return absl::OkStatus();
+  return CopyKeyFiles(key_files, target);
 }
 
 }  // namespace points::server

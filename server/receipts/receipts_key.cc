@@ -8,12 +8,14 @@
 #include "server/gate/token_file.h"
 
 namespace points::server {
+
+std::string ReceiptsKeyPath(const std::string& data_dir) { return data_dir + "/receipts.key"; }
 namespace {
 
 // The key file is one line of about 100 bytes: anything much longer is not ours.
 constexpr std::uintmax_t kKeyFileBytesMax = 4096;
 
-std::string KeyPath(const std::string& data_dir) { return data_dir + "/receipts.key"; }
+std::string KeyPath(const std::string& data_dir) { return ReceiptsKeyPath(data_dir); }
 
 }  // namespace
 

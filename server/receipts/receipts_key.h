@@ -10,6 +10,8 @@
 
 namespace points::server {
 
+// DATA_DIR/receipts.key.
+std::string ReceiptsKeyPath(const std::string& data_dir);
 // The key in DATA_DIR/receipts.key; NOT_FOUND when there is none.
 absl::StatusOr<receipts::Signer> LoadReceiptsKey(const std::string& data_dir);
 // The same, made first (named `origin`) when the file does not exist; *made says whether it was.

@@ -55,7 +55,7 @@ grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* cont
   return Offload(context, gate_, Rpc::kBackup, workers_, *request, Target{},
                  [this, request, response](const domain::Principal& caller) -> absl::Status {
                    const uint64_t taken_at = clock_->NowNanos();
-                   if (absl::Status s = BackupDataDir(*engine_, *store_, request->dir()); !s.ok()) {
+                   if (absl::Status s = BackupDataDir(*engine_, *store_, request->dir(), key_files_); !s.ok()) {
                      return s;
                    }
                    response->set_dir(request->dir());

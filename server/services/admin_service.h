@@ -4,6 +4,10 @@
 #ifndef POINTS_SERVER_SERVICES_ADMIN_SERVICE_H_
 #define POINTS_SERVER_SERVICES_ADMIN_SERVICE_H_
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "boost/asio/thread_pool.hpp"
 #include "points/engine.h"
 #include "points/v1/admin.grpc.pb.h"
@@ -16,11 +20,14 @@ namespace points::server {
 
 class AdminService final : public v1::AdminService::CallbackService {
  public:
+  // `key_files` go into every backup beside the stores (BackupDataDir).
   AdminService(Gate* gate, const Engine* engine, const domain::DomainStore* store,
-               domain::PrincipalBook* principals, Clock* clock, boost::asio::thread_pool* workers)
+               std::vector<std::string> key_files, domain::PrincipalBook* principals, Clock* clock,
+               boost::asio::thread_pool* workers)
       : gate_(gate),
         engine_(engine),
         store_(store),
+        key_files_(std::move(key_files)),
         principals_(principals),
         clock_(clock),
         workers_(workers) {}
@@ -48,6 +55,7 @@ class AdminService final : public v1::AdminService::CallbackService {
   Gate* const gate_;
   const Engine* const engine_;
   const domain::DomainStore* const store_;
+  const std::vector<std::string> key_files_;
   domain::PrincipalBook* const principals_;
   Clock* const clock_;
   boost::asio::thread_pool* const workers_;

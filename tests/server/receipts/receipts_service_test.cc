@@ -6,6 +6,7 @@
 // checkpoints' signing leaves a complete tree that no later checkpoint contradicts.
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -59,9 +60,9 @@ CtlRun RunPointsctl(const std::string& args) {
 
 class ReceiptsTest : public ::testing::Test {
  protected:
-  void Start() {
-    pointsd_ =
-        std::make_unique<testing::Pointsd>(dir_.path(), 0, std::vector<std::string>{"--demo"});
+  void Start(const std::string& data_dir = "") {
+    pointsd_ = std::make_unique<testing::Pointsd>(data_dir.empty() ? dir_.path() : data_dir, 0,
+                                                  std::vector<std::string>{"--demo"});
     ASSERT_GT(pointsd_->port(), 0);
     auto channel = grpc::CreateChannel(pointsd_->target(), grpc::InsecureChannelCredentials());
     receipts_ = v1::ReceiptService::NewStub(channel);
@@ -248,6 +249,89 @@ TEST_F(ReceiptsTest, WitnessesCosignAndTheTreeSurvivesARestartAndVerify) {
   testing::Verified verified = testing::VerifyDataDir(dir_.path());
   EXPECT_EQ(verified.exit_code, 0) << verified.output;
   EXPECT_THAT(verified.output, ::testing::HasSubstr("Merkle tree of "));
+}
+
+// A county restores an older backup and carries on: the records after the backup are gone and
+// others take their numbers. The backup holds the signing key (the restored server signs as
+// before), so the new history's checkpoints carry the county's valid signature, and only the
+// witness, which cosigned a later checkpoint of the old history, catches the fork: it refuses
+// loudly. A receipt issued before the backup still verifies against its own checkpoint.
+TEST_F(ReceiptsTest, ARestoredOlderBackupThatGoesOnDifferentlyIsRefusedByTheWitness) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  uint64_t next_id = 1;
+  auto transfer = [&](uint64_t amount) {
+    v1::CreateTransfersRequest create;
+    v1::Transfer* t = create.add_transfers();
+    t->set_id(testing::IdBytes(absl::MakeUint128(40, next_id++)));
+    t->set_debit_account_id(testing::IdBytes(1));
+    t->set_credit_account_id(testing::IdBytes(101));
+    t->set_amount(amount);
+    t->set_ledger(1);
+    t->set_code(10);
+    v1::CreateTransfersResponse created;
+    EXPECT_TRUE(
+        ledger_->CreateTransfers(testing::ContextWith(admin_, 10).get(), create, &created).ok());
+    return t->id();
+  };
+  const std::string early = transfer(1);
+  const uint64_t first_size = CheckpointOf(1).size();
+  v1::ProveTransfersRequest prove;
+  prove.add_transfer_ids(early);
+  v1::ProveTransfersResponse proved;
+  for (int i = 0; i < 100; ++i) {
+    proved.Clear();
+    if (receipts_->ProveTransfers(testing::ContextWith(admin_, 10).get(), prove, &proved).ok()) {
+      break;
+    }
+    usleep(100'000);
+  }
+  ASSERT_EQ(proved.receipts_size(), 1);
+  const std::string receipt = dir_.path() + "/early.tlog-proof";
+  std::ofstream(receipt) << proved.receipts(0).receipt();
+  const std::string key = CheckpointOf(first_size).public_key();
+
+  const std::string backup = dir_.path() + "-backup";
+  const CtlRun backed_up =
+      RunPointsctl(absl::StrCat("--target ", pointsd_->target(), " --token-file '", dir_.path(),
+                                "/admin.token' admin backup '", backup, "'"));
+  ASSERT_EQ(backed_up.exit_code, 0) << backed_up.output;
+
+  // The old history goes on and a witness cosigns its newest checkpoint.
+  for (int i = 0; i < 5; ++i) transfer(2);
+  const uint64_t old_size = CheckpointOf(proved.receipts(0).size() + 5).size();
+  const CtlRun made = RunPointsctl("witness key town.example/witness");
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  const std::string key_file = dir_.path() + "/witness.key", state = dir_.path() + "/witness.state";
+  std::ofstream(key_file) << made.output.substr(0, made.output.find('\n'));
+  std::ofstream(dir_.path() + "/committee.token")
+      << TokenFile(dir_.path() + "/demo-tokens/committee-li");
+  auto cosign = [&] {
+    return RunPointsctl(absl::StrCat("--target ", pointsd_->target(), " --token-file '",
+                                     dir_.path(), "/committee.token' witness cosign --log-key '",
+                                     key, "' --key-file '", key_file, "' --state '", state, "'"));
+  };
+  const CtlRun cosigned = cosign();
+  ASSERT_EQ(cosigned.exit_code, 0) << cosigned.output;
+  EXPECT_EQ(pointsd_->Stop(SIGTERM), 0);
+
+  // Restored from the backup: the same key, a different history past the backup's end.
+  const std::string admin = admin_;  // the backup holds no token file; the principal is kept
+  ASSERT_NO_FATAL_FAILURE(Start(backup));
+  admin_ = admin;
+  EXPECT_EQ(CheckpointOf(1).public_key(), key);
+  for (int i = 0; i < 12; ++i) transfer(3);
+  ASSERT_GT(CheckpointOf(old_size + 1).size(), old_size);
+  const CtlRun forked = cosign();
+  EXPECT_EQ(forked.exit_code, 3) << forked.output;
+  EXPECT_THAT(forked.output, ::testing::HasSubstr("NOT COSIGNED"));
+  EXPECT_THAT(forked.output, ::testing::HasSubstr("history was rewritten"));
+
+  const CtlRun still =
+      RunPointsctl(absl::StrCat("receipts verify '", receipt, "' --key '", key, "'"));
+  EXPECT_EQ(still.exit_code, 0) << still.output;
+  EXPECT_EQ(pointsd_->Stop(SIGTERM), 0);
+  std::error_code ignored;
+  std::filesystem::remove_all(backup, ignored);
 }
 
 // Transfers flow while pointsd is killed (SIGKILL) at a random moment, several times: the tree's
