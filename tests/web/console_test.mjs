@@ -56,8 +56,8 @@ describe("the committee's console in chromium", () => {
   const axeResults = [];
   let li; // committee-li's laptop
 
-  const link = (who, extra = '&role=committee') =>
-    `${base}/console#token=${tokens[who]}&village=1&name=${who}${extra}`;
+  // The token alone: the console asks the server whose it is (name, role, village, grid).
+  const link = (who) => `${base}/console#token=${tokens[who]}`;
 
   async function checkA11y(page, state) {
     // A list of one component repeated (50 households, 50 results) is checked on its first
@@ -149,6 +149,15 @@ describe("the committee's console in chromium", () => {
     await li.getByRole('heading', { name: '村委会、网格员登录' }).waitFor();
     await checkA11y(li, 'console sign-in');
     await shoot(li, 'signin');
+    // A household's token is sent to the household's page; one the server does not know
+    // signs nobody in; each said in words.
+    await li.getByLabel('登录码或登录链接').fill(tokens['household-1']);
+    await li.getByRole('button', { name: '登录', exact: true }).click();
+    await li.getByText(`这是农户查看自家积分的登录码，请到 ${base}/ 打开。`).waitFor();
+    await li.goto(`${base}/console#token=${'ef'.repeat(32)}`);
+    await li.getByText('这个登录码不对，或者已经停用了，没有登录').waitFor();
+    await checkA11y(li, 'console sign-in, an unknown token');
+    assert.equal(await li.evaluate(() => localStorage.getItem('points.session.console')), null);
     await li.goto(link('committee-li'));
     await li.getByText('村委 committee-li').waitFor();
     assert.equal(new URL(li.url()).hash, '', 'the token is taken out of the address bar');
@@ -400,8 +409,15 @@ describe("the committee's console in chromium", () => {
     const page = await (
       await browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'zh-CN' })
     ).newPage();
-    await page.goto(link('grid-zhao', '&role=grid&grid=2'));
+    // An older link that calls the grid worker a committee member: the server's word counts.
+    await page.goto(
+      `${base}/console#token=${tokens['grid-zhao']}&village=1&name=li&role=committee`,
+    );
     await page.getByText('第2网格 网格员 grid-zhao').waitFor();
+    assert.deepEqual(await page.locator('nav.tabs button').allInnerTexts(), [
+      '今日待办',
+      '检查记分',
+    ]);
     await page.getByRole('heading', { name: /公示快结束/ }).waitFor();
     assert.equal(
       await page.getByRole('heading', { name: /等我审核|异议待决定|任务待核实/ }).count(),
@@ -422,5 +438,13 @@ describe("the committee's console in chromium", () => {
     assert.match(shown[0], /3号 王家 王建国/, 'its own households by their names');
     await checkA11y(page, 'grid worker, round');
     await shoot(page, 'grid-round');
+    // A session an older console kept, with the role its link claimed: asked about again.
+    await page.evaluate((token) => {
+      const s = { token, village: 1, household: 0, role: 'committee', name: 'li', grid: 0 };
+      localStorage.setItem('points.session.console', JSON.stringify(s));
+    }, tokens['grid-zhao']);
+    await page.reload();
+    await page.getByText('第2网格 网格员 grid-zhao').waitFor();
+    assert.equal(await page.getByRole('button', { name: '积分规则' }).count(), 0);
   });
 });

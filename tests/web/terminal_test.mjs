@@ -132,7 +132,7 @@ describe('the shop terminal in chromium', () => {
 
   async function openTerminal(context) {
     const page = await context.newPage();
-    await page.goto(`${base}/shop#token=${tokens[`shop-${SHOP}`]}&village=1&shop=${SHOP}`);
+    await page.goto(`${base}/shop#token=${tokens[`shop-${SHOP}`]}`);
     await page.getByRole('heading', { name: '商品' }).waitFor();
     await page.locator('button.item').first().waitFor();
     return page;
@@ -181,6 +181,23 @@ describe('the shop terminal in chromium', () => {
     await browser?.close();
     if (server) await stopPointsd(server);
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("signs in by the shopkeeper's token alone, and sends others' tokens where they belong", async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/shop#token=${tokens['household-2']}`);
+    await page.getByText(`这是农户查看自家积分的登录码，请到 ${base}/ 打开。`).waitFor();
+    await page.getByLabel('登录码或登录链接').fill('01'.repeat(32));
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.getByText('这个登录码不对，或者已经停用了，没有登录').waitFor();
+    assert.equal(await page.evaluate(() => localStorage.getItem('points.session.shop')), null);
+    await page.getByLabel('登录码或登录链接').fill(tokens[`shop-${SHOP}`]);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.getByRole('heading', { name: '商品' }).waitFor();
+    const kept = JSON.parse(await page.evaluate(() => localStorage.getItem('points.session.shop')));
+    assert.deepEqual([kept.village, kept.shop], [1, SHOP]);
+    await context.close();
   });
 
   it('fills a basket, scans the payment code with the camera, redeems and prints the receipt', async () => {
@@ -324,7 +341,7 @@ describe('the shop terminal in chromium', () => {
       locale: 'zh-CN',
     });
     const home = await phone.newPage();
-    await home.goto(`${base}/#token=${tokens['household-1']}&village=1&household=1`);
+    await home.goto(`${base}/#token=${tokens['household-1']}`);
     await home.getByRole('button', { name: '出示付款码' }).click();
     await home.getByLabel('付款码文字').filter({ hasText: 'PC1-' }).waitFor();
     const keys = {};

@@ -76,8 +76,11 @@ describe('the web app in chromium', () => {
   let home; // household 1's page
   let board; // the notice board
 
-  const link = (who, page = '/', household = 0) =>
-    `${base}${page}#token=${tokens[who]}&village=1${household ? `&household=${household}` : ''}`;
+  // A household's link is its token alone (the page asks the server whose it is); the board's
+  // names its village.
+  const link = (who, page = '/') =>
+    `${base}${page}#token=${tokens[who]}${page === '/board' ? '&village=1' : ''}`;
+  const stored = (page) => page.evaluate(() => localStorage.getItem('points.session.household'));
 
   // Every page and state: no serious or critical violation of WCAG 2.2 AA.
   async function checkA11y(page, state) {
@@ -191,21 +194,67 @@ describe('the web app in chromium', () => {
     await page.getByText('登录码不对').waitFor();
     await checkA11y(page, 'sign-in, a wrong code');
     await shoot(page, 'signin');
+    // A shopkeeper's token is sent to the shop's page, and a token the server does not know
+    // signs nobody in: each said in words, nothing kept on the device.
+    assert.equal(await page.getByLabel('户号').count(), 0, 'the token alone signs in');
+    await page.getByLabel('登录码或登录链接').fill(tokens['shop-1']);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.getByText(`这是商店收银的登录码，请到 ${base}/shop 打开。`).waitFor();
+    assert.equal(await stored(page), null);
+    await checkA11y(page, "sign-in, a shopkeeper's token");
+    await shoot(page, 'signin-wrong-page');
+    await page.getByLabel('登录码或登录链接').fill('ab'.repeat(32));
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.getByText('这个登录码不对，或者已经停用了，没有登录').waitFor();
+    assert.equal(await stored(page), null);
+    await page.goto(link('committee-li'));
+    await page.getByText(`这是村委会、网格员工作台的登录码，请到 ${base}/console 打开。`).waitFor();
+    assert.equal(await stored(page), null);
+    assert.equal(new URL(page.url()).hash, '', 'the token is taken out of the address bar');
+    // The token alone, pasted: the server says whose household it is.
     await page.getByLabel('登录码或登录链接').fill(tokens['household-3']);
-    await page.getByLabel('户号').fill('3');
     await page.getByRole('button', { name: '登录', exact: true }).click();
     await page.getByRole('heading', { name: /东山村 · 王家/ }).waitFor();
     assert.equal(await shown(page), await balanceOf(3));
+    assert.equal(JSON.parse(await stored(page)).household, 3);
     await fresh.close();
 
     home = await hall.newPage();
-    await home.goto(link('household-1', '/', 1));
+    await home.goto(link('household-1'));
     await home.getByRole('heading', { name: /东山村 · 张家/ }).waitFor();
     assert.equal(await shown(home), await balanceOf(1));
     assert.equal(new URL(home.url()).hash, '', 'the token is taken out of the address bar');
     await home.reload();
     await home.getByRole('heading', { name: /东山村 · 张家/ }).waitFor(); // kept on the device
     await checkA11y(home, 'household');
+  });
+
+  it('asks the server once about a session an older page kept, and signs a dead one out', async () => {
+    const phone = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await phone.newPage();
+    await page.goto(`${base}/`);
+    const keep = (session) =>
+      page.evaluate(
+        (s) => localStorage.setItem('points.session.household', JSON.stringify(s)),
+        session,
+      );
+    // Stored from an older link that named household 1 beside household 2's token.
+    await keep({ token: tokens['household-2'], village: 1, household: 1 });
+    await page.reload();
+    await page.getByRole('heading', { name: /东山村 · 李家/ }).waitFor();
+    assert.deepEqual(JSON.parse(await stored(page)), {
+      token: tokens['household-2'],
+      village: 1,
+      household: 2,
+      checked: true,
+    });
+    // A kept token the server no longer knows: signed out, and said why.
+    await keep({ token: 'cd'.repeat(32), village: 1, household: 1 });
+    await page.reload();
+    await page.getByRole('heading', { name: '登录我家的积分' }).waitFor();
+    await page.getByText('这个登录码不对，或者已经停用了').waitFor();
+    assert.equal(await stored(page), null);
+    await phone.close();
   });
 
   let held; // the award household 1 objects to
@@ -301,7 +350,7 @@ describe('the web app in chromium', () => {
     });
     const page = await phone.newPage();
     await page.clock.install();
-    await page.goto(link('household-2', '/', 2));
+    await page.goto(link('household-2'));
     await page.getByRole('heading', { name: /李家/ }).waitFor();
     await page.getByRole('button', { name: '出示付款码' }).click();
     await page.getByRole('img', { name: '付款二维码' }).waitFor();
@@ -365,7 +414,7 @@ describe('the web app in chromium', () => {
     });
     const phone = await browser.newContext({ viewport: { width: 360, height: 740 } });
     const page = await phone.newPage();
-    await page.goto(link('household-3', '/', 3));
+    await page.goto(link('household-3'));
     const item = page.locator('.tasks li').filter({ hasText: '清理村口垃圾' });
     await item.getByRole('button', { name: '我来认领' }).click();
     await item.getByLabel('做了什么').fill('村口的垃圾清理干净了');
@@ -451,7 +500,7 @@ describe('the web app in chromium', () => {
     assert.ok(open, 'the demo seeds a proposal in deliberation');
     const phone = await browser.newContext({ viewport: { width: 360, height: 740 } });
     const page = await phone.newPage();
-    await page.goto(link('household-2', '/', 2));
+    await page.goto(link('household-2'));
     const matter = page.getByTestId('matter').filter({ hasText: '健身器材' });
     await matter.getByRole('button', { name: '赞成' }).click();
     await matter.getByText('您家投了“赞成”').waitFor();
@@ -502,12 +551,21 @@ describe('the web app in chromium', () => {
     const text = await home.locator('body').innerText();
     assert.ok(!text.includes(other.note), "household 2's award on household 1's page");
     assert.ok(!/李/.test(text), "household 2's name on household 1's page");
-    // Household 1's token with household 2's number: refused, explained, nothing shown.
+    // An older link naming household 2 beside household 1's token: the server's word counts.
     const stranger = await browser.newContext({
       viewport: { width: 360, height: 740 },
     });
     const page = await stranger.newPage();
-    await page.goto(link('household-1', '/', 2));
+    await page.goto(`${base}/#token=${tokens['household-1']}&village=1&household=2`);
+    await page.getByRole('heading', { name: /东山村 · 张家/ }).waitFor();
+    assert.ok(!/李/.test(await page.locator('body').innerText()));
+    // A session kept on the device that names household 2 (as the server described it, so not
+    // asked again): refused by the server, explained, nothing shown.
+    await page.evaluate((token) => {
+      const s = { token, village: 1, household: 2, checked: true };
+      localStorage.setItem('points.session.household', JSON.stringify(s));
+    }, tokens['household-1']);
+    await page.reload();
     await page.getByText('这个登录码不能查看这里的内容').waitFor();
     assert.equal(await page.getByTestId('balance').count(), 0);
     assert.ok(!/李/.test(await page.locator('body').innerText()));

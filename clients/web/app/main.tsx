@@ -1,13 +1,15 @@
 // The web app: the household's page at /, the notice board at /board (pointsd serves
-// index.html for both, server/README.md "HTTP"). A sign-in link's fragment is taken into this
-// device's storage first.
+// index.html for both, server/README.md "HTTP"). A sign-in link's fragment is taken out of the
+// address bar first; its token is checked with the server (caller.ts) before it is stored.
 import { render } from 'preact';
 import { useState } from 'preact/hooks';
 
 import { BoardPage } from './board.js';
 import { HouseholdPage } from './household.js';
+import { checkSignIn, householdHint, useRecheck, type Caller } from './caller.js';
 import {
   loadSession,
+  parseSignIn,
   saveSession,
   signOut,
   takeFragment,
@@ -17,20 +19,51 @@ import {
 import { applyElderMode, Header, Help, SignIn, useElderMode } from './shell.js';
 import './style.css';
 
-function App(props: { kind: PageKind }) {
-  const [session, setSession] = useState<Session | null>(() => loadSession(props.kind));
+// A household's session as the server describes its token.
+const householdSession = (token: string, c: Caller): Session => ({
+  token,
+  village: c.village,
+  household: c.household,
+  checked: true,
+});
+
+function App(props: { kind: PageKind; link: string }) {
+  // A link's token is asked about before it replaces what this device keeps (an older link's
+  // own numbers are a guess to start with meanwhile, kept only once the server agrees).
+  const [session, setSession] = useState<Session | null>(() =>
+    props.link ? householdHint(props.link) : loadSession(props.kind),
+  );
   const [problem, setProblem] = useState('');
   const [elder, setElder] = useElderMode();
+  const start = (s: Session) => {
+    saveSession(props.kind, s);
+    setProblem('');
+    setSession(s);
+  };
   const leave = (why?: string) => {
     signOut(props.kind);
     setProblem(why ?? '');
     setSession(null);
   };
+  useRecheck(
+    props.kind === 'household' ? session : null,
+    'household',
+    householdSession,
+    start,
+    leave,
+  );
   if (!session) {
-    const start = (s: Session) => {
-      saveSession(props.kind, s);
-      setProblem('');
-      setSession(s);
+    const check = async (text: string) => {
+      if (props.kind === 'board') {
+        const s = parseSignIn(text);
+        if (typeof s === 'string') return s;
+        start(s);
+        return '';
+      }
+      const r = await checkSignIn(text, 'household');
+      if (!('caller' in r)) return r.problem;
+      start(householdSession(r.token, r.caller));
+      return '';
     };
     return (
       <>
@@ -39,21 +72,27 @@ function App(props: { kind: PageKind }) {
           elder={elder}
           onElder={props.kind === 'board' ? undefined : setElder}
         />
-        <SignIn kind={props.kind} problem={problem} onSession={start} />
+        <SignIn kind={props.kind} problem={problem} link={props.link} check={check} />
         <Help />
       </>
     );
   }
+  // A new session (the server described a stored one otherwise) is a new page.
+  const key = `${session.token}:${session.village}:${session.household}`;
   return props.kind === 'board' ? (
-    <BoardPage session={session} onSignOut={leave} />
+    <BoardPage key={key} session={session} onSignOut={leave} />
   ) : (
-    <HouseholdPage session={session} onSignOut={leave} />
+    <HouseholdPage key={key} session={session} onSignOut={leave} />
   );
 }
 
 const kind: PageKind = location.pathname.replace(/\/+$/, '') === '/board' ? 'board' : 'household';
 document.documentElement.classList.add(`page-${kind}`);
 document.title = kind === 'board' ? '积分公示栏' : '我家的积分';
-takeFragment(kind);
+const link = takeFragment(kind);
+// A sign-in link opened over an open page changes only the fragment: start again with it.
+window.addEventListener('hashchange', () => {
+  if (location.hash.includes('token=')) location.reload();
+});
 applyElderMode();
-render(<App kind={kind} />, document.getElementById('app')!);
+render(<App kind={kind} link={link} />, document.getElementById('app')!);

@@ -1,7 +1,9 @@
-// Sign-in: a principal's token entered once per device, from a sign-in link
-// (…/#token=HEX&village=1&household=1) or pasted, kept in this device's localStorage until
-// sign-out (…/shop#token=HEX&village=1&shop=1 for a shop's terminal). The fragment never reaches
-// a server and is removed from the address bar at once.
+// Sign-in: a principal's token entered once per device, from a sign-in link (…/#token=HEX, or
+// …/shop#token=HEX for a shop's terminal) or pasted, kept in this device's localStorage until
+// sign-out. Whose token it is (village, household or shop) the page asks the server
+// (AdminService.GetCaller, caller.ts); older links that also name them still sign in, by what the
+// server says. The board's link names its village (…/board#token=HEX&village=1). The fragment
+// never reaches a server and is removed from the address bar at once.
 export type PageKind = 'household' | 'board' | 'shop';
 
 export interface Session {
@@ -9,6 +11,8 @@ export interface Session {
   village: number;
   household: number; // 0 on the board and the terminal
   shop?: number; // the terminal's shop
+  // Learnt from the server (GetCaller); a session stored before then is asked about once.
+  checked?: boolean;
 }
 
 const kTokenPattern = /^[0-9a-f]{64}$/;
@@ -23,23 +27,16 @@ function parseNumber(text: string | null): number {
   return Number.isInteger(n) && n > 0 && n <= 2 ** 53 ? n : 0;
 }
 
-// A session from `token=…&village=…&household=…` (a link's fragment or its whole text).
-export function parseSignIn(text: string, kind: PageKind): Session | string {
+// The board's session from `token=…&village=…` (a link's fragment or its whole text).
+export function parseSignIn(text: string): Session | string {
   const trimmed = text.trim();
   const hash = trimmed.includes('#') ? trimmed.slice(trimmed.indexOf('#') + 1) : trimmed;
   const params = new URLSearchParams(hash.includes('=') ? hash : `token=${hash}`);
   const token = (params.get('token') ?? '').toLowerCase();
   if (!kTokenPattern.test(token)) return '登录码不对：应是64位的数字和字母，请整段复制后再粘贴。';
   const village = parseNumber(params.get('village'));
-  const household = parseNumber(params.get('household'));
   if (village === 0 || village > kNumberMax) return '请填写村的编号。';
-  if (kind === 'household' && household === 0) return '请填写户号。';
-  if (kind === 'shop') {
-    const shop = parseNumber(params.get('shop'));
-    if (shop === 0 || shop > kNumberMax) return '请填写店号。';
-    return { token, village, household: 0, shop };
-  }
-  return { token, village, household: kind === 'household' ? household : 0 };
+  return { token, village, household: 0 };
 }
 
 export function loadSession(kind: PageKind): Session | null {
@@ -60,10 +57,14 @@ export function signOut(kind: PageKind): void {
   localStorage.removeItem(keyOf(kind));
 }
 
-// Takes a sign-in link's fragment into storage and out of the address bar.
-export function takeFragment(kind: PageKind): void {
-  if (!location.hash.includes('token=')) return;
-  const session = parseSignIn(location.hash, kind);
+// Takes a sign-in link's fragment out of the address bar. The board's is stored at once; any
+// other page's is returned, for the page to ask the server whose token it is ('' if none).
+export function takeFragment(kind: PageKind): string {
+  if (!location.hash.includes('token=')) return '';
+  const fragment = location.hash;
   history.replaceState(null, '', location.pathname + location.search);
+  if (kind !== 'board') return fragment;
+  const session = parseSignIn(fragment);
   if (typeof session !== 'string') saveSession(kind, session);
+  return '';
 }

@@ -3,7 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 
-import { parseSignIn, type PageKind, type Session } from './session.js';
+import type { PageKind } from './session.js';
 
 const kElderKey = 'points.elder';
 
@@ -79,37 +79,53 @@ export function Banner(props: {
   );
 }
 
-const kSignInTitle: Record<PageKind, string> = {
+const kSignInTitle: Record<SignInPage, string> = {
   household: '登录我家的积分',
   board: '公示栏登录',
   shop: '收银台登录',
+  console: '村委会、网格员登录',
 };
 
+export type SignInPage = PageKind | 'console';
+
+// The sign-in form: a pasted token or sign-in link, or a link's fragment (`link`) checked at once
+// as if pasted. `check` signs in with the text and answers '' or what went wrong. Only the board
+// asks for its village; every other page learns from the server whose token it is.
 export function SignIn(props: {
-  kind: PageKind;
+  kind: SignInPage;
   problem?: string;
-  onSession: (s: Session) => void;
+  link?: string;
+  check: (text: string) => Promise<string>;
 }) {
   const [code, setCode] = useState('');
   const [village, setVillage] = useState('1');
-  const [household, setHousehold] = useState('');
-  const [shop, setShop] = useState('1');
+  const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
+  const board = props.kind === 'board';
+  const run = async (text: string) => {
+    setBusy(true);
+    setError('');
+    const problem = await props.check(text);
+    if (!problem) return; // signed in: this form is gone
+    setError(problem);
+    setBusy(false);
+  };
+  useEffect(() => {
+    if (props.link) void run(props.link);
+  }, []);
   const submit = (event: Event) => {
     event.preventDefault();
-    const text = code.includes('token=')
-      ? code
-      : `token=${code.trim()}&village=${village}&household=${household}&shop=${shop}`;
-    const session = parseSignIn(text, props.kind);
-    if (typeof session === 'string') setError(session);
-    else props.onSession(session);
+    if (busy) return;
+    void run(board && !code.includes('token=') ? `token=${code.trim()}&village=${village}` : code);
   };
   return (
     <main class="signin">
       <h2>{kSignInTitle[props.kind]}</h2>
       {props.problem && <Banner kind="problem">{props.problem}</Banner>}
       <p>
-        用手机相机扫村委会给的二维码，或打开登录链接，就会自动登录。也可以把登录码粘贴在下面。登录后这台设备会记住，不用每次都输入。
+        {props.kind === 'console'
+          ? '打开村里给你的登录链接就会自动登录；也可以把登录码或整段登录链接粘贴在下面。这台电脑会记住，用完请退出登录。'
+          : '用手机相机扫村委会给的二维码，或打开登录链接，就会自动登录。也可以把登录码粘贴在下面。登录后这台设备会记住，不用每次都输入。'}
       </p>
       <form onSubmit={submit}>
         <label for="code">登录码或登录链接</label>
@@ -121,7 +137,7 @@ export function SignIn(props: {
           spellcheck={false}
           onInput={(e) => setCode((e.target as HTMLTextAreaElement).value)}
         />
-        {!code.includes('token=') && (
+        {board && !code.includes('token=') && (
           <div class="row">
             <label>
               村编号
@@ -131,30 +147,11 @@ export function SignIn(props: {
                 onInput={(e) => setVillage((e.target as HTMLInputElement).value)}
               />
             </label>
-            {props.kind === 'shop' && (
-              <label>
-                店号
-                <input
-                  inputMode="numeric"
-                  value={shop}
-                  onInput={(e) => setShop((e.target as HTMLInputElement).value)}
-                />
-              </label>
-            )}
-            {props.kind === 'household' && (
-              <label>
-                户号
-                <input
-                  inputMode="numeric"
-                  value={household}
-                  onInput={(e) => setHousehold((e.target as HTMLInputElement).value)}
-                />
-              </label>
-            )}
           </div>
         )}
+        {busy && <p role="status">正在核对登录码……</p>}
         {error && <Banner kind="problem">{error}</Banner>}
-        <button type="submit" class="primary">
+        <button type="submit" class="primary" disabled={busy}>
           登录
         </button>
       </form>

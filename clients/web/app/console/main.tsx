@@ -6,16 +6,17 @@ import { render } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 
 import { clientsFor } from '../api.js';
-import { applyElderMode, Banner, Header, Help } from '../shell.js';
+import { checkSignIn } from '../caller.js';
+import { applyElderMode, Header, Help, SignIn } from '../shell.js';
 import '../style.css';
 import './console.css';
 import { HouseholdsPage } from './households_page.js';
 import { Round } from './round.js';
 import { Rules } from './rules.js';
 import {
+  consoleSession,
   consoleSignOut,
   loadConsoleSession,
-  parseConsoleSignIn,
   saveConsoleSession,
   takeConsoleFragment,
   type ConsoleSession,
@@ -24,27 +25,45 @@ import { WorkList } from './worklist.js';
 
 type Tab = 'work' | 'round' | 'rules' | 'households';
 
-function App() {
-  const [session, setSession] = useState<ConsoleSession | null>(loadConsoleSession);
+// An unchecked stored session (its role and name came from an older link) is checked like a
+// link: the console offers nothing the server has not said the token may do.
+function App(props: { link: string }) {
+  const [stored] = useState(loadConsoleSession);
+  const [session, setSession] = useState<ConsoleSession | null>(
+    stored?.checked && !props.link ? stored : null,
+  );
+  const [problem, setProblem] = useState('');
   const leave = () => {
     consoleSignOut();
     setSession(null);
   };
   if (!session) {
+    const link = props.link || (stored && !stored.checked ? `token=${stored.token}` : '');
+    const check = async (text: string) => {
+      const r = await checkSignIn(text, 'console');
+      if (!('caller' in r)) {
+        // Only a stored token the server no longer knows is forgotten; a bad link keeps what
+        // this device had.
+        if (r.unknown && !props.link && stored) {
+          consoleSignOut();
+          setProblem('这台电脑上保存的登录已经失效，请重新登录。');
+        }
+        return r.problem;
+      }
+      const s = consoleSession(r.token, r.caller);
+      saveConsoleSession(s);
+      setSession(s);
+      return '';
+    };
     return (
       <>
         <Header title="村委会工作台" />
-        <SignIn
-          onSession={(s) => {
-            saveConsoleSession(s);
-            setSession(s);
-          }}
-        />
+        <SignIn kind="console" problem={problem} link={link} check={check} />
         <Help />
       </>
     );
   }
-  return <Console session={session} onSignOut={leave} />;
+  return <Console key={session.token} session={session} onSignOut={leave} />;
 }
 
 function Console(props: { session: ConsoleSession; onSignOut: () => void }) {
@@ -90,48 +109,12 @@ function Console(props: { session: ConsoleSession; onSignOut: () => void }) {
   );
 }
 
-function SignIn(props: { onSession: (s: ConsoleSession) => void }) {
-  const [code, setCode] = useState('');
-  const [error, setError] = useState('');
-  const submit = (event: Event) => {
-    event.preventDefault();
-    const s = parseConsoleSignIn(code);
-    if (typeof s === 'string') setError(s);
-    else props.onSession(s);
-  };
-  return (
-    <main class="signin">
-      <h2>村委会、网格员登录</h2>
-      <p>
-        打开村里给你的登录链接就会自动登录；也可以把整段登录链接粘贴在下面。这台电脑会记住，用完请退出登录。
-      </p>
-      <form onSubmit={submit}>
-        <label for="code">登录链接</label>
-        <textarea
-          id="code"
-          rows={3}
-          value={code}
-          autocomplete="off"
-          spellcheck={false}
-          onInput={(e) => setCode((e.target as HTMLTextAreaElement).value)}
-        />
-        {error && <Banner kind="problem">{error}</Banner>}
-        <button type="submit" class="primary">
-          登录
-        </button>
-      </form>
-    </main>
-  );
-}
-
 document.documentElement.classList.add('page-console');
 document.title = '村委会工作台';
-takeConsoleFragment();
-// A sign-in link opened over the sign-in page changes only the fragment: take it and start again.
+const link = takeConsoleFragment();
+// A sign-in link opened over the sign-in page changes only the fragment: start again with it.
 window.addEventListener('hashchange', () => {
-  if (!location.hash.includes('token=')) return;
-  takeConsoleFragment();
-  location.reload();
+  if (location.hash.includes('token=')) location.reload();
 });
 applyElderMode();
-render(<App />, document.getElementById('app')!);
+render(<App link={link} />, document.getElementById('app')!);
