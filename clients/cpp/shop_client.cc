@@ -142,6 +142,24 @@ absl::Status ShopClient::SetShopTerms(uint32_t village, uint32_t shop,
       .status();
 }
 
+absl::Status ShopClient::SetOfflineLimits(uint32_t village, const domain::OfflineLimits& limits) {
+  v1::SetOfflineLimitsRequest request;
+  request.set_village(village);
+  server::OfflineLimitsToProto(limits, request.mutable_limits());
+  return channel_
+      ->Ask<Service>(stub_->service, "SetOfflineLimits", &Service::SetOfflineLimits, request)
+      .status();
+}
+
+absl::StatusOr<domain::OfflineLimits> ShopClient::GetOfflineLimits(uint32_t village) {
+  v1::GetOfflineLimitsRequest request;
+  request.set_village(village);
+  absl::StatusOr<v1::GetOfflineLimitsResponse> response = channel_->Ask<Service>(
+      stub_->service, "GetOfflineLimits", &Service::GetOfflineLimits, request);
+  if (!response.ok()) return response.status();
+  return server::OfflineLimitsFromProto(response->limits());
+}
+
 absl::StatusOr<domain::CashSale> ShopClient::RecordCashSale(const domain::CashSaleRequest& sale) {
   v1::RecordCashSaleRequest request;
   request.set_sale_id(server::IdToBytes(sale.sale));

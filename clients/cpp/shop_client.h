@@ -56,6 +56,8 @@ class ShopClient {
   absl::StatusOr<domain::Settlement> SettleShop(uint32_t village, uint32_t shop, Id settlement,
                                                 uint64_t fen_per_point);
   absl::Status SetShopTerms(uint32_t village, uint32_t shop, const domain::ShopTerms& terms);
+  absl::Status SetOfflineLimits(uint32_t village, const domain::OfflineLimits& limits);
+  absl::StatusOr<domain::OfflineLimits> GetOfflineLimits(uint32_t village);
   // The returned sale holds the amounts (list, discount, paid, levy) the server recorded.
   absl::StatusOr<domain::CashSale> RecordCashSale(const domain::CashSaleRequest& sale);
 

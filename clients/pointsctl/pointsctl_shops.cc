@@ -242,6 +242,62 @@ int RunShopsTerms(const Invocation& in) {
                    terms.levy_bp, " bp of sales to the micro-fund"));
 }
 
+// The offline limits' flags, each with the limit in force as its default.
+domain::OfflineLimits LimitsFromFlags(const Invocation& in, const domain::OfflineLimits& now) {
+  domain::OfflineLimits l;
+  l.offline_hours = static_cast<uint32_t>(
+      NumberFlag(in, "--offline-hours", domain::kOfflineHoursMax, now.offline_hours));
+  l.household_points =
+      NumberFlag(in, "--household-points", domain::kOfflinePointsMax, now.household_points);
+  l.household_baskets = static_cast<uint32_t>(
+      NumberFlag(in, "--household-baskets", domain::kOfflineBasketsMax, now.household_baskets));
+  l.terminal_points =
+      NumberFlag(in, "--terminal-points", domain::kOfflinePointsMax, now.terminal_points);
+  l.terminal_baskets = static_cast<uint32_t>(
+      NumberFlag(in, "--terminal-baskets", domain::kOfflineBasketsMax, now.terminal_baskets));
+  l.basket_points_max =
+      NumberFlag(in, "--basket-points", domain::kOfflinePointsMax, now.basket_points_max);
+  return l;
+}
+
+int RunShopsOfflineLimits(const Invocation& in) {
+  if (in.args.size() != 1) Usage("give the village");
+  const uint32_t village = VillageArg(in.args[0]);
+  LedgerClient client = MakeClient(in.global);
+  absl::StatusOr<domain::OfflineLimits> now = client.GetOfflineLimits(village);
+  if (!now.ok()) return WorkflowFailed(now.status());
+  domain::OfflineLimits limits = LimitsFromFlags(in, *now);
+  bool changing = false;
+  for (const char* flag : {"--offline-hours", "--household-points", "--household-baskets",
+                           "--terminal-points", "--terminal-baskets", "--basket-points"}) {
+    changing |= in.Has(flag);
+  }
+  if (changing) {
+    if (absl::Status s = client.SetOfflineLimits(village, limits); !s.ok()) {
+      return WorkflowFailed(s);
+    }
+  }
+  if (in.global.json) {
+    JsonObject()
+        .Uint32("offline_hours", limits.offline_hours)
+        .Uint64("household_points", limits.household_points)
+        .Uint32("household_baskets", limits.household_baskets)
+        .Uint64("terminal_points", limits.terminal_points)
+        .Uint32("terminal_baskets", limits.terminal_baskets)
+        .Uint64("basket_points_max", limits.basket_points_max)
+        .PrintLine(stdout);
+    return kExitOk;
+  }
+  std::printf(
+      "village %u%s: offline for %u h after the last answer; per household %llu points and %u "
+      "baskets; per terminal %llu points and %u baskets; at most %llu points a basket\n",
+      village, changing ? " now" : "", limits.offline_hours,
+      static_cast<unsigned long long>(limits.household_points), limits.household_baskets,
+      static_cast<unsigned long long>(limits.terminal_points), limits.terminal_baskets,
+      static_cast<unsigned long long>(limits.basket_points_max));
+  return kExitOk;
+}
+
 int RunSalesRecord(const Invocation& in) {
   if (in.args.size() < 3) Usage("give the village, the shop and at least one ITEM:QUANTITY");
   domain::CashSaleRequest sale;
@@ -273,10 +329,42 @@ int RunSalesRecord(const Invocation& in) {
   return kExitOk;
 }
 
+// The committee's terms for a shop and for the village's terminals offline.
+std::vector<Command> TermsCommands() {
+  return {
+      {"shops",
+       "terms",
+       "VILLAGE SHOP",
+       "set a shop's discount and micro-fund levy",
+       "Sets what scheme members get off the cash price at this shop, and the share of what\n"
+       "they pay that the shop pays into the village micro-fund, in basis points (1000 = 10 %,\n"
+       "i.e. 九折). Later cash sales use them.\n",
+       {{"--discount-bp", "N", "members' discount, 0..10000 (default 0)"},
+        {"--levy-bp", "N", "share of paid sales for the micro-fund, 0..10000 (default 0)"}},
+       RunShopsTerms},
+      {"shops",
+       "offline-limits",
+       "VILLAGE",
+       "show or set what the village's shop terminals may do offline",
+       "Without flags, shows the limits the village's terminals keep while they cannot reach\n"
+       "the server (clients/web/OFFLINE.md). With flags, the committee changes those named (the\n"
+       "others stay); terminals take them with their next catalogue while online. A basket sold\n"
+       "offline that arrives later than --offline-hours after its sale is refused and becomes the\n"
+       "shop's shortfall. --offline-hours 0 turns selling offline off.\n",
+       {{"--offline-hours", "N", "hours a terminal may sell after its last answer, 0..720"},
+        {"--household-points", "N", "points per household offline, 0..100000"},
+        {"--household-baskets", "N", "baskets per household offline, 0..10000"},
+        {"--terminal-points", "N", "points a terminal may hold unsent, 0..100000"},
+        {"--terminal-baskets", "N", "baskets a terminal may hold unsent, 0..10000"},
+        {"--basket-points", "N", "a larger basket is sold online only, 0..100000"}},
+       RunShopsOfflineLimits},
+  };
+}
+
 }  // namespace
 
 std::vector<Command> ShopCommands() {
-  return {
+  std::vector<Command> commands = {
       {"shops",
        "create",
        "VILLAGE SHOP NAME",
@@ -295,16 +383,6 @@ std::vector<Command> ShopCommands() {
        {{"--id", "ID", "the settlement id, its idempotency key; required"},
         {"--fen-per-point", "N", "the rate, 1..100000 (100: 1 point = 1 yuan); required"}},
        RunShopsSettle},
-      {"shops",
-       "terms",
-       "VILLAGE SHOP",
-       "set a shop's discount and micro-fund levy",
-       "Sets what scheme members get off the cash price at this shop, and the share of what\n"
-       "they pay that the shop pays into the village micro-fund, in basis points (1000 = 10 %,\n"
-       "i.e. 九折). Later cash sales use them.\n",
-       {{"--discount-bp", "N", "members' discount, 0..10000 (default 0)"},
-        {"--levy-bp", "N", "share of paid sales for the micro-fund, 0..10000 (default 0)"}},
-       RunShopsTerms},
       {"sales",
        "record",
        "VILLAGE SHOP ITEM:QUANTITY...",
@@ -393,6 +471,9 @@ std::vector<Command> ShopCommands() {
        {},
        RunBasketsShow},
   };
+  std::vector<Command> terms = TermsCommands();
+  commands.insert(commands.begin() + 2, terms.begin(), terms.end());  // after create, settle
+  return commands;
 }
 
 }  // namespace points::client

@@ -294,6 +294,12 @@ absl::Status CheckRequest(const v1::GetSettlementRequest& r) {
 absl::Status CheckRequest(const v1::SetShopTermsRequest& r) {
   return Checks().Number(r.village(), kVillage, "village").Number(r.shop(), kShop, "shop").Done();
 }
+absl::Status CheckRequest(const v1::SetOfflineLimitsRequest& r) {
+  return Checks().Number(r.village(), kVillage, "village").Done();
+}
+absl::Status CheckRequest(const v1::GetOfflineLimitsRequest& r) {
+  return Checks().Number(r.village(), kVillage, "village").Done();
+}
 absl::Status CheckRequest(const v1::RecordCashSaleRequest& r) {
   return Checks()
       .Number(r.village(), kVillage, "village")

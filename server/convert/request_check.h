@@ -86,6 +86,8 @@ absl::Status CheckRequest(const v1::GetBasketRequest& request);
 absl::Status CheckRequest(const v1::SettleShopRequest& request);
 absl::Status CheckRequest(const v1::GetSettlementRequest& request);
 absl::Status CheckRequest(const v1::SetShopTermsRequest& request);
+absl::Status CheckRequest(const v1::SetOfflineLimitsRequest& request);
+absl::Status CheckRequest(const v1::GetOfflineLimitsRequest& request);
 absl::Status CheckRequest(const v1::RecordCashSaleRequest& request);
 absl::Status CheckRequest(const v1::IssuePaymentCodeRequest& request);
 absl::Status CheckRequest(const v1::IssueCardRequest& request);

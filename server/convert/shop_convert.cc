@@ -134,4 +134,22 @@ void CashSaleToProto(const domain::CashSale& sale, v1::RecordCashSaleResponse* o
   out->set_sold_at(sale.sold_at_ns);
 }
 
+void OfflineLimitsToProto(const domain::OfflineLimits& limits, v1::OfflineLimits* out) {
+  out->set_offline_hours(limits.offline_hours);
+  out->set_household_points(limits.household_points);
+  out->set_household_baskets(limits.household_baskets);
+  out->set_terminal_points(limits.terminal_points);
+  out->set_terminal_baskets(limits.terminal_baskets);
+  out->set_basket_points_max(limits.basket_points_max);
+}
+
+domain::OfflineLimits OfflineLimitsFromProto(const v1::OfflineLimits& limits) {
+  return {.offline_hours = limits.offline_hours(),
+          .household_points = limits.household_points(),
+          .household_baskets = limits.household_baskets(),
+          .terminal_points = limits.terminal_points(),
+          .terminal_baskets = limits.terminal_baskets(),
+          .basket_points_max = limits.basket_points_max()};
+}
+
 }  // namespace points::server

@@ -20,6 +20,8 @@ absl::StatusOr<domain::Settlement> SettlementFromProto(const v1::Settlement& set
 absl::StatusOr<domain::CashSaleRequest> CashSaleRequestFromProto(
     const v1::RecordCashSaleRequest& request);
 void CashSaleToProto(const domain::CashSale& sale, v1::RecordCashSaleResponse* out);
+void OfflineLimitsToProto(const domain::OfflineLimits& limits, v1::OfflineLimits* out);
+domain::OfflineLimits OfflineLimitsFromProto(const v1::OfflineLimits& limits);
 
 }  // namespace points::server
 

@@ -78,6 +78,8 @@ enum class Rpc : uint8_t {
   kGetSettlement,
   kSetShopTerms,
   kRecordCashSale,
+  kSetOfflineLimits,
+  kGetOfflineLimits,
   kIssuePaymentCode,
   kIssueCard,
   // points.v1.TaskService

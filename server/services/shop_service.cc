@@ -161,14 +161,9 @@ absl::Status ShopService::RedeemOffline(const v1::RedeemBasketRequest& request,
 absl::Status ShopService::OfflineTerms(const domain::Principal& caller,
                                        const v1::ListItemsRequest& request,
                                        v1::ListItemsResponse* response) {
-  const domain::OfflineLimits limits = offline_->Limits(request.village());
-  v1::OfflineLimits* out = response->mutable_offline_limits();
-  out->set_offline_hours(limits.offline_hours);
-  out->set_household_points(limits.household_points);
-  out->set_household_baskets(limits.household_baskets);
-  out->set_terminal_points(limits.terminal_points);
-  out->set_terminal_baskets(limits.terminal_baskets);
-  out->set_basket_points_max(limits.basket_points_max);
+  absl::StatusOr<domain::OfflineLimits> limits = offline_->Limits(request.village());
+  if (!limits.ok()) return limits.status();
+  OfflineLimitsToProto(*limits, response->mutable_offline_limits());
   using domain::Role;
   if (caller.role == Role::kHousehold || caller.role == Role::kGridWorker) return absl::OkStatus();
   absl::StatusOr<std::vector<domain::OfflineShortfall>> refused =
@@ -273,6 +268,37 @@ grpc::ServerUnaryReactor* ShopService::SetShopTerms(grpc::CallbackServerContext*
             caller, request->village(), "shop.terms",
             absl::StrCat("shop ", request->shop(), ": discount ", request->discount_bp(),
                          " bp, levy ", request->levy_bp(), " bp"));
+      });
+}
+
+grpc::ServerUnaryReactor* ShopService::SetOfflineLimits(
+    grpc::CallbackServerContext* context, const v1::SetOfflineLimitsRequest* request,
+    v1::SetOfflineLimitsResponse* /*response*/) {
+  return Offload(context, gate_, Rpc::kSetOfflineLimits, workers_, *request,
+                 Target{.village = request->village()},
+                 [this, request](const domain::Principal& caller) -> absl::Status {
+                   const domain::OfflineLimits limits = OfflineLimitsFromProto(request->limits());
+                   if (absl::Status s = offline_->SetLimits(request->village(), limits); !s.ok())
+                     return s;
+                   return gate_->Journal(
+                       caller, request->village(), "shop.offline_limits",
+                       absl::StrCat(limits.offline_hours, " h; household ", limits.household_points,
+                                    " points, ", limits.household_baskets, " baskets; terminal ",
+                                    limits.terminal_points, " points, ", limits.terminal_baskets,
+                                    " baskets; basket ", limits.basket_points_max, " points"));
+                 });
+}
+
+grpc::ServerUnaryReactor* ShopService::GetOfflineLimits(grpc::CallbackServerContext* context,
+                                                        const v1::GetOfflineLimitsRequest* request,
+                                                        v1::GetOfflineLimitsResponse* response) {
+  return Offload(
+      context, gate_, Rpc::kGetOfflineLimits, workers_, *request,
+      Target{.village = request->village()}, [this, request, response]() -> absl::Status {
+        absl::StatusOr<domain::OfflineLimits> limits = offline_->Limits(request->village());
+        if (!limits.ok()) return limits.status();
+        OfflineLimitsToProto(*limits, response->mutable_limits());
+        return absl::OkStatus();
       });
 }
 

@@ -51,6 +51,12 @@ class ShopService final : public v1::ShopService::CallbackService {
   grpc::ServerUnaryReactor* RecordCashSale(grpc::CallbackServerContext* context,
                                            const v1::RecordCashSaleRequest* request,
                                            v1::RecordCashSaleResponse* response) override;
+  grpc::ServerUnaryReactor* SetOfflineLimits(grpc::CallbackServerContext* context,
+                                             const v1::SetOfflineLimitsRequest* request,
+                                             v1::SetOfflineLimitsResponse* response) override;
+  grpc::ServerUnaryReactor* GetOfflineLimits(grpc::CallbackServerContext* context,
+                                             const v1::GetOfflineLimitsRequest* request,
+                                             v1::GetOfflineLimitsResponse* response) override;
   grpc::ServerUnaryReactor* IssuePaymentCode(grpc::CallbackServerContext* context,
                                              const v1::IssuePaymentCodeRequest* request,
                                              v1::IssuePaymentCodeResponse* response) override;

@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "server/domain/store/key_prefixes.h"
 #include "server/domain/values/codec.h"
+#include "server/domain/values/number_range.h"
 
 namespace points::domain {
 namespace {
@@ -19,6 +20,7 @@ namespace {
 constexpr char kCodeTag[] = "PO1";
 constexpr uint8_t kSaleFormatVersion = 1;
 constexpr uint8_t kShortfallFormatVersion = 1;
+constexpr uint8_t kLimitsFormatVersion = 1;
 constexpr uint64_t kNanosPerHour = 3600ull * 1'000'000'000ull;
 
 std::string ShopPrefix(const char* kind, VillageId village, uint32_t shop) {
@@ -33,6 +35,9 @@ std::string SaleKey(VillageId village, uint32_t shop, Id basket) {
 }
 std::string ShortfallKey(VillageId village, uint32_t shop, Id basket) {
   return absl::StrCat(ShopPrefix(keys::kOfflineShortfall, village, shop), BasketPart(basket));
+}
+std::string LimitsKey(VillageId village) {
+  return absl::StrCat(keys::kOfflineLimits, BigEndian(village, 4));
 }
 std::string CodeKey(VillageId village, uint64_t household, uint64_t issued_at_ns) {
   return absl::StrCat(keys::kOfflineCode, BigEndian(village, 4), BigEndian(household, 8),
@@ -95,6 +100,46 @@ absl::StatusOr<OfflineShortfall> DecodeShortfall(const std::string& bytes) {
   s.reason = r.Text();
   if (!version_ok || !r.done_ok()) return absl::DataLossError("a shortfall does not decode");
   return s;
+}
+
+std::string EncodeLimits(const OfflineLimits& l) {
+  return std::move(RecordWriter()
+                       .Int(kLimitsFormatVersion, 1)
+                       .Int(l.offline_hours, 4)
+                       .Int(l.household_points, 8)
+                       .Int(l.household_baskets, 4)
+                       .Int(l.terminal_points, 8)
+                       .Int(l.terminal_baskets, 4)
+                       .Int(l.basket_points_max, 8))
+      .bytes();
+}
+
+absl::StatusOr<OfflineLimits> DecodeLimits(const std::string& bytes) {
+  RecordReader r(bytes);
+  const bool version_ok = r.Int(1) == kLimitsFormatVersion;
+  OfflineLimits l;
+  l.offline_hours = static_cast<uint32_t>(r.Int(4));
+  l.household_points = r.Int(8);
+  l.household_baskets = static_cast<uint32_t>(r.Int(4));
+  l.terminal_points = r.Int(8);
+  l.terminal_baskets = static_cast<uint32_t>(r.Int(4));
+  l.basket_points_max = r.Int(8);
+  if (!version_ok || !r.done_ok()) return absl::DataLossError("offline limits do not decode");
+  return l;
+}
+
+absl::Status CheckLimits(const OfflineLimits& l) {
+  const NumberRange hours{0, kOfflineHoursMax}, points{0, kOfflinePointsMax},
+      baskets{0, kOfflineBasketsMax};
+  for (absl::Status s : {CheckNumber(l.offline_hours, hours, "offline_hours"),
+                         CheckNumber(l.household_points, points, "household_points"),
+                         CheckNumber(l.household_baskets, baskets, "household_baskets"),
+                         CheckNumber(l.terminal_points, points, "terminal_points"),
+                         CheckNumber(l.terminal_baskets, baskets, "terminal_baskets"),
+                         CheckNumber(l.basket_points_max, points, "basket_points_max")}) {
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
 }
 
 struct ParsedCode {
@@ -172,7 +217,9 @@ class OfflineBook::CodeConsent final : public Consent {
       return absl::PermissionDeniedError("offline code's MAC is wrong");
     }
     const uint64_t now = book_->clock_->NowNanos();
-    const uint64_t hours = book_->Limits(basket_.village).offline_hours;
+    absl::StatusOr<OfflineLimits> limits = book_->Limits(basket_.village);
+    if (!limits.ok()) return limits.status();
+    const uint64_t hours = limits->offline_hours;
     if (sold_at_ns_ > now + kOfflineClockSkewNs) {
       return absl::PermissionDeniedError("the basket's sale time is in the future");
     }
@@ -226,7 +273,17 @@ absl::Mutex& OfflineBook::LockOf(VillageId village, uint64_t household) {
   return household_mu_[(uint64_t{village} * 0x9e3779b97f4a7c15ull ^ household) % kLockShards];
 }
 
-OfflineLimits OfflineBook::Limits(VillageId /*village*/) const { return OfflineLimits{}; }
+absl::StatusOr<OfflineLimits> OfflineBook::Limits(VillageId village) const {
+  absl::StatusOr<std::string> bytes = store_->Get(LimitsKey(village));
+  if (absl::IsNotFound(bytes.status())) return OfflineLimits{};
+  if (!bytes.ok()) return bytes.status();
+  return DecodeLimits(*bytes);
+}
+
+absl::Status OfflineBook::SetLimits(VillageId village, const OfflineLimits& limits) {
+  if (absl::Status s = CheckLimits(limits); !s.ok()) return s;
+  return store_->Put(LimitsKey(village), EncodeLimits(limits));
+}
 
 std::unique_ptr<Consent> OfflineBook::ConsentOf(const BasketRequest& basket, std::string code,
                                                 uint64_t sold_at_ns) {

@@ -44,16 +44,6 @@ inline constexpr uint64_t kOfflineClockSkewNs = 10 * 60 * 1'000'000'000ull;
 inline constexpr size_t kOfflineMacHexDigits = 16;  // 64 bits, as a payment code's
 inline constexpr size_t kOfflineReasonBytesMax = 200;
 
-// Per village; the defaults are the starting proposal of the offline-terminal facts.
-struct OfflineLimits {
-  uint32_t offline_hours = 72;
-  uint64_t household_points = 50;
-  uint32_t household_baskets = 2;
-  uint64_t terminal_points = 500;
-  uint32_t terminal_baskets = 100;
-  uint64_t basket_points_max = 50;
-};
-
 struct OfflineSale {
   VillageId village = 0;
   uint32_t shop = 0;
@@ -82,7 +72,10 @@ class OfflineBook {
                                                            PaymentBook* payments);
 
   // The village's limits (the defaults until a committee sets its own).
-  OfflineLimits Limits(VillageId village) const;
+  absl::StatusOr<OfflineLimits> Limits(VillageId village) const;
+  // Sets them, for the terminals' next ListItems and for the baskets arriving from then on;
+  // INVALID_ARGUMENT naming the field when one is above its largest (kOffline*Max).
+  absl::Status SetLimits(VillageId village, const OfflineLimits& limits);
 
   // The consent of a basket sold offline at `sold_at_ns` with `code` (ShopBook::Redeem uses
   // it): Check verifies the code's MAC with the household's offline key and its times; Use

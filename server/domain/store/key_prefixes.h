@@ -57,6 +57,8 @@ inline constexpr char kRatingRoundStars[] = "round/star/";
 inline constexpr char kOfflineSale[] = "off/sale/";
 inline constexpr char kOfflineCode[] = "off/code/";
 inline constexpr char kOfflineShortfall[] = "off/short/";
+// A village's offline limits, when its committee set its own (offline_book).
+inline constexpr char kOfflineLimits[] = "off/limits/";
 // The Merkle tree over the journal (server/receipts/tree_store): complete subtrees' hashes by
 // level and index, the journal chunks' first record numbers, the tree's head, the signed
 // checkpoints and the witnesses' cosignatures on them.
@@ -101,6 +103,7 @@ inline constexpr std::string_view kAll[] = {
     kOfflineSale,
     kOfflineCode,
     kOfflineShortfall,
+    kOfflineLimits,
     kTreeNode,
     kTreeChunk,
     kTreeHead,

@@ -85,6 +85,23 @@ struct ShopTerms {
   uint32_t levy_bp = 0;
 };
 
+// The largest limits a committee may set: a month offline, and sums far above a village shop's
+// day. 0 is allowed everywhere: offline_hours 0 turns selling offline off.
+inline constexpr uint32_t kOfflineHoursMax = 30 * 24;
+inline constexpr uint64_t kOfflinePointsMax = 100'000;
+inline constexpr uint32_t kOfflineBasketsMax = 10'000;
+
+// What a shop's terminal may do offline, per village (offline_book.h, clients/web/OFFLINE.md);
+// the defaults are the starting proposal of the offline-terminal facts.
+struct OfflineLimits {
+  uint32_t offline_hours = 72;
+  uint64_t household_points = 50;
+  uint32_t household_baskets = 2;
+  uint64_t terminal_points = 500;
+  uint32_t terminal_baskets = 100;
+  uint64_t basket_points_max = 50;
+};
+
 struct CashSaleRequest {
   Id sale = 0;  // client-chosen, the idempotency key
   VillageId village = 0;

@@ -820,6 +820,44 @@ TEST(PointsctlShopsTest, ShopsItemsStockBasketsSettlementAndCashSalesOnTheDemoVi
 // A shop redeems a new basket only with the household's consent: the payment code its app
 // shows, good for one basket, or its card and PIN. Who may ask for a code, redeem, or issue a
 // card is the role's; a refused call spends nothing.
+// The committee sets the village's offline limits; the shopkeeper and the auditor read them,
+// they survive a restart, the operator audit names the change, and nobody else may change them.
+TEST(PointsctlShopsTest, TheCommitteeSetsTheVillagesOfflineLimitsAndTheShopkeeperReadsThem) {
+  TempDir data;
+  TempDir scratch;
+  auto pointsd = std::make_unique<Pointsd>(data.path(), 0, std::vector<std::string>{"--demo"});
+  auto ctl = std::make_unique<Shell>(*pointsd, data.path(), scratch.path());
+  const std::string committee = ctl->Demo("committee-li"), shop = ctl->Demo("shop-1");
+  const testing::Run defaults = ctl->As(shop, {"--json", "shops", "offline-limits", "1"});
+  ASSERT_EQ(defaults.exit_code, kExitOk) << Describe(defaults);
+  EXPECT_TRUE(Contains(defaults.out, "\"offline_hours\":72,\"household_points\":\"50\""))
+      << defaults.out;
+  const testing::Run set = ctl->As(
+      committee, {"shops", "offline-limits", "1", "--offline-hours", "24", "--household-points",
+                  "30", "--basket-points", "20"});
+  ASSERT_EQ(set.exit_code, kExitOk) << Describe(set);
+  EXPECT_TRUE(Contains(set.out, "village 1 now: offline for 24 h")) << set.out;
+  EXPECT_TRUE(Contains(set.out, "per household 30 points and 2 baskets")) << set.out;
+  // (The terminal reads them with its catalogue, ListItems: tests/web/offline_consent_test.mjs.)
+  const testing::Run by_shop =
+      ctl->As(shop, {"shops", "offline-limits", "1", "--offline-hours", "720"});
+  EXPECT_EQ(by_shop.exit_code, kExitRefused) << Describe(by_shop);
+  EXPECT_TRUE(Contains(by_shop.err, "PERMISSION_DENIED")) << by_shop.err;
+  const testing::Run too_long =
+      ctl->As(committee, {"shops", "offline-limits", "1", "--offline-hours", "721"});
+  EXPECT_EQ(too_long.exit_code, kExitUsage) << Describe(too_long);
+
+  pointsd.reset();  // SIGTERM, then the same data directory again
+  pointsd = std::make_unique<Pointsd>(data.path(), 0, std::vector<std::string>{"--demo"});
+  ctl = std::make_unique<Shell>(*pointsd, data.path(), scratch.path());
+  const testing::Run kept = ctl->As(ctl->Demo("auditor"), {"shops", "offline-limits", "1"});
+  ASSERT_EQ(kept.exit_code, kExitOk) << Describe(kept);
+  EXPECT_TRUE(Contains(kept.out, "offline for 24 h")) << kept.out;
+  EXPECT_TRUE(Contains(kept.out, "at most 20 points a basket")) << kept.out;
+  const testing::Run audit = (*ctl)({"--json", "audit", "list"});
+  EXPECT_TRUE(Contains(audit.out, "shop.offline_limits")) << audit.out;
+}
+
 TEST(PointsctlShopsTest, ABasketIsPaidWithTheHouseholdsCodeOnceOrItsCardAndPin) {
   TempDir data;
   TempDir scratch;

@@ -626,6 +626,24 @@ class AuthzTest : public ::testing::Test {
       v1::GetSettlementResponse out;
       return shop_->GetSettlement(Ctx(auth).get(), r, &out);
     });
+    add("/points.v1.ShopService/SetOfflineLimits", [this](const std::string& auth) {
+      v1::SetOfflineLimitsRequest r;  // the defaults again: the snapshot does not change
+      r.set_village(kVillage);
+      r.mutable_limits()->set_offline_hours(72);
+      r.mutable_limits()->set_household_points(50);
+      r.mutable_limits()->set_household_baskets(2);
+      r.mutable_limits()->set_terminal_points(500);
+      r.mutable_limits()->set_terminal_baskets(100);
+      r.mutable_limits()->set_basket_points_max(50);
+      v1::SetOfflineLimitsResponse out;
+      return shop_->SetOfflineLimits(Ctx(auth).get(), r, &out);
+    });
+    add("/points.v1.ShopService/GetOfflineLimits", [this](const std::string& auth) {
+      v1::GetOfflineLimitsRequest r;
+      r.set_village(kVillage);
+      v1::GetOfflineLimitsResponse out;
+      return shop_->GetOfflineLimits(Ctx(auth).get(), r, &out);
+    });
     add("/points.v1.ShopService/SetShopTerms", [this](const std::string& auth) {
       v1::SetShopTermsRequest r;
       r.set_village(kVillage);
