@@ -4,7 +4,9 @@
 import { render } from 'preact';
 import { useState } from 'preact/hooks';
 
+import type { GetHouseholdResponse } from '../src/index.js';
 import { BoardPage } from './board.js';
+import { takeFirstPaint } from './first_paint.js';
 import { HouseholdPage } from './household.js';
 import {
   loadSession,
@@ -17,7 +19,7 @@ import {
 import { applyElderMode, Header, Help, SignIn, useElderMode } from './shell.js';
 import './style.css';
 
-function App(props: { kind: PageKind }) {
+function App(props: { kind: PageKind; first: GetHouseholdResponse | null }) {
   const [session, setSession] = useState<Session | null>(() => loadSession(props.kind));
   const [problem, setProblem] = useState('');
   const [elder, setElder] = useElderMode();
@@ -47,7 +49,7 @@ function App(props: { kind: PageKind }) {
   return props.kind === 'board' ? (
     <BoardPage session={session} onSignOut={leave} />
   ) : (
-    <HouseholdPage session={session} onSignOut={leave} />
+    <HouseholdPage session={session} first={props.first} onSignOut={leave} />
   );
 }
 
@@ -55,5 +57,9 @@ const kind: PageKind = location.pathname.replace(/\/+$/, '') === '/board' ? 'boa
 document.documentElement.classList.add(`page-${kind}`);
 document.title = kind === 'board' ? '积分公示栏' : '我家的积分';
 takeFragment(kind);
+// Saved again at each open: the cookie's age renews, and a device signed in before the cookie
+// existed gets it.
+const stored = loadSession(kind);
+if (stored) saveSession(kind, stored);
 applyElderMode();
-render(<App kind={kind} />, document.getElementById('app')!);
+render(<App kind={kind} first={takeFirstPaint(stored)} />, document.getElementById('app')!);
