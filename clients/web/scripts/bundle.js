@@ -75,7 +75,9 @@ const page = (o, manifest, title, paint = false) =>
     .replace('%SCRIPT%', `/${o.script}`)
     .replace(
       '%HEAD_STYLE%',
-      paint ? `<style>${critical}</style>` : `<link rel="stylesheet" href="/${o.style}">`,
+      paint
+        ? `<link rel="preload" as="style" href="/${o.style}"><style>${critical}</style>`
+        : `<link rel="stylesheet" href="/${o.style}">`,
     )
     .replace('%FIRST_PAINT%', paint ? firstPaint : '')
     .replace('%BODY_STYLE%', paint ? `<link rel="stylesheet" href="/${o.style}">` : '')
