@@ -12,6 +12,7 @@
 #include "boost/beast/core.hpp"
 #include "boost/beast/ssl.hpp"
 #include "server/http/connect_protocol.h"
+#include "server/http/first_paint.h"
 
 namespace points::server::http {
 namespace {
@@ -191,7 +192,13 @@ class SessionImpl final : public Session, public std::enable_shared_from_this<Se
     if (ec) return OnReadError(ec);
     request_ = parser_->release();
     parser_.reset();
-    if (route_ != Route::kConnect) return Write(StaticAnswer(routes_, request_));
+    if (route_ != Route::kConnect) {
+      // A page may wait for its first paint's reads (first_paint.h); its answer comes posted.
+      return PageAnswer(routes_, request_, peer_, [self = this->shared_from_this()](Response r) {
+        net::post(self->stream_.get_executor(),
+                  [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
+      });
+    }
     std::variant<Response, ConnectPlan> prepared = PrepareConnect(routes_, request_, peer_);
     if (Response* answer = std::get_if<Response>(&prepared)) return Write(std::move(*answer));
     plan_ = std::get<ConnectPlan>(std::move(prepared));

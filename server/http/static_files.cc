@@ -8,10 +8,13 @@
 #include <cstdlib>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "openssl/evp.h"
 #include "server/http/connect_protocol.h"
 
 namespace points::server::http {
@@ -90,7 +93,29 @@ absl::StatusOr<std::string> ReadAll(const std::string& path, uint64_t size) {
   return bytes;
 }
 
+std::string Sha256Base64(absl::string_view text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
+  return absl::Base64Escape(absl::string_view(reinterpret_cast<const char*>(digest), size));
+}
+
 }  // namespace
+
+std::string PolicyForPage(absl::string_view html) {
+  constexpr absl::string_view kOpen = "<style>", kClose = "</style>",
+                              kStyleSrc = "style-src 'self'";
+  std::string hashes;
+  for (size_t at = html.find(kOpen); at != absl::string_view::npos; at = html.find(kOpen, at)) {
+    at += kOpen.size();
+    const size_t end = html.find(kClose, at);
+    if (end == absl::string_view::npos) break;
+    absl::StrAppend(&hashes, " 'sha256-", Sha256Base64(html.substr(at, end - at)), "'");
+    at = end;
+  }
+  return absl::StrReplaceAll(kContentSecurityPolicy,
+                             {{kStyleSrc, absl::StrCat(kStyleSrc, hashes)}});
+}
 
 absl::StatusOr<std::string> SafeRelativePath(absl::string_view target) {
   target = target.substr(0, target.find_first_of("?#"));
@@ -170,6 +195,8 @@ absl::StatusOr<std::shared_ptr<const StaticFiles::File>> StaticFiles::Load(
   file->size = size;
   file->mtime_ns = mtime_ns;
   file->etag = absl::StrCat("\"", absl::Hex(size), "-", absl::Hex(mtime_ns), "\"");
+  file->policy =
+      absl::EndsWith(relative, ".html") ? PolicyForPage(*content) : kContentSecurityPolicy;
   file->content = std::make_shared<const std::string>(*std::move(content));
   absl::MutexLock lock(&mu_);
   auto [it, inserted] = cache_.try_emplace(relative, nullptr);
@@ -184,29 +211,31 @@ absl::StatusOr<std::shared_ptr<const StaticFiles::File>> StaticFiles::Load(
 }
 
 StaticResponse StaticFiles::Respond(const StaticRequest& request, const std::string& relative,
-                                    const File& file, bool gzip) {
+                                    const File& file, const File* gzip) {
+  // The policy is the page's (`file`); what goes out, and its tag, may be its FILE.gz.
+  const File& sent = gzip ? *gzip : file;
   StaticResponse response;
   response.headers = {
       {"Content-Type", ContentTypeOf(relative)},
-      {"ETag", file.etag},
+      {"ETag", sent.etag},
       {"Cache-Control", absl::StartsWith(absl::StrCat("/", relative), kHashedAssetsPrefix)
                             ? kImmutableCacheControl
                             : "no-cache"},
       {"Vary", "Accept-Encoding"},
-      {"Content-Security-Policy", kContentSecurityPolicy},
+      {"Content-Security-Policy", file.policy},
       {"X-Content-Type-Options", "nosniff"},
       {"X-Frame-Options", "DENY"},
       {"Referrer-Policy", "no-referrer"},
   };
   if (gzip) response.headers.emplace_back("Content-Encoding", "gzip");
-  response.content_length = file.size;
-  if (Matches(request.if_none_match, file.etag)) {
+  response.content_length = sent.size;
+  if (Matches(request.if_none_match, sent.etag)) {
     response.status = 304;
     response.content_length = 0;
     response.body = std::make_shared<const std::string>();
     return response;
   }
-  response.body = request.method == "HEAD" ? std::make_shared<const std::string>() : file.content;
+  response.body = request.method == "HEAD" ? std::make_shared<const std::string>() : sent.content;
   return response;
 }
 
@@ -231,7 +260,7 @@ StaticResponse StaticFiles::Serve(const StaticRequest& request) {
     if (app_route) {
       const std::string dir = absl::StrCat(*relative, "/index.html");
       file = Load(dir);
-      if (file.ok()) return Respond(request, dir, **file, false);
+      if (file.ok()) return Respond(request, dir, **file, nullptr);
       *relative = "index.html";
       file = Load(*relative);
     }
@@ -239,12 +268,9 @@ StaticResponse StaticFiles::Serve(const StaticRequest& request) {
   }
   if (AcceptsGzip(request.accept_encoding)) {
     absl::StatusOr<std::shared_ptr<const File>> gz = Load(*relative + ".gz");
-    if (gz.ok()) {
-      StaticResponse response = Respond(request, *relative, **gz, true);
-      return response;
-    }
+    if (gz.ok()) return Respond(request, *relative, **file, gz->get());
   }
-  return Respond(request, *relative, **file, false);
+  return Respond(request, *relative, **file, nullptr);
 }
 
 }  // namespace points::server::http

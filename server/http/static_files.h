@@ -58,13 +58,14 @@ class StaticFiles {
     uint64_t size = 0;
     int64_t mtime_ns = 0;
     std::string etag;
+    std::string policy;  // Content-Security-Policy: kContentSecurityPolicy, with a page's styles
     std::shared_ptr<const std::string> content;
   };
   explicit StaticFiles(std::string root) : root_(std::move(root)) {}
   // The file at `relative` (no "..", no leading '/'), or NOT_FOUND; kept when it fits.
   absl::StatusOr<std::shared_ptr<const File>> Load(const std::string& relative);
   StaticResponse Respond(const StaticRequest& request, const std::string& relative,
-                         const File& file, bool gzip);
+                         const File& file, const File* gzip);
 
   const std::string root_;  // resolved, no trailing '/'
   absl::Mutex mu_;
@@ -76,6 +77,11 @@ class StaticFiles {
 // segments joined by '/'. INVALID_ARGUMENT for a ".." segment (plain or %-encoded), a NUL or a
 // backslash; NOT_FOUND for a dotfile segment (.git, .env).
 absl::StatusOr<std::string> SafeRelativePath(absl::string_view target);
+
+// The Content-Security-Policy for an HTML page: kContentSecurityPolicy, its style-src also
+// allowing each inline <style> element of `html` by its SHA-256 (the first paint's critical CSS,
+// which the page needs before its stylesheet arrives); nothing else inline.
+std::string PolicyForPage(absl::string_view html);
 
 // Whether an Accept-Encoding header accepts gzip.
 bool AcceptsGzip(absl::string_view accept_encoding);

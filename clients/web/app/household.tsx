@@ -13,6 +13,7 @@ import {
   type BoardAward,
   type Claim,
   type ExpiringPoints,
+  type GetHouseholdResponse,
   type GetStatementResponse,
   type Task,
 } from '../src/index.js';
@@ -128,7 +129,12 @@ function readAloud(text: string): boolean {
   return true;
 }
 
-function Balance(props: { view: HouseholdView; onSpeak: () => void; spoken: string }) {
+// The figures alone (the first paint's, before the page's reads) have nothing to read aloud yet.
+function Balance(props: {
+  view: Pick<HouseholdView, 'balance' | 'incoming' | 'outgoing'>;
+  onSpeak?: () => void;
+  spoken: string;
+}) {
   const v = props.view;
   return (
     <section class="card balance" aria-labelledby="balance-title">
@@ -147,19 +153,21 @@ function Balance(props: { view: HouseholdView; onSpeak: () => void; spoken: stri
           另有 <strong>-{points(v.outgoing)}</strong> 分的扣分正在公示。
         </p>
       )}
-      <button type="button" class="speak" onClick={props.onSpeak}>
-        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
-          <path d="M3 9h4l5-4v14l-5-4H3z" fill="currentColor" />
-          <path
-            d="M16 8.5a5 5 0 0 1 0 7M19 5.5a9 9 0 0 1 0 13"
-            fill="none"
-            stroke="currentColor"
-            stroke-width="2"
-            stroke-linecap="round"
-          />
-        </svg>
-        读给我听
-      </button>
+      {props.onSpeak && (
+        <button type="button" class="speak" onClick={props.onSpeak}>
+          <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
+            <path d="M3 9h4l5-4v14l-5-4H3z" fill="currentColor" />
+            <path
+              d="M16 8.5a5 5 0 0 1 0 7M19 5.5a9 9 0 0 1 0 13"
+              fill="none"
+              stroke="currentColor"
+              stroke-width="2"
+              stroke-linecap="round"
+            />
+          </svg>
+          读给我听
+        </button>
+      )}
       {props.spoken && <Banner kind="problem">{props.spoken}</Banner>}
     </section>
   );
@@ -538,7 +546,11 @@ function useHousehold(clients: Clients, session: Session) {
   return { view, tasks, online, fatal, problem, refresh };
 }
 
-export function HouseholdPage(props: { session: Session; onSignOut: (problem?: string) => void }) {
+export function HouseholdPage(props: {
+  session: Session;
+  first?: GetHouseholdResponse | null; // the first paint's answer (first_paint.ts)
+  onSignOut: (problem?: string) => void;
+}) {
   const clients = useRef(clientsFor(props.session)).current;
   const { view, tasks, online, fatal, problem, refresh } = useHousehold(clients, props.session);
   const [elder, setElder] = useElderMode();
@@ -582,6 +594,16 @@ export function HouseholdPage(props: { session: Session; onSignOut: (problem?: s
         {!online && <Banner kind="offline">网络断开了，正在重新连接……连上后会自动更新。</Banner>}
         {problem && online && <Banner kind="problem">{problem}</Banner>}
         {done && <Banner kind="done">{done}</Banner>}
+        {!view && props.first && (
+          <Balance
+            view={{
+              balance: props.first.pointsBalance,
+              incoming: props.first.pointsIncoming,
+              outgoing: props.first.pointsOutgoing,
+            }}
+            spoken=""
+          />
+        )}
         {!view ? (
           <p>正在读取我家的积分……</p>
         ) : (

@@ -4,7 +4,9 @@
 import { render } from 'preact';
 import { useState } from 'preact/hooks';
 
+import type { GetHouseholdResponse } from '../src/index.js';
 import { BoardPage } from './board.js';
+import { takeFirstPaint } from './first_paint.js';
 import { HouseholdPage } from './household.js';
 import { checkSignIn, householdHint, useRecheck, type Caller } from './caller.js';
 import {
@@ -27,7 +29,7 @@ const householdSession = (token: string, c: Caller): Session => ({
   checked: true,
 });
 
-function App(props: { kind: PageKind; link: string }) {
+function App(props: { kind: PageKind; link: string; first: GetHouseholdResponse | null }) {
   // A link's token is asked about before it replaces what this device keeps (an older link's
   // own numbers are a guess to start with meanwhile, kept only once the server agrees).
   const [session, setSession] = useState<Session | null>(() =>
@@ -82,7 +84,7 @@ function App(props: { kind: PageKind; link: string }) {
   return props.kind === 'board' ? (
     <BoardPage key={key} session={session} onSignOut={leave} />
   ) : (
-    <HouseholdPage key={key} session={session} onSignOut={leave} />
+    <HouseholdPage key={key} session={session} first={props.first} onSignOut={leave} />
   );
 }
 
@@ -94,5 +96,11 @@ const link = takeFragment(kind);
 window.addEventListener('hashchange', () => {
   if (location.hash.includes('token=')) location.reload();
 });
+// Saved again at each open: the cookie's age renews, and a device signed in before the cookie
+// existed gets it.
+const stored = loadSession(kind);
+if (stored) saveSession(kind, stored);
 applyElderMode();
-render(<App kind={kind} link={link} />, document.getElementById('app')!);
+// The first paint is of the stored session's household: not for a sign-in link's.
+const first = takeFirstPaint(link ? null : stored);
+render(<App kind={kind} link={link} first={first} />, document.getElementById('app')!);

@@ -49,12 +49,22 @@ export function loadSession(kind: PageKind): Session | null {
   return null;
 }
 
+// A household's token also goes in a cookie, for pointsd to put the balance in the page's HTML
+// (server/http/first_paint.h); it authenticates nothing else (calls carry Authorization).
+const kCookie = 'points_session';
+const kCookieMaxAgeSeconds = 400 * 24 * 3600; // Chromium's longest; renewed at each open
+
 export function saveSession(kind: PageKind, session: Session): void {
   localStorage.setItem(keyOf(kind), JSON.stringify(session));
+  const secure = location.protocol === 'https:' ? '; Secure' : '';
+  if (kind === 'household') {
+    document.cookie = `${kCookie}=${session.token}; Path=/; SameSite=Strict; Max-Age=${kCookieMaxAgeSeconds}${secure}`;
+  }
 }
 
 export function signOut(kind: PageKind): void {
   localStorage.removeItem(keyOf(kind));
+  if (kind === 'household') document.cookie = `${kCookie}=; Path=/; SameSite=Strict; Max-Age=0`;
 }
 
 // Takes a sign-in link's fragment out of the address bar. The board's is stored at once; any

@@ -51,17 +51,47 @@ function outputsOf(entry) {
   };
 }
 const template = fs.readFileSync(path.join(publicDir, 'index.html'), 'utf8');
-const page = (o, manifest, title) =>
+// The household's page carries the first paint (app/first_paint.ts): the template pointsd fills
+// with the balance when the session cookie comes with the request (server/http/first_paint.h),
+// the CSS that paint needs inline (pointsd's Content-Security-Policy allows a page's <style> by
+// its hash), and the full stylesheet at the end of the body, where it does not hold back the
+// paint of what comes before it (the script, deferred, still runs after it has loaded). Every
+// other page links its stylesheet in the head, as usual.
+const critical = (
+  await esbuild.transform(fs.readFileSync(path.join(web, 'app', 'first_paint.css'), 'utf8'), {
+    loader: 'css',
+    minify: true,
+    target: ['chrome100', 'safari15'],
+  })
+).code.trim();
+const firstPaint = fs
+  .readFileSync(path.join(web, 'app', 'first_paint.html'), 'utf8')
+  .replace(/\s+>/g, '>') // prettier's line breaks, out of the marker and between tags
+  .replace(/>\s+/g, '>')
+  .replace(/\s+</g, '<')
+  .trim();
+const page = (o, manifest, title, paint = false) =>
   template
     .replace('%SCRIPT%', `/${o.script}`)
-    .replace('%STYLE%', `/${o.style}`)
+    .replace(
+      '%HEAD_STYLE%',
+      paint
+        ? `<link rel="preload" as="style" href="/${o.style}"><style>${critical}</style>`
+        : `<link rel="stylesheet" href="/${o.style}">`,
+    )
+    .replace('%FIRST_PAINT%', paint ? firstPaint : '')
+    .replace('%BODY_STYLE%', paint ? `<link rel="stylesheet" href="/${o.style}">` : '')
     .replace('/manifest.webmanifest', manifest)
     .replace(/<title>[^<]*<\/title>/, title ? `<title>${title}</title>` : '$&');
 const app = outputsOf('app/main.tsx');
 const shop = outputsOf('app/terminal/main.tsx');
 const consolePage = outputsOf('app/console/main.tsx');
 const { script, style } = app;
-fs.writeFileSync(path.join(out, 'index.html'), page(app, '/manifest.webmanifest'));
+fs.writeFileSync(path.join(out, 'index.html'), page(app, '/manifest.webmanifest', '', true));
+// The board is the same app at /board (pointsd serves DIR/index.html for it), without the
+// household's first paint.
+fs.mkdirSync(path.join(out, 'board'));
+fs.writeFileSync(path.join(out, 'board', 'index.html'), page(app, '/manifest.webmanifest'));
 fs.mkdirSync(path.join(out, 'console'));
 fs.writeFileSync(
   path.join(out, 'console', 'index.html'),

@@ -28,6 +28,7 @@
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/beast/core.hpp"
 #include "clients/cpp/ledger_client.h"
+#include "openssl/sha.h"
 #include "points/v1/awards.pb.h"
 #include "tests/testing/pointsd_process.h"
 #include "tests/testing/server_testing.h"
@@ -460,6 +461,83 @@ TEST_F(HttpTest, TheWebRootServesTheAppAndNothingOutsideIt) {
     Answer answer = Call(port(), Get(target));
     EXPECT_EQ(answer.status, 400) << target;
     EXPECT_FALSE(absl::StrContains(answer.body, "SECRET")) << target;
+  }
+}
+
+// A page as the web build writes the household's (clients/web/scripts/bundle.js): critical CSS
+// inline, the first-paint template with its two slots.
+constexpr char kFirstPaintCss[] = "p{color:#111}";
+constexpr char kMarkedPage[] =
+    "<!doctype html><style>p{color:#111}</style><div id=\"app\"><template id=\"first-paint\">"
+    "<p data-testid=\"balance\">{{balance}}</p><script type=\"application/json\" "
+    "id=\"first-paint-state\">{{state}}</script></template></div>";
+
+std::string SessionCookie(absl::string_view token) {
+  return absl::StrCat("Cookie: theme=dark; points_session=", token, "\r\n");
+}
+
+TEST_F(HttpTest, AHouseholdsSessionCookieBringsItsBalanceInThePage) {
+  std::ofstream(dir_ / "web" / "index.html", std::ios::trunc) << kMarkedPage;
+  Start();
+  Raw raw(port());
+  points::v1::GetHouseholdRequest request;
+  request.set_village(1);
+  request.set_household(1);
+  raw.Send(Post(kGetHousehold, request.SerializeAsString(), household_, "application/proto"));
+  points::v1::GetHouseholdResponse household;
+  ASSERT_TRUE(household.ParseFromString(raw.Read().body));
+
+  for (const char* target : {"/", "/households/3"}) {
+    Answer page =
+        Call(port(), Get(target, SessionCookie(household_) + "Accept-Encoding: gzip\r\n"));
+    ASSERT_EQ(page.status, 200) << target;
+    EXPECT_TRUE(absl::StrContains(
+        page.body, absl::StrCat("<p data-testid=\"balance\">", household.points_balance(), "</p>")))
+        << page.body;
+    EXPECT_FALSE(absl::StrContains(page.body, "<template")) << page.body;
+    EXPECT_TRUE(absl::StrContains(page.body, R"("role":"ROLE_HOUSEHOLD")")) << page.body;
+    EXPECT_TRUE(absl::StrContains(page.body, R"("name":"张家")")) << page.body;
+    EXPECT_EQ(page.header("cache-control"), "no-store");
+    EXPECT_EQ(page.header("vary"), "Cookie");
+    EXPECT_EQ(page.header("etag"), "");
+    EXPECT_EQ(page.header("content-encoding"), "");
+  }
+  // The inline style is allowed by its hash, nothing else inline.
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(kFirstPaintCss), strlen(kFirstPaintCss), digest);
+  const std::string hash = absl::Base64Escape(
+      absl::string_view(reinterpret_cast<const char*>(digest), SHA256_DIGEST_LENGTH));
+  const std::string policy = Call(port(), Get("/")).header("content-security-policy");
+  EXPECT_TRUE(absl::StrContains(policy, absl::StrCat("style-src 'self' 'sha256-", hash, "';")))
+      << policy;
+  EXPECT_FALSE(absl::StrContains(policy, "unsafe-inline")) << policy;
+
+  // Revoked, of another role, unknown, malformed: the plain page, cached as ever.
+  raw.Send(Post("/points.v1.AdminService/RevokePrincipal", R"({"name":"household-2"})", admin_));
+  ASSERT_EQ(raw.Read().status, 200);
+  for (const std::string& token :
+       {DemoToken(data(), "household-2"), committee_, DemoToken(data(), "shop-1"),
+        std::string(64, 'a'), std::string(64, 'z'), household_ + "0", std::string("<b>")}) {
+    Answer page = Call(port(), Get("/", SessionCookie(token)));
+    EXPECT_EQ(page.status, 200) << token;
+    EXPECT_EQ(page.body, kMarkedPage) << token;
+    EXPECT_EQ(page.header("cache-control"), "no-cache") << token;
+    EXPECT_NE(page.header("etag"), "") << token;
+  }
+  // A page without the marker is never personal.
+  std::ofstream(dir_ / "web" / "board.html", std::ios::trunc) << kIndexHtml;
+  EXPECT_EQ(Call(port(), Get("/board.html", SessionCookie(household_))).body, kIndexHtml);
+
+  // The cookie authenticates no call (a browser sends it with requests other sites make it
+  // send: CSRF); only Authorization does.
+  for (const std::string& call : {Post("/points.v1.AdminService/GetCaller", "{}", "",
+                                       "application/json", SessionCookie(household_)),
+                                  Get(absl::StrCat(kGetHousehold, "?encoding=json&message=",
+                                                   "%7B%22village%22%3A1%2C%22household%22%3A1%7D"),
+                                      SessionCookie(household_))}) {
+    Answer refused = Call(port(), call);
+    EXPECT_EQ(refused.status, 401) << refused.body;
+    EXPECT_TRUE(absl::StrContains(refused.body, "unauthenticated")) << refused.body;
   }
 }
 
