@@ -1,11 +1,13 @@
 // receipts_bench: what the Merkle tree over the journal costs (server/receipts/README.md).
-// One run measures, in this order: the engine's throughput with the tree keeper off and then on
-// (A/B, each on a fresh store, the same load), the tree's bytes per record in the domain store,
-// the time to build an inclusion and a consistency proof, and the time to sign a checkpoint.
+// One run measures, in this order: the engine's throughput with the tree keeper off and on
+// (A/B in --rounds pairs, the order alternating, each on a fresh store, the same load; medians),
+// the tree's bytes per record in the domain store, the time to build an inclusion and a consistency
+// proof, and the time to sign a checkpoint.
 //
 //   receipts_bench --transfers 200000 --batch 64 --dir /tmp/rb
 //
 // Figures on a shared or busy machine are noisy: run it alone, several times.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -28,6 +30,7 @@ struct Flags {
   uint64_t transfers = 200'000;
   uint32_t batch = 64;
   std::string dir = "/tmp/receipts_bench";
+  uint32_t rounds = 3;
 };
 
 double Seconds(std::chrono::steady_clock::time_point since) {
@@ -90,22 +93,60 @@ Run Load(const Flags& flags, bool tree, const std::string& dir,
   return run;
 }
 
+double Median(std::vector<double> xs) {
+  std::sort(xs.begin(), xs.end());
+  return xs[xs.size() / 2];
+}
+
+// The tree stays on after the last round, for the proofs' figures.
+struct AbResult {
+  std::vector<double> off, on;
+  Run last_on;
+};
+
+// --rounds pairs of runs, the order alternating (off, on; then on, off; ...) so neither side
+// always runs first on a warm or a cold disk.
+AbResult AbRounds(const Flags& flags, std::unique_ptr<receipts::TreeKeeper>* keeper,
+                  std::unique_ptr<domain::DomainStore>* store, std::unique_ptr<Engine>* engine,
+                  receipts::KeeperWake* wake) {
+  AbResult ab;
+  for (uint32_t round = 0; round < flags.rounds; ++round) {
+    for (int side = 0; side < 2; ++side) {
+      const bool tree = (round % 2 == 0) == (side == 1);
+      keeper->reset();  // before the engine and the store it follows
+      engine->reset();
+      store->reset();
+      const Run run =
+          Load(flags, tree, flags.dir + (tree ? "/on" : "/off"), keeper, store, engine, wake);
+      (tree ? ab.on : ab.off).push_back(run.transfers_per_second);
+      if (tree) ab.last_on = run;
+      std::printf("round %u, tree %s: %.0f transfers/s\n", round + 1, tree ? "on " : "off",
+                  run.transfers_per_second);
+    }
+  }
+  return ab;
+}
+
 int Main(const Flags& flags) {
-  receipts::KeeperWake wake_off, wake_on;
+  receipts::KeeperWake wake;
   std::unique_ptr<receipts::TreeKeeper> keeper;
-  std::unique_ptr<domain::DomainStore> store_off, store;
-  std::unique_ptr<Engine> engine_off, engine;
-  const Run off =
-      Load(flags, false, flags.dir + "/off", &keeper, &store_off, &engine_off, &wake_off);
-  engine_off.reset();
-  const Run on = Load(flags, true, flags.dir + "/on", &keeper, &store, &engine, &wake_on);
-  std::printf("engine, tree off: %.0f transfers/s\n", off.transfers_per_second);
-  std::printf("engine, tree on:  %.0f transfers/s (%.1f %% of off)\n", on.transfers_per_second,
-              100 * on.transfers_per_second / off.transfers_per_second);
+  std::unique_ptr<domain::DomainStore> store;
+  std::unique_ptr<Engine> engine;
+  const AbResult ab = AbRounds(flags, &keeper, &store, &engine, &wake);
+  if (!keeper) {  // the last round ran the tree first: run it once more for the proofs
+    engine.reset();
+    store.reset();
+    Load(flags, true, flags.dir + "/on", &keeper, &store, &engine, &wake);
+  }
+  const double off = Median(ab.off), on = Median(ab.on);
+  std::printf("engine, tree off: %.0f transfers/s (median of %zu)\n", off, ab.off.size());
+  std::printf("engine, tree on:  %.0f transfers/s (median of %zu; %.1f %% of off)\n", on,
+              ab.on.size(), 100 * on / off);
   std::printf(
       "tree: %llu records, %.1f bytes per record in the domain store (unflushed WAL "
       "included)\n",
-      static_cast<unsigned long long>(on.records), double(on.tree_bytes) / on.records);
+      static_cast<unsigned long long>(ab.last_on.records),
+      double(ab.last_on.tree_bytes) / ab.last_on.records);
   const receipts::TreeStore& tree = keeper->tree();
   const uint64_t size = tree.head().size;
   std::mt19937_64 random(9);
@@ -134,6 +175,8 @@ int main(int argc, char** argv) {
   app.add_option("--transfers", flags.transfers, "transfers per run");
   app.add_option("--batch", flags.batch, "transfers per request");
   app.add_option("--dir", flags.dir, "where the two stores go (removed first)");
+  app.add_option("--rounds", flags.rounds, "A/B pairs, the order alternating (median reported)")
+      ->check(CLI::Range(1u, 99u));
   CLI11_PARSE(app, argc, argv);
   return points::Main(flags);
 }

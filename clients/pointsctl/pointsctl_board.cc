@@ -270,6 +270,8 @@ void PrintReportCsv(const v1::GetReportResponse& r) {
     line("settled_fen_by_shop", shop, s.name(), "", s.settled_fen());
     line("cash_sales_fen_by_shop", shop, s.name(), "", s.cash_sales_fen());
     line("levy_fen_by_shop", shop, s.name(), "", s.levy_fen());
+    line("offline_shortfall_points_by_shop", shop, s.name(), absl::StrCat(s.offline_shortfalls()),
+         s.offline_shortfall_points());
   }
   line("outstanding", "points", "households", absl::StrCat(r.outstanding_households()),
        r.outstanding_points());
@@ -320,11 +322,13 @@ int RunReportsShow(const Invocation& in) {
                {"NET_POINTS", true},
                {"SETTLED_POINTS", true},
                {"SETTLED_FEN", true},
-               {"LEVY_FEN", true}});
+               {"LEVY_FEN", true},
+               {"SHORTFALL_POINTS", true}});
   for (const v1::ShopTotal& s : r->shops()) {
     shops.AddRow({absl::StrCat(s.shop()), s.name(), absl::StrCat(s.baskets()),
                   absl::StrCat(s.net()), absl::StrCat(s.settled_points()),
-                  absl::StrCat(s.settled_fen()), absl::StrCat(s.levy_fen())});
+                  absl::StrCat(s.settled_fen()), absl::StrCat(s.levy_fen()),
+                  absl::StrCat(s.offline_shortfall_points())});
   }
   shops.Print(stdout);
   std::printf(

@@ -74,7 +74,8 @@ absl::Status Books::OpenAll(Engine* engine, domain::DomainStore* store) {
       MakeRoundChecker(proposals.get(), tasks.get(), &households, shops.get(), fund.get()));
   disclosure = std::make_unique<const domain::Disclosure>(
       domain::DisclosureSources{engine, awards.get(), &households, shops.get(), ratings.get(),
-                                policy.utc_offset_seconds, rounds.get(), fund.get()});
+                                policy.utc_offset_seconds, rounds.get(), fund.get(),
+                                offline.get()});
   return absl::OkStatus();
 }
 

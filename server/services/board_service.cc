@@ -151,6 +151,8 @@ void ReportToProto(const domain::Report& r, v1::GetReportResponse* out) {
     shop->set_settled_fen(s.settled_fen);
     shop->set_cash_sales_fen(s.cash_sales_fen);
     shop->set_levy_fen(s.levy_fen);
+    shop->set_offline_shortfalls(s.offline_shortfalls);
+    shop->set_offline_shortfall_points(s.offline_shortfall_points);
   }
   out->set_outstanding_households(r.outstanding.households);
   out->set_outstanding_points(r.outstanding.points);

@@ -166,23 +166,10 @@ absl::Status ShopService::OfflineTerms(const domain::Principal& caller,
   OfflineLimitsToProto(*limits, response->mutable_offline_limits());
   using domain::Role;
   if (caller.role == Role::kHousehold || caller.role == Role::kGridWorker) return absl::OkStatus();
-  absl::StatusOr<std::vector<domain::OfflineShortfall>> refused =
-      offline_->Refused(request.village(), request.shop());
-  if (!refused.ok()) return refused.status();
-  std::vector<domain::OfflineShortfall> all = *std::move(refused);
-  absl::StatusOr<std::vector<domain::OfflineSale>> sales =
-      offline_->Sales(request.village(), request.shop());
-  if (!sales.ok()) return sales.status();
-  for (const domain::OfflineSale& sale : *sales) {  // the ledger's refusals of offline baskets
-    absl::StatusOr<domain::Basket> b = book_->GetBasket(sale.village, sale.basket);
-    if (!b.ok()) return b.status();
-    if (b->state != domain::BasketState::kRefused) continue;
-    all.push_back({sale.village, sale.shop, sale.basket, sale.household, b->points_total,
-                   sale.sold_at_ns, b->redeemed_at_ns, b->refusal});
-  }
-  std::sort(all.begin(), all.end(),
-            [](const auto& a, const auto& b) { return a.sold_at_ns < b.sold_at_ns; });
-  for (const domain::OfflineShortfall& s : all) {
+  absl::StatusOr<std::vector<domain::OfflineShortfall>> all =
+      domain::ShopShortfalls(*offline_, *book_, request.village(), request.shop());
+  if (!all.ok()) return all.status();
+  for (const domain::OfflineShortfall& s : *all) {
     v1::OfflineShortfall* o = response->add_offline_shortfalls();
     o->set_basket_id(IdToBytes(s.basket));
     o->set_household(s.household);

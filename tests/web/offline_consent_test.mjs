@@ -311,4 +311,21 @@ describe("offline consent through pointsd", () => {
       Code.PermissionDenied,
     );
   });
+  it("puts the month's shortfalls in the committee's report, shop by shop", async () => {
+    const listed = await shortfalls("committee-li");
+    assert.ok(listed.length > 0);
+    const china = new Date(Date.now() + 8 * 3600_000); // the village's month (Asia/Shanghai)
+    const month = china.getUTCFullYear() * 100 + china.getUTCMonth() + 1;
+    const report = await api["committee-li"].board.getReport({
+      village: 1,
+      month,
+    });
+    const shop = report.shops.find((s) => s.shop === 1);
+    assert.ok(shop, "shop 1 in the report");
+    assert.equal(shop.offlineShortfalls, BigInt(listed.length));
+    assert.equal(
+      shop.offlineShortfallPoints,
+      listed.reduce((n, s) => n + s.points, 0n),
+    );
+  });
 });

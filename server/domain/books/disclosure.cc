@@ -411,6 +411,23 @@ absl::StatusOr<ShopTotal> ShopMonth(const Engine& engine, VillageId village, con
   return total;
 }
 
+// The shop's offline shortfalls recorded in the month (none without the offline book).
+absl::Status AddShortfalls(const DisclosureSources& s, VillageId village, const MonthSpan& span,
+                           Checked& checked, ShopTotal* total) {
+  if (s.offline == nullptr) return absl::OkStatus();
+  absl::StatusOr<std::vector<OfflineShortfall>> all =
+      ShopShortfalls(*s.offline, *s.shops, village, total->shop);
+  if (!all.ok()) return all.status();
+  for (const OfflineShortfall& shortfall : *all) {
+    if (shortfall.recorded_at_ns < span.begin_ns || shortfall.recorded_at_ns >= span.end_ns) {
+      continue;
+    }
+    ++total->offline_shortfalls;
+    checked.Add(total->offline_shortfall_points, shortfall.points);
+  }
+  return absl::OkStatus();
+}
+
 // Outstanding: every household's balances at the month's end.
 absl::Status AddOutstanding(const DisclosureSources& s, VillageId village, const MonthSpan& span,
                             Checked& checked, Outstanding* outstanding) {
@@ -610,6 +627,9 @@ absl::StatusOr<Report> Disclosure::GetReport(VillageId village, uint32_t month,
     absl::StatusOr<ShopTotal> total = ShopMonth(*s_.engine, village, shop, report.span, checked,
                                                 &report.outstanding.held_by_shops);
     if (!total.ok()) return total.status();
+    if (absl::Status s = AddShortfalls(s_, village, report.span, checked, &*total); !s.ok()) {
+      return s;
+    }
     report.shops.push_back(*std::move(total));
   }
 

@@ -36,6 +36,7 @@
 #include "server/domain/books/award_book.h"
 #include "server/domain/books/fund_book.h"
 #include "server/domain/books/household_book.h"
+#include "server/domain/books/offline_book.h"
 #include "server/domain/books/rating_book.h"
 #include "server/domain/books/rating_round_book.h"
 #include "server/domain/books/shop_book.h"
@@ -229,6 +230,10 @@ struct ShopTotal {
   uint64_t settled_fen = 0;     // settlement's money leg (committee cash -> shop)
   uint64_t cash_sales_fen = 0;  // members' cash purchases, after the discount
   uint64_t levy_fen = 0;        // paid into the micro-fund
+  // Baskets sold offline and refused at sync in the month (by when they were recorded), and
+  // their points: goods that left the shop unpaid, for the settlement (offline_book.h).
+  uint64_t offline_shortfalls = 0;
+  uint64_t offline_shortfall_points = 0;
   friend bool operator==(const ShopTotal&, const ShopTotal&) = default;
 };
 
@@ -332,6 +337,8 @@ struct DisclosureSources {
   // Optional: rated matters and commendations on the board, and partners' names there.
   const RatingRoundBook* rounds = nullptr;
   const FundBook* fund = nullptr;
+  // Optional: the shops' offline shortfalls in the report.
+  const OfflineBook* offline = nullptr;
 };
 
 class Disclosure {

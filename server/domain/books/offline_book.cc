@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -330,6 +331,26 @@ absl::StatusOr<std::vector<OfflineShortfall>> OfflineBook::Refused(VillageId vil
                   [&](OfflineShortfall r) { refused.push_back(std::move(r)); });
   if (!s.ok()) return s;
   return refused;
+}
+
+absl::StatusOr<std::vector<OfflineShortfall>> ShopShortfalls(const OfflineBook& offline,
+                                                             const ShopBook& shops,
+                                                             VillageId village, uint32_t shop) {
+  absl::StatusOr<std::vector<OfflineShortfall>> refused = offline.Refused(village, shop);
+  if (!refused.ok()) return refused.status();
+  std::vector<OfflineShortfall> all = *std::move(refused);
+  absl::StatusOr<std::vector<OfflineSale>> sales = offline.Sales(village, shop);
+  if (!sales.ok()) return sales.status();
+  for (const OfflineSale& sale : *sales) {
+    absl::StatusOr<Basket> b = shops.GetBasket(sale.village, sale.basket);
+    if (!b.ok()) return b.status();
+    if (b->state != BasketState::kRefused) continue;
+    all.push_back({sale.village, sale.shop, sale.basket, sale.household, b->points_total,
+                   sale.sold_at_ns, b->redeemed_at_ns, b->refusal});
+  }
+  std::sort(all.begin(), all.end(),
+            [](const auto& a, const auto& b) { return a.sold_at_ns < b.sold_at_ns; });
+  return all;
 }
 
 }  // namespace points::domain

@@ -30,6 +30,7 @@
 #include "points/engine.h"
 #include "server/domain/books/consent.h"
 #include "server/domain/books/payment_book.h"
+#include "server/domain/books/shop_book.h"
 #include "server/domain/store/domain_store.h"
 #include "server/domain/values/ids.h"
 #include "server/domain/values/shop_values.h"
@@ -112,6 +113,13 @@ class OfflineBook {
   // Each serialises checking and writing the used records of the households that hash to it.
   absl::Mutex household_mu_[kLockShards];
 };
+
+// Every shortfall of the shop, by sale time: those RecordRefused recorded (the consent refused)
+// and the offline baskets the ledger refused (the household's points spent meanwhile, stock
+// gone), which are REFUSED baskets among its Sales.
+absl::StatusOr<std::vector<OfflineShortfall>> ShopShortfalls(const OfflineBook& offline,
+                                                             const ShopBook& shops,
+                                                             VillageId village, uint32_t shop);
 
 }  // namespace points::domain
 
