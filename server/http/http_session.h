@@ -68,7 +68,8 @@ struct SessionContext {
   boost::asio::ssl::context* tls;  // null: plaintext
 };
 
-// A session for an accepted `socket` (on an io_context one thread runs), registered with the registry.
+// A session for an accepted `socket` (on an io_context one thread runs), registered with the
+// registry.
 std::shared_ptr<Session> MakeSession(const SessionContext& context,
                                      boost::asio::ip::tcp::socket socket, std::string peer);
 

@@ -72,10 +72,9 @@ absl::Status Books::OpenAll(Engine* engine, domain::DomainStore* store) {
   rounds = std::make_unique<domain::RatingRoundBook>(
       clock, store, &households,
       MakeRoundChecker(proposals.get(), tasks.get(), &households, shops.get(), fund.get()));
-  disclosure = std::make_unique<const domain::Disclosure>(
-      domain::DisclosureSources{engine, awards.get(), &households, shops.get(), ratings.get(),
-                                policy.utc_offset_seconds, rounds.get(), fund.get(),
-                                offline.get()});
+  disclosure = std::make_unique<const domain::Disclosure>(domain::DisclosureSources{
+      engine, awards.get(), &households, shops.get(), ratings.get(), policy.utc_offset_seconds,
+      rounds.get(), fund.get(), offline.get()});
   return absl::OkStatus();
 }
 

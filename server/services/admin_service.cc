@@ -52,16 +52,18 @@ domain::Principal PrincipalFromProto(const v1::Principal& proto) {
 grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* context,
                                                const v1::BackupRequest* request,
                                                v1::BackupResponse* response) {
-  return Offload(context, gate_, Rpc::kBackup, workers_, *request, Target{},
-                 [this, request, response](const domain::Principal& caller) -> absl::Status {
-                   const uint64_t taken_at = clock_->NowNanos();
-                   if (absl::Status s = BackupDataDir(*engine_, *store_, request->dir(), key_files_); !s.ok()) {
-                     return s;
-                   }
-                   response->set_dir(request->dir());
-                   response->set_taken_at(taken_at);
-                   return gate_->Journal(caller, 0, "backup", request->dir());
-                 });
+  return Offload(
+      context, gate_, Rpc::kBackup, workers_, *request, Target{},
+      [this, request, response](const domain::Principal& caller) -> absl::Status {
+        const uint64_t taken_at = clock_->NowNanos();
+        if (absl::Status s = BackupDataDir(*engine_, *store_, request->dir(), key_files_);
+            !s.ok()) {
+          return s;
+        }
+        response->set_dir(request->dir());
+        response->set_taken_at(taken_at);
+        return gate_->Journal(caller, 0, "backup", request->dir());
+      });
 }
 
 grpc::ServerUnaryReactor* AdminService::CreatePrincipal(grpc::CallbackServerContext* context,

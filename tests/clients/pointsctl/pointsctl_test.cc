@@ -832,9 +832,9 @@ TEST(PointsctlShopsTest, TheCommitteeSetsTheVillagesOfflineLimitsAndTheShopkeepe
   ASSERT_EQ(defaults.exit_code, kExitOk) << Describe(defaults);
   EXPECT_TRUE(Contains(defaults.out, "\"offline_hours\":72,\"household_points\":\"50\""))
       << defaults.out;
-  const testing::Run set = ctl->As(
-      committee, {"shops", "offline-limits", "1", "--offline-hours", "24", "--household-points",
-                  "30", "--basket-points", "20"});
+  const testing::Run set =
+      ctl->As(committee, {"shops", "offline-limits", "1", "--offline-hours", "24",
+                          "--household-points", "30", "--basket-points", "20"});
   ASSERT_EQ(set.exit_code, kExitOk) << Describe(set);
   EXPECT_TRUE(Contains(set.out, "village 1 now: offline for 24 h")) << set.out;
   EXPECT_TRUE(Contains(set.out, "per household 30 points and 2 baskets")) << set.out;
