@@ -81,6 +81,33 @@ class ReceiptsTest : public ::testing::Test {
     }
     return response;
   }
+  // One raw transfer of `amount` from account 1 to 101 under `id`, as the admin.
+  grpc::Status Transfer(const std::string& id, uint64_t amount, int deadline_seconds = 10) {
+    v1::CreateTransfersRequest create;
+    v1::Transfer* t = create.add_transfers();
+    t->set_id(id);
+    t->set_debit_account_id(testing::IdBytes(1));
+    t->set_credit_account_id(testing::IdBytes(101));
+    t->set_amount(amount);
+    t->set_ledger(1);
+    t->set_code(10);
+    v1::CreateTransfersResponse created;
+    return ledger_->CreateTransfers(testing::ContextWith(admin_, deadline_seconds).get(), create,
+                                    &created);
+  }
+  // ProveTransfers of `id`, asked again until its record is in a checkpoint (at most 10 s).
+  grpc::Status ProveOnceCheckpointed(const std::string& id, v1::ProveTransfersResponse* out) {
+    v1::ProveTransfersRequest prove;
+    prove.add_transfer_ids(id);
+    grpc::Status s;
+    for (int i = 0; i < 100; ++i) {
+      out->Clear();
+      s = receipts_->ProveTransfers(testing::ContextWith(admin_, 10).get(), prove, out);
+      if (s.ok()) break;
+      usleep(100'000);
+    }
+    return s;
+  }
   testing::TempDir dir_;
   std::unique_ptr<testing::Pointsd> pointsd_;
   std::unique_ptr<v1::ReceiptService::Stub> receipts_;
@@ -96,22 +123,13 @@ TEST_F(ReceiptsTest, AReceiptVerifiesOfflineAndTheRecordOnlyForItsReaders) {
   ASSERT_TRUE(key.ok()) << first.public_key();
   EXPECT_EQ(key->name, "pointsd.local/ledger");
 
-  v1::CreateTransfersRequest create;
-  v1::Transfer* t = create.add_transfers();
-  t->set_id(testing::IdBytes(absl::MakeUint128(20, 1)));
-  t->set_debit_account_id(testing::IdBytes(1));
-  t->set_credit_account_id(testing::IdBytes(101));
-  t->set_amount(1);
-  t->set_ledger(1);
-  t->set_code(10);
-  v1::CreateTransfersResponse created;
-  ASSERT_TRUE(
-      ledger_->CreateTransfers(testing::ContextWith(admin_, 10).get(), create, &created).ok());
+  const std::string transfer_id = testing::IdBytes(absl::MakeUint128(20, 1));
+  ASSERT_TRUE(Transfer(transfer_id, 1).ok());
   const v1::GetCheckpointResponse later = CheckpointOf(first.size() + 1);
   ASSERT_GT(later.size(), first.size());
 
   v1::ProveTransfersRequest prove;
-  prove.add_transfer_ids(t->id());
+  prove.add_transfer_ids(transfer_id);
   v1::ProveTransfersResponse proved;
   grpc::Status s =
       receipts_->ProveTransfers(testing::ContextWith(admin_, 10).get(), prove, &proved);
@@ -260,31 +278,14 @@ TEST_F(ReceiptsTest, ARestoredOlderBackupThatGoesOnDifferentlyIsRefusedByTheWitn
   ASSERT_NO_FATAL_FAILURE(Start());
   uint64_t next_id = 1;
   auto transfer = [&](uint64_t amount) {
-    v1::CreateTransfersRequest create;
-    v1::Transfer* t = create.add_transfers();
-    t->set_id(testing::IdBytes(absl::MakeUint128(40, next_id++)));
-    t->set_debit_account_id(testing::IdBytes(1));
-    t->set_credit_account_id(testing::IdBytes(101));
-    t->set_amount(amount);
-    t->set_ledger(1);
-    t->set_code(10);
-    v1::CreateTransfersResponse created;
-    EXPECT_TRUE(
-        ledger_->CreateTransfers(testing::ContextWith(admin_, 10).get(), create, &created).ok());
-    return t->id();
+    const std::string id = testing::IdBytes(absl::MakeUint128(40, next_id++));
+    EXPECT_TRUE(Transfer(id, amount).ok());
+    return id;
   };
   const std::string early = transfer(1);
   const uint64_t first_size = CheckpointOf(1).size();
-  v1::ProveTransfersRequest prove;
-  prove.add_transfer_ids(early);
   v1::ProveTransfersResponse proved;
-  for (int i = 0; i < 100; ++i) {
-    proved.Clear();
-    if (receipts_->ProveTransfers(testing::ContextWith(admin_, 10).get(), prove, &proved).ok()) {
-      break;
-    }
-    usleep(100'000);
-  }
+  (void)ProveOnceCheckpointed(early, &proved);
   ASSERT_EQ(proved.receipts_size(), 1);
   const std::string receipt = dir_.path() + "/early.tlog-proof";
   std::ofstream(receipt) << proved.receipts(0).receipt();
@@ -374,35 +375,16 @@ TEST_F(ReceiptsTest, SigkillDuringTheTreesUpkeepLeavesItCompleteAndConsistent) {
           << "round " << round << ": " << earlier.size() << " -> " << now.size();
     }
     if (!last_acknowledged.empty()) {  // the tree catches up with what was committed
-      v1::ProveTransfersRequest prove;
-      prove.add_transfer_ids(last_acknowledged);
-      grpc::Status proved;
-      for (int i = 0; i < 100; ++i) {
-        v1::ProveTransfersResponse out;
-        proved = receipts_->ProveTransfers(testing::ContextWith(admin_, 10).get(), prove, &out);
-        if (proved.ok()) break;
-        usleep(100'000);
-      }
+      v1::ProveTransfersResponse out;
+      const grpc::Status proved = ProveOnceCheckpointed(last_acknowledged, &out);
       EXPECT_TRUE(proved.ok()) << "round " << round << ": " << proved.error_message();
     }
     if (round == kKills) break;
     std::atomic<bool> stop{false};
     std::thread writer([&] {
       while (!stop) {
-        v1::CreateTransfersRequest create;
-        v1::Transfer* t = create.add_transfers();
-        t->set_id(testing::IdBytes(absl::MakeUint128(30, next_id++)));
-        t->set_debit_account_id(testing::IdBytes(1));
-        t->set_credit_account_id(testing::IdBytes(101));
-        t->set_amount(1);
-        t->set_ledger(1);
-        t->set_code(10);
-        v1::CreateTransfersResponse created;
-        if (ledger_->CreateTransfers(testing::ContextWith(admin_, 2).get(), create, &created)
-                .ok() &&
-            !stop) {
-          last_acknowledged = t->id();
-        }
+        const std::string id = testing::IdBytes(absl::MakeUint128(30, next_id++));
+        if (Transfer(id, 1, /*deadline_seconds=*/2).ok() && !stop) last_acknowledged = id;
       }
     });
     const auto kill_at =
