@@ -23,6 +23,17 @@ export const kChromiumArgs = [
 ];
 
 // The demo's tokens (pointsd --demo writes DATA_DIR/demo-tokens/NAME), by principal name.
+// Fresh 16-byte ids (an award's, a basket's) counting up from `start`, which keeps each test's
+// ids apart from the others'.
+export function idsFrom(start) {
+  let serial = start;
+  return () => {
+    const bytes = new Uint8Array(16);
+    new DataView(bytes.buffer).setBigUint64(8, BigInt(++serial));
+    return bytes;
+  };
+}
+
 export function readDemoTokens(dataDir) {
   const tokens = {};
   for (const name of fs.readdirSync(path.join(dataDir, 'demo-tokens'))) {

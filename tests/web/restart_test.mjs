@@ -22,6 +22,7 @@ import {
   POINTSD,
   CHROMIUM,
   SHOTS,
+  idsFrom,
 } from './browser_kit.mjs';
 import { startPointsd, stopPointsd } from '../testing/pointsd.mjs';
 
@@ -38,12 +39,7 @@ const { createConnectTransport } = await import(
 );
 const { bearer, createPointsClients } = points;
 
-let awardSerial = 0x7e57a;
-function nextId() {
-  const bytes = new Uint8Array(16);
-  new DataView(bytes.buffer).setBigUint64(8, BigInt(++awardSerial));
-  return bytes;
-}
+const nextId = idsFrom(0x7e57a);
 
 describe("the household's page across a pointsd restart", () => {
   let dataDir;

@@ -29,6 +29,7 @@ import {
   POINTSD,
   CHROMIUM,
   SHOTS,
+  idsFrom,
 } from './browser_kit.mjs';
 import { startPointsd as start, stopPointsd } from '../testing/pointsd.mjs';
 
@@ -57,12 +58,7 @@ const { createConnectTransport } = await import(
 );
 const { bearer, createPointsClients, Category } = points;
 
-let awardSerial = 0x5eb00;
-function nextId() {
-  const bytes = new Uint8Array(16);
-  new DataView(bytes.buffer).setBigUint64(8, BigInt(++awardSerial));
-  return bytes;
-}
+const nextId = idsFrom(0x5eb00);
 
 describe('the web app in chromium', () => {
   let dataDir;
