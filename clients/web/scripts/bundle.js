@@ -6,7 +6,8 @@
 // shop's terminal (app/terminal/, with the QR decoder) are bundles of their own, so the
 // household page stays small: assets/console-HASH.* in console/index.html (served at /console)
 // and assets/shop-HASH.* in shop/index.html (served at /shop, with its service worker
-// shop-sw.js). Run by `npm run build`, after the client is generated.
+// shop-sw.js); the receipt verifier (app/verify/, with SHA-256 and Ed25519) in
+// verify/index.html (served at /verify). Run by `npm run build`, after the client is generated.
 import esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,6 +25,7 @@ const result = await esbuild.build({
     app: path.join(web, 'app', 'main.tsx'),
     console: path.join(web, 'app', 'console', 'main.tsx'),
     shop: path.join(web, 'app', 'terminal', 'main.tsx'),
+    verify: path.join(web, 'app', 'verify', 'main.tsx'),
   },
   bundle: true,
   minify: true,
@@ -86,6 +88,7 @@ const page = (o, manifest, title, paint = false) =>
 const app = outputsOf('app/main.tsx');
 const shop = outputsOf('app/terminal/main.tsx');
 const consolePage = outputsOf('app/console/main.tsx');
+const verifyPage = outputsOf('app/verify/main.tsx');
 const { script, style } = app;
 fs.writeFileSync(path.join(out, 'index.html'), page(app, '/manifest.webmanifest', '', true));
 // The board is the same app at /board (pointsd serves DIR/index.html for it), without the
@@ -96,6 +99,11 @@ fs.mkdirSync(path.join(out, 'console'));
 fs.writeFileSync(
   path.join(out, 'console', 'index.html'),
   page(consolePage, '/manifest.webmanifest', '村委会工作台'),
+);
+fs.mkdirSync(path.join(out, 'verify'));
+fs.writeFileSync(
+  path.join(out, 'verify', 'index.html'),
+  page(verifyPage, '/manifest.webmanifest', '核对积分凭证'),
 );
 fs.mkdirSync(path.join(out, 'shop'));
 fs.writeFileSync(path.join(out, 'shop', 'index.html'), page(shop, '/shop.webmanifest'));
