@@ -118,12 +118,19 @@ absl::Status TreeKeeper::Step(bool checkpoint_now) {
     if (!read.ok()) return read;
     if (absl::Status s = tree_->Append(chunks); !s.ok()) return s;
     if (chunks.size() < kChunksPerStep) break;
+    // Far behind (a burst, a restart after a long load): sign what the tree holds once a
+    // checkpoint is due, so a steady stream of commits cannot hold every checkpoint back until
+    // it stops (it did: one checkpoint in two minutes at 233,000 transfers/s).
+    if (!checkpoint_now && CheckpointDue()) break;
   }
-  const uint64_t now = clock_->NowNanos();
-  const bool due =
-      checkpoint_now || now - last_checkpoint_ns_ >= kCheckpointIntervalMs * kNanosPerMs;
-  if (tree_->head().size <= last_checkpoint_size_ || !due) return absl::OkStatus();
+  if (tree_->head().size <= last_checkpoint_size_ || !(checkpoint_now || CheckpointDue())) {
+    return absl::OkStatus();
+  }
   return SignCheckpoint();
+}
+
+bool TreeKeeper::CheckpointDue() const {
+  return clock_->NowNanos() - last_checkpoint_ns_ >= kCheckpointIntervalMs * kNanosPerMs;
 }
 
 absl::Status TreeKeeper::SignCheckpoint() {

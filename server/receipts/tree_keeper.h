@@ -34,7 +34,8 @@ inline constexpr uint64_t kKeeperPollMs = 1000;
 // The least time between two steps of the thread: under a stream of commits the tree takes one
 // synced write per this interval, not one per group commit beside the journal's own syncs.
 inline constexpr uint64_t kStepSpacingMs = 200;
-// Journal chunks read and appended per step: bounds one step's memory and write.
+// Journal chunks read and appended at a time: bounds the memory and the write of each; a step
+// far behind appends such slices until it is caught up or a checkpoint is due.
 inline constexpr size_t kChunksPerStep = 512;
 // The most cosignatures kept per checkpoint, and witnesses answered per call.
 inline constexpr size_t kCosignaturesPerCheckpointMax = 16;
@@ -90,6 +91,7 @@ class TreeKeeper {
              KeeperWake* wake, std::unique_ptr<TreeStore> tree);
   void Loop();
   absl::Status Step(bool checkpoint_now);
+  bool CheckpointDue() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
   absl::Status SignCheckpoint() ABSL_EXCLUSIVE_LOCKS_REQUIRED(step_mu_);
   absl::StatusOr<uint64_t> LatestCheckpointSize() const;
 

@@ -28,13 +28,24 @@ class KeeperTest : public ::testing::Test {
                                       Account{.id = 2, .ledger = 1, .code = 1}})
                     .ok());
   }
-  void OpenKeeper() {
+  void OpenKeeper(Clock* clock = SystemClock()) {
     keeper_.reset();
     wake_ = std::make_unique<KeeperWake>();
-    auto keeper =
-        TreeKeeper::Open(engine_.get(), store_.get(), *signer_, SystemClock(), wake_.get());
+    auto keeper = TreeKeeper::Open(engine_.get(), store_.get(), *signer_, clock, wake_.get());
     ASSERT_TRUE(keeper.ok()) << keeper.status();
     keeper_ = *std::move(keeper);
+  }
+  uint64_t CheckpointSize() {
+    auto checkpoint = keeper_->Checkpoint();
+    if (!checkpoint.ok()) return 0;
+    auto note = ParseNote(*checkpoint);
+    auto parsed = note.ok() ? ParseCheckpoint(note->text) : note.status();
+    return parsed.ok() ? parsed->size : 0;
+  }
+  // Polls, for the keeper's thread, until the latest checkpoint names at least `size` records.
+  uint64_t AwaitCheckpoint(uint64_t size) {
+    for (int i = 0; i < 500 && CheckpointSize() < size; ++i) absl::SleepFor(absl::Milliseconds(20));
+    return CheckpointSize();
   }
   void Transfer(uint64_t id) {
     auto done = engine_->CreateTransfers({points::Transfer{.id = id,
@@ -117,6 +128,35 @@ TEST_F(KeeperTest, TheThreadFollowsCommitsAndCosignaturesAreChecked) {
   ASSERT_EQ(cosigned->signatures.size(), 2u);
   EXPECT_TRUE(
       VerifyCosignature(witness->verifier(), note->text, cosigned->signatures[1], nullptr).ok());
+}
+
+// A keeper far behind the journal (a long load, a burst) signs what its tree holds when a
+// checkpoint is due instead of only once it has caught up: under a steady stream of commits the
+// old keeper signed nothing until the stream stopped. Each synchronous transfer is a chunk.
+TEST_F(KeeperTest, AKeeperFarBehindSignsBeforeItHasCaughtUp) {
+  ManualClock clock(uint64_t{1'800'000'000} * 1'000'000'000);
+  ASSERT_NO_FATAL_FAILURE(OpenKeeper(&clock));
+  const uint64_t transfers = 2 * kChunksPerStep + 10;
+  for (uint64_t id = 1000; id < 1000 + transfers; ++id) ASSERT_NO_FATAL_FAILURE(Transfer(id));
+  const uint64_t records = 2 + transfers;
+  keeper_->Start();
+  wake_->Notify();
+  const uint64_t first = AwaitCheckpoint(1);
+  EXPECT_GE(first, kChunksPerStep);
+  EXPECT_LT(first, records) << "the keeper signed only once it had caught up";
+  // The next ones come an interval apart, until the last has every record in it.
+  for (int i = 0; i < 10 && CheckpointSize() < records; ++i) {
+    const uint64_t before = CheckpointSize();
+    clock.Advance(kCheckpointIntervalMs * 1'000'000);
+    wake_->Notify();
+    AwaitCheckpoint(before + 1);
+  }
+  EXPECT_EQ(CheckpointSize(), records);
+  const VerifierKey key = keeper_->public_key();
+  uint64_t checked = 0, checkpoints = 0;
+  keeper_.reset();
+  EXPECT_TRUE(VerifyTree(*engine_, store_.get(), &key, &checked, &checkpoints).ok());
+  EXPECT_GE(checkpoints, 2u);
 }
 
 TEST_F(KeeperTest, VerifyNamesATamperedNode) {
