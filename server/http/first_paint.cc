@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -21,6 +22,9 @@ constexpr char kGetCaller[] = "/points.v1.AdminService/GetCaller";
 constexpr char kGetHousehold[] = "/points.v1.VillageService/GetHousehold";
 constexpr absl::string_view kBalanceSlot = "{{balance}}";
 constexpr absl::string_view kStateSlot = "{{state}}";
+// Elder mode goes on the root element, where the app puts it (its CSS keys on html.elder).
+constexpr absl::string_view kHtmlTag = "<html";
+constexpr absl::string_view kElderClass = " class=\"elder\"";
 
 std::string EscapeHtml(absl::string_view text) {
   return absl::StrReplaceAll(
@@ -47,6 +51,7 @@ struct FirstPaint {
   CallHeaders headers;
   std::chrono::steady_clock::time_point deadline;
   std::string caller_json;
+  bool elder = false;  // the elder-mode cookie was on
   std::function<void(Response)> done;
 };
 using Paint = std::shared_ptr<FirstPaint>;
@@ -90,7 +95,7 @@ void OnHousehold(const Paint& paint, std::string binary) {
   const std::string state =
       absl::StrCat(R"({"caller":)", paint->caller_json, R"(,"household":)", *json, "}");
   absl::StatusOr<std::string> filled =
-      FillFirstPaint(paint->page.body(), household.points_balance(), state);
+      FillFirstPaint(paint->page.body(), household.points_balance(), state, paint->elder);
   if (!filled.ok()) return Plain(paint);
   Response response = std::move(paint->page);
   response.body() = *std::move(filled);
@@ -115,14 +120,30 @@ void OnCaller(const Paint& paint, std::string binary) {
   Call(paint, kGetHousehold, request, OnHousehold);
 }
 
-}  // namespace
-
-std::optional<std::string> SessionToken(absl::string_view cookie_header) {
+// The values of cookie `name` in a Cookie header, in the order sent (a browser may send two of
+// one name, for two paths).
+std::vector<absl::string_view> CookieValues(absl::string_view cookie_header,
+                                            absl::string_view name) {
+  std::vector<absl::string_view> values;
   for (absl::string_view pair : absl::StrSplit(cookie_header, ';')) {
     pair = absl::StripAsciiWhitespace(pair);
     const size_t equals = pair.find('=');
-    if (equals == absl::string_view::npos || pair.substr(0, equals) != kSessionCookie) continue;
-    const absl::string_view token = pair.substr(equals + 1);
+    if (equals != absl::string_view::npos && pair.substr(0, equals) == name) {
+      values.push_back(pair.substr(equals + 1));
+    }
+  }
+  return values;
+}
+
+}  // namespace
+
+bool ElderMode(absl::string_view cookie_header) {
+  const std::vector<absl::string_view> values = CookieValues(cookie_header, kElderCookie);
+  return std::find(values.begin(), values.end(), "1") != values.end();
+}
+
+std::optional<std::string> SessionToken(absl::string_view cookie_header) {
+  for (absl::string_view token : CookieValues(cookie_header, kSessionCookie)) {
     const bool hex = std::all_of(token.begin(), token.end(), [](char c) {
       return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f');
     });
@@ -132,7 +153,7 @@ std::optional<std::string> SessionToken(absl::string_view cookie_header) {
 }
 
 absl::StatusOr<std::string> FillFirstPaint(absl::string_view page, uint64_t balance,
-                                           absl::string_view state_json) {
+                                           absl::string_view state_json, bool elder) {
   const size_t open = page.find(kFirstPaintOpen);
   if (open == absl::string_view::npos) return absl::NotFoundError("no first-paint marker");
   const size_t inner = open + kFirstPaintOpen.size();
@@ -141,7 +162,13 @@ absl::StatusOr<std::string> FillFirstPaint(absl::string_view page, uint64_t bala
   const std::string content = absl::StrReplaceAll(
       page.substr(inner, close - inner), {{kBalanceSlot, EscapeHtml(absl::StrCat(balance))},
                                           {kStateSlot, ScriptSafeJson(state_json)}});
-  return absl::StrCat(page.substr(0, open), content, page.substr(close + kFirstPaintClose.size()));
+  std::string filled =
+      absl::StrCat(page.substr(0, open), content, page.substr(close + kFirstPaintClose.size()));
+  const size_t html = filled.find(kHtmlTag.data(), 0, kHtmlTag.size());
+  if (elder && html != std::string::npos && html < open) {
+    filled.insert(html + kHtmlTag.size(), kElderClass.data(), kElderClass.size());
+  }
+  return filled;
 }
 
 void PageAnswer(Routes& routes, const Request& request, const std::string& peer,
@@ -153,6 +180,7 @@ void PageAnswer(Routes& routes, const Request& request, const std::string& peer,
   }
   if (!token) return done(StaticAnswer(routes, request));
   auto paint = std::make_shared<FirstPaint>(routes, request);
+  paint->elder = ElderMode(A(cookie->value()));
   paint->done = std::move(done);
   paint->deadline = std::chrono::steady_clock::now() + kFirstPaintDeadline;
   // The page itself, whole: the first paint is not revalidated, and is filled before any gzip.

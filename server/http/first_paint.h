@@ -32,6 +32,9 @@ namespace points::server::http {
 
 // The cookie the web app sets at a household's sign-in (clients/web/app/session.ts).
 inline constexpr absl::string_view kSessionCookie = "points_session";
+// The elder-mode switch while it is on (clients/web/app/shell.tsx): `points_elder=1`. It only
+// chooses how the first paint looks: the page's <html> gets class="elder", as the app gives it.
+inline constexpr absl::string_view kElderCookie = "points_elder";
 // A token is 64 hex digits; anything else in the cookie is not sent on.
 inline constexpr size_t kSessionTokenChars = 64;
 // Both reads together, from the request on: past this the plain page goes out.
@@ -41,12 +44,14 @@ inline constexpr absl::string_view kFirstPaintClose = "</template>";
 
 // The token of the session cookie in a Cookie header, when it is well formed.
 std::optional<std::string> SessionToken(absl::string_view cookie_header);
+// Whether a Cookie header has the elder-mode switch on.
+bool ElderMode(absl::string_view cookie_header);
 
 // `page` with its first-paint template replaced by the template's content, {{balance}} and
-// {{state}} filled (HTML-escaped; the JSON made safe inside a <script>). NOT_FOUND without the
-// marker.
+// {{state}} filled (HTML-escaped; the JSON made safe inside a <script>), and with `elder` the
+// page's `<html` tag given class="elder". NOT_FOUND without the marker.
 absl::StatusOr<std::string> FillFirstPaint(absl::string_view page, uint64_t balance,
-                                           absl::string_view state_json);
+                                           absl::string_view state_json, bool elder = false);
 
 // Answers a request for the web app's files: `done` gets the answer once, at once or on a gRPC
 // thread (a first paint waits for its reads). `peer` is the caller's address, as for a Connect

@@ -2,7 +2,8 @@
 // in chromium against a real pointsd --demo: a phone signed in before opens the page, and its
 // balance is painted from the HTML alone while the script and the stylesheet are held back;
 // then the app takes over the same balance and goes live (an award posted moves it without a
-// reload). The first paint is photographed at 360x740 into $WEB_SCREENSHOTS.
+// reload); with the elder-mode switch on it paints large. The first paint is photographed at
+// 360x740 into $WEB_SCREENSHOTS.
 //
 //   node --test tests/web/first_paint_test.mjs   (pointsd from $POINTSD, chromium from $CHROMIUM)
 import { after, before, describe, it } from 'node:test';
@@ -136,6 +137,44 @@ describe('the first paint', () => {
     // Signed out: the cookie goes with the session, and the page is the plain one again.
     await page.getByRole('button', { name: '退出登录' }).click();
     assert.deepEqual(await context.cookies(), []);
+    await context.close();
+  });
+
+  it('paints in elder mode when the switch is on, before the stylesheet arrives', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/#token=${tokens['household-2']}&village=1&household=2`);
+    await page.getByRole('button', { name: '长辈版：关' }).click();
+    await page.getByRole('button', { name: '长辈版：开' }).waitFor();
+    assert.ok((await context.cookies()).some((c) => c.name === 'points_elder' && c.value === '1'));
+
+    // The next open, with the script and the stylesheet held back: the HTML alone is large.
+    await page.route(/\/assets\//, () => {});
+    await page.goto(`${base}/`, { waitUntil: 'commit' });
+    await page.getByTestId('balance').waitFor();
+    const sizes = await page.evaluate(() => ({
+      elder: document.documentElement.classList.contains('elder'),
+      body: parseFloat(getComputedStyle(document.body).fontSize),
+      figure: parseFloat(
+        getComputedStyle(document.querySelector('[data-testid=balance]')).fontSize,
+      ),
+    }));
+    assert.ok(sizes.elder, 'the root element is in elder mode');
+    assert.ok(sizes.body >= 18 && sizes.figure >= 30, JSON.stringify(sizes));
+    await page.screenshot({ path: path.join(SHOTS, 'first-paint-elder-360x740.png') });
+
+    // Switched off: the cookie goes, and the next first paint is the plain size.
+    await page.unroute(/\/assets\//);
+    await page.goto(`${base}/`);
+    await page.getByRole('button', { name: '长辈版：开' }).click();
+    assert.ok(!(await context.cookies()).some((c) => c.name === 'points_elder'));
+    await page.route(/\/assets\//, () => {});
+    await page.goto(`${base}/`, { waitUntil: 'commit' });
+    await page.getByTestId('balance').waitFor();
+    assert.equal(
+      await page.evaluate(() => document.documentElement.classList.contains('elder')),
+      false,
+    );
     await context.close();
   });
 });

@@ -20,8 +20,17 @@ export function useElderMode(): [boolean, (on: boolean) => void] {
   return [localStorage.getItem(kElderKey) === '1', set];
 }
 
+// The switch also goes in a cookie while it is on, for pointsd to paint the household's page
+// in elder mode before its script arrives (server/http/first_paint.h); it says nothing else.
+const kElderCookie = 'points_elder';
+const kElderCookieMaxAgeSeconds = 400 * 24 * 3600; // Chromium's longest; renewed at each open
+
 export function applyElderMode(): void {
-  document.documentElement.classList.toggle('elder', localStorage.getItem(kElderKey) === '1');
+  const on = localStorage.getItem(kElderKey) === '1';
+  document.documentElement.classList.toggle('elder', on);
+  const secure = location.protocol === 'https:' ? '; Secure' : '';
+  const age = on ? kElderCookieMaxAgeSeconds : 0;
+  document.cookie = `${kElderCookie}=${on ? '1' : ''}; Path=/; SameSite=Strict; Max-Age=${age}${secure}`;
 }
 
 // Re-renders every `ms`, for countdowns and clocks.

@@ -44,6 +44,22 @@ TEST(FirstPaint, TheTemplateIsFilledAndNothingBreaksOutOfIt) {
       FillFirstPaint("<template id=\"first-paint\">{{balance}}", 1, "{}").status()));
 }
 
+TEST(FirstPaint, ElderModeComesFromItsCookieAndGoesOnTheRootElement) {
+  EXPECT_TRUE(ElderMode("points_elder=1"));
+  EXPECT_TRUE(ElderMode("points_session=" + kToken + "; points_elder=1"));
+  EXPECT_FALSE(ElderMode("points_elder=0"));
+  EXPECT_FALSE(ElderMode("points_elder="));
+  EXPECT_FALSE(ElderMode("xpoints_elder=1"));
+  EXPECT_FALSE(ElderMode(""));
+  const std::string page =
+      "<!doctype html><html lang=\"zh-CN\"><body><template id=\"first-paint\">{{balance}}"
+      "</template></body></html>";
+  EXPECT_EQ(*FillFirstPaint(page, 7, "{}", /*elder=*/true),
+            "<!doctype html><html class=\"elder\" lang=\"zh-CN\"><body>7</body></html>");
+  EXPECT_EQ(*FillFirstPaint(page, 7, "{}", /*elder=*/false),
+            "<!doctype html><html lang=\"zh-CN\"><body>7</body></html>");
+}
+
 TEST(FirstPaint, APagesInlineStyleIsAllowedByItsHashAlone) {
   EXPECT_EQ(PolicyForPage("<p>no style</p>"), kContentSecurityPolicy);
   const std::string policy = PolicyForPage("<style>p{color:#111}</style><p>x</p>");
