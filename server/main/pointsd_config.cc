@@ -179,8 +179,11 @@ void AddStoreFlags(CLI::App& app, Config& config) {
   AddText(app, "--data-dir", config.data_dir, "DIR",
           "the store, created if missing (default ./var/pointsd;\nenv POINTS_DATA_DIR)")
       ->envname("POINTS_DATA_DIR");
-  AddNumber(app, "--reader-threads", config.reader_threads, 1, 64, "POINTS_READER_THREADS",
-            "threads serving reads, 1..64 (default 2; env POINTS_READER_THREADS)");
+  AddNumber(app, "--worker-threads", config.worker_threads, 1, kWorkerThreadsMax,
+            "POINTS_WORKER_THREADS",
+            "threads for calls that wait: reads, and writes waiting for\n"
+            "their syncs, which are grouped across the calls waiting\n"
+            "together; 1..256 (default 64; env POINTS_WORKER_THREADS)");
   AddNumber(app, "--drain-seconds", config.drain_seconds, 0, 3600, "POINTS_DRAIN_SECONDS",
             "on SIGTERM/SIGINT, how long calls in flight may take to finish\n"
             "(default 10; env POINTS_DRAIN_SECONDS)");

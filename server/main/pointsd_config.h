@@ -13,12 +13,19 @@
 
 namespace points::server {
 
+inline constexpr int kWorkerThreadsDefault = 64;
+inline constexpr int kWorkerThreadsMax = 256;
+
 struct Config {
   std::string listen = "127.0.0.1:50051";
   std::string data_dir = "./var/pointsd";
   std::string receipts_origin =
       "pointsd.local/ledger";  // the checkpoints' key name, at first start
-  int reader_threads = 2;
+  // The pool every blocking call waits in (a read, a domain write waiting for its syncs): a
+  // call waiting for a sync uses no CPU, and the store and the ledger group the syncs of calls
+  // that wait together, so many threads, not one per core: with two, 64 baskets in flight made
+  // two syncs at a time (issue 15).
+  int worker_threads = kWorkerThreadsDefault;
   int drain_seconds = 10;
   int stats_seconds = 60;
   int disk_reserve_mb = 256;

@@ -226,7 +226,7 @@ struct Server::Parts {
   std::unique_ptr<receipts::TreeKeeper> keeper;  // the Merkle tree over the journal
   std::unique_ptr<RateLimiter> limiter;
   std::unique_ptr<Gate> gate;
-  // The pool every blocking call and timer job runs on (--reader-threads): reads, and the
+  // The pool every blocking call and timer job runs on (--worker-threads): reads, and the
   // domain's writes, which wait for the ledger's commit.
   boost::asio::thread_pool* workers = nullptr;  // owned by `worker_pool` below
   std::unique_ptr<LedgerService> ledger_service;
@@ -371,7 +371,7 @@ absl::Status Server::Parts::OpenServices() {
                                 [this](Rpc rpc, absl::StatusCode code) {
                                   metrics.OnDenied(RuleOf(rpc).method, static_cast<int>(code));
                                 });
-  worker_pool = std::make_unique<boost::asio::thread_pool>(config.reader_threads);
+  worker_pool = std::make_unique<boost::asio::thread_pool>(config.worker_threads);
   workers = worker_pool.get();
   ledger_service = std::make_unique<LedgerService>(gate.get(), engine.get(), workers, &watch_hub);
   village_service = std::make_unique<VillageService>(

@@ -72,7 +72,7 @@ TEST(PointsdConfigTest, HelpListsEveryFlagWithItsValueAndEnvironmentVariable) {
   EXPECT_EQ(help.exit_code, 0) << Describe(help);
   for (const char* flag : {"--listen HOST:PORT",
                            "--data-dir DIR",
-                           "--reader-threads N",
+                           "--worker-threads N",
                            "--drain-seconds N",
                            "--stats-seconds N",
                            "--disk-reserve-mb N",
@@ -115,7 +115,7 @@ TEST(PointsdConfigTest, UsageErrorsExit2NamingTheFlag) {
     const char* message;
   } cases[] = {
       {{"--colour", "red"}, "unknown option --colour"},
-      {{"--reader-threads", "65"}, "--reader-threads: must be a whole number from 1 to 64"},
+      {{"--worker-threads", "257"}, "--worker-threads: must be a whole number from 1 to 256"},
       {{"--stats-seconds=abc"}, "--stats-seconds: must be a whole number from 0 to 86400"},
       {{"--listen"}, "--listen needs a value"},
       {{"--log-format", "xml"}, "--log-format: must be text or json, got 'xml'"},
@@ -142,9 +142,9 @@ TEST(PointsdConfigTest, TheEnvironmentStandsInForFlagsAndABadValueNamesTheVariab
   TempDir scratch;
   const std::string data = scratch.path() + "/data";
   const Exited threads =
-      RunPointsd(scratch.path(), {"--data-dir", data}, {{"POINTS_READER_THREADS", "0"}});
+      RunPointsd(scratch.path(), {"--data-dir", data}, {{"POINTS_WORKER_THREADS", "0"}});
   EXPECT_EQ(threads.exit_code, 2) << Describe(threads);
-  EXPECT_TRUE(absl::StrContains(threads.err, "POINTS_READER_THREADS")) << Describe(threads);
+  EXPECT_TRUE(absl::StrContains(threads.err, "POINTS_WORKER_THREADS")) << Describe(threads);
   const Exited origins =
       RunPointsd(scratch.path(), {"--data-dir", data, "--http-listen", "127.0.0.1:0"},
                  {{"POINTS_HTTP_ALLOW_ORIGINS", "https://a.example,ftp://b.example"}});
@@ -157,10 +157,10 @@ TEST(PointsdConfigTest, TheEnvironmentStandsInForFlagsAndABadValueNamesTheVariab
   // The flag wins over the variable, and the last of a flag given twice over the first.
   const Exited flag_wins = RunPointsd(
       scratch.path(),
-      {"--data-dir", data, "--listen", "x:0", "--reader-threads", "2", "--reader-threads", "65"},
-      {{"POINTS_READER_THREADS", "2"}, {"POINTS_LISTEN", "bad"}});
+      {"--data-dir", data, "--listen", "x:0", "--worker-threads", "2", "--worker-threads", "257"},
+      {{"POINTS_WORKER_THREADS", "2"}, {"POINTS_LISTEN", "bad"}});
   EXPECT_EQ(flag_wins.exit_code, 2) << Describe(flag_wins);
-  EXPECT_TRUE(absl::StrContains(flag_wins.err, "--reader-threads: must be a whole number"))
+  EXPECT_TRUE(absl::StrContains(flag_wins.err, "--worker-threads: must be a whole number"))
       << Describe(flag_wins);
 }
 
