@@ -1,7 +1,9 @@
 #include "server/domain/books/award_book.h"
 
+#include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "points/results.h"
@@ -238,6 +240,68 @@ absl::StatusOr<Award> AwardBook::Record(const AwardRequest& unscored, Scoring sc
     return s;
   }
   auto held = award_locks_.Lock({unscored.village, unscored.award});
+  absl::StatusOr<Begun> begun = Begin(unscored, scoring);
+  if (!begun.ok()) return begun.status();
+  if (begun->fresh) {
+    if (absl::Status s = Save(begun->award); !s.ok()) return s;
+  }
+  return Continue(*std::move(begun));
+}
+
+std::vector<absl::StatusOr<Award>> AwardBook::RecordRound(const std::vector<AwardRequest>& requests,
+                                                          Scoring scoring) {
+  std::vector<absl::StatusOr<Award>> results;
+  results.reserve(requests.size());
+  size_t begin = 0;
+  while (begin < requests.size()) {
+    // A slice: at most kRoundSliceAwards, ending before an award id it already has (a resend
+    // within the round is recorded after its original, as if sent after it).
+    absl::flat_hash_set<std::pair<VillageId, Id>> ids;
+    size_t end = begin;
+    while (end < requests.size() && end - begin < kRoundSliceAwards &&
+           ids.insert({requests[end].village, requests[end].award}).second) {
+      ++end;
+    }
+    RecordSlice(requests, begin, end, scoring, &results);
+    begin = end;
+  }
+  POINTS_CHECK(results.size() == requests.size());
+  return results;
+}
+
+void AwardBook::RecordSlice(const std::vector<AwardRequest>& requests, size_t begin, size_t end,
+                            Scoring scoring, std::vector<absl::StatusOr<Award>>* results) {
+  // Every award's lock, in key order, so that two rounds sharing awards cannot deadlock.
+  std::vector<std::pair<VillageId, Id>> keys;
+  for (size_t i = begin; i < end; ++i) keys.push_back({requests[i].village, requests[i].award});
+  std::sort(keys.begin(), keys.end());
+  std::vector<std::unique_ptr<RecordLocks<std::pair<VillageId, Id>>::Held>> held;
+  for (const auto& key : keys) held.emplace_back(new auto(award_locks_.Lock(key)));
+
+  std::vector<absl::StatusOr<Begun>> begun;
+  std::vector<StoreWrite> writes;
+  for (size_t i = begin; i < end; ++i) {
+    absl::Status village = CheckVillage(requests[i].village);
+    begun.push_back(village.ok() ? Begin(requests[i], scoring) : village);
+    if (begun.back().ok() && begun.back()->fresh) {
+      const Award& award = begun.back()->award;
+      writes.push_back({AwardKey(award.request.village, award.request.award), EncodeAward(award)});
+    }
+  }
+  // The slice's new awards in one synced write: a round is one sync, not one per household.
+  const absl::Status saved = writes.empty() ? absl::OkStatus() : store_->Write(writes);
+  for (absl::StatusOr<Begun>& one : begun) {
+    if (!one.ok()) {
+      results->push_back(one.status());
+    } else if (one->fresh && !saved.ok()) {
+      results->push_back(saved);
+    } else {
+      results->push_back(Continue(*std::move(one)));
+    }
+  }
+}
+
+absl::StatusOr<AwardBook::Begun> AwardBook::Begin(const AwardRequest& unscored, Scoring scoring) {
   absl::StatusOr<Award> existing = Load(unscored.village, unscored.award);
   absl::StatusOr<AwardRequest> request = WithCatalogueRule(unscored, existing, scoring);
   if (!request.ok()) return request.status();
@@ -247,9 +311,7 @@ absl::StatusOr<Award> AwardBook::Record(const AwardRequest& unscored, Scoring sc
     if (existing->request != *request) {
       return absl::AlreadyExistsError("this award id was used for a different award");
     }
-    // A resend finishes an approval that an error interrupted (the same chain, the same ids).
-    if (existing->state == AwardState::kApproving) return PutOnNotice(*std::move(existing));
-    return existing;
+    return Begun{*std::move(existing), /*fresh=*/false};
   }
   if (existing.status().code() != absl::StatusCode::kNotFound) return existing.status();
   if (absl::Status s = CheckAccountsExist(request->village, request->household); !s.ok()) return s;
@@ -277,10 +339,18 @@ absl::StatusOr<Award> AwardBook::Record(const AwardRequest& unscored, Scoring sc
   if (request->rule.code == kCodeDeduction) award.budget_period = 0;  // deductions issue nothing
   const bool needs_review = award.amount > policy_.review_threshold_points;
   award.state = needs_review ? AwardState::kAwaitingReview : AwardState::kApproving;
-  if (absl::Status s = Save(award); !s.ok()) return s;
-  if (needs_review) return award;
+  return Begun{std::move(award), /*fresh=*/true};
+}
+
+absl::StatusOr<Award> AwardBook::Continue(Begun begun) {
+  if (!begun.fresh) {
+    // A resend finishes an approval that an error interrupted (the same chain, the same ids).
+    if (begun.award.state == AwardState::kApproving) return PutOnNotice(std::move(begun.award));
+    return std::move(begun.award);
+  }
+  if (begun.award.state == AwardState::kAwaitingReview) return std::move(begun.award);
   FaultPoint("award.record.after_intent");  // saved approving, its chain not yet submitted
-  return PutOnNotice(std::move(award));
+  return PutOnNotice(std::move(begun.award));
 }
 
 absl::StatusOr<Award> AwardBook::Approve(VillageId village, Id award_id,

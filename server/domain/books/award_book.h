@@ -48,6 +48,10 @@ struct AwardPolicy {
   int utc_offset_seconds = kChinaStandardTimeSeconds;  // days, months and years: village time
 };
 
+// Awards of a round saved together: one synced write for so many, and so many award locks held
+// by one call at most (kRecordsHeldMax bounds them across the worker threads).
+inline constexpr size_t kRoundSliceAwards = 128;
+
 class AwardBook {
  public:
   // `engine`, `clock`, `store` and `rules` must outlive the book. Decodes and indexes the awards
@@ -82,6 +86,11 @@ class AwardBook {
   // since (it must be in the catalogue): a task pays what it promised when it was posted.
   enum class Scoring { kInEffect, kAsPromised };
   absl::StatusOr<Award> Record(const AwardRequest& request, Scoring scoring = Scoring::kInEffect);
+  // A round of awards (an inspection round, RecordAwards): each as Record would, one result per
+  // request in order, but the new awards of each slice of kRoundSliceAwards saved in one synced
+  // write. An award id given twice is recorded, then answered as a resend.
+  std::vector<absl::StatusOr<Award>> RecordRound(const std::vector<AwardRequest>& requests,
+                                                 Scoring scoring = Scoring::kInEffect);
   // A second person approves: the award goes on notice (or is refused). The recorder may not
   // approve their own award (PERMISSION_DENIED).
   absl::StatusOr<Award> Approve(VillageId village, Id award, const std::string& reviewer);
@@ -107,6 +116,17 @@ class AwardBook {
                                                  const absl::StatusOr<Award>& existing,
                                                  Scoring scoring) const;
   absl::Status Save(const Award& award);
+  // Record's steps under the award's lock: Begin checks the request and makes the award to save
+  // (fresh), or finds it as it stands (a resend); Continue, once a fresh one is saved, puts an
+  // award that needs no review on notice, and finishes a resend's interrupted approval.
+  struct Begun {
+    Award award;
+    bool fresh = false;
+  };
+  absl::StatusOr<Begun> Begin(const AwardRequest& unscored, Scoring scoring);
+  absl::StatusOr<Award> Continue(Begun begun);
+  void RecordSlice(const std::vector<AwardRequest>& requests, size_t begin, size_t end,
+                   Scoring scoring, std::vector<absl::StatusOr<Award>>* results);
   absl::StatusOr<Award> Load(VillageId village, Id award) const;
   // Approving -> on notice (or refused): ensures the cap accounts, submits the pending chain.
   absl::StatusOr<Award> PutOnNotice(Award award);

@@ -98,8 +98,10 @@ class InterruptedWork {
   std::vector<Key> keys_ ABSL_GUARDED_BY(mu_);
 };
 
-// Records being worked on at once at most, in one book (one per worker thread is the usual).
-inline constexpr size_t kRecordsHeldMax = 4096;
+// Records being worked on at once at most, in one book: one per worker thread is the usual, and
+// a round's slice holds up to 128 (kRoundSliceAwards, award_book.h) on each of up to 256 worker
+// threads (pointsd --worker-threads).
+inline constexpr size_t kRecordsHeldMax = 65536;
 
 // One lock per record, so that two calls on the same record (a resend racing its original, an
 // approval racing an objection) take turns while calls on different records never wait for

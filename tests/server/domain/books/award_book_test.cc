@@ -207,6 +207,58 @@ TEST_F(AwardBookTest, BelowTheReviewThresholdRecordingPutsTheAwardOnNotice) {
   EXPECT_EQ(large->state, AwardState::kAwaitingReview);
 }
 
+// A round answers each line as Record would, across more than one slice: new awards wait for
+// review or go on notice by the threshold, an id repeated in the round is answered as the
+// resend it is, a bad line is refused alone, and the round sent again records nothing twice.
+TEST_F(AwardBookTest, ARoundRecordsEachLineAsRecordWouldAndNothingTwice) {
+  CloseAll();
+  AwardPolicy policy;
+  policy.review_threshold_points = 10;
+  OpenAll(policy);
+  std::vector<AwardRequest> round;
+  const size_t lines = kRoundSliceAwards * 2 + 5;
+  for (size_t i = 0; i < lines; ++i) {
+    // Every third line is worth 11 points: over the threshold, it waits for review.
+    round.push_back(Request(1000 + i, 1 + i % 3, Hygiene(i % 3 == 0 ? 11 : 1)));
+  }
+  round[7] = round[3];           // a resend of line 3 within its slice
+  round[9] = Request(1009, 99);  // no such household
+  round[11] = Request(1003, 2);  // line 3's id with other fields
+  std::vector<absl::StatusOr<Award>> first = book_->RecordRound(round);
+  ASSERT_EQ(first.size(), lines);
+  uint64_t on_notice_points = 0;
+  for (size_t i = 0; i < lines; ++i) {
+    SCOPED_TRACE(i);
+    if (i == 9) {
+      EXPECT_EQ(first[i].status().code(), absl::StatusCode::kFailedPrecondition)
+          << first[i].status();
+      continue;
+    }
+    if (i == 11) {
+      EXPECT_EQ(first[i].status().code(), absl::StatusCode::kAlreadyExists) << first[i].status();
+      continue;
+    }
+    ASSERT_TRUE(first[i].ok()) << first[i].status();
+    EXPECT_EQ(first[i]->request.award, round[i].award);
+    const bool reviewed = round[i].rule.points_per_unit > 10;
+    EXPECT_EQ(first[i]->state, reviewed ? AwardState::kAwaitingReview : AwardState::kOnNotice);
+    auto stored = book_->Get(kVillage, round[i].award);
+    ASSERT_TRUE(stored.ok()) << stored.status();
+    EXPECT_EQ(stored->state, first[i]->state);
+    if (i != 7 && !reviewed && round[i].household == 1) on_notice_points += 1;
+  }
+  EXPECT_EQ(Household(1).credits_pending, on_notice_points);
+
+  std::vector<absl::StatusOr<Award>> again = book_->RecordRound(round);
+  for (size_t i = 0; i < lines; ++i) {
+    ASSERT_EQ(again[i].ok(), first[i].ok()) << i;
+    if (again[i].ok()) {
+      EXPECT_EQ(again[i]->state, first[i]->state) << i;
+    }
+  }
+  EXPECT_EQ(Household(1).credits_pending, on_notice_points) << "nothing twice";
+}
+
 TEST_F(AwardBookTest, DeductionsTakeTheSamePathAndNeverDriveAHouseholdNegative) {
   OnNotice(1, 1);
   clock_.Advance(3 * kNanosPerDay);
