@@ -28,8 +28,8 @@ CreateAccountResult LedgerState::CreateAccount(const Account& a, uint64_t timest
   if (journaling_ && a.timestamp != 0) return AR::kTimestampMustBeZero;
   if ((a.flags & ~kAccountFlagsKnown) != 0) return AR::kReservedFlag;
   if (a.id == 0) return AR::kIdMustNotBeZero;
-  if (auto it = account_index_.find(a.id); it != account_index_.end()) {
-    const AccountState& e = accounts_[it->second];
+  if (const uint32_t* found = account_index_.Find(a.id); found != nullptr) {
+    const AccountState& e = accounts_[*found];
     if (a.flags != e.created_flags) return AR::kExistsWithDifferentFlags;
     if (a.user_data_128 != e.account.user_data_128) return AR::kExistsWithDifferentUserData128;
     if (a.user_data_64 != e.account.user_data_64) return AR::kExistsWithDifferentUserData64;
@@ -57,7 +57,7 @@ CreateAccountResult LedgerState::CreateAccount(const Account& a, uint64_t timest
   if (Has(a.flags, kAccountHistory)) {
     state.balance_history = std::make_unique<std::vector<AccountBalance>>();
   }
-  account_index_.emplace(a.id, static_cast<uint32_t>(accounts_.size() - 1));
+  POINTS_CHECK(account_index_.Insert(static_cast<uint32_t>(accounts_.size() - 1)));
   if (journaling_) {
     Undo undo;
     undo.kind = Undo::kAccountCreated;
@@ -72,15 +72,15 @@ CreateAccountResult LedgerState::CreateAccount(const Account& a, uint64_t timest
 CloseAccountResult LedgerState::CloseAccount(Id id, uint64_t timestamp) {
   using CR = CloseAccountResult;
   if (id == 0) return CR::kIdMustNotBeZero;
-  auto it = account_index_.find(id);
-  if (it == account_index_.end()) return CR::kAccountNotFound;
-  Account& a = accounts_[it->second].account;
+  const uint32_t* found = account_index_.Find(id);
+  if (found == nullptr) return CR::kAccountNotFound;
+  Account& a = accounts_[*found].account;
   if (Has(a.flags, kAccountClosed)) return CR::kAccountAlreadyClosed;
   if (a.debits_pending != 0 || a.credits_pending != 0) return CR::kAccountHasPendingBalance;
   if (journaling_) {
     Undo undo;
     undo.kind = Undo::kAccountClosed;
-    undo.debit_index = it->second;
+    undo.debit_index = *found;
     undo.old_flags = a.flags;
     undo_.push_back(undo);
     Append(EncodeAccountClosed(id, timestamp));
@@ -157,19 +157,19 @@ CreateTransferResult LedgerState::CreateNew(const Transfer& t, uint64_t timestam
 
 CreateTransferResult LedgerState::CheckNew(const Transfer& t, uint64_t timestamp,
                                            NewTransfer* out) const {
-  auto dr_it = account_index_.find(t.debit_account_id);
-  if (dr_it == account_index_.end()) return TR::kDebitAccountNotFound;
-  auto cr_it = account_index_.find(t.credit_account_id);
-  if (cr_it == account_index_.end()) return TR::kCreditAccountNotFound;
-  const Account& dr = accounts_[dr_it->second].account;
-  const Account& cr = accounts_[cr_it->second].account;
+  const uint32_t* dr_at = account_index_.Find(t.debit_account_id);
+  if (dr_at == nullptr) return TR::kDebitAccountNotFound;
+  const uint32_t* cr_at = account_index_.Find(t.credit_account_id);
+  if (cr_at == nullptr) return TR::kCreditAccountNotFound;
+  const Account& dr = accounts_[*dr_at].account;
+  const Account& cr = accounts_[*cr_at].account;
   if (dr.ledger != cr.ledger) return TR::kAccountsMustHaveTheSameLedger;
   if (t.ledger != dr.ledger) return TR::kTransferMustHaveTheSameLedgerAsAccounts;
   if (Has(dr.flags, kAccountClosed)) return TR::kDebitAccountClosed;
   if (Has(cr.flags, kAccountClosed)) return TR::kCreditAccountClosed;
   NewTransfer& n = *out;
-  n.debit_index = dr_it->second;
-  n.credit_index = cr_it->second;
+  n.debit_index = *dr_at;
+  n.credit_index = *cr_at;
   n.pending = Has(t.flags, kTransferPending);
   if (n.pending && t.timeout != 0 &&
       !Add(timestamp, uint64_t{t.timeout} * kNanosPerSecond, &n.expires_at)) {
@@ -410,7 +410,7 @@ struct LedgerState::AccountTraits {
     out->result = s.CreateAccount(a, ts);
     if (out->result == AR::kOk) out->timestamp = ts;
     if (out->result == AR::kExists) {
-      out->timestamp = s.accounts_[s.account_index_.find(a.id)->second].account.timestamp;
+      out->timestamp = s.accounts_[*s.account_index_.Find(a.id)].account.timestamp;
     }
     return out->result;
   }

@@ -123,7 +123,7 @@ void LedgerState::UndoOne(const Undo& undo) {
   };
   switch (undo.kind) {
     case Undo::kAccountCreated:
-      account_index_.erase(undo.id);
+      account_index_.Erase(undo.id);  // while the account is there: the index compares by it
       accounts_.pop_back();
       return;
     case Undo::kAccountClosed:
@@ -205,14 +205,14 @@ const DecodedRecord* LedgerState::Original(Id id, const IdEntry& entry) const {
 
 void LedgerState::PrefetchSlots(const Transfer& t) const {
   ids_.prefetch(t.id);
-  account_index_.prefetch(t.debit_account_id);
-  account_index_.prefetch(t.credit_account_id);
+  account_index_.Prefetch(t.debit_account_id);
+  account_index_.Prefetch(t.credit_account_id);
 }
 
 void LedgerState::PrefetchAccounts(const Transfer& t) const {
   for (Id id : {t.debit_account_id, t.credit_account_id}) {
-    if (auto it = account_index_.find(id); it != account_index_.end()) {
-      const char* line = reinterpret_cast<const char*>(&accounts_[it->second]);
+    if (const uint32_t* found = account_index_.Find(id); found != nullptr) {
+      const char* line = reinterpret_cast<const char*>(&accounts_[*found]);
       __builtin_prefetch(line, 1);
       __builtin_prefetch(line + 64, 1);
     }
@@ -311,8 +311,8 @@ void LedgerState::RebuildExpiryQueue() {
 }
 
 const AccountState* LedgerState::FindAccount(Id id) const {
-  auto it = account_index_.find(id);
-  return it == account_index_.end() ? nullptr : &accounts_[it->second];
+  const uint32_t* found = account_index_.Find(id);
+  return found == nullptr ? nullptr : &accounts_[*found];
 }
 
 const IdEntry* LedgerState::FindId(Id id) const {

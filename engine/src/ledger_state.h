@@ -15,8 +15,11 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/types/span.h"
+#include "points/check.h"
 #include "points/results.h"
 #include "points/types.h"
 #include "records.h"
@@ -36,6 +39,48 @@ struct AccountState {
   uint16_t created_flags = 0;                 // as created: what an identical retry must match
   std::vector<uint64_t> transfer_timestamps;  // transfers touching the account, increasing
   std::unique_ptr<std::vector<AccountBalance>> balance_history;  // kAccountHistory only
+};
+
+// The account id -> position index over LedgerState's account array: a set of positions,
+// hashed and compared by the id stored at each position. A slot is 4 bytes where a map from id
+// to position took 32 (an absl::uint128 key is 16-aligned): 1M accounts' index went from about
+// 69 MB to about 10. A lookup reads the account it names, which apply reads next anyway.
+class AccountIndex {
+ public:
+  explicit AccountIndex(const std::vector<AccountState>* accounts)
+      : set_(0, Hash{accounts}, Eq{accounts}) {}
+
+  // The position of `id`, or nullptr.
+  const uint32_t* Find(Id id) const {
+    auto it = set_.find(id);
+    return it == set_.end() ? nullptr : &*it;
+  }
+  // Indexes the account at `position` (already in the array); false if its id is indexed.
+  bool Insert(uint32_t position) { return set_.insert(position).second; }
+  // Before the account leaves the array: the set compares by what the array holds.
+  void Erase(Id id) { POINTS_CHECK(set_.erase(id) == 1); }
+  void Prefetch(Id id) const { set_.prefetch(id); }
+  void Reserve(size_t accounts) { set_.reserve(accounts); }
+  size_t size() const { return set_.size(); }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    const std::vector<AccountState>* accounts;
+    size_t operator()(Id id) const { return absl::Hash<Id>()(id); }
+    size_t operator()(uint32_t position) const { return (*this)((*accounts)[position].account.id); }
+  };
+  struct Eq {
+    using is_transparent = void;
+    const std::vector<AccountState>* accounts;
+    Id IdOf(uint32_t position) const { return (*accounts)[position].account.id; }
+    Id IdOf(Id id) const { return id; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return IdOf(a) == IdOf(b);
+    }
+  };
+  absl::flat_hash_set<uint32_t, Hash, Eq> set_;
 };
 
 enum class PendingState : uint8_t {
@@ -183,7 +228,7 @@ class LedgerState {
   struct TransferTraits;
 
   std::vector<AccountState> accounts_;
-  absl::flat_hash_map<Id, uint32_t> account_index_;
+  AccountIndex account_index_{&accounts_};
   absl::flat_hash_map<Id, IdEntry> ids_;
   absl::flat_hash_map<Id, PendingInfo> pending_;
   std::priority_queue<ExpiryEntry, std::vector<ExpiryEntry>, std::greater<ExpiryEntry>> expiry_;

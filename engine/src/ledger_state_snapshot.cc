@@ -159,7 +159,7 @@ absl::Status LedgerState::ReadSnapshot(SnapshotReader& in) {
     return absl::DataLossError("snapshot header is damaged");
   }
   accounts_.resize(accounts);
-  account_index_.reserve(accounts);
+  account_index_.Reserve(accounts);
   uint8_t account_bytes[kAccountBytes];
   for (uint64_t i = 0; i < accounts; ++i) {
     AccountState& state = accounts_[i];
@@ -184,7 +184,7 @@ absl::Status LedgerState::ReadSnapshot(SnapshotReader& in) {
         b = {fields[0], fields[1], fields[2], fields[3], fields[4]};
       }
     }
-    if (!account_index_.emplace(state.account.id, static_cast<uint32_t>(i)).second) {
+    if (!account_index_.Insert(static_cast<uint32_t>(i))) {
       return absl::DataLossError("snapshot holds an account twice");
     }
   }
