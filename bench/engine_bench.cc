@@ -353,6 +353,11 @@ int Run(const Flags& flags) {
   const double p99 = Percentile(all.batch_latency_us, 0.99);
   const double rss_per_account =
       static_cast<double>(rss_accounts - rss_empty) / static_cast<double>(flags.accounts);
+  // Of that, what the store's memtables and block cache held then: bounded by their sizes, not
+  // by the accounts (the accounts' creation records pass through the memtables).
+  const double store_per_account = static_cast<double>(stats_before.store_memtable_bytes +
+                                                       stats_before.store_block_cache_bytes) /
+                                   static_cast<double>(flags.accounts);
 #ifdef NDEBUG
   const char* build = "release";
 #else
@@ -368,7 +373,8 @@ int Run(const Flags& flags) {
         "\"batch_latency_us_p99\":%.1f,\"mean_group_events\":%.1f,"
         "\"journal_bytes_per_transfer\":%.1f,\"disk_write_bytes_per_transfer\":%.1f,"
         "\"apply_us_per_group\":%.0f,\"write_us_per_group\":%.0f,"
-        "\"rss_bytes_per_account\":%.1f,\"reopen_seconds\":%.3f,\"reopened_transfers\":%llu,"
+        "\"rss_bytes_per_account\":%.1f,\"store_cache_bytes_per_account\":%.1f,\"reopen_seconds\":%"
+        ".3f,\"reopened_transfers\":%llu,"
         "\"reopen_from_snapshot\":%s,"
         "\"build\":\"%s\",\"cpus\":%ld,\"cpu\":\"%s\"}\n",
         flags.workload.c_str(), (unsigned long long)flags.accounts, (unsigned long long)flags.batch,
@@ -376,7 +382,7 @@ int Run(const Flags& flags) {
         (unsigned long long)all.transfers, (unsigned long long)all.failed, tps, p50, p99,
         groups > 0 ? all.transfers / groups : 0.0, journal_bytes_per_transfer,
         disk_bytes_per_transfer, apply_us_per_group, write_us_per_group, rss_per_account,
-        reopen_seconds, (unsigned long long)reopened_transfers,
+        store_per_account, reopen_seconds, (unsigned long long)reopened_transfers,
         reopen_from_snapshot ? "true" : "false", build, sysconf(_SC_NPROCESSORS_ONLN),
         CpuModel().c_str());
   } else {
@@ -394,7 +400,11 @@ int Run(const Flags& flags) {
                 apply_us_per_group, write_us_per_group);
     std::printf("bytes:       %.1f journal bytes/transfer, %.1f disk bytes/transfer\n",
                 journal_bytes_per_transfer, disk_bytes_per_transfer);
-    std::printf("memory:      %.1f resident bytes per account\n", rss_per_account);
+    std::printf(
+        "memory:      %.1f resident bytes per account (%.1f of them the store's memtables and "
+        "block "
+        "cache)\n",
+        rss_per_account, store_per_account);
     if (flags.reopen) {
       std::printf("reopen:      %.3f s for %llu transfers (%s)\n", reopen_seconds,
                   (unsigned long long)reopened_transfers,
