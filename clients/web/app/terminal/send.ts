@@ -3,6 +3,8 @@
 // redeemed or refused by the ledger -> known, shown; the consent refused -> known, the customer
 // shows a new code; the id naming another basket -> needs people; no answer (network, server
 // down or busy) -> kept, sent again after a pause. Nothing is dropped without being shown.
+// A return (ReturnBasket, by the basket's id) goes the same way: it is idempotent by the id, so a
+// resend returns nothing twice.
 import { BasketState, Code, ConnectError } from '../../src/index.js';
 import type { Clients } from '../api.js';
 import { nanosToMs } from '../format.js';
@@ -30,8 +32,10 @@ const kShortfallWords = '这是离线收的单，货已经给了，记为本店�
 
 type Outcome = { known: true; sale: Sale } | { known: false; problem: string };
 
-// One send of one sale; its outcome written to the outbox before it is returned.
+// One send of what the sale waits for (its redemption or its return); its outcome
+// written to the outbox before it is returned.
 export async function sendOnce(clients: Clients, sale: Sale): Promise<Outcome> {
+  if (sale.returned?.state === 'waiting') return sendReturn(clients, sale);
   const sent: Sale = { ...sale, sends: sale.sends + 1 };
   await putSale(sent);
   try {
@@ -97,11 +101,63 @@ function knownFailure(
   }
 }
 
+// One send of a sale's return (ReturnBasket under the basket's id): every line back, its points
+// to the household and its units to the stock.
+async function sendReturn(clients: Clients, sale: Sale): Promise<Outcome> {
+  const asked = sale.returned!;
+  const sent: Sale = { ...sale, returned: { ...asked, sends: asked.sends + 1 } };
+  await putSale(sent);
+  const answer = (state: 'done' | 'refused', words: string): Sale => ({
+    ...sent,
+    returned: { ...sent.returned!, state, words, at: Date.now() },
+  });
+  try {
+    const r = await clients.shops.returnBasket({
+      village: sale.village,
+      basketId: idBytes(sale.id),
+    });
+    if (r.basket?.state !== BasketState.RETURNED) {
+      return { known: false, problem: '服务器还在处理，稍后再问。' };
+    }
+    const answered = answer('done', '');
+    await putSale(answered);
+    return { known: true, sale: answered };
+  } catch (error) {
+    const words = returnRefusal(error);
+    if (!words) return { known: false, problem: transientWords(error) };
+    const answered = answer('refused', words);
+    await putSale(answered);
+    return { known: true, sale: answered };
+  }
+}
+
+function returnRefusal(error: unknown): string {
+  switch (ConnectError.from(error).code) {
+    case Code.FailedPrecondition:
+      return '这一单不能退：本店已经和村委会结算了这些积分，或者这一单没有成交。请找村委会。';
+    case Code.NotFound:
+      return '服务器上没有这一单，不能退。';
+    case Code.PermissionDenied:
+      return '这一单不是本店的，不能在这里退。';
+    default:
+      return '';
+  }
+}
+
 function transientWords(error: unknown): string {
   const code = ConnectError.from(error).code;
   if (code === Code.Unauthenticated) return '收银台的登录码失效了，请向村委会要新的登录码。';
   if (code === Code.ResourceExhausted) return '服务器忙，稍后自动重发。';
   return '连不上服务器，已存在本机，网络好了会自动发出。';
+}
+
+// What waits for the server, in the order it was asked for: a sale from its making, a return
+// from its tap (after its own basket, which was answered before it could be returned).
+export function outstanding(sales: Sale[]): Sale[] {
+  const when = (s: Sale) => (s.state === 'waiting' ? s.created : s.returned!.asked);
+  return sales
+    .filter((s) => s.state === 'waiting' || s.returned?.state === 'waiting')
+    .sort((a, b) => when(a) - when(b));
 }
 
 // Sends every waiting sale of the shop, oldest first, until all are answered or one gets no
@@ -140,9 +196,7 @@ export class Sender {
     try {
       do {
         this.again = false;
-        const waiting = (await listSales(this.village, this.shop)).filter(
-          (s) => s.state === 'waiting',
-        );
+        const waiting = outstanding(await listSales(this.village, this.shop));
         for (const sale of waiting) {
           const outcome = await sendOnce(this.clients, sale);
           this.onChange('');

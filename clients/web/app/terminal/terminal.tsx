@@ -1,7 +1,8 @@
 // The shop's terminal (shopkeeper role): the catalogue as a grid with points and stock, the
 // basket with quantities, the household's consent by its payment code (scanned with the camera
 // or typed), and the sale sent from the device's outbox (outbox.ts) until its answer is known:
-// "已发出，等待回复", "成功", or the refusal in words. A receipt prints on a 58 mm slip.
+// "已发出，等待回复", "成功", or the refusal in words. A receipt prints on a 58 mm slip. A
+// redeemed basket is returned by its number (returns.tsx), through the same outbox.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 
 import { clientsFor, explain } from '../api.js';
@@ -18,6 +19,7 @@ import {
 } from './catalogue.js';
 import { lastAnswer, markAnswer, offlineRefusal } from './limits.js';
 import {
+  getSale,
   keepStorage,
   listSales,
   newSaleId,
@@ -27,6 +29,7 @@ import {
   type SaleLine,
 } from './outbox.js';
 import { Receipt, basketNumber, saleTime } from './receipt.js';
+import { ReturnFinder, ReturnPart, kReturnWords } from './returns.js';
 import { Scanner } from './scanner.js';
 import { Sender } from './send.js';
 
@@ -98,8 +101,19 @@ export function TerminalPage(props: { session: Session; onSignOut: (why?: string
     if (online) sender.current?.kick();
   }, [online]);
 
+  // A return is asked for once: written beside its sale before its first send (send.ts).
+  const askReturn = async (id: string) => {
+    const stored = await getSale(id);
+    if (!stored || stored.state !== 'done' || stored.returned) return;
+    await putSale({ ...stored, returned: { state: 'waiting', sends: 0, asked: Date.now() } });
+    await reloadSales();
+    sender.current?.kick();
+  };
+
   const sale = sales.find((s) => s.id === current);
-  const waiting = sales.filter((s) => s.state === 'waiting').length;
+  const waiting = sales.filter(
+    (s) => s.state === 'waiting' || s.returned?.state === 'waiting',
+  ).length;
   return (
     <>
       <Header title="积分超市 收银台" onSignOut={() => props.onSignOut()} />
@@ -112,6 +126,8 @@ export function TerminalPage(props: { session: Session; onSignOut: (why?: string
           <SaleCard
             sale={sale}
             shop={shop}
+            online={online}
+            onReturn={() => void askReturn(sale.id)}
             onNext={() => setCurrent('')}
             onAgain={() => {
               setBasket(new Map(sale.lines.map((l) => [l.item, l.quantity])));
@@ -140,6 +156,7 @@ export function TerminalPage(props: { session: Session; onSignOut: (why?: string
             shop={shop}
           />
         )}
+        {!sale && <ReturnFinder sales={sales} onShow={setCurrent} />}
         <Shortfalls catalogue={catalogue} sales={sales} />
         <SalesList sales={sales} onShow={setCurrent} />
       </main>
@@ -388,14 +405,27 @@ const kStateWords: Record<Sale['state'], string> = {
   attention: '需要村委会处理',
 };
 
-function SaleCard(props: { sale: Sale; shop: number; onNext: () => void; onAgain: () => void }) {
+function SaleCard(props: {
+  sale: Sale;
+  shop: number;
+  online: boolean;
+  onReturn: () => void;
+  onNext: () => void;
+  onAgain: () => void;
+}) {
   const { sale } = props;
+  const back = sale.returned;
+  // A receipt for what the customer takes home: a sale done or sold offline, not taken back.
+  const slip = (sale.state === 'done' || (sale.state === 'waiting' && sale.offline)) && !back;
+  const state = back ? back.state : sale.state;
   return (
-    <section class={`card sale sale-${sale.state}`} aria-live="polite">
+    <section class={`card sale sale-${state}`} aria-live="polite">
       <h2 data-testid="sale-state">
-        {sale.state === 'waiting' && sale.offline
-          ? '离线成交，等网络恢复后上传'
-          : kStateWords[sale.state]}
+        {back
+          ? kReturnWords[back.state]
+          : sale.state === 'waiting' && sale.offline
+            ? '离线成交，等网络恢复后上传'
+            : kStateWords[sale.state]}
       </h2>
       {sale.state === 'waiting' && !sale.offline && (
         <p>这一单已经存在本机，收到服务器的回复前不会重复扣积分。请稍候，不要重新收款。</p>
@@ -403,17 +433,17 @@ function SaleCard(props: { sale: Sale; shop: number; onNext: () => void; onAgain
       {sale.state === 'waiting' && sale.offline && (
         <p>这一单已经存在本机，可以把货给顾客。网络恢复后会自动上传，只扣一次积分。</p>
       )}
-      {sale.state === 'done' && (
+      {sale.state === 'done' && !back && (
         <p>
           已从户号 {sale.household} 收 <strong>{sale.total}</strong> 积分。
         </p>
       )}
       {sale.words && <p data-testid="sale-words">{sale.words}</p>}
-      {(sale.state === 'done' || (sale.state === 'waiting' && sale.offline)) && (
-        <Receipt sale={sale} shopName={`积分超市 ${props.shop}号店`} />
-      )}
+      {slip && <Receipt sale={sale} shopName={`积分超市 ${props.shop}号店`} />}
+      {!slip && <p class="no-print">单号 {basketNumber(sale.id)}</p>}
+      <ReturnPart sale={sale} online={props.online} onReturn={props.onReturn} />
       <div class="row no-print">
-        {(sale.state === 'done' || (sale.state === 'waiting' && sale.offline)) && (
+        {slip && (
           <button type="button" onClick={() => print()}>
             打印小票
           </button>
@@ -474,7 +504,12 @@ function SalesList(props: { sales: Sale[]; onShow: (id: string) => void }) {
           <li key={s.id}>
             <button type="button" class="quiet" onClick={() => props.onShow(s.id)}>
               {saleTime(s.redeemedAt ?? s.created)} 户号{s.household} {s.total}积分 ·{' '}
-              {s.offline && s.state === 'waiting' ? '离线，待上传' : kStateWords[s.state]} · 单号
+              {s.returned
+                ? kReturnWords[s.returned.state]
+                : s.offline && s.state === 'waiting'
+                  ? '离线，待上传'
+                  : kStateWords[s.state]}{' '}
+              · 单号
               {basketNumber(s.id)}
             </button>
           </li>
