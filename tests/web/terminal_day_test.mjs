@@ -1,7 +1,8 @@
 // The shop terminal's day (clients/web/app/terminal) in a real browser: Debian's chromium driven
 // headless by playwright-core, against a real `pointsd --demo` serving the bundle. One terminal
 // (one browser context, its outbox) works through issue 19's day: a return, a basket found by
-// the number on its receipt and taken back whole, once, through a lost answer and a reload.
+// the number on its receipt and taken back whole, once, through a lost answer and a reload; a
+// member's cash sale with the shop's discount and micro-fund levy, recorded once.
 // axe-core checks every state; screenshots at 768x1024 (a tablet) and 360x740 (a phone) into
 // $WEB_SCREENSHOTS.
 //
@@ -200,5 +201,73 @@ describe("the shop terminal's returns, cash sales and day in chromium", () => {
     await checkA11y(page, 'terminal: returned');
     await shoot(page, 'terminal-returned');
     await page.getByRole('button', { name: '下一位顾客' }).click();
+  });
+
+  it("records a member's cash sale once, with the shop's discount and levy shown", async () => {
+    // The committee's terms for the supermarket: members 10 % off (9折), 5 % into the fund.
+    await api['committee-li'].shops.setShopTerms({
+      village: 1,
+      shop: SHOP,
+      discountBp: 1000,
+      levyBp: 500,
+    });
+    await page.reload(); // the catalogue with its cash prices
+    await page.locator('button.item', { hasText: '现金 12元' }).waitFor();
+    const before = await shopReport();
+    const balance = await balanceOf(3);
+    await addItem(page, '酱油');
+    await addItem(page, '酱油');
+    await addItem(page, '肥皂');
+    assert.equal(await page.getByTestId('cash-list').innerText(), '28元');
+
+    // Not a member: refused in words, nothing recorded.
+    await page.getByLabel('会员户号').fill('99');
+    await page.getByRole('button', { name: '按会员价记现金账' }).click();
+    await page.getByTestId('sale-state').filter({ hasText: '没有成交' }).waitFor();
+    assert.match(await page.getByTestId('sale-words').innerText(), /不是本村积分超市的会员户/);
+    await page.getByRole('button', { name: '这些商品重新结算' }).click();
+
+    // Household 3, the first answer lost on its way back: a double tap and the resend are one
+    // sale (one sale id), recorded once.
+    const seen = [];
+    let lose = 1;
+    await context.route('**/points.v1.ShopService/RecordCashSale', async (route) => {
+      seen.push(JSON.parse(route.request().postData()).saleId);
+      const response = await route.fetch();
+      if (lose-- > 0) return route.abort('connectionreset');
+      return route.fulfill({ response });
+    });
+    await page.getByLabel('会员户号').fill('3');
+    await checkA11y(page, 'terminal: cash sale');
+    await shoot(page, 'terminal-cash');
+    await page.getByRole('button', { name: '按会员价记现金账' }).dblclick();
+    await page.getByTestId('sale-state').filter({ hasText: '成功' }).waitFor({ timeout: 15_000 });
+    await context.unroute('**/points.v1.ShopService/RecordCashSale');
+    assert.ok(seen.length >= 2, `${seen.length} sends`);
+    assert.equal(new Set(seen).size, 1, 'every send of the sale carries its one id');
+    // 2800 fen list, 280 off: 2520 paid, 5 % of it (126 fen) into the micro-fund.
+    assert.equal(await page.getByTestId('cash-paid').innerText(), '25.20元');
+    assert.equal(await page.getByTestId('cash-levy').innerText(), '1.26元');
+    const words = await page.locator('.cash-answer').innerText();
+    assert.match(words, /户号 3 按会员价，请收现金 25.20元/);
+    assert.match(words, /原价 28元，会员9折，优惠2.80元/);
+    assert.match(words, /实收的5%/);
+    assert.doesNotMatch(await page.locator('main').innerText(), /[0-9a-f]{16}|bp|fen/);
+    const after = await shopReport();
+    assert.equal(after.cashSalesFen, before.cashSalesFen + 2520n, 'one sale recorded');
+    assert.equal(after.levyFen, before.levyFen + 126n);
+    assert.equal(await balanceOf(3), balance, 'cash: no points taken');
+    await checkA11y(page, 'terminal: cash recorded');
+    await shoot(page, 'terminal-cash-recorded');
+    await page.getByRole('button', { name: '下一位顾客' }).click();
+    assert.match(await page.locator('.sales').innerText(), /户号3 现金25.20元 · 成功/);
+
+    // Without a link the member's price cannot be recorded: the terminal says so.
+    await context.setOffline(true);
+    await addItem(page, '肥皂');
+    await page.locator('.cash .banner', { hasText: '没有网络' }).waitFor();
+    assert.ok(await page.getByRole('button', { name: '按会员价记现金账' }).isDisabled());
+    await context.setOffline(false);
+    await page.getByRole('button', { name: '肥皂减一' }).click();
   });
 });

@@ -13,6 +13,17 @@ export interface SaleLine {
   name: string;
   quantity: number;
   pointsEach: number;
+  // A cash sale's list price per unit (fen), from the catalogue.
+  cashEach?: number;
+}
+
+// A cash sale to a member as the server recorded it (shops.proto, RecordCashSaleResponse).
+export interface CashAnswer {
+  listFen: number;
+  discountBp: number;
+  paidFen: number;
+  levyBp: number;
+  levyFen: number;
 }
 
 // A return of a redeemed basket (ShopService.ReturnBasket), kept with the sale from the tap
@@ -36,6 +47,10 @@ export interface Sale {
   paymentCode: string;
   // Sold without the server, on an offline code (OFFLINE.md): sent with its sale time.
   offline?: boolean;
+  // 'cash': a member paying cash (RecordCashSale, the sale id is `id`): total is in fen at list
+  // prices until the answer gives what was paid (`cash`).
+  kind?: 'cash';
+  cash?: CashAnswer;
   // Set when the shopkeeper takes the basket back.
   returned?: SaleReturn;
   state: SaleState;

@@ -22,7 +22,7 @@ export const kReturnWords: Record<NonNullable<Sale['returned']>['state'], string
 };
 
 // A sale this device sold on points and the server redeemed: the only kind a return takes.
-export const returnable = (s: Sale) => s.state === 'done' && !s.returned;
+export const returnable = (s: Sale) => s.state === 'done' && s.kind !== 'cash' && !s.returned;
 
 // The receipt's basket number: the sale on this device with that number, shown for its return.
 export function ReturnFinder(props: { sales: Sale[]; onShow: (id: string) => void }) {
@@ -34,7 +34,9 @@ export function ReturnFinder(props: { sales: Sale[]; onShow: (id: string) => voi
       setProblem('单号是小票上“单号”后面的8位字母和数字，例如 1A2B-3C4D。');
       return;
     }
-    const sale = props.sales.find((s) => basketNumber(s.id) === number && s.state === 'done');
+    const sale = props.sales.find(
+      (s) => basketNumber(s.id) === number && s.state === 'done' && s.kind !== 'cash',
+    );
     if (!sale) {
       setProblem(
         '这台收银台上没有这个单号的成交单（只能退7天内在这台收银台上收的单）。请在收这一单的收银台上退，或请村委会帮忙。',

@@ -3,8 +3,8 @@
 // redeemed or refused by the ledger -> known, shown; the consent refused -> known, the customer
 // shows a new code; the id naming another basket -> needs people; no answer (network, server
 // down or busy) -> kept, sent again after a pause. Nothing is dropped without being shown.
-// A return (ReturnBasket, by the basket's id) goes the same way: it is idempotent by the id, so a
-// resend returns nothing twice.
+// A member's cash sale (RecordCashSale, by its sale id) and a return (ReturnBasket, by the
+// basket's id) go the same way: each is idempotent by its id, so a resend records nothing twice.
 import { BasketState, Code, ConnectError } from '../../src/index.js';
 import type { Clients } from '../api.js';
 import { nanosToMs } from '../format.js';
@@ -32,10 +32,11 @@ const kShortfallWords = '这是离线收的单，货已经给了，记为本店�
 
 type Outcome = { known: true; sale: Sale } | { known: false; problem: string };
 
-// One send of what the sale waits for (its redemption or its return); its outcome
+// One send of what the sale waits for (its redemption, cash record or return); its outcome
 // written to the outbox before it is returned.
 export async function sendOnce(clients: Clients, sale: Sale): Promise<Outcome> {
   if (sale.returned?.state === 'waiting') return sendReturn(clients, sale);
+  if (sale.kind === 'cash') return sendCash(clients, sale);
   const sent: Sale = { ...sale, sends: sale.sends + 1 };
   await putSale(sent);
   try {
@@ -98,6 +99,66 @@ function knownFailure(
       };
     default:
       return null;
+  }
+}
+
+// One send of a member's cash sale (RecordCashSale under the sale's id).
+async function sendCash(clients: Clients, sale: Sale): Promise<Outcome> {
+  const sent: Sale = { ...sale, sends: sale.sends + 1 };
+  await putSale(sent);
+  try {
+    const r = await clients.shops.recordCashSale({
+      saleId: idBytes(sale.id),
+      village: sale.village,
+      shop: sale.shop,
+      household: BigInt(sale.household),
+      lines: sale.lines.map((l) => ({ item: l.item, quantity: BigInt(l.quantity) })),
+    });
+    const cash = {
+      listFen: Number(r.listFen),
+      discountBp: r.discountBp,
+      paidFen: Number(r.paidFen),
+      levyBp: r.levyBp,
+      levyFen: Number(r.levyFen),
+    };
+    const answered: Sale = {
+      ...sent,
+      state: 'done',
+      cash,
+      total: cash.paidFen,
+      redeemedAt: nanosToMs(r.soldAt),
+      words: '',
+    };
+    await putSale(answered);
+    return { known: true, sale: answered };
+  } catch (error) {
+    const known = cashFailure(error);
+    if (!known) return { known: false, problem: transientWords(error) };
+    const answered: Sale = { ...sent, state: known.state, words: known.words };
+    await putSale(answered);
+    return { known: true, sale: answered };
+  }
+}
+
+function cashFailure(error: unknown): { state: Sale['state']; words: string } | null {
+  const e = ConnectError.from(error);
+  switch (e.code) {
+    case Code.NotFound:
+      if (/not a household/.test(e.rawMessage)) {
+        return { state: 'refused', words: '这个户号不是本村积分超市的会员户，不能按会员价收。' };
+      }
+      return { state: 'refused', words: '商品有变动，请刷新商品后重新结算。' };
+    case Code.InvalidArgument:
+      if (/not sold for cash/.test(e.rawMessage)) {
+        return { state: 'refused', words: '有的商品没有现金价，不能用现金买。' };
+      }
+      return { state: 'refused', words: '商品有变动，请刷新商品后重新结算。' };
+    case Code.PermissionDenied:
+      return { state: 'refused', words: '这个户号不在本村，不能按会员价收。' };
+    case Code.FailedPrecondition:
+      return { state: 'attention', words: '本店的现金账还没有开通，没有记上。请找村委会。' };
+    default:
+      return knownFailure(error, false);
   }
 }
 

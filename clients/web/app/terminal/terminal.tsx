@@ -2,7 +2,8 @@
 // basket with quantities, the household's consent by its payment code (scanned with the camera
 // or typed), and the sale sent from the device's outbox (outbox.ts) until its answer is known:
 // "已发出，等待回复", "成功", or the refusal in words. A receipt prints on a 58 mm slip. A
-// redeemed basket is returned by its number (returns.tsx), through the same outbox.
+// redeemed basket is returned by its number (returns.tsx), and a member may pay cash at the
+// shop's discount (cash.tsx), both through the same outbox.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 
 import { clientsFor, explain } from '../api.js';
@@ -28,6 +29,7 @@ import {
   type Sale,
   type SaleLine,
 } from './outbox.js';
+import { CashAnswerWords, CashForm, fenWords, listFen } from './cash.js';
 import { Receipt, basketNumber, saleTime } from './receipt.js';
 import { ReturnFinder, ReturnPart, kReturnWords } from './returns.js';
 import { Scanner } from './scanner.js';
@@ -203,6 +205,33 @@ function Checkout(props: {
     props.setCode(canonicalCode(text));
     return true;
   };
+  // The same basket bought for cash by a member: at the catalogue's cash prices (cash.tsx).
+  const cashLines = lines.map((l) => ({
+    ...l,
+    cashEach: items.find((i) => i.item === l.item)?.cashFen ?? 0,
+  }));
+  const sellCash = async (member: number) => {
+    const list = listFen(cashLines);
+    if (selling.current || list === null || !props.online) return;
+    selling.current = true;
+    try {
+      await props.onSell({
+        id: newSaleId(),
+        created: Date.now(),
+        village: props.village,
+        shop: props.shop,
+        household: member,
+        lines: cashLines,
+        total: list,
+        paymentCode: '',
+        kind: 'cash',
+        state: 'waiting',
+        sends: 0,
+      });
+    } finally {
+      selling.current = false;
+    }
+  };
   const sell = async () => {
     if (selling.current || typeof household !== 'number' || !household || !lines.length) return;
     const offline = isOfflineCode(props.code);
@@ -261,6 +290,14 @@ function Checkout(props: {
       >
         {lines.length ? `收 ${total} 积分` : '收积分'}
       </button>
+      {lines.length > 0 && (
+        <CashForm
+          lines={cashLines}
+          household={typeof household === 'number' ? household : 0}
+          online={props.online}
+          onCash={sellCash}
+        />
+      )}
     </>
   );
 }
@@ -345,6 +382,9 @@ function ItemGrid(props: {
             >
               <span class="item-name">{i.name}</span>
               <span class="item-price">{i.points} 积分</span>
+              {(i.cashFen ?? 0) > 0 && (
+                <span class="item-cash">现金 {fenWords(i.cashFen ?? 0)}</span>
+              )}
               <span class="item-stock">{i.stock > 0 ? `库存 ${i.stock}` : '卖完了'}</span>
             </button>
           </li>
@@ -416,7 +456,9 @@ function SaleCard(props: {
   const { sale } = props;
   const back = sale.returned;
   // A receipt for what the customer takes home: a sale done or sold offline, not taken back.
-  const slip = (sale.state === 'done' || (sale.state === 'waiting' && sale.offline)) && !back;
+  const cash = sale.kind === 'cash';
+  const slip =
+    (sale.state === 'done' || (sale.state === 'waiting' && sale.offline)) && !back && !cash;
   const state = back ? back.state : sale.state;
   return (
     <section class={`card sale sale-${state}`} aria-live="polite">
@@ -427,13 +469,17 @@ function SaleCard(props: {
             ? '离线成交，等网络恢复后上传'
             : kStateWords[sale.state]}
       </h2>
-      {sale.state === 'waiting' && !sale.offline && (
+      {sale.state === 'waiting' && !sale.offline && !cash && (
         <p>这一单已经存在本机，收到服务器的回复前不会重复扣积分。请稍候，不要重新收款。</p>
       )}
+      {sale.state === 'waiting' && cash && (
+        <p>这一单已经存在本机，收到服务器的回复前不会重复记账。请稍候，先不要收钱。</p>
+      )}
+      {sale.state === 'done' && cash && <CashAnswerWords sale={sale} />}
       {sale.state === 'waiting' && sale.offline && (
         <p>这一单已经存在本机，可以把货给顾客。网络恢复后会自动上传，只扣一次积分。</p>
       )}
-      {sale.state === 'done' && !back && (
+      {sale.state === 'done' && !back && !cash && (
         <p>
           已从户号 {sale.household} 收 <strong>{sale.total}</strong> 积分。
         </p>
@@ -503,7 +549,8 @@ function SalesList(props: { sales: Sale[]; onShow: (id: string) => void }) {
         {latest.map((s) => (
           <li key={s.id}>
             <button type="button" class="quiet" onClick={() => props.onShow(s.id)}>
-              {saleTime(s.redeemedAt ?? s.created)} 户号{s.household} {s.total}积分 ·{' '}
+              {saleTime(s.redeemedAt ?? s.created)} 户号{s.household}{' '}
+              {s.kind === 'cash' ? `现金${fenWords(s.total)}` : `${s.total}积分`} ·{' '}
               {s.returned
                 ? kReturnWords[s.returned.state]
                 : s.offline && s.state === 'waiting'
