@@ -2,7 +2,8 @@
 // headless by playwright-core, against a real `pointsd --demo` serving the bundle. One terminal
 // (one browser context, its outbox) works through issue 19's day: a return, a basket found by
 // the number on its receipt and taken back whole, once, through a lost answer and a reload; a
-// member's cash sale with the shop's discount and micro-fund levy, recorded once.
+// member's cash sale with the shop's discount and micro-fund levy, recorded once; and the end
+// of the day's summary, figure for figure the committee's report (GetReport) of the shop.
 // axe-core checks every state; screenshots at 768x1024 (a tablet) and 360x740 (a phone) into
 // $WEB_SCREENSHOTS.
 //
@@ -269,5 +270,33 @@ describe("the shop terminal's returns, cash sales and day in chromium", () => {
     assert.ok(await page.getByRole('button', { name: '按会员价记现金账' }).isDisabled());
     await context.setOffline(false);
     await page.getByRole('button', { name: '肥皂减一' }).click();
+  });
+
+  // Last: the day's summary on the screen against the committee's report of the month, which
+  // holds only what this terminal sold (a fresh demo, every sale of shop 1 made here today).
+  it("shows the end of the day's baskets, points, cash and levy as GetReport counts them", async () => {
+    await sellOnCode(page, 1, ['酱油'], 10);
+    const day = page.locator('.day');
+    await day.scrollIntoViewIfNeeded();
+    const r = await shopReport();
+    const shown = async (id) => (await page.getByTestId(id).innerText()).trim();
+    assert.ok(
+      r.baskets >= 2n && r.returns >= 1n && r.cashSalesFen > 0n,
+      JSON.stringify(r, (k, v) => (typeof v === 'bigint' ? String(v) : v)),
+    );
+    assert.equal(await shown('day-baskets'), String(r.baskets));
+    assert.equal(await shown('day-points'), String(r.redeemed));
+    assert.equal(await shown('day-returns'), String(r.returns));
+    assert.equal(await shown('day-returned'), String(r.returned));
+    assert.equal(await shown('day-net'), String(r.net));
+    const yuan = (fen) =>
+      fen % 100n === 0n
+        ? `${fen / 100n}元`
+        : `${fen / 100n}.${String(fen % 100n).padStart(2, '0')}元`;
+    assert.equal(await shown('day-cash'), yuan(r.cashSalesFen));
+    assert.equal(await shown('day-levy'), yuan(r.levyFen));
+    assert.match(await day.innerText(), /今天的账（\d+月\d+日）/);
+    await checkA11y(page, 'terminal: day summary');
+    await shoot(page, 'terminal-day');
   });
 });

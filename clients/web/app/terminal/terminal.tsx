@@ -3,12 +3,12 @@
 // or typed), and the sale sent from the device's outbox (outbox.ts) until its answer is known:
 // "已发出，等待回复", "成功", or the refusal in words. A receipt prints on a 58 mm slip. A
 // redeemed basket is returned by its number (returns.tsx), and a member may pay cash at the
-// shop's discount (cash.tsx), both through the same outbox.
+// shop's discount (cash.tsx), both through the same outbox; the day's summary is day.tsx.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 
 import { clientsFor, explain } from '../api.js';
 import type { Session } from '../session.js';
-import { Banner, Header, Help } from '../shell.js';
+import { Banner, Header, Help, useNow } from '../shell.js';
 import {
   canonicalCode,
   fetchCatalogue,
@@ -30,6 +30,7 @@ import {
   type SaleLine,
 } from './outbox.js';
 import { CashAnswerWords, CashForm, fenWords, listFen } from './cash.js';
+import { DaySummary } from './day.js';
 import { Receipt, basketNumber, saleTime } from './receipt.js';
 import { ReturnFinder, ReturnPart, kReturnWords } from './returns.js';
 import { Scanner } from './scanner.js';
@@ -71,6 +72,7 @@ export function TerminalPage(props: { session: Session; onSignOut: (why?: string
   const [current, setCurrent] = useState<string>('');
   const [sendProblem, setSendProblem] = useState('');
   const online = useOnline();
+  const now = useNow(60_000); // the day's summary turns over at midnight
   const sender = useRef<Sender | null>(null);
 
   const reloadSales = async () => setSales(await listSales(session.village, shop));
@@ -161,6 +163,7 @@ export function TerminalPage(props: { session: Session; onSignOut: (why?: string
         {!sale && <ReturnFinder sales={sales} onShow={setCurrent} />}
         <Shortfalls catalogue={catalogue} sales={sales} />
         <SalesList sales={sales} onShow={setCurrent} />
+        {!sale && <DaySummary sales={sales} now={now} />}
       </main>
       <Help />
     </>
