@@ -2,7 +2,8 @@
 // headless by playwright-core, against a real `pointsd --demo` serving the bundle. One terminal
 // (one browser context, its outbox) works through issue 19's day: a return, a basket found by
 // the number on its receipt and taken back whole, once, through a lost answer and a reload; a
-// member's cash sale with the shop's discount and micro-fund levy, recorded once; and the end
+// member's cash sale with the shop's discount and micro-fund levy, recorded once; a card
+// number and PIN on the on-screen keypad, the PIN checked by pointsd; and the end
 // of the day's summary, figure for figure the committee's report (GetReport) of the shop.
 // axe-core checks every state; screenshots at 768x1024 (a tablet) and 360x740 (a phone) into
 // $WEB_SCREENSHOTS.
@@ -270,6 +271,70 @@ describe("the shop terminal's returns, cash sales and day in chromium", () => {
     assert.ok(await page.getByRole('button', { name: '按会员价记现金账' }).isDisabled());
     await context.setOffline(false);
     await page.getByRole('button', { name: '肥皂减一' }).click();
+  });
+
+  it('takes a card number and PIN on the on-screen keypad, the PIN checked by the server', async () => {
+    const { cardNumber } = await api['committee-li'].shops.issueCard({
+      village: 1,
+      household: 1n,
+      pin: '2468',
+    });
+    const balance = await balanceOf(1);
+    const key = (digits) =>
+      [...digits].reduce(
+        (p, d) =>
+          p.then(() =>
+            page.locator('.keypad-keys').getByRole('button', { name: d, exact: true }).click(),
+          ),
+        Promise.resolve(),
+      );
+    const payByCard = async (pin) => {
+      await page.getByRole('button', { name: '用卡付款' }).click();
+      await key('1');
+      await page.getByRole('button', { name: '下一步' }).click();
+      await key(cardNumber);
+      await page.getByRole('button', { name: '下一步' }).click();
+      await key(pin);
+      assert.equal(await page.getByTestId('keypad-shown').innerText(), '●'.repeat(pin.length));
+    };
+    await addItem(page, '肥皂');
+    await payByCard('1357');
+    await checkA11y(page, 'terminal: card keypad');
+    await shoot(page, 'terminal-card-keypad');
+    await page.getByRole('button', { name: '确认密码' }).click();
+    assert.equal(await page.getByTestId('payer').innerText(), '1');
+    await page.locator('.payer', { hasText: '的卡号和密码已输入' }).waitFor();
+    // A wrong PIN: refused in words with the attempts left, nothing taken.
+    await page.getByRole('button', { name: '收 3 积分' }).click();
+    await page.getByTestId('sale-state').filter({ hasText: '没有成交' }).waitFor();
+    assert.match(await page.getByTestId('sale-words').innerText(), /密码不对，还可以再试4次/);
+    assert.equal(await balanceOf(1), balance);
+    await checkA11y(page, 'terminal: wrong PIN');
+    await page.getByRole('button', { name: '这些商品重新结算' }).click();
+    // Offline, a card cannot pay: its PIN is the server's to check.
+    await context.setOffline(true);
+    await payByCard('2468');
+    await page.getByRole('button', { name: '确认密码' }).click();
+    await page.getByRole('button', { name: '收 3 积分' }).click();
+    await page.locator('.banner.problem', { hasText: '不能用卡付款' }).waitFor();
+    await context.setOffline(false);
+    await page.locator('main > .banner.offline').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: '收 3 积分' }).click();
+    await page.getByTestId('sale-state').filter({ hasText: '成功' }).waitFor();
+    assert.equal(await balanceOf(1), balance - 3n);
+    // The PIN is not kept on the device once the answer is known.
+    const pins = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          indexedDB.open('points-terminal').onsuccess = (e) => {
+            const r = e.target.result.transaction('sales').objectStore('sales').getAll();
+            r.onsuccess = () =>
+              resolve(r.result.filter((s) => 'pin' in s && s.pin !== undefined).length);
+          };
+        }),
+    );
+    assert.equal(pins, 0, 'no PIN left in the outbox');
+    await page.getByRole('button', { name: '下一位顾客' }).click();
   });
 
   // Last: the day's summary on the screen against the committee's report of the month, which

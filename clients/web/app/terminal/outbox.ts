@@ -47,6 +47,10 @@ export interface Sale {
   paymentCode: string;
   // Sold without the server, on an offline code (OFFLINE.md): sent with its sale time.
   offline?: boolean;
+  // Paid by the household's card and PIN instead of a code (online only). The PIN is kept
+  // only until the answer is known (a resend after a lost answer needs it), then erased.
+  card?: string;
+  pin?: string;
   // 'cash': a member paying cash (RecordCashSale, the sale id is `id`): total is in fen at list
   // prices until the answer gives what was paid (`cash`).
   kind?: 'cash';

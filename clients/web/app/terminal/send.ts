@@ -32,6 +32,12 @@ const kShortfallWords = '这是离线收的单，货已经给了，记为本店�
 
 type Outcome = { known: true; sale: Sale } | { known: false; problem: string };
 
+// The household's consent as the request carries it (shops.proto, PaymentConsent).
+function consentOf(sale: Sale) {
+  if (sale.card) return { cardNumber: sale.card, pin: sale.pin ?? '' };
+  return sale.offline ? { offlineCode: sale.paymentCode } : { paymentCode: sale.paymentCode };
+}
+
 // One send of what the sale waits for (its redemption, cash record or return); its outcome
 // written to the outbox before it is returned.
 export async function sendOnce(clients: Clients, sale: Sale): Promise<Outcome> {
@@ -48,13 +54,14 @@ export async function sendOnce(clients: Clients, sale: Sale): Promise<Outcome> {
         household: BigInt(sale.household),
         lines: sale.lines.map((l) => ({ item: l.item, quantity: BigInt(l.quantity) })),
       },
-      consent: sale.offline ? { offlineCode: sale.paymentCode } : { paymentCode: sale.paymentCode },
+      consent: consentOf(sale),
       soldOfflineAt: sale.offline ? BigInt(sale.created) * 1_000_000n : 0n,
     });
     const basket = r.basket!;
     const redeemed = basket.state === BasketState.REDEEMED;
     const answered: Sale = {
       ...sent,
+      pin: undefined, // the answer is known: the PIN is not kept
       state: redeemed ? 'done' : 'refused',
       total: redeemed ? Number(basket.pointsTotal) : sent.total,
       redeemedAt: redeemed ? nanosToMs(basket.redeemedAt) : undefined,
@@ -66,9 +73,9 @@ export async function sendOnce(clients: Clients, sale: Sale): Promise<Outcome> {
     await putSale(answered);
     return { known: true, sale: answered };
   } catch (error) {
-    const known = knownFailure(error, sale.offline === true);
+    const known = sale.card ? cardFailure(error) : knownFailure(error, sale.offline === true);
     if (!known) return { known: false, problem: transientWords(error) };
-    const answered: Sale = { ...sent, state: known.state, words: known.words };
+    const answered: Sale = { ...sent, pin: undefined, state: known.state, words: known.words };
     await putSale(answered);
     return { known: true, sale: answered };
   }
@@ -100,6 +107,23 @@ function knownFailure(
     default:
       return null;
   }
+}
+
+// A card's refusal in words (payment_book.h: the card not the household's, a wrong PIN with the
+// attempts left, a locked card); null as for knownFailure.
+function cardFailure(error: unknown): { state: Sale['state']; words: string } | null {
+  const e = ConnectError.from(error);
+  if (e.code !== Code.PermissionDenied && e.code !== Code.InvalidArgument) {
+    return knownFailure(error, false);
+  }
+  const left = /wrong PIN: (\d+) attempts left/.exec(e.rawMessage);
+  let words = '卡号和户号对不上，请核对卡上的户号和卡号。';
+  if (left) words = `密码不对，还可以再试${left[1]}次。请顾客重新输入密码。`;
+  else if (/blocked/.test(e.rawMessage)) words = '这张卡已经停用，请找村委会换一张新卡。';
+  else if (/locked/.test(e.rawMessage)) words = '密码输错太多次，这张卡锁住了，请15分钟后再试。';
+  else if (/card number/.test(e.rawMessage)) words = '卡号是12位数字，请核对后重新输入。';
+  else if (e.code === Code.InvalidArgument) return knownFailure(error, false);
+  return { state: 'refused', words };
 }
 
 // One send of a member's cash sale (RecordCashSale under the sale's id).

@@ -1,6 +1,6 @@
 // The shop's terminal (shopkeeper role): the catalogue as a grid with points and stock, the
 // basket with quantities, the household's consent by its payment code (scanned with the camera
-// or typed), and the sale sent from the device's outbox (outbox.ts) until its answer is known:
+// or typed) or its card and PIN (keypad.tsx), and the sale sent from the device's outbox (outbox.ts) until its answer is known:
 // "已发出，等待回复", "成功", or the refusal in words. A receipt prints on a 58 mm slip. A
 // redeemed basket is returned by its number (returns.tsx), and a member may pay cash at the
 // shop's discount (cash.tsx), both through the same outbox; the day's summary is day.tsx.
@@ -29,6 +29,7 @@ import {
   type Sale,
   type SaleLine,
 } from './outbox.js';
+import { CardKeypad, type CardConsent } from './keypad.js';
 import { CashAnswerWords, CashForm, fenWords, listFen } from './cash.js';
 import { DaySummary } from './day.js';
 import { Receipt, basketNumber, saleTime } from './receipt.js';
@@ -200,7 +201,13 @@ function Checkout(props: {
     return { item, name: i.name, quantity, pointsEach: i.points };
   });
   const total = lines.reduce((sum, l) => sum + l.quantity * l.pointsEach, 0);
-  const household = props.code ? householdOfCode(props.code, props.village) : 0;
+  // A card and PIN keyed in (keypad.tsx) name the household instead of a code.
+  const [card, setCard] = useState<CardConsent | null>(null);
+  const household = card
+    ? card.household
+    : props.code
+      ? householdOfCode(props.code, props.village)
+      : 0;
   const takeCode = (text: string): boolean => {
     const h = householdOfCode(text, props.village);
     setProblem(typeof h === 'string' ? h : '');
@@ -237,17 +244,19 @@ function Checkout(props: {
   };
   const sell = async () => {
     if (selling.current || typeof household !== 'number' || !household || !lines.length) return;
-    const offline = isOfflineCode(props.code);
+    const offline = !card && isOfflineCode(props.code);
     const why = props.online
       ? ''
-      : offlineRefusal(
-          offline,
-          props.catalogue?.limits,
-          props.sales,
-          household,
-          total,
-          lastAnswer(props.village, props.shop),
-        );
+      : card
+        ? '现在没有网络，卡的密码要服务器核对，不能用卡付款。请等网络恢复，或请顾客用手机出示离线付款码。'
+        : offlineRefusal(
+            offline,
+            props.catalogue?.limits,
+            props.sales,
+            household,
+            total,
+            lastAnswer(props.village, props.shop),
+          );
     setProblem(why);
     if (why) return;
     selling.current = true;
@@ -260,8 +269,9 @@ function Checkout(props: {
         household,
         lines,
         total,
-        paymentCode: props.code,
+        paymentCode: card ? '' : props.code,
         offline,
+        ...(card && { card: card.card, pin: card.pin }),
         state: 'waiting',
         sends: 0,
       });
@@ -281,9 +291,18 @@ function Checkout(props: {
       <BasketLines lines={lines} total={total} onChange={change} />
       <PayCodeField
         household={typeof household === 'number' ? household : 0}
+        byCard={card !== null}
         problem={problem}
         onCode={takeCode}
-        onClear={() => props.setCode('')}
+        onCard={(c) => {
+          setProblem('');
+          props.setCode('');
+          setCard(c);
+        }}
+        onClear={() => {
+          props.setCode('');
+          setCard(null);
+        }}
       />
       <button
         type="button"
@@ -305,14 +324,18 @@ function Checkout(props: {
   );
 }
 
-// The household's payment code: scanned with the camera or typed; once read, whose it is.
+// The household's payment code: scanned with the camera or typed, or its card and PIN keyed in;
+// once read, whose it is.
 function PayCodeField(props: {
   household: number;
+  byCard: boolean;
   problem: string;
   onCode: (text: string) => boolean;
+  onCard: (c: CardConsent) => void;
   onClear: () => void;
 }) {
   const [scanning, setScanning] = useState(false);
+  const [keypad, setKeypad] = useState(false);
   const [typed, setTyped] = useState('');
   const take = (text: string) => {
     if (props.onCode(text)) setScanning(false);
@@ -322,18 +345,32 @@ function PayCodeField(props: {
       <h2 id="pay-head">付款码</h2>
       {props.household > 0 ? (
         <p class="payer">
-          户号 <strong data-testid="payer">{props.household}</strong> 的付款码已收到。
+          户号 <strong data-testid="payer">{props.household}</strong>{' '}
+          {props.byCard ? '的卡号和密码已输入。' : '的付款码已收到。'}
           <button type="button" class="quiet" onClick={props.onClear}>
-            重新扫
+            {props.byCard ? '重新输入' : '重新扫'}
           </button>
         </p>
+      ) : keypad ? (
+        <CardKeypad
+          onCard={(c) => {
+            setKeypad(false);
+            props.onCard(c);
+          }}
+          onClose={() => setKeypad(false)}
+        />
       ) : scanning ? (
         <Scanner onCode={take} onClose={() => setScanning(false)} />
       ) : (
         <>
-          <button type="button" class="primary" onClick={() => setScanning(true)}>
-            扫付款码
-          </button>
+          <div class="row">
+            <button type="button" class="primary" onClick={() => setScanning(true)}>
+              扫付款码
+            </button>
+            <button type="button" onClick={() => setKeypad(true)}>
+              用卡付款
+            </button>
+          </div>
           <form
             class="row"
             onSubmit={(e) => {
