@@ -302,6 +302,7 @@ function Checkout(props: {
         onClear={() => {
           props.setCode('');
           setCard(null);
+          setProblem(''); // a refusal of that code or card is no longer the question
         }}
       />
       <button
