@@ -8,6 +8,8 @@ export interface ShopItem {
   name: string;
   points: number;
   stock: number;
+  // The cash price in fen a member's discount is taken from; 0: not sold for cash.
+  cashFen?: number;
 }
 
 // What the terminal may do offline (shops.proto, OfflineLimits; OFFLINE.md).
@@ -59,6 +61,7 @@ export async function fetchCatalogue(
       name: plainName(i.name),
       points: Number(i.pointsPrice),
       stock: Number(i.stock),
+      cashFen: Number(i.cashPriceFen),
     })),
     readAt: Date.now(),
     limits: r.offlineLimits && {

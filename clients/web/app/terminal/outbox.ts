@@ -13,6 +13,27 @@ export interface SaleLine {
   name: string;
   quantity: number;
   pointsEach: number;
+  // A cash sale's list price per unit (fen), from the catalogue.
+  cashEach?: number;
+}
+
+// A cash sale to a member as the server recorded it (shops.proto, RecordCashSaleResponse).
+export interface CashAnswer {
+  listFen: number;
+  discountBp: number;
+  paidFen: number;
+  levyBp: number;
+  levyFen: number;
+}
+
+// A return of a redeemed basket (ShopService.ReturnBasket), kept with the sale from the tap
+// until its answer is known, as the sale itself was: a resend returns nothing twice.
+export interface SaleReturn {
+  state: 'waiting' | 'done' | 'refused';
+  sends: number;
+  asked: number; // ms, this device's clock: the return's place in the outbox's order
+  at?: number; // ms: when the server's answer came
+  words?: string;
 }
 
 export interface Sale {
@@ -26,6 +47,16 @@ export interface Sale {
   paymentCode: string;
   // Sold without the server, on an offline code (OFFLINE.md): sent with its sale time.
   offline?: boolean;
+  // Paid by the household's card and PIN instead of a code (online only). The PIN is kept
+  // only until the answer is known (a resend after a lost answer needs it), then erased.
+  card?: string;
+  pin?: string;
+  // 'cash': a member paying cash (RecordCashSale, the sale id is `id`): total is in fen at list
+  // prices until the answer gives what was paid (`cash`).
+  kind?: 'cash';
+  cash?: CashAnswer;
+  // Set when the shopkeeper takes the basket back.
+  returned?: SaleReturn;
   state: SaleState;
   sends: number;
   // When the answer is known: the server's time of redeeming (ms) and what it said, in words.
@@ -95,7 +126,8 @@ export async function listSales(village: number, shop: number): Promise<Sale[]> 
   return (request.result as Sale[]).filter((s) => s.village === village && s.shop === shop);
 }
 
-// Drops answered sales older than kKeepAnsweredMs; a sale still waiting is never dropped.
+// Drops answered sales older than kKeepAnsweredMs; a sale or return still waiting is never
+// dropped.
 export async function pruneSales(now = Date.now()): Promise<void> {
   const db = await database();
   const tx = db.transaction(kStore, 'readwrite', { durability: 'strict' });
@@ -103,7 +135,8 @@ export async function pruneSales(now = Date.now()): Promise<void> {
   const request = store.getAll();
   request.onsuccess = () => {
     for (const sale of request.result as Sale[]) {
-      if (sale.state !== 'waiting' && now - sale.created > kKeepAnsweredMs) store.delete(sale.id);
+      const open = sale.state === 'waiting' || sale.returned?.state === 'waiting';
+      if (!open && now - sale.created > kKeepAnsweredMs) store.delete(sale.id);
     }
   };
   await done(tx);

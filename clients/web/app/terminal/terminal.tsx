@@ -1,12 +1,14 @@
 // The shop's terminal (shopkeeper role): the catalogue as a grid with points and stock, the
 // basket with quantities, the household's consent by its payment code (scanned with the camera
-// or typed), and the sale sent from the device's outbox (outbox.ts) until its answer is known:
-// "已发出，等待回复", "成功", or the refusal in words. A receipt prints on a 58 mm slip.
+// or typed) or its card and PIN (keypad.tsx), and the sale sent from the device's outbox (outbox.ts) until its answer is known:
+// "已发出，等待回复", "成功", or the refusal in words. A receipt prints on a 58 mm slip. A
+// redeemed basket is returned by its number (returns.tsx), and a member may pay cash at the
+// shop's discount (cash.tsx), both through the same outbox; the day's summary is day.tsx.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 
 import { clientsFor, explain } from '../api.js';
 import type { Session } from '../session.js';
-import { Banner, Header, Help } from '../shell.js';
+import { Banner, Header, Help, useNow } from '../shell.js';
 import {
   canonicalCode,
   fetchCatalogue,
@@ -18,6 +20,7 @@ import {
 } from './catalogue.js';
 import { lastAnswer, markAnswer, offlineRefusal } from './limits.js';
 import {
+  getSale,
   keepStorage,
   listSales,
   newSaleId,
@@ -26,7 +29,11 @@ import {
   type Sale,
   type SaleLine,
 } from './outbox.js';
+import { CardKeypad, type CardConsent } from './keypad.js';
+import { CashAnswerWords, CashForm, fenWords, listFen } from './cash.js';
+import { DaySummary } from './day.js';
 import { Receipt, basketNumber, saleTime } from './receipt.js';
+import { ReturnFinder, ReturnPart, kReturnWords } from './returns.js';
 import { Scanner } from './scanner.js';
 import { Sender } from './send.js';
 
@@ -66,6 +73,7 @@ export function TerminalPage(props: { session: Session; onSignOut: (why?: string
   const [current, setCurrent] = useState<string>('');
   const [sendProblem, setSendProblem] = useState('');
   const online = useOnline();
+  const now = useNow(60_000); // the day's summary turns over at midnight
   const sender = useRef<Sender | null>(null);
 
   const reloadSales = async () => setSales(await listSales(session.village, shop));
@@ -98,8 +106,19 @@ export function TerminalPage(props: { session: Session; onSignOut: (why?: string
     if (online) sender.current?.kick();
   }, [online]);
 
+  // A return is asked for once: written beside its sale before its first send (send.ts).
+  const askReturn = async (id: string) => {
+    const stored = await getSale(id);
+    if (!stored || stored.state !== 'done' || stored.returned) return;
+    await putSale({ ...stored, returned: { state: 'waiting', sends: 0, asked: Date.now() } });
+    await reloadSales();
+    sender.current?.kick();
+  };
+
   const sale = sales.find((s) => s.id === current);
-  const waiting = sales.filter((s) => s.state === 'waiting').length;
+  const waiting = sales.filter(
+    (s) => s.state === 'waiting' || s.returned?.state === 'waiting',
+  ).length;
   return (
     <>
       <Header title="积分超市 收银台" onSignOut={() => props.onSignOut()} />
@@ -112,6 +131,8 @@ export function TerminalPage(props: { session: Session; onSignOut: (why?: string
           <SaleCard
             sale={sale}
             shop={shop}
+            online={online}
+            onReturn={() => void askReturn(sale.id)}
             onNext={() => setCurrent('')}
             onAgain={() => {
               setBasket(new Map(sale.lines.map((l) => [l.item, l.quantity])));
@@ -140,8 +161,10 @@ export function TerminalPage(props: { session: Session; onSignOut: (why?: string
             shop={shop}
           />
         )}
+        {!sale && <ReturnFinder sales={sales} onShow={setCurrent} />}
         <Shortfalls catalogue={catalogue} sales={sales} />
         <SalesList sales={sales} onShow={setCurrent} />
+        {!sale && <DaySummary sales={sales} now={now} />}
       </main>
       <Help />
     </>
@@ -178,7 +201,13 @@ function Checkout(props: {
     return { item, name: i.name, quantity, pointsEach: i.points };
   });
   const total = lines.reduce((sum, l) => sum + l.quantity * l.pointsEach, 0);
-  const household = props.code ? householdOfCode(props.code, props.village) : 0;
+  // A card and PIN keyed in (keypad.tsx) name the household instead of a code.
+  const [card, setCard] = useState<CardConsent | null>(null);
+  const household = card
+    ? card.household
+    : props.code
+      ? householdOfCode(props.code, props.village)
+      : 0;
   const takeCode = (text: string): boolean => {
     const h = householdOfCode(text, props.village);
     setProblem(typeof h === 'string' ? h : '');
@@ -186,19 +215,48 @@ function Checkout(props: {
     props.setCode(canonicalCode(text));
     return true;
   };
+  // The same basket bought for cash by a member: at the catalogue's cash prices (cash.tsx).
+  const cashLines = lines.map((l) => ({
+    ...l,
+    cashEach: items.find((i) => i.item === l.item)?.cashFen ?? 0,
+  }));
+  const sellCash = async (member: number) => {
+    const list = listFen(cashLines);
+    if (selling.current || list === null || !props.online) return;
+    selling.current = true;
+    try {
+      await props.onSell({
+        id: newSaleId(),
+        created: Date.now(),
+        village: props.village,
+        shop: props.shop,
+        household: member,
+        lines: cashLines,
+        total: list,
+        paymentCode: '',
+        kind: 'cash',
+        state: 'waiting',
+        sends: 0,
+      });
+    } finally {
+      selling.current = false;
+    }
+  };
   const sell = async () => {
     if (selling.current || typeof household !== 'number' || !household || !lines.length) return;
-    const offline = isOfflineCode(props.code);
+    const offline = !card && isOfflineCode(props.code);
     const why = props.online
       ? ''
-      : offlineRefusal(
-          offline,
-          props.catalogue?.limits,
-          props.sales,
-          household,
-          total,
-          lastAnswer(props.village, props.shop),
-        );
+      : card
+        ? '现在没有网络，卡的密码要服务器核对，不能用卡付款。请等网络恢复，或请顾客用手机出示离线付款码。'
+        : offlineRefusal(
+            offline,
+            props.catalogue?.limits,
+            props.sales,
+            household,
+            total,
+            lastAnswer(props.village, props.shop),
+          );
     setProblem(why);
     if (why) return;
     selling.current = true;
@@ -211,8 +269,9 @@ function Checkout(props: {
         household,
         lines,
         total,
-        paymentCode: props.code,
+        paymentCode: card ? '' : props.code,
         offline,
+        ...(card && { card: card.card, pin: card.pin }),
         state: 'waiting',
         sends: 0,
       });
@@ -232,9 +291,19 @@ function Checkout(props: {
       <BasketLines lines={lines} total={total} onChange={change} />
       <PayCodeField
         household={typeof household === 'number' ? household : 0}
+        byCard={card !== null}
         problem={problem}
         onCode={takeCode}
-        onClear={() => props.setCode('')}
+        onCard={(c) => {
+          setProblem('');
+          props.setCode('');
+          setCard(c);
+        }}
+        onClear={() => {
+          props.setCode('');
+          setCard(null);
+          setProblem(''); // a refusal of that code or card is no longer the question
+        }}
       />
       <button
         type="button"
@@ -244,18 +313,30 @@ function Checkout(props: {
       >
         {lines.length ? `收 ${total} 积分` : '收积分'}
       </button>
+      {lines.length > 0 && (
+        <CashForm
+          lines={cashLines}
+          household={typeof household === 'number' ? household : 0}
+          online={props.online}
+          onCash={sellCash}
+        />
+      )}
     </>
   );
 }
 
-// The household's payment code: scanned with the camera or typed; once read, whose it is.
+// The household's payment code: scanned with the camera or typed, or its card and PIN keyed in;
+// once read, whose it is.
 function PayCodeField(props: {
   household: number;
+  byCard: boolean;
   problem: string;
   onCode: (text: string) => boolean;
+  onCard: (c: CardConsent) => void;
   onClear: () => void;
 }) {
   const [scanning, setScanning] = useState(false);
+  const [keypad, setKeypad] = useState(false);
   const [typed, setTyped] = useState('');
   const take = (text: string) => {
     if (props.onCode(text)) setScanning(false);
@@ -265,18 +346,32 @@ function PayCodeField(props: {
       <h2 id="pay-head">付款码</h2>
       {props.household > 0 ? (
         <p class="payer">
-          户号 <strong data-testid="payer">{props.household}</strong> 的付款码已收到。
+          户号 <strong data-testid="payer">{props.household}</strong>{' '}
+          {props.byCard ? '的卡号和密码已输入。' : '的付款码已收到。'}
           <button type="button" class="quiet" onClick={props.onClear}>
-            重新扫
+            {props.byCard ? '重新输入' : '重新扫'}
           </button>
         </p>
+      ) : keypad ? (
+        <CardKeypad
+          onCard={(c) => {
+            setKeypad(false);
+            props.onCard(c);
+          }}
+          onClose={() => setKeypad(false)}
+        />
       ) : scanning ? (
         <Scanner onCode={take} onClose={() => setScanning(false)} />
       ) : (
         <>
-          <button type="button" class="primary" onClick={() => setScanning(true)}>
-            扫付款码
-          </button>
+          <div class="row">
+            <button type="button" class="primary" onClick={() => setScanning(true)}>
+              扫付款码
+            </button>
+            <button type="button" onClick={() => setKeypad(true)}>
+              用卡付款
+            </button>
+          </div>
           <form
             class="row"
             onSubmit={(e) => {
@@ -328,6 +423,9 @@ function ItemGrid(props: {
             >
               <span class="item-name">{i.name}</span>
               <span class="item-price">{i.points} 积分</span>
+              {(i.cashFen ?? 0) > 0 && (
+                <span class="item-cash">现金 {fenWords(i.cashFen ?? 0)}</span>
+              )}
               <span class="item-stock">{i.stock > 0 ? `库存 ${i.stock}` : '卖完了'}</span>
             </button>
           </li>
@@ -388,32 +486,51 @@ const kStateWords: Record<Sale['state'], string> = {
   attention: '需要村委会处理',
 };
 
-function SaleCard(props: { sale: Sale; shop: number; onNext: () => void; onAgain: () => void }) {
+function SaleCard(props: {
+  sale: Sale;
+  shop: number;
+  online: boolean;
+  onReturn: () => void;
+  onNext: () => void;
+  onAgain: () => void;
+}) {
   const { sale } = props;
+  const back = sale.returned;
+  // A receipt for what the customer takes home: a sale done or sold offline, not taken back.
+  const cash = sale.kind === 'cash';
+  const slip =
+    (sale.state === 'done' || (sale.state === 'waiting' && sale.offline)) && !back && !cash;
+  const state = back ? back.state : sale.state;
   return (
-    <section class={`card sale sale-${sale.state}`} aria-live="polite">
+    <section class={`card sale sale-${state}`} aria-live="polite">
       <h2 data-testid="sale-state">
-        {sale.state === 'waiting' && sale.offline
-          ? '离线成交，等网络恢复后上传'
-          : kStateWords[sale.state]}
+        {back
+          ? kReturnWords[back.state]
+          : sale.state === 'waiting' && sale.offline
+            ? '离线成交，等网络恢复后上传'
+            : kStateWords[sale.state]}
       </h2>
-      {sale.state === 'waiting' && !sale.offline && (
+      {sale.state === 'waiting' && !sale.offline && !cash && (
         <p>这一单已经存在本机，收到服务器的回复前不会重复扣积分。请稍候，不要重新收款。</p>
       )}
+      {sale.state === 'waiting' && cash && (
+        <p>这一单已经存在本机，收到服务器的回复前不会重复记账。请稍候，先不要收钱。</p>
+      )}
+      {sale.state === 'done' && cash && <CashAnswerWords sale={sale} />}
       {sale.state === 'waiting' && sale.offline && (
         <p>这一单已经存在本机，可以把货给顾客。网络恢复后会自动上传，只扣一次积分。</p>
       )}
-      {sale.state === 'done' && (
+      {sale.state === 'done' && !back && !cash && (
         <p>
           已从户号 {sale.household} 收 <strong>{sale.total}</strong> 积分。
         </p>
       )}
       {sale.words && <p data-testid="sale-words">{sale.words}</p>}
-      {(sale.state === 'done' || (sale.state === 'waiting' && sale.offline)) && (
-        <Receipt sale={sale} shopName={`积分超市 ${props.shop}号店`} />
-      )}
+      {slip && <Receipt sale={sale} shopName={`积分超市 ${props.shop}号店`} />}
+      {!slip && <p class="no-print">单号 {basketNumber(sale.id)}</p>}
+      <ReturnPart sale={sale} online={props.online} onReturn={props.onReturn} />
       <div class="row no-print">
-        {(sale.state === 'done' || (sale.state === 'waiting' && sale.offline)) && (
+        {slip && (
           <button type="button" onClick={() => print()}>
             打印小票
           </button>
@@ -473,8 +590,14 @@ function SalesList(props: { sales: Sale[]; onShow: (id: string) => void }) {
         {latest.map((s) => (
           <li key={s.id}>
             <button type="button" class="quiet" onClick={() => props.onShow(s.id)}>
-              {saleTime(s.redeemedAt ?? s.created)} 户号{s.household} {s.total}积分 ·{' '}
-              {s.offline && s.state === 'waiting' ? '离线，待上传' : kStateWords[s.state]} · 单号
+              {saleTime(s.redeemedAt ?? s.created)} 户号{s.household}{' '}
+              {s.kind === 'cash' ? `现金${fenWords(s.total)}` : `${s.total}积分`} ·{' '}
+              {s.returned
+                ? kReturnWords[s.returned.state]
+                : s.offline && s.state === 'waiting'
+                  ? '离线，待上传'
+                  : kStateWords[s.state]}{' '}
+              · 单号
               {basketNumber(s.id)}
             </button>
           </li>
