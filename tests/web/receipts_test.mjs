@@ -2,14 +2,19 @@
 // headless by playwright-core against a real `pointsd --demo` serving the bundle, with a witness
 // cosigning its checkpoint (`pointsctl witness cosign`, as the supervisory committee runs it).
 // The notice board shows the ledger's latest checkpoint (size, fingerprint, who cosigned) as
-// text and a QR code, on screen and on A4. axe-core checks every state; screenshots at 360 px
-// and a desktop's size into $WEB_SCREENSHOTS; QR codes are read back with jsqr in the page.
+// text and a QR code, on screen and on A4. The household's page checks a posted award's and a
+// basket's receipts in the browser (the checks' bundle loaded only then) against the board's
+// checkpoint, saves the movement's receipt as a file and prints it alone on A4 with a QR code of
+// it; a flipped bit in a proof makes the check say it failed. axe-core checks every state;
+// screenshots at 360 px and a desktop's size into $WEB_SCREENSHOTS; QR codes are read back with
+// jsqr in the page.
 //
 //   node --test tests/web/receipts_test.mjs   (pointsd from $POINTSD, pointsctl from
 //                                              $POINTSCTL, chromium from $CHROMIUM)
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -32,11 +37,13 @@ import { startPointsd, stopPointsd } from '../testing/pointsd.mjs';
 const POINTSCTL =
   process.env.POINTSCTL || path.join(REPO, 'build', 'clients', 'pointsctl', 'pointsctl');
 const WITNESS = 'village.example/committee-witness';
+const NOTICE_SECONDS = 2;
 
 const requireWeb = createRequire(path.join(WEB, 'package.json'));
 const { chromium } = requireWeb('playwright-core');
 const { default: AxeBuilder } = requireWeb('@axe-core/playwright');
 const JSQR = requireWeb.resolve('jsqr');
+const esbuild = requireWeb('esbuild');
 const points = await import(pathToFileURL(path.join(WEB, 'dist', 'index.js')).href);
 const { createConnectTransport } = await import(
   pathToFileURL(path.join(WEB, 'dist', 'node.js')).href
@@ -44,7 +51,7 @@ const { createConnectTransport } = await import(
 const { ReceiptService } = await import(
   pathToFileURL(path.join(WEB, 'dist', 'gen', 'points', 'v1', 'receipts_pb.js')).href
 );
-const { bearer, createClient, createPointsClients } = points;
+const { AwardState, bearer, createClient, createPointsClients } = points;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // The fingerprint as the app shows it: the root's first 16 hex digits in groups of four.
@@ -81,6 +88,22 @@ async function scanQr(page, selector) {
   }, selector);
 }
 
+// check.ts as Node runs it: bundled with its @noble imports into a temporary module.
+async function loadCheck() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'receipts-check-'));
+  const file = path.join(dir, 'check.mjs');
+  await esbuild.build({
+    entryPoints: [path.join(WEB, 'app', 'verify', 'check.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    outfile: file,
+    logLevel: 'warning',
+  });
+  return import(pathToFileURL(file).href);
+}
+const check = await loadCheck();
+
 describe('receipts in the web app', () => {
   let dataDir;
   let server;
@@ -91,6 +114,13 @@ describe('receipts in the web app', () => {
   const axeResults = [];
   let receipts; // ReceiptService as the auditor
   let publicKey;
+  const codeOf = async (household) =>
+    (
+      await api[`household-${household}`].shops.issuePaymentCode({
+        village: 1,
+        household: BigInt(household),
+      })
+    ).code;
 
   async function checkA11y(page, state) {
     await checkPage(AxeBuilder, page, state, axeResults);
@@ -151,8 +181,16 @@ describe('receipts in the web app', () => {
     assert.ok(fs.existsSync(path.join(WEB, 'www', 'index.html')), 'clients/web: npm run build');
     fs.mkdirSync(SHOTS, { recursive: true });
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pointsd-receipts-'));
+    // Awards post after a short notice window, reviewed only above 20 points.
     server = await startPointsd(POINTSD, dataDir, {
-      flags: ['--web-root', path.join(WEB, 'www')],
+      flags: [
+        '--notice-seconds',
+        String(NOTICE_SECONDS),
+        '--review-threshold',
+        '20',
+        '--web-root',
+        path.join(WEB, 'www'),
+      ],
     });
     base = `http://127.0.0.1:${server.httpPort}`;
     Object.assign(tokens, readDemoTokens(dataDir));
@@ -223,6 +261,168 @@ describe('receipts in the web app', () => {
     ])
       assert.ok(sheet.includes(want), `board on A4: no ${want}`);
     assert.ok(qrPrinted, 'the QR code is on the printed board');
+    await context.close();
+  });
+
+  it("checks a movement's receipt on the household's page, saves and prints it", async () => {
+    // An award for household 1, posted after its notice window, and a basket.
+    const awardId = crypto.getRandomValues(new Uint8Array(16));
+    await api['committee-li'].awards.recordAward({
+      award: {
+        awardId,
+        village: 1,
+        household: 1n,
+        rule: { rule: 2 },
+        quantity: 3n,
+        note: '帮助修路三小时',
+      },
+    });
+    for (let i = 0; ; i++) {
+      const { award } = await api['committee-li'].awards.getAward({ village: 1, awardId });
+      if (award.state === AwardState.POSTED) break;
+      assert.ok(i < 100, `the award is ${award.state}, not posted`);
+      await sleep(200);
+    }
+    await api['shop-1'].shops.redeemBasket({
+      basket: {
+        basketId: crypto.getRandomValues(new Uint8Array(16)),
+        village: 1,
+        shop: 1,
+        household: 1n,
+        lines: [{ item: 2, quantity: 1n }],
+      },
+      consent: { paymentCode: await codeOf(1) },
+    });
+    await settledCheckpoint();
+    cosign();
+    const cp = await receipts.getCheckpoint({});
+    const context = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      locale: 'zh-CN',
+      bypassCSP: true, // for jsqr, added to read the QR code back
+      acceptDownloads: true,
+    });
+    const home = await context.newPage();
+    const checksLoaded = [];
+    home.on('request', (r) => r.url().includes('/assets/checks-') && checksLoaded.push(r.url()));
+    await home.goto(`${base}/#token=${tokens['household-1']}`);
+    await home.locator('button.receipt-open').first().waitFor();
+    assert.deepEqual(checksLoaded, [], 'the checks wait until a receipt is opened');
+
+    // A posted award.
+    await home
+      .getByRole('button', { name: /^凭证：(?!.*在商店兑换)/ })
+      .first()
+      .click();
+    const panel = home.getByTestId('receipt');
+    const result = panel.getByTestId('receipt-result');
+    await result.waitFor({ timeout: 30_000 });
+    const said = await result.innerText();
+    assert.match(said, /核对通过：这一笔记在村里的账本上/);
+    assert.equal(checksLoaded.length, 1, 'the checks are loaded once a receipt is opened');
+    const index = Number(/它是账本的第 (\d+) 条记录/.exec(said)[1]) - 1;
+    assert.ok(
+      said.includes(
+        `公示栏上的账本（共 ${cp.size} 条记录，指纹 ${fingerprintOf(cp.root)}）包含这一笔`,
+      ),
+      said,
+    );
+    assert.match(said, new RegExp(`见证人签字：${WITNESS}`));
+    assert.match(await panel.innerText(), /以后谁也不能悄悄删掉或改掉它/);
+    // The main screen has no wall of hex or base64; the full text is behind 详细.
+    const screen = await home.locator('main').innerText();
+    assert.doesNotMatch(screen, /[0-9a-f]{17}|[A-Za-z0-9+/]{40}/);
+    await checkA11y(home, 'household: receipt checked');
+    await shoot(home, 'household-receipt', [1280, 800]);
+    await panel.getByText('详细').click();
+    assert.match(
+      await panel.locator('pre.receipt-text').first().innerText(),
+      /^c2sp\.org\/tlog-proof@v1\n/,
+    );
+    await checkA11y(home, 'household: receipt details');
+
+    // Saved as a file: the movement's own receipt, which check.ts accepts with the county's key.
+    const [download] = await Promise.all([
+      home.waitForEvent('download'),
+      panel.getByRole('button', { name: '保存凭证文件' }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /\.tlog-proof$/);
+    const file = fs.readFileSync(await download.path(), 'utf8');
+    assert.ok(file.startsWith('c2sp.org/tlog-proof@v1\n'));
+    assert.ok(file.includes(`\nindex ${index}\n`), 'the receipt of the record the page named');
+    const checked = check.verifyReceipt(file, publicKey);
+    assert.ok(checked.ok, checked.why);
+
+    // Printed alone on A4, with a QR code of the whole receipt.
+    await home.evaluate(() => {
+      window.print = () => {}; // the dialog: headless has none
+    });
+    await panel.getByRole('button', { name: '打印凭证' }).click();
+    await home.emulateMedia({ media: 'print' });
+    const pdf = await home.pdf({ format: 'A4' });
+    const qr = await scanQr(home, '.receipt-sheet svg.qr');
+    await home.emulateMedia({ media: 'screen' });
+    fs.writeFileSync(path.join(SHOTS, 'household-receipt.pdf'), pdf);
+    const sheet = pdfText(pdf);
+    for (const want of [
+      '积分凭证',
+      `第${index + 1}条记录`,
+      'c2sp.org/tlog-proof@v1',
+      '/verify',
+      '打印于',
+      '第1页',
+    ])
+      assert.ok(sheet.includes(want), `receipt on A4: no ${want}`);
+    for (const unwanted of ['积分存折', '保存凭证文件', '付款码', '详细'])
+      assert.ok(!sheet.includes(unwanted), `receipt on A4: ${unwanted}`);
+    assert.equal(qr, file, 'the QR code holds the receipt');
+    await home.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+    assert.equal(
+      await home.evaluate(() => document.documentElement.classList.contains('print-receipt')),
+      false,
+    );
+
+    // The basket's receipt too.
+    await panel.getByRole('button', { name: '关闭' }).click();
+    await home
+      .getByRole('button', { name: /^凭证：.*在商店兑换/ })
+      .first()
+      .click();
+    assert.match(await result.innerText({ timeout: 30_000 }), /核对通过/);
+    await context.close();
+  });
+
+  it('says the check failed when a bit of the proof is flipped', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      locale: 'zh-CN',
+    });
+    // The server's answer with one bit flipped in each receipt's first proof hash.
+    await context.route('**/points.v1.ReceiptService/ProveAward', async (route) => {
+      const answer = await (await route.fetch()).json();
+      for (const r of answer.receipts) {
+        const lines = r.receipt.split('\n');
+        const at = lines.findIndex((l) => l.startsWith('index ')) + 1;
+        const bytes = Buffer.from(lines[at], 'base64');
+        bytes[0] ^= 1;
+        lines[at] = bytes.toString('base64');
+        r.receipt = lines.join('\n');
+      }
+      await route.fulfill({ contentType: 'application/json', body: JSON.stringify(answer) });
+    });
+    const home = await context.newPage();
+    await home.goto(`${base}/#token=${tokens['household-1']}`);
+    await home
+      .getByRole('button', { name: /^凭证：(?!.*在商店兑换)/ })
+      .first()
+      .click();
+    const result = home.getByTestId('receipt-result');
+    const said = await result.innerText({ timeout: 30_000 });
+    assert.match(said, /没有通过核对/);
+    assert.match(said, /证明对不上/);
+    assert.equal(await home.getByRole('button', { name: '保存凭证文件' }).count(), 0);
+    await checkA11y(home, 'household: receipt refused');
+    await shoot(home, 'household-receipt-refused', [1280, 800]);
     await context.close();
   });
 });
