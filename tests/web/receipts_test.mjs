@@ -131,13 +131,16 @@ describe('receipts in the web app', () => {
     );
   }
 
-  // The checkpoint once the tree has stopped growing (the demo's records all in it): a new one
-  // is signed at most every 2 s while records come.
+  // The checkpoint once the tree has stopped growing (the demo's records all in it, its
+  // awards posted): the same for 5 s. A new one is signed at most every 2 s while records come,
+  // and the demo's own records trickle in for several seconds after its start.
   async function settledCheckpoint() {
     let last = null;
+    let same = 0;
     for (let i = 0; i < 60; i++) {
       const cp = await receipts.getCheckpoint({}).catch(() => null);
-      if (cp && last && cp.size === last.size) return cp;
+      same = cp && last && cp.size === last.size ? same + 1 : 0;
+      if (same === 2) return cp;
       last = cp;
       await sleep(2500);
     }
