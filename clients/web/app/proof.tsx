@@ -1,9 +1,10 @@
 // A movement's receipt (凭证) on the household's page (issue 20): the receipts of the award or
 // basket it belongs to (ReceiptService.ProveAward, ProveBasket), checked here in the browser:
-// the county's signature, that every one of its records is in the ledger, that the movement's
-// own record is among them, and that the ledger is the one the notice board shows (the same
-// checkpoint, or one history with it by a consistency proof). The movement's own receipt
-// (c2sp.org/tlog-proof@v1) is saved as a file or printed alone on A4 with a QR code of it. The
+// the county's signature, that every one of its records is in the ledger, that one of them is a
+// transfer of this household's account for this award or basket, and that the ledger is the one
+// the notice board shows (the same checkpoint, or one history with it by a consistency proof).
+// That record's receipt (c2sp.org/tlog-proof@v1, the record in it) is saved as a file or printed
+// alone on A4 with a QR code of it. The
 // checks (app/verify/check.ts, with SHA-256 and Ed25519) are a bundle of their own, loaded when
 // the first receipt is opened: the page's first load does not carry them.
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -44,7 +45,7 @@ function loadChecks(): Promise<Checks> {
 
 interface Checked {
   state: 'ok';
-  receipt: string; // the movement's own
+  receipt: string; // the one kept: its record names this household and the award or basket
   index: bigint;
   size: bigint;
   root: Uint8Array;
