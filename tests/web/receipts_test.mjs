@@ -5,9 +5,10 @@
 // text and a QR code, on screen and on A4. The household's page checks a posted award's and a
 // basket's receipts in the browser (the checks' bundle loaded only then) against the board's
 // checkpoint, saves the movement's receipt as a file and prints it alone on A4 with a QR code of
-// it; a flipped bit in a proof makes the check say it failed. axe-core checks every state;
-// screenshots at 360 px and a desktop's size into $WEB_SCREENSHOTS; QR codes are read back with
-// jsqr in the page.
+// it; a flipped bit in a proof makes the check say it failed. The shop's slip carries the
+// receipt's short form, and says plainly, sold offline, that it comes after the sync. axe-core
+// checks every state; screenshots at 360 px and a desktop's size into $WEB_SCREENSHOTS; QR codes
+// are read back with jsqr in the page.
 //
 //   node --test tests/web/receipts_test.mjs   (pointsd from $POINTSD, pointsctl from
 //                                              $POINTSCTL, chromium from $CHROMIUM)
@@ -63,6 +64,13 @@ const fingerprintOf = (root) =>
 const pdfText = (pdf) =>
   execFileSync('pdftotext', ['-layout', '-', '-'], { input: pdf }).toString().replace(/\s+/g, '');
 const squeeze = (text) => text.replace(/\s+/g, '');
+
+// What the household's app makes offline (app/offline_code.ts): PO1-<v>-<h>-<issued hex>-<mac>.
+function offlineCode(key, household, ms = Date.now()) {
+  const text = `PO1-1-${household}-${(BigInt(ms) * 1_000_000n).toString(16)}`;
+  const mac = crypto.createHmac('sha256', Buffer.from(key)).update(text).digest('hex');
+  return `${text}-${mac.slice(0, 16)}`;
+}
 
 // The text a QR code on the page holds: its SVG drawn on a canvas and read by jsqr (loaded into
 // the page, whose context bypasses the CSP for it).
@@ -426,6 +434,69 @@ describe('receipts in the web app', () => {
     assert.equal(await home.getByRole('button', { name: '保存凭证文件' }).count(), 0);
     await checkA11y(home, 'household: receipt refused');
     await shoot(home, 'household-receipt-refused', [1280, 800]);
+    await context.close();
+  });
+
+  it("prints the receipt's short form on the shop's slip; offline, says it comes after sync", async () => {
+    const context = await browser.newContext({
+      viewport: { width: 768, height: 1024 },
+      locale: 'zh-CN',
+    });
+    const page = await context.newPage();
+    let basketId = null; // the sale's, as the terminal sent it
+    page.on('request', (r) => {
+      if (r.url().endsWith('/points.v1.ShopService/RedeemBasket'))
+        basketId ??= Buffer.from(JSON.parse(r.postData()).basket.basketId, 'base64');
+    });
+    await page.goto(`${base}/shop#token=${tokens['shop-1']}`);
+    await page.locator('button.item').first().waitFor();
+    const sell = async (item, code) => {
+      await page.locator('button.item', { hasText: item }).click();
+      await page.getByLabel('或输入付款码下面的文字').fill(code);
+      await page.getByRole('button', { name: '确定' }).click();
+      await page.locator('button.sell').click();
+    };
+    await sell('肥皂', await codeOf(2));
+    await page.getByTestId('sale-state').filter({ hasText: '成功' }).waitFor();
+    const proof = page.getByTestId('slip-proof');
+    await proof.filter({ hasText: '账本凭证：记录' }).waitFor({ timeout: 30_000 });
+    const r = await api['shop-1'].receipts.proveBasket({ village: 1, basketId });
+    const numbers = r.receipts.map((x) => Number(x.index) + 1);
+    const size = r.receipts[0].size;
+    const { root } = await receipts.getCheckpoint({ size });
+    const slip = await proof.innerText();
+    const first = Math.min(...numbers);
+    const last = Math.max(...numbers);
+    assert.match(slip, new RegExp(`记录 第 ${first}${first === last ? '' : `–${last}`} 条`));
+    assert.match(slip, new RegExp(`账本共 ${size} 条`));
+    assert.ok(slip.includes(`指纹 ${fingerprintOf(root)}`), slip);
+    assert.ok(slip.includes(`核对 127.0.0.1:${server.httpPort}/verify`), slip);
+    assert.doesNotMatch(slip, /[0-9a-f]{17}/);
+    await checkA11y(page, 'terminal: slip with receipt');
+    await shoot(page, 'terminal-slip-receipt', [1280, 800]);
+    await page.emulateMedia({ media: 'print' });
+    const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
+    await page.emulateMedia({ media: 'screen' });
+    fs.writeFileSync(path.join(SHOTS, 'terminal-slip-receipt.pdf'), pdf);
+    const printed = pdfText(pdf);
+    for (const want of ['积分兑换小票', '账本凭证', squeeze(fingerprintOf(root)), '/verify'])
+      assert.ok(printed.includes(want), `slip: no ${want}`);
+
+    // Sold offline (household 3's offline code): no receipt until the sale is synced.
+    const { offlineKey } = await api['household-3'].shops.issuePaymentCode({
+      village: 1,
+      household: 3n,
+    });
+    await page.getByRole('button', { name: '下一位顾客' }).click();
+    await context.setOffline(true);
+    await page.locator('.banner', { hasText: '没有网络' }).waitFor();
+    await sell('肥皂', offlineCode(offlineKey, 3));
+    await page.getByTestId('sale-state').filter({ hasText: '离线成交' }).waitFor();
+    assert.match(await proof.innerText(), /联网同步后才有账本凭证/);
+    await checkA11y(page, 'terminal: slip offline');
+    await shoot(page, 'terminal-slip-offline', [1280, 800]);
+    await context.setOffline(false);
+    await proof.filter({ hasText: '账本凭证：记录' }).waitFor({ timeout: 40_000 });
     await context.close();
   });
 });
