@@ -7,10 +7,15 @@ import {
   createPointsClients,
   LedgerService,
 } from '../src/index.js';
+import type { Client } from '@connectrpc/connect';
+
+import { ReceiptService } from '../src/gen/points/v1/receipts_pb.js';
 import { createConnectTransport } from '../src/web.js';
 import type { Session } from './session.js';
 
-export type Clients = ReturnType<typeof createPointsClients>;
+export type Clients = ReturnType<typeof createPointsClients> & {
+  receipts: Client<typeof ReceiptService>;
+};
 
 // Reads and writes get this long before the app says the network is slow and tries again.
 const kCallTimeoutMs = 15_000;
@@ -26,6 +31,7 @@ export function clientsFor(session: Session): Clients {
   return {
     ...createPointsClients(transport(kCallTimeoutMs)),
     ledger: createClient(LedgerService, transport()),
+    receipts: createClient(ReceiptService, transport(kCallTimeoutMs)),
   };
 }
 

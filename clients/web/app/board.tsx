@@ -1,7 +1,8 @@
 // The notice board (公示栏) for the village hall's big screen: awards on notice with a countdown
 // to the end of their window, the month's posted awards with their reasons, the month's ranking
 // (光荣榜), the community micro-fund (社区微基金) and the month's rated matters with those they
-// commend (表彰); names masked as the server gives them. Reloaded every kPollMs (recording, objecting
+// commend (表彰); the ledger's latest checkpoint, its size, fingerprint and witnesses, as text
+// and a QR code (issue 20); names masked as the server gives them. Reloaded every kPollMs (recording, objecting
 // and deciding change no balance, so there is no stream to follow), on through network drops.
 import { useEffect, useRef, useState } from 'preact/hooks';
 
@@ -19,6 +20,8 @@ import {
   remaining,
   yuan,
 } from './format.js';
+import { fingerprint, ledgerCheckpoint, type LedgerCheckpoint } from './ledger.js';
+import { QrCode } from './paycode.js';
 import type { Session } from './session.js';
 import { Banner, Help, useNow } from './shell.js';
 
@@ -190,9 +193,46 @@ function Rated(props: { board: GetBoardResponse }) {
   );
 }
 
+// The ledger's latest checkpoint: what a receipt's size and fingerprint are compared with.
+function Ledger(props: { ledger: LedgerCheckpoint | null }) {
+  const l = props.ledger;
+  const signed = l?.witnesses.map((w) => `${w.name}（${dateTime(BigInt(w.atMs) * 1_000_000n)}）`);
+  return (
+    <section class="card ledger" aria-labelledby="ledger-title" data-testid="board-ledger">
+      <h2 id="ledger-title">
+        账本指纹 <small>人人都可以核对</small>
+      </h2>
+      {!l ? (
+        <p>账本还没有签名，请稍等。</p>
+      ) : (
+        <div class="ledger-body">
+          <div>
+            <p>
+              村里的账本现在共有 <strong>{l.size.toString()}</strong> 条记录，县里已签名。
+            </p>
+            <p class="ledger-fingerprint">
+              指纹 <strong>{fingerprint(l.root)}</strong>
+            </p>
+            <p>
+              {signed && signed.length > 0
+                ? `见证人已签字：${signed.join('、')}。`
+                : '见证人还没有在这一版上签字。'}
+            </p>
+            <p class="ledger-hint">
+              每一笔积分都记在这本账上，只能往后添，不能改。小票和凭证上写着当时的记录数和指纹：记录数一样时，指纹也一定一样。在自家积分页面点“凭证”，手机会替您核对。
+            </p>
+          </div>
+          <QrCode text={l.note} label="账本签名的二维码" />
+        </div>
+      )}
+    </section>
+  );
+}
+
 export function BoardPage(props: { session: Session; onSignOut: (problem?: string) => void }) {
   const clients = useRef(clientsFor(props.session)).current;
   const [board, setBoard] = useState<GetBoardResponse | null>(null);
+  const [ledger, setLedger] = useState<LedgerCheckpoint | null>(null);
   const [village, setVillage] = useState('');
   const [online, setOnline] = useState(true);
   const [fatal, setFatal] = useState('');
@@ -204,11 +244,14 @@ export function BoardPage(props: { session: Session; onSignOut: (problem?: strin
     let timer: ReturnType<typeof setTimeout>;
     const load = async () => {
       try {
-        const [b, v] = await Promise.all([
+        const [b, v, cp] = await Promise.all([
           clients.board.getBoard({ village: props.session.village }),
           village ? null : clients.villages.listVillages({}),
+          // None before the first checkpoint: the board shows the rest meanwhile.
+          clients.receipts.getCheckpoint({}).then(ledgerCheckpoint, () => null),
         ]);
         if (stopped) return;
+        if (cp) setLedger(cp);
         if (v) setVillage(v.villages.find((x) => x.village === props.session.village)?.name ?? '');
         setBoard(b);
         setOnline(true);
@@ -278,6 +321,7 @@ export function BoardPage(props: { session: Session; onSignOut: (problem?: strin
             <Posted board={board} />
             <Fund board={board} />
             <Rated board={board} />
+            <Ledger ledger={ledger} />
           </>
         )}
         {updated > 0 && <p class="updated no-print">每几秒自动更新 · 最后更新 {clock(updated)}</p>}

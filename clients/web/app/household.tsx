@@ -15,6 +15,7 @@ import {
   type ExpiringPoints,
   type GetHouseholdResponse,
   type GetStatementResponse,
+  type StatementLine,
   type Task,
 } from '../src/index.js';
 import { clientsFor, explain, type Clients } from './api.js';
@@ -34,6 +35,7 @@ import {
 } from './format.js';
 import { describe, Passbook, postedLines } from './passbook.js';
 import { PayCode } from './paycode.js';
+import { ReceiptPanel } from './proof.js';
 import { Stars } from './rating.js';
 import type { Session } from './session.js';
 import { Banner, Header, Help, useElderMode, useNow } from './shell.js';
@@ -556,6 +558,8 @@ export function HouseholdPage(props: {
   const [elder, setElder] = useElderMode();
   const [spoken, setSpoken] = useState('');
   const [done, setDone] = useState('');
+  // The passbook line whose receipt is open (the line as it was when tapped).
+  const [receiptOf, setReceiptOf] = useState<StatementLine | null>(null);
   const now = useNow(1000);
 
   if (fatal) {
@@ -630,8 +634,25 @@ export function HouseholdPage(props: {
               <p class="print-only">
                 {view.village} {view.name} · 打印于 {fullDate(now)}
               </p>
-              <Passbook statement={view.statement} rules={view.rules} month={monthName(now)} />
+              <Passbook
+                statement={view.statement}
+                rules={view.rules}
+                month={monthName(now)}
+                onReceipt={setReceiptOf}
+              />
             </section>
+            {receiptOf && (
+              <ReceiptPanel
+                key={hex(receiptOf.transferId)}
+                line={receiptOf}
+                account={view.accountId}
+                what={describe(receiptOf, view.rules)}
+                who={`${view.village} ${view.name}`}
+                clients={clients}
+                session={props.session}
+                onClose={() => setReceiptOf(null)}
+              />
+            )}
             <Ratings view={view} clients={clients} session={props.session} />
             <Expiring expiring={view.expiring} />
             <Tasks tasks={tasks} clients={clients} session={props.session} refresh={refresh} />

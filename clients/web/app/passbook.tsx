@@ -21,6 +21,13 @@ export function describe(line: StatementLine, rules: Map<number, string>): strin
   return kCodeWords[line.code] ?? '积分变动';
 }
 
+// A posted award, deduction, redemption or return: its receipt can be asked for by the award's or
+// the basket's id (ReceiptService.ProveAward, ProveBasket; app/proof.tsx).
+export function hasReceipt(line: StatementLine): boolean {
+  const award = kAwardCodes.has(line.code) || line.code === kDeductionCode;
+  return line.reference.length === 16 && (award || line.code === 20 || line.code === 21);
+}
+
 export function postedLines(statement: GetStatementResponse): StatementLine[] {
   return statement.lines.filter((l) => l.state === MovementState.POSTED);
 }
@@ -29,6 +36,8 @@ export function Passbook(props: {
   statement: GetStatementResponse;
   rules: Map<number, string>;
   month: string;
+  // The 凭证 action of a line that has a receipt (none in print).
+  onReceipt?: (line: StatementLine) => void;
 }) {
   const lines = postedLines(props.statement);
   return (
@@ -60,7 +69,19 @@ export function Passbook(props: {
         {lines.map((line) => (
           <tr key={line.timestamp.toString()}>
             <td class="c-when">{dateTime(line.timestamp)}</td>
-            <td class="c-what">{describe(line, props.rules)}</td>
+            <td class="c-what">
+              {describe(line, props.rules)}
+              {props.onReceipt && hasReceipt(line) && (
+                <button
+                  type="button"
+                  class="no-print receipt-open"
+                  aria-label={`凭证：${dateTime(line.timestamp)} ${describe(line, props.rules)}`}
+                  onClick={() => props.onReceipt?.(line)}
+                >
+                  凭证
+                </button>
+              )}
+            </td>
             <td class="num in c-amount">{line.credit ? `+${points(line.amount)}` : ''}</td>
             <td class="num out c-amount">{line.credit ? '' : `-${points(line.amount)}`}</td>
             <td class="num c-bal">{points(line.balanceAfter)}</td>

@@ -22,7 +22,8 @@ interface Code {
   offline?: boolean; // made on the phone without a link (offline_code.ts)
 }
 
-function QrCode(props: { text: string }) {
+// Also the board's checkpoint and a printed receipt (issue 20), with their own `label`.
+export function QrCode(props: { text: string; label?: string }) {
   const qr = encode(props.text, { ecc: 'M', border: 2 });
   let d = '';
   qr.data.forEach((row, y) =>
@@ -35,7 +36,7 @@ function QrCode(props: { text: string }) {
       class="qr"
       viewBox={`0 0 ${qr.size} ${qr.size}`}
       role="img"
-      aria-label="付款二维码"
+      aria-label={props.label ?? '付款二维码'}
       shape-rendering="crispEdges"
     >
       <rect width={qr.size} height={qr.size} fill="#fff" />

@@ -7,7 +7,9 @@
 // household page stays small: assets/console-HASH.* in console/index.html (served at /console)
 // and assets/shop-HASH.* in shop/index.html (served at /shop, with its service worker
 // shop-sw.js); the receipt verifier (app/verify/, with SHA-256 and Ed25519) in
-// verify/index.html (served at /verify). Run by `npm run build`, after the client is generated.
+// verify/index.html (served at /verify); the same checks alone in assets/checks-HASH.js, which
+// the household's page imports only when a receipt is opened (its first load stays small).
+// Run by `npm run build`, after the client is generated.
 import esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,7 +22,23 @@ const publicDir = path.join(web, 'public');
 const kGreen = [10, 92, 50];
 
 fs.rmSync(out, { recursive: true, force: true });
+// First, for its name: the app's bundle imports it as __RECEIPT_CHECKS__ (app/assets.d.ts).
+const checks = await esbuild.build({
+  entryPoints: { checks: path.join(web, 'app', 'verify', 'check.ts') },
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  target: ['es2020', 'chrome100', 'safari15'],
+  outdir: path.join(out, 'assets'),
+  entryNames: '[name]-[hash]',
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+});
+const checksUrl = `/${path.relative(out, path.resolve(Object.keys(checks.metafile.outputs)[0]))}`;
 const result = await esbuild.build({
+  define: { __RECEIPT_CHECKS__: JSON.stringify(checksUrl) },
+  external: [checksUrl],
   entryPoints: {
     app: path.join(web, 'app', 'main.tsx'),
     console: path.join(web, 'app', 'console', 'main.tsx'),

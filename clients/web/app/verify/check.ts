@@ -117,6 +117,48 @@ export function rootFromInclusion(
   return sn === 0n ? r : null;
 }
 
+// RFC 9162 section 2.1.4.2: whether `proof` shows the tree of `oldSize` leaves (root `oldRoot`)
+// to be the first leaves of the tree of `size` (root `root`): nothing the older one held was
+// changed or taken out since. The household's page checks its receipts' checkpoint against the
+// board's with it.
+export function verifyConsistency(
+  oldSize: bigint,
+  size: bigint,
+  oldRoot: Bytes,
+  root: Bytes,
+  proof: Bytes[],
+): boolean {
+  if (oldSize === size) return proof.length === 0 && equal(oldRoot, root);
+  if (oldSize === 0n || oldSize > size || proof.length === 0) return false;
+  if (proof.length > kMaxProofHashes || proof.some((p) => p.length !== kHashBytes)) return false;
+  // An old tree whose size is a power of two is itself a node of the new one: its root starts.
+  const path = (oldSize & (oldSize - 1n)) === 0n ? [oldRoot, ...proof] : proof;
+  let fn = oldSize - 1n;
+  let sn = size - 1n;
+  while ((fn & 1n) === 1n) {
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0n) return false;
+    if ((fn & 1n) === 1n || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      while ((fn & 1n) === 0n && fn !== 0n) {
+        fn >>= 1n;
+        sn >>= 1n;
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  return sn === 0n && equal(fr, oldRoot) && equal(sr, root);
+}
+
 // A verifier key: "<name>+<8 hex key id>+<base64(type || public key)>" (c2sp.org/signed-note);
 // the key id is the first 4 bytes of SHA-256(name || "\n" || type || key).
 export function parseVerifierKey(text: string): Result<VerifierKey> {

@@ -9,9 +9,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { bearer, createClient } from '../../src/index.js';
 import { ReceiptService } from '../../src/gen/points/v1/receipts_pb.js';
 import { createConnectTransport } from '../../src/web.js';
+import { fingerprint } from '../ledger.js'; // grouped as the board and the slips show it
 import { loadSession } from '../session.js';
 import { Header, Help } from '../shell.js';
-import { fingerprint, verifyReceipt, type Result, type Verified } from './check.js';
+import { verifyReceipt, type Result, type Verified } from './check.js';
 import '../style.css';
 
 // The county's key from the server this page came from, when a session lets us ask.
