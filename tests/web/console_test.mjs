@@ -1,12 +1,14 @@
-// The committee's console (clients/web/app/console, /console) in a real browser: Debian's
-// chromium driven headless by playwright-core against a real `pointsd --demo` on free ports
-// serving the bundle. The journeys of issue 18: a committee member signs in and records an
-// inspection round of 50 households in one request, one line refused by the rule's cap and said
-// why; a double submit and a submit again after a dropped answer (and a reload) record each
-// award once; a second member approves the big award the first recorded; a household objects
-// (another client) and the committee decides; a completed task is verified; a grid worker sees
-// only its grid's households and no review. axe-core checks every screen; each is photographed
-// at 1366x768 (laptop) and 768x1024 (tablet) into $WEB_SCREENSHOTS (build/web-screenshots).
+// The committee's console (clients/web/app/console, /console) in a real browser: Debian's chromium
+// driven headless by playwright-core against a real `pointsd --demo` on free ports serving the
+// bundle. The journeys of issue 18: a committee member signs in and records an inspection round of
+// 50 households in one request, one line refused by the rule's cap and said why; a double submit
+// and a submit again after a dropped answer (and a reload) record each award once; a second member
+// approves the big award the first recorded; a household objects (another client) and the committee
+// decides; a completed task is verified; a grid worker sees only its grid's households and no
+// review; a task is posted, its claims shown and a completed one verified after its evidence.
+// axe-core checks every screen; each is photographed at 1366x768 (laptop) and 768x1024 (tablet),
+// the screens added since the tasks at 360x800 (a phone) and 1920x1080, into $WEB_SCREENSHOTS
+// (build/web-screenshots).
 //
 //   node --test tests/web/console_test.mjs   (pointsd from $POINTSD, chromium from $CHROMIUM)
 import { after, before, describe, it } from 'node:test';
@@ -75,6 +77,18 @@ describe("the committee's console in chromium", () => {
       [
         [1366, 768],
         [768, 1024],
+      ],
+      (w, h) => path.join(SHOTS, `console-${name}-${w}x${h}.png`),
+    );
+  }
+
+  // The screens added for part 2 (tasks, shops, reports) at a phone's width and on a 1080p screen.
+  async function shootNarrowWide(page, name) {
+    await shootSizes(
+      page,
+      [
+        [360, 800],
+        [1920, 1080],
       ],
       (w, h) => path.join(SHOTS, `console-${name}-${w}x${h}.png`),
     );
@@ -403,6 +417,80 @@ describe("the committee's console in chromium", () => {
       ],
     );
     await li.getByTestId('household-row').filter({ hasText: '孙立（户主）' }).waitFor();
+  });
+
+  it('posts a task, shows its claims and verifies a completed one after its evidence', async () => {
+    await li.getByRole('button', { name: '任务', exact: true }).click();
+    await li.getByRole('heading', { name: '发布新任务' }).waitFor();
+    await li.getByLabel('任务名称').fill('修补村道坑洼');
+    await li.getByLabel('每户做完得几分').fill('20');
+    await li.getByLabel('名额（几户）').fill('2');
+    await checkA11y(li, 'tasks, a new task');
+    await li.getByRole('button', { name: '发布任务' }).dblclick();
+    await li.getByText('已发布任务「修补村道坑洼」，各户现在可以认领。').waitFor();
+    const posted = (await api['committee-li'].tasks.listTasks({ village: 1 })).tasks.filter(
+      (t) => t.title === '修补村道坑洼',
+    );
+    assert.equal(posted.length, 1, 'a double tap posts once');
+    const task = posted[0];
+    assert.equal(task.pointsPerClaim, 20n);
+    assert.equal(task.slots, 2);
+    assert.equal(task.postedBy, 'committee-li');
+    // Two households claim it from their own apps; one reports it done with a photo.
+    for (const h of [2, 3]) {
+      await api[`household-${h}`].tasks.claimTask({
+        village: 1,
+        task: task.task,
+        claimId: new Uint8Array(16).fill(0x40 + h),
+        claimantKind: ClaimantKind.HOUSEHOLD,
+        claimant: BigInt(h),
+      });
+    }
+    await api['household-2'].tasks.completeTask({
+      village: 1,
+      task: task.task,
+      claimantKind: ClaimantKind.HOUSEHOLD,
+      claimant: 2n,
+      evidence: ['photo:road-2'],
+      note: '填了三处坑',
+    });
+    await li.getByRole('button', { name: '今日待办' }).click();
+    await li.getByRole('button', { name: '任务', exact: true }).click();
+    const item = li.getByTestId('task').filter({ hasText: '修补村道坑洼' });
+    await item.getByText('有 1 户做完了，等待核实').waitFor();
+    assert.match(
+      await item.innerText(),
+      /每份 \+20分 · 名额已满.*名额 2，已认领 2，做完 1，已核实 0/s,
+    );
+    await item.getByRole('button', { name: '查看认领（2）：修补村道坑洼' }).click();
+    const done = item.getByTestId('task-claim').filter({ hasText: '2号 李家 李秀英' });
+    await done.getByText('已做完，等待核实').waitFor();
+    assert.match(await done.innerText(), /完成情况：填了三处坑.*凭证：照片（road-2）/s);
+    const waiting = item.getByTestId('task-claim').filter({ hasText: '3号 王家 王建国' });
+    await waiting.getByText('已认领，还没做完').waitFor();
+    assert.equal(
+      await waiting.getByRole('button').count(),
+      0,
+      'nothing to verify before it is done',
+    );
+    const text = await li.locator('main').innerText();
+    assert.doesNotMatch(text, /\d{12,}|CLAIM_STATE|TASK_STATE|UTC/, 'no codes or stamps on screen');
+    await checkA11y(li, 'tasks, the claims of one');
+    await shootNarrowWide(li, 'tasks');
+    await done.getByRole('button', { name: '核实完成：2号 李家 李秀英「修补村道坑洼」' }).click();
+    await li.getByText('已核实「修补村道坑洼」，给2号 李家 李秀英记 20 分：已公示。').waitFor();
+    await done.getByText('已核实（committee-li）').waitFor();
+    const { claims } = await api['committee-li'].tasks.getTask({ village: 1, task: task.task });
+    const verified = claims.find((c) => c.claimant === 2n);
+    assert.equal(verified.verifiedBy, 'committee-li');
+    const { award } = await api['committee-li'].awards.getAward({
+      village: 1,
+      awardId: verified.awardId,
+    });
+    assert.equal(award.state, AwardState.ON_NOTICE);
+    assert.equal(award.household, 2n);
+    assert.equal(award.points, 20n);
+    await checkA11y(li, 'tasks, one verified');
   });
 
   it("a grid worker sees only its grid's households, and no reviews", async () => {

@@ -13,6 +13,7 @@ import './console.css';
 import { HouseholdsPage } from './households_page.js';
 import { Round } from './round.js';
 import { Rules } from './rules.js';
+import { Tasks } from './tasks.js';
 import {
   consoleSession,
   consoleSignOut,
@@ -20,10 +21,20 @@ import {
   saveConsoleSession,
   takeConsoleFragment,
   type ConsoleSession,
+  type Role,
 } from './session.js';
 import { WorkList } from './worklist.js';
 
-type Tab = 'work' | 'round' | 'rules' | 'households';
+type Tab = 'work' | 'round' | 'tasks' | 'rules' | 'households';
+
+// What each role is offered: a grid worker scores its grid; the rest is the committee's.
+const kTabs: [Tab, string, Role[]][] = [
+  ['work', '今日待办', ['committee', 'grid']],
+  ['round', '检查记分', ['committee', 'grid']],
+  ['tasks', '任务', ['committee']],
+  ['rules', '积分规则', ['committee']],
+  ['households', '各户名单', ['committee']],
+];
 
 // An unchecked stored session (its role and name came from an older link) is checked like a
 // link: the console offers nothing the server has not said the token may do.
@@ -77,16 +88,8 @@ function Console(props: { session: ConsoleSession; onSignOut: () => void }) {
       <main class="console">
         <p class="who">{who}</p>
         <nav class="tabs" aria-label="工作台">
-          {(
-            [
-              ['work', '今日待办'],
-              ['round', '检查记分'],
-              ['rules', '积分规则'],
-              ['households', '各户名单'],
-            ] as [Tab, string][]
-          )
-            // Rules and households are the committee's only.
-            .filter(([t]) => (t !== 'rules' && t !== 'households') || s.role === 'committee')
+          {kTabs
+            .filter(([, , roles]) => roles.includes(s.role))
             .map(([t, name]) => (
               <button
                 type="button"
@@ -101,6 +104,7 @@ function Console(props: { session: ConsoleSession; onSignOut: () => void }) {
         </nav>
         {tab === 'work' && <WorkList clients={clients} session={s} />}
         {tab === 'round' && <Round clients={clients} session={s} />}
+        {tab === 'tasks' && <Tasks clients={clients} session={s} />}
         {tab === 'rules' && <Rules clients={clients} session={s} />}
         {tab === 'households' && <HouseholdsPage clients={clients} session={s} />}
       </main>
