@@ -5,7 +5,8 @@
 // and a submit again after a dropped answer (and a reload) record each award once; a second member
 // approves the big award the first recorded; a household objects (another client) and the committee
 // decides; a completed task is verified; a grid worker sees only its grid's households and no
-// review; a task is posted, its claims shown and a completed one verified after its evidence.
+// review; a task is posted, its claims shown and a completed one verified after its evidence; a
+// shop's points are settled for money, the amount confirmed first, once through a lost answer.
 // axe-core checks every screen; each is photographed at 1366x768 (laptop) and 768x1024 (tablet),
 // the screens added since the tasks at 360x800 (a phone) and 1920x1080, into $WEB_SCREENSHOTS
 // (build/web-screenshots).
@@ -21,6 +22,7 @@ import { pathToFileURL } from 'node:url';
 
 import {
   checkA11y as checkPage,
+  idsFrom,
   kChromiumArgs,
   readDemoTokens,
   shoot as shootSizes,
@@ -47,6 +49,12 @@ const { createConnectTransport } = await import(
   pathToFileURL(path.join(WEB, 'dist', 'node.js')).href
 );
 const { bearer, createPointsClients, AwardState, ClaimantKind } = points;
+
+// This month as the reports count it (YYYYMM, China Standard Time: no summer time).
+function thisMonth(ms = Date.now()) {
+  const d = new Date(ms + 8 * 3600_000);
+  return d.getUTCFullYear() * 100 + d.getUTCMonth() + 1;
+}
 
 describe("the committee's console in chromium", () => {
   let dataDir;
@@ -491,6 +499,80 @@ describe("the committee's console in chromium", () => {
     assert.equal(award.household, 2n);
     assert.equal(award.points, 20n);
     await checkA11y(li, 'tasks, one verified');
+  });
+
+  it("settles a shop's points for money, the amount shown before confirming, once through a lost answer", async () => {
+    // Household 1 buys two bottles of soy sauce (10 points each) at the village's supermarket.
+    const { code } = await api['household-1'].shops.issuePaymentCode({ village: 1, household: 1n });
+    const nextBasket = idsFrom(0x5e771e);
+    const { basket } = await api['shop-1'].shops.redeemBasket({
+      basket: {
+        basketId: nextBasket(),
+        village: 1,
+        shop: 1,
+        household: 1n,
+        lines: [{ item: 1, quantity: 2n }],
+      },
+      consent: { paymentCode: code },
+    });
+    assert.equal(basket.pointsTotal, 20n);
+    const { items } = await api['committee-li'].shops.listItems({ village: 1, shop: 1 });
+    assert.equal(items[0].stock, 18n);
+    await li.getByRole('button', { name: '商店结算' }).click();
+    const shop = li.getByTestId('shop').filter({ hasText: '村积分超市' });
+    await shop.getByTestId('shop-held').getByText('现有 20 分未结算').waitFor();
+    assert.match(await shop.innerText(), /本月兑换 1 篮共 20 分/);
+    const rows = await shop.getByTestId('shop-item').allInnerTexts();
+    assert.equal(rows.length, items.length);
+    assert.match(rows[0], /^酱油 500ml\s+10分\s+12元\s+18$/, 'the catalogue as ListItems has it');
+    assert.match(rows[1], /^肥皂\s+3分\s+4元\s+20$/);
+    const partner = li.getByTestId('shop').filter({ hasText: '老李小卖部' });
+    await partner.getByText('现在没有未结算的积分').waitFor();
+    assert.equal(
+      await partner.getByRole('button').count(),
+      0,
+      'nothing to settle, nothing offered',
+    );
+    // The amount is shown before anything is sent.
+    const sent = [];
+    let dropped = false;
+    await li.route('**/points.v1.ShopService/SettleShop', async (route) => {
+      sent.push(route.request().postDataBuffer());
+      if (dropped) return route.continue();
+      dropped = true;
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await shop.getByLabel('每分折合多少元').fill('1.5');
+    await shop.getByRole('button', { name: '结算这 20 分' }).click();
+    await shop
+      .getByText('确认结算：收回「村积分超市」现有的 20 分，按每分 1.50元，付给商店 30元。')
+      .waitFor();
+    assert.equal(sent.length, 0, 'nothing sent before the confirmation');
+    await checkA11y(li, 'shops, a settlement to confirm');
+    await shootNarrowWide(li, 'shops-confirm');
+    // The first answer is lost after the server settled: the same settlement is sent again.
+    await shop.getByRole('button', { name: '确认结算，付 30元' }).dblclick();
+    await shop.getByRole('button', { name: '再确认一次（不会重复付款）' }).waitFor();
+    assert.equal(sent.length, 1, 'a double tap sends once');
+    await shop.getByRole('button', { name: '再确认一次（不会重复付款）' }).click();
+    await shop
+      .getByText(/已结算：收回「村积分超市」的 20 分，付给商店 30元（\d+月\d+日 \d\d:\d\d）。/)
+      .waitFor();
+    await li.unroute('**/points.v1.ShopService/SettleShop');
+    assert.equal(sent.length, 2);
+    assert.deepEqual(sent[1], sent[0], 'the resend is the same settlement');
+    await shop.getByTestId('shop-held').getByText('现在没有未结算的积分').waitFor();
+    assert.match(await shop.innerText(), /已结算 20 分（付 30元）/);
+    // The ledger settled once: 20 points back, 30 yuan to the shop.
+    const report = await api['committee-li'].board.getReport({ village: 1, month: thisMonth() });
+    const [supermarket] = report.shops;
+    assert.equal(supermarket.settledPoints, 20n);
+    assert.equal(supermarket.settledFen, 3000n);
+    assert.equal(supermarket.heldPoints, 0n);
+    assert.equal(report.outstandingHeldByShops, 0n);
+    await checkA11y(li, 'shops, settled');
+    await shootNarrowWide(li, 'shops-settled');
   });
 
   it("a grid worker sees only its grid's households, and no reviews", async () => {

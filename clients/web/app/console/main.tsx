@@ -13,6 +13,7 @@ import './console.css';
 import { HouseholdsPage } from './households_page.js';
 import { Round } from './round.js';
 import { Rules } from './rules.js';
+import { Shops } from './shops.js';
 import { Tasks } from './tasks.js';
 import {
   consoleSession,
@@ -25,13 +26,14 @@ import {
 } from './session.js';
 import { WorkList } from './worklist.js';
 
-type Tab = 'work' | 'round' | 'tasks' | 'rules' | 'households';
+type Tab = 'work' | 'round' | 'tasks' | 'shops' | 'rules' | 'households';
 
 // What each role is offered: a grid worker scores its grid; the rest is the committee's.
 const kTabs: [Tab, string, Role[]][] = [
   ['work', '今日待办', ['committee', 'grid']],
   ['round', '检查记分', ['committee', 'grid']],
   ['tasks', '任务', ['committee']],
+  ['shops', '商店结算', ['committee']],
   ['rules', '积分规则', ['committee']],
   ['households', '各户名单', ['committee']],
 ];
@@ -105,6 +107,7 @@ function Console(props: { session: ConsoleSession; onSignOut: () => void }) {
         {tab === 'work' && <WorkList clients={clients} session={s} />}
         {tab === 'round' && <Round clients={clients} session={s} />}
         {tab === 'tasks' && <Tasks clients={clients} session={s} />}
+        {tab === 'shops' && <Shops clients={clients} session={s} />}
         {tab === 'rules' && <Rules clients={clients} session={s} />}
         {tab === 'households' && <HouseholdsPage clients={clients} session={s} />}
       </main>
