@@ -6,14 +6,16 @@
 // approves the big award the first recorded; a household objects (another client) and the committee
 // decides; a completed task is verified; a grid worker sees only its grid's households and no
 // review; a task is posted, its claims shown and a completed one verified after its evidence; a
-// shop's points are settled for money, the amount confirmed first, once through a lost answer.
-// axe-core checks every screen; each is photographed at 1366x768 (laptop) and 768x1024 (tablet),
-// the screens added since the tasks at 360x800 (a phone) and 1920x1080, into $WEB_SCREENSHOTS
-// (build/web-screenshots).
+// shop's points are settled for money, the amount confirmed first, once through a lost answer; on a
+// village of its own, the month's report is drawn from GetReport's numbers, downloaded as CSV and
+// printed on A4, and the auditor reads it and the operator audit. axe-core checks every screen;
+// each is photographed at 1366x768 (laptop) and 768x1024 (tablet), the screens added since the
+// tasks at 360x800 (a phone) and 1920x1080, into $WEB_SCREENSHOTS (build/web-screenshots).
 //
 //   node --test tests/web/console_test.mjs   (pointsd from $POINTSD, chromium from $CHROMIUM)
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -616,5 +618,295 @@ describe("the committee's console in chromium", () => {
     await page.reload();
     await page.getByText('第2网格 网格员 grid-zhao').waitFor();
     assert.equal(await page.getByRole('button', { name: '积分规则' }).count(), 0);
+  });
+});
+
+// The month's report and the auditor, on a village of their own whose awards post after 2 s of
+// notice (the report counts posted awards), with baskets at both shops and one settled: the
+// charts show GetReport's numbers, the CSV holds them, the report prints alone on A4; the
+// supervision committee's auditor reads the report and the operator audit, and is offered no
+// settlement.
+describe("the committee's report and the auditor in chromium", () => {
+  const NOTICE_SECONDS = 2;
+  let dataDir;
+  let server;
+  let base;
+  let browser;
+  let page;
+  const tokens = {};
+  const api = {};
+  const axeResults = [];
+  const nextId = idsFrom(0x4e9047);
+
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pointsd-report-'));
+    [server, browser] = await Promise.all([
+      startPointsd(POINTSD, dataDir, {
+        flags: [
+          '--review-threshold',
+          '100',
+          '--notice-seconds',
+          String(NOTICE_SECONDS),
+          '--web-root',
+          path.join(WEB, 'www'),
+        ],
+      }),
+      chromium.launch({ executablePath: CHROMIUM, args: kChromiumArgs }),
+    ]);
+    base = `http://127.0.0.1:${server.httpPort}`;
+    Object.assign(tokens, readDemoTokens(dataDir));
+    for (const name of Object.keys(tokens)) {
+      api[name] = createPointsClients(
+        createConnectTransport({
+          baseUrl: base,
+          httpVersion: '1.1',
+          interceptors: [bearer(tokens[name])],
+        }),
+      );
+    }
+    // The month's awards: hygiene, volunteering, a model household and a deduction.
+    const line = (household, rule, quantity, note) => ({
+      awardId: nextId(),
+      village: 1,
+      household: BigInt(household),
+      rule: { rule },
+      quantity: BigInt(quantity),
+      note,
+    });
+    const { results } = await api['committee-li'].awards.recordAwards({
+      awards: [
+        line(1, 1, 1, '院子干净'),
+        line(3, 1, 1, '院子干净'),
+        line(3, 2, 5, '修路五小时'),
+        line(1, 4, 1, '文明家庭'),
+        line(2, 6, 1, '门前堆放柴草'),
+      ],
+    });
+    assert.ok(
+      results.every((r) => [AwardState.ON_NOTICE, AwardState.APPROVING].includes(r.award?.state)),
+    );
+    for (;;) {
+      const { awards } = await api['committee-li'].awards.listAwards({
+        village: 1,
+        state: AwardState.ON_NOTICE,
+      });
+      if (awards.length === 0) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    // Baskets at both shops; the partner shop's points settled, the supermarket's held.
+    const buy = async (household, shop, item) => {
+      const { code } = await api[`household-${household}`].shops.issuePaymentCode({
+        village: 1,
+        household: BigInt(household),
+      });
+      const { basket } = await api[`shop-${shop}`].shops.redeemBasket({
+        basket: {
+          basketId: nextId(),
+          village: 1,
+          shop,
+          household: BigInt(household),
+          lines: [{ item, quantity: 1n }],
+        },
+        consent: { paymentCode: code },
+      });
+      assert.ok(basket.pointsTotal > 0n, basket.refusal);
+    };
+    await buy(1, 1, 1); // soy sauce, 10 points
+    await buy(3, 2, 2); // a towel, 5 points
+    await api['committee-li'].shops.settleShop({
+      village: 1,
+      shop: 2,
+      settlementId: nextId(),
+      fenPerPoint: 100n,
+    });
+    page = await (
+      await browser.newContext({
+        viewport: { width: 1366, height: 768 },
+        locale: 'zh-CN',
+        acceptDownloads: true,
+      })
+    ).newPage();
+  });
+
+  after(async () => {
+    if (axeResults.length) console.log(`axe: ${JSON.stringify(axeResults)}`);
+    await browser?.close();
+    if (server) await stopPointsd(server);
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const shoot = (name) =>
+    shootSizes(
+      page,
+      [
+        [360, 800],
+        [1920, 1080],
+      ],
+      (w, h) => path.join(SHOTS, `console-${name}-${w}x${h}.png`),
+    );
+  const report = (month = thisMonth()) =>
+    api['committee-li'].board.getReport({ village: 1, month });
+  const bars = (chart) => page.getByTestId(chart).getByTestId('chart-bar').allTextContents();
+  const categoryName = {
+    10: '环境卫生',
+    11: '志愿服务',
+    12: '村规民约',
+    13: '评先评优',
+    14: '认领任务',
+  };
+
+  it("draws the month's report from GetReport's numbers, downloads it as CSV and prints it on A4", async () => {
+    await page.goto(`${base}/console#token=${tokens['committee-li']}`);
+    await page.getByRole('button', { name: '月度报表' }).click();
+    const month = thisMonth();
+    const title = `东山村 ${Math.floor(month / 100)}年${month % 100}月积分报表`;
+    await page.getByRole('heading', { name: title }).waitFor();
+    await page.getByTestId('chart-issued').getByTestId('chart-bar').first().waitFor();
+    const r = await report();
+    // Issued by category: the demo's and this test's hygiene checks, the volunteering, the model
+    // household, each a bar as long as its points.
+    assert.deepEqual(
+      await bars('chart-issued'),
+      r.issuedByCategory.map((c) => `${categoryName[c.category]}${c.points}分`),
+    );
+    assert.equal(r.issuedPoints, 10n + 10n + 10n + 10n + 50n);
+    const widths = await page
+      .getByTestId('chart-issued')
+      .locator('rect[class^="chart-bar-"]')
+      .evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute('width'))));
+    const most = Math.max(...r.issuedByCategory.map((c) => Number(c.points)));
+    assert.deepEqual(
+      widths.map((w) => Math.round(w)),
+      r.issuedByCategory.map((c) => Math.round((Number(c.points) / most) * 400)),
+    );
+    assert.deepEqual(
+      await bars('chart-redeemed'),
+      r.shops.map((s) => `${s.name.replace(/\s*\([^)]*\)$/, '')}${s.redeemed}分`),
+    );
+    assert.deepEqual(
+      r.shops.map((s) => [s.redeemed, s.heldPoints, s.settledPoints]),
+      [
+        [10n, 10n, 0n],
+        [5n, 0n, 5n],
+      ],
+    );
+    // The liability: twelve months, this one last, what households hold and shops have not
+    // settled.
+    const liability = await bars('chart-liability');
+    assert.equal(liability.length, 12);
+    const owed = r.outstandingPoints + r.outstandingHeldByShops;
+    assert.match(liability[11], new RegExp(`${month % 100}月${owed}分$`));
+    const earlier = await report(month % 100 === 1 ? month - 100 + 11 : month - 1);
+    assert.match(
+      liability[10],
+      new RegExp(`${earlier.outstandingPoints + earlier.outstandingHeldByShops}分$`),
+    );
+    const fund = await bars('chart-fund');
+    const yuan = (fen) =>
+      fen % 100n ? `${fen / 100n}.${String(fen % 100n).padStart(2, '0')}元` : `${fen / 100n}元`;
+    assert.deepEqual(fund, [
+      `月初余额${yuan(r.fundOpening)}`,
+      `商户让利收入${yuan(r.fundInLevy)}`,
+      `捐赠收入（${r.fundDonations}笔）${yuan(r.fundInDonations)}`,
+      `项目支出（${r.fundProjectsPaid}个）${yuan(r.fundOutProjects)}`,
+      `月底余额${yuan(r.fundClosing)}`,
+    ]);
+    assert.ok(r.fundInDonations > 0n, "the demo partner's donation");
+    const kpis = await page.getByTestId('report-kpis').innerText();
+    assert.match(kpis, new RegExp(`发放\\s*${r.issuedPoints}\\s*分`));
+    assert.match(kpis, new RegExp(`扣分\\s*${r.deductedPoints}\\s*分`));
+    assert.match(kpis, new RegExp(`未兑付\\s*${owed}\\s*分`));
+    const text = await page.locator('main').innerText();
+    assert.doesNotMatch(text, /\d{12,}|CATEGORY_|UTC/, 'no codes or stamps on screen');
+    await checkPage(AxeBuilder, page, 'report', axeResults);
+    await shoot('report');
+
+    // The CSV, as a spreadsheet opens it.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: '下载表格（CSV）' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), `${title}.csv`);
+    const csv = fs.readFileSync(await download.path(), 'utf8');
+    assert.ok(csv.startsWith('\uFEFF'), 'marked UTF-8 for spreadsheets');
+    const rows = csv.slice(1).trim().split('\r\n');
+    for (const c of r.issuedByCategory) {
+      assert.ok(
+        rows.includes(`发放（按类别）,${categoryName[c.category]},${c.awards},${c.points},分`),
+        csv,
+      );
+    }
+    assert.ok(rows.includes(`扣分合计,,${r.deductions},${r.deductedPoints},分`), csv);
+    assert.ok(rows.includes('未结算,村积分超市,,10,分'), csv);
+    assert.ok(rows.includes('结算付款,爱心商户 老李小卖部,,5.00,元'), csv);
+    assert.ok(
+      rows.includes(`微基金,捐赠收入,${r.fundDonations},${r.fundInDonations / 100n}.00,元`),
+      csv,
+    );
+
+    // Printed: the report alone on A4, with page numbers.
+    await page.emulateMedia({ media: 'print' });
+    const pdf = await page.pdf({ format: 'A4' });
+    await page.emulateMedia({ media: 'screen' });
+    fs.writeFileSync(path.join(SHOTS, 'console-report.pdf'), pdf);
+    const printed = execFileSync('pdftotext', ['-layout', '-', '-'], { input: pdf })
+      .toString()
+      .replace(/\s+/g, '');
+    for (const want of [title, '发放的积分（按类别）', '环境卫生', '村微基金', '各商店', '第1页']) {
+      assert.ok(printed.includes(want.replace(/\s+/g, '')), `printed: no ${want}`);
+    }
+    for (const unwanted of ['退出登录', '下载表格', '今日待办', '打印（A4）']) {
+      assert.ok(!printed.includes(unwanted), `printed: ${unwanted}`);
+    }
+    const info = execFileSync('pdfinfo', ['-'], { input: pdf }).toString();
+    assert.match(info, /Page size:.*\(A4\)/);
+
+    // An earlier month: nothing posted then, said so.
+    const before = month % 100 === 1 ? month - 100 + 11 : month - 1;
+    await page.getByLabel('月份').selectOption(String(before));
+    await page.getByText('这个月还没有入账的加分。').waitFor();
+    await checkPage(AxeBuilder, page, 'report, an earlier month', axeResults);
+  });
+
+  it('the auditor reads the report and the operator audit, and settles nothing', async () => {
+    const auditor = await (
+      await browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'zh-CN' })
+    ).newPage();
+    page = auditor;
+    await auditor.goto(`${base}/console#token=${tokens.auditor}`);
+    await auditor.getByText('监督委员会 auditor').waitFor();
+    assert.deepEqual(await auditor.locator('nav.tabs button').allInnerTexts(), [
+      '各商店',
+      '月度报表',
+      '操作记录',
+    ]);
+    // A county-wide auditor picks the village; the demo has one.
+    assert.equal(await auditor.getByLabel('查看哪个村').inputValue(), '1');
+    const r = await report();
+    await auditor.getByTestId('report-kpis').waitFor();
+    assert.match(
+      await auditor.getByTestId('report-kpis').innerText(),
+      new RegExp(`未兑付\\s*${r.outstandingPoints + r.outstandingHeldByShops}\\s*分`),
+    );
+    await checkPage(AxeBuilder, auditor, 'auditor, report', axeResults);
+    await auditor.getByRole('button', { name: '各商店' }).click();
+    const shop = auditor.getByTestId('shop').filter({ hasText: '村积分超市' });
+    await shop.getByText('现有 10 分未结算').waitFor();
+    assert.equal(await auditor.getByRole('button', { name: /结算/ }).count(), 0, 'not offered');
+    await auditor.getByRole('button', { name: '操作记录' }).click();
+    const entries = auditor.getByTestId('audit-entry');
+    await entries.first().waitFor();
+    const { entries: journal } = await api.auditor.admin.listAudit({ fromSeq: 1n, village: 1 });
+    assert.equal(await entries.count(), Math.min(journal.length, 100));
+    assert.match(
+      await entries.first().innerText(),
+      /村委 committee-li\s+商店结算：2号商店，每分1元/,
+    );
+    const text = await auditor.locator('main').innerText();
+    assert.match(text, /新建登录账号：村委 committee-zhang/);
+    assert.doesNotMatch(text, /[0-9a-f]{16,}|shop\.settle|principal\.create|\(the demo\)/);
+    assert.match(text, /\d+月\d+日 \d\d:\d\d/);
+    await checkPage(AxeBuilder, auditor, 'auditor, audit', axeResults);
+    await shoot('audit');
   });
 });
