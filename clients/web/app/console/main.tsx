@@ -117,7 +117,7 @@ function Console(props: { session: ConsoleSession; onSignOut: () => void }) {
         <p class="who">{kWho[s.role](s)}</p>
         {problem && <Banner kind="problem">{problem}</Banner>}
         {pick && villages.length > 0 && (
-          <div class="row pickers no-print">
+          <div class="row pickers village-pick no-print">
             <label>
               查看哪个村
               <select

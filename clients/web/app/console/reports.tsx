@@ -268,11 +268,11 @@ function ReportTables({ r }: { r: GetReportResponse }) {
               <tr key={x.shop} data-testid="report-shop">
                 <td>{plainName(x.name)}</td>
                 <td class="num">
-                  {points(x.redeemed)}分（{points(x.baskets)}篮）
+                  {points(x.redeemed)}分<small class="sub">{points(x.baskets)}篮</small>
                 </td>
                 <td class="num">{points(x.returned)}分</td>
                 <td class="num">
-                  {points(x.settledPoints)}分（{yuan(x.settledFen)}）
+                  {points(x.settledPoints)}分<small class="sub">{yuan(x.settledFen)}</small>
                 </td>
                 <td class="num">{points(x.heldPoints)}分</td>
               </tr>
