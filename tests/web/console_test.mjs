@@ -504,7 +504,7 @@ describe("the committee's console in chromium", () => {
     await checkA11y(li, 'tasks, one verified');
   });
 
-  it("settles a shop's points for money, the amount shown before confirming, once through a lost answer", async () => {
+  it("settles a shop's points for money, the amount shown before confirming, once through a lost answer and a reload", async () => {
     // Household 1 buys two bottles of soy sauce (10 points each) at the village's supermarket.
     const { code } = await api['household-1'].shops.issuePaymentCode({ village: 1, household: 1n });
     const nextBasket = idsFrom(0x5e771e);
@@ -558,6 +558,20 @@ describe("the committee's console in chromium", () => {
     await shop.getByRole('button', { name: '确认结算，付 30元' }).dblclick();
     await shop.getByRole('button', { name: '再确认一次（不会重复付款）' }).waitFor();
     assert.equal(sent.length, 1, 'a double tap sends once');
+    // The laptop is closed and opened again: the same settlement waits to be sent again.
+    await li.reload();
+    await li.getByRole('button', { name: '商店结算' }).click();
+    await shop
+      .getByText('上次确认后没有收到回复。再确认一次是同一笔结算，不会重复付款。')
+      .waitFor();
+    await shop
+      .getByText('确认结算：收回「村积分超市」现有的 20 分，按每分 1.50元，付给商店 30元。')
+      .waitFor();
+    assert.equal(
+      await shop.getByRole('button', { name: '取消' }).count(),
+      0,
+      'sent: no going back',
+    );
     await shop.getByRole('button', { name: '再确认一次（不会重复付款）' }).click();
     await shop
       .getByText(/已结算：收回「村积分超市」的 20 分，付给商店 30元（\d+月\d+日 \d\d:\d\d）。/)
@@ -565,6 +579,11 @@ describe("the committee's console in chromium", () => {
     await li.unroute('**/points.v1.ShopService/SettleShop');
     assert.equal(sent.length, 2);
     assert.deepEqual(sent[1], sent[0], 'the resend is the same settlement');
+    assert.equal(
+      await li.evaluate(() => localStorage.getItem('points.console.settle.1.1')),
+      null,
+      'forgotten once answered',
+    );
     await shop.getByTestId('shop-held').getByText('现在没有未结算的积分').waitFor();
     assert.match(await shop.innerText(), /已结算 20 分（付 30元）/);
     // The ledger settled once: 20 points back, 30 yuan to the shop.

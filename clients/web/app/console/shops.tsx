@@ -3,7 +3,9 @@
 // committee's settlement of those points for money (SettleShop): the amount is shown and
 // confirmed before anything is sent. The settlement's id is drawn when the confirmation opens
 // and kept until its answer is known, so a second tap or a resend after a lost answer settles
-// once. The auditor sees the same without the settlement (server/AUTHZ.md).
+// once; a settlement sent is also kept on the device until its answer comes, so the same one is
+// sent again after a reload or a closed laptop. The auditor sees the same without the settlement
+// (server/AUTHZ.md).
 import { useEffect, useState } from 'preact/hooks';
 
 import {
@@ -16,7 +18,7 @@ import {
   type ShopTotal,
 } from '../../src/index.js';
 import { explain, isOffline, type Clients } from '../api.js';
-import { dateTime, plainName, points, randomId, thisMonth, yuan } from '../format.js';
+import { dateTime, hex, plainName, points, randomId, thisMonth, yuan } from '../format.js';
 import { Banner } from '../shell.js';
 import type { ConsoleSession } from './session.js';
 
@@ -157,6 +159,26 @@ interface Pending {
   unanswered: boolean; // sent, and no answer came
 }
 
+// A settlement sent and not yet answered, kept per village and shop.
+const keyOf = (village: number, shop: number) => `points.console.settle.${village}.${shop}`;
+
+function loadSent(village: number, shop: number): Pending | null {
+  try {
+    const p = JSON.parse(localStorage.getItem(keyOf(village, shop)) ?? 'null');
+    if (!p || !/^[0-9a-f]{32}$/.test(p.id)) return null;
+    const id = Uint8Array.from(p.id.match(/../g), (b: string) => parseInt(b, 16));
+    return { id, points: BigInt(p.points), fenPerPoint: Number(p.fenPerPoint), unanswered: true };
+  } catch {
+    return null; // a damaged entry: nothing was kept
+  }
+}
+
+function keepSent(village: number, shop: number, p: Pending | null): void {
+  if (!p) return localStorage.removeItem(keyOf(village, shop));
+  const kept = { id: hex(p.id), points: String(p.points), fenPerPoint: p.fenPerPoint };
+  localStorage.setItem(keyOf(village, shop), JSON.stringify(kept));
+}
+
 function Settle(props: {
   total: ShopTotal;
   clients: Clients;
@@ -166,7 +188,8 @@ function Settle(props: {
   const t = props.total;
   const name = plainName(t.name);
   const [rate, setRate] = useState('1');
-  const [pending, setPending] = useState<Pending | null>(null);
+  const village = props.session.village;
+  const [pending, setPending] = useState<Pending | null>(() => loadSent(village, t.shop));
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState('');
   const [problem, setProblem] = useState('');
@@ -180,6 +203,7 @@ function Settle(props: {
   const confirm = async () => {
     if (!pending || busy) return;
     setBusy(true);
+    keepSent(village, t.shop, pending); // before the send: a reload sends this one again
     try {
       const { settlement } = await props.clients.shops.settleShop({
         village: props.session.village,
@@ -187,6 +211,7 @@ function Settle(props: {
         settlementId: pending.id,
         fenPerPoint: BigInt(pending.fenPerPoint),
       });
+      keepSent(village, t.shop, null);
       setPending(null);
       settled(settlement);
     } catch (e) {
@@ -194,6 +219,7 @@ function Settle(props: {
         setPending({ ...pending, unanswered: true });
         setProblem('');
       } else {
+        keepSent(village, t.shop, null);
         setPending(null);
         setProblem(
           ConnectError.from(e).code === Code.FailedPrecondition
