@@ -153,6 +153,7 @@ void ReportToProto(const domain::Report& r, v1::GetReportResponse* out) {
     shop->set_levy_fen(s.levy_fen);
     shop->set_offline_shortfalls(s.offline_shortfalls);
     shop->set_offline_shortfall_points(s.offline_shortfall_points);
+    shop->set_held_points(s.held);
   }
   out->set_outstanding_households(r.outstanding.households);
   out->set_outstanding_points(r.outstanding.points);

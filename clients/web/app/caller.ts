@@ -70,7 +70,10 @@ export function wrongPage(caller: Caller, page: CallerPage): string {
   if (own === page) return '';
   if (own) return `这是${kUseOf[own]}的登录码，请到 ${location.origin}${kPathOf[own]} 打开。`;
   if (caller.role === Role.AUDITOR) {
-    return `这是监督委员会的登录码，只能看公示栏，请到 ${location.origin}/board 打开。`;
+    // The console's reports and operator audit (the board takes its token apart: session.ts).
+    return page === 'console'
+      ? ''
+      : `这是监督委员会的登录码，请到 ${location.origin}/console 打开。`;
   }
   return '这是乡镇管理员的登录码，不能在网页上用。请用自己的登录码，或请村委会帮忙。';
 }

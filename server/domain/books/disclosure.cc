@@ -371,8 +371,8 @@ absl::Status AddShopMoney(const Engine& engine, Id money, const MonthSpan& span,
   });
 }
 
-// One shop's month from its points and money accounts' histories; adds the points it holds at
-// the month's end to `held_by_shops`.
+// One shop's month from its points and money accounts' histories, with the points it holds at
+// the month's end, which it also adds to `held_by_shops`.
 absl::StatusOr<ShopTotal> ShopMonth(const Engine& engine, VillageId village, const ShopName& shop,
                                     const MonthSpan& span, Checked& checked,
                                     uint64_t* held_by_shops) {
@@ -407,7 +407,8 @@ absl::StatusOr<ShopTotal> ShopMonth(const Engine& engine, VillageId village, con
   total.net = static_cast<int64_t>(total.redeemed) - static_cast<int64_t>(total.returned);
   absl::StatusOr<AccountBalance> held = BalanceAt(engine, points, span.end_ns - 1);
   if (!held.ok()) return held.status();
-  checked.Add(*held_by_shops, Posted(*held));
+  total.held = Posted(*held);
+  checked.Add(*held_by_shops, total.held);
   return total;
 }
 

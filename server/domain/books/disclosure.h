@@ -234,6 +234,8 @@ struct ShopTotal {
   // their points: goods that left the shop unpaid, for the settlement (offline_book.h).
   uint64_t offline_shortfalls = 0;
   uint64_t offline_shortfall_points = 0;
+  // Points held at the month's end (now, for this month), not yet settled.
+  uint64_t held = 0;
   friend bool operator==(const ShopTotal&, const ShopTotal&) = default;
 };
 

@@ -225,6 +225,8 @@ TEST_F(BoardTest, ARedemptionIsRatedOnceAndTheStatementAndReportShowIt) {
   EXPECT_EQ(report->shops(1).shop(), 2u);
   EXPECT_EQ(report->shops(1).net(), 10);
   EXPECT_EQ(report->outstanding_held_by_shops(), 10u);
+  EXPECT_EQ(report->shops(1).held_points(), 10u) << "what settling shop 2 now pays for";
+  EXPECT_EQ(report->shops(0).held_points(), 0u);
 }
 
 TEST_F(BoardTest, RulesAreVersionedAndExpiryShowsInTheBalance) {

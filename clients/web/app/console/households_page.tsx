@@ -8,6 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Grid, Household } from '../../src/index.js';
 import { explain, type Clients } from '../api.js';
 import { Banner } from '../shell.js';
+import { HouseholdForm } from './household_form.js';
 import type { ConsoleSession } from './session.js';
 
 const kLinesMax = 2000;
@@ -74,6 +75,13 @@ export function HouseholdsPage(props: { clients: Clients; session: ConsoleSessio
   const [preview, setPreview] = useState<ReturnType<typeof parseHouseholds> | null>(null);
   const [problem, setProblem] = useState('');
   const [done, setDone] = useState('');
+  // The household the form edits; 'new' adds one; null: no form.
+  const [editing, setEditing] = useState<Household | 'new' | null>(null);
+  const edit = (household: bigint) =>
+    c.villages.getHousehold({ village: s.village, household }).then(
+      (r) => (setDone(''), setEditing(r.household ?? null)),
+      (e) => setProblem(explain(e).text),
+    );
   const reload = () =>
     Promise.all([
       c.villages.listHouseholds({ village: s.village, reveal: true }),
@@ -172,6 +180,27 @@ export function HouseholdsPage(props: { clients: Clients; session: ConsoleSessio
         <h2 id="list-title">
           各户名单 <small>{list?.length ?? 0}户</small>
         </h2>
+        {editing ? (
+          <HouseholdForm
+            key={editing === 'new' ? 'new' : String(editing.household)}
+            clients={c}
+            session={s}
+            grids={grids}
+            editing={editing === 'new' ? null : editing}
+            nextNumber={(list ?? []).reduce(
+              (n, h) => (h.household >= n ? h.household + 1n : n),
+              1n,
+            )}
+            onSaved={(said) => (setEditing(null), setDone(said), setProblem(''), reload())}
+            onCancel={() => setEditing(null)}
+          />
+        ) : (
+          <div class="row">
+            <button type="button" onClick={() => (setDone(''), setEditing('new'))}>
+              添加一户
+            </button>
+          </div>
+        )}
         <table class="passbook">
           <thead>
             <tr>
@@ -180,6 +209,9 @@ export function HouseholdsPage(props: { clients: Clients; session: ConsoleSessio
               <th scope="col">家庭成员</th>
               <th scope="col">网格</th>
               <th scope="col">代理人</th>
+              <th scope="col">
+                <span class="visually-hidden">修改</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -194,6 +226,16 @@ export function HouseholdsPage(props: { clients: Clients; session: ConsoleSessio
                     : '未分'}
                 </td>
                 <td>{h.proxyName}</td>
+                <td>
+                  <button
+                    type="button"
+                    class="quiet"
+                    aria-label={`修改${h.household}号户`}
+                    onClick={() => edit(h.household)}
+                  >
+                    修改
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>

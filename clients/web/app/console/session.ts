@@ -7,26 +7,28 @@ import { Role as PrincipalRole } from '../../src/index.js';
 import type { Caller } from '../caller.js';
 import type { Session } from '../session.js';
 
-export type Role = 'committee' | 'grid';
+export type Role = 'committee' | 'grid' | 'auditor';
 
 export interface ConsoleSession extends Session {
   role: Role;
   name: string; // the principal's name, as recorded_by shows it
   grid: number; // a grid worker's grid, 0 for the committee
+  // village: 0 for an auditor of a town or the county, who picks the village to read.
 }
 
 const kKey = 'points.session.console';
 const kTokenPattern = /^[0-9a-f]{64}$/;
 const kNamePattern = /^[\w.-]{1,64}$/;
 
-// The console's session as the server describes a committee member's or grid worker's token.
+// The console's session as the server describes a committee member's, grid worker's or
+// auditor's token.
 export function consoleSession(token: string, c: Caller): ConsoleSession {
   const grid = c.role === PrincipalRole.GRID_WORKER;
   return {
     token,
     village: c.village,
     household: 0,
-    role: grid ? 'grid' : 'committee',
+    role: grid ? 'grid' : c.role === PrincipalRole.AUDITOR ? 'auditor' : 'committee',
     name: c.name,
     grid: grid ? c.grid : 0,
     checked: true,
@@ -38,7 +40,8 @@ export function consoleSession(token: string, c: Caller): ConsoleSession {
 export function loadConsoleSession(): ConsoleSession | null {
   try {
     const s = JSON.parse(localStorage.getItem(kKey) ?? 'null');
-    if (s && kTokenPattern.test(s.token) && s.village > 0 && kNamePattern.test(s.name)) return s;
+    const village = s?.village > 0 || (s?.role === 'auditor' && s.village === 0);
+    if (s && kTokenPattern.test(s.token) && village && kNamePattern.test(s.name)) return s;
   } catch {
     // A damaged entry is treated as signed out.
   }

@@ -529,6 +529,7 @@ TEST_F(DisclosureTest, TheReportAddsUpIssuedRedeemedOutstandingAndTheMicroFund) 
   shop2.net = 23;
   shop2.cash_sales_fen = 2160;
   shop2.levy_fen = 108;
+  shop2.held = 23;  // B1 (B3 came back)
   ShopTotal shop3;
   shop3.shop = kOtherShop;
   shop3.name = "爱心商户";
