@@ -224,6 +224,79 @@ double Percentile(std::vector<double>& values, double p) {
   return values[k];
 }
 
+// What one run measured, for its report.
+struct Figures {
+  double elapsed = 0, tps = 0, p50 = 0, p99 = 0, events_per_group = 0;
+  uint64_t transfers = 0, failed = 0;
+  double journal_bytes_per_transfer = 0, disk_bytes_per_transfer = 0;
+  double apply_us_per_group = 0, write_us_per_group = 0;
+  double rss_per_account = 0, store_per_account = 0;
+  double reopen_seconds = -1;
+  EngineStats reopened;  // the reopened engine's: its transfers and its open's phases
+};
+
+#ifdef NDEBUG
+constexpr char kBuild[] = "release";
+#else
+constexpr char kBuild[] = "debug";
+#endif
+
+void PrintJson(const Flags& flags, const Figures& f) {
+  const EngineStats& r = f.reopened;
+  std::printf(
+      "{\"workload\":\"%s\",\"accounts\":%llu,\"batch\":%llu,\"submitters\":%llu,"
+      "\"async\":%s,\"seconds\":%.3f,\"transfers\":%llu,\"failed_events\":%llu,"
+      "\"transfers_per_second\":%.0f,\"batch_latency_us_p50\":%.1f,"
+      "\"batch_latency_us_p99\":%.1f,\"mean_group_events\":%.1f,"
+      "\"journal_bytes_per_transfer\":%.1f,\"disk_write_bytes_per_transfer\":%.1f,"
+      "\"apply_us_per_group\":%.0f,\"write_us_per_group\":%.0f,"
+      "\"rss_bytes_per_account\":%.1f,\"store_cache_bytes_per_account\":%.1f,"
+      "\"reopen_seconds\":%.3f,\"reopened_transfers\":%llu,\"reopen_from_snapshot\":%s,"
+      "\"reopen_journal_open_ms\":%llu,\"reopen_snapshot_ms\":%llu,\"reopen_replay_ms\":%llu,"
+      "\"reopen_check_ms\":%llu,\"build\":\"%s\",\"cpus\":%ld,\"cpu\":\"%s\"}\n",
+      flags.workload.c_str(), (unsigned long long)flags.accounts, (unsigned long long)flags.batch,
+      (unsigned long long)flags.submitters, flags.async ? "true" : "false", f.elapsed,
+      (unsigned long long)f.transfers, (unsigned long long)f.failed, f.tps, f.p50, f.p99,
+      f.events_per_group, f.journal_bytes_per_transfer, f.disk_bytes_per_transfer,
+      f.apply_us_per_group, f.write_us_per_group, f.rss_per_account, f.store_per_account,
+      f.reopen_seconds, (unsigned long long)r.transfers,
+      r.recovered_from_snapshot ? "true" : "false", (unsigned long long)r.open_journal_ms,
+      (unsigned long long)r.recovery_snapshot_ms, (unsigned long long)r.recovery_replay_ms,
+      (unsigned long long)r.recovery_check_ms, kBuild, sysconf(_SC_NPROCESSORS_ONLN),
+      CpuModel().c_str());
+}
+
+void PrintText(const Flags& flags, const Figures& f) {
+  std::printf("machine:     %ld cpus, %s; build %s\n", sysconf(_SC_NPROCESSORS_ONLN),
+              CpuModel().c_str(), kBuild);
+  std::printf("workload:    %s, %llu accounts, batch %llu, %llu %s submitters, %.1f s\n",
+              flags.workload.c_str(), (unsigned long long)flags.accounts,
+              (unsigned long long)flags.batch, (unsigned long long)flags.submitters,
+              flags.async ? "async" : "thread", f.elapsed);
+  std::printf("throughput:  %.0f durable transfers/s (%llu transfers, %llu failed events)\n", f.tps,
+              (unsigned long long)f.transfers, (unsigned long long)f.failed);
+  std::printf("latency:     batch p50 %.0f us, p99 %.0f us; %.1f events per sync\n", f.p50, f.p99,
+              f.events_per_group);
+  std::printf("writer:      %.0f us apply + %.0f us hash, write and sync per group\n",
+              f.apply_us_per_group, f.write_us_per_group);
+  std::printf("bytes:       %.1f journal bytes/transfer, %.1f disk bytes/transfer\n",
+              f.journal_bytes_per_transfer, f.disk_bytes_per_transfer);
+  std::printf(
+      "memory:      %.1f resident bytes per account (%.1f of them the store's memtables "
+      "and block cache)\n",
+      f.rss_per_account, f.store_per_account);
+  if (!flags.reopen) return;
+  const EngineStats& r = f.reopened;
+  std::printf("reopen:      %.3f s for %llu transfers (%s)\n", f.reopen_seconds,
+              (unsigned long long)r.transfers,
+              r.recovered_from_snapshot ? "snapshot + journal tail" : "whole journal replayed");
+  std::printf(
+      "             %llu ms opening the journal's RocksDB, %llu ms reading the snapshot, "
+      "%llu ms replaying, %llu ms checking\n",
+      (unsigned long long)r.open_journal_ms, (unsigned long long)r.recovery_snapshot_ms,
+      (unsigned long long)r.recovery_replay_ms, (unsigned long long)r.recovery_check_ms);
+}
+
 int Run(const Flags& flags) {
   std::string dir = flags.dir;
   const bool temporary = dir.empty();
@@ -335,82 +408,37 @@ int Run(const Flags& flags) {
   const double disk_bytes_per_transfer =
       static_cast<double>(DiskWriteBytes() - disk_before) / all.transfers;
 
-  double reopen_seconds = -1;
-  uint64_t reopened_transfers = 0;
-  bool reopen_from_snapshot = false;
+  Figures f;
+  f.elapsed = elapsed;
+  f.transfers = all.transfers;
+  f.failed = all.failed;
+  f.tps = all.transfers / elapsed;
+  f.p50 = Percentile(all.batch_latency_us, 0.50);
+  f.p99 = Percentile(all.batch_latency_us, 0.99);
+  f.events_per_group = groups > 0 ? all.transfers / groups : 0.0;
+  f.journal_bytes_per_transfer = journal_bytes_per_transfer;
+  f.disk_bytes_per_transfer = disk_bytes_per_transfer;
+  f.apply_us_per_group = apply_us_per_group;
+  f.write_us_per_group = write_us_per_group;
+  f.rss_per_account =
+      static_cast<double>(rss_accounts - rss_empty) / static_cast<double>(flags.accounts);
+  // Of that, what the store's memtables and block cache held then: bounded by their sizes, not
+  // by the accounts (the accounts' creation records pass through the memtables).
+  f.store_per_account = static_cast<double>(stats_before.store_memtable_bytes +
+                                            stats_before.store_block_cache_bytes) /
+                        static_cast<double>(flags.accounts);
   if (flags.reopen) {
     const auto reopen_start = Clock::now();
     auto again = Engine::Open(Options(), dir);
     CheckOk(again.status(), "reopen");
-    reopen_seconds = std::chrono::duration<double>(Clock::now() - reopen_start).count();
-    reopened_transfers = (*again)->Stats().transfers;
-    reopen_from_snapshot = (*again)->Stats().recovered_from_snapshot;
+    f.reopen_seconds = std::chrono::duration<double>(Clock::now() - reopen_start).count();
+    f.reopened = (*again)->Stats();
   }
   if (temporary) std::filesystem::remove_all(dir);
-
-  const double tps = all.transfers / elapsed;
-  const double p50 = Percentile(all.batch_latency_us, 0.50);
-  const double p99 = Percentile(all.batch_latency_us, 0.99);
-  const double rss_per_account =
-      static_cast<double>(rss_accounts - rss_empty) / static_cast<double>(flags.accounts);
-  // Of that, what the store's memtables and block cache held then: bounded by their sizes, not
-  // by the accounts (the accounts' creation records pass through the memtables).
-  const double store_per_account = static_cast<double>(stats_before.store_memtable_bytes +
-                                                       stats_before.store_block_cache_bytes) /
-                                   static_cast<double>(flags.accounts);
-#ifdef NDEBUG
-  const char* build = "release";
-#else
-  const char* build = "debug";
+#ifndef NDEBUG
   std::fprintf(stderr, "WARNING: assertions-only debug code is compiled in; figures are low\n");
 #endif
-  if (flags.json) {
-    std::printf(
-        "{\"workload\":\"%s\",\"accounts\":%llu,\"batch\":%llu,\"submitters\":%llu,"
-        "\"async\":%s,"
-        "\"seconds\":%.3f,\"transfers\":%llu,\"failed_events\":%llu,"
-        "\"transfers_per_second\":%.0f,\"batch_latency_us_p50\":%.1f,"
-        "\"batch_latency_us_p99\":%.1f,\"mean_group_events\":%.1f,"
-        "\"journal_bytes_per_transfer\":%.1f,\"disk_write_bytes_per_transfer\":%.1f,"
-        "\"apply_us_per_group\":%.0f,\"write_us_per_group\":%.0f,"
-        "\"rss_bytes_per_account\":%.1f,\"store_cache_bytes_per_account\":%.1f,\"reopen_seconds\":%"
-        ".3f,\"reopened_transfers\":%llu,"
-        "\"reopen_from_snapshot\":%s,"
-        "\"build\":\"%s\",\"cpus\":%ld,\"cpu\":\"%s\"}\n",
-        flags.workload.c_str(), (unsigned long long)flags.accounts, (unsigned long long)flags.batch,
-        (unsigned long long)flags.submitters, flags.async ? "true" : "false", elapsed,
-        (unsigned long long)all.transfers, (unsigned long long)all.failed, tps, p50, p99,
-        groups > 0 ? all.transfers / groups : 0.0, journal_bytes_per_transfer,
-        disk_bytes_per_transfer, apply_us_per_group, write_us_per_group, rss_per_account,
-        store_per_account, reopen_seconds, (unsigned long long)reopened_transfers,
-        reopen_from_snapshot ? "true" : "false", build, sysconf(_SC_NPROCESSORS_ONLN),
-        CpuModel().c_str());
-  } else {
-    std::printf("machine:     %ld cpus, %s; build %s\n", sysconf(_SC_NPROCESSORS_ONLN),
-                CpuModel().c_str(), build);
-    std::printf("workload:    %s, %llu accounts, batch %llu, %llu %s submitters, %.1f s\n",
-                flags.workload.c_str(), (unsigned long long)flags.accounts,
-                (unsigned long long)flags.batch, (unsigned long long)flags.submitters,
-                flags.async ? "async" : "thread", elapsed);
-    std::printf("throughput:  %.0f durable transfers/s (%llu transfers, %llu failed events)\n", tps,
-                (unsigned long long)all.transfers, (unsigned long long)all.failed);
-    std::printf("latency:     batch p50 %.0f us, p99 %.0f us; %.1f events per sync\n", p50, p99,
-                groups > 0 ? all.transfers / groups : 0.0);
-    std::printf("writer:      %.0f us apply + %.0f us hash, write and sync per group\n",
-                apply_us_per_group, write_us_per_group);
-    std::printf("bytes:       %.1f journal bytes/transfer, %.1f disk bytes/transfer\n",
-                journal_bytes_per_transfer, disk_bytes_per_transfer);
-    std::printf(
-        "memory:      %.1f resident bytes per account (%.1f of them the store's memtables and "
-        "block "
-        "cache)\n",
-        rss_per_account, store_per_account);
-    if (flags.reopen) {
-      std::printf("reopen:      %.3f s for %llu transfers (%s)\n", reopen_seconds,
-                  (unsigned long long)reopened_transfers,
-                  reopen_from_snapshot ? "snapshot + journal tail" : "whole journal replayed");
-    }
-  }
+  flags.json ? PrintJson(flags, f) : PrintText(flags, f);
   return 0;
 }
 

@@ -58,10 +58,14 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::OpenReadOnly(const Options& opti
 absl::StatusOr<std::unique_ptr<Engine>> EngineOpener::Open(const Options& options,
                                                            const std::string& dir,
                                                            rocksdb::Env* env) {
+  const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<std::unique_ptr<Journal>> journal =
       Journal::Open(dir, env, options.create_if_missing);
   if (!journal.ok()) return journal.status();
   auto impl = std::make_unique<Engine::Impl>(options, dir, *std::move(journal));
+  impl->open_journal_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - start)
+                              .count();
   if (absl::Status status = impl->Recover(); !status.ok()) {
     return absl::DataLossError(absl::StrCat("recovery of ", dir, " failed: ", status.message()));
   }

@@ -129,11 +129,15 @@ absl::Status Engine::Impl::Recover() {
     recovered_from_snapshot_ = false;
     snapshot_records_ = 0;
     state_ = std::make_unique<LedgerState>();
+    const auto replay = SteadyClock::now();
     status = journal_->Scan([this](absl::Span<const Record> chunk) ABSL_EXCLUSIVE_LOCKS_REQUIRED(
                                 state_mu_) { return state_->ReplayChunk(chunk); });
+    recovery_replay_ms_ = MicrosSince(replay) / 1000;
   }
+  const auto check = SteadyClock::now();
   if (status.ok()) status = state_->CheckInvariants();
   state_->RebuildExpiryQueue();
+  recovery_check_ms_ = MicrosSince(check) / 1000;
   recovery_ms_ = MicrosSince(start) / 1000;
   return status;
 }
@@ -153,14 +157,19 @@ absl::Status Engine::Impl::RecoverFromSnapshot() {
   }
   position.chunk_first_timestamps.resize(chunks);
   in.Get(position.chunk_first_timestamps.data(), chunks * sizeof(uint64_t));
+  const auto read = SteadyClock::now();
   if (absl::Status status = state_->ReadSnapshot(in); !status.ok()) return status;
   if (absl::Status status = in.Finish(); !status.ok()) return status;
+  recovery_snapshot_ms_ = MicrosSince(read) / 1000;
   snapshot_records_ = position.record_count;
   recovered_from_snapshot_ = true;
-  return journal_->ResumeFrom(
+  const auto replay = SteadyClock::now();
+  absl::Status replayed = journal_->ResumeFrom(
       position, [this](absl::Span<const Record> chunk) ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_) {
         return state_->ReplayChunk(chunk);
       });
+  recovery_replay_ms_ = MicrosSince(replay) / 1000;
+  return replayed;
 }
 
 absl::Status Engine::Impl::WriteSnapshot() {
@@ -510,6 +519,10 @@ EngineStats Engine::Impl::Stats() const {
   stats.store_write_stopped = journal_->JournalIntProperty("rocksdb.is-write-stopped") != 0;
   stats.store_block_cache_bytes = journal_->JournalIntProperty("rocksdb.block-cache-usage");
   stats.recovery_ms = recovery_ms_;
+  stats.open_journal_ms = open_journal_ms;
+  stats.recovery_snapshot_ms = recovery_snapshot_ms_;
+  stats.recovery_replay_ms = recovery_replay_ms_;
+  stats.recovery_check_ms = recovery_check_ms_;
   stats.recovered_from_snapshot = recovered_from_snapshot_;
   absl::MutexLock lock(&mu_);
   stats.queue_depth = queue_.size();

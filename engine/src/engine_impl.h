@@ -122,6 +122,10 @@ class Engine::Impl {
   uint64_t apply_us_total_ ABSL_GUARDED_BY(state_mu_) = 0;
   uint64_t write_us_total_ ABSL_GUARDED_BY(state_mu_) = 0;
   uint64_t recovery_ms_ = 0;
+  uint64_t open_journal_ms = 0;        // set by the opener: Journal::Open, before Recover
+  uint64_t recovery_snapshot_ms_ = 0;  // of recovery_ms_: reading the snapshot
+  uint64_t recovery_replay_ms_ = 0;    // replaying its tail, or the whole journal
+  uint64_t recovery_check_ms_ = 0;     // invariants and the expiry queue
   bool recovered_from_snapshot_ = false;
 
  private:

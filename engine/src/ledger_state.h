@@ -19,6 +19,7 @@
 #include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/types/span.h"
+#include "huge_pages.h"
 #include "points/check.h"
 #include "points/results.h"
 #include "points/types.h"
@@ -41,14 +42,16 @@ struct AccountState {
   std::unique_ptr<std::vector<AccountBalance>> balance_history;  // kAccountHistory only
 };
 
+// Every account, by position: a million of them is 144 MB, on huge pages (huge_pages.h).
+using AccountArray = std::vector<AccountState, HugePageAllocator<AccountState>>;
+
 // The account id -> position index over LedgerState's account array: a set of positions,
 // hashed and compared by the id stored at each position. A slot is 4 bytes where a map from id
 // to position took 32 (an absl::uint128 key is 16-aligned): 1M accounts' index went from about
 // 69 MB to about 10. A lookup reads the account it names, which apply reads next anyway.
 class AccountIndex {
  public:
-  explicit AccountIndex(const std::vector<AccountState>* accounts)
-      : set_(0, Hash{accounts}, Eq{accounts}) {}
+  explicit AccountIndex(const AccountArray* accounts) : set_(0, Hash{accounts}, Eq{accounts}) {}
 
   // The position of `id`, or nullptr.
   const uint32_t* Find(Id id) const {
@@ -66,13 +69,13 @@ class AccountIndex {
  private:
   struct Hash {
     using is_transparent = void;
-    const std::vector<AccountState>* accounts;
+    const AccountArray* accounts;
     size_t operator()(Id id) const { return absl::Hash<Id>()(id); }
     size_t operator()(uint32_t position) const { return (*this)((*accounts)[position].account.id); }
   };
   struct Eq {
     using is_transparent = void;
-    const std::vector<AccountState>* accounts;
+    const AccountArray* accounts;
     Id IdOf(uint32_t position) const { return (*accounts)[position].account.id; }
     Id IdOf(Id id) const { return id; }
     template <typename A, typename B>
@@ -175,6 +178,7 @@ class LedgerState {
   // Only between groups. ReadSnapshot fills a fresh LedgerState.
   void WriteSnapshot(class SnapshotWriter& out) const;
   absl::Status ReadSnapshot(class SnapshotReader& in);
+  absl::Status ReadIdIndex(class SnapshotReader& in, std::vector<uint8_t>& block);
 
   // Per-ledger sums, floors and pending totals, in O(accounts + open pending transfers).
   absl::Status CheckInvariants() const;
@@ -227,9 +231,12 @@ class LedgerState {
   struct AccountTraits;
   struct TransferTraits;
 
-  std::vector<AccountState> accounts_;
+  AccountArray accounts_;
   AccountIndex account_index_{&accounts_};
-  absl::flat_hash_map<Id, IdEntry> ids_;
+  // Millions of entries, one table: on huge pages (huge_pages.h).
+  absl::flat_hash_map<Id, IdEntry, absl::Hash<Id>, std::equal_to<Id>,
+                      HugePageAllocator<std::pair<const Id, IdEntry>>>
+      ids_;
   absl::flat_hash_map<Id, PendingInfo> pending_;
   std::priority_queue<ExpiryEntry, std::vector<ExpiryEntry>, std::greater<ExpiryEntry>> expiry_;
   uint64_t transfer_count_ = 0;

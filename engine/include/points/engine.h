@@ -106,6 +106,13 @@ struct EngineStats {
   uint64_t recovery_ms = 0;              // time Open spent rebuilding state from the journal
   bool recovered_from_snapshot = false;  // Open loaded a snapshot and replayed only the tail
   uint64_t snapshot_records = 0;         // journal records the latest snapshot covers
+  // Open's phases: the journal's RocksDB opened (its WAL replayed into memtables), the snapshot
+  // read, the journal's tail (or the whole journal) replayed, the invariants checked and the
+  // expiry queue rebuilt. recovery_ms is the last three.
+  uint64_t open_journal_ms = 0;
+  uint64_t recovery_snapshot_ms = 0;
+  uint64_t recovery_replay_ms = 0;
+  uint64_t recovery_check_ms = 0;
   // The journal's RocksDB, from its properties (rocksdb.*): what compaction and memory do.
   uint64_t store_sst_bytes = 0;                 // total-sst-files-size
   uint64_t store_memtable_bytes = 0;            // cur-size-all-mem-tables
