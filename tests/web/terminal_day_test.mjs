@@ -28,9 +28,13 @@ import {
   SHOTS,
 } from './browser_kit.mjs';
 import { startPointsd, stopPointsd } from '../testing/pointsd.mjs';
-
-// The demo's supermarket: 酱油 10 points (12元), 肥皂 3 (4元), 洗衣粉 15 (18元), 20 of each.
-const SHOP = 1;
+import {
+  addItem,
+  openTerminal as openShop,
+  paymentCode,
+  SHOP,
+  shopTotal,
+} from './terminal_kit.mjs';
 
 const requireWeb = createRequire(path.join(WEB, 'package.json'));
 const { chromium } = requireWeb('playwright-core');
@@ -71,35 +75,11 @@ describe("the shop terminal's returns, cash sales and day in chromium", () => {
     (await api['shop-1'].shops.listItems({ village: 1, shop: SHOP })).items.find(
       (i) => i.item === item,
     ).stock;
-  const month = () => {
-    const t = new Intl.DateTimeFormat('en-CA', {
-      timeZone: 'Asia/Shanghai',
-      year: 'numeric',
-      month: '2-digit',
-    }).format(new Date());
-    return Number(t.replace('-', ''));
-  };
   // The shop's month as the committee's report counts it.
-  const shopReport = async () => {
-    const r = await api['committee-li'].board.getReport({ village: 1, month: month() });
-    return r.shops.find((s) => s.shop === SHOP);
-  };
-  const codeOf = async (household) =>
-    (
-      await api[`household-${household}`].shops.issuePaymentCode({
-        village: 1,
-        household: BigInt(household),
-      })
-    ).code;
+  const shopReport = () => shopTotal(api['committee-li']);
 
-  async function openTerminal(context) {
-    const page = await context.newPage();
-    await page.goto(`${base}/shop#token=${tokens[`shop-${SHOP}`]}`);
-    await page.getByRole('heading', { name: '商品' }).waitFor();
-    await page.locator('button.item').first().waitFor();
-    return page;
-  }
-  const addItem = (page, name) => page.locator('button.item', { hasText: name }).click();
+  const codeOf = (household) => paymentCode(api[`household-${household}`], household);
+  const openTerminal = (context) => openShop(context, base, tokens[`shop-${SHOP}`]);
   // A basket on a typed payment code, redeemed; answers its number as the receipt prints it.
   async function sellOnCode(page, household, items, total) {
     for (const name of items) await addItem(page, name);

@@ -11,7 +11,6 @@
 //   node --test tests/web/terminal_offline_test.mjs  (pointsd from $POINTSD, chromium: $CHROMIUM)
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -30,9 +29,8 @@ import {
   SHOTS,
 } from './browser_kit.mjs';
 import { startPointsd, stopPointsd } from '../testing/pointsd.mjs';
+import { offlineCode, SHOP, shopTotal } from './terminal_kit.mjs';
 
-// The demo's supermarket: 酱油 10 points, 肥皂 3, 洗衣粉 15, 20 of each at the start.
-const SHOP = 1;
 const HOUSEHOLDS = [1, 2, 3, 4, 5];
 
 const requireWeb = createRequire(path.join(WEB, 'package.json'));
@@ -46,12 +44,6 @@ const { bearer, createPointsClients, Role, BasketState } = points;
 
 // What the household's app makes offline (app/offline_code.ts): PO1-<v>-<h>-<issued hex>-<mac>.
 // `ms` apart for each code of a household: the issue time is what makes two codes differ.
-function offlineCode(key, household, ms) {
-  const text = `PO1-1-${household}-${(BigInt(ms) * 1_000_000n).toString(16)}`;
-  const mac = crypto.createHmac('sha256', Buffer.from(key)).update(text).digest('hex');
-  return `${text}-${mac.slice(0, 16)}`;
-}
-
 describe('shop terminals offline in chromium', () => {
   let dataDir;
   let server;
@@ -90,18 +82,9 @@ describe('shop terminals offline in chromium', () => {
         i.stock,
       ]),
     );
-  const month = () => {
-    const t = new Intl.DateTimeFormat('en-CA', {
-      timeZone: 'Asia/Shanghai',
-      year: 'numeric',
-      month: '2-digit',
-    }).format(new Date());
-    return Number(t.replace('-', ''));
-  };
   // The ledger's counts for the shop this month, as the committee's report gives them.
   const ledgerCounts = async () => {
-    const r = await committee().board.getReport({ village: 1, month: month() });
-    const s = r.shops.find((x) => x.shop === SHOP);
+    const s = await shopTotal(committee());
     return { baskets: s?.baskets ?? 0n, redeemed: s?.redeemed ?? 0n };
   };
   const setLimits = (limits) =>

@@ -35,9 +35,14 @@ import {
   SHOTS,
 } from './browser_kit.mjs';
 import { startPointsd, stopPointsd } from '../testing/pointsd.mjs';
-
-// The demo's supermarket: 酱油 10 points, 肥皂 3, 洗衣粉 15, 20 of each at the start.
-const SHOP = 1;
+import {
+  addItem,
+  offlineCode,
+  openTerminal as openShop,
+  paymentCode,
+  SHOP,
+  shopTotal,
+} from './terminal_kit.mjs';
 
 const requireWeb = createRequire(path.join(WEB, 'package.json'));
 const { chromium } = requireWeb('playwright-core');
@@ -73,12 +78,6 @@ function qrVideo(text, file) {
 }
 
 // What the household's app makes offline (app/offline_code.ts): PO1-<v>-<h>-<issued hex>-<mac>.
-function offlineCode(key, household, ms = Date.now()) {
-  const text = `PO1-1-${household}-${(BigInt(ms) * 1_000_000n).toString(16)}`;
-  const mac = crypto.createHmac('sha256', Buffer.from(key)).update(text).digest('hex');
-  return `${text}-${mac.slice(0, 16)}`;
-}
-
 describe('the shop terminal in chromium', () => {
   let dataDir;
   let server;
@@ -109,35 +108,11 @@ describe('the shop terminal in chromium', () => {
   const balanceOf = async (household) =>
     (await api['committee-li'].villages.getHousehold({ village: 1, household: BigInt(household) }))
       .pointsBalance;
-  const month = () => {
-    const t = new Intl.DateTimeFormat('en-CA', {
-      timeZone: 'Asia/Shanghai',
-      year: 'numeric',
-      month: '2-digit',
-    }).format(new Date());
-    return Number(t.replace('-', ''));
-  };
   // The shop's baskets this month as the committee's report counts them.
-  const shopBaskets = async () => {
-    const r = await api['committee-li'].board.getReport({ village: 1, month: month() });
-    return r.shops.find((s) => s.shop === SHOP)?.baskets ?? 0n;
-  };
-  const codeOf = async (household) =>
-    (
-      await api[`household-${household}`].shops.issuePaymentCode({
-        village: 1,
-        household: BigInt(household),
-      })
-    ).code;
+  const shopBaskets = async () => (await shopTotal(api['committee-li']))?.baskets ?? 0n;
 
-  async function openTerminal(context) {
-    const page = await context.newPage();
-    await page.goto(`${base}/shop#token=${tokens[`shop-${SHOP}`]}`);
-    await page.getByRole('heading', { name: '商品' }).waitFor();
-    await page.locator('button.item').first().waitFor();
-    return page;
-  }
-  const addItem = (page, name) => page.locator('button.item', { hasText: name }).click();
+  const codeOf = (household) => paymentCode(api[`household-${household}`], household);
+  const openTerminal = (context) => openShop(context, base, tokens[`shop-${SHOP}`]);
 
   before(async () => {
     assert.ok(fs.existsSync(POINTSD), `no pointsd at ${POINTSD}: set POINTSD`);
