@@ -64,7 +64,6 @@ class AccountIndex {
   void Erase(Id id) { POINTS_CHECK(set_.erase(id) == 1); }
   void Prefetch(Id id) const { set_.prefetch(id); }
   void Reserve(size_t accounts) { set_.reserve(accounts); }
-  size_t size() const { return set_.size(); }
 
  private:
   struct Hash {
@@ -178,7 +177,6 @@ class LedgerState {
   // Only between groups. ReadSnapshot fills a fresh LedgerState.
   void WriteSnapshot(class SnapshotWriter& out) const;
   absl::Status ReadSnapshot(class SnapshotReader& in);
-  absl::Status ReadIdIndex(class SnapshotReader& in, std::vector<uint8_t>& block);
 
   // Per-ledger sums, floors and pending totals, in O(accounts + open pending transfers).
   absl::Status CheckInvariants() const;
@@ -186,6 +184,8 @@ class LedgerState {
   absl::Status CompareWith(const LedgerState& other) const;
 
  private:
+  // ReadSnapshot's id index section.
+  absl::Status ReadIdIndex(class SnapshotReader& in, std::vector<uint8_t>& block);
   struct Undo;
   struct ExpiryEntry {
     uint64_t expires_at;
